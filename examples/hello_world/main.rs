@@ -1,0 +1,2 @@
+//! The hello world dataflow.
+fn main() {}

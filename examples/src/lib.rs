@@ -1,0 +1,1 @@
+//! Examples for hamilton-rs: see the `[[example]]` entries in Cargo.toml.

@@ -1,0 +1,183 @@
+//! Groups of nodes: a Rust module's `#[node]` functions, an explicit list, or nodes built by hand.
+
+use std::sync::Arc;
+
+use crate::node::{Node, NodeDef};
+
+/// A group of nodes handed to [`DriverBuilder::with_modules`](crate::DriverBuilder::with_modules).
+///
+/// Three ways to make one:
+/// - [`module!()`](crate::module!) in a source file declares `pub const MODULE: Module` holding that
+///   file's `#[node]` functions (found through `inventory` registration);
+/// - [`nodes![a, path::b]`](crate::nodes!) lists `#[node]` functions explicitly, with no linker
+///   involvement (works on every target);
+/// - [`Module::from_nodes`] takes nodes built with [`Node::builder`].
+///
+/// ```
+/// use hamilton_core::{Args, Module, Node};
+/// let m = Module::from_nodes("numbers", [Node::builder("one").build(|_: &Args| Ok(1_i64))]);
+/// assert_eq!(m.name(), "numbers");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Module {
+    source: Source,
+}
+
+#[derive(Clone, Debug)]
+enum Source {
+    Registered { path: &'static str, recursive: bool },
+    Defs { name: &'static str, defs: &'static [&'static NodeDef] },
+    Nodes { name: Arc<str>, nodes: Arc<[Node]> },
+}
+
+impl Module {
+    /// The `#[node]` functions registered in the module at `path` (what `module!()` expands to).
+    pub const fn new(path: &'static str) -> Self {
+        Self {
+            source: Source::Registered {
+                path,
+                recursive: false,
+            },
+        }
+    }
+
+    /// An explicit list of `#[node]` functions (what `nodes![..]` expands to).
+    pub const fn from_defs(name: &'static str, defs: &'static [&'static NodeDef]) -> Self {
+        Self {
+            source: Source::Defs { name, defs },
+        }
+    }
+
+    /// Nodes built by hand, grouped under `name`.
+    pub fn from_nodes(name: impl Into<Arc<str>>, nodes: impl IntoIterator<Item = Node>) -> Self {
+        Self {
+            source: Source::Nodes {
+                name: name.into(),
+                nodes: nodes.into_iter().collect(),
+            },
+        }
+    }
+
+    /// For a module declared with `module!()`: also take the nodes of its submodules.
+    ///
+    /// ```
+    /// let m = hamilton_core::Module::new("my_crate::features").recursive();
+    /// assert_eq!(m.name(), "my_crate::features");
+    /// ```
+    pub fn recursive(mut self) -> Self {
+        if let Source::Registered { recursive, .. } = &mut self.source {
+            *recursive = true;
+        }
+        self
+    }
+
+    /// The module's name: its path, or the name it was given.
+    pub fn name(&self) -> &str {
+        match &self.source {
+            Source::Registered { path, .. } => path,
+            Source::Defs { name, .. } => name,
+            Source::Nodes { name, .. } => name,
+        }
+    }
+
+    /// The module's nodes, sorted by name; `Err` with the reason when there are none.
+    pub(crate) fn nodes(&self) -> Result<Vec<Node>, EmptyModuleReason> {
+        let nodes: Vec<Node> = match &self.source {
+            Source::Registered { path, recursive } => registered(path, *recursive)?,
+            Source::Defs { defs, .. } => defs.iter().map(|d| Node::from_def(d)).collect(),
+            Source::Nodes { nodes, .. } => nodes.to_vec(),
+        };
+        if nodes.is_empty() {
+            return Err(match self.source {
+                Source::Registered { .. } => EmptyModuleReason::NothingRegistered,
+                _ => EmptyModuleReason::EmptyList,
+            });
+        }
+        let mut nodes = nodes;
+        nodes.sort_by(|a, b| a.name().cmp(b.name()));
+        Ok(nodes)
+    }
+}
+
+/// Why a module yielded no nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EmptyModuleReason {
+    NothingRegistered,
+    EmptyList,
+    #[cfg_attr(feature = "inventory", allow(dead_code))]
+    RegistrationDisabled,
+}
+
+#[cfg(feature = "inventory")]
+fn registered(path: &str, recursive: bool) -> Result<Vec<Node>, EmptyModuleReason> {
+    Ok(
+        inventory::iter::<crate::__private::Registration>
+            .into_iter()
+            .filter(|r| {
+                r.def.module == path
+                    || (recursive
+                        && r.def
+                            .module
+                            .strip_prefix(path)
+                            .is_some_and(|rest| rest.starts_with("::")))
+            })
+            .map(|r| Node::from_def(r.def))
+            .collect(),
+    )
+}
+
+#[cfg(not(feature = "inventory"))]
+fn registered(_path: &str, _recursive: bool) -> Result<Vec<Node>, EmptyModuleReason> {
+    Err(EmptyModuleReason::RegistrationDisabled)
+}
+
+/// Declares `pub const MODULE: Module` holding the `#[node]` functions of the module it is
+/// written in.
+///
+/// ```
+/// mod features {
+///     use hamilton_core::node;
+///     hamilton_core::module!();
+///
+///     #[node]
+///     pub fn two() -> i64 { 2 }
+/// }
+/// assert!(features::MODULE.name().ends_with("features"));
+/// ```
+#[macro_export]
+macro_rules! module {
+    () => {
+        /// The `#[node]` functions of this module, for `Driver::builder().with_modules(..)`.
+        pub const MODULE: $crate::Module = $crate::Module::new(::core::module_path!());
+    };
+}
+
+/// An explicit list of `#[node]` functions, as a [`Module`]. Needs no linker support, so it works
+/// on every target and with registration turned off.
+///
+/// ```
+/// use hamilton_core::{node, nodes};
+/// #[node]
+/// fn a() -> i64 { 1 }
+/// #[node]
+/// fn b(a: &i64) -> i64 { a + 1 }
+/// let m = nodes![a, b];
+/// assert_eq!(m.name(), "nodes![a, b]");
+/// ```
+#[macro_export]
+macro_rules! nodes {
+    ($($path:path),* $(,)?) => {{
+        const DEFS: &[&$crate::__private::NodeDef] =
+            &[$(<$path as $crate::__private::NodeSpec>::DEF),*];
+        $crate::Module::from_defs(::core::concat!("nodes![", $crate::__stringify_paths!($($path),*), "]"), DEFS)
+    }};
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __stringify_paths {
+    () => { "" };
+    ($first:path $(, $rest:path)*) => {
+        ::core::concat!(::core::stringify!($first) $(, ", ", ::core::stringify!($rest))*)
+    };
+}

@@ -1,0 +1,2 @@
+//! Polars for hamilton-core.
+#![forbid(unsafe_code)]

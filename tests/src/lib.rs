@@ -1,0 +1,1 @@
+//! Cross-crate integration tests for hamilton-rs live in `tests/`.
