@@ -4,20 +4,36 @@
 extern crate self as hamilton_core;
 
 mod args;
+mod convert;
+mod driver;
+mod error;
+mod execute;
+mod graph;
+mod introspect;
 mod module;
 mod node;
+mod outputs;
+mod plan;
 mod types;
 mod value;
+mod values;
+mod viz;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
 pub use args::{Arg, ArgError, Args};
+pub use convert::Conversion;
+pub use driver::{Driver, DriverBuilder};
+pub use error::{BuildError, Error, RequestError};
+pub use introspect::{Dependency, NodeInfo, NodeKind};
 pub use module::Module;
 pub use node::{CallFn, Callable, Node, NodeBuilder, NodeDef, NodeError, Param, ParamDef};
+pub use outputs::Outputs;
 pub use types::{Location, ParamKind, TypeInfo};
 pub use value::{NodeValue, Value};
+pub use values::{Config, Inputs, Overrides, ValueMap};
 
 #[cfg(feature = "macros")]
 pub use hamilton_macros::node;

@@ -106,3 +106,25 @@ macro_rules! __submit {
 }
 
 pub use crate::__submit as submit;
+
+pub use crate::convert::RegisteredConversion;
+
+/// Registers a conversion with `inventory` when the `inventory` feature is on.
+#[cfg(feature = "inventory")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __submit_conversion {
+    ($c:expr) => {
+        $crate::__private::inventory::submit! { $c }
+    };
+}
+
+/// Registers a conversion with `inventory` when the `inventory` feature is on.
+#[cfg(not(feature = "inventory"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __submit_conversion {
+    ($c:expr) => {};
+}
+
+pub use crate::__submit_conversion as submit_conversion;

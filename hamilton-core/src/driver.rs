@@ -1,0 +1,242 @@
+//! The driver: builds the dataflow once, then runs requests against it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::convert::{Conversion, conversion_table};
+use crate::error::Error;
+use crate::execute;
+use crate::graph::Graph;
+use crate::module::Module;
+use crate::node::Node;
+use crate::outputs::Outputs;
+use crate::plan::{Plan, PlanKey};
+use crate::values::{Config, Inputs, Overrides};
+
+/// Configures and builds a [`Driver`].
+///
+/// ```
+/// use hamilton_core::{Args, Config, Driver, Module, Node};
+/// let m = Module::from_nodes("m", [Node::builder("greeting").param::<String>("region")
+///     .build(|a: &Args| Ok(format!("hello from {}", a.get::<String>(0)?)))]);
+/// let dr = Driver::builder()
+///     .with_modules([m])
+///     .with_config(Config::new().set("region", "UK"))
+///     .build()
+///     .unwrap();
+/// let out = dr.execute(&["greeting"], Default::default()).unwrap();
+/// assert_eq!(out.get::<String>("greeting").unwrap(), "hello from UK");
+/// ```
+#[derive(Default)]
+#[must_use]
+pub struct DriverBuilder {
+    modules: Vec<Module>,
+    config: Config,
+    allow_module_overrides: bool,
+    conversions: Vec<Conversion>,
+}
+
+impl DriverBuilder {
+    /// Adds modules of nodes, in order (see [`Module`]).
+    pub fn with_modules(mut self, modules: impl IntoIterator<Item = Module>) -> Self {
+        self.modules.extend(modules);
+        self
+    }
+
+    /// Adds nodes built by hand, as one more module named `nodes`.
+    pub fn with_nodes(mut self, nodes: impl IntoIterator<Item = Node>) -> Self {
+        self.modules.push(Module::from_nodes("nodes", nodes));
+        self
+    }
+
+    /// Adds config (merged with earlier config; later keys win).
+    pub fn with_config(mut self, config: Config) -> Self {
+        self.config = std::mem::take(&mut self.config).merge(config);
+        self
+    }
+
+    /// Lets a node of a later module replace a node of the same name from an earlier module,
+    /// instead of reporting a duplicate.
+    pub fn allow_module_overrides(mut self) -> Self {
+        self.allow_module_overrides = true;
+        self
+    }
+
+    /// Adds a conversion along edges and for inputs (beside the registered ones).
+    pub fn with_conversion(mut self, conversion: Conversion) -> Self {
+        self.conversions.push(conversion);
+        self
+    }
+
+    /// Builds the dataflow: wires every parameter, type-checks every edge, detects cycles.
+    /// Every problem found is reported together in [`Error::Build`].
+    pub fn build(self) -> Result<Driver, Error> {
+        let graph = Graph::build(
+            &self.modules,
+            self.config,
+            self.allow_module_overrides,
+            conversion_table(&self.conversions),
+        )
+        .map_err(Error::Build)?;
+        Ok(Driver {
+            graph: Arc::new(graph),
+            plans: Mutex::new(HashMap::new()),
+        })
+    }
+}
+
+/// A built dataflow, ready to run requests.
+///
+/// A driver is `Send + Sync`; runs do not change it, so one driver serves many threads.
+///
+/// ```
+/// use hamilton_core::{Args, Driver, Inputs, Node, Overrides};
+/// let dr = Driver::builder()
+///     .with_nodes([
+///         Node::builder("c").param::<f64>("a").param::<f64>("b")
+///             .build(|x: &Args| Ok(x.get::<f64>(0)? + x.get::<f64>(1)?)),
+///         Node::builder("d").param::<f64>("c").build(|x: &Args| Ok(x.get::<f64>(0)? * 10.0)),
+///     ])
+///     .build()
+///     .unwrap();
+/// let out = dr.execute(&["d"], Inputs::new().set("a", 1.0).set("b", 2.0)).unwrap();
+/// assert_eq!(out.get::<f64>("d").unwrap(), &30.0);
+/// // An override replaces `c`, so `a` and `b` are not needed.
+/// let out = dr.execute_with_overrides(&["d"], Inputs::new(), Overrides::new().set("c", 5.0)).unwrap();
+/// assert_eq!(out.get::<f64>("d").unwrap(), &50.0);
+/// ```
+pub struct Driver {
+    pub(crate) graph: Arc<Graph>,
+    plans: Mutex<HashMap<PlanKey, Arc<Plan>>>,
+}
+
+impl Driver {
+    /// Starts configuring a driver.
+    pub fn builder() -> DriverBuilder {
+        DriverBuilder::default()
+    }
+
+    /// Computes `outputs` (and only what they need) from `inputs`.
+    pub fn execute<S: AsRef<str>>(
+        &self,
+        outputs: impl IntoIterator<Item = S>,
+        inputs: Inputs,
+    ) -> Result<Outputs, Error> {
+        self.execute_with_overrides(outputs, inputs, Overrides::new())
+    }
+
+    /// Computes `outputs` from `inputs`, with `overrides` replacing nodes: an overridden node
+    /// is not run, nor is anything only it needed.
+    pub fn execute_with_overrides<S: AsRef<str>>(
+        &self,
+        outputs: impl IntoIterator<Item = S>,
+        inputs: Inputs,
+        overrides: Overrides,
+    ) -> Result<Outputs, Error> {
+        let plan = self.plan(outputs, &inputs, &overrides)?;
+        let slots = execute::load(&self.graph, &plan, inputs, overrides)?;
+        execute::run(&self.graph, &plan, slots)
+    }
+
+    /// Checks a request without running anything: unknown outputs, missing inputs, inputs and
+    /// overrides of the wrong type, all reported together.
+    ///
+    /// ```
+    /// use hamilton_core::{Args, Driver, Inputs, Node};
+    /// let dr = Driver::builder()
+    ///     .with_nodes([Node::builder("b").param::<f64>("a").build(|x: &Args| Ok(*x.get::<f64>(0)?))])
+    ///     .build().unwrap();
+    /// assert!(dr.validate_execution(&["b"], &Inputs::new().set("a", 1.0)).is_ok());
+    /// let err = dr.validate_execution(&["b"], &Inputs::new()).unwrap_err();
+    /// assert!(err.to_string().contains("missing input `a`"));
+    /// ```
+    pub fn validate_execution<S: AsRef<str>>(
+        &self,
+        outputs: impl IntoIterator<Item = S>,
+        inputs: &Inputs,
+    ) -> Result<(), Error> {
+        self.validate_execution_with_overrides(outputs, inputs, &Overrides::new())
+    }
+
+    /// [`validate_execution`](Self::validate_execution) with overrides.
+    pub fn validate_execution_with_overrides<S: AsRef<str>>(
+        &self,
+        outputs: impl IntoIterator<Item = S>,
+        inputs: &Inputs,
+        overrides: &Overrides,
+    ) -> Result<(), Error> {
+        let plan = self.plan(outputs, inputs, overrides)?;
+        let mut errors = Vec::new();
+        for load in &plan.loads {
+            let vertex = &self.graph.vertices[load.vertex];
+            let given = match load.from {
+                crate::plan::LoadFrom::Input => inputs.get(&vertex.name),
+                crate::plan::LoadFrom::Override => overrides.get(&vertex.name),
+                crate::plan::LoadFrom::Config => continue,
+            };
+            if let Some(value) = given {
+                if value.type_id() != vertex.ty.id
+                    && !self
+                        .graph
+                        .conversions
+                        .contains_key(&(value.type_id(), vertex.ty.id))
+                {
+                    errors.push(match load.from {
+                        crate::plan::LoadFrom::Override => crate::RequestError::OverrideType {
+                            name: vertex.name.to_string(),
+                            expected: vertex.ty.name.to_string(),
+                            found: value.type_name().to_string(),
+                        },
+                        _ => crate::RequestError::InputType {
+                            name: vertex.name.to_string(),
+                            expected: vertex.ty.name.to_string(),
+                            found: value.type_name().to_string(),
+                            needed_by: self.graph.consumers[load.vertex]
+                                .iter()
+                                .filter(|c| plan.steps.iter().any(|s| s.vertex == **c))
+                                .map(|&c| self.graph.vertices[c].name.to_string())
+                                .collect(),
+                        },
+                    });
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Request(errors))
+        }
+    }
+
+    /// The compiled plan for a request, from the cache or built now.
+    pub(crate) fn plan<S: AsRef<str>>(
+        &self,
+        outputs: impl IntoIterator<Item = S>,
+        inputs: &Inputs,
+        overrides: &Overrides,
+    ) -> Result<Arc<Plan>, Error> {
+        let key = PlanKey {
+            outputs: outputs.into_iter().map(|s| s.as_ref().to_string()).collect(),
+            overrides: overrides.names().map(str::to_string).collect(),
+            inputs: inputs.names().map(str::to_string).collect(),
+        };
+        let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(plan) = plans.get(&key) {
+            return Ok(plan.clone());
+        }
+        let plan = Arc::new(Plan::new(&self.graph, &key).map_err(Error::Request)?);
+        if plans.len() >= 256 {
+            plans.clear();
+        }
+        plans.insert(key, plan.clone());
+        Ok(plan)
+    }
+}
+
+impl std::fmt::Debug for Driver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Driver")
+            .field("nodes", &self.graph.vertices.len())
+            .finish_non_exhaustive()
+    }
+}

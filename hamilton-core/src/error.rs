@@ -1,0 +1,375 @@
+//! Every way a dataflow can be misused or fail, as typed errors whose messages name the node, the
+//! parameter, what was expected, what was found, and the fix.
+
+use std::fmt;
+
+use crate::node::NodeError;
+
+/// The error type of hamilton-core.
+///
+/// Problems found while building ([`Error::Build`]) or while checking a request
+/// ([`Error::Request`]) are collected and reported together; the others stop one run.
+///
+/// ```
+/// use hamilton_core::{Driver, Error, Inputs, Module, Node, Args};
+/// let dr = Driver::builder()
+///     .with_modules([Module::from_nodes("m", [Node::builder("b").param::<i64>("a").build(|x: &Args| Ok(*x.get::<i64>(0)?))])])
+///     .build()
+///     .unwrap();
+/// let err = dr.execute(&["c"], Inputs::new()).unwrap_err();
+/// assert!(matches!(err, Error::Request(_)));
+/// assert!(err.to_string().contains("unknown output `c`"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The dataflow is wired wrongly; every problem found is listed.
+    #[error("cannot build the dataflow: {} problem(s)\n{}", .0.len(), Bullets(.0))]
+    Build(Vec<BuildError>),
+    /// The request (outputs, inputs, overrides) cannot run; every problem found is listed.
+    #[error("cannot run the request: {} problem(s)\n{}", .0.len(), Bullets(.0))]
+    Request(Vec<RequestError>),
+    /// A node returned an error.
+    #[error("node `{node}` failed: {source}")]
+    NodeFailed {
+        /// The node that failed.
+        node: String,
+        /// The node's own error.
+        #[source]
+        source: NodeError,
+    },
+    /// A node panicked. The run was abandoned; the driver stays usable.
+    #[error("node `{node}` panicked: {message}")]
+    NodePanicked {
+        /// The node that panicked.
+        node: String,
+        /// The panic message.
+        message: String,
+    },
+    /// A value could not be converted to the type a parameter reads (e.g. a Polars `Series` of
+    /// the wrong dtype where `&Float64Chunked` is wanted).
+    #[error(
+        "node `{node}`, parameter `{param}`: expected `{expected}`, found `{found}`: {message}"
+    )]
+    Conversion {
+        /// The consuming node.
+        node: String,
+        /// The parameter being fed.
+        param: String,
+        /// The type the parameter reads.
+        expected: String,
+        /// The type of the value given.
+        found: String,
+        /// What the conversion reported.
+        message: String,
+    },
+    /// An output was read as the wrong type.
+    #[error("output `{name}` is a `{found}`, not a `{expected}`; read it as `{found}`")]
+    OutputType {
+        /// The output.
+        name: String,
+        /// The type asked for.
+        expected: String,
+        /// The output's type.
+        found: String,
+    },
+    /// An output was read that is not in the results.
+    #[error("`{name}` is not among the outputs ({available}); request it in `execute`")]
+    NoSuchOutput {
+        /// The name asked for.
+        name: String,
+        /// The outputs there are, comma separated.
+        available: String,
+    },
+}
+
+impl Error {
+    /// The build problems, if this is [`Error::Build`].
+    pub fn build_errors(&self) -> &[BuildError] {
+        match self {
+            Self::Build(errors) => errors,
+            _ => &[],
+        }
+    }
+
+    /// The request problems, if this is [`Error::Request`].
+    pub fn request_errors(&self) -> &[RequestError] {
+        match self {
+            Self::Request(errors) => errors,
+            _ => &[],
+        }
+    }
+}
+
+/// A problem in the wiring of the dataflow, found by `build()`.
+///
+/// ```
+/// use hamilton_core::BuildError;
+/// let e = BuildError::Cycle { path: vec!["a".into(), "b".into(), "a".into()] };
+/// assert_eq!(e.to_string(), "cycle: a -> b -> a; a node cannot depend on its own output, break the loop by renaming a parameter or removing an edge");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A module yielded no nodes.
+    #[error("module `{module}` has no nodes: {reason}")]
+    EmptyModule {
+        /// The module's name.
+        module: String,
+        /// Why that happens and what to do.
+        reason: String,
+    },
+    /// Two nodes share a name.
+    #[error(
+        "node `{name}` is defined twice: {first} and {second}; rename one (`#[node(name = \"..\")]`), or call `allow_module_overrides()` to let the later module win"
+    )]
+    DuplicateNode {
+        /// The shared name.
+        name: String,
+        /// Where the first definition is.
+        first: String,
+        /// Where the second definition is.
+        second: String,
+    },
+    /// A parameter reads a type that its producer does not produce.
+    #[error(
+        "node `{consumer}` ({consumer_at}), parameter `{param}`: expects `{expected}`, but node `{param}` ({producer_at}) produces `{found}`; change one of the two types so they agree"
+    )]
+    EdgeTypeMismatch {
+        /// The consuming node.
+        consumer: String,
+        /// Where the consumer is defined.
+        consumer_at: String,
+        /// The parameter (= the producer's name).
+        param: String,
+        /// The type the parameter reads.
+        expected: String,
+        /// The type the producer produces.
+        found: String,
+        /// Where the producer is defined.
+        producer_at: String,
+    },
+    /// Several nodes read one input at different types.
+    #[error(
+        "input `{input}` is read at different types: {}; make the parameters agree on one type",
+        .readers.iter().map(|(node, ty)| format!("node `{node}` wants `{ty}`")).collect::<Vec<_>>().join(", ")
+    )]
+    InputTypeConflict {
+        /// The input.
+        input: String,
+        /// Each reader and the type it wants.
+        readers: Vec<(String, String)>,
+    },
+    /// The dataflow has a cycle.
+    #[error(
+        "cycle: {}; a node cannot depend on its own output, break the loop by renaming a parameter or removing an edge",
+        .path.join(" -> ")
+    )]
+    Cycle {
+        /// The nodes of the cycle, first repeated at the end.
+        path: Vec<String>,
+    },
+    /// A config key has the name of a node.
+    #[error(
+        "config key `{key}` has the name of node `{key}` ({node_at}); rename the key or the node (config never silently replaces a node; use an override to replace a node for one run)"
+    )]
+    ConfigShadowsNode {
+        /// The key.
+        key: String,
+        /// Where the node is defined.
+        node_at: String,
+    },
+    /// A config value is read as an input at another type.
+    #[error(
+        "config key `{key}` holds a `{found}`, but node `{consumer}` reads parameter `{key}` as `{expected}`; set the config value as a `{expected}`"
+    )]
+    ConfigType {
+        /// The key.
+        key: String,
+        /// The node reading it.
+        consumer: String,
+        /// The type the parameter reads.
+        expected: String,
+        /// The type of the config value.
+        found: String,
+    },
+}
+
+/// A problem with one request: its outputs, inputs or overrides.
+///
+/// ```
+/// use hamilton_core::RequestError;
+/// let e = RequestError::UnknownOutput { name: "spnd".into(), suggestion: Some("spend".into()) };
+/// assert_eq!(e.to_string(), "unknown output `spnd`; did you mean `spend`?");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// An output that no node, input or config key provides.
+    #[error("unknown output `{name}`{}", Suggestion(.suggestion))]
+    UnknownOutput {
+        /// The name requested.
+        name: String,
+        /// The closest known name.
+        suggestion: Option<String>,
+    },
+    /// A name asked about that is not in the dataflow.
+    #[error("unknown node `{name}`{}", Suggestion(.suggestion))]
+    UnknownNode {
+        /// The name asked about.
+        name: String,
+        /// The closest known name.
+        suggestion: Option<String>,
+    },
+    /// An override for a name that is not in the dataflow.
+    #[error("unknown override `{name}`{}", Suggestion(.suggestion))]
+    UnknownOverride {
+        /// The name overridden.
+        name: String,
+        /// The closest known name.
+        suggestion: Option<String>,
+    },
+    /// A required input was not given.
+    #[error(
+        "missing input `{name}` of type `{ty}`, needed by {}; pass it with `Inputs::new().set(\"{name}\", ..)`",
+        Names(.needed_by)
+    )]
+    MissingInput {
+        /// The input.
+        name: String,
+        /// Its type.
+        ty: String,
+        /// The nodes of this run that read it.
+        needed_by: Vec<String>,
+    },
+    /// An input has the wrong type.
+    #[error(
+        "input `{name}` is a `{found}`, but {} read(s) it as `{expected}`; pass a `{expected}`",
+        Names(.needed_by)
+    )]
+    InputType {
+        /// The input.
+        name: String,
+        /// The type the readers want.
+        expected: String,
+        /// The type given.
+        found: String,
+        /// The nodes that read it.
+        needed_by: Vec<String>,
+    },
+    /// An override has the wrong type.
+    #[error(
+        "override `{name}` is a `{found}`, but node `{name}` produces `{expected}`; pass a `{expected}`"
+    )]
+    OverrideType {
+        /// The node overridden.
+        name: String,
+        /// The node's type.
+        expected: String,
+        /// The type given.
+        found: String,
+    },
+    /// An input was given for a name a node computes.
+    #[error(
+        "`{name}` was given as an input, but node `{name}` ({at}) computes it; pass it as an override to replace the node for this run"
+    )]
+    InputIsComputed {
+        /// The name.
+        name: String,
+        /// Where the node is defined.
+        at: String,
+    },
+    /// An input was given for a config key.
+    #[error(
+        "`{name}` is both a config key and an input; config is fixed when the driver is built, so drop the input or the config key"
+    )]
+    InputShadowsConfig {
+        /// The name.
+        name: String,
+    },
+}
+
+struct Bullets<'a, T>(&'a [T]);
+
+impl<T: fmt::Display> fmt::Display for Bullets<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, item) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "  - {item}")?;
+        }
+        Ok(())
+    }
+}
+
+struct Suggestion<'a>(&'a Option<String>);
+
+impl fmt::Display for Suggestion<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(s) => write!(f, "; did you mean `{s}`?"),
+            None => f.write_str("; list the available names with `Driver::nodes()`"),
+        }
+    }
+}
+
+struct Names<'a>(&'a [String]);
+
+impl fmt::Display for Names<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let quoted: Vec<String> = self.0.iter().map(|n| format!("`{n}`")).collect();
+        match quoted.len() {
+            0 => f.write_str("the request"),
+            1 => write!(f, "node {}", quoted[0]),
+            _ => write!(f, "nodes {}", quoted.join(", ")),
+        }
+    }
+}
+
+/// The closest of `candidates` to `name`, if one is close enough to be a likely typo.
+pub(crate) fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(name, c), c))
+        .filter(|(d, c)| *d <= (name.len().max(c.len()) / 3).max(1))
+        .min()
+        .map(|(_, c)| c.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_you_mean_finds_a_one_letter_typo() {
+        assert_eq!(
+            did_you_mean("spnd", ["spend", "signups"]).as_deref(),
+            Some("spend")
+        );
+    }
+
+    #[test]
+    fn did_you_mean_ignores_unrelated_names() {
+        assert_eq!(did_you_mean("zzz", ["spend", "signups"]), None);
+    }
+
+    #[test]
+    fn build_error_lists_every_problem() {
+        let e = Error::Build(vec![
+            BuildError::Cycle {
+                path: vec!["a".into(), "a".into()],
+            },
+            BuildError::EmptyModule {
+                module: "m".into(),
+                reason: "r".into(),
+            },
+        ]);
+        let text = e.to_string();
+        assert!(text.starts_with("cannot build the dataflow: 2 problem(s)\n  - cycle: a -> a"));
+        assert!(text.contains("\n  - module `m` has no nodes: r"));
+    }
+}

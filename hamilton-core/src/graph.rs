@@ -1,0 +1,443 @@
+//! Building the dataflow graph from nodes and config: wiring by name, type-checking every edge,
+//! detecting cycles, and reporting every problem together.
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use petgraph::algo::{tarjan_scc, toposort};
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::convert::{Conversion, ConversionTable};
+use crate::error::BuildError;
+use crate::module::{EmptyModuleReason, Module};
+use crate::node::Node;
+use crate::types::TypeInfo;
+use crate::values::Config;
+
+/// A type as the graph records it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TypeDesc {
+    pub(crate) id: TypeId,
+    pub(crate) name: &'static str,
+}
+
+impl From<TypeInfo> for TypeDesc {
+    fn from(t: TypeInfo) -> Self {
+        Self {
+            id: t.id(),
+            name: t.name(),
+        }
+    }
+}
+
+/// What a vertex of the graph is.
+#[derive(Clone, Debug)]
+pub(crate) enum Kind {
+    /// A node computed by a function.
+    Function(Node),
+    /// A value the caller passes per run.
+    Input,
+    /// A config value, fixed at build.
+    Config,
+}
+
+/// Where one parameter of a function node reads from.
+#[derive(Clone, Debug)]
+pub(crate) struct Source {
+    pub(crate) node: usize,
+    pub(crate) conversion: Option<Conversion>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Vertex {
+    pub(crate) name: Arc<str>,
+    pub(crate) kind: Kind,
+    pub(crate) ty: TypeDesc,
+    /// One per parameter, for function nodes.
+    pub(crate) sources: Vec<Source>,
+    /// Whether every reader of this input treats it as optional.
+    pub(crate) optional: bool,
+}
+
+impl Vertex {
+    pub(crate) fn function(&self) -> Option<&Node> {
+        match &self.kind {
+            Kind::Function(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+/// The built dataflow.
+pub(crate) struct Graph {
+    pub(crate) vertices: Vec<Vertex>,
+    pub(crate) index: HashMap<Arc<str>, usize>,
+    /// Vertices reading each vertex, sorted.
+    pub(crate) consumers: Vec<Vec<usize>>,
+    /// Position of each vertex in a topological order.
+    pub(crate) topo_pos: Vec<u32>,
+    pub(crate) conversions: ConversionTable,
+    pub(crate) config: Config,
+    /// The same edges, for graph queries.
+    pub(crate) dag: DiGraph<(), ()>,
+}
+
+/// Where a node comes from, for messages: "module m (src/m.rs:3)".
+pub(crate) fn origin(node: &Node) -> String {
+    let module = if node.module().is_empty() {
+        "nodes built by hand".to_string()
+    } else {
+        format!("module `{}`", node.module())
+    };
+    match node.location() {
+        Some(loc) => format!("{module} ({loc})"),
+        None => module,
+    }
+}
+
+impl Graph {
+    pub(crate) fn build(
+        modules: &[Module],
+        config: Config,
+        allow_module_overrides: bool,
+        conversions: ConversionTable,
+    ) -> Result<Self, Vec<BuildError>> {
+        let mut errors = Vec::new();
+
+        // 1. Collect function nodes, module by module; later modules may override.
+        let mut functions: Vec<(usize, Node)> = Vec::new();
+        let mut by_name: HashMap<Arc<str>, usize> = HashMap::new();
+        for (module_index, module) in modules.iter().enumerate() {
+            let nodes = match module.nodes() {
+                Ok(nodes) => nodes,
+                Err(reason) => {
+                    errors.push(BuildError::EmptyModule {
+                        module: module.name().to_string(),
+                        reason: empty_module_reason(reason),
+                    });
+                    continue;
+                }
+            };
+            for node in nodes {
+                let name: Arc<str> = Arc::from(node.name());
+                match by_name.get(&name) {
+                    Some(&at) => {
+                        let (first_module, first) = &functions[at];
+                        if allow_module_overrides && *first_module != module_index {
+                            functions[at] = (module_index, node);
+                        } else {
+                            errors.push(BuildError::DuplicateNode {
+                                name: name.to_string(),
+                                first: origin(first),
+                                second: origin(&node),
+                            });
+                        }
+                    }
+                    None => {
+                        by_name.insert(name, functions.len());
+                        functions.push((module_index, node));
+                    }
+                }
+            }
+        }
+
+        // 2. Config keys never silently replace nodes.
+        for key in config.keys() {
+            if let Some(&at) = by_name.get(key) {
+                errors.push(BuildError::ConfigShadowsNode {
+                    key: key.to_string(),
+                    node_at: origin(&functions[at].1),
+                });
+            }
+        }
+
+        // 3. Vertices: functions, then inputs in order of first use, then config keys.
+        let mut vertices: Vec<Vertex> = functions
+            .into_iter()
+            .map(|(_, node)| Vertex {
+                name: Arc::from(node.name()),
+                ty: node.output().into(),
+                kind: Kind::Function(node),
+                sources: Vec::new(),
+                optional: false,
+            })
+            .collect();
+        let mut index: HashMap<Arc<str>, usize> = vertices
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.name.clone(), i))
+            .collect();
+        let function_count = vertices.len();
+        // Readers of each input / config key: (consumer, param type, optional).
+        let mut readers: HashMap<usize, Vec<(usize, TypeDesc, bool)>> = HashMap::new();
+        for key in config.keys() {
+            if !index.contains_key(key) {
+                let value = config.value(key).expect("key listed by config");
+                index.insert(Arc::from(key), vertices.len());
+                vertices.push(Vertex {
+                    name: Arc::from(key),
+                    kind: Kind::Config,
+                    ty: TypeDesc {
+                        id: value.type_id(),
+                        name: value.type_name(),
+                    },
+                    sources: Vec::new(),
+                    optional: false,
+                    });
+            }
+        }
+
+        // 4. Wire every parameter and type-check every edge.
+        for consumer in 0..function_count {
+            let node = vertices[consumer]
+                .function()
+                .expect("first vertices are functions")
+                .clone();
+            let mut sources = Vec::with_capacity(node.params().len());
+            for param in node.params() {
+                let wanted: TypeDesc = param.ty().into();
+                let source = match index.get(param.name()) {
+                    Some(&s) => s,
+                    None => {
+                        let s = vertices.len();
+                        index.insert(Arc::from(param.name()), s);
+                        vertices.push(Vertex {
+                            name: Arc::from(param.name()),
+                            kind: Kind::Input,
+                            ty: wanted,
+                            sources: Vec::new(),
+                            optional: true,
+                                    });
+                        s
+                    }
+                };
+                let mut conversion = None;
+                match vertices[source].kind {
+                    Kind::Function(ref producer) => {
+                        let found = vertices[source].ty;
+                        if found.id != wanted.id {
+                            match conversions.get(&(found.id, wanted.id)) {
+                                Some(c) => conversion = Some(c.clone()),
+                                None => errors.push(BuildError::EdgeTypeMismatch {
+                                    consumer: node.name().to_string(),
+                                    consumer_at: origin(&node),
+                                    param: param.name().to_string(),
+                                    expected: type_text(wanted, found),
+                                    found: type_text(found, wanted),
+                                    producer_at: origin(producer),
+                                }),
+                            }
+                        }
+                    }
+                    Kind::Input | Kind::Config => {
+                        readers.entry(source).or_default().push((
+                            consumer,
+                            wanted,
+                            param.is_optional(),
+                        ));
+                    }
+                }
+                sources.push(Source {
+                    node: source,
+                    conversion,
+                });
+            }
+            vertices[consumer].sources = sources;
+        }
+
+        // 5. Inputs and config read at several types.
+        let mut reader_list: Vec<_> = readers.into_iter().collect();
+        reader_list.sort_by_key(|(v, _)| *v);
+        for (vertex, readers) in reader_list {
+            let is_config = matches!(vertices[vertex].kind, Kind::Config);
+            vertices[vertex].optional = readers.iter().all(|(_, _, optional)| *optional);
+            if is_config {
+                check_config_readers(&mut vertices, vertex, &readers, &conversions, &mut errors);
+            } else {
+                check_input_readers(&mut vertices, vertex, &readers, &conversions, &mut errors);
+            }
+        }
+
+        // 6. The edges, a topological order, and cycles.
+        let mut dag: DiGraph<(), ()> = DiGraph::with_capacity(vertices.len(), vertices.len());
+        for _ in 0..vertices.len() {
+            dag.add_node(());
+        }
+        let mut consumers = vec![Vec::new(); vertices.len()];
+        for (consumer, v) in vertices.iter().enumerate() {
+            for s in &v.sources {
+                dag.add_edge(NodeIndex::new(s.node), NodeIndex::new(consumer), ());
+                consumers[s.node].push(consumer);
+            }
+        }
+        for c in &mut consumers {
+            c.sort_unstable();
+            c.dedup();
+        }
+        let mut topo_pos = vec![0_u32; vertices.len()];
+        match toposort(&dag, None) {
+            Ok(order) => {
+                for (pos, ix) in order.into_iter().enumerate() {
+                    topo_pos[ix.index()] = pos as u32;
+                }
+            }
+            Err(_) => {
+                for path in cycles(&dag) {
+                    errors.push(BuildError::Cycle {
+                        path: path.iter().map(|&i| vertices[i].name.to_string()).collect(),
+                    });
+                }
+            }
+        }
+
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Self {
+            vertices,
+            index,
+            consumers,
+            topo_pos,
+            conversions,
+            config,
+            dag,
+        })
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+}
+
+/// "`Series`", or "`polars::Series`" when two different types share a short name.
+fn type_text(this: TypeDesc, other: TypeDesc) -> String {
+    if this.name == other.name && this.id != other.id {
+        format!("{} (a different type of the same name)", this.name)
+    } else {
+        this.name.to_string()
+    }
+}
+
+fn empty_module_reason(reason: EmptyModuleReason) -> String {
+    match reason {
+        EmptyModuleReason::NothingRegistered => "no `#[node]` function was registered under this module path. Check that its functions carry `#[node]`, that `module!()` is written in the same module as them, and that the crate defining them is linked (name it, e.g. through its `MODULE`). Registration needs the `inventory` feature and a platform with static constructors; where that is missing (e.g. wasm dev builds), list the functions with `nodes![..]` instead".to_string(),
+        EmptyModuleReason::EmptyList => "the list of nodes is empty; add nodes to it or drop it".to_string(),
+        EmptyModuleReason::RegistrationDisabled => "automatic registration is off (hamilton-core was built without the `inventory` feature); list the functions with `nodes![..]` instead".to_string(),
+    }
+}
+
+/// Picks an input's type: one of its readers' types that every other reader's type can be
+/// converted from.
+fn check_input_readers(
+    vertices: &mut [Vertex],
+    vertex: usize,
+    readers: &[(usize, TypeDesc, bool)],
+    conversions: &ConversionTable,
+    errors: &mut Vec<BuildError>,
+) {
+    let chosen = readers.iter().map(|r| r.1).find(|candidate| {
+        readers
+            .iter()
+            .all(|(_, t, _)| t.id == candidate.id || conversions.contains_key(&(candidate.id, t.id)))
+    });
+    match chosen {
+        Some(ty) => {
+            vertices[vertex].ty = ty;
+            for &(consumer, t, _) in readers {
+                if t.id != ty.id {
+                    let conversion = conversions.get(&(ty.id, t.id)).cloned();
+                    for s in &mut vertices[consumer].sources {
+                        if s.node == vertex {
+                            s.conversion = conversion.clone();
+                        }
+                    }
+                }
+            }
+        }
+        None => {
+            let mut named: Vec<(String, String)> = readers
+                .iter()
+                .map(|(c, t, _)| (vertices[*c].name.to_string(), t.name.to_string()))
+                .collect();
+            named.sort();
+            errors.push(BuildError::InputTypeConflict {
+                input: vertices[vertex].name.to_string(),
+                readers: named,
+            });
+        }
+    }
+}
+
+/// Config values are known at build: check every reader's type against the value now.
+fn check_config_readers(
+    vertices: &mut [Vertex],
+    vertex: usize,
+    readers: &[(usize, TypeDesc, bool)],
+    conversions: &ConversionTable,
+    errors: &mut Vec<BuildError>,
+) {
+    let have = vertices[vertex].ty;
+    for &(consumer, wanted, _) in readers {
+        if wanted.id == have.id {
+            continue;
+        }
+        match conversions.get(&(have.id, wanted.id)) {
+            Some(c) => {
+                let c = c.clone();
+                for s in &mut vertices[consumer].sources {
+                    if s.node == vertex {
+                        s.conversion = Some(c.clone());
+                    }
+                }
+            }
+            None => errors.push(BuildError::ConfigType {
+                key: vertices[vertex].name.to_string(),
+                consumer: vertices[consumer].name.to_string(),
+                expected: wanted.name.to_string(),
+                found: have.name.to_string(),
+            }),
+        }
+    }
+}
+
+/// One cycle per strongly connected component that has one, as a closed path.
+fn cycles(dag: &DiGraph<(), ()>) -> Vec<Vec<usize>> {
+    let mut found = Vec::new();
+    for scc in tarjan_scc(dag) {
+        let start = scc[0];
+        if scc.len() == 1 && !dag.contains_edge(start, start) {
+            continue;
+        }
+        let members: std::collections::HashSet<NodeIndex> = scc.iter().copied().collect();
+        // Breadth-first from `start` inside the component, back to `start`: a shortest cycle.
+        let mut parent: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+        let mut queue = std::collections::VecDeque::from([start]);
+        let mut closing = None;
+        'search: while let Some(at) = queue.pop_front() {
+            for next in dag.neighbors(at) {
+                if next == start {
+                    closing = Some(at);
+                    break 'search;
+                }
+                if members.contains(&next) && !parent.contains_key(&next) {
+                    parent.insert(next, at);
+                    queue.push_back(next);
+                }
+            }
+        }
+        let Some(last) = closing else { continue };
+        let mut chain = vec![last];
+        let mut at = last;
+        while at != start {
+            at = parent[&at];
+            chain.push(at);
+        }
+        chain.reverse();
+        chain.push(start);
+        let path: Vec<usize> = chain.into_iter().map(NodeIndex::index).collect();
+        found.push(path);
+    }
+    found.sort();
+    found
+}

@@ -1,0 +1,325 @@
+//! Questions about a built dataflow: its nodes, their metadata, and how they connect.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::OnceLock;
+
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::{Bfs, Reversed};
+
+use crate::driver::Driver;
+use crate::error::{Error, RequestError, did_you_mean};
+use crate::graph::{Graph, Kind};
+use crate::types::Location;
+
+/// What a vertex of the dataflow is.
+///
+/// ```
+/// use hamilton_core::NodeKind;
+/// assert_ne!(NodeKind::Function, NodeKind::Input);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NodeKind {
+    /// Computed by a function.
+    Function,
+    /// Given by the caller per run.
+    Input,
+    /// A config value, fixed when the driver was built.
+    Config,
+}
+
+/// One dependency of a node.
+///
+/// ```
+/// use hamilton_core::{Args, Driver, Node};
+/// let dr = Driver::builder()
+///     .with_nodes([Node::builder("b").optional_param::<f64>("a").build(|x: &Args| Ok(x.get_opt::<f64>(0)?.copied().unwrap_or(0.0)))])
+///     .build().unwrap();
+/// let deps = dr.node("b").unwrap().dependencies();
+/// assert_eq!((deps[0].name, deps[0].type_name, deps[0].optional), ("a", "f64", true));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dependency<'d> {
+    /// The node or input depended on.
+    pub name: &'d str,
+    /// The type read.
+    pub type_name: &'static str,
+    /// Whether it may be absent.
+    pub optional: bool,
+}
+
+/// A view of one vertex of a built dataflow: a function node, an input or a config value.
+///
+/// ```
+/// use hamilton_core::{Args, Driver, Node, NodeKind};
+/// let dr = Driver::builder()
+///     .with_nodes([Node::builder("b").doc("twice a").tag("team", "growth").param::<f64>("a")
+///         .build(|x: &Args| Ok(x.get::<f64>(0)? * 2.0))])
+///     .build().unwrap();
+/// let b = dr.node("b").unwrap();
+/// assert_eq!((b.name(), b.kind(), b.type_name(), b.doc()), ("b", NodeKind::Function, "f64", "twice a"));
+/// assert_eq!(b.tags().get("team").map(String::as_str), Some("growth"));
+/// assert_eq!(dr.node("a").unwrap().kind(), NodeKind::Input);
+/// ```
+#[derive(Clone, Copy)]
+pub struct NodeInfo<'d> {
+    graph: &'d Graph,
+    index: usize,
+}
+
+fn no_tags() -> &'static BTreeMap<String, String> {
+    static EMPTY: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+    EMPTY.get_or_init(BTreeMap::new)
+}
+
+impl<'d> NodeInfo<'d> {
+    fn vertex(&self) -> &'d crate::graph::Vertex {
+        &self.graph.vertices[self.index]
+    }
+
+    /// The node's name.
+    pub fn name(&self) -> &'d str {
+        &self.vertex().name
+    }
+
+    /// What the vertex is.
+    pub fn kind(&self) -> NodeKind {
+        match self.vertex().kind {
+            Kind::Function(_) => NodeKind::Function,
+            Kind::Input => NodeKind::Input,
+            Kind::Config => NodeKind::Config,
+        }
+    }
+
+    /// The type of the value: a function's output, an input's type (as its readers want it), or
+    /// a config value's type.
+    pub fn type_name(&self) -> &'static str {
+        self.vertex().ty.name
+    }
+
+    /// The documentation of a function node (empty otherwise).
+    pub fn doc(&self) -> &'d str {
+        self.vertex().function().map_or("", |n| n.doc())
+    }
+
+    /// The tags of a function node (none otherwise).
+    pub fn tags(&self) -> &'d BTreeMap<String, String> {
+        self.vertex().function().map_or(no_tags(), |n| n.tags())
+    }
+
+    /// The module a function node was registered in.
+    pub fn module(&self) -> Option<&'d str> {
+        self.vertex()
+            .function()
+            .map(|n| n.module())
+            .filter(|m| !m.is_empty())
+    }
+
+    /// Where a function node is defined.
+    pub fn location(&self) -> Option<Location> {
+        self.vertex().function().and_then(|n| n.location())
+    }
+
+    /// Whether an input is read only by optional parameters.
+    pub fn is_optional_input(&self) -> bool {
+        matches!(self.vertex().kind, Kind::Input) && self.vertex().optional
+    }
+
+    /// A function node's dependencies, in parameter order.
+    pub fn dependencies(&self) -> Vec<Dependency<'d>> {
+        let graph = self.graph;
+        match self.vertex().function() {
+            Some(node) => self
+                .vertex()
+                .sources
+                .iter()
+                .zip(node.params())
+                .map(|(s, p)| Dependency {
+                    name: &graph.vertices[s.node].name,
+                    type_name: p.ty().name(),
+                    optional: p.is_optional(),
+                })
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for NodeInfo<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeInfo")
+            .field("name", &self.name())
+            .field("kind", &self.kind())
+            .field("type", &self.type_name())
+            .finish()
+    }
+}
+
+impl Driver {
+    fn info(&self, index: usize) -> NodeInfo<'_> {
+        NodeInfo {
+            graph: &self.graph,
+            index,
+        }
+    }
+
+    fn sorted(&self, indices: impl IntoIterator<Item = usize>) -> Vec<NodeInfo<'_>> {
+        let mut v: Vec<NodeInfo<'_>> = indices.into_iter().map(|i| self.info(i)).collect();
+        v.sort_by(|a, b| a.name().cmp(b.name()));
+        v
+    }
+
+    fn indices_of<S: AsRef<str>>(
+        &self,
+        names: impl IntoIterator<Item = S>,
+    ) -> Result<Vec<usize>, Error> {
+        let mut found = Vec::new();
+        let mut errors = Vec::new();
+        for name in names {
+            let name = name.as_ref();
+            match self.graph.get(name) {
+                Some(i) => found.push(i),
+                None => errors.push(RequestError::UnknownNode {
+                    name: name.to_string(),
+                    suggestion: did_you_mean(name, self.graph.vertices.iter().map(|v| &*v.name)),
+                }),
+            }
+        }
+        if errors.is_empty() {
+            Ok(found)
+        } else {
+            Err(Error::Request(errors))
+        }
+    }
+
+    /// Every vertex (function nodes, inputs and config values), sorted by name.
+    ///
+    /// ```
+    /// use hamilton_core::{Args, Driver, Node};
+    /// let dr = Driver::builder()
+    ///     .with_nodes([Node::builder("b").param::<f64>("a").build(|x: &Args| Ok(*x.get::<f64>(0)?))])
+    ///     .build().unwrap();
+    /// let names: Vec<_> = dr.nodes().iter().map(|n| n.name()).collect();
+    /// assert_eq!(names, ["a", "b"]);
+    /// ```
+    pub fn nodes(&self) -> Vec<NodeInfo<'_>> {
+        self.sorted(0..self.graph.vertices.len())
+    }
+
+    /// The vertex named `name`.
+    pub fn node(&self, name: &str) -> Option<NodeInfo<'_>> {
+        self.graph.get(name).map(|i| self.info(i))
+    }
+
+    /// The function nodes carrying tag `key`, with value `value` if given, sorted by name.
+    ///
+    /// ```
+    /// use hamilton_core::{Args, Driver, Node};
+    /// let one = |_: &Args| Ok(1_i64);
+    /// let dr = Driver::builder().with_nodes([
+    ///     Node::builder("a").tag("owner", "growth").build(one),
+    ///     Node::builder("b").tag("owner", "finance").build(one),
+    ///     Node::builder("c").build(one),
+    /// ]).build().unwrap();
+    /// let names = |v: Vec<hamilton_core::NodeInfo>| v.iter().map(|n| n.name().to_string()).collect::<Vec<_>>();
+    /// assert_eq!(names(dr.nodes_tagged("owner", Some("growth"))), ["a"]);
+    /// assert_eq!(names(dr.nodes_tagged("owner", None)), ["a", "b"]);
+    /// ```
+    pub fn nodes_tagged(&self, key: &str, value: Option<&str>) -> Vec<NodeInfo<'_>> {
+        self.nodes()
+            .into_iter()
+            .filter(|n| match (n.tags().get(key), value) {
+                (Some(v), Some(want)) => v == want,
+                (Some(_), None) => true,
+                (None, _) => false,
+            })
+            .collect()
+    }
+
+    /// The named vertices and everything they depend on, directly or not, sorted by name.
+    ///
+    /// ```
+    /// use hamilton_core::{Args, Driver, Node};
+    /// let dr = Driver::builder().with_nodes([
+    ///     Node::builder("b").param::<f64>("a").build(|x: &Args| Ok(*x.get::<f64>(0)?)),
+    ///     Node::builder("c").param::<f64>("b").build(|x: &Args| Ok(*x.get::<f64>(0)?)),
+    /// ]).build().unwrap();
+    /// let up: Vec<_> = dr.upstream_of(&["b"]).unwrap().iter().map(|n| n.name()).collect();
+    /// assert_eq!(up, ["a", "b"]);
+    /// let down: Vec<_> = dr.downstream_of(&["b"]).unwrap().iter().map(|n| n.name()).collect();
+    /// assert_eq!(down, ["b", "c"]);
+    /// ```
+    pub fn upstream_of<S: AsRef<str>>(
+        &self,
+        names: impl IntoIterator<Item = S>,
+    ) -> Result<Vec<NodeInfo<'_>>, Error> {
+        let start = self.indices_of(names)?;
+        Ok(self.sorted(self.reach(&start, Direction::Incoming)))
+    }
+
+    /// The named vertices and everything that depends on them, directly or not, sorted by name.
+    pub fn downstream_of<S: AsRef<str>>(
+        &self,
+        names: impl IntoIterator<Item = S>,
+    ) -> Result<Vec<NodeInfo<'_>>, Error> {
+        let start = self.indices_of(names)?;
+        Ok(self.sorted(self.reach(&start, Direction::Outgoing)))
+    }
+
+    /// Every vertex on a path from `upstream` to `downstream` (both included), sorted by name;
+    /// empty when there is no path.
+    ///
+    /// ```
+    /// use hamilton_core::{Args, Driver, Node};
+    /// let id = |x: &Args| Ok(*x.get::<f64>(0)?);
+    /// let dr = Driver::builder().with_nodes([
+    ///     Node::builder("b").param::<f64>("a").build(id),
+    ///     Node::builder("c").param::<f64>("b").build(id),
+    ///     Node::builder("d").param::<f64>("a").build(id),
+    /// ]).build().unwrap();
+    /// let path: Vec<_> = dr.path_between("a", "c").unwrap().iter().map(|n| n.name()).collect();
+    /// assert_eq!(path, ["a", "b", "c"]);
+    /// assert!(dr.path_between("d", "c").unwrap().is_empty());
+    /// ```
+    pub fn path_between(
+        &self,
+        upstream: &str,
+        downstream: &str,
+    ) -> Result<Vec<NodeInfo<'_>>, Error> {
+        let ends = self.indices_of([upstream, downstream])?;
+        let below: HashSet<usize> = self.reach(&ends[..1], Direction::Outgoing).collect();
+        let above: HashSet<usize> = self.reach(&ends[1..], Direction::Incoming).collect();
+        Ok(self.sorted(below.intersection(&above).copied()))
+    }
+
+    /// Vertices reachable from `start` (included) along edges in `direction`.
+    pub(crate) fn reach(
+        &self,
+        start: &[usize],
+        direction: Direction,
+    ) -> impl Iterator<Item = usize> + use<> {
+        let dag = &self.graph.dag;
+        let mut seen = HashSet::new();
+        for &s in start {
+            if seen.contains(&s) {
+                continue;
+            }
+            match direction {
+                Direction::Outgoing => {
+                    let mut bfs = Bfs::new(dag, NodeIndex::new(s));
+                    while let Some(n) = bfs.next(dag) {
+                        seen.insert(n.index());
+                    }
+                }
+                Direction::Incoming => {
+                    let reversed = Reversed(dag);
+                    let mut bfs = Bfs::new(reversed, NodeIndex::new(s));
+                    while let Some(n) = bfs.next(reversed) {
+                        seen.insert(n.index());
+                    }
+                }
+            }
+        }
+        seen.into_iter()
+    }
+}

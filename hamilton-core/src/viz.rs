@@ -1,0 +1,259 @@
+//! DOT and Mermaid text of the dataflow, or of the part one request runs.
+
+use std::collections::HashSet;
+use std::fmt::Write;
+
+use crate::driver::Driver;
+use crate::error::Error;
+use crate::graph::Kind;
+use crate::values::{Inputs, Overrides};
+
+/// How a vertex is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    Function,
+    Input,
+    Config,
+    Output,
+    Override,
+}
+
+impl Class {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Function => "function",
+            Self::Input => "input",
+            Self::Config => "config",
+            Self::Output => "output",
+            Self::Override => "override",
+        }
+    }
+}
+
+struct Box_ {
+    index: usize,
+    name: String,
+    ty: &'static str,
+    class: Class,
+    /// Extra line (a config value).
+    note: Option<String>,
+}
+
+/// What to draw: vertices with their classes, and the edges between them.
+struct Diagram {
+    boxes: Vec<Box_>,
+    /// (from, to, optional)
+    edges: Vec<(usize, usize, bool)>,
+}
+
+impl Driver {
+    fn diagram(&self, only: Option<(&HashSet<usize>, &HashSet<usize>, &HashSet<usize>)>) -> Diagram {
+        let graph = &self.graph;
+        let mut boxes = Vec::new();
+        for (i, v) in graph.vertices.iter().enumerate() {
+            let mut class = match v.kind {
+                Kind::Function(_) => Class::Function,
+                Kind::Input => Class::Input,
+                Kind::Config => Class::Config,
+            };
+            if let Some((members, outputs, overrides)) = only {
+                if !members.contains(&i) {
+                    continue;
+                }
+                if overrides.contains(&i) {
+                    class = Class::Override;
+                } else if outputs.contains(&i) {
+                    class = Class::Output;
+                }
+            }
+            let note = match v.kind {
+                Kind::Config => graph.config.display_value(&v.name),
+                _ => None,
+            };
+            boxes.push(Box_ {
+                index: i,
+                name: v.name.to_string(),
+                ty: v.ty.name,
+                class,
+                note,
+            });
+        }
+        let shown: HashSet<usize> = boxes.iter().map(|b| b.index).collect();
+        let mut edges = Vec::new();
+        for (to, v) in graph.vertices.iter().enumerate() {
+            if !shown.contains(&to) {
+                continue;
+            }
+            if let Some((_, _, overrides)) = only {
+                if overrides.contains(&to) {
+                    continue;
+                }
+            }
+            if let Kind::Function(node) = &v.kind {
+                for (s, p) in v.sources.iter().zip(node.params()) {
+                    if shown.contains(&s.node) {
+                        edges.push((s.node, to, p.is_optional()));
+                    }
+                }
+            }
+        }
+        Diagram { boxes, edges }
+    }
+
+    fn execution_diagram<S: AsRef<str>>(
+        &self,
+        outputs: impl IntoIterator<Item = S>,
+        inputs: &Inputs,
+        overrides: &Overrides,
+    ) -> Result<Diagram, Error> {
+        let plan = self.plan(outputs, inputs, overrides)?;
+        let members: HashSet<usize> = plan.slot_vertex.iter().copied().collect();
+        let out: HashSet<usize> = plan
+            .outputs
+            .iter()
+            .map(|(_, slot)| plan.slot_vertex[*slot as usize])
+            .collect();
+        let over: HashSet<usize> = plan
+            .loads
+            .iter()
+            .filter(|l| l.from == crate::plan::LoadFrom::Override)
+            .map(|l| l.vertex)
+            .collect();
+        Ok(self.diagram(Some((&members, &out, &over))))
+    }
+
+    /// The whole dataflow as Graphviz DOT: functions as rounded boxes, inputs dashed, config as
+    /// notes with their values, each labelled with its type.
+    ///
+    /// ```
+    /// use hamilton_core::{Args, Driver, Node};
+    /// let dr = Driver::builder()
+    ///     .with_nodes([Node::builder("b").param::<f64>("a").build(|x: &Args| Ok(*x.get::<f64>(0)?))])
+    ///     .build().unwrap();
+    /// let dot = dr.to_dot();
+    /// assert!(dot.starts_with("digraph hamilton {"));
+    /// assert!(dot.contains("\"a\" -> \"b\""));
+    /// ```
+    pub fn to_dot(&self) -> String {
+        dot(&self.diagram(None))
+    }
+
+    /// The whole dataflow as a Mermaid flowchart.
+    ///
+    /// ```
+    /// use hamilton_core::{Args, Driver, Node};
+    /// let dr = Driver::builder()
+    ///     .with_nodes([Node::builder("b").param::<f64>("a").build(|x: &Args| Ok(*x.get::<f64>(0)?))])
+    ///     .build().unwrap();
+    /// assert!(dr.to_mermaid().starts_with("flowchart LR"));
+    /// ```
+    pub fn to_mermaid(&self) -> String {
+        mermaid(&self.diagram(None))
+    }
+
+    /// The part of the dataflow one request runs, as DOT: requested outputs highlighted,
+    /// overrides hatched, pruned nodes left out. Fails like `validate_execution` on a bad
+    /// request.
+    ///
+    /// ```
+    /// use hamilton_core::{Args, Driver, Inputs, Node, Overrides};
+    /// let id = |x: &Args| Ok(*x.get::<f64>(0)?);
+    /// let dr = Driver::builder().with_nodes([
+    ///     Node::builder("b").param::<f64>("a").build(id),
+    ///     Node::builder("c").param::<f64>("b").build(id),
+    /// ]).build().unwrap();
+    /// let dot = dr.execution_dot(&["c"], &Inputs::new(), &Overrides::new().set("b", 1.0)).unwrap();
+    /// assert!(dot.contains("diagonals"));
+    /// assert!(!dot.contains("\"a\""));
+    /// ```
+    pub fn execution_dot<S: AsRef<str>>(
+        &self,
+        outputs: impl IntoIterator<Item = S>,
+        inputs: &Inputs,
+        overrides: &Overrides,
+    ) -> Result<String, Error> {
+        Ok(dot(&self.execution_diagram(outputs, inputs, overrides)?))
+    }
+
+    /// The part of the dataflow one request runs, as a Mermaid flowchart.
+    pub fn execution_mermaid<S: AsRef<str>>(
+        &self,
+        outputs: impl IntoIterator<Item = S>,
+        inputs: &Inputs,
+        overrides: &Overrides,
+    ) -> Result<String, Error> {
+        Ok(mermaid(&self.execution_diagram(outputs, inputs, overrides)?))
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn dot(d: &Diagram) -> String {
+    let mut out = String::from("digraph hamilton {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", margin=0.15];\n");
+    for b in &d.boxes {
+        let mut label = format!("<b>{}</b><br/><i>{}</i>", html_escape(&b.name), html_escape(b.ty));
+        if let Some(note) = &b.note {
+            let _ = write!(label, "<br/>= {}", html_escape(note));
+        }
+        let style = match b.class {
+            Class::Function => "shape=box, style=\"rounded,filled\", fillcolor=\"#b4d8e4\"",
+            Class::Output => "shape=box, style=\"rounded,filled\", fillcolor=\"#FFC857\"",
+            Class::Input => "shape=box, style=dashed",
+            Class::Config => "shape=note, style=filled, fillcolor=\"#f0f0f0\"",
+            Class::Override => "shape=box, style=\"filled,diagonals\", fillcolor=\"#e8e8e8\"",
+        };
+        let _ = writeln!(
+            out,
+            "  \"{}\" [label=<{label}>, {style}, class=\"{}\"];",
+            b.name.replace('"', "\\\""),
+            b.class.name()
+        );
+    }
+    for (from, to, optional) in &d.edges {
+        let name = |i: &usize| d.boxes.iter().find(|b| b.index == *i).map_or("", |b| b.name.as_str());
+        let style = if *optional { " [style=dashed]" } else { "" };
+        let _ = writeln!(
+            out,
+            "  \"{}\" -> \"{}\"{style};",
+            name(from).replace('"', "\\\""),
+            name(to).replace('"', "\\\"")
+        );
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn mermaid_escape(s: &str) -> String {
+    s.replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
+}
+
+fn mermaid(d: &Diagram) -> String {
+    let mut out = String::from("flowchart LR\n");
+    for b in &d.boxes {
+        let mut label = format!("<b>{}</b><br/><i>{}</i>", mermaid_escape(&b.name), mermaid_escape(b.ty));
+        if let Some(note) = &b.note {
+            let _ = write!(label, "<br/>= {}", mermaid_escape(note));
+        }
+        let (open, close) = match b.class {
+            Class::Input => ("[/", "/]"),
+            Class::Config => ("[(", ")]"),
+            _ => ("(", ")"),
+        };
+        let _ = writeln!(out, "  n{}{open}\"{label}\"{close}:::{}", b.index, b.class.name());
+    }
+    for (from, to, optional) in &d.edges {
+        let arrow = if *optional { "-.->" } else { "-->" };
+        let _ = writeln!(out, "  n{from} {arrow} n{to}");
+    }
+    out.push_str(
+        "  classDef function fill:#b4d8e4,stroke:#333\n  classDef output fill:#FFC857,stroke:#333\n  classDef input fill:#fff,stroke:#333,stroke-dasharray:5 5\n  classDef config fill:#f0f0f0,stroke:#333\n  classDef override fill:#e8e8e8,stroke:#333,stroke-dasharray:2 2\n",
+    );
+    out
+}
