@@ -1,12 +1,14 @@
 //! The driver: builds the dataflow once, then runs requests against it.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::convert::{Conversion, conversion_table};
 use crate::error::Error;
 use crate::execute;
 use crate::graph::Graph;
+use crate::hooks::Hook;
 use crate::module::Module;
 use crate::node::Node;
 use crate::outputs::Outputs;
@@ -34,6 +36,7 @@ pub struct DriverBuilder {
     config: Config,
     allow_module_overrides: bool,
     conversions: Vec<Conversion>,
+    hooks: Vec<Arc<dyn Hook>>,
 }
 
 impl DriverBuilder {
@@ -68,6 +71,13 @@ impl DriverBuilder {
         self
     }
 
+    /// Adds a lifecycle hook. Hooks run in the order added (`after_*` in reverse); see
+    /// [`hooks`](crate::hooks).
+    pub fn with_hook(mut self, hook: impl Hook) -> Self {
+        self.hooks.push(Arc::new(hook));
+        self
+    }
+
     /// Builds the dataflow: wires every parameter, type-checks every edge, detects cycles.
     /// Every problem found is reported together in [`Error::Build`].
     pub fn build(self) -> Result<Driver, Error> {
@@ -81,6 +91,8 @@ impl DriverBuilder {
         Ok(Driver {
             graph: Arc::new(graph),
             plans: Mutex::new(HashMap::new()),
+            hooks: self.hooks,
+            runs: AtomicU64::new(0),
         })
     }
 }
@@ -108,6 +120,8 @@ impl DriverBuilder {
 pub struct Driver {
     pub(crate) graph: Arc<Graph>,
     plans: Mutex<HashMap<PlanKey, Arc<Plan>>>,
+    hooks: Vec<Arc<dyn Hook>>,
+    runs: AtomicU64,
 }
 
 impl Driver {
@@ -135,7 +149,8 @@ impl Driver {
     ) -> Result<Outputs, Error> {
         let plan = self.plan(outputs, &inputs, &overrides)?;
         let slots = execute::load(&self.graph, &plan, inputs, overrides)?;
-        execute::run(&self.graph, &plan, slots)
+        let run_id = self.runs.fetch_add(1, Ordering::Relaxed) + 1;
+        execute::run(&self.graph, &plan, slots, &self.hooks, run_id)
     }
 
     /// Checks a request without running anything: unknown outputs, missing inputs, inputs and

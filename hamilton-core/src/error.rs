@@ -46,6 +46,18 @@ pub enum Error {
         /// The panic message.
         message: String,
     },
+    /// A lifecycle hook returned an error or panicked; the run was stopped.
+    #[error("hook `{hook}` failed in `{phase}`{}: {message}", .node.as_ref().map(|n| format!(" for node `{n}`")).unwrap_or_default())]
+    Hook {
+        /// The hook's name.
+        hook: String,
+        /// The hook method: `before_run`, `before_node`, `around_node`, `after_node`, `after_run`.
+        phase: &'static str,
+        /// The node being run, for node phases.
+        node: Option<String>,
+        /// What the hook reported (or its panic message).
+        message: String,
+    },
     /// A value could not be converted to the type a parameter reads (e.g. a Polars `Series` of
     /// the wrong dtype where `&Float64Chunked` is wanted).
     #[error(

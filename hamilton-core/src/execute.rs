@@ -4,10 +4,14 @@
 use std::cell::Cell;
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::time::Instant;
 
 use crate::args::{Arg, Args};
 use crate::error::{Error, RequestError};
 use crate::graph::{Graph, Kind};
+use crate::hooks::{Hook, HookError, NodeContext, NodeOutcome, RunInfo, RunOutcome};
+use crate::node::{Node, NodeError};
 use crate::outputs::Outputs;
 use crate::plan::{ArgPlan, LoadFrom, Plan, Step};
 use crate::value::Value;
@@ -79,23 +83,211 @@ fn readers_in_plan(graph: &Graph, plan: &Plan, vertex: usize) -> Vec<String> {
         .collect()
 }
 
-/// Runs every step of `plan` in order over `slots`.
-pub(crate) fn run(graph: &Graph, plan: &Plan, mut slots: Vec<Option<Value>>) -> Result<Outputs, Error> {
-    for step in &plan.steps {
-        let value = run_step(graph, step, &mut slots)?;
-        slots[step.slot as usize] = Some(value);
+/// Runs every step of `plan` in order over `slots`, calling `hooks` around the run and each node.
+pub(crate) fn run(
+    graph: &Graph,
+    plan: &Plan,
+    mut slots: Vec<Option<Value>>,
+    hooks: &[Arc<dyn Hook>],
+    run_id: u64,
+) -> Result<Outputs, Error> {
+    if hooks.is_empty() {
+        for step in &plan.steps {
+            let value = run_step(graph, step, &mut slots, None)?;
+            slots[step.slot as usize] = Some(value);
+        }
+        return Ok(collect_outputs(plan, &mut slots));
     }
-    let outputs = plan
-        .outputs
+    let nodes: Vec<&str> = plan
+        .steps
         .iter()
-        .map(|(name, slot)| {
-            let value = slots[*slot as usize]
-                .take()
-                .expect("an output slot is filled by its load or its step");
-            (name.clone(), value)
-        })
+        .map(|s| &*graph.vertices[s.vertex].name)
         .collect();
-    Ok(Outputs::new(outputs))
+    let outputs: Vec<&str> = plan.outputs.iter().map(|(n, _)| &**n).collect();
+    let info = RunInfo {
+        run_id,
+        outputs: &outputs,
+        nodes: &nodes,
+    };
+    let started = Instant::now();
+    for hook in hooks {
+        guard_hook(hook.as_ref(), "before_run", None, || hook.before_run(&info))?;
+    }
+    let mut result = Ok(());
+    for (position, step) in plan.steps.iter().enumerate() {
+        let ctx = HookCtx {
+            hooks,
+            run_id,
+            position,
+            total: plan.steps.len(),
+        };
+        match run_step(graph, step, &mut slots, Some(&ctx)) {
+            Ok(value) => slots[step.slot as usize] = Some(value),
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    let duration = started.elapsed();
+    let outcome = match &result {
+        Ok(()) => RunOutcome::Success { duration },
+        Err(error) => RunOutcome::Failure { error, duration },
+    };
+    let mut after = Ok(());
+    for hook in hooks.iter().rev() {
+        let r = guard_hook(hook.as_ref(), "after_run", None, || hook.after_run(&info, &outcome));
+        if after.is_ok() {
+            after = r;
+        }
+    }
+    result?;
+    after?;
+    Ok(collect_outputs(plan, &mut slots))
+}
+
+fn collect_outputs(plan: &Plan, slots: &mut [Option<Value>]) -> Outputs {
+    Outputs::new(
+        plan.outputs
+            .iter()
+            .map(|(name, slot)| {
+                let value = slots[*slot as usize]
+                    .take()
+                    .expect("an output slot is filled by its load or its step");
+                (name.clone(), value)
+            })
+            .collect(),
+    )
+}
+
+/// Hooks and the position of the node being run.
+pub(crate) struct HookCtx<'a> {
+    pub(crate) hooks: &'a [Arc<dyn Hook>],
+    pub(crate) run_id: u64,
+    pub(crate) position: usize,
+    pub(crate) total: usize,
+}
+
+/// Runs a hook method, turning its error or panic into [`Error::Hook`].
+fn guard_hook(
+    hook: &dyn Hook,
+    phase: &'static str,
+    node: Option<&str>,
+    f: impl FnOnce() -> Result<(), HookError>,
+) -> Result<(), Error> {
+    let message = match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(())) => return Ok(()),
+        Ok(Err(e)) => e.to_string(),
+        Err(payload) => format!("panicked: {}", panic_message(payload.as_ref())),
+    };
+    Err(Error::Hook {
+        hook: hook.name().to_string(),
+        phase,
+        node: node.map(str::to_string),
+        message,
+    })
+}
+
+/// A node's panic, carried through `around_node` wrappers as an error.
+#[derive(Debug)]
+struct NodePanic(String);
+
+impl std::fmt::Display for NodePanic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "panicked: {}", self.0)
+    }
+}
+
+impl std::error::Error for NodePanic {}
+
+/// Calls the node through every hook's `around_node`, first hook outermost.
+fn around(
+    hooks: &[Arc<dyn Hook>],
+    ctx: &NodeContext<'_>,
+    inner: &mut dyn FnMut() -> Result<Value, NodeError>,
+) -> Result<Value, NodeError> {
+    match hooks.split_first() {
+        None => inner(),
+        Some((hook, rest)) => hook.around_node(ctx, &mut || around(rest, ctx, inner)),
+    }
+}
+
+/// Calls a node with hooks: `before_node`, the `around_node` chain, `after_node`.
+fn invoke_hooked(
+    hooked: &HookCtx<'_>,
+    name: &str,
+    node: &Node,
+    output_type: &'static str,
+    args: &Args<'_>,
+) -> Result<Value, Error> {
+    let input_types: Vec<(&str, &'static str)> = node
+        .params()
+        .iter()
+        .map(|p| (p.name(), p.ty().name()))
+        .collect();
+    let ctx = NodeContext {
+        run_id: hooked.run_id,
+        name,
+        tags: node.tags(),
+        input_types: &input_types,
+        output_type,
+        position: hooked.position,
+        total: hooked.total,
+    };
+    for hook in hooked.hooks {
+        guard_hook(hook.as_ref(), "before_node", Some(name), || hook.before_node(&ctx))?;
+    }
+    let started = Instant::now();
+    let mut inner = || match catch_unwind(AssertUnwindSafe(|| node.call(args))) {
+        Ok(r) => r,
+        Err(payload) => Err(Box::new(NodePanic(panic_message(payload.as_ref()))) as NodeError),
+    };
+    let result = match catch_unwind(AssertUnwindSafe(|| around(hooked.hooks, &ctx, &mut inner))) {
+        Ok(r) => r,
+        Err(payload) => {
+            return Err(Error::Hook {
+                hook: "a hook".to_string(),
+                phase: "around_node",
+                node: Some(name.to_string()),
+                message: format!("panicked: {}", panic_message(payload.as_ref())),
+            });
+        }
+    };
+    let duration = started.elapsed();
+    let error_text = result.as_ref().err().map(|e| e.to_string());
+    let outcome = match &result {
+        Ok(value) => NodeOutcome::Success { value, duration },
+        Err(_) => NodeOutcome::Failure {
+            error: error_text.as_deref().unwrap_or(""),
+            duration,
+        },
+    };
+    let mut after = Ok(());
+    for hook in hooked.hooks.iter().rev() {
+        let r = guard_hook(hook.as_ref(), "after_node", Some(name), || {
+            hook.after_node(&ctx, &outcome)
+        });
+        if after.is_ok() {
+            after = r;
+        }
+    }
+    let value = match result {
+        Ok(value) => value,
+        Err(e) => {
+            return Err(match e.downcast::<NodePanic>() {
+                Ok(panic) => Error::NodePanicked {
+                    node: name.to_string(),
+                    message: panic.0,
+                },
+                Err(source) => Error::NodeFailed {
+                    node: name.to_string(),
+                    source,
+                },
+            });
+        }
+    };
+    after?;
+    Ok(value)
 }
 
 /// Runs one node: prepares its arguments, calls it (catching panics), frees values read for the
@@ -104,6 +296,7 @@ pub(crate) fn run_step(
     graph: &Graph,
     step: &Step,
     slots: &mut [Option<Value>],
+    hooked: Option<&HookCtx<'_>>,
 ) -> Result<Value, Error> {
     let vertex = &graph.vertices[step.vertex];
     let Kind::Function(node) = &vertex.kind else {
@@ -175,7 +368,21 @@ pub(crate) fn run_step(
                 }
             })
             .collect();
-        catch_unwind(AssertUnwindSafe(|| node.call(&Args::new(&args))))
+        let args = Args::new(&args);
+        match hooked {
+            Some(h) => invoke_hooked(h, &vertex.name, node, vertex.ty.name, &args),
+            None => match catch_unwind(AssertUnwindSafe(|| node.call(&args))) {
+                Ok(Ok(value)) => Ok(value),
+                Ok(Err(source)) => Err(Error::NodeFailed {
+                    node: vertex.name.to_string(),
+                    source,
+                }),
+                Err(payload) => Err(Error::NodePanicked {
+                    node: vertex.name.to_string(),
+                    message: panic_message(payload.as_ref()),
+                }),
+            },
+        }
     };
 
     for arg in &step.args {
@@ -189,21 +396,7 @@ pub(crate) fn run_step(
         }
     }
 
-    let value = match result {
-        Ok(Ok(value)) => value,
-        Ok(Err(source)) => {
-            return Err(Error::NodeFailed {
-                node: vertex.name.to_string(),
-                source,
-            });
-        }
-        Err(payload) => {
-            return Err(Error::NodePanicked {
-                node: vertex.name.to_string(),
-                message: panic_message(payload.as_ref()),
-            });
-        }
-    };
+    let value = result?;
     if value.type_id() != vertex.ty.id {
         return Err(Error::NodeFailed {
             node: vertex.name.to_string(),

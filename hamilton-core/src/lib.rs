@@ -9,6 +9,7 @@ mod driver;
 mod error;
 mod execute;
 mod graph;
+pub mod hooks;
 mod introspect;
 mod module;
 mod node;

@@ -1,0 +1,188 @@
+//! Lifecycle hooks: code that runs around a run and around each node, layered in a defined
+//! order.
+//!
+//! Any number of hooks can be added with
+//! [`DriverBuilder::with_hook`](crate::DriverBuilder::with_hook). `before_*` methods run in the
+//! order the hooks were added, `after_*` methods in the reverse order, and `around_node` wraps
+//! with the first hook outermost, like layers of middleware. A hook's error or panic ends the run
+//! with [`Error::Hook`](crate::Error::Hook), naming the hook, the phase and the node; it never
+//! leaves a half-updated run behind. With no hooks, none of this costs anything: the executor
+//! does not even read the clock.
+
+mod builtin;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::node::NodeError;
+use crate::value::Value;
+
+pub use builtin::{PrintHook, TimingReport};
+
+#[cfg(feature = "progress")]
+pub use builtin::ProgressBar;
+#[cfg(feature = "tracing")]
+pub use builtin::TracingHook;
+
+/// The error a hook returns.
+pub type HookError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A run, as hooks see it.
+///
+/// ```
+/// use hamilton_core::hooks::RunInfo;
+/// let run = RunInfo { run_id: 7, outputs: &["d"], nodes: &["c", "d"] };
+/// assert_eq!(run.nodes.len(), 2);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct RunInfo<'a> {
+    /// Identifies the run among the driver's runs (increasing).
+    pub run_id: u64,
+    /// The requested outputs, in request order.
+    pub outputs: &'a [&'a str],
+    /// The nodes the run will compute, in execution order.
+    pub nodes: &'a [&'a str],
+}
+
+/// One node about to run or just run, as hooks see it.
+///
+/// ```
+/// use hamilton_core::hooks::NodeContext;
+/// let tags = Default::default();
+/// let n = NodeContext { run_id: 1, name: "c", tags: &tags, input_types: &[("a", "f64")], output_type: "f64", position: 0, total: 2 };
+/// assert_eq!(n.name, "c");
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct NodeContext<'a> {
+    /// The run.
+    pub run_id: u64,
+    /// The node's name.
+    pub name: &'a str,
+    /// The node's tags.
+    pub tags: &'a BTreeMap<String, String>,
+    /// Each parameter's name and the type it reads.
+    pub input_types: &'a [(&'a str, &'static str)],
+    /// The type the node produces.
+    pub output_type: &'static str,
+    /// The node's position in the run (0-based), in execution order.
+    pub position: usize,
+    /// The number of nodes the run computes.
+    pub total: usize,
+}
+
+/// How one node's execution ended.
+#[derive(Debug)]
+pub enum NodeOutcome<'a> {
+    /// The node produced a value.
+    Success {
+        /// The value.
+        value: &'a Value,
+        /// How long the node took (around-hooks included).
+        duration: Duration,
+    },
+    /// The node returned an error or panicked.
+    Failure {
+        /// What went wrong.
+        error: &'a str,
+        /// How long the node took before failing.
+        duration: Duration,
+    },
+}
+
+impl NodeOutcome<'_> {
+    /// How long the node took.
+    pub fn duration(&self) -> Duration {
+        match self {
+            Self::Success { duration, .. } | Self::Failure { duration, .. } => *duration,
+        }
+    }
+
+    /// Whether the node produced a value.
+    pub fn is_success(&self) -> bool {
+        matches!(self, Self::Success { .. })
+    }
+}
+
+/// How a run ended.
+#[derive(Debug)]
+pub enum RunOutcome<'a> {
+    /// Every node ran.
+    Success {
+        /// How long the run took.
+        duration: Duration,
+    },
+    /// The run stopped at an error.
+    Failure {
+        /// The error.
+        error: &'a crate::Error,
+        /// How long the run took before stopping.
+        duration: Duration,
+    },
+}
+
+/// Code run around a run and around each node. Every method has a default that does nothing, so
+/// a hook implements only what it needs.
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use std::sync::Arc;
+/// use hamilton_core::hooks::{Hook, HookError, NodeContext};
+/// use hamilton_core::{Args, Driver, Inputs, Node};
+///
+/// struct CountNodes(Arc<AtomicUsize>);
+/// impl Hook for CountNodes {
+///     fn before_node(&self, _node: &NodeContext<'_>) -> Result<(), HookError> {
+///         self.0.fetch_add(1, Ordering::Relaxed);
+///         Ok(())
+///     }
+/// }
+///
+/// let count = Arc::new(AtomicUsize::new(0));
+/// let dr = Driver::builder()
+///     .with_nodes([Node::builder("b").param::<i64>("a").build(|x: &Args| Ok(x.get::<i64>(0)? + 1))])
+///     .with_hook(CountNodes(count.clone()))
+///     .build()
+///     .unwrap();
+/// dr.execute(&["b"], Inputs::new().set("a", 1_i64)).unwrap();
+/// assert_eq!(count.load(Ordering::Relaxed), 1);
+/// ```
+pub trait Hook: Send + Sync + 'static {
+    /// The hook's name in error messages.
+    fn name(&self) -> &str {
+        std::any::type_name::<Self>()
+    }
+
+    /// Before any node of a run.
+    fn before_run(&self, run: &RunInfo<'_>) -> Result<(), HookError> {
+        let _ = run;
+        Ok(())
+    }
+
+    /// After a run, whether it succeeded or not.
+    fn after_run(&self, run: &RunInfo<'_>, outcome: &RunOutcome<'_>) -> Result<(), HookError> {
+        let _ = (run, outcome);
+        Ok(())
+    }
+
+    /// Before a node runs.
+    fn before_node(&self, node: &NodeContext<'_>) -> Result<(), HookError> {
+        let _ = node;
+        Ok(())
+    }
+
+    /// After a node ran, whether it succeeded or not.
+    fn after_node(&self, node: &NodeContext<'_>, outcome: &NodeOutcome<'_>) -> Result<(), HookError> {
+        let _ = (node, outcome);
+        Ok(())
+    }
+
+    /// Wraps a node's execution; call `run` to execute the node (or the next hook's wrapper).
+    fn around_node(
+        &self,
+        node: &NodeContext<'_>,
+        run: &mut dyn FnMut() -> Result<Value, NodeError>,
+    ) -> Result<Value, NodeError> {
+        let _ = node;
+        run()
+    }
+}
