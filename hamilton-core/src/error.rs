@@ -191,6 +191,12 @@ pub enum BuildError {
         /// Where the node is defined.
         node_at: String,
     },
+    /// The thread pool of the parallel executor could not be created.
+    #[error("cannot start the parallel executor's thread pool: {message}; lower the thread count or run sequentially")]
+    ThreadPool {
+        /// What the pool builder reported.
+        message: String,
+    },
     /// A config value is read as an input at another type.
     #[error(
         "config key `{key}` holds a `{found}`, but node `{consumer}` reads parameter `{key}` as `{expected}`; set the config value as a `{expected}`"

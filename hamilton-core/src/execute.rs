@@ -146,7 +146,7 @@ pub(crate) fn run(
     Ok(collect_outputs(plan, &mut slots))
 }
 
-fn collect_outputs(plan: &Plan, slots: &mut [Option<Value>]) -> Outputs {
+pub(crate) fn collect_outputs(plan: &Plan, slots: &mut [Option<Value>]) -> Outputs {
     Outputs::new(
         plan.outputs
             .iter()
@@ -169,7 +169,7 @@ pub(crate) struct HookCtx<'a> {
 }
 
 /// Runs a hook method, turning its error or panic into [`Error::Hook`].
-fn guard_hook(
+pub(crate) fn guard_hook(
     hook: &dyn Hook,
     phase: &'static str,
     node: Option<&str>,
@@ -368,21 +368,7 @@ pub(crate) fn run_step(
                 }
             })
             .collect();
-        let args = Args::new(&args);
-        match hooked {
-            Some(h) => invoke_hooked(h, &vertex.name, node, vertex.ty.name, &args),
-            None => match catch_unwind(AssertUnwindSafe(|| node.call(&args))) {
-                Ok(Ok(value)) => Ok(value),
-                Ok(Err(source)) => Err(Error::NodeFailed {
-                    node: vertex.name.to_string(),
-                    source,
-                }),
-                Err(payload) => Err(Error::NodePanicked {
-                    node: vertex.name.to_string(),
-                    message: panic_message(payload.as_ref()),
-                }),
-            },
-        }
+        invoke_node(vertex, node, &Args::new(&args), hooked)
     };
 
     for arg in &step.args {
@@ -396,7 +382,34 @@ pub(crate) fn run_step(
         }
     }
 
-    let value = result?;
+    result
+}
+
+/// Calls a node (with hooks when given), catching its panic, and checks its result's type.
+pub(crate) fn invoke_node(
+    vertex: &crate::graph::Vertex,
+    node: &Node,
+    args: &Args<'_>,
+    hooked: Option<&HookCtx<'_>>,
+) -> Result<Value, Error> {
+    let value = match hooked {
+        Some(h) => invoke_hooked(h, &vertex.name, node, vertex.ty.name, args)?,
+        None => match catch_unwind(AssertUnwindSafe(|| node.call(args))) {
+            Ok(Ok(value)) => value,
+            Ok(Err(source)) => {
+                return Err(Error::NodeFailed {
+                    node: vertex.name.to_string(),
+                    source,
+                });
+            }
+            Err(payload) => {
+                return Err(Error::NodePanicked {
+                    node: vertex.name.to_string(),
+                    message: panic_message(payload.as_ref()),
+                });
+            }
+        },
+    };
     if value.type_id() != vertex.ty.id {
         return Err(Error::NodeFailed {
             node: vertex.name.to_string(),

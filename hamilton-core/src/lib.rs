@@ -14,6 +14,8 @@ mod introspect;
 mod module;
 mod node;
 mod outputs;
+#[cfg(feature = "parallel")]
+mod parallel;
 mod plan;
 mod types;
 mod value;

@@ -57,6 +57,9 @@ pub(crate) struct Plan {
     pub(crate) outputs: Vec<(Arc<str>, u32)>,
     /// The vertex in each slot.
     pub(crate) slot_vertex: Vec<usize>,
+    /// The dependency structure, built on the first parallel run.
+    #[cfg(feature = "parallel")]
+    pub(crate) schedule: std::sync::OnceLock<crate::parallel::Schedule>,
 }
 
 /// What a plan depends on: the request's shape, not its values.
@@ -240,6 +243,8 @@ impl Plan {
                 .map(|(name, v)| (name, slot_of[v]))
                 .collect(),
             slot_vertex,
+            #[cfg(feature = "parallel")]
+            schedule: std::sync::OnceLock::new(),
         })
     }
 }

@@ -1,0 +1,281 @@
+//! The parallel executor: independent nodes run at once on a thread pool of the driver's own.
+//!
+//! A node starts as soon as every node it reads has finished. Values are freed when their last
+//! reader finishes (by count, since the order varies), and a by-value parameter receives the
+//! value moved when no other reader is left. A node's error stops the scheduling of new nodes;
+//! nodes already running finish, and the error of the earliest failed node (in topological
+//! order) is returned. The pool is separate from Polars' own, so nodes that call Polars cannot
+//! starve it.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use crate::args::{Arg, Args};
+use crate::error::Error;
+use crate::execute::{HookCtx, collect_outputs, guard_hook, invoke_node};
+use crate::graph::Graph;
+use crate::hooks::{Hook, RunInfo, RunOutcome};
+use crate::outputs::Outputs;
+use crate::plan::{ArgPlan, Plan};
+use crate::value::Value;
+
+/// The dependency structure of a plan, for scheduling.
+#[derive(Debug)]
+pub(crate) struct Schedule {
+    /// For each step: how many distinct steps it waits for.
+    waits_for: Vec<usize>,
+    /// For each step: the steps waiting for it.
+    unblocks: Vec<Vec<usize>>,
+    /// For each slot: how many steps read it.
+    readers: Vec<usize>,
+    /// For each slot: whether it is an output (never freed).
+    is_output: Vec<bool>,
+}
+
+impl Schedule {
+    pub(crate) fn new(plan: &Plan) -> Self {
+        let mut producer = vec![usize::MAX; plan.slot_count];
+        for (i, step) in plan.steps.iter().enumerate() {
+            producer[step.slot as usize] = i;
+        }
+        let mut waits_for = vec![0; plan.steps.len()];
+        let mut unblocks = vec![Vec::new(); plan.steps.len()];
+        let mut readers = vec![0; plan.slot_count];
+        for (i, step) in plan.steps.iter().enumerate() {
+            for arg in &step.args {
+                if let ArgPlan::Slot { slot, .. } = arg {
+                    readers[*slot as usize] += 1;
+                    let p = producer[*slot as usize];
+                    if p != usize::MAX && !unblocks[p].contains(&i) {
+                        unblocks[p].push(i);
+                        waits_for[i] += 1;
+                    }
+                }
+            }
+        }
+        let mut is_output = vec![false; plan.slot_count];
+        for (_, slot) in &plan.outputs {
+            is_output[*slot as usize] = true;
+        }
+        Self {
+            waits_for,
+            unblocks,
+            readers,
+            is_output,
+        }
+    }
+}
+
+struct Shared<'a> {
+    graph: &'a Graph,
+    plan: &'a Plan,
+    schedule: &'a Schedule,
+    slots: Vec<RwLock<Option<Value>>>,
+    waiting: Vec<AtomicUsize>,
+    readers_left: Vec<AtomicUsize>,
+    failed: AtomicBool,
+    /// (position, error) of the earliest failure.
+    error: Mutex<Option<(usize, Error)>>,
+    hooks: &'a [Arc<dyn Hook>],
+    run_id: u64,
+}
+
+/// Runs `plan` on `pool`, with the same results as the sequential executor.
+pub(crate) fn run(
+    graph: &Graph,
+    plan: &Plan,
+    schedule: &Schedule,
+    slots: Vec<Option<Value>>,
+    hooks: &[Arc<dyn Hook>],
+    run_id: u64,
+    pool: &rayon::ThreadPool,
+) -> Result<Outputs, Error> {
+    let shared = Shared {
+        graph,
+        plan,
+        schedule,
+        slots: slots.into_iter().map(RwLock::new).collect(),
+        waiting: schedule.waits_for.iter().map(|&n| AtomicUsize::new(n)).collect(),
+        readers_left: schedule.readers.iter().map(|&n| AtomicUsize::new(n)).collect(),
+        failed: AtomicBool::new(false),
+        error: Mutex::new(None),
+        hooks,
+        run_id,
+    };
+    let nodes: Vec<&str> = plan
+        .steps
+        .iter()
+        .map(|s| &*graph.vertices[s.vertex].name)
+        .collect();
+    let outputs: Vec<&str> = plan.outputs.iter().map(|(n, _)| &**n).collect();
+    let info = RunInfo {
+        run_id,
+        outputs: &outputs,
+        nodes: &nodes,
+    };
+    let started = Instant::now();
+    for hook in hooks {
+        guard_hook(hook.as_ref(), "before_run", None, || hook.before_run(&info))?;
+    }
+    pool.scope(|scope| {
+        for (i, &n) in schedule.waits_for.iter().enumerate() {
+            if n == 0 {
+                let shared = &shared;
+                scope.spawn(move |scope| run_task(shared, i, scope));
+            }
+        }
+    });
+    let result = match shared.error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    };
+    let duration = started.elapsed();
+    let outcome = match &result {
+        Ok(()) => RunOutcome::Success { duration },
+        Err(error) => RunOutcome::Failure { error, duration },
+    };
+    let mut after = Ok(());
+    for hook in hooks.iter().rev() {
+        let r = guard_hook(hook.as_ref(), "after_run", None, || hook.after_run(&info, &outcome));
+        if after.is_ok() {
+            after = r;
+        }
+    }
+    result?;
+    after?;
+    let mut slots: Vec<Option<Value>> = shared
+        .slots
+        .into_iter()
+        .map(|s| s.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .collect();
+    Ok(collect_outputs(plan, &mut slots))
+}
+
+fn run_task<'s>(shared: &'s Shared<'s>, position: usize, scope: &rayon::Scope<'s>) {
+    if shared.failed.load(Ordering::Acquire) {
+        return;
+    }
+    let step = &shared.plan.steps[position];
+    match execute_step(shared, position) {
+        Ok(value) => {
+            *shared.slots[step.slot as usize]
+                .write()
+                .unwrap_or_else(|p| p.into_inner()) = Some(value);
+            for &next in &shared.schedule.unblocks[position] {
+                if shared.waiting[next].fetch_sub(1, Ordering::AcqRel) == 1 {
+                    scope.spawn(move |scope| run_task(shared, next, scope));
+                }
+            }
+        }
+        Err(e) => {
+            shared.failed.store(true, Ordering::Release);
+            let mut first = shared.error.lock().unwrap_or_else(|p| p.into_inner());
+            if first.as_ref().is_none_or(|(p, _)| position < *p) {
+                *first = Some((position, e));
+            }
+        }
+    }
+}
+
+/// Reads the step's arguments from the shared slots, runs the node, and frees values whose last
+/// reader this was.
+fn execute_step(shared: &Shared<'_>, position: usize) -> Result<Value, Error> {
+    let step = &shared.plan.steps[position];
+    let vertex = &shared.graph.vertices[step.vertex];
+    let node = vertex.function().expect("steps run function vertices");
+    let params = node.params();
+
+    // Values this node takes over: moved when it is the last reader left, or converted.
+    let mut prepared: Vec<Option<Value>> = Vec::new();
+    prepared.resize_with(step.args.len(), || None);
+    for (i, arg) in step.args.iter().enumerate() {
+        let ArgPlan::Slot { slot, conversion, .. } = arg else {
+            continue;
+        };
+        let s = *slot as usize;
+        if let Some(c) = conversion {
+            let guard = shared.slots[s].read().unwrap_or_else(|p| p.into_inner());
+            let source = guard.as_ref().expect("a read slot is filled");
+            prepared[i] = Some(c.apply(source.as_any()).map_err(|e| Error::Conversion {
+                node: vertex.name.to_string(),
+                param: params[i].name().to_string(),
+                expected: c.to().name().to_string(),
+                found: source.type_name().to_string(),
+                message: e.to_string(),
+            })?);
+        } else if params[i].kind().is_owned()
+            && !shared.schedule.is_output[s]
+            && shared.readers_left[s].load(Ordering::Acquire) == 1
+        {
+            prepared[i] = shared.slots[s]
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+        }
+    }
+
+    let result = {
+        let guards: Vec<_> = step
+            .args
+            .iter()
+            .enumerate()
+            .map(|(i, arg)| match arg {
+                ArgPlan::Slot { slot, .. } if prepared[i].is_none() => Some(
+                    shared.slots[*slot as usize]
+                        .read()
+                        .unwrap_or_else(|p| p.into_inner()),
+                ),
+                _ => None,
+            })
+            .collect();
+        let mut owned: Vec<Option<Value>> = Vec::new();
+        owned.resize_with(step.args.len(), || None);
+        for (i, p) in params.iter().enumerate() {
+            if p.kind().is_owned() {
+                owned[i] = prepared[i].take();
+            }
+        }
+        let args: Vec<Arg<'_>> = step
+            .args
+            .iter()
+            .enumerate()
+            .map(|(i, arg)| match arg {
+                ArgPlan::Absent => Arg::Absent,
+                ArgPlan::Slot { .. } => {
+                    if let Some(v) = owned[i].take() {
+                        Arg::owned(v)
+                    } else if let Some(v) = &prepared[i] {
+                        Arg::Ref(v.as_any())
+                    } else {
+                        Arg::Ref(
+                            guards[i]
+                                .as_ref()
+                                .and_then(|g| g.as_ref())
+                                .expect("a read slot is filled")
+                                .as_any(),
+                        )
+                    }
+                }
+            })
+            .collect();
+        let hooked = HookCtx {
+            hooks: shared.hooks,
+            run_id: shared.run_id,
+            position,
+            total: shared.plan.steps.len(),
+        };
+        let hooked = (!shared.hooks.is_empty()).then_some(&hooked);
+        invoke_node(vertex, node, &Args::new(&args), hooked)
+    };
+
+    for arg in &step.args {
+        if let ArgPlan::Slot { slot, .. } = arg {
+            let s = *slot as usize;
+            if shared.readers_left[s].fetch_sub(1, Ordering::AcqRel) == 1 && !shared.schedule.is_output[s] {
+                *shared.slots[s].write().unwrap_or_else(|p| p.into_inner()) = None;
+            }
+        }
+    }
+    result
+}
