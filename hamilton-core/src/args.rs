@@ -144,9 +144,7 @@ pub enum ArgError {
         expected: &'static str,
     },
     /// A required read of an optional argument that was not given.
-    #[error(
-        "argument {index} is optional and was not given; read it with `get_opt`/`take_opt`"
-    )]
+    #[error("argument {index} is optional and was not given; read it with `get_opt`/`take_opt`")]
     Absent {
         /// Position read.
         index: usize,
@@ -190,7 +188,10 @@ mod tests {
         let slots = [Arg::owned(Value::new(vec![1, 2]))];
         let args = Args::new(&slots);
         assert_eq!(args.take::<Vec<i32>>(0), Ok(vec![1, 2]));
-        assert_eq!(args.take::<Vec<i32>>(0), Err(ArgError::AlreadyTaken { index: 0 }));
+        assert_eq!(
+            args.take::<Vec<i32>>(0),
+            Err(ArgError::AlreadyTaken { index: 0 })
+        );
     }
 
     #[test]

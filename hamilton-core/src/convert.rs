@@ -47,9 +47,9 @@ impl Conversion {
             from: TypeInfo::of::<F>(),
             to: TypeInfo::of::<T>(),
             convert: Arc::new(move |value| {
-                let x = value.downcast_ref::<F>().ok_or_else(|| {
-                    format!("expected a `{}`", TypeInfo::of::<F>().name())
-                })?;
+                let x = value
+                    .downcast_ref::<F>()
+                    .ok_or_else(|| format!("expected a `{}`", TypeInfo::of::<F>().name()))?;
                 f(x).map(Value::new)
             }),
         }

@@ -12,7 +12,7 @@ use crate::hooks::Hook;
 use crate::module::Module;
 use crate::node::Node;
 use crate::outputs::Outputs;
-use crate::plan::{Plan, PlanKey};
+use crate::plan::{LoadFrom, Plan, PlanKey};
 use crate::values::{Config, Inputs, Overrides};
 
 /// Configures and builds a [`Driver`].
@@ -238,41 +238,26 @@ impl Driver {
         overrides: &Overrides,
     ) -> Result<(), Error> {
         let plan = self.plan(outputs, inputs, overrides)?;
-        let mut errors = Vec::new();
-        for load in &plan.loads {
-            let vertex = &self.graph.vertices[load.vertex];
-            let given = match load.from {
-                crate::plan::LoadFrom::Input => inputs.get(&vertex.name),
-                crate::plan::LoadFrom::Override => overrides.get(&vertex.name),
-                crate::plan::LoadFrom::Config => continue,
-            };
-            if let Some(value) = given {
-                if value.type_id() != vertex.ty.id
-                    && !self
+        let errors: Vec<_> = plan
+            .loads
+            .iter()
+            .filter_map(|load| {
+                let vertex = &self.graph.vertices[load.vertex];
+                let given = match load.from {
+                    LoadFrom::Input => inputs.get(&vertex.name),
+                    LoadFrom::Override => overrides.get(&vertex.name),
+                    LoadFrom::Config => None,
+                }?;
+                let convertible = given.type_id() == vertex.ty.id
+                    || self
                         .graph
                         .conversions
-                        .contains_key(&(value.type_id(), vertex.ty.id))
-                {
-                    errors.push(match load.from {
-                        crate::plan::LoadFrom::Override => crate::RequestError::OverrideType {
-                            name: vertex.name.to_string(),
-                            expected: vertex.ty.name.to_string(),
-                            found: value.type_name().to_string(),
-                        },
-                        _ => crate::RequestError::InputType {
-                            name: vertex.name.to_string(),
-                            expected: vertex.ty.name.to_string(),
-                            found: value.type_name().to_string(),
-                            needed_by: self.graph.consumers[load.vertex]
-                                .iter()
-                                .filter(|c| plan.steps.iter().any(|s| s.vertex == **c))
-                                .map(|&c| self.graph.vertices[c].name.to_string())
-                                .collect(),
-                        },
-                    });
-                }
-            }
-        }
+                        .contains_key(&(given.type_id(), vertex.ty.id));
+                (!convertible).then(|| {
+                    execute::type_problem(&self.graph, &plan, load, given.type_name().to_string())
+                })
+            })
+            .collect();
         if errors.is_empty() {
             Ok(())
         } else {
@@ -288,7 +273,10 @@ impl Driver {
         overrides: &Overrides,
     ) -> Result<Arc<Plan>, Error> {
         let key = PlanKey {
-            outputs: outputs.into_iter().map(|s| s.as_ref().to_string()).collect(),
+            outputs: outputs
+                .into_iter()
+                .map(|s| s.as_ref().to_string())
+                .collect(),
             overrides: overrides.names().map(str::to_string).collect(),
             inputs: inputs.names().map(str::to_string).collect(),
         };

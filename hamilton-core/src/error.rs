@@ -192,7 +192,9 @@ pub enum BuildError {
         node_at: String,
     },
     /// The thread pool of the parallel executor could not be created.
-    #[error("cannot start the parallel executor's thread pool: {message}; lower the thread count or run sequentially")]
+    #[error(
+        "cannot start the parallel executor's thread pool: {message}; lower the thread count or run sequentially"
+    )]
     ThreadPool {
         /// What the pool builder reported.
         message: String,

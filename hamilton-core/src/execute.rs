@@ -13,7 +13,7 @@ use crate::graph::{Graph, Kind};
 use crate::hooks::{Hook, HookError, NodeContext, NodeOutcome, RunInfo, RunOutcome};
 use crate::node::{Node, NodeError};
 use crate::outputs::Outputs;
-use crate::plan::{ArgPlan, LoadFrom, Plan, Step};
+use crate::plan::{ArgPlan, Load, LoadFrom, Plan, Step};
 use crate::value::Value;
 use crate::values::{Inputs, Overrides};
 
@@ -39,7 +39,9 @@ pub(crate) fn load(
             Ok(value)
         } else {
             match graph.conversions.get(&(value.type_id(), vertex.ty.id)) {
-                Some(c) => c.apply(value.as_any()).map_err(|e| (value.type_name(), e.to_string())),
+                Some(c) => c
+                    .apply(value.as_any())
+                    .map_err(|e| (value.type_name(), e.to_string())),
                 None => Err((value.type_name(), String::new())),
             }
         };
@@ -51,19 +53,7 @@ pub(crate) fn load(
                 } else {
                     format!("{found} ({message})")
                 };
-                errors.push(match load.from {
-                    LoadFrom::Override => RequestError::OverrideType {
-                        name: vertex.name.to_string(),
-                        expected: vertex.ty.name.to_string(),
-                        found,
-                    },
-                    _ => RequestError::InputType {
-                        name: vertex.name.to_string(),
-                        expected: vertex.ty.name.to_string(),
-                        found,
-                        needed_by: readers_in_plan(graph, plan, load.vertex),
-                    },
-                });
+                errors.push(type_problem(graph, plan, load, found));
             }
         }
     }
@@ -71,6 +61,24 @@ pub(crate) fn load(
         Ok(slots)
     } else {
         Err(Error::Request(errors))
+    }
+}
+
+/// The error for a loaded value of the wrong type (`found` describes what was given).
+pub(crate) fn type_problem(graph: &Graph, plan: &Plan, load: &Load, found: String) -> RequestError {
+    let vertex = &graph.vertices[load.vertex];
+    match load.from {
+        LoadFrom::Override => RequestError::OverrideType {
+            name: vertex.name.to_string(),
+            expected: vertex.ty.name.to_string(),
+            found,
+        },
+        _ => RequestError::InputType {
+            name: vertex.name.to_string(),
+            expected: vertex.ty.name.to_string(),
+            found,
+            needed_by: readers_in_plan(graph, plan, load.vertex),
+        },
     }
 }
 
@@ -136,7 +144,9 @@ pub(crate) fn run(
     };
     let mut after = Ok(());
     for hook in hooks.iter().rev() {
-        let r = guard_hook(hook.as_ref(), "after_run", None, || hook.after_run(&info, &outcome));
+        let r = guard_hook(hook.as_ref(), "after_run", None, || {
+            hook.after_run(&info, &outcome)
+        });
         if after.is_ok() {
             after = r;
         }
@@ -235,7 +245,9 @@ fn invoke_hooked(
         total: hooked.total,
     };
     for hook in hooked.hooks {
-        guard_hook(hook.as_ref(), "before_node", Some(name), || hook.before_node(&ctx))?;
+        guard_hook(hook.as_ref(), "before_node", Some(name), || {
+            hook.before_node(&ctx)
+        })?;
     }
     let started = Instant::now();
     let mut inner = || match catch_unwind(AssertUnwindSafe(|| node.call(args))) {

@@ -184,7 +184,7 @@ impl Graph {
                     },
                     sources: Vec::new(),
                     optional: false,
-                    });
+                });
             }
         }
 
@@ -208,7 +208,7 @@ impl Graph {
                             ty: wanted,
                             sources: Vec::new(),
                             optional: true,
-                                    });
+                        });
                         s
                     }
                 };
@@ -337,9 +337,9 @@ fn check_input_readers(
     errors: &mut Vec<BuildError>,
 ) {
     let chosen = readers.iter().map(|r| r.1).find(|candidate| {
-        readers
-            .iter()
-            .all(|(_, t, _)| t.id == candidate.id || conversions.contains_key(&(candidate.id, t.id)))
+        readers.iter().all(|(_, t, _)| {
+            t.id == candidate.id || conversions.contains_key(&(candidate.id, t.id))
+        })
     });
     match chosen {
         Some(ty) => {

@@ -25,9 +25,18 @@ pub struct Module {
 
 #[derive(Clone, Debug)]
 enum Source {
-    Registered { path: &'static str, recursive: bool },
-    Defs { name: &'static str, defs: &'static [&'static NodeDef] },
-    Nodes { name: Arc<str>, nodes: Arc<[Node]> },
+    Registered {
+        path: &'static str,
+        recursive: bool,
+    },
+    Defs {
+        name: &'static str,
+        defs: &'static [&'static NodeDef],
+    },
+    Nodes {
+        name: Arc<str>,
+        nodes: Arc<[Node]>,
+    },
 }
 
 impl Module {
@@ -110,20 +119,18 @@ pub(crate) enum EmptyModuleReason {
 
 #[cfg(feature = "inventory")]
 fn registered(path: &str, recursive: bool) -> Result<Vec<Node>, EmptyModuleReason> {
-    Ok(
-        inventory::iter::<crate::__private::Registration>
-            .into_iter()
-            .filter(|r| {
-                r.def.module == path
-                    || (recursive
-                        && r.def
-                            .module
-                            .strip_prefix(path)
-                            .is_some_and(|rest| rest.starts_with("::")))
-            })
-            .map(|r| Node::from_def(r.def))
-            .collect(),
-    )
+    Ok(inventory::iter::<crate::__private::Registration>
+        .into_iter()
+        .filter(|r| {
+            r.def.module == path
+                || (recursive
+                    && r.def
+                        .module
+                        .strip_prefix(path)
+                        .is_some_and(|rest| rest.starts_with("::")))
+        })
+        .map(|r| Node::from_def(r.def))
+        .collect())
 }
 
 #[cfg(not(feature = "inventory"))]

@@ -355,8 +355,11 @@ impl NodeBuilder {
 
     /// Adds an optional parameter (`args.get_opt::<T>(i)`).
     pub fn optional_param<T: NodeValue>(mut self, name: impl Into<Arc<str>>) -> Self {
-        self.params
-            .push(Param::new(name, TypeInfo::of::<T>(), ParamKind::OptionalRef));
+        self.params.push(Param::new(
+            name,
+            TypeInfo::of::<T>(),
+            ParamKind::OptionalRef,
+        ));
         self
     }
 

@@ -66,7 +66,10 @@ impl Outputs {
     /// Output `name`, untyped.
     pub fn value(&self, name: &str) -> Result<&Value, Error> {
         let i = self.position(name)?;
-        Ok(self.entries[i].1.as_ref().expect("position() found a value"))
+        Ok(self.entries[i]
+            .1
+            .as_ref()
+            .expect("position() found a value"))
     }
 
     /// The names of the outputs still held, in request order.

@@ -96,8 +96,16 @@ pub(crate) fn run(
         plan,
         schedule,
         slots: slots.into_iter().map(RwLock::new).collect(),
-        waiting: schedule.waits_for.iter().map(|&n| AtomicUsize::new(n)).collect(),
-        readers_left: schedule.readers.iter().map(|&n| AtomicUsize::new(n)).collect(),
+        waiting: schedule
+            .waits_for
+            .iter()
+            .map(|&n| AtomicUsize::new(n))
+            .collect(),
+        readers_left: schedule
+            .readers
+            .iter()
+            .map(|&n| AtomicUsize::new(n))
+            .collect(),
         failed: AtomicBool::new(false),
         error: Mutex::new(None),
         hooks,
@@ -137,7 +145,9 @@ pub(crate) fn run(
     };
     let mut after = Ok(());
     for hook in hooks.iter().rev() {
-        let r = guard_hook(hook.as_ref(), "after_run", None, || hook.after_run(&info, &outcome));
+        let r = guard_hook(hook.as_ref(), "after_run", None, || {
+            hook.after_run(&info, &outcome)
+        });
         if after.is_ok() {
             after = r;
         }
@@ -190,7 +200,10 @@ fn execute_step(shared: &Shared<'_>, position: usize) -> Result<Value, Error> {
     let mut prepared: Vec<Option<Value>> = Vec::new();
     prepared.resize_with(step.args.len(), || None);
     for (i, arg) in step.args.iter().enumerate() {
-        let ArgPlan::Slot { slot, conversion, .. } = arg else {
+        let ArgPlan::Slot {
+            slot, conversion, ..
+        } = arg
+        else {
             continue;
         };
         let s = *slot as usize;
@@ -272,7 +285,9 @@ fn execute_step(shared: &Shared<'_>, position: usize) -> Result<Value, Error> {
     for arg in &step.args {
         if let ArgPlan::Slot { slot, .. } = arg {
             let s = *slot as usize;
-            if shared.readers_left[s].fetch_sub(1, Ordering::AcqRel) == 1 && !shared.schedule.is_output[s] {
+            if shared.readers_left[s].fetch_sub(1, Ordering::AcqRel) == 1
+                && !shared.schedule.is_output[s]
+            {
                 *shared.slots[s].write().unwrap_or_else(|p| p.into_inner()) = None;
             }
         }

@@ -93,9 +93,9 @@ impl Plan {
             if let Some(v) = graph.get(name) {
                 match &graph.vertices[v].kind {
                     Kind::Input => given[v] = true,
-                    Kind::Config => errors.push(RequestError::InputShadowsConfig {
-                        name: name.clone(),
-                    }),
+                    Kind::Config => {
+                        errors.push(RequestError::InputShadowsConfig { name: name.clone() })
+                    }
                     Kind::Function(node) => errors.push(RequestError::InputIsComputed {
                         name: name.clone(),
                         at: crate::graph::origin(node),

@@ -39,11 +39,7 @@ impl Config {
         fn clone_as<T: NodeValue + Clone>(v: &Value) -> Value {
             match v.downcast_ref::<T>() {
                 Some(t) => Value::new(t.clone()),
-                None => Value::new(
-                    v.downcast_ref::<String>()
-                        .cloned()
-                        .unwrap_or_default(),
-                ),
+                None => Value::new(v.downcast_ref::<String>().cloned().unwrap_or_default()),
             }
         }
         let value = Value::new(value);
@@ -124,7 +120,9 @@ pub(crate) fn display_scalar(v: &Value) -> Option<String> {
             $(if let Some(x) = v.downcast_ref::<$t>() { return Some(x.to_string()); })*
         };
     }
-    try_types!(String, bool, i8, i16, i32, i64, u8, u16, u32, u64, usize, isize, f32, f64);
+    try_types!(
+        String, bool, i8, i16, i32, i64, u8, u16, u32, u64, usize, isize, f32, f64
+    );
     None
 }
 

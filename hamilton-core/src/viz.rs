@@ -47,7 +47,10 @@ struct Diagram {
 }
 
 impl Driver {
-    fn diagram(&self, only: Option<(&HashSet<usize>, &HashSet<usize>, &HashSet<usize>)>) -> Diagram {
+    fn diagram(
+        &self,
+        only: Option<(&HashSet<usize>, &HashSet<usize>, &HashSet<usize>)>,
+    ) -> Diagram {
         let graph = &self.graph;
         let mut boxes = Vec::new();
         for (i, v) in graph.vertices.iter().enumerate() {
@@ -84,10 +87,8 @@ impl Driver {
             if !shown.contains(&to) {
                 continue;
             }
-            if let Some((_, _, overrides)) = only {
-                if overrides.contains(&to) {
-                    continue;
-                }
+            if only.is_some_and(|(_, _, overrides)| overrides.contains(&to)) {
+                continue;
             }
             if let Kind::Function(node) = &v.kind {
                 for (s, p) in v.sources.iter().zip(node.params()) {
@@ -182,7 +183,9 @@ impl Driver {
         inputs: &Inputs,
         overrides: &Overrides,
     ) -> Result<String, Error> {
-        Ok(mermaid(&self.execution_diagram(outputs, inputs, overrides)?))
+        Ok(mermaid(
+            &self.execution_diagram(outputs, inputs, overrides)?,
+        ))
     }
 }
 
@@ -194,9 +197,15 @@ fn html_escape(s: &str) -> String {
 }
 
 fn dot(d: &Diagram) -> String {
-    let mut out = String::from("digraph hamilton {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", margin=0.15];\n");
+    let mut out = String::from(
+        "digraph hamilton {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", margin=0.15];\n",
+    );
     for b in &d.boxes {
-        let mut label = format!("<b>{}</b><br/><i>{}</i>", html_escape(&b.name), html_escape(b.ty));
+        let mut label = format!(
+            "<b>{}</b><br/><i>{}</i>",
+            html_escape(&b.name),
+            html_escape(b.ty)
+        );
         if let Some(note) = &b.note {
             let _ = write!(label, "<br/>= {}", html_escape(note));
         }
@@ -215,7 +224,12 @@ fn dot(d: &Diagram) -> String {
         );
     }
     for (from, to, optional) in &d.edges {
-        let name = |i: &usize| d.boxes.iter().find(|b| b.index == *i).map_or("", |b| b.name.as_str());
+        let name = |i: &usize| {
+            d.boxes
+                .iter()
+                .find(|b| b.index == *i)
+                .map_or("", |b| b.name.as_str())
+        };
         let style = if *optional { " [style=dashed]" } else { "" };
         let _ = writeln!(
             out,
@@ -237,7 +251,11 @@ fn mermaid_escape(s: &str) -> String {
 fn mermaid(d: &Diagram) -> String {
     let mut out = String::from("flowchart LR\n");
     for b in &d.boxes {
-        let mut label = format!("<b>{}</b><br/><i>{}</i>", mermaid_escape(&b.name), mermaid_escape(b.ty));
+        let mut label = format!(
+            "<b>{}</b><br/><i>{}</i>",
+            mermaid_escape(&b.name),
+            mermaid_escape(b.ty)
+        );
         if let Some(note) = &b.note {
             let _ = write!(label, "<br/>= {}", mermaid_escape(note));
         }
@@ -246,7 +264,12 @@ fn mermaid(d: &Diagram) -> String {
             Class::Config => ("[(", ")]"),
             _ => ("(", ")"),
         };
-        let _ = writeln!(out, "  n{}{open}\"{label}\"{close}:::{}", b.index, b.class.name());
+        let _ = writeln!(
+            out,
+            "  n{}{open}\"{label}\"{close}:::{}",
+            b.index,
+            b.class.name()
+        );
     }
     for (from, to, optional) in &d.edges {
         let arrow = if *optional { "-.->" } else { "-->" };

@@ -1,9 +1,87 @@
-//! Procedural macros for hamilton-core.
+//! Procedural macros for hamilton-core: `#[node]`.
+//!
+//! Use them through `hamilton_core`, which re-exports them; the generated code refers to
+//! `::hamilton_core::__private`.
 #![forbid(unsafe_code)]
+
+mod ast;
+mod attr;
+mod docs;
+mod expand;
+mod hash;
+mod valid;
+
 use proc_macro::TokenStream;
 
-/// Marks a function as a node.
+/// Marks a function as a node of the dataflow: its name is the value it produces, its
+/// parameters are the nodes and inputs it depends on.
+///
+/// ```
+/// use hamilton_core::{node, nodes};
+///
+/// /// Average spend over the window.
+/// #[node(tag(owner = "growth"))]
+/// pub fn avg_spend(spend: &[f64], window: Option<&usize>) -> Result<f64, String> {
+///     let n = window.copied().unwrap_or(spend.len());
+///     if n == 0 {
+///         return Err("empty window".to_owned());
+///     }
+///     Ok(spend.iter().rev().take(n).sum::<f64>() / n as f64)
+/// }
+///
+/// // Still an ordinary function.
+/// assert_eq!(avg_spend(&[1.0, 2.0, 3.0], Some(&2)), Ok(2.5));
+/// // And a node: `spend` and `window` are its dependencies, `avg_spend` the value it produces.
+/// let module = nodes![avg_spend];
+/// # let _ = module;
+/// ```
+///
+/// # Parameters
+///
+/// Each parameter is a plain identifier naming a dependency, of one of these forms:
+///
+/// | written | reads | `ParamKind` |
+/// |---|---|---|
+/// | `&T` | a borrow of the `T` value | `Ref` |
+/// | `T` | the `T` value, moved or cloned (`T: Clone`) | `Owned` |
+/// | `Option<&T>` | as `&T`, `None` when not given | `OptionalRef` |
+/// | `Option<T>` | as `T`, `None` when not given | `OptionalOwned` |
+///
+/// `&str` reads a `String` value and `&[T]` a `Vec<T>` value (also inside `Option`).
+///
+/// # Return type
+///
+/// `-> T` produces `T`. A return type whose last path segment ends in `Result` (`Result<T, E>`,
+/// `PolarsResult<T>`, `io::Result<T>`, ...) produces `T`, and its `Err` fails the node;
+/// `E` must convert into `Box<dyn Error + Send + Sync>`.
+///
+/// # Options
+///
+/// - `name = "other"`: the node's name, when it should differ from the function's (dots
+///   separate namespaces: `"marketing.spend"`).
+/// - `tag(key = "value", ...)`: tags, repeatable.
+/// - `crate = path` (or `crate = "path"`): where `hamilton_core` is, for crates that re-export it.
+///
+/// # What it generates
+///
+/// The function, unchanged (it stays callable and testable), and next to it a hidden struct of
+/// the same name (type namespace only) implementing `__private::NodeSpec`, whose `DEF` describes
+/// the node: name, module, location, doc comment, parameters, output type, tags, code version
+/// and a call shim. The node is registered for `module!()` when registration is on, and can be
+/// listed with `nodes![path::to::function]`. Because of the struct, a node function cannot share
+/// its name with a type or module in the same scope, nor be named after a primitive type.
+///
+/// The code version is a hash of the function's own tokens, doc comments excluded: it changes
+/// when the function changes, not when the helpers it calls change.
+///
+/// # Errors
+///
+/// Generic, `async`, `unsafe` and `extern` functions, methods, `impl Trait` or `&mut T`
+/// parameters, destructuring or `_` parameters and a missing or borrowed return type are
+/// compile errors pointing at the offending tokens, all reported at once. A parameter or return
+/// type that is not `'static + Send + Sync`, or a by-value parameter that is not `Clone`, is
+/// reported on that type.
 #[proc_macro_attribute]
-pub fn node(_attr: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn node(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::node(args.into(), item.into()).into()
 }

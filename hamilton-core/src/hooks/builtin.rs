@@ -43,8 +43,11 @@ impl TimingReport {
 
     /// Each node of the last run and its duration, slowest first.
     pub fn durations(&self) -> Vec<(String, Duration)> {
-        let mut v: Vec<(String, Duration)> =
-            self.lock().iter().map(|(n, d, _)| (n.clone(), *d)).collect();
+        let mut v: Vec<(String, Duration)> = self
+            .lock()
+            .iter()
+            .map(|(n, d, _)| (n.clone(), *d))
+            .collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         v
     }
@@ -66,7 +69,11 @@ impl std::fmt::Display for TimingReport {
             .collect();
         writeln!(f, "{:<40} {:>12} {:>7}", "node", "time", "share")?;
         for (name, d) in self.durations() {
-            let mark = if failed.contains(&name) { " (failed)" } else { "" };
+            let mark = if failed.contains(&name) {
+                " (failed)"
+            } else {
+                ""
+            };
             writeln!(
                 f,
                 "{:<40} {:>12} {:>6.1}%{mark}",
@@ -89,9 +96,16 @@ impl Hook for TimingReport {
         Ok(())
     }
 
-    fn after_node(&self, node: &NodeContext<'_>, outcome: &NodeOutcome<'_>) -> Result<(), HookError> {
-        self.lock()
-            .push((node.name.to_string(), outcome.duration(), outcome.is_success()));
+    fn after_node(
+        &self,
+        node: &NodeContext<'_>,
+        outcome: &NodeOutcome<'_>,
+    ) -> Result<(), HookError> {
+        self.lock().push((
+            node.name.to_string(),
+            outcome.duration(),
+            outcome.is_success(),
+        ));
         Ok(())
     }
 }
@@ -175,7 +189,11 @@ impl Hook for PrintHook {
         Ok(())
     }
 
-    fn after_node(&self, node: &NodeContext<'_>, outcome: &NodeOutcome<'_>) -> Result<(), HookError> {
+    fn after_node(
+        &self,
+        node: &NodeContext<'_>,
+        outcome: &NodeOutcome<'_>,
+    ) -> Result<(), HookError> {
         let line = match outcome {
             NodeOutcome::Success { duration, value } => {
                 let mut l = format!("finished node `{}` in {:.3?}", node.name, duration);
@@ -185,7 +203,10 @@ impl Hook for PrintHook {
                 l
             }
             NodeOutcome::Failure { error, duration } => {
-                format!("node `{}` failed after {:.3?}: {error}", node.name, duration)
+                format!(
+                    "node `{}` failed after {:.3?}: {error}",
+                    node.name, duration
+                )
             }
         };
         (self.sink)(&line);
@@ -236,9 +257,9 @@ impl Hook for ProgressBar {
 
     fn before_run(&self, run: &RunInfo<'_>) -> Result<(), HookError> {
         let bar = indicatif::ProgressBar::new(run.nodes.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} nodes {msg}")?,
-        );
+        bar.set_style(indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} nodes {msg}",
+        )?);
         *self.bar.lock().unwrap_or_else(|p| p.into_inner()) = Some(bar);
         Ok(())
     }
@@ -250,7 +271,11 @@ impl Hook for ProgressBar {
         Ok(())
     }
 
-    fn after_node(&self, _node: &NodeContext<'_>, _outcome: &NodeOutcome<'_>) -> Result<(), HookError> {
+    fn after_node(
+        &self,
+        _node: &NodeContext<'_>,
+        _outcome: &NodeOutcome<'_>,
+    ) -> Result<(), HookError> {
         if let Some(bar) = &*self.bar.lock().unwrap_or_else(|p| p.into_inner()) {
             bar.inc(1);
         }

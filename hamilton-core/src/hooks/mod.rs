@@ -171,7 +171,11 @@ pub trait Hook: Send + Sync + 'static {
     }
 
     /// After a node ran, whether it succeeded or not.
-    fn after_node(&self, node: &NodeContext<'_>, outcome: &NodeOutcome<'_>) -> Result<(), HookError> {
+    fn after_node(
+        &self,
+        node: &NodeContext<'_>,
+        outcome: &NodeOutcome<'_>,
+    ) -> Result<(), HookError> {
         let _ = (node, outcome);
         Ok(())
     }

@@ -1,0 +1,304 @@
+//! Code generation for `#[node]`.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Attribute, Item};
+
+use crate::ast::{Borrowed, Kind, Node, Output, Param};
+use crate::attr::Options;
+use crate::valid::{self, Errors};
+
+/// Expands `#[node(args)] item`.
+///
+/// On any error the function is emitted unchanged, followed by one `compile_error!` per problem:
+/// the rest of the crate (and the IDE) still sees the function, and no hidden struct or
+/// registration is generated.
+pub(crate) fn node(args: TokenStream, item: TokenStream) -> TokenStream {
+    let func = match syn::parse2::<Item>(item.clone()) {
+        Ok(Item::Fn(func)) => func,
+        Ok(_) => {
+            let error = syn::Error::new(
+                Span::call_site(),
+                "`#[node]` goes on a function: the function's name is the node, its parameters \
+                 are the nodes and inputs it depends on",
+            );
+            return with_error(item, error);
+        }
+        Err(error) => return with_error(item, error),
+    };
+    let mut errors = Errors::default();
+    let options = Options::parse(args, &mut errors);
+    let node = Node::new(func);
+    valid::check(&node, &mut errors);
+    match errors.finish() {
+        Ok(()) => generate(&node, &options),
+        Err(error) => with_error(item, error),
+    }
+}
+
+/// `item` unchanged, followed by the errors.
+fn with_error(item: TokenStream, error: syn::Error) -> TokenStream {
+    let errors = error.to_compile_error();
+    quote!(#item #errors)
+}
+
+/// The items generated for a valid node.
+fn generate(node: &Node, options: &Options) -> TokenStream {
+    let krate = options.crate_path();
+    let private = quote!(#krate::__private);
+    let func = &node.func;
+    let ident = &func.sig.ident;
+    let vis = &func.vis;
+    // A `#[cfg]` after `#[node]` applies to the function: make it apply to everything generated.
+    let cfgs: Vec<&Attribute> = func
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("cfg"))
+        .collect();
+    let output = node
+        .output
+        .as_ref()
+        .expect("validation rejects a missing return type");
+
+    // Hygienic: a user function or parameter named `args` does not collide with it.
+    let args = Ident::new("args", Span::mixed_site());
+    let reads = node
+        .params
+        .iter()
+        .enumerate()
+        .map(|(index, param)| read(param, index, &args));
+    let value = Ident::new("value", Span::mixed_site());
+    let wrap = wrap(output, &private, &value);
+
+    let fn_name = node.fn_name();
+    let name = options.name.as_ref().map_or(fn_name.clone(), |n| n.value());
+    let doc = &node.doc;
+    let line = node.line.map_or_else(
+        || quote!(::core::line!()),
+        |line| Literal::u32_unsuffixed(line).into_token_stream(),
+    );
+    let params = node.params.iter().map(|param| param_def(param, &private));
+    let output_ty = output_value_type(output, &private);
+    let output_name = &output.value_name;
+    let tags = options
+        .tags
+        .iter()
+        .map(|(key, value)| quote!((#key, #value)));
+    let code_version = Literal::u64_unsuffixed(node.code_version);
+
+    let checks = checks(node, output, &private);
+
+    quote! {
+        #func
+
+        #(#cfgs)*
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code, unreachable_pub)]
+        #vis struct #ident {}
+
+        #(#cfgs)*
+        impl #ident {
+            #[doc(hidden)]
+            #[allow(deprecated)]
+            fn __hamilton_call(
+                #args: &#private::Args<'_>,
+            ) -> ::core::result::Result<#private::Value, #private::NodeError> {
+                #checks
+                let #value = #ident(#(#reads),*);
+                #wrap
+            }
+        }
+
+        #(#cfgs)*
+        impl #private::NodeSpec for #ident {
+            const DEF: &'static #private::NodeDef = &#private::NodeDef {
+                name: #name,
+                function: #fn_name,
+                module: ::core::module_path!(),
+                location: #private::Location::new(::core::file!(), #line),
+                doc: #doc,
+                params: &[#(#params),*],
+                output: #private::TypeInfo::named::<#output_ty>(#output_name),
+                tags: &[#(#tags),*],
+                code_version: #code_version,
+                call: Self::__hamilton_call,
+            };
+        }
+
+        #(#cfgs)*
+        #private::submit!(<#ident as #private::NodeSpec>::DEF);
+    }
+}
+
+/// Trait checks spanned on each parameter type and on the return type (axum's `debug_handler`
+/// technique): a type that cannot be a node value, or a by-value parameter that is not `Clone`,
+/// is reported where it is written, with the note of the core trait's `on_unimplemented`.
+///
+/// They are emitted at the top of the call shim rather than in a separate `const _` block: the
+/// shim's own uses of the same types (`args.take::<T>`, `ok_value::<T>`) then fail in the same
+/// body, at the same span, and the compiler reports each problem once instead of twice.
+fn checks(node: &Node, output: &Output, private: &TokenStream) -> TokenStream {
+    let params = node.params.iter().map(|param| {
+        let value = &param.read.value;
+        let check = if param.read.kind.is_owned() {
+            quote!(assert_owned_param)
+        } else {
+            quote!(assert_param)
+        };
+        quote_spanned!(param.ty.span()=> #private::#check::<#value>();)
+    });
+    let output_ty = output_value_type(output, private);
+    let output = quote_spanned!(output.ty.span()=> #private::assert_output::<#output_ty>(););
+    quote!(#(#params)* #output)
+}
+
+/// The expression reading parameter `index` from `args` as the function takes it.
+fn read(param: &Param, index: usize, args: &Ident) -> TokenStream {
+    let value = &param.read.value;
+    let index = Literal::usize_unsuffixed(index);
+    let method = match param.read.kind {
+        Kind::Ref => quote!(get),
+        Kind::Owned => quote!(take),
+        Kind::OptionalRef => quote!(get_opt),
+        Kind::OptionalOwned => quote!(take_opt),
+    };
+    // Spanned on the parameter, so that a missing `Clone` on a by-value type points there.
+    let read = quote_spanned!(param.ty.span()=> #args.#method::<#value>(#index)?);
+    let optional = matches!(param.read.kind, Kind::OptionalRef | Kind::OptionalOwned);
+    match (param.read.borrowed, optional) {
+        (Borrowed::Plain, _) => read,
+        (Borrowed::Str, false) => quote!(#read.as_str()),
+        (Borrowed::Slice, false) => quote!(#read.as_slice()),
+        (Borrowed::Str, true) => quote!(#read.map(::std::string::String::as_str)),
+        (Borrowed::Slice, true) => quote!(#read.map(::std::vec::Vec::as_slice)),
+    }
+}
+
+/// The expression wrapping the function's return value `value` into
+/// `Result<Value, NodeError>`.
+///
+/// Spanned on the return type and naming the output type explicitly, like the `assert_output`
+/// check before it: an output type that cannot be a node value then fails both at the same span,
+/// and the compiler reports it once, on the return type.
+fn wrap(output: &Output, private: &TokenStream, value: &Ident) -> TokenStream {
+    let span = output.ty.span();
+    let value = Ident::new(&value.to_string(), value.span().located_at(span));
+    let output_ty = output_value_type(output, private);
+    if output.fallible {
+        quote_spanned!(span=> #private::result_value::<#output_ty, _>(#value))
+    } else {
+        quote_spanned!(span=> #private::ok_value::<#output_ty>(#value))
+    }
+}
+
+/// The type of the value a node produces: the return type, or `T` of a `Result<T, E>`.
+fn output_value_type(output: &Output, private: &TokenStream) -> TokenStream {
+    let ty = &output.ty;
+    if output.fallible {
+        quote!(<#ty as #private::Fallible>::Ok)
+    } else {
+        quote!(#ty)
+    }
+}
+
+/// The `ParamDef` literal of a parameter.
+fn param_def(param: &Param, private: &TokenStream) -> TokenStream {
+    let name = param
+        .name()
+        .expect("validation rejects non-identifier parameters");
+    let value = &param.read.value;
+    let value_name = &param.read.value_name;
+    let kind = Ident::new(param.read.kind.variant(), Span::call_site());
+    quote! {
+        #private::ParamDef {
+            name: #name,
+            ty: #private::TypeInfo::named::<#value>(#value_name),
+            kind: #private::ParamKind::#kind,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand(args: TokenStream, item: TokenStream) -> String {
+        node(args, item).to_string()
+    }
+
+    #[test]
+    fn generates_the_struct_shim_def_and_registration() {
+        let out = expand(
+            quote!(),
+            quote! {
+                /// Doc.
+                pub fn avg(spend: &Series, k: Option<&f64>, n: usize, label: &str, xs: Option<&[f64]>) -> PolarsResult<Series> { todo!() }
+            },
+        );
+        for expected in [
+            "pub fn avg",
+            "pub struct avg { }",
+            "impl avg",
+            "fn __hamilton_call",
+            "args . get :: < Series > (0) ?",
+            "args . get_opt :: < f64 > (1) ?",
+            "args . take :: < usize > (2) ?",
+            "args . get :: < :: std :: string :: String > (3) ? . as_str ()",
+            "args . get_opt :: < :: std :: vec :: Vec < f64 > > (4) ? . map (:: std :: vec :: Vec :: as_slice)",
+            "result_value :: < < PolarsResult < Series > as :: hamilton_core :: __private :: Fallible > :: Ok , _ >",
+            "impl :: hamilton_core :: __private :: NodeSpec for avg",
+            "name : \"avg\"",
+            "doc : \"Doc.\"",
+            "ParamKind :: OptionalRef",
+            "TypeInfo :: named :: < :: std :: vec :: Vec < f64 > > (\"Vec<f64>\")",
+            "line ! ()",
+            ":: hamilton_core :: __private :: submit ! (< avg as :: hamilton_core :: __private :: NodeSpec > :: DEF)",
+        ] {
+            assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
+        }
+    }
+
+    #[test]
+    fn crate_option_changes_every_path() {
+        let out = expand(
+            quote!(crate = my::ham),
+            quote!(
+                fn one() -> i64 {
+                    1
+                }
+            ),
+        );
+        assert!(!out.contains("hamilton_core"), "{out}");
+        assert!(out.contains("my :: ham :: __private :: NodeSpec"), "{out}");
+        assert!(out.contains("ok_value :: < i64 >"), "{out}");
+    }
+
+    #[test]
+    fn errors_keep_the_function_and_generate_nothing_else() {
+        let out = expand(
+            quote!(bogus),
+            quote!(
+                async fn f<T>(x: &mut T) {}
+            ),
+        );
+        assert!(
+            out.starts_with("async fn f < T > (x : & mut T) { }"),
+            "{out}"
+        );
+        assert!(!out.contains("struct"), "{out}");
+        assert_eq!(out.matches("compile_error").count(), 5, "{out}");
+    }
+
+    #[test]
+    fn non_functions_are_an_error() {
+        let out = expand(
+            quote!(),
+            quote!(
+                struct S;
+            ),
+        );
+        assert!(out.starts_with("struct S ;"), "{out}");
+        assert!(out.contains("`#[node]` goes on a function"), "{out}");
+    }
+}
