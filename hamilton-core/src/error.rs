@@ -46,6 +46,15 @@ pub enum Error {
         /// The panic message.
         message: String,
     },
+    /// A data check with [`Importance::Fail`](crate::check::Importance::Fail) failed; every
+    /// failed check of the node is listed.
+    #[error("data checks of node `{node}` failed:\n{}", .report.failures().map(|r| format!("  - {r}")).collect::<Vec<_>>().join("\n"))]
+    DataCheck {
+        /// The checked node.
+        node: String,
+        /// Every result, passed and failed.
+        report: crate::check::CheckReport,
+    },
     /// A lifecycle hook returned an error or panicked; the run was stopped.
     #[error("hook `{hook}` failed in `{phase}`{}: {message}", .node.as_ref().map(|n| format!(" for node `{n}`")).unwrap_or_default())]
     Hook {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::args::{Arg, Args};
+use crate::check::CheckReport;
 use crate::error::{Error, RequestError};
 use crate::graph::{Graph, Kind};
 use crate::hooks::{Hook, HookError, NodeContext, NodeOutcome, RunInfo, RunOutcome};
@@ -99,12 +100,14 @@ pub(crate) fn run(
     hooks: &[Arc<dyn Hook>],
     run_id: u64,
 ) -> Result<Outputs, Error> {
+    let mut reports = Vec::new();
     if hooks.is_empty() {
         for step in &plan.steps {
             let value = run_step(graph, step, &mut slots, None)?;
+            record_report(&value, &mut reports);
             slots[step.slot as usize] = Some(value);
         }
-        return Ok(collect_outputs(plan, &mut slots));
+        return Ok(collect_outputs(plan, &mut slots, reports));
     }
     let nodes: Vec<&str> = plan
         .steps
@@ -130,7 +133,10 @@ pub(crate) fn run(
             total: plan.steps.len(),
         };
         match run_step(graph, step, &mut slots, Some(&ctx)) {
-            Ok(value) => slots[step.slot as usize] = Some(value),
+            Ok(value) => {
+                record_report(&value, &mut reports);
+                slots[step.slot as usize] = Some(value);
+            }
             Err(e) => {
                 result = Err(e);
                 break;
@@ -153,10 +159,21 @@ pub(crate) fn run(
     }
     result?;
     after?;
-    Ok(collect_outputs(plan, &mut slots))
+    Ok(collect_outputs(plan, &mut slots, reports))
 }
 
-pub(crate) fn collect_outputs(plan: &Plan, slots: &mut [Option<Value>]) -> Outputs {
+/// Keeps a copy of every data-check report a run produces, for [`Outputs::check_reports`].
+pub(crate) fn record_report(value: &Value, reports: &mut Vec<CheckReport>) {
+    if let Some(report) = crate::check::as_report(value) {
+        reports.push(report.clone());
+    }
+}
+
+pub(crate) fn collect_outputs(
+    plan: &Plan,
+    slots: &mut [Option<Value>],
+    reports: Vec<CheckReport>,
+) -> Outputs {
     Outputs::new(
         plan.outputs
             .iter()
@@ -167,6 +184,7 @@ pub(crate) fn collect_outputs(plan: &Plan, slots: &mut [Option<Value>]) -> Outpu
                 (name.clone(), value)
             })
             .collect(),
+        reports,
     )
 }
 
@@ -291,10 +309,7 @@ fn invoke_hooked(
                     node: name.to_string(),
                     message: panic.0,
                 },
-                Err(source) => Error::NodeFailed {
-                    node: name.to_string(),
-                    source,
-                },
+                Err(source) => node_failed(name, source),
             });
         }
     };
@@ -408,12 +423,7 @@ pub(crate) fn invoke_node(
         Some(h) => invoke_hooked(h, &vertex.name, node, vertex.ty.name, args)?,
         None => match catch_unwind(AssertUnwindSafe(|| node.call(args))) {
             Ok(Ok(value)) => value,
-            Ok(Err(source)) => {
-                return Err(Error::NodeFailed {
-                    node: vertex.name.to_string(),
-                    source,
-                });
-            }
+            Ok(Err(source)) => return Err(node_failed(&vertex.name, source)),
             Err(payload) => {
                 return Err(Error::NodePanicked {
                     node: vertex.name.to_string(),
@@ -434,6 +444,20 @@ pub(crate) fn invoke_node(
         });
     }
     Ok(value)
+}
+
+/// A node's error as [`Error::NodeFailed`], or [`Error::DataCheck`] for failed data checks.
+fn node_failed(name: &str, source: NodeError) -> Error {
+    match source.downcast::<crate::check::ChecksFailed>() {
+        Ok(failed) => Error::DataCheck {
+            node: failed.0.node.clone(),
+            report: failed.0,
+        },
+        Err(source) => Error::NodeFailed {
+            node: name.to_string(),
+            source,
+        },
+    }
 }
 
 pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

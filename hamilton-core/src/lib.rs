@@ -4,6 +4,7 @@
 extern crate self as hamilton_core;
 
 mod args;
+pub mod check;
 mod convert;
 mod driver;
 mod error;

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::check::CheckReport;
 use crate::error::Error;
 use crate::value::{NodeValue, Value};
 
@@ -19,13 +20,21 @@ use crate::value::{NodeValue, Value};
 #[derive(Debug, Default)]
 pub struct Outputs {
     entries: Vec<(Arc<str>, Option<Value>)>,
+    reports: Vec<CheckReport>,
 }
 
 impl Outputs {
-    pub(crate) fn new(entries: Vec<(Arc<str>, Value)>) -> Self {
+    pub(crate) fn new(entries: Vec<(Arc<str>, Value)>, reports: Vec<CheckReport>) -> Self {
         Self {
             entries: entries.into_iter().map(|(n, v)| (n, Some(v))).collect(),
+            reports,
         }
+    }
+
+    /// The report of every data check that ran, requested or not, in execution order (see
+    /// [`check`](crate::check)).
+    pub fn check_reports(&self) -> &[CheckReport] {
+        &self.reports
     }
 
     fn position(&self, name: &str) -> Result<usize, Error> {

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use crate::args::{Arg, Args};
+use crate::check::CheckReport;
 use crate::error::Error;
 use crate::execute::{HookCtx, collect_outputs, guard_hook, invoke_node};
 use crate::graph::Graph;
@@ -77,6 +78,8 @@ struct Shared<'a> {
     failed: AtomicBool,
     /// (position, error) of the earliest failure.
     error: Mutex<Option<(usize, Error)>>,
+    /// (position, report) of every data-check report.
+    reports: Mutex<Vec<(usize, CheckReport)>>,
     hooks: &'a [Arc<dyn Hook>],
     run_id: u64,
 }
@@ -108,6 +111,7 @@ pub(crate) fn run(
             .collect(),
         failed: AtomicBool::new(false),
         error: Mutex::new(None),
+        reports: Mutex::new(Vec::new()),
         hooks,
         run_id,
     };
@@ -159,7 +163,13 @@ pub(crate) fn run(
         .into_iter()
         .map(|s| s.into_inner().unwrap_or_else(|p| p.into_inner()))
         .collect();
-    Ok(collect_outputs(plan, &mut slots))
+    let mut reports = shared
+        .reports
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
+    reports.sort_by_key(|(position, _)| *position);
+    let reports = reports.into_iter().map(|(_, r)| r).collect();
+    Ok(collect_outputs(plan, &mut slots, reports))
 }
 
 fn run_task<'s>(shared: &'s Shared<'s>, position: usize, scope: &rayon::Scope<'s>) {
@@ -169,6 +179,13 @@ fn run_task<'s>(shared: &'s Shared<'s>, position: usize, scope: &rayon::Scope<'s
     let step = &shared.plan.steps[position];
     match execute_step(shared, position) {
         Ok(value) => {
+            if let Some(report) = crate::check::as_report(&value) {
+                shared
+                    .reports
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((position, report.clone()));
+            }
             *shared.slots[step.slot as usize]
                 .write()
                 .unwrap_or_else(|p| p.into_inner()) = Some(value);
