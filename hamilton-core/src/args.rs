@@ -172,6 +172,93 @@ impl ArgError {
     }
 }
 
+/// One argument of an async node.
+#[doc(hidden)]
+pub enum AsyncArg {
+    /// A value shared with other readers.
+    Shared(std::sync::Arc<Value>),
+    /// A value handed over to the node.
+    Owned(Value),
+    /// An optional dependency that was not given.
+    Absent,
+}
+
+/// The arguments of an `async` node, owned so that its future can outlive the call that
+/// started it.
+///
+/// ```
+/// use hamilton_core::{AsyncArg, AsyncArgs, Value};
+/// let args = AsyncArgs::new(vec![AsyncArg::Owned(Value::new(2_i64)), AsyncArg::Absent]);
+/// assert_eq!(args.get::<i64>(0).unwrap(), &2);
+/// assert_eq!(args.get_opt::<i64>(1).unwrap(), None);
+/// ```
+pub struct AsyncArgs {
+    slots: Vec<AsyncArg>,
+}
+
+impl AsyncArgs {
+    /// Arguments over the given values.
+    #[doc(hidden)]
+    pub fn new(slots: Vec<AsyncArg>) -> Self {
+        Self { slots }
+    }
+
+    fn value(&self, index: usize) -> Result<Option<&Value>, ArgError> {
+        match self.slots.get(index) {
+            None => Err(ArgError::NoSuchArgument {
+                index,
+                count: self.slots.len(),
+            }),
+            Some(AsyncArg::Shared(v)) => Ok(Some(v)),
+            Some(AsyncArg::Owned(v)) => Ok(Some(v)),
+            Some(AsyncArg::Absent) => Ok(None),
+        }
+    }
+
+    /// Borrows argument `index` as a `T`.
+    pub fn get<T: Any>(&self, index: usize) -> Result<&T, ArgError> {
+        self.get_opt::<T>(index)?.ok_or(ArgError::Absent { index })
+    }
+
+    /// Borrows argument `index` if it was given.
+    pub fn get_opt<T: Any>(&self, index: usize) -> Result<Option<&T>, ArgError> {
+        match self.value(index)? {
+            None => Ok(None),
+            Some(v) => v
+                .downcast_ref::<T>()
+                .map(Some)
+                .ok_or_else(|| ArgError::wrong_type::<T>(index)),
+        }
+    }
+
+    /// Takes argument `index` by value: moved when handed over, cloned otherwise.
+    pub fn take<T: Any + Clone>(&mut self, index: usize) -> Result<T, ArgError> {
+        self.take_opt::<T>(index)?.ok_or(ArgError::Absent { index })
+    }
+
+    /// Takes argument `index` by value if it was given.
+    pub fn take_opt<T: Any + Clone>(&mut self, index: usize) -> Result<Option<T>, ArgError> {
+        let Some(slot) = self.slots.get_mut(index) else {
+            return Err(ArgError::NoSuchArgument {
+                index,
+                count: self.slots.len(),
+            });
+        };
+        match std::mem::replace(slot, AsyncArg::Absent) {
+            AsyncArg::Absent => Ok(None),
+            AsyncArg::Owned(v) => v.downcast::<T>().map(Some).map_err(|v| {
+                *slot = AsyncArg::Owned(v);
+                ArgError::wrong_type::<T>(index)
+            }),
+            AsyncArg::Shared(v) => {
+                let r = v.downcast_ref::<T>().cloned();
+                *slot = AsyncArg::Shared(v);
+                r.map(Some).ok_or_else(|| ArgError::wrong_type::<T>(index))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -173,11 +173,7 @@ impl Driver {
     }
 
     /// Computes `outputs` (and only what they need) from `inputs`.
-    pub fn execute<S: AsRef<str>>(
-        &self,
-        outputs: impl IntoIterator<Item = S>,
-        inputs: Inputs,
-    ) -> Result<Outputs, Error> {
+    pub fn execute<S: AsRef<str>>(&self, outputs: &[S], inputs: Inputs) -> Result<Outputs, Error> {
         self.execute_with_overrides(outputs, inputs, Overrides::new())
     }
 
@@ -185,18 +181,23 @@ impl Driver {
     /// is not run, nor is anything only it needed.
     pub fn execute_with_overrides<S: AsRef<str>>(
         &self,
-        outputs: impl IntoIterator<Item = S>,
+        outputs: &[S],
         inputs: Inputs,
         overrides: Overrides,
     ) -> Result<Outputs, Error> {
         let plan = self.plan(outputs, &inputs, &overrides)?;
+        if !plan.async_nodes.is_empty() {
+            return Err(Error::Request(vec![crate::RequestError::NeedsAsync {
+                nodes: plan.async_nodes.clone(),
+            }]));
+        }
         let slots = execute::load(&self.graph, &plan, inputs, overrides)?;
         let run_id = self.runs.fetch_add(1, Ordering::Relaxed) + 1;
         #[cfg(feature = "parallel")]
         if let Some(pool) = &self.pool {
             let schedule = plan
                 .schedule
-                .get_or_init(|| crate::parallel::Schedule::new(&plan));
+                .get_or_init(|| crate::schedule::Schedule::new(&plan));
             return crate::parallel::run(
                 &self.graph,
                 &plan,
@@ -208,6 +209,47 @@ impl Driver {
             );
         }
         execute::run(&self.graph, &plan, slots, &self.hooks, run_id)
+    }
+
+    /// Computes `outputs` from `inputs`, running `async` nodes concurrently on whatever
+    /// executor awaits the returned future (the library owns no runtime). Sync nodes in the same
+    /// graph run inline as they become ready.
+    ///
+    /// ```
+    /// use hamilton_core::{Args, AsyncArgs, Driver, Inputs, Node};
+    /// let dr = Driver::builder().with_nodes([
+    ///     Node::builder("fetched").param::<i64>("id").build_async(|a: AsyncArgs| async move { Ok(*a.get::<i64>(0)? * 10) }),
+    ///     Node::builder("plus_one").param::<i64>("fetched").build(|a: &Args| Ok(a.get::<i64>(0)? + 1)),
+    /// ]).build().unwrap();
+    /// let out = futures_executor_block_on(dr.execute_async(&["plus_one"], Inputs::new().set("id", 4_i64))).unwrap();
+    /// assert_eq!(out.get::<i64>("plus_one").unwrap(), &41);
+    /// # fn futures_executor_block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    /// # }
+    /// ```
+    pub async fn execute_async<S: AsRef<str>>(
+        &self,
+        outputs: &[S],
+        inputs: Inputs,
+    ) -> Result<Outputs, Error> {
+        self.execute_async_with_overrides(outputs, inputs, Overrides::new())
+            .await
+    }
+
+    /// [`execute_async`](Self::execute_async) with overrides.
+    pub async fn execute_async_with_overrides<S: AsRef<str>>(
+        &self,
+        outputs: &[S],
+        inputs: Inputs,
+        overrides: Overrides,
+    ) -> Result<Outputs, Error> {
+        let plan = self.plan(outputs, &inputs, &overrides)?;
+        let slots = execute::load(&self.graph, &plan, inputs, overrides)?;
+        let run_id = self.runs.fetch_add(1, Ordering::Relaxed) + 1;
+        let schedule = plan
+            .schedule
+            .get_or_init(|| crate::schedule::Schedule::new(&plan));
+        crate::async_exec::run(&self.graph, &plan, schedule, slots, &self.hooks, run_id).await
     }
 
     /// Checks a request without running anything: unknown outputs, missing inputs, inputs and
@@ -224,7 +266,7 @@ impl Driver {
     /// ```
     pub fn validate_execution<S: AsRef<str>>(
         &self,
-        outputs: impl IntoIterator<Item = S>,
+        outputs: &[S],
         inputs: &Inputs,
     ) -> Result<(), Error> {
         self.validate_execution_with_overrides(outputs, inputs, &Overrides::new())
@@ -233,13 +275,27 @@ impl Driver {
     /// [`validate_execution`](Self::validate_execution) with overrides.
     pub fn validate_execution_with_overrides<S: AsRef<str>>(
         &self,
-        outputs: impl IntoIterator<Item = S>,
+        outputs: &[S],
         inputs: &Inputs,
         overrides: &Overrides,
     ) -> Result<(), Error> {
         let plan = self.plan(outputs, inputs, overrides)?;
-        let errors: Vec<_> = plan
-            .loads
+        let errors = self.type_problems(&plan, inputs, overrides);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Request(errors))
+        }
+    }
+
+    /// The given inputs and overrides a plan loads that have the wrong type.
+    fn type_problems(
+        &self,
+        plan: &Plan,
+        inputs: &Inputs,
+        overrides: &Overrides,
+    ) -> Vec<crate::RequestError> {
+        plan.loads
             .iter()
             .filter_map(|load| {
                 let vertex = &self.graph.vertices[load.vertex];
@@ -254,29 +310,21 @@ impl Driver {
                         .conversions
                         .contains_key(&(given.type_id(), vertex.ty.id));
                 (!convertible).then(|| {
-                    execute::type_problem(&self.graph, &plan, load, given.type_name().to_string())
+                    execute::type_problem(&self.graph, plan, load, given.type_name().to_string())
                 })
             })
-            .collect();
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Request(errors))
-        }
+            .collect()
     }
 
     /// The compiled plan for a request, from the cache or built now.
     pub(crate) fn plan<S: AsRef<str>>(
         &self,
-        outputs: impl IntoIterator<Item = S>,
+        outputs: &[S],
         inputs: &Inputs,
         overrides: &Overrides,
     ) -> Result<Arc<Plan>, Error> {
         let key = PlanKey {
-            outputs: outputs
-                .into_iter()
-                .map(|s| s.as_ref().to_string())
-                .collect(),
+            outputs: outputs.iter().map(|s| s.as_ref().to_string()).collect(),
             overrides: overrides.names().map(str::to_string).collect(),
             inputs: inputs.names().map(str::to_string).collect(),
         };
@@ -284,7 +332,13 @@ impl Driver {
         if let Some(plan) = plans.get(&key) {
             return Ok(plan.clone());
         }
-        let plan = Arc::new(Plan::new(&self.graph, &key).map_err(Error::Request)?);
+        let (plan, mut errors) = Plan::checked(&self.graph, &key);
+        if !errors.is_empty() {
+            // Report mistyped values along with the other problems, not after they are fixed.
+            errors.extend(self.type_problems(&plan, inputs, overrides));
+            return Err(Error::Request(errors));
+        }
+        let plan = Arc::new(plan);
         if plans.len() >= 256 {
             plans.clear();
         }

@@ -308,6 +308,15 @@ pub enum RequestError {
         /// Where the node is defined.
         at: String,
     },
+    /// The request needs `async` nodes but was run with a sync `execute`.
+    #[error(
+        "{} async; run the request with `execute_async` (under any async runtime)",
+        match .nodes.len() { 1 => format!("node `{}` is", .nodes[0]), _ => format!("nodes {} are", .nodes.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")) }
+    )]
+    NeedsAsync {
+        /// The async nodes of the request.
+        nodes: Vec<String>,
+    },
     /// An input was given for a config key.
     #[error(
         "`{name}` is both a config key and an input; config is fixed when the driver is built, so drop the input or the config key"

@@ -432,6 +432,14 @@ pub(crate) fn invoke_node(
             }
         },
     };
+    check_output_type(vertex, value)
+}
+
+/// The node's value if it is of the type the node declares.
+pub(crate) fn check_output_type(
+    vertex: &crate::graph::Vertex,
+    value: Value,
+) -> Result<Value, Error> {
     if value.type_id() != vertex.ty.id {
         return Err(Error::NodeFailed {
             node: vertex.name.to_string(),
@@ -447,7 +455,7 @@ pub(crate) fn invoke_node(
 }
 
 /// A node's error as [`Error::NodeFailed`], or [`Error::DataCheck`] for failed data checks.
-fn node_failed(name: &str, source: NodeError) -> Error {
+pub(crate) fn node_failed(name: &str, source: NodeError) -> Error {
     match source.downcast::<crate::check::ChecksFailed>() {
         Ok(failed) => Error::DataCheck {
             node: failed.0.node.clone(),

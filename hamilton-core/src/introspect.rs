@@ -169,10 +169,7 @@ impl Driver {
         v
     }
 
-    fn indices_of<S: AsRef<str>>(
-        &self,
-        names: impl IntoIterator<Item = S>,
-    ) -> Result<Vec<usize>, Error> {
+    fn indices_of<S: AsRef<str>>(&self, names: &[S]) -> Result<Vec<usize>, Error> {
         let mut found = Vec::new();
         let mut errors = Vec::new();
         for name in names {
@@ -249,19 +246,13 @@ impl Driver {
     /// let down: Vec<_> = dr.downstream_of(&["b"]).unwrap().iter().map(|n| n.name()).collect();
     /// assert_eq!(down, ["b", "c"]);
     /// ```
-    pub fn upstream_of<S: AsRef<str>>(
-        &self,
-        names: impl IntoIterator<Item = S>,
-    ) -> Result<Vec<NodeInfo<'_>>, Error> {
+    pub fn upstream_of<S: AsRef<str>>(&self, names: &[S]) -> Result<Vec<NodeInfo<'_>>, Error> {
         let start = self.indices_of(names)?;
         Ok(self.sorted(self.reach(&start, Direction::Incoming)))
     }
 
     /// The named vertices and everything that depends on them, directly or not, sorted by name.
-    pub fn downstream_of<S: AsRef<str>>(
-        &self,
-        names: impl IntoIterator<Item = S>,
-    ) -> Result<Vec<NodeInfo<'_>>, Error> {
+    pub fn downstream_of<S: AsRef<str>>(&self, names: &[S]) -> Result<Vec<NodeInfo<'_>>, Error> {
         let start = self.indices_of(names)?;
         Ok(self.sorted(self.reach(&start, Direction::Outgoing)))
     }
@@ -286,7 +277,7 @@ impl Driver {
         upstream: &str,
         downstream: &str,
     ) -> Result<Vec<NodeInfo<'_>>, Error> {
-        let ends = self.indices_of([upstream, downstream])?;
+        let ends = self.indices_of(&[upstream, downstream])?;
         let below: HashSet<usize> = self.reach(&ends[..1], Direction::Outgoing).collect();
         let above: HashSet<usize> = self.reach(&ends[1..], Direction::Incoming).collect();
         Ok(self.sorted(below.intersection(&above).copied()))

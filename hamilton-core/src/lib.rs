@@ -4,6 +4,7 @@
 extern crate self as hamilton_core;
 
 mod args;
+mod async_exec;
 pub mod check;
 mod convert;
 mod driver;
@@ -18,6 +19,7 @@ mod outputs;
 #[cfg(feature = "parallel")]
 mod parallel;
 mod plan;
+mod schedule;
 mod types;
 mod value;
 mod values;
@@ -27,13 +29,16 @@ mod viz;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use args::{Arg, ArgError, Args};
+pub use args::{Arg, ArgError, Args, AsyncArg, AsyncArgs};
 pub use convert::Conversion;
 pub use driver::{Driver, DriverBuilder};
 pub use error::{BuildError, Error, RequestError};
 pub use introspect::{Dependency, NodeInfo, NodeKind};
 pub use module::Module;
-pub use node::{CallFn, Callable, Node, NodeBuilder, NodeDef, NodeError, Param, ParamDef};
+pub use node::{
+    AsyncCallFn, AsyncCallable, CallFn, Callable, Node, NodeBuilder, NodeDef, NodeError,
+    NodeFuture, Param, ParamDef,
+};
 pub use outputs::Outputs;
 pub use types::{Location, ParamKind, TypeInfo};
 pub use value::{NodeValue, Value};

@@ -57,9 +57,10 @@ pub(crate) struct Plan {
     pub(crate) outputs: Vec<(Arc<str>, u32)>,
     /// The vertex in each slot.
     pub(crate) slot_vertex: Vec<usize>,
-    /// The dependency structure, built on the first parallel run.
-    #[cfg(feature = "parallel")]
-    pub(crate) schedule: std::sync::OnceLock<crate::parallel::Schedule>,
+    /// The `async` nodes of the plan, which only `execute_async` can run.
+    pub(crate) async_nodes: Vec<String>,
+    /// The dependency structure, built on the first out-of-order (parallel or async) run.
+    pub(crate) schedule: std::sync::OnceLock<crate::schedule::Schedule>,
 }
 
 /// What a plan depends on: the request's shape, not its values.
@@ -73,7 +74,10 @@ pub(crate) struct PlanKey {
 const NO_SLOT: u32 = u32::MAX;
 
 impl Plan {
-    pub(crate) fn new(graph: &Graph, key: &PlanKey) -> Result<Self, Vec<RequestError>> {
+    /// The plan and the request's problems. A plan with problems must not run, but it still
+    /// tells which values the request would load, so that their types are checked too and every
+    /// problem is reported at once.
+    pub(crate) fn checked(graph: &Graph, key: &PlanKey) -> (Self, Vec<RequestError>) {
         let mut errors = Vec::new();
         let n = graph.vertices.len();
         let names = || graph.vertices.iter().map(|v| &*v.name);
@@ -202,14 +206,12 @@ impl Plan {
                 needed_by,
             });
         }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-
         // Last reads: walking backwards, the first read of a slot seen is its last.
         let mut is_output = vec![false; slot_vertex.len()];
         for (_, v) in &outputs {
-            is_output[slot_of[*v] as usize] = true;
+            if slot_of[*v] != NO_SLOT {
+                is_output[slot_of[*v] as usize] = true;
+            }
         }
         let mut seen = is_output.clone();
         for step in steps.iter_mut().rev() {
@@ -234,7 +236,7 @@ impl Plan {
             }
         }
 
-        Ok(Self {
+        let plan = Self {
             loads,
             steps,
             slot_count: slot_vertex.len(),
@@ -243,8 +245,13 @@ impl Plan {
                 .map(|(name, v)| (name, slot_of[v]))
                 .collect(),
             slot_vertex,
-            #[cfg(feature = "parallel")]
+            async_nodes: computed
+                .iter()
+                .filter(|&&v| graph.vertices[v].function().is_some_and(|n| n.is_async()))
+                .map(|&v| graph.vertices[v].name.to_string())
+                .collect(),
             schedule: std::sync::OnceLock::new(),
-        })
+        };
+        (plan, errors)
     }
 }

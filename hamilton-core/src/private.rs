@@ -1,7 +1,7 @@
 //! Items used by code that `#[node]` and the declarative macros generate. Not public API.
 
-pub use crate::args::{Arg, Args};
-pub use crate::node::{CallFn, NodeDef, NodeError, ParamDef};
+pub use crate::args::{Arg, Args, AsyncArg, AsyncArgs};
+pub use crate::node::{AsyncCallFn, CallFn, NodeDef, NodeError, NodeFuture, ParamDef};
 pub use crate::types::{Location, ParamKind, TypeInfo};
 pub use crate::value::{NodeValue, Value};
 

@@ -103,7 +103,7 @@ impl Driver {
 
     fn execution_diagram<S: AsRef<str>>(
         &self,
-        outputs: impl IntoIterator<Item = S>,
+        outputs: &[S],
         inputs: &Inputs,
         overrides: &Overrides,
     ) -> Result<Diagram, Error> {
@@ -169,7 +169,7 @@ impl Driver {
     /// ```
     pub fn execution_dot<S: AsRef<str>>(
         &self,
-        outputs: impl IntoIterator<Item = S>,
+        outputs: &[S],
         inputs: &Inputs,
         overrides: &Overrides,
     ) -> Result<String, Error> {
@@ -179,7 +179,7 @@ impl Driver {
     /// The part of the dataflow one request runs, as a Mermaid flowchart.
     pub fn execution_mermaid<S: AsRef<str>>(
         &self,
-        outputs: impl IntoIterator<Item = S>,
+        outputs: &[S],
         inputs: &Inputs,
         overrides: &Overrides,
     ) -> Result<String, Error> {

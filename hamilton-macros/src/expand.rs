@@ -123,6 +123,7 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
                 tags: &[#(#tags),*],
                 code_version: #code_version,
                 call: Self::__hamilton_call,
+                async_call: ::core::option::Option::None,
             };
         }
 
