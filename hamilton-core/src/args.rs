@@ -57,6 +57,41 @@ impl<'a> Args<'a> {
         self.slots.is_empty()
     }
 
+    /// Calls `f` with argument `index` without taking it: `None` when the argument is absent
+    /// or past the declared parameters. For hooks that look at the values a node reads.
+    ///
+    /// ```
+    /// use hamilton_core::{Arg, Args, Value};
+    /// let x = 2.0_f64;
+    /// let slots = [Arg::Ref(&x), Arg::owned(Value::new(3_i64)), Arg::Absent];
+    /// let args = Args::new(&slots);
+    /// assert_eq!(args.inspect(0, |v| v.and_then(|v| v.downcast_ref::<f64>()).copied()), Some(2.0));
+    /// assert_eq!(args.inspect(1, |v| v.and_then(|v| v.downcast_ref::<i64>()).copied()), Some(3));
+    /// assert!(args.inspect(2, |v| v.is_none()));
+    /// assert_eq!(args.take::<i64>(1), Ok(3)); // still there
+    /// ```
+    pub fn inspect<R>(
+        &self,
+        index: usize,
+        f: impl FnOnce(Option<&(dyn Any + Send + Sync)>) -> R,
+    ) -> R {
+        match self.slots.get(index) {
+            Some(Arg::Ref(any)) => f(Some(*any)),
+            Some(Arg::Owned(cell)) => {
+                // Put the value back even if `f` panics.
+                struct PutBack<'c>(&'c Cell<Option<Value>>, Option<Value>);
+                impl Drop for PutBack<'_> {
+                    fn drop(&mut self) {
+                        self.0.set(self.1.take());
+                    }
+                }
+                let guard = PutBack(cell, cell.take());
+                f(guard.1.as_ref().map(Value::as_any))
+            }
+            Some(Arg::Absent) | None => f(None),
+        }
+    }
+
     fn slot(&self, index: usize) -> Result<&'a Arg<'a>, ArgError> {
         self.slots.get(index).ok_or(ArgError::NoSuchArgument {
             index,
@@ -110,6 +145,12 @@ impl<'a> Args<'a> {
             },
             Arg::Absent => Ok(None),
         }
+    }
+}
+
+impl std::fmt::Debug for Args<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Args({} argument(s))", self.slots.len())
     }
 }
 

@@ -51,17 +51,21 @@ impl State<'_> {
                 record_report(&value, &mut self.reports);
                 let step = &self.plan.steps[position];
                 self.slots[step.slot as usize] = Some(Arc::new(value));
-                for &next in &self.schedule.unblocks[position] {
-                    self.waiting[next] -= 1;
-                    if self.waiting[next] == 0 {
-                        self.ready.push_back(next);
-                    }
-                }
+                self.unblock(position);
             }
             Err(e) => {
                 if self.error.as_ref().is_none_or(|(p, _)| position < *p) {
                     self.error = Some((position, e));
                 }
+            }
+        }
+    }
+
+    fn unblock(&mut self, position: usize) {
+        for &next in &self.schedule.unblocks[position] {
+            self.waiting[next] -= 1;
+            if self.waiting[next] == 0 {
+                self.ready.push_back(next);
             }
         }
     }
@@ -146,6 +150,7 @@ fn context<'a>(
         output_type: vertex.ty.name,
         position,
         total: state.plan.steps.len(),
+        args: None,
     }
 }
 
@@ -285,6 +290,31 @@ fn start(state: &mut State<'_>, position: usize, running: &mut FuturesUnordered<
     let step = &plan.steps[position];
     let vertex = &graph.vertices[step.vertex];
     let node = vertex.function().expect("steps run functions");
+
+    if let Some(fan) = &step.fan_out {
+        let produced = {
+            let slots = &state.slots;
+            crate::fanout::run(
+                &graph.vertices,
+                fan,
+                &vertex.name,
+                &|s| slots[s as usize].as_deref(),
+                #[cfg(feature = "parallel")]
+                None,
+            )
+        };
+        state.release(position);
+        match produced {
+            Ok(produced) => {
+                for (slot, value) in produced {
+                    state.slots[slot as usize] = Some(Arc::new(value));
+                }
+                state.unblock(position);
+            }
+            Err(e) => state.complete(position, Err(e)),
+        }
+        return;
+    }
 
     let mut handed: Vec<Option<Value>> = Vec::with_capacity(step.args.len());
     for i in 0..step.args.len() {

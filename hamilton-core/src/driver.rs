@@ -39,6 +39,8 @@ pub struct DriverBuilder {
     hooks: Vec<Arc<dyn Hook>>,
     #[cfg(feature = "parallel")]
     threads: Option<usize>,
+    #[cfg(feature = "cache")]
+    pub(crate) cache: Option<crate::cache::CacheOptions>,
 }
 
 impl DriverBuilder {
@@ -111,6 +113,10 @@ impl DriverBuilder {
             conversion_table(&self.conversions),
         )
         .map_err(Error::Build)?;
+        #[allow(unused_mut)]
+        let mut hooks = self.hooks;
+        #[cfg(feature = "cache")]
+        let cache = crate::cache::install(self.cache, &graph, &mut hooks);
         #[cfg(feature = "parallel")]
         let pool = match self.threads {
             None => None,
@@ -131,8 +137,10 @@ impl DriverBuilder {
             pool,
             graph: Arc::new(graph),
             plans: Mutex::new(HashMap::new()),
-            hooks: self.hooks,
+            hooks,
             runs: AtomicU64::new(0),
+            #[cfg(feature = "cache")]
+            cache,
         })
     }
 }
@@ -164,6 +172,8 @@ pub struct Driver {
     runs: AtomicU64,
     #[cfg(feature = "parallel")]
     pool: Option<rayon::ThreadPool>,
+    #[cfg(feature = "cache")]
+    pub(crate) cache: Option<crate::cache::Cache>,
 }
 
 impl Driver {
@@ -352,5 +362,99 @@ impl std::fmt::Debug for Driver {
         f.debug_struct("Driver")
             .field("nodes", &self.graph.vertices.len())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::Args;
+
+    fn driver() -> Driver {
+        Driver::builder()
+            .with_nodes([
+                Node::builder("b")
+                    .param::<i64>("a")
+                    .build(|x: &Args| Ok(x.get::<i64>(0)? + 1)),
+                Node::builder("c")
+                    .param::<i64>("b")
+                    .optional_param::<i64>("o")
+                    .build(|x: &Args| Ok(x.get::<i64>(0)? + x.get_opt::<i64>(1)?.unwrap_or(&0))),
+            ])
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_driver_can_be_shared_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Driver>();
+    }
+
+    #[test]
+    fn plans_are_cached_by_the_shape_of_the_request() {
+        let dr = driver();
+        let inputs = Inputs::new().set("a", 1_i64);
+        let first = dr.plan(&["c"], &inputs, &Overrides::new()).unwrap();
+        let again = dr
+            .plan(&["c"], &Inputs::new().set("a", 5_i64), &Overrides::new())
+            .unwrap();
+        assert!(Arc::ptr_eq(&first, &again), "same shape, same plan");
+        let with_optional = dr
+            .plan(&["c"], &inputs.set("o", 1_i64), &Overrides::new())
+            .unwrap();
+        assert!(!Arc::ptr_eq(&first, &with_optional));
+        let overridden = dr
+            .plan(&["c"], &Inputs::new(), &Overrides::new().set("b", 1_i64))
+            .unwrap();
+        assert!(!Arc::ptr_eq(&first, &overridden));
+        assert_eq!(dr.plans.lock().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn failed_requests_are_not_cached() {
+        let dr = driver();
+        assert!(dr.plan(&["c"], &Inputs::new(), &Overrides::new()).is_err());
+        assert!(
+            dr.plan(&["nope"], &Inputs::new(), &Overrides::new())
+                .is_err()
+        );
+        assert!(dr.plans.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_plan_cache_stays_bounded() {
+        let dr = driver();
+        for i in 0..300 {
+            // A different (ignored) extra input each time: a new request shape.
+            let inputs = Inputs::new()
+                .set("a", 1_i64)
+                .set(format!("extra{i}"), 0_i64);
+            dr.plan(&["c"], &inputs, &Overrides::new()).unwrap();
+        }
+        assert!(dr.plans.lock().unwrap().len() <= 256);
+    }
+
+    #[test]
+    fn a_cached_plan_runs_with_new_values() {
+        let dr = driver();
+        for a in 0..3_i64 {
+            let out = dr.execute(&["c"], Inputs::new().set("a", a)).unwrap();
+            assert_eq!(out.get::<i64>("c").unwrap(), &(a + 1));
+        }
+    }
+
+    #[test]
+    fn config_merges_with_later_keys_winning() {
+        let dr = Driver::builder()
+            .with_nodes([Node::builder("n")
+                .param::<i64>("k")
+                .build(|x: &Args| Ok(*x.get::<i64>(0)?))])
+            .with_config(Config::new().set("k", 1_i64))
+            .with_config(Config::new().set("k", 2_i64))
+            .build()
+            .unwrap();
+        let out = dr.execute(&["n"], Inputs::new()).unwrap();
+        assert_eq!(out.get::<i64>("n").unwrap(), &2);
     }
 }

@@ -55,6 +55,17 @@ pub enum Error {
         /// Every result, passed and failed.
         report: crate::check::CheckReport,
     },
+    /// A node inside a fan-out's block failed for one item.
+    #[error("fan-out `{fan_out}`, item {item}: {source}")]
+    FanOutItem {
+        /// The fan-out node.
+        fan_out: String,
+        /// The index of the item (0-based).
+        item: usize,
+        /// What went wrong for that item.
+        #[source]
+        source: Box<Error>,
+    },
     /// A lifecycle hook returned an error or panicked; the run was stopped.
     #[error("hook `{hook}` failed in `{phase}`{}: {message}", .node.as_ref().map(|n| format!(" for node `{n}`")).unwrap_or_default())]
     Hook {
@@ -140,6 +151,49 @@ pub enum BuildError {
         /// Why that happens and what to do.
         reason: String,
     },
+    /// A function modifier (an option of `#[node(...)]`, or a [`Modifier`](crate::modifiers::Modifier)
+    /// of a hand-built node) cannot be applied.
+    #[error("node `{node}` ({at}), `{option}`: {problem}")]
+    Modifier {
+        /// The node (or function) carrying the modifier.
+        node: String,
+        /// Where it is defined.
+        at: String,
+        /// The option: `parameterize`, `extract_columns`, ...
+        option: String,
+        /// What is wrong, and the fix.
+        problem: String,
+    },
+    /// Several `when` variants of one node match the config.
+    #[error(
+        "node `{name}`: variants {} all match the config; make their `when` conditions exclusive, or drop one",
+        .variants.iter().map(|(function, at, when)| format!("`{function}` ({at}) with {when}")).collect::<Vec<_>>().join(" and ")
+    )]
+    ConflictingVariants {
+        /// The shared node name.
+        name: String,
+        /// Each matching variant: function, where it is defined, its conditions.
+        variants: Vec<(String, String, String)>,
+    },
+    /// A node other nodes need has no variant, because config keys its `when` conditions test
+    /// are not set.
+    #[error(
+        "node `{name}` is needed by {} but none of its variants is used: {}; the config has no {}. Set {} in the config, or mark one variant `#[node(default)]`",
+        .needed_by.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+        .variants.iter().map(|(function, when)| format!("`{function}` needs {when}")).collect::<Vec<_>>().join(", "),
+        .keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "),
+        if .keys.len() == 1 { "it" } else { "them" }
+    )]
+    MissingConfig {
+        /// The node name.
+        name: String,
+        /// The nodes reading it.
+        needed_by: Vec<String>,
+        /// Each variant (function) and its conditions.
+        variants: Vec<(String, String)>,
+        /// The config keys that are not set.
+        keys: Vec<String>,
+    },
     /// Two nodes share a name.
     #[error(
         "node `{name}` is defined twice: {first} and {second}; rename one (`#[node(name = \"..\")]`), or call `allow_module_overrides()` to let the later module win"
@@ -199,6 +253,58 @@ pub enum BuildError {
         key: String,
         /// Where the node is defined.
         node_at: String,
+    },
+    /// A `Collect` parameter reads a node that is not downstream of any fan-out.
+    #[error(
+        "node `{node}`, parameter `{param}`: `Collect` gathers the per-item results of a fan-out, but `{param}` is not downstream of any node returning `Parallel<T>`; read it as a plain value, or make an upstream node fan out"
+    )]
+    CollectWithoutFanOut {
+        /// The collecting node.
+        node: String,
+        /// Its `Collect` parameter.
+        param: String,
+    },
+    /// A `Collect` parameter reads the fan-out node itself.
+    #[error(
+        "node `{node}` collects fan-out `{fan_out}` directly: there is nothing per item to gather; read `&Parallel<T>` instead, or add a node between them"
+    )]
+    CollectOfFanOutItself {
+        /// The collecting node.
+        node: String,
+        /// The fan-out node.
+        fan_out: String,
+    },
+    /// A fan-out inside another fan-out's block.
+    #[error(
+        "fan-out `{inner}` is inside the block of fan-out `{outer}`: nested fan-outs are not supported; collect `{outer}` before fanning out again"
+    )]
+    NestedFanOut {
+        /// The enclosing fan-out.
+        outer: String,
+        /// The nested fan-out.
+        inner: String,
+    },
+    /// A node reads the items of two fan-outs.
+    #[error(
+        "node `{node}` reads the items of two fan-outs, `{first}` and `{second}`; a node can run per item of one fan-out only: collect one of them first"
+    )]
+    TwoFanOuts {
+        /// The node.
+        node: String,
+        /// One fan-out.
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// A node collects a fan-out's results while being inside that fan-out's block.
+    #[error(
+        "node `{node}` both runs per item of fan-out `{fan_out}` and collects it; collect in a node that reads no per-item value of `{fan_out}`"
+    )]
+    CollectInsideBlock {
+        /// The node.
+        node: String,
+        /// The fan-out.
+        fan_out: String,
     },
     /// The thread pool of the parallel executor could not be created.
     #[error(
@@ -316,6 +422,18 @@ pub enum RequestError {
     NeedsAsync {
         /// The async nodes of the request.
         nodes: Vec<String>,
+    },
+    /// A node inside a fan-out's block was requested or overridden.
+    #[error(
+        "`{name}` runs once per item of fan-out `{fan_out}`, so it has no single value to {action}; {action} the node that collects it instead"
+    )]
+    InsideFanOut {
+        /// The node.
+        name: String,
+        /// The fan-out whose block holds it.
+        fan_out: String,
+        /// `request` or `override`.
+        action: &'static str,
     },
     /// An input was given for a config key.
     #[error(

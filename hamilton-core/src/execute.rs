@@ -103,9 +103,7 @@ pub(crate) fn run(
     let mut reports = Vec::new();
     if hooks.is_empty() {
         for step in &plan.steps {
-            let value = run_step(graph, step, &mut slots, None)?;
-            record_report(&value, &mut reports);
-            slots[step.slot as usize] = Some(value);
+            advance(graph, step, &mut slots, None, &mut reports)?;
         }
         return Ok(collect_outputs(plan, &mut slots, reports));
     }
@@ -132,11 +130,8 @@ pub(crate) fn run(
             position,
             total: plan.steps.len(),
         };
-        match run_step(graph, step, &mut slots, Some(&ctx)) {
-            Ok(value) => {
-                record_report(&value, &mut reports);
-                slots[step.slot as usize] = Some(value);
-            }
+        match advance(graph, step, &mut slots, Some(&ctx), &mut reports) {
+            Ok(()) => {}
             Err(e) => {
                 result = Err(e);
                 break;
@@ -160,6 +155,53 @@ pub(crate) fn run(
     result?;
     after?;
     Ok(collect_outputs(plan, &mut slots, reports))
+}
+
+/// Runs one step and stores what it produced: a node's value, or the values a fan-out's block
+/// collected.
+fn advance(
+    graph: &Graph,
+    step: &Step,
+    slots: &mut [Option<Value>],
+    hooked: Option<&HookCtx<'_>>,
+    reports: &mut Vec<CheckReport>,
+) -> Result<(), Error> {
+    if let Some(fan) = &step.fan_out {
+        let produced = {
+            let view: &[Option<Value>] = slots;
+            crate::fanout::run(
+                &graph.vertices,
+                fan,
+                &graph.vertices[step.vertex].name,
+                &|s| view[s as usize].as_ref(),
+                #[cfg(feature = "parallel")]
+                None,
+            )?
+        };
+        free_last_reads(step, slots);
+        for (slot, value) in produced {
+            slots[slot as usize] = Some(value);
+        }
+        return Ok(());
+    }
+    let value = run_step(graph, step, slots, hooked)?;
+    record_report(&value, reports);
+    slots[step.slot as usize] = Some(value);
+    Ok(())
+}
+
+/// Frees the values `step` read for the last time in the run.
+fn free_last_reads(step: &Step, slots: &mut [Option<Value>]) {
+    for arg in &step.args {
+        if let ArgPlan::Slot {
+            slot,
+            last_use: true,
+            ..
+        } = arg
+        {
+            slots[*slot as usize] = None;
+        }
+    }
 }
 
 /// Keeps a copy of every data-check report a run produces, for [`Outputs::check_reports`].
@@ -261,6 +303,7 @@ fn invoke_hooked(
         output_type,
         position: hooked.position,
         total: hooked.total,
+        args: Some(args),
     };
     for hook in hooked.hooks {
         guard_hook(hook.as_ref(), "before_node", Some(name), || {
@@ -398,17 +441,7 @@ pub(crate) fn run_step(
         invoke_node(vertex, node, &Args::new(&args), hooked)
     };
 
-    for arg in &step.args {
-        if let ArgPlan::Slot {
-            slot,
-            last_use: true,
-            ..
-        } = arg
-        {
-            slots[*slot as usize] = None;
-        }
-    }
-
+    free_last_reads(step, slots);
     result
 }
 
@@ -475,5 +508,144 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "a panic with a non-string payload".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::convert::{Conversion, conversion_table};
+    use crate::module::Module;
+    use crate::plan::PlanKey;
+    use crate::types::TypeInfo;
+    use crate::values::Config;
+
+    fn graph(nodes: Vec<Node>, conversions: &[Conversion]) -> Graph {
+        Graph::build(
+            &[Module::from_nodes("m", nodes)],
+            Config::new(),
+            false,
+            conversion_table(conversions),
+        )
+        .unwrap()
+    }
+
+    fn plan(g: &Graph, outputs: &[&str], inputs: &[&str], overrides: &[&str]) -> Plan {
+        let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        let (plan, errors) = Plan::checked(
+            g,
+            &PlanKey {
+                outputs: owned(outputs),
+                overrides: owned(overrides),
+                inputs: owned(inputs),
+            },
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        plan
+    }
+
+    fn plus_one(name: &str, dep: &str) -> Node {
+        Node::builder(name)
+            .param::<i64>(dep)
+            .build(|a: &Args| Ok(a.get::<i64>(0)? + 1))
+    }
+
+    #[test]
+    fn panic_message_reads_str_and_string_payloads() {
+        assert_eq!(panic_message(&"boom"), "boom");
+        assert_eq!(panic_message(&String::from("bang")), "bang");
+        assert_eq!(panic_message(&7_u8), "a panic with a non-string payload");
+    }
+
+    #[test]
+    fn run_step_frees_values_on_their_last_read_only() {
+        let g = graph(vec![plus_one("a", "x"), plus_one("b", "a")], &[]);
+        let p = plan(&g, &["b"], &["x"], &[]);
+        let mut slots = load(&g, &p, Inputs::new().set("x", 1_i64), Overrides::new()).unwrap();
+        assert!(slots.iter().filter(|s| s.is_some()).count() == 1);
+        let a = run_step(&g, &p.steps[0], &mut slots, None).unwrap();
+        // `x` was read for the last time by `a`.
+        assert!(slots.iter().all(Option::is_none));
+        slots[p.steps[0].slot as usize] = Some(a);
+        let b = run_step(&g, &p.steps[1], &mut slots, None).unwrap();
+        assert_eq!(b.downcast_ref::<i64>(), Some(&3));
+        assert!(slots.iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn load_reports_every_mistyped_value_and_converts_convertible_ones() {
+        let g = graph(
+            vec![
+                plus_one("a", "x"),
+                Node::builder("b")
+                    .param::<f64>("y")
+                    .param::<i64>("a")
+                    .build(|a: &Args| Ok(*a.get::<f64>(0)?)),
+            ],
+            &[Conversion::new(|v: &i32| Ok(f64::from(*v)))],
+        );
+        let p = plan(&g, &["b", "a"], &["x", "y"], &[]);
+        let err = load(
+            &g,
+            &p,
+            Inputs::new().set("x", 1_u8).set("y", "no"),
+            Overrides::new(),
+        )
+        .unwrap_err();
+        let mut names: Vec<_> = err
+            .request_errors()
+            .iter()
+            .map(|e| match e {
+                RequestError::InputType { name, found, .. } => format!("{name}:{found}"),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        names.sort();
+        assert_eq!(names, ["x:u8", "y:String"]);
+        // An `i32` for the `f64` input `y` is converted on load.
+        let slots = load(
+            &g,
+            &p,
+            Inputs::new().set("x", 1_i64).set("y", 2_i32),
+            Overrides::new(),
+        )
+        .unwrap();
+        assert!(
+            slots
+                .iter()
+                .flatten()
+                .any(|v| v.downcast_ref::<f64>() == Some(&2.0))
+        );
+    }
+
+    #[test]
+    fn a_node_returning_another_type_than_it_declares_fails() {
+        let liar = Node::builder("liar").build_erased(
+            TypeInfo::of::<f64>(),
+            Arc::new(|_: &Args| Ok(Value::new(1_i32))),
+        );
+        let g = graph(vec![liar], &[]);
+        let p = plan(&g, &["liar"], &[], &[]);
+        let slots = load(&g, &p, Inputs::new(), Overrides::new()).unwrap();
+        let err = run(&g, &p, slots, &[], 1).unwrap_err();
+        assert!(matches!(&err, Error::NodeFailed { node, .. } if node == "liar"));
+        assert!(
+            err.to_string()
+                .contains("returned a `i32` but declares `f64`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn run_collects_the_outputs_in_request_order() {
+        let g = graph(vec![plus_one("a", "x"), plus_one("b", "a")], &[]);
+        let p = plan(&g, &["b", "x", "a"], &["x"], &[]);
+        let slots = load(&g, &p, Inputs::new().set("x", 0_i64), Overrides::new()).unwrap();
+        let out = run(&g, &p, slots, &[], 1).unwrap();
+        let values: Vec<(&str, i64)> = out
+            .iter()
+            .map(|(n, v)| (n, *v.downcast_ref::<i64>().unwrap()))
+            .collect();
+        assert_eq!(values, [("b", 2), ("x", 0), ("a", 1)]);
     }
 }

@@ -35,7 +35,7 @@ impl From<TypeInfo> for TypeDesc {
 #[derive(Clone, Debug)]
 pub(crate) enum Kind {
     /// A node computed by a function.
-    Function(Node),
+    Function(Box<Node>),
     /// A value the caller passes per run.
     Input,
     /// A config value, fixed at build.
@@ -81,6 +81,9 @@ pub(crate) struct Graph {
     pub(crate) config: Config,
     /// The same edges, for graph queries.
     pub(crate) dag: DiGraph<(), ()>,
+    /// The fan-outs, and which one's block each vertex belongs to.
+    pub(crate) blocks: Vec<crate::fanout::Block>,
+    pub(crate) block_of: Vec<Option<u32>>,
 }
 
 /// Where a node comes from, for messages: "module m (src/m.rs:3)".
@@ -108,8 +111,10 @@ impl Graph {
         // 1. Collect function nodes, module by module; later modules may override.
         let mut functions: Vec<(usize, Node)> = Vec::new();
         let mut by_name: HashMap<Arc<str>, usize> = HashMap::new();
-        for (module_index, module) in modules.iter().enumerate() {
-            let nodes = match module.nodes() {
+        // Function modifiers (`when`, `parameterize`, ...) turn each module's nodes into its final nodes.
+        let resolved = crate::modifiers::resolve::resolve_modules(modules, &config, &mut errors);
+        for ((module_index, module), nodes) in modules.iter().enumerate().zip(resolved) {
+            let nodes = match nodes {
                 Ok(nodes) => nodes,
                 Err(reason) => {
                     errors.push(BuildError::EmptyModule {
@@ -158,7 +163,7 @@ impl Graph {
             .map(|(_, node)| Vertex {
                 name: Arc::from(node.name()),
                 ty: node.output().into(),
-                kind: Kind::Function(node),
+                kind: Kind::Function(Box::new(node)),
                 sources: Vec::new(),
                 optional: false,
             })
@@ -196,7 +201,8 @@ impl Graph {
                 .clone();
             let mut sources = Vec::with_capacity(node.params().len());
             for param in node.params() {
-                let wanted: TypeDesc = param.ty().into();
+                // A `Collect<T>` parameter reads the `T` of a node inside a fan-out's block.
+                let wanted: TypeDesc = param.gather().map_or(param.ty(), |g| g.item).into();
                 let source = match index.get(param.name()) {
                     Some(&s) => s,
                     None => {
@@ -216,7 +222,10 @@ impl Graph {
                 match vertices[source].kind {
                     Kind::Function(ref producer) => {
                         let found = vertices[source].ty;
-                        if found.id != wanted.id {
+                        // Inside a fan-out's block, a node reads one item of `Parallel<T>`.
+                        let item_matches =
+                            producer.fan_out().is_some_and(|f| f.item.id() == wanted.id);
+                        if found.id != wanted.id && !item_matches {
                             match conversions.get(&(found.id, wanted.id)) {
                                 Some(c) => conversion = Some(c.clone()),
                                 None => errors.push(BuildError::EdgeTypeMismatch {
@@ -275,6 +284,8 @@ impl Graph {
             c.sort_unstable();
             c.dedup();
         }
+        let (blocks, block_of, fan_out_errors) = crate::fanout::analyze(&vertices, &consumers);
+        errors.extend(fan_out_errors);
         let mut topo_pos = vec![0_u32; vertices.len()];
         match toposort(&dag, None) {
             Ok(order) => {
@@ -302,6 +313,8 @@ impl Graph {
             conversions,
             config,
             dag,
+            blocks,
+            block_of,
         })
     }
 
@@ -440,4 +453,175 @@ fn cycles(dag: &DiGraph<(), ()>) -> Vec<Vec<usize>> {
     }
     found.sort();
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::Args;
+    use crate::convert::conversion_table;
+
+    fn sum(name: &str, deps: &[&str]) -> Node {
+        let mut b = Node::builder(name);
+        for d in deps {
+            b = b.param::<i64>(*d);
+        }
+        let n = deps.len();
+        b.build(move |a: &Args| {
+            (0..n)
+                .map(|i| a.get::<i64>(i).copied())
+                .sum::<Result<i64, _>>()
+                .map_err(Into::into)
+        })
+    }
+
+    fn build(nodes: Vec<Node>, config: Config) -> Result<Graph, Vec<BuildError>> {
+        Graph::build(
+            &[Module::from_nodes("m", nodes)],
+            config,
+            false,
+            conversion_table(&[]),
+        )
+    }
+
+    fn names(g: &Graph) -> Vec<&str> {
+        g.vertices.iter().map(|v| &*v.name).collect()
+    }
+
+    #[test]
+    fn vertices_are_functions_by_name_then_config_keys_then_inputs_in_order_of_first_use() {
+        let g = build(
+            vec![sum("d", &["c", "z"]), sum("c", &["y", "x"])],
+            Config::new().set("k", 1_i64),
+        )
+        .unwrap();
+        assert_eq!(names(&g), ["c", "d", "k", "y", "x", "z"]);
+        assert!(matches!(g.vertices[2].kind, Kind::Config));
+        assert!(matches!(g.vertices[3].kind, Kind::Input));
+        assert_eq!(g.get("z"), Some(5));
+        assert_eq!(g.get("nope"), None);
+    }
+
+    #[test]
+    fn every_edge_goes_forward_in_the_topological_order() {
+        let g = build(
+            vec![
+                sum("a", &["in"]),
+                sum("b", &["a"]),
+                sum("c", &["a", "b"]),
+                sum("d", &["c", "in"]),
+            ],
+            Config::new(),
+        )
+        .unwrap();
+        for (consumer, v) in g.vertices.iter().enumerate() {
+            for s in &v.sources {
+                assert!(g.topo_pos[s.node] < g.topo_pos[consumer]);
+                assert!(g.consumers[s.node].contains(&consumer));
+            }
+        }
+        assert_eq!(g.dag.edge_count(), 6);
+        // `a` is read by `b` and `c`: consumers are sorted and unique.
+        assert_eq!(g.consumers[g.get("a").unwrap()], [1, 2]);
+    }
+
+    #[test]
+    fn an_input_takes_its_readers_type_and_is_optional_only_if_every_reader_is() {
+        let opt = Node::builder("o")
+            .optional_param::<f64>("x")
+            .optional_param::<f64>("y")
+            .build(|_: &Args| Ok(0_i64));
+        let req = Node::builder("r")
+            .param::<f64>("y")
+            .build(|_: &Args| Ok(0_i64));
+        let g = build(vec![opt, req], Config::new()).unwrap();
+        let x = &g.vertices[g.get("x").unwrap()];
+        let y = &g.vertices[g.get("y").unwrap()];
+        assert_eq!(x.ty.name, "f64");
+        assert!(x.optional);
+        assert!(!y.optional);
+    }
+
+    #[test]
+    fn a_conversion_makes_an_edge_between_different_types_valid() {
+        let producer = Node::builder("p").build(|_: &Args| Ok(1_i32));
+        let consumer = Node::builder("c")
+            .param::<f64>("p")
+            .build(|a: &Args| Ok(*a.get::<f64>(0)?));
+        let nodes = vec![producer, consumer];
+        let errors = build(nodes.clone(), Config::new()).err().unwrap();
+        assert!(matches!(errors[..], [BuildError::EdgeTypeMismatch { .. }]));
+        let g = Graph::build(
+            &[Module::from_nodes("m", nodes)],
+            Config::new(),
+            false,
+            conversion_table(&[Conversion::new(|x: &i32| Ok(f64::from(*x)))]),
+        )
+        .unwrap();
+        let c = &g.vertices[g.get("c").unwrap()];
+        assert!(c.sources[0].conversion.is_some());
+    }
+
+    #[test]
+    fn types_of_the_same_short_name_are_told_apart() {
+        mod other {
+            #[derive(Debug)]
+            pub(crate) struct String;
+        }
+        let a = TypeDesc::from(TypeInfo::of::<std::string::String>());
+        let b = TypeDesc::from(TypeInfo::of::<other::String>());
+        assert_eq!(a.name, b.name);
+        assert_eq!(
+            type_text(a, b),
+            "String (a different type of the same name)"
+        );
+        let c = TypeDesc::from(TypeInfo::of::<i64>());
+        assert_eq!(type_text(a, c), "String");
+    }
+
+    #[test]
+    fn cycles_finds_one_simple_cycle_per_strongly_connected_component() {
+        let mut dag: DiGraph<(), ()> = DiGraph::new();
+        let n: Vec<NodeIndex> = (0..6).map(|_| dag.add_node(())).collect();
+        // 0 -> 1 -> 2 -> 0 and 1 -> 0 (a shorter cycle), 3 -> 3, 4 -> 5 (no cycle).
+        for (a, b) in [(0, 1), (1, 2), (2, 0), (1, 0), (3, 3), (4, 5)] {
+            dag.add_edge(n[a], n[b], ());
+        }
+        let found = cycles(&dag);
+        assert_eq!(found.len(), 2, "{found:?}");
+        for path in &found {
+            assert_eq!(path.first(), path.last());
+            for pair in path.windows(2) {
+                assert!(dag.contains_edge(n[pair[0]], n[pair[1]]), "{path:?}");
+            }
+        }
+        assert!(found.contains(&vec![3, 3]));
+        // The other cycle visits no vertex twice (but the start, at both ends).
+        let big = found.iter().find(|p| p[0] != 3).unwrap();
+        let mut inner = big[1..].to_vec();
+        inner.sort_unstable();
+        inner.dedup();
+        assert_eq!(inner.len(), big.len() - 1, "{big:?}");
+        assert!(big.iter().all(|v| *v < 3), "{big:?}");
+    }
+
+    #[test]
+    fn cycles_of_an_acyclic_graph_is_empty() {
+        let mut dag: DiGraph<(), ()> = DiGraph::new();
+        let a = dag.add_node(());
+        let b = dag.add_node(());
+        dag.add_edge(a, b, ());
+        assert!(cycles(&dag).is_empty());
+    }
+
+    #[test]
+    fn origin_names_the_module_and_location() {
+        let hand = Node::builder("n").build(|_: &Args| Ok(1_i64));
+        assert_eq!(origin(&hand), "nodes built by hand");
+        let placed = Node::builder("n")
+            .module("my::mod")
+            .location(crate::types::Location::new("src/m.rs", 3))
+            .build(|_: &Args| Ok(1_i64));
+        assert_eq!(origin(&placed), "module `my::mod` (src/m.rs:3)");
+    }
 }

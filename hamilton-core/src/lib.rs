@@ -5,14 +5,18 @@ extern crate self as hamilton_core;
 
 mod args;
 mod async_exec;
+#[cfg(feature = "cache")]
+pub mod cache;
 pub mod check;
 mod convert;
 mod driver;
 mod error;
 mod execute;
+pub mod fanout;
 mod graph;
 pub mod hooks;
 mod introspect;
+pub mod modifiers;
 mod module;
 mod node;
 mod outputs;
@@ -45,4 +49,5 @@ pub use value::{NodeValue, Value};
 pub use values::{Config, Inputs, Overrides, ValueMap};
 
 #[cfg(feature = "macros")]
-pub use hamilton_macros::node;
+pub use hamilton_macros::{Fields, node};
+pub use modifiers::Fields;

@@ -5,6 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::args::{Args, AsyncArgs};
+use crate::fanout::{Collect, FanOut, Gather, Parallel};
+use crate::modifiers::Modifier;
 use crate::types::{Location, ParamKind, TypeInfo};
 use crate::value::{NodeValue, Value};
 
@@ -78,6 +80,10 @@ pub struct NodeDef {
     /// For `async fn` nodes: starts the function (then `call` reports that the node needs
     /// `execute_async`).
     pub async_call: Option<AsyncCallFn>,
+    /// The function modifiers written in the attribute (`when`, `parameterize`, `check`, ...),
+    /// built when the node is loaded and applied when the graph is built (see
+    /// [`modifiers`](crate::modifiers)). `Vec::new` for a plain node.
+    pub modifiers: fn() -> Vec<Modifier>,
 }
 
 /// A parameter of a [`Node`].
@@ -93,6 +99,7 @@ pub struct Param {
     name: Arc<str>,
     ty: TypeInfo,
     kind: ParamKind,
+    gather: Option<Gather>,
 }
 
 impl Param {
@@ -102,7 +109,22 @@ impl Param {
             name: name.into(),
             ty,
             kind,
+            gather: None,
         }
+    }
+
+    /// A `Collect<T>` parameter: it gathers the per-item `T`s of a fan-out (see
+    /// [`fanout`](crate::fanout)).
+    pub fn collecting(name: impl Into<Arc<str>>, gather: Gather, ty: TypeInfo) -> Self {
+        Self {
+            gather: Some(gather),
+            ..Self::new(name, ty, ParamKind::Ref)
+        }
+    }
+
+    /// For a `Collect<T>` parameter: how it gathers per-item values.
+    pub fn gather(&self) -> Option<Gather> {
+        self.gather
     }
 
     /// The node or input this parameter depends on.
@@ -167,6 +189,8 @@ pub struct Node {
     code_version: u64,
     call: Callable,
     async_call: Option<AsyncCallable>,
+    modifiers: Arc<[Modifier]>,
+    fan_out: Option<FanOut>,
 }
 
 impl Node {
@@ -182,6 +206,7 @@ impl Node {
             params: Vec::new(),
             tags: BTreeMap::new(),
             code_version: 0,
+            modifiers: Vec::new(),
         }
     }
 
@@ -208,6 +233,8 @@ impl Node {
             code_version: def.code_version,
             call: Arc::new(call),
             async_call: def.async_call.map(|f| Arc::new(f) as AsyncCallable),
+            modifiers: (def.modifiers)().into(),
+            fan_out: None,
         }
     }
 
@@ -261,6 +288,11 @@ impl Node {
         (self.call)(args)
     }
 
+    /// For a node producing `Parallel<T>`: how its value splits into items.
+    pub fn fan_out(&self) -> Option<FanOut> {
+        self.fan_out
+    }
+
     /// Whether the node is `async` (run by [`Driver::execute_async`](crate::Driver::execute_async)).
     pub fn is_async(&self) -> bool {
         self.async_call.is_some()
@@ -288,6 +320,56 @@ impl Node {
         self.params = params.into();
         self
     }
+
+    /// The function modifiers still to apply when the graph is built (see
+    /// [`modifiers`](crate::modifiers)); empty once the node is resolved.
+    ///
+    /// ```
+    /// use hamilton_core::{Args, Node, modifiers::Modifier};
+    /// let n = Node::builder("x").build(|_: &Args| Ok(1_i64)).with_modifier(Modifier::when("region", "UK"));
+    /// assert_eq!(n.modifiers().len(), 1);
+    /// ```
+    pub fn modifiers(&self) -> &[Modifier] {
+        &self.modifiers
+    }
+
+    /// This node with one more function modifier, applied when the graph is built.
+    pub fn with_modifier(mut self, modifier: Modifier) -> Self {
+        let mut all = self.modifiers.to_vec();
+        all.push(modifier);
+        self.modifiers = all.into();
+        self
+    }
+
+    /// This node with its modifiers removed (what resolution leaves).
+    pub(crate) fn without_modifiers(mut self) -> Self {
+        if !self.modifiers.is_empty() {
+            self.modifiers = Arc::from([]);
+        }
+        self
+    }
+
+    /// This node with its doc replaced.
+    pub(crate) fn with_doc(mut self, doc: impl Into<Arc<str>>) -> Self {
+        self.doc = doc.into();
+        self
+    }
+
+    /// This node computing with `other`'s code (same parameter types, same output type).
+    pub(crate) fn with_code_of(mut self, other: &Node) -> Self {
+        self.call = other.call.clone();
+        self.async_call = other.async_call.clone();
+        self
+    }
+
+    /// A builder for a node derived from this one: same function, module and location.
+    pub(crate) fn derived(&self, name: impl Into<Arc<str>>) -> NodeBuilder {
+        let mut builder = Node::builder(name)
+            .function(self.function.clone())
+            .module(self.module.clone());
+        builder.location = self.location;
+        builder
+    }
 }
 
 impl fmt::Debug for Node {
@@ -296,6 +378,7 @@ impl fmt::Debug for Node {
             .field("name", &self.name)
             .field("params", &self.params)
             .field("output", &self.output)
+            .field("modifiers", &self.modifiers)
             .finish_non_exhaustive()
     }
 }
@@ -323,6 +406,7 @@ pub struct NodeBuilder {
     params: Vec<Param>,
     tags: BTreeMap<String, String>,
     code_version: u64,
+    modifiers: Vec<Modifier>,
 }
 
 impl NodeBuilder {
@@ -394,6 +478,23 @@ impl NodeBuilder {
         self
     }
 
+    /// Adds a function modifier (`when`, `parameterize`, `check`, ...), applied when the graph
+    /// is built: the hand-built counterpart of an option of `#[node(...)]`. See
+    /// [`modifiers`](crate::modifiers).
+    ///
+    /// ```
+    /// use hamilton_core::{Args, Config, Driver, Node, modifiers::Modifier};
+    /// let uk = Node::builder("vat").modifier(Modifier::when("region", "UK")).build(|_: &Args| Ok(0.2_f64));
+    /// let us = Node::builder("vat").modifier(Modifier::when("region", "US")).build(|_: &Args| Ok(0.0_f64));
+    /// let dr = Driver::builder().with_nodes([uk, us]).with_config(Config::new().set("region", "UK")).build().unwrap();
+    /// let out = dr.execute(&["vat"], Default::default()).unwrap();
+    /// assert_eq!(out.get::<f64>("vat").unwrap(), &0.2);
+    /// ```
+    pub fn modifier(mut self, modifier: Modifier) -> Self {
+        self.modifiers.push(modifier);
+        self
+    }
+
     /// Finishes the node with the function that computes it.
     pub fn build<T, F>(self, f: F) -> Node
     where
@@ -420,7 +521,35 @@ impl NodeBuilder {
             code_version: self.code_version,
             call,
             async_call: None,
+            modifiers: self.modifiers.into(),
+            fan_out: None,
         }
+    }
+
+    /// Finishes a node that fans out: `f` returns the items; each runs the nodes downstream
+    /// separately (see [`fanout`](crate::fanout)). The node's value is a `Parallel<T>`.
+    pub fn build_fan_out<T, F>(self, f: F) -> Node
+    where
+        T: NodeValue + Clone,
+        F: Fn(&Args<'_>) -> Result<Vec<T>, NodeError> + Send + Sync + 'static,
+    {
+        let mut node = self.build_erased(
+            TypeInfo::of::<Parallel<T>>(),
+            Arc::new(move |args: &Args<'_>| f(args).map(|items| Value::new(Parallel(items)))),
+        );
+        node.fan_out = Some(FanOut::of::<T>());
+        node
+    }
+
+    /// Adds a `Collect<T>` parameter: the per-item `T`s of the fan-out block node `name`
+    /// (`args.get::<Collect<T>>(i)`).
+    pub fn collect_param<T: NodeValue>(mut self, name: impl Into<Arc<str>>) -> Self {
+        self.params.push(Param::collecting(
+            name,
+            Gather::of::<T>(),
+            TypeInfo::of::<Collect<T>>(),
+        ));
+        self
     }
 
     /// Finishes an async node: `f` receives the arguments by value and returns a future.

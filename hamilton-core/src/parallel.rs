@@ -36,6 +36,7 @@ struct Shared<'a> {
     reports: Mutex<Vec<(usize, CheckReport)>>,
     hooks: &'a [Arc<dyn Hook>],
     run_id: u64,
+    pool: &'a rayon::ThreadPool,
 }
 
 /// Runs `plan` on `pool`, with the same results as the sequential executor.
@@ -68,6 +69,7 @@ pub(crate) fn run(
         reports: Mutex::new(Vec::new()),
         hooks,
         run_id,
+        pool,
     };
     let nodes: Vec<&str> = plan
         .steps
@@ -131,6 +133,20 @@ fn run_task<'s>(shared: &'s Shared<'s>, position: usize, scope: &rayon::Scope<'s
         return;
     }
     let step = &shared.plan.steps[position];
+    if step.fan_out.is_some() {
+        match execute_fan_out(shared, position) {
+            Ok(produced) => {
+                for (slot, value) in produced {
+                    *shared.slots[slot as usize]
+                        .write()
+                        .unwrap_or_else(|p| p.into_inner()) = Some(value);
+                }
+                unblock(shared, position, scope);
+            }
+            Err(e) => fail(shared, position, e),
+        }
+        return;
+    }
     match execute_step(shared, position) {
         Ok(value) => {
             if let Some(report) = crate::check::as_report(&value) {
@@ -143,17 +159,73 @@ fn run_task<'s>(shared: &'s Shared<'s>, position: usize, scope: &rayon::Scope<'s
             *shared.slots[step.slot as usize]
                 .write()
                 .unwrap_or_else(|p| p.into_inner()) = Some(value);
-            for &next in &shared.schedule.unblocks[position] {
-                if shared.waiting[next].fetch_sub(1, Ordering::AcqRel) == 1 {
-                    scope.spawn(move |scope| run_task(shared, next, scope));
-                }
-            }
+            unblock(shared, position, scope);
         }
-        Err(e) => {
-            shared.failed.store(true, Ordering::Release);
-            let mut first = shared.error.lock().unwrap_or_else(|p| p.into_inner());
-            if first.as_ref().is_none_or(|(p, _)| position < *p) {
-                *first = Some((position, e));
+        Err(e) => fail(shared, position, e),
+    }
+}
+
+fn unblock<'s>(shared: &'s Shared<'s>, position: usize, scope: &rayon::Scope<'s>) {
+    for &next in &shared.schedule.unblocks[position] {
+        if shared.waiting[next].fetch_sub(1, Ordering::AcqRel) == 1 {
+            scope.spawn(move |scope| run_task(shared, next, scope));
+        }
+    }
+}
+
+fn fail(shared: &Shared<'_>, position: usize, e: Error) {
+    shared.failed.store(true, Ordering::Release);
+    let mut first = shared.error.lock().unwrap_or_else(|p| p.into_inner());
+    if first.as_ref().is_none_or(|(p, _)| position < *p) {
+        *first = Some((position, e));
+    }
+}
+
+/// Runs a fan-out's block for every item, items in parallel on the driver's pool.
+fn execute_fan_out(shared: &Shared<'_>, position: usize) -> Result<Vec<(u32, Value)>, Error> {
+    let step = &shared.plan.steps[position];
+    let fan = step.fan_out.as_ref().expect("a fan-out step");
+    let produced = {
+        let guards: Vec<(u32, _)> = step
+            .args
+            .iter()
+            .filter_map(|a| match a {
+                ArgPlan::Slot { slot, .. } => Some((
+                    *slot,
+                    shared.slots[*slot as usize]
+                        .read()
+                        .unwrap_or_else(|p| p.into_inner()),
+                )),
+                ArgPlan::Absent => None,
+            })
+            .collect();
+        let read = |s: u32| {
+            guards
+                .iter()
+                .find(|(g, _)| *g == s)
+                .and_then(|(_, guard)| guard.as_ref())
+        };
+        crate::fanout::run(
+            &shared.graph.vertices,
+            fan,
+            &shared.graph.vertices[step.vertex].name,
+            &read,
+            Some(shared.pool),
+        )
+    };
+    release(shared, step);
+    produced
+}
+
+/// One read of each argument of `step` is done: free values whose last reader this was.
+fn release(shared: &Shared<'_>, step: &crate::plan::Step) {
+    for arg in &step.args {
+        if let ArgPlan::Slot { slot, .. } = arg {
+            let s = *slot as usize;
+            if shared.readers_left[s].fetch_sub(1, Ordering::AcqRel) == 1
+                && !shared.schedule.is_output[s]
+            {
+                *shared.slots[s].write().unwrap_or_else(|p| p.into_inner()) = None;
             }
         }
     }
@@ -253,15 +325,6 @@ fn execute_step(shared: &Shared<'_>, position: usize) -> Result<Value, Error> {
         invoke_node(vertex, node, &Args::new(&args), hooked)
     };
 
-    for arg in &step.args {
-        if let ArgPlan::Slot { slot, .. } = arg {
-            let s = *slot as usize;
-            if shared.readers_left[s].fetch_sub(1, Ordering::AcqRel) == 1
-                && !shared.schedule.is_output[s]
-            {
-                *shared.slots[s].write().unwrap_or_else(|p| p.into_inner()) = None;
-            }
-        }
-    }
+    release(shared, step);
     result
 }

@@ -1,11 +1,12 @@
 //! Planning one request: prune to the ancestors of the outputs, stop at overrides, order the
 //! nodes topologically, and decide when each value is used for the last time.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use crate::convert::Conversion;
 use crate::error::{RequestError, did_you_mean};
+use crate::fanout::FanOutPlan;
 use crate::graph::{Graph, Kind};
 
 /// Where a value that is not computed in this run comes from.
@@ -45,6 +46,18 @@ pub(crate) struct Step {
     pub(crate) args: Vec<ArgPlan>,
     /// Some argument is moved or converted: take the slow path that prepares values first.
     pub(crate) prepares: bool,
+    /// For the step that runs a fan-out's block (its `vertex` is the fan-out node): the block.
+    pub(crate) fan_out: Option<Arc<FanOutPlan>>,
+}
+
+impl Step {
+    /// The slots this step fills: its node's, or every value its fan-out block collects.
+    pub(crate) fn produced(&self) -> Vec<u32> {
+        match &self.fan_out {
+            Some(fan) => fan.gathers.iter().map(|(s, _)| *s).collect(),
+            None => vec![self.slot],
+        }
+    }
 }
 
 /// A request, compiled: reusable for every run with the same outputs, overrides and set of
@@ -197,8 +210,17 @@ impl Plan {
                 slot: slot_of[v],
                 args,
                 prepares: false,
+                fan_out: None,
             });
         }
+        let mut steps = group_fan_outs(
+            graph,
+            steps,
+            &slot_of,
+            &outputs,
+            &key.overrides,
+            &mut errors,
+        );
         for (input, needed_by) in missing {
             errors.push(RequestError::MissingInput {
                 name: graph.vertices[input].name.to_string(),
@@ -218,7 +240,13 @@ impl Plan {
             let node = graph.vertices[step.vertex]
                 .function()
                 .expect("computed vertices are functions");
-            for (arg, param) in step.args.iter_mut().zip(node.params()) {
+            // A fan-out step's arguments are the block's reads, not the node's parameters.
+            let params = if step.fan_out.is_some() {
+                &[][..]
+            } else {
+                node.params()
+            };
+            for (i, arg) in step.args.iter_mut().enumerate() {
                 if let ArgPlan::Slot {
                     slot,
                     last_use,
@@ -229,7 +257,8 @@ impl Plan {
                         seen[*slot as usize] = true;
                         *last_use = true;
                     }
-                    if conversion.is_some() || (*last_use && param.kind().is_owned()) {
+                    let owned = params.get(i).is_some_and(|p| p.kind().is_owned());
+                    if conversion.is_some() || (*last_use && owned) {
                         step.prepares = true;
                     }
                 }
@@ -253,5 +282,324 @@ impl Plan {
             schedule: std::sync::OnceLock::new(),
         };
         (plan, errors)
+    }
+}
+
+/// Moves the steps of each fan-out's block into one step that runs the block per item, placed
+/// where the block's last node was in topological order (after everything the block reads,
+/// before everything that collects it).
+fn group_fan_outs(
+    graph: &Graph,
+    steps: Vec<Step>,
+    slot_of: &[u32],
+    outputs: &[(Arc<str>, usize)],
+    overrides: &[String],
+    errors: &mut Vec<RequestError>,
+) -> Vec<Step> {
+    if graph.blocks.is_empty() {
+        return steps;
+    }
+    let fan_out_name = |b: u32| {
+        graph.vertices[graph.blocks[b as usize].expand]
+            .name
+            .to_string()
+    };
+    for (name, v) in outputs {
+        if let Some(b) = graph.block_of[*v] {
+            errors.push(RequestError::InsideFanOut {
+                name: name.to_string(),
+                fan_out: fan_out_name(b),
+                action: "request",
+            });
+        }
+    }
+    for name in overrides {
+        if let Some(b) = graph.get(name).and_then(|v| graph.block_of[v]) {
+            errors.push(RequestError::InsideFanOut {
+                name: name.clone(),
+                fan_out: fan_out_name(b),
+                action: "override",
+            });
+        }
+    }
+    let mut main: Vec<(u32, Step)> = Vec::new();
+    let mut blocks: BTreeMap<u32, (u32, Vec<Step>)> = BTreeMap::new();
+    for step in steps {
+        let pos = graph.topo_pos[step.vertex];
+        match graph.block_of[step.vertex] {
+            Some(b) => {
+                let entry = blocks.entry(b).or_insert((0, Vec::new()));
+                entry.0 = entry.0.max(pos);
+                entry.1.push(step);
+            }
+            None => main.push((pos, step)),
+        }
+    }
+    for (b, (pos, members)) in blocks {
+        let expand = graph.blocks[b as usize].expand;
+        let expand_slot = slot_of[expand];
+        let mut local: HashSet<u32> = members.iter().map(|s| s.slot).collect();
+        local.insert(expand_slot);
+        let mut gathers = Vec::new();
+        for (_, step) in &main {
+            let node = graph.vertices[step.vertex]
+                .function()
+                .expect("steps run functions");
+            for (arg, param) in step.args.iter().zip(node.params()) {
+                if let (ArgPlan::Slot { slot, .. }, Some(g)) = (arg, param.gather())
+                    && local.contains(slot)
+                    && !gathers.iter().any(|(s, _)| s == slot)
+                {
+                    gathers.push((*slot, g));
+                }
+            }
+        }
+        let mut reads = vec![expand_slot];
+        for step in &members {
+            for arg in &step.args {
+                if let ArgPlan::Slot { slot, .. } = arg
+                    && !local.contains(slot)
+                    && !reads.contains(slot)
+                {
+                    reads.push(*slot);
+                }
+            }
+        }
+        let Some(&(first, _)) = gathers.first() else {
+            continue;
+        };
+        main.push((
+            pos,
+            Step {
+                vertex: expand,
+                slot: first,
+                args: reads
+                    .into_iter()
+                    .map(|slot| ArgPlan::Slot {
+                        slot,
+                        last_use: false,
+                        conversion: None,
+                    })
+                    .collect(),
+                prepares: false,
+                fan_out: Some(Arc::new(FanOutPlan {
+                    expand_slot,
+                    steps: members,
+                    local,
+                    gathers,
+                })),
+            },
+        ));
+    }
+    main.sort_by_key(|(pos, _)| *pos);
+    main.into_iter().map(|(_, s)| s).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::Args;
+    use crate::convert::conversion_table;
+    use crate::module::Module;
+    use crate::node::Node;
+    use crate::values::Config;
+
+    fn graph(nodes: Vec<Node>) -> Graph {
+        Graph::build(
+            &[Module::from_nodes("m", nodes)],
+            Config::new().set("k", 1_i64),
+            false,
+            conversion_table(&[]),
+        )
+        .unwrap()
+    }
+
+    fn node(name: &str, deps: &[&str]) -> Node {
+        let mut b = Node::builder(name);
+        for d in deps {
+            b = b.param::<i64>(*d);
+        }
+        b.build(|_: &Args| Ok(0_i64))
+    }
+
+    fn key(outputs: &[&str], inputs: &[&str], overrides: &[&str]) -> PlanKey {
+        let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        PlanKey {
+            outputs: owned(outputs),
+            overrides: owned(overrides),
+            inputs: owned(inputs),
+        }
+    }
+
+    fn step_names<'g>(g: &'g Graph, plan: &Plan) -> Vec<&'g str> {
+        plan.steps
+            .iter()
+            .map(|s| &*g.vertices[s.vertex].name)
+            .collect()
+    }
+
+    /// a <- x; b <- a; c <- a, b; unrelated <- y
+    fn diamond() -> Graph {
+        graph(vec![
+            node("a", &["x"]),
+            node("b", &["a"]),
+            node("c", &["a", "b"]),
+            node("unrelated", &["y"]),
+        ])
+    }
+
+    #[test]
+    fn steps_are_the_ancestors_of_the_outputs_in_topological_order() {
+        let g = diamond();
+        let (plan, errors) = Plan::checked(&g, &key(&["c"], &["x"], &[]));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(step_names(&g, &plan), ["a", "b", "c"]);
+        assert_eq!(plan.loads.len(), 1);
+        assert_eq!(plan.loads[0].from, LoadFrom::Input);
+        assert_eq!(plan.slot_count, 4);
+        assert_eq!(plan.outputs.len(), 1);
+    }
+
+    #[test]
+    fn the_last_read_of_each_value_is_marked_and_outputs_are_never_freed() {
+        let g = diamond();
+        let (plan, _) = Plan::checked(&g, &key(&["c"], &["x"], &[]));
+        let last_uses = |plan: &Plan| -> Vec<(String, Vec<bool>)> {
+            plan.steps
+                .iter()
+                .map(|s| {
+                    let flags = s
+                        .args
+                        .iter()
+                        .map(|a| matches!(a, ArgPlan::Slot { last_use: true, .. }))
+                        .collect();
+                    (g.vertices[s.vertex].name.to_string(), flags)
+                })
+                .collect()
+        };
+        // `x` is last read by `a`; `a` by `c` (not by `b`); `b` by `c`.
+        assert_eq!(
+            last_uses(&plan),
+            [
+                ("a".to_string(), vec![true]),
+                ("b".to_string(), vec![false]),
+                ("c".to_string(), vec![true, true]),
+            ]
+        );
+        // Requested as outputs, `a` and `x` are kept.
+        let (plan, _) = Plan::checked(&g, &key(&["c", "a", "x"], &["x"], &[]));
+        assert_eq!(
+            last_uses(&plan),
+            [
+                ("a".to_string(), vec![false]),
+                ("b".to_string(), vec![false]),
+                ("c".to_string(), vec![false, true]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_step_prepares_only_for_a_move_or_a_conversion() {
+        let g = graph(vec![
+            node("a", &["x"]),
+            Node::builder("b")
+                .owned_param::<i64>("a")
+                .build(|_: &Args| Ok(0_i64)),
+        ]);
+        let (plan, _) = Plan::checked(&g, &key(&["b"], &["x"], &[]));
+        assert_eq!(
+            plan.steps.iter().map(|s| s.prepares).collect::<Vec<_>>(),
+            [false, true]
+        );
+        // With `a` requested, `b` gets a clone: nothing to prepare.
+        let (plan, _) = Plan::checked(&g, &key(&["a", "b"], &["x"], &[]));
+        assert_eq!(
+            plan.steps.iter().map(|s| s.prepares).collect::<Vec<_>>(),
+            [false, false]
+        );
+    }
+
+    #[test]
+    fn an_override_stops_the_walk_upstream() {
+        let g = diamond();
+        let (plan, errors) = Plan::checked(&g, &key(&["c"], &[], &["a"]));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(step_names(&g, &plan), ["b", "c"]);
+        assert_eq!(plan.loads.len(), 1);
+        assert_eq!(plan.loads[0].from, LoadFrom::Override);
+        assert_eq!(&*g.vertices[plan.loads[0].vertex].name, "a");
+    }
+
+    #[test]
+    fn config_is_loaded_and_absent_optional_inputs_are_skipped() {
+        let g = graph(vec![
+            Node::builder("n")
+                .param::<i64>("k")
+                .optional_param::<i64>("maybe")
+                .build(|_: &Args| Ok(0_i64)),
+        ]);
+        let (plan, errors) = Plan::checked(&g, &key(&["n"], &[], &[]));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(plan.loads.len(), 1);
+        assert_eq!(plan.loads[0].from, LoadFrom::Config);
+        assert!(matches!(plan.steps[0].args[1], ArgPlan::Absent));
+    }
+
+    #[test]
+    fn a_plan_with_problems_still_lists_its_loads_and_every_problem() {
+        let g = diamond();
+        let (plan, errors) = Plan::checked(&g, &key(&["c", "zz", "y"], &["k", "b"], &["nope"]));
+        // The walk went on: `x` is missing, but the plan knows `c` needs it.
+        assert_eq!(step_names(&g, &plan), ["a", "b", "c"]);
+        let kinds: Vec<&str> = errors
+            .iter()
+            .map(|e| match e {
+                RequestError::UnknownOverride { .. } => "unknown override",
+                RequestError::InputShadowsConfig { .. } => "input shadows config",
+                RequestError::InputIsComputed { .. } => "input is computed",
+                RequestError::UnknownOutput { .. } => "unknown output",
+                RequestError::MissingInput { .. } => "missing input",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "unknown override",
+                "input shadows config",
+                "input is computed",
+                "unknown output",
+                "missing input",
+                "missing input",
+            ]
+        );
+        let missing: Vec<(String, Vec<String>)> = errors
+            .iter()
+            .filter_map(|e| match e {
+                RequestError::MissingInput {
+                    name, needed_by, ..
+                } => Some((name.clone(), needed_by.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            missing,
+            [
+                ("x".to_string(), vec!["a".to_string()]),
+                ("y".to_string(), vec![]),
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicate_outputs_are_computed_and_returned_once() {
+        let g = diamond();
+        let (plan, errors) = Plan::checked(&g, &key(&["b", "b", "a"], &["x"], &[]));
+        assert!(errors.is_empty());
+        assert_eq!(
+            plan.outputs.iter().map(|(n, _)| &**n).collect::<Vec<_>>(),
+            ["b", "a"]
+        );
+        assert_eq!(step_names(&g, &plan), ["a", "b"]);
     }
 }

@@ -128,3 +128,28 @@ macro_rules! __submit_conversion {
 }
 
 pub use crate::__submit_conversion as submit_conversion;
+
+/// Registers a column extractor with `inventory` when the `inventory` feature is on.
+#[cfg(feature = "inventory")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __submit_column_extractor {
+    ($c:expr) => {
+        $crate::__private::inventory::submit! { $c }
+    };
+}
+
+/// Registers a column extractor with `inventory` when the `inventory` feature is on.
+#[cfg(not(feature = "inventory"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __submit_column_extractor {
+    ($c:expr) => {};
+}
+
+pub use crate::__submit_column_extractor as submit_column_extractor;
+
+pub use crate::check::{Importance, Validator, check_fn};
+pub use crate::modifiers::{
+    Binding, Condition, ConfigValue, Field, Fields, IntoLiteral, Modifier, Parameterization, Step,
+};

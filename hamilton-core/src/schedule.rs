@@ -20,7 +20,9 @@ impl Schedule {
     pub(crate) fn new(plan: &Plan) -> Self {
         let mut producer = vec![usize::MAX; plan.slot_count];
         for (i, step) in plan.steps.iter().enumerate() {
-            producer[step.slot as usize] = i;
+            for slot in step.produced() {
+                producer[slot as usize] = i;
+            }
         }
         let mut waits_for = vec![0; plan.steps.len()];
         let mut unblocks = vec![Vec::new(); plan.steps.len()];

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use crate::driver::Driver;
 use crate::error::Error;
 use crate::graph::Kind;
+use crate::hooks::{NodeStatus, RunRecord};
 use crate::values::{Inputs, Overrides};
 
 /// How a vertex is drawn.
@@ -35,8 +36,10 @@ struct Box_ {
     name: String,
     ty: &'static str,
     class: Class,
-    /// Extra line (a config value).
+    /// Extra line (a config value, a duration).
     note: Option<String>,
+    /// For recorded runs: how the node ended.
+    status: Option<NodeStatus>,
 }
 
 /// What to draw: vertices with their classes, and the edges between them.
@@ -70,7 +73,10 @@ impl Driver {
                 }
             }
             let note = match v.kind {
-                Kind::Config => graph.config.display_value(&v.name),
+                Kind::Config => graph
+                    .config
+                    .display_value(&v.name)
+                    .map(|v| format!("= {v}")),
                 _ => None,
             };
             boxes.push(Box_ {
@@ -79,6 +85,7 @@ impl Driver {
                 ty: v.ty.name,
                 class,
                 note,
+                status: None,
             });
         }
         let shown: HashSet<usize> = boxes.iter().map(|b| b.index).collect();
@@ -121,6 +128,41 @@ impl Driver {
             .map(|l| l.vertex)
             .collect();
         Ok(self.diagram(Some((&members, &out, &over))))
+    }
+
+    fn run_diagram(&self, run: &RunRecord) -> Diagram {
+        let graph = &self.graph;
+        let mut members: HashSet<usize> = HashSet::new();
+        for (name, _, _) in &run.nodes {
+            if let Some(i) = graph.get(name) {
+                members.insert(i);
+                members.extend(graph.vertices[i].sources.iter().map(|s| s.node));
+            }
+        }
+        let outputs: HashSet<usize> = run.outputs.iter().filter_map(|n| graph.get(n)).collect();
+        members.extend(outputs.iter().copied());
+        let mut diagram = self.diagram(Some((&members, &outputs, &HashSet::new())));
+        for b in &mut diagram.boxes {
+            if let Some((_, status, duration)) = run.nodes.iter().find(|(n, _, _)| *n == b.name) {
+                b.status = Some(status.clone());
+                b.note = Some(match status {
+                    NodeStatus::NotRun => "not run".to_string(),
+                    _ => format!("{duration:.2?}"),
+                });
+            }
+        }
+        diagram
+    }
+
+    /// A recorded run (see [`RunRecorder`](crate::hooks::RunRecorder)) as DOT: each node with
+    /// its duration, failed nodes red, nodes that never ran grey.
+    pub fn run_dot(&self, run: &RunRecord) -> String {
+        dot(&self.run_diagram(run))
+    }
+
+    /// A recorded run as a Mermaid flowchart.
+    pub fn run_mermaid(&self, run: &RunRecord) -> String {
+        mermaid(&self.run_diagram(run))
     }
 
     /// The whole dataflow as Graphviz DOT: functions as rounded boxes, inputs dashed, config as
@@ -207,14 +249,16 @@ fn dot(d: &Diagram) -> String {
             html_escape(b.ty)
         );
         if let Some(note) = &b.note {
-            let _ = write!(label, "<br/>= {}", html_escape(note));
+            let _ = write!(label, "<br/>{}", html_escape(note));
         }
-        let style = match b.class {
-            Class::Function => "shape=box, style=\"rounded,filled\", fillcolor=\"#b4d8e4\"",
-            Class::Output => "shape=box, style=\"rounded,filled\", fillcolor=\"#FFC857\"",
-            Class::Input => "shape=box, style=dashed",
-            Class::Config => "shape=note, style=filled, fillcolor=\"#f0f0f0\"",
-            Class::Override => "shape=box, style=\"filled,diagonals\", fillcolor=\"#e8e8e8\"",
+        let style = match (&b.status, b.class) {
+            (Some(NodeStatus::Failed(_)), _) => {
+                "shape=box, style=\"rounded,filled\", fillcolor=\"#EA5556\""
+            }
+            (Some(NodeStatus::NotRun), _) => {
+                "shape=box, style=\"rounded,filled,dashed\", fillcolor=\"#dddddd\""
+            }
+            (_, class) => class_style(class),
         };
         let _ = writeln!(
             out,
@@ -223,6 +267,22 @@ fn dot(d: &Diagram) -> String {
             b.class.name()
         );
     }
+    edges_dot(d, &mut out);
+    out.push_str("}\n");
+    out
+}
+
+fn class_style(class: Class) -> &'static str {
+    match class {
+        Class::Function => "shape=box, style=\"rounded,filled\", fillcolor=\"#b4d8e4\"",
+        Class::Output => "shape=box, style=\"rounded,filled\", fillcolor=\"#FFC857\"",
+        Class::Input => "shape=box, style=dashed",
+        Class::Config => "shape=note, style=filled, fillcolor=\"#f0f0f0\"",
+        Class::Override => "shape=box, style=\"filled,diagonals\", fillcolor=\"#e8e8e8\"",
+    }
+}
+
+fn edges_dot(d: &Diagram, out: &mut String) {
     for (from, to, optional) in &d.edges {
         let name = |i: &usize| {
             d.boxes
@@ -238,8 +298,6 @@ fn dot(d: &Diagram) -> String {
             name(to).replace('"', "\\\"")
         );
     }
-    out.push_str("}\n");
-    out
 }
 
 fn mermaid_escape(s: &str) -> String {
@@ -257,7 +315,7 @@ fn mermaid(d: &Diagram) -> String {
             mermaid_escape(b.ty)
         );
         if let Some(note) = &b.note {
-            let _ = write!(label, "<br/>= {}", mermaid_escape(note));
+            let _ = write!(label, "<br/>{}", mermaid_escape(note));
         }
         let (open, close) = match b.class {
             Class::Input => ("[/", "/]"),
@@ -268,7 +326,11 @@ fn mermaid(d: &Diagram) -> String {
             out,
             "  n{}{open}\"{label}\"{close}:::{}",
             b.index,
-            b.class.name()
+            match &b.status {
+                Some(NodeStatus::Failed(_)) => "failed",
+                Some(NodeStatus::NotRun) => "notrun",
+                _ => b.class.name(),
+            }
         );
     }
     for (from, to, optional) in &d.edges {
@@ -276,7 +338,7 @@ fn mermaid(d: &Diagram) -> String {
         let _ = writeln!(out, "  n{from} {arrow} n{to}");
     }
     out.push_str(
-        "  classDef function fill:#b4d8e4,stroke:#333\n  classDef output fill:#FFC857,stroke:#333\n  classDef input fill:#fff,stroke:#333,stroke-dasharray:5 5\n  classDef config fill:#f0f0f0,stroke:#333\n  classDef override fill:#e8e8e8,stroke:#333,stroke-dasharray:2 2\n",
+        "  classDef function fill:#b4d8e4,stroke:#333\n  classDef output fill:#FFC857,stroke:#333\n  classDef input fill:#fff,stroke:#333,stroke-dasharray:5 5\n  classDef config fill:#f0f0f0,stroke:#333\n  classDef override fill:#e8e8e8,stroke:#333,stroke-dasharray:2 2\n  classDef failed fill:#EA5556,stroke:#333\n  classDef notrun fill:#dddddd,stroke:#999,stroke-dasharray:3 3\n",
     );
     out
 }

@@ -1,13 +1,15 @@
 //! The options of `#[node(...)]`.
 //!
-//! Each option is one arm of [`Options::parse_option`] plus one entry in [`OPTIONS`]; adding an
-//! option (`when`, `parameterize`, `extract_columns`, `check`, ...) touches nothing else here.
+//! Each option is one arm of [`Options::parse_option`] plus one entry in [`OPTIONS`]. The function
+//! modifiers (`when`, `parameterize`, `extract_columns`, `check`, ...) are parsed by
+//! [`Mods`](crate::modifiers::Mods), listed in [`modifiers::OPTIONS`](crate::modifiers::OPTIONS).
 
 use proc_macro2::TokenStream;
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
 use syn::{LitStr, Path, Token};
 
+use crate::modifiers::{self, Mods};
 use crate::valid::Errors;
 
 /// The options `#[node(...)]` accepts, in the order the "expected one of" message lists them.
@@ -22,6 +24,8 @@ pub(crate) struct Options {
     pub(crate) tags: Vec<(String, LitStr)>,
     /// `crate = path`: where `hamilton_core` is, for crates that re-export it.
     pub(crate) krate: Option<Path>,
+    /// The function modifiers.
+    pub(crate) mods: Mods,
 }
 
 impl Options {
@@ -37,6 +41,9 @@ impl Options {
             Ok(())
         });
         if let Err(error) = parser.parse2(args) {
+            errors.push(error);
+        }
+        for error in std::mem::take(&mut options.mods.errors) {
             errors.push(error);
         }
         options
@@ -68,10 +75,12 @@ impl Options {
                 let path = parse_crate_path(meta)?;
                 set_once(&mut self.krate, path, meta, "crate")
             }
+            key if Mods::is_option(key) => self.mods.parse(key, meta),
             _ => Err(meta.error(format_args!(
-                "unknown `#[node]` option `{}`; expected one of: {}",
+                "unknown `#[node]` option `{}`; expected one of: {}, {}",
                 path_text(&meta.path),
                 OPTIONS.join(", "),
+                modifiers::OPTIONS.join(", "),
             ))),
         }
     }
@@ -135,7 +144,7 @@ fn parse_crate_path(meta: &ParseNestedMeta<'_>) -> syn::Result<Path> {
 
 /// Checks that a `name = "..."` value is a possible node name: identifier-like segments
 /// separated by dots.
-fn check_node_name(name: &LitStr) -> syn::Result<()> {
+pub(crate) fn check_node_name(name: &LitStr) -> syn::Result<()> {
     let text = name.value();
     let valid_segment = |segment: &str| {
         let mut chars = segment.chars();
@@ -233,9 +242,9 @@ mod tests {
         assert_eq!(
             errors,
             [
-                "unknown `#[node]` option `foo`; expected one of: name, tag, crate",
-                "unknown `#[node]` option `bar`; expected one of: name, tag, crate",
-                "unknown `#[node]` option `baz`; expected one of: name, tag, crate",
+                format!("unknown `#[node]` option `foo`; expected one of: name, tag, crate, {}", modifiers::OPTIONS.join(", ")),
+                format!("unknown `#[node]` option `bar`; expected one of: name, tag, crate, {}", modifiers::OPTIONS.join(", ")),
+                format!("unknown `#[node]` option `baz`; expected one of: name, tag, crate, {}", modifiers::OPTIONS.join(", ")),
             ]
         );
         assert_eq!(options.name.unwrap().value(), "n");

@@ -7,6 +7,7 @@ use syn::{Attribute, Item};
 
 use crate::ast::{Borrowed, Kind, Node, Output, Param};
 use crate::attr::Options;
+use crate::modifiers::{self, Mods};
 use crate::valid::{self, Errors};
 
 /// Expands `#[node(args)] item`.
@@ -29,8 +30,28 @@ pub(crate) fn node(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let mut errors = Errors::default();
     let options = Options::parse(args, &mut errors);
+    let mut func = func;
+    if let Some((path, slice, span)) = &options.mods.does {
+        if func.block.stmts.is_empty() {
+            func.block = Box::new(modifiers::does_body(&func, path, *slice));
+        } else {
+            errors.push(syn::Error::new(
+                *span,
+                "a `does(..)` function's body is generated (a call to the function it reuses); leave it empty: `{}`",
+            ));
+            errors.push(syn::Error::new(
+                func.block.span(),
+                "this body would be replaced; write `{}`",
+            ));
+        }
+    }
     let node = Node::new(func);
     valid::check(&node, &mut errors);
+    if node.output.is_some() {
+        options
+            .mods
+            .check(&node, options.name.as_ref(), &mut errors);
+    }
     match errors.finish() {
         Ok(()) => generate(&node, &options),
         Err(error) => with_error(item, error),
@@ -47,6 +68,9 @@ fn with_error(item: TokenStream, error: syn::Error) -> TokenStream {
 fn generate(node: &Node, options: &Options) -> TokenStream {
     let krate = options.crate_path();
     let private = quote!(#krate::__private);
+    // `spend__uk` is Hamilton's variant naming: not a style problem here.
+    let variant_fn = (options.mods.is_variant() && node.fn_name().contains("__"))
+        .then(|| quote!(#[allow(non_snake_case)]));
     let func = &node.func;
     let ident = &func.sig.ident;
     let vis = &func.vis;
@@ -72,7 +96,27 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
     let wrap = wrap(output, &private, &value);
 
     let fn_name = node.fn_name();
-    let name = options.name.as_ref().map_or(fn_name.clone(), |n| n.value());
+    let name = match &options.name {
+        Some(name) => name.value(),
+        None if options.mods.is_variant() => Mods::variant_name(&fn_name)
+            .unwrap_or(&fn_name)
+            .to_string(),
+        None => fn_name.clone(),
+    };
+    let binders = modifiers::binders(node, vis);
+    let modifiers = match options.mods.generate(node, &private) {
+        Some(list) => quote! {
+            #[doc(hidden)]
+            #[allow(deprecated, clippy::all)]
+            fn __hamilton_modifiers() -> ::std::vec::Vec<#private::Modifier> #list
+        },
+        None => quote!(),
+    };
+    let modifiers_fn = if modifiers.is_empty() {
+        quote!(::std::vec::Vec::new)
+    } else {
+        quote!(Self::__hamilton_modifiers)
+    };
     let doc = &node.doc;
     let line = node.line.map_or_else(
         || quote!(::core::line!()),
@@ -90,6 +134,7 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
     let checks = checks(node, output, &private);
 
     quote! {
+        #variant_fn
         #func
 
         #(#cfgs)*
@@ -108,6 +153,10 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
                 let #value = #ident(#(#reads),*);
                 #wrap
             }
+
+            #modifiers
+
+            #binders
         }
 
         #(#cfgs)*
@@ -124,6 +173,7 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
                 code_version: #code_version,
                 call: Self::__hamilton_call,
                 async_call: ::core::option::Option::None,
+                modifiers: #modifiers_fn,
             };
         }
 
@@ -194,7 +244,7 @@ fn wrap(output: &Output, private: &TokenStream, value: &Ident) -> TokenStream {
 }
 
 /// The type of the value a node produces: the return type, or `T` of a `Result<T, E>`.
-fn output_value_type(output: &Output, private: &TokenStream) -> TokenStream {
+pub(crate) fn output_value_type(output: &Output, private: &TokenStream) -> TokenStream {
     let ty = &output.ty;
     if output.fallible {
         quote!(<#ty as #private::Fallible>::Ok)

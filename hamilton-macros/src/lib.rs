@@ -6,9 +6,11 @@
 
 mod ast;
 mod attr;
+mod derive;
 mod docs;
 mod expand;
 mod hash;
+mod modifiers;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -84,4 +86,35 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn node(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::node(args.into(), item.into()).into()
+}
+
+/// Implements `hamilton_core::modifiers::Fields` for a struct with named fields, so that
+/// `#[node(extract_fields)]` on a function returning it makes one node per field (each field
+/// must be `Clone`; `#[fields(skip)]` leaves one out; `#[fields(crate = path)]` names a
+/// re-exported `hamilton_core`).
+///
+/// ```
+/// use hamilton_core::{Driver, Fields, node, nodes};
+///
+/// #[derive(Clone, Fields)]
+/// pub struct Split {
+///     train: Vec<f64>,
+///     test: Vec<f64>,
+///     #[fields(skip)]
+///     seed: u64,
+/// }
+///
+/// #[node(extract_fields)]
+/// fn split(data: &[f64]) -> Split {
+///     let (train, test) = data.split_at(data.len() / 2);
+///     Split { train: train.to_vec(), test: test.to_vec(), seed: 0 }
+/// }
+///
+/// let dr = Driver::builder().with_modules([nodes![split]]).build().unwrap();
+/// let out = dr.execute(&["train", "test"], hamilton_core::Inputs::new().set("data", vec![1.0, 2.0, 3.0, 4.0])).unwrap();
+/// assert_eq!(out.get::<Vec<f64>>("test").unwrap(), &[3.0, 4.0]);
+/// ```
+#[proc_macro_derive(Fields, attributes(fields))]
+pub fn derive_fields(item: TokenStream) -> TokenStream {
+    derive::fields(item.into()).into()
 }

@@ -343,3 +343,101 @@ impl Hook for TracingHook {
         result
     }
 }
+
+/// What happened to one node in a recorded run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeStatus {
+    /// The node produced a value.
+    Succeeded,
+    /// The node failed, with the error's message.
+    Failed(String),
+    /// The node was planned but never ran (the run stopped first).
+    NotRun,
+}
+
+/// One run as a [`RunRecorder`] saw it: every planned node with its status and duration.
+#[derive(Clone, Debug, Default)]
+pub struct RunRecord {
+    /// The run.
+    pub run_id: u64,
+    /// The requested outputs.
+    pub outputs: Vec<String>,
+    /// Each planned node in execution order, with its status and duration.
+    pub nodes: Vec<(String, NodeStatus, Duration)>,
+}
+
+/// Records each run (node statuses and durations) so it can be drawn afterwards with
+/// [`Driver::run_dot`](crate::Driver::run_dot) or [`Driver::run_mermaid`](crate::Driver::run_mermaid).
+///
+/// ```
+/// use hamilton_core::hooks::{NodeStatus, RunRecorder};
+/// use hamilton_core::{Args, Driver, Inputs, Node};
+/// let recorder = RunRecorder::new();
+/// let dr = Driver::builder()
+///     .with_nodes([Node::builder("b").param::<i64>("a").build(|x: &Args| Ok(x.get::<i64>(0)? + 1))])
+///     .with_hook(recorder.clone())
+///     .build()
+///     .unwrap();
+/// dr.execute(&["b"], Inputs::new().set("a", 1_i64)).unwrap();
+/// let run = recorder.last_run().unwrap();
+/// assert_eq!(run.nodes[0].1, NodeStatus::Succeeded);
+/// assert!(dr.run_dot(&run).contains("ms") || dr.run_dot(&run).contains("µs") || dr.run_dot(&run).contains("ns"));
+/// ```
+#[derive(Clone, Default)]
+pub struct RunRecorder {
+    last: Arc<Mutex<Option<RunRecord>>>,
+}
+
+impl RunRecorder {
+    /// A recorder with nothing recorded yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The last run recorded.
+    pub fn last_run(&self) -> Option<RunRecord> {
+        self.last.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn with_record(&self, f: impl FnOnce(&mut RunRecord)) {
+        if let Some(record) = self.last.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+            f(record);
+        }
+    }
+}
+
+impl Hook for RunRecorder {
+    fn name(&self) -> &str {
+        "RunRecorder"
+    }
+
+    fn before_run(&self, run: &RunInfo<'_>) -> Result<(), HookError> {
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(RunRecord {
+            run_id: run.run_id,
+            outputs: run.outputs.iter().map(|s| s.to_string()).collect(),
+            nodes: run
+                .nodes
+                .iter()
+                .map(|n| (n.to_string(), NodeStatus::NotRun, Duration::ZERO))
+                .collect(),
+        });
+        Ok(())
+    }
+
+    fn after_node(
+        &self,
+        node: &NodeContext<'_>,
+        outcome: &NodeOutcome<'_>,
+    ) -> Result<(), HookError> {
+        self.with_record(|record| {
+            if let Some(entry) = record.nodes.get_mut(node.position) {
+                entry.1 = match outcome {
+                    NodeOutcome::Success { .. } => NodeStatus::Succeeded,
+                    NodeOutcome::Failure { error, .. } => NodeStatus::Failed(error.to_string()),
+                };
+                entry.2 = outcome.duration();
+            }
+        });
+        Ok(())
+    }
+}

@@ -17,7 +17,7 @@ use std::time::Duration;
 use crate::node::NodeError;
 use crate::value::Value;
 
-pub use builtin::{PrintHook, TimingReport};
+pub use builtin::{NodeStatus, PrintHook, RunRecord, RunRecorder, TimingReport};
 
 #[cfg(feature = "progress")]
 pub use builtin::ProgressBar;
@@ -49,7 +49,7 @@ pub struct RunInfo<'a> {
 /// ```
 /// use hamilton_core::hooks::NodeContext;
 /// let tags = Default::default();
-/// let n = NodeContext { run_id: 1, name: "c", tags: &tags, input_types: &[("a", "f64")], output_type: "f64", position: 0, total: 2 };
+/// let n = NodeContext { run_id: 1, name: "c", tags: &tags, input_types: &[("a", "f64")], output_type: "f64", position: 0, total: 2, args: None };
 /// assert_eq!(n.name, "c");
 /// ```
 #[derive(Clone, Copy, Debug)]
@@ -68,6 +68,10 @@ pub struct NodeContext<'a> {
     pub position: usize,
     /// The number of nodes the run computes.
     pub total: usize,
+    /// The node's arguments, in parameter order (read them with
+    /// [`Args::inspect`](crate::Args::inspect)); `None` where the executor does not offer them
+    /// (async nodes).
+    pub args: Option<&'a crate::args::Args<'a>>,
 }
 
 /// How one node's execution ended.

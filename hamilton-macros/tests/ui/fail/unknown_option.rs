@@ -1,6 +1,6 @@
 use hamilton_core::node;
 
-#[node(when = "x", name = "ok", extract_columns(a, b), cache)]
+#[node(cache, name = "ok", schema(a), otherwise = "x")]
 fn spend(a: &f64) -> f64 {
     *a
 }

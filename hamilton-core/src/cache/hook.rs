@@ -1,0 +1,625 @@
+//! The hook that runs the cache: `around_node` looks a node up and loads its result instead of
+//! running it, or runs it and stores the result.
+
+use std::any::TypeId;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use super::fingerprint::{DataVersion, Fingerprinter};
+use super::registry::{CacheType, TypeTable, guarded, type_table};
+use super::store::{HistoryRow, NewEntry, RunRow, Store, unique_suffix};
+use super::{Behavior, CacheEvent, CacheOptions, CacheRun, CacheStatus};
+use crate::graph::{Graph, Kind};
+use crate::hooks::{Hook, HookError, NodeContext, NodeOutcome, RunInfo, RunOutcome};
+use crate::node::NodeError;
+use crate::value::Value;
+
+/// What the cache knows of a node from the graph.
+pub(crate) struct NodeSpec {
+    /// `None`: the node has no code version and is never cached.
+    pub(crate) code_version: Option<String>,
+    pub(crate) behavior: Behavior,
+    pub(crate) output: TypeId,
+    pub(crate) output_name: &'static str,
+}
+
+/// The version a node passes on to the nodes reading it.
+#[derive(Clone)]
+enum Version {
+    Data(DataVersion),
+    /// Behaviour `ignore`: a constant in the readers' keys.
+    Ignored,
+    /// No data version: the readers cannot be cached.
+    Unavailable(String),
+}
+
+struct RunState {
+    id: String,
+    started: SystemTime,
+    clock: Instant,
+    outputs: Vec<String>,
+    versions: HashMap<String, Version>,
+    /// Fingerprints of inputs, config and overrides already read in this run.
+    memo: HashMap<(String, TypeId), Result<DataVersion, String>>,
+    events: Vec<Option<CacheEvent>>,
+}
+
+/// Recently stored or loaded values, by data version, within a byte budget.
+struct Memory {
+    values: HashMap<DataVersion, (Value, usize)>,
+    order: VecDeque<DataVersion>,
+    bytes: usize,
+    budget: usize,
+}
+
+impl Memory {
+    fn insert(&mut self, dv: DataVersion, value: Value, size: usize) {
+        if size > self.budget || self.values.contains_key(&dv) {
+            return;
+        }
+        self.values.insert(dv, (value, size));
+        self.order.push_back(dv);
+        self.bytes += size;
+        while self.bytes > self.budget {
+            let Some(old) = self.order.pop_front() else {
+                break;
+            };
+            if let Some((_, s)) = self.values.remove(&old) {
+                self.bytes -= s;
+            }
+        }
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) store: Store,
+    types: TypeTable,
+    pub(crate) nodes: HashMap<String, NodeSpec>,
+    runs: Mutex<HashMap<u64, RunState>>,
+    last: Mutex<Option<CacheRun>>,
+    memory: Option<Mutex<Memory>>,
+}
+
+/// A key made for a node: the key, and its inputs' versions as text.
+struct Key {
+    key: String,
+    inputs: String,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Inner {
+    pub(crate) fn new(options: CacheOptions, graph: &Graph) -> Self {
+        let store = Store::open(options.dir.clone(), options.lock_timeout);
+        let mut nodes = HashMap::new();
+        for v in &graph.vertices {
+            let Kind::Function(node) = &v.kind else {
+                continue;
+            };
+            let tag_version = node.tags().get("cache_version");
+            let code_version = match (node.code_version(), tag_version) {
+                (0, None) => None,
+                (c, None) => Some(format!("{c:016x}")),
+                (c, Some(t)) => Some(format!("{c:016x}+{t}")),
+            };
+            let tagged = node.tags().get("cache").and_then(|t| match t.parse() {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    store.note(format!("node `{}`: tag `cache`: {e}", v.name));
+                    None
+                }
+            });
+            let behavior = options
+                .per_node
+                .get(&*v.name)
+                .copied()
+                .or(tagged)
+                .unwrap_or(options.default_behavior);
+            nodes.insert(
+                v.name.to_string(),
+                NodeSpec {
+                    code_version,
+                    behavior,
+                    output: v.ty.id,
+                    output_name: v.ty.name,
+                },
+            );
+        }
+        for name in options.per_node.keys() {
+            if !nodes.contains_key(name) {
+                store.note(format!(
+                    "a cache behaviour is set for `{name}`, which is not a node of this dataflow"
+                ));
+            }
+        }
+        Self {
+            store,
+            types: type_table(&options.types),
+            nodes,
+            runs: Mutex::new(HashMap::new()),
+            last: Mutex::new(None),
+            memory: (options.memory_bytes > 0).then(|| {
+                Mutex::new(Memory {
+                    values: HashMap::new(),
+                    order: VecDeque::new(),
+                    bytes: 0,
+                    budget: options.memory_bytes,
+                })
+            }),
+        }
+    }
+
+    pub(crate) fn last_run(&self) -> Option<CacheRun> {
+        lock(&self.last).clone()
+    }
+
+    pub(crate) fn clear_memory(&self) {
+        if let Some(m) = &self.memory {
+            let mut m = lock(m);
+            m.values.clear();
+            m.order.clear();
+            m.bytes = 0;
+        }
+    }
+
+    fn cache_type(&self, id: TypeId) -> Option<&Arc<CacheType>> {
+        self.types.get(&id)
+    }
+
+    /// The data version of a value, found by its type.
+    fn version_of(&self, value: &(dyn std::any::Any + Send + Sync), ty: &str) -> Version {
+        match self.cache_type(value.type_id()) {
+            None => Version::Unavailable(format!(
+                "type `{ty}` has no fingerprint; register one with `register_cache_type!`"
+            )),
+            Some(t) => match t.version(value) {
+                Ok(dv) => Version::Data(dv),
+                Err(why) => Version::Unavailable(why),
+            },
+        }
+    }
+
+    fn with_run<R>(&self, run_id: u64, f: impl FnOnce(&mut RunState) -> R) -> Option<R> {
+        lock(&self.runs).get_mut(&run_id).map(f)
+    }
+
+    /// The cache key of the node about to run, or why there is none.
+    fn key(&self, ctx: &NodeContext<'_>, spec: &NodeSpec) -> Result<Key, String> {
+        let code = spec.code_version.as_deref().ok_or_else(|| {
+            "no code version: give the node one (`.code_version(..)` or a `cache_version` tag)"
+                .to_string()
+        })?;
+        let args = ctx
+            .args
+            .ok_or_else(|| "the executor does not show this node's arguments".to_string())?;
+        let mut f = Fingerprinter::new();
+        f.write_str("hamilton-cache-key/1");
+        f.write_str(ctx.name);
+        f.write_str(code);
+        f.write_str(spec.output_name);
+        let mut inputs = Vec::with_capacity(ctx.input_types.len());
+        for (i, (param, ty)) in ctx.input_types.iter().enumerate() {
+            let known = self
+                .with_run(ctx.run_id, |run| run.versions.get(*param).cloned())
+                .flatten();
+            let version = match known {
+                Some(Version::Data(dv)) => dv.to_string(),
+                Some(Version::Ignored) => "<ignore>".to_string(),
+                Some(Version::Unavailable(why)) => {
+                    return Err(format!("`{param}` has no data version ({why})"));
+                }
+                None => args.inspect(i, |value| match value {
+                    None => Ok("<absent>".to_string()),
+                    Some(value) => {
+                        let memo_key = (param.to_string(), value.type_id());
+                        let memo = self
+                            .with_run(ctx.run_id, |run| run.memo.get(&memo_key).cloned())
+                            .flatten();
+                        let version = match memo {
+                            Some(v) => v,
+                            None => {
+                                let v = match self.version_of(value, ty) {
+                                    Version::Data(dv) => Ok(dv),
+                                    Version::Unavailable(why) => Err(why),
+                                    Version::Ignored => unreachable!("values are not ignored"),
+                                };
+                                self.with_run(ctx.run_id, |run| {
+                                    run.memo.insert(memo_key, v.clone())
+                                });
+                                v
+                            }
+                        };
+                        version
+                            .map(|dv| dv.to_string())
+                            .map_err(|why| format!("`{param}` has no data version ({why})"))
+                    }
+                })?,
+            };
+            f.write_str(param);
+            f.write_str(&version);
+            inputs.push(format!("{param}={version}"));
+        }
+        let digest = f.finish().map_err(|e| format!("cache key: {e}"))?;
+        let readable: String = ctx
+            .name
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '_' })
+            .take(48)
+            .collect();
+        Ok(Key {
+            key: format!("{readable}-{digest}"),
+            inputs: inputs.join(", "),
+        })
+    }
+
+    /// The stored result of `key`, or why it cannot be used (`Ok(None)`: not found).
+    fn load(
+        &self,
+        key: &str,
+        spec: &NodeSpec,
+        t: &CacheType,
+    ) -> Result<Option<(Value, DataVersion)>, String> {
+        let Some(format) = &t.format else {
+            return Ok(None);
+        };
+        let Some(entry) = self.store.lookup(key)? else {
+            return Ok(None);
+        };
+        if entry.format != format.name {
+            return Err(format!(
+                "stored in format `{}`, which the type `{}` no longer uses",
+                entry.format, spec.output_name
+            ));
+        }
+        let dv = entry.data_version;
+        if let Some(m) = &self.memory
+            && let Some((value, _)) = lock(m).values.get(&dv)
+            && let Some(copy) = (format.clone)(value.as_any())
+        {
+            return Ok(Some((copy, dv)));
+        }
+        let (bytes, start) = self.store.read_result(dv, format.name, t.name)?;
+        let decoded = guarded("decoding", || {
+            (format.decode)(&bytes[start..]).map_err(|e| e.to_string())
+        });
+        let value = match decoded {
+            Ok(v) => v,
+            Err(e) => {
+                self.store.discard_result(dv, format.name);
+                return Err(format!("stored result could not be decoded: {e}"));
+            }
+        };
+        if value.type_id() != spec.output {
+            self.store.discard_result(dv, format.name);
+            return Err(format!(
+                "stored result decoded to a `{}`, not a `{}`",
+                value.type_name(),
+                spec.output_name
+            ));
+        }
+        self.remember(dv, &value, bytes.len() - start, format);
+        Ok(Some((value, dv)))
+    }
+
+    fn remember(
+        &self,
+        dv: DataVersion,
+        value: &Value,
+        size: usize,
+        format: &super::registry::Format,
+    ) {
+        if let Some(m) = &self.memory
+            && let Some(copy) = (format.clone)(value.as_any())
+        {
+            lock(m).insert(dv, copy, size);
+        }
+    }
+
+    /// Stores a computed result under `key`; `Err` says what could not be written.
+    fn save(
+        &self,
+        ctx: &NodeContext<'_>,
+        spec: &NodeSpec,
+        key: &Key,
+        value: &Value,
+        dv: DataVersion,
+        compute: Duration,
+    ) -> Result<(), String> {
+        let t = self
+            .cache_type(value.type_id())
+            .ok_or_else(|| format!("type `{}` is not known to the cache", spec.output_name))?;
+        let format = t.format.as_ref().ok_or_else(|| {
+            format!(
+                "type `{}` has a fingerprint but no stored format; not stored",
+                spec.output_name
+            )
+        })?;
+        let payload = guarded("encoding", || {
+            (format.encode)(value.as_any()).map_err(|e| e.to_string())
+        })
+        .map_err(|e| format!("could not encode the result: {e}"))?;
+        self.store.write_result(dv, format.name, t.name, &payload)?;
+        self.store.record(&NewEntry {
+            cache_key: &key.key,
+            node: ctx.name,
+            code_version: spec.code_version.as_deref().unwrap_or(""),
+            inputs: &key.inputs,
+            data_version: dv,
+            format: format.name,
+            compute,
+        })?;
+        self.remember(dv, value, payload.len(), format);
+        Ok(())
+    }
+
+    /// Records what happened to a node, and the version it passes on.
+    fn finish(&self, ctx: &NodeContext<'_>, version: Option<Version>, event: CacheEvent) {
+        if matches!(event.status, CacheStatus::Failed) || event.note.is_some() {
+            tracing::debug!(target: "hamilton::cache", "{event}");
+        }
+        self.with_run(ctx.run_id, |run| {
+            if let Some(v) = version {
+                run.versions.insert(ctx.name.to_string(), v);
+            }
+            if let Some(slot) = run.events.get_mut(ctx.position) {
+                *slot = Some(event);
+            }
+        });
+    }
+
+    fn around(
+        &self,
+        ctx: &NodeContext<'_>,
+        run: &mut dyn FnMut() -> Result<Value, NodeError>,
+    ) -> Result<Value, NodeError> {
+        let started = Instant::now();
+        let Some(spec) = self.nodes.get(ctx.name) else {
+            return run();
+        };
+        let mut event = CacheEvent {
+            node: ctx.name.to_string(),
+            status: CacheStatus::Uncached,
+            behavior: spec.behavior,
+            cache_key: None,
+            code_version: spec.code_version.clone(),
+            data_version: None,
+            inputs: None,
+            note: None,
+            duration: Duration::ZERO,
+        };
+        let mut notes: Vec<String> = Vec::new();
+
+        // Keyed behaviours look the node up first (`recompute` only makes the key).
+        let key = match spec.behavior {
+            Behavior::Default | Behavior::Recompute => match self.key(ctx, spec) {
+                Ok(k) => {
+                    event.cache_key = Some(k.key.clone());
+                    event.inputs = Some(k.inputs.clone());
+                    Some(k)
+                }
+                Err(why) => {
+                    notes.push(why);
+                    None
+                }
+            },
+            Behavior::Ignore | Behavior::Disable => None,
+        };
+        let output_type = self.cache_type(spec.output);
+        if key.is_some() && output_type.is_none_or(|t| t.format.is_none()) {
+            notes.push(format!(
+                "type `{}` has {}; not stored",
+                spec.output_name,
+                if output_type.is_none() {
+                    "no fingerprint"
+                } else {
+                    "no stored format"
+                }
+            ));
+        }
+        if spec.behavior == Behavior::Default
+            && let (Some(k), Some(t)) = (&key, output_type)
+        {
+            match self.load(&k.key, spec, t) {
+                Ok(Some((value, dv))) => {
+                    event.status = CacheStatus::Hit;
+                    event.data_version = Some(dv.to_string());
+                    event.duration = started.elapsed();
+                    self.finish(ctx, Some(Version::Data(dv)), event);
+                    return Ok(value);
+                }
+                Ok(None) => {}
+                Err(why) => notes.push(format!("recovered: {why}; recomputed")),
+            }
+        }
+
+        let computing = Instant::now();
+        let result = run();
+        let compute = computing.elapsed();
+        let value = match result {
+            Ok(value) => value,
+            Err(e) => {
+                event.status = CacheStatus::Failed;
+                event.note = Some(e.to_string());
+                event.duration = started.elapsed();
+                self.finish(ctx, None, event);
+                return Err(e);
+            }
+        };
+        let version = if spec.behavior == Behavior::Ignore {
+            Version::Ignored
+        } else {
+            self.version_of(value.as_any(), value.type_name())
+        };
+        event.status = match spec.behavior {
+            Behavior::Ignore => CacheStatus::Ignored,
+            Behavior::Disable => CacheStatus::Disabled,
+            Behavior::Default | Behavior::Recompute => CacheStatus::Uncached,
+        };
+        match &version {
+            Version::Data(dv) => {
+                event.data_version = Some(dv.to_string());
+                if let Some(k) = &key
+                    && output_type.is_some_and(|t| t.format.is_some())
+                {
+                    match self.save(ctx, spec, k, &value, *dv, compute) {
+                        Ok(()) => {
+                            event.status = if spec.behavior == Behavior::Recompute {
+                                CacheStatus::Recomputed
+                            } else {
+                                CacheStatus::Miss
+                            };
+                        }
+                        Err(why) => notes.push(format!("not stored: {why}")),
+                    }
+                }
+            }
+            Version::Unavailable(why) if spec.behavior != Behavior::Ignore => {
+                notes.push(format!(
+                    "result has no data version ({why}); the nodes reading it cannot hit"
+                ));
+            }
+            _ => {}
+        }
+        notes.dedup();
+        event.note = (!notes.is_empty()).then(|| notes.join("; "));
+        event.duration = started.elapsed();
+        self.finish(ctx, Some(version), event);
+        Ok(value)
+    }
+
+    fn begin(&self, run: &RunInfo<'_>) {
+        let state = RunState {
+            id: unique_suffix(),
+            started: SystemTime::now(),
+            clock: Instant::now(),
+            outputs: run.outputs.iter().map(|s| s.to_string()).collect(),
+            versions: HashMap::new(),
+            memo: HashMap::new(),
+            events: vec![None; run.nodes.len()],
+        };
+        lock(&self.runs).insert(run.run_id, state);
+    }
+
+    /// A node that finished without passing through `around` (an async node, or one another
+    /// hook answered): fingerprint its result for the nodes after it.
+    fn after(&self, ctx: &NodeContext<'_>, outcome: &NodeOutcome<'_>) {
+        let seen = self
+            .with_run(ctx.run_id, |run| {
+                run.events.get(ctx.position).is_some_and(Option::is_some)
+            })
+            .unwrap_or(true);
+        if seen {
+            return;
+        }
+        let (version, status, note) = match outcome {
+            NodeOutcome::Success { value, .. } => (
+                Some(self.version_of(value.as_any(), value.type_name())),
+                CacheStatus::Uncached,
+                "not run through the cache (async node)".to_string(),
+            ),
+            NodeOutcome::Failure { error, .. } => (None, CacheStatus::Failed, error.to_string()),
+        };
+        let spec = self.nodes.get(ctx.name);
+        let event = CacheEvent {
+            node: ctx.name.to_string(),
+            status,
+            behavior: spec.map_or(Behavior::Default, |s| s.behavior),
+            cache_key: None,
+            code_version: spec.and_then(|s| s.code_version.clone()),
+            data_version: match &version {
+                Some(Version::Data(dv)) => Some(dv.to_string()),
+                _ => None,
+            },
+            inputs: None,
+            note: Some(note),
+            duration: outcome.duration(),
+        };
+        self.finish(ctx, version, event);
+    }
+
+    fn end(&self, run: &RunInfo<'_>, outcome: &RunOutcome<'_>) {
+        let Some(state) = lock(&self.runs).remove(&run.run_id) else {
+            return;
+        };
+        let mut record = CacheRun {
+            run_id: state.id,
+            outputs: state.outputs,
+            success: matches!(outcome, RunOutcome::Success { .. }),
+            duration: state.clock.elapsed(),
+            nodes: state.events.into_iter().flatten().collect(),
+            notes: self.store.take_notes(),
+        };
+        let outputs = record.outputs.join(",");
+        let rows: Vec<HistoryRow> = record
+            .nodes
+            .iter()
+            .map(|e| HistoryRow {
+                node: e.node.clone(),
+                behavior: e.behavior.to_string(),
+                status: e.status.to_string(),
+                cache_key: e.cache_key.clone(),
+                code_version: e.code_version.clone(),
+                data_version: e.data_version.clone(),
+                inputs: e.inputs.clone(),
+                note: e.note.clone(),
+                duration: e.duration,
+            })
+            .collect();
+        let written = self.store.record_run(
+            &RunRow {
+                run_id: &record.run_id,
+                started_at: state.started,
+                duration: record.duration,
+                outputs: &outputs,
+                success: record.success,
+            },
+            &rows,
+        );
+        if let Err(why) = written {
+            record
+                .notes
+                .push(format!("the run's history was not written: {why}"));
+        }
+        record.notes.extend(self.store.take_notes());
+        *lock(&self.last) = Some(record);
+    }
+}
+
+/// The hook [`with_cache`](crate::DriverBuilder::with_cache) installs (innermost).
+pub(crate) struct CacheHook(pub(crate) Arc<Inner>);
+
+impl Hook for CacheHook {
+    fn name(&self) -> &str {
+        "cache"
+    }
+
+    fn before_run(&self, run: &RunInfo<'_>) -> Result<(), HookError> {
+        self.0.begin(run);
+        Ok(())
+    }
+
+    fn after_run(&self, run: &RunInfo<'_>, outcome: &RunOutcome<'_>) -> Result<(), HookError> {
+        self.0.end(run, outcome);
+        Ok(())
+    }
+
+    fn after_node(
+        &self,
+        node: &NodeContext<'_>,
+        outcome: &NodeOutcome<'_>,
+    ) -> Result<(), HookError> {
+        self.0.after(node, outcome);
+        Ok(())
+    }
+
+    fn around_node(
+        &self,
+        node: &NodeContext<'_>,
+        run: &mut dyn FnMut() -> Result<Value, NodeError>,
+    ) -> Result<Value, NodeError> {
+        self.0.around(node, run)
+    }
+}

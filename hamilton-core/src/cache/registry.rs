@@ -1,0 +1,321 @@
+//! What the cache knows about each value type: how to fingerprint it, and how to store it.
+
+use std::any::{Any, TypeId, type_name};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::fingerprint::{DataVersion, Fingerprint, Fingerprinter, fingerprint_serde};
+use crate::node::NodeError;
+use crate::value::{NodeValue, Value};
+
+type AnyRef<'a> = &'a (dyn Any + Send + Sync);
+type FingerprintFn = Arc<dyn Fn(AnyRef<'_>, &mut Fingerprinter) + Send + Sync>;
+type EncodeFn = Arc<dyn Fn(AnyRef<'_>) -> Result<Vec<u8>, NodeError> + Send + Sync>;
+type DecodeFn = Arc<dyn Fn(&[u8]) -> Result<Value, NodeError> + Send + Sync>;
+type CloneFn = Arc<dyn Fn(AnyRef<'_>) -> Option<Value> + Send + Sync>;
+
+/// How values of one type are written to and read from the result store.
+#[derive(Clone)]
+pub(crate) struct Format {
+    /// The format's name, also the stored files' extension (`postcard`, `parquet`).
+    pub(crate) name: &'static str,
+    pub(crate) encode: EncodeFn,
+    pub(crate) decode: DecodeFn,
+    pub(crate) clone: CloneFn,
+}
+
+/// How the cache handles values of one type: its fingerprint (the data version downstream
+/// cache keys are made of) and, optionally, the format its values are stored in.
+///
+/// A type the cache does not know has no fingerprint: a node producing it is never cached, and
+/// the nodes reading it never hit. The cache knows the primitives, `String`, and `Vec`,
+/// `Option`, `HashMap<String, _>` and `BTreeMap<String, _>` of those (stored with postcard);
+/// `hamilton-polars` adds Polars' `Series` and `DataFrame` (stored as Parquet). Make another type
+/// known with [`register_cache_type!`](crate::register_cache_type!) (found by every driver) or
+/// [`CacheOptions::with_type`](crate::cache::CacheOptions::with_type) (one driver).
+///
+/// ```
+/// use hamilton_core::cache::CacheType;
+/// #[derive(Clone, serde::Serialize, serde::Deserialize)]
+/// struct Settings { alpha: f64 }
+/// let t = CacheType::serde::<Settings>();
+/// assert!(t.type_name().ends_with("Settings"));
+/// assert_eq!(t.format_name(), Some("postcard"));
+/// ```
+#[derive(Clone)]
+pub struct CacheType {
+    pub(crate) id: TypeId,
+    pub(crate) name: &'static str,
+    pub(crate) fingerprint: FingerprintFn,
+    pub(crate) format: Option<Format>,
+}
+
+impl fmt::Debug for CacheType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CacheType")
+            .field("type", &self.name)
+            .field("format", &self.format.as_ref().map(|f| f.name))
+            .finish()
+    }
+}
+
+fn downcast<T: 'static>(value: AnyRef<'_>) -> Result<&T, NodeError> {
+    value
+        .downcast_ref::<T>()
+        .ok_or_else(|| format!("expected a `{}`", type_name::<T>()).into())
+}
+
+fn postcard_format<T: Serialize + DeserializeOwned + NodeValue + Clone>() -> Format {
+    Format {
+        name: "postcard",
+        encode: Arc::new(|v| Ok(postcard::to_stdvec(downcast::<T>(v)?)?)),
+        decode: Arc::new(|bytes| Ok(Value::new(postcard::from_bytes::<T>(bytes)?))),
+        clone: clone_fn::<T>(),
+    }
+}
+
+fn clone_fn<T: NodeValue + Clone>() -> CloneFn {
+    Arc::new(|v| v.downcast_ref::<T>().map(|t| Value::new(t.clone())))
+}
+
+impl CacheType {
+    /// A type fingerprinted by `f` (called with the value), with no stored format: nodes
+    /// producing it are not cached, but the nodes reading it can hit. Add a format with
+    /// [`with_format`](Self::with_format).
+    ///
+    /// ```
+    /// use hamilton_core::cache::CacheType;
+    /// struct Celsius(f64);
+    /// let t = CacheType::fingerprint_with(|c: &Celsius, f| f.write_value(&c.0));
+    /// assert_eq!(t.format_name(), None);
+    /// ```
+    pub fn fingerprint_with<T: NodeValue>(
+        f: impl Fn(&T, &mut Fingerprinter) + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            id: TypeId::of::<T>(),
+            name: type_name::<T>(),
+            fingerprint: Arc::new(move |v, out| match v.downcast_ref::<T>() {
+                Some(t) => f(t, out),
+                None => out.unavailable(format!("expected a `{}`", type_name::<T>())),
+            }),
+            format: None,
+        }
+    }
+
+    /// A type with a [`Fingerprint`] implementation and no stored format.
+    ///
+    /// ```
+    /// use hamilton_core::cache::CacheType;
+    /// assert_eq!(CacheType::fingerprint_only::<u8>().format_name(), None);
+    /// ```
+    pub fn fingerprint_only<T: NodeValue + Fingerprint>() -> Self {
+        Self::fingerprint_with(|v: &T, f| v.fingerprint(f))
+    }
+
+    /// A type fingerprinted by its [`Fingerprint`] implementation and stored with postcard
+    /// (serde).
+    ///
+    /// ```
+    /// use hamilton_core::cache::CacheType;
+    /// assert_eq!(CacheType::of::<Vec<f64>>().format_name(), Some("postcard"));
+    /// ```
+    pub fn of<T>() -> Self
+    where
+        T: NodeValue + Fingerprint + Serialize + DeserializeOwned + Clone,
+    {
+        let mut t = Self::fingerprint_only::<T>();
+        t.format = Some(postcard_format::<T>());
+        t
+    }
+
+    /// A serde type: fingerprinted by its postcard encoding (see
+    /// [`fingerprint_serde`]) and stored with postcard.
+    ///
+    /// ```
+    /// use hamilton_core::cache::CacheType;
+    /// #[derive(Clone, serde::Serialize, serde::Deserialize)]
+    /// struct Row { id: u32, name: String }
+    /// assert_eq!(CacheType::serde::<Row>().format_name(), Some("postcard"));
+    /// ```
+    pub fn serde<T>() -> Self
+    where
+        T: NodeValue + Serialize + DeserializeOwned + Clone,
+    {
+        let mut t = Self::fingerprint_with(|v: &T, f| fingerprint_serde(v, f));
+        t.format = Some(postcard_format::<T>());
+        t
+    }
+
+    /// Stores the type's values in the format `name` (also the files' extension): `encode` writes
+    /// a value's bytes, `decode` reads them back. Decoding what `encode` wrote must give a value
+    /// equal to the original.
+    ///
+    /// # Panics
+    /// When `T` is not the type this `CacheType` describes.
+    ///
+    /// ```
+    /// use hamilton_core::cache::CacheType;
+    /// #[derive(Clone)]
+    /// struct Celsius(f64);
+    /// let t = CacheType::fingerprint_with(|c: &Celsius, f| f.write_value(&c.0)).with_format(
+    ///     "celsius",
+    ///     |c: &Celsius| Ok(c.0.to_le_bytes().to_vec()),
+    ///     |b: &[u8]| Ok(Celsius(f64::from_le_bytes(b.try_into()?))),
+    /// );
+    /// assert_eq!(t.format_name(), Some("celsius"));
+    /// ```
+    pub fn with_format<T: NodeValue + Clone>(
+        mut self,
+        name: &'static str,
+        encode: impl Fn(&T) -> Result<Vec<u8>, NodeError> + Send + Sync + 'static,
+        decode: impl Fn(&[u8]) -> Result<T, NodeError> + Send + Sync + 'static,
+    ) -> Self {
+        assert_eq!(
+            self.id,
+            TypeId::of::<T>(),
+            "`with_format::<{}>` on the cache type of `{}`",
+            type_name::<T>(),
+            self.name
+        );
+        self.format = Some(Format {
+            name,
+            encode: Arc::new(move |v| encode(downcast::<T>(v)?)),
+            decode: Arc::new(move |bytes| decode(bytes).map(Value::new)),
+            clone: clone_fn::<T>(),
+        });
+        self
+    }
+
+    /// The full name of the type.
+    pub fn type_name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The name of the format values are stored in, if any.
+    pub fn format_name(&self) -> Option<&'static str> {
+        self.format.as_ref().map(|f| f.name)
+    }
+
+    /// The data version of `value` (a value of this type): the type's name, then its content.
+    pub(crate) fn version(&self, value: AnyRef<'_>) -> Result<DataVersion, String> {
+        guarded("fingerprinting", || {
+            let mut f = Fingerprinter::new();
+            f.write_str(self.name);
+            (self.fingerprint)(value, &mut f);
+            f.finish()
+        })
+    }
+}
+
+/// Runs a registered function, turning its panic into an error: a faulty fingerprint or format
+/// makes a node uncached, never a failed run.
+pub(crate) fn guarded<R>(what: &str, f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => Err(format!(
+            "{what} panicked: {}",
+            crate::execute::panic_message(payload.as_ref())
+        )),
+    }
+}
+
+/// A [`CacheType`] registered for discovery by [`register_cache_type!`](crate::register_cache_type!).
+#[doc(hidden)]
+pub struct RegisteredCacheType(pub fn() -> CacheType);
+
+inventory::collect!(RegisteredCacheType);
+
+/// Registers a [`CacheType`](crate::cache::CacheType), found by every driver with a cache: the
+/// argument is an expression building it.
+///
+/// ```
+/// use hamilton_core::cache::CacheType;
+/// #[derive(Clone, serde::Serialize, serde::Deserialize)]
+/// pub struct Settings { pub alpha: f64 }
+/// hamilton_core::register_cache_type!(CacheType::serde::<Settings>());
+/// ```
+#[macro_export]
+macro_rules! register_cache_type {
+    ($cache_type:expr) => {
+        $crate::__private::inventory::submit! {
+            $crate::cache::RegisteredCacheType(|| $cache_type)
+        }
+    };
+}
+
+/// Cache types by type.
+pub(crate) type TypeTable = HashMap<TypeId, Arc<CacheType>>;
+
+/// Every known type: the built-in ones, the registered ones, then `extra` (later wins).
+pub(crate) fn type_table(extra: &[CacheType]) -> TypeTable {
+    let mut table = TypeTable::new();
+    for t in builtin() {
+        table.insert(t.id, Arc::new(t));
+    }
+    for r in inventory::iter::<RegisteredCacheType> {
+        let t = (r.0)();
+        table.insert(t.id, Arc::new(t));
+    }
+    for t in extra {
+        table.insert(t.id, Arc::new(t.clone()));
+    }
+    table
+}
+
+fn builtin() -> Vec<CacheType> {
+    let mut out = Vec::new();
+    macro_rules! scalars {
+        ($($t:ty),*) => {$(
+            out.push(CacheType::of::<$t>());
+            out.push(CacheType::of::<Option<$t>>());
+            out.push(CacheType::of::<Vec<$t>>());
+            out.push(CacheType::of::<Vec<Option<$t>>>());
+            out.push(CacheType::of::<Vec<Vec<$t>>>());
+            out.push(CacheType::of::<HashMap<String, $t>>());
+            out.push(CacheType::of::<BTreeMap<String, $t>>());
+        )*};
+    }
+    scalars!(
+        bool, char, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64,
+        String
+    );
+    out.push(CacheType::of::<()>());
+    out.push(CacheType::of::<std::path::PathBuf>());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_types_round_trip_through_their_format() {
+        let table = type_table(&[]);
+        let value = Value::new(vec![Some(1.5_f64), None]);
+        let t = &table[&value.type_id()];
+        let format = t.format.as_ref().unwrap();
+        let bytes = (format.encode)(value.as_any()).unwrap();
+        let back = (format.decode)(&bytes).unwrap();
+        assert_eq!(
+            back.downcast_ref::<Vec<Option<f64>>>(),
+            Some(&vec![Some(1.5), None])
+        );
+        assert_eq!(
+            t.version(value.as_any()).unwrap(),
+            t.version(back.as_any()).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_type_is_part_of_the_data_version() {
+        let table = type_table(&[]);
+        let a = table[&TypeId::of::<i64>()].version(&1_i64).unwrap();
+        let b = table[&TypeId::of::<u64>()].version(&1_u64).unwrap();
+        assert_ne!(a, b);
+    }
+}

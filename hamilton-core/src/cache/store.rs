@@ -1,0 +1,635 @@
+//! The two stores under the cache directory: SQLite metadata (`cache.sqlite`: cache keys, runs,
+//! per-node history) and content-addressed result files (`results/ab/<data version>.<format>`).
+//!
+//! Nothing here panics or fails a run: every problem comes back as an `Err(String)` that the
+//! hook turns into a miss (or a skipped write) with a note.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+
+use super::fingerprint::DataVersion;
+
+const DB_FILE: &str = "cache.sqlite";
+const RESULTS: &str = "results";
+const TMP: &str = "tmp";
+const MAGIC: &[u8; 8] = b"HMLTNCR1";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS cache_keys (
+    cache_key    TEXT PRIMARY KEY,
+    node         TEXT NOT NULL,
+    code_version TEXT NOT NULL,
+    inputs       TEXT NOT NULL,
+    data_version TEXT NOT NULL,
+    format       TEXT NOT NULL,
+    compute_ns   INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cache_keys_node ON cache_keys(node);
+CREATE INDEX IF NOT EXISTS cache_keys_data_version ON cache_keys(data_version);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id      TEXT PRIMARY KEY,
+    started_at  INTEGER NOT NULL,
+    duration_ns INTEGER NOT NULL,
+    outputs     TEXT NOT NULL,
+    success     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS history (
+    run_id       TEXT NOT NULL,
+    position     INTEGER NOT NULL,
+    node         TEXT NOT NULL,
+    behavior     TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    cache_key    TEXT,
+    code_version TEXT,
+    data_version TEXT,
+    inputs       TEXT,
+    note         TEXT,
+    duration_ns  INTEGER NOT NULL,
+    PRIMARY KEY (run_id, position)
+);
+";
+
+/// One row of `cache_keys`: what a cache key resolved to.
+#[derive(Clone, Debug)]
+pub(crate) struct Entry {
+    pub(crate) data_version: DataVersion,
+    pub(crate) format: String,
+}
+
+/// What is written for a new cache key.
+pub(crate) struct NewEntry<'a> {
+    pub(crate) cache_key: &'a str,
+    pub(crate) node: &'a str,
+    pub(crate) code_version: &'a str,
+    pub(crate) inputs: &'a str,
+    pub(crate) data_version: DataVersion,
+    pub(crate) format: &'a str,
+    pub(crate) compute: Duration,
+}
+
+/// One node of a run, as written to `history`.
+pub(crate) struct HistoryRow {
+    pub(crate) node: String,
+    pub(crate) behavior: String,
+    pub(crate) status: String,
+    pub(crate) cache_key: Option<String>,
+    pub(crate) code_version: Option<String>,
+    pub(crate) data_version: Option<String>,
+    pub(crate) inputs: Option<String>,
+    pub(crate) note: Option<String>,
+    pub(crate) duration: Duration,
+}
+
+/// A run, as written to `runs`.
+pub(crate) struct RunRow<'a> {
+    pub(crate) run_id: &'a str,
+    pub(crate) started_at: SystemTime,
+    pub(crate) duration: Duration,
+    pub(crate) outputs: &'a str,
+    pub(crate) success: bool,
+}
+
+pub(crate) struct Store {
+    dir: PathBuf,
+    lock_timeout: Duration,
+    conn: Mutex<Option<Connection>>,
+    /// Problems found outside any node (a corrupt database set aside, ...), for the next run's
+    /// record.
+    notes: Mutex<Vec<String>>,
+}
+
+fn nanos(d: Duration) -> i64 {
+    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
+}
+
+fn unix_nanos(t: SystemTime) -> i64 {
+    nanos(t.duration_since(UNIX_EPOCH).unwrap_or_default())
+}
+
+fn is_corruption(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
+    )
+}
+
+/// A name no other writer (thread or process) uses at the same time.
+pub(crate) fn unique_suffix() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{:x}-{:x}-{:x}",
+        unix_nanos(SystemTime::now()),
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+impl Store {
+    /// The stores under `dir`, created if needed. Never fails: a store that cannot be opened
+    /// makes every lookup a miss, with a note saying why.
+    pub(crate) fn open(dir: PathBuf, lock_timeout: Duration) -> Self {
+        let store = Self {
+            dir,
+            lock_timeout,
+            conn: Mutex::new(None),
+            notes: Mutex::new(Vec::new()),
+        };
+        for sub in [RESULTS, TMP] {
+            if let Err(e) = fs::create_dir_all(store.dir.join(sub)) {
+                store.note(format!(
+                    "could not create the cache directory `{}`: {e}",
+                    store.dir.join(sub).display()
+                ));
+            }
+        }
+        // Open now so that problems show in the first run's notes; errors are retried later.
+        let _ = store.with_conn(|_| Ok(()));
+        store
+    }
+
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub(crate) fn note(&self, note: String) {
+        tracing::warn!(target: "hamilton::cache", "{note}");
+        self.notes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(note);
+    }
+
+    pub(crate) fn take_notes(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notes.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn db_path(&self) -> PathBuf {
+        self.dir.join(DB_FILE)
+    }
+
+    fn connect(&self) -> rusqlite::Result<Connection> {
+        let conn = Connection::open(self.db_path())?;
+        conn.busy_timeout(self.lock_timeout)?;
+        let _mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(conn)
+    }
+
+    /// Moves a corrupt database (and its WAL files) aside, so the next open starts afresh.
+    fn set_aside(&self, why: &rusqlite::Error) {
+        let suffix = unique_suffix();
+        let mut moved = Vec::new();
+        for ext in ["", "-wal", "-shm"] {
+            let from = self.dir.join(format!("{DB_FILE}{ext}"));
+            if from.exists() {
+                let to = self.dir.join(format!("{DB_FILE}{ext}.corrupt-{suffix}"));
+                match fs::rename(&from, &to) {
+                    Ok(()) => moved.push(to.display().to_string()),
+                    Err(e) => {
+                        let _ = fs::remove_file(&from);
+                        moved.push(format!("(removed {}: rename failed: {e})", from.display()));
+                    }
+                }
+            }
+        }
+        self.note(format!(
+            "the cache's metadata database was unreadable ({why}); set aside as {} and started afresh",
+            moved.join(", ")
+        ));
+    }
+
+    /// Runs `f` on the connection, opening it first if needed. A corrupt database is set aside
+    /// (and re-created on the next call); any error comes back as text.
+    pub(crate) fn with_conn<R>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<R>,
+    ) -> Result<R, String> {
+        let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            match self.connect() {
+                Ok(c) => *guard = Some(c),
+                Err(e) if is_corruption(&e) => {
+                    self.set_aside(&e);
+                    match self.connect() {
+                        Ok(c) => *guard = Some(c),
+                        Err(e) => return Err(format!("metadata store unavailable: {e}")),
+                    }
+                }
+                Err(e) => return Err(format!("metadata store unavailable: {e}")),
+            }
+        }
+        let conn = guard.as_ref().expect("opened above");
+        match f(conn) {
+            Ok(r) => Ok(r),
+            Err(e) => {
+                if is_corruption(&e) {
+                    *guard = None;
+                    self.set_aside(&e);
+                }
+                Err(format!("metadata store: {e}"))
+            }
+        }
+    }
+
+    /// The entry for `cache_key`, if any.
+    pub(crate) fn lookup(&self, cache_key: &str) -> Result<Option<Entry>, String> {
+        let row = self.with_conn(|c| {
+            c.prepare_cached("SELECT data_version, format FROM cache_keys WHERE cache_key = ?1")?
+                .query_row(params![cache_key], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .optional()
+        })?;
+        match row {
+            None => Ok(None),
+            Some((dv, format)) => match DataVersion::parse(&dv) {
+                Some(data_version) => Ok(Some(Entry {
+                    data_version,
+                    format,
+                })),
+                None => Err(format!("metadata store: malformed data version `{dv}`")),
+            },
+        }
+    }
+
+    /// Records what `entry.cache_key` resolves to (replacing an older entry).
+    pub(crate) fn record(&self, entry: &NewEntry<'_>) -> Result<(), String> {
+        self.with_conn(|c| {
+            c.prepare_cached(
+                "INSERT OR REPLACE INTO cache_keys
+                 (cache_key, node, code_version, inputs, data_version, format, compute_ns, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                entry.cache_key,
+                entry.node,
+                entry.code_version,
+                entry.inputs,
+                entry.data_version.to_string(),
+                entry.format,
+                nanos(entry.compute),
+                unix_nanos(SystemTime::now()),
+            ])
+            .map(drop)
+        })
+    }
+
+    /// Writes a run and its nodes in one transaction.
+    pub(crate) fn record_run(&self, run: &RunRow<'_>, rows: &[HistoryRow]) -> Result<(), String> {
+        self.with_conn(|c| {
+            let tx = c.unchecked_transaction()?;
+            tx.execute(
+                "INSERT OR REPLACE INTO runs (run_id, started_at, duration_ns, outputs, success)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    run.run_id,
+                    unix_nanos(run.started_at),
+                    nanos(run.duration),
+                    run.outputs,
+                    run.success
+                ],
+            )?;
+            {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT OR REPLACE INTO history
+                     (run_id, position, node, behavior, status, cache_key, code_version, data_version, inputs, note, duration_ns)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )?;
+                for (i, row) in rows.iter().enumerate() {
+                    stmt.execute(params![
+                        run.run_id,
+                        i64::try_from(i).unwrap_or(i64::MAX),
+                        row.node,
+                        row.behavior,
+                        row.status,
+                        row.cache_key,
+                        row.code_version,
+                        row.data_version,
+                        row.inputs,
+                        row.note,
+                        nanos(row.duration),
+                    ])?;
+                }
+            }
+            tx.commit()
+        })
+    }
+
+    /// Run ids, oldest first.
+    pub(crate) fn run_ids(&self) -> Result<Vec<String>, String> {
+        self.with_conn(|c| {
+            let mut stmt = c.prepare("SELECT run_id FROM runs ORDER BY started_at, run_id")?;
+            let ids = stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(ids)
+        })
+    }
+
+    /// A recorded run: its outputs, whether it succeeded, and its nodes.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn run(
+        &self,
+        run_id: &str,
+    ) -> Result<Option<(String, bool, Duration, Vec<HistoryRow>)>, String> {
+        self.with_conn(|c| {
+            let head = c
+                .query_row(
+                    "SELECT outputs, success, duration_ns FROM runs WHERE run_id = ?1",
+                    params![run_id],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, bool>(1)?,
+                            r.get::<_, i64>(2)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            let Some((outputs, success, duration)) = head else {
+                return Ok(None);
+            };
+            let mut stmt = c.prepare(
+                "SELECT node, behavior, status, cache_key, code_version, data_version, inputs, note, duration_ns
+                 FROM history WHERE run_id = ?1 ORDER BY position",
+            )?;
+            let rows = stmt
+                .query_map(params![run_id], |r| {
+                    Ok(HistoryRow {
+                        node: r.get(0)?,
+                        behavior: r.get(1)?,
+                        status: r.get(2)?,
+                        cache_key: r.get(3)?,
+                        code_version: r.get(4)?,
+                        data_version: r.get(5)?,
+                        inputs: r.get(6)?,
+                        note: r.get(7)?,
+                        duration: Duration::from_nanos(
+                            u64::try_from(r.get::<_, i64>(8)?).unwrap_or(0),
+                        ),
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Some((
+                outputs,
+                success,
+                Duration::from_nanos(u64::try_from(duration).unwrap_or(0)),
+                rows,
+            )))
+        })
+    }
+
+    fn result_path(&self, dv: DataVersion, format: &str) -> PathBuf {
+        let hex = dv.to_string();
+        self.dir
+            .join(RESULTS)
+            .join(&hex[..2])
+            .join(format!("{hex}.{format}"))
+    }
+
+    /// Writes a result file (atomically: a temporary file renamed into place). A file already
+    /// there holds the same value (the name is the value's data version) and is kept.
+    pub(crate) fn write_result(
+        &self,
+        dv: DataVersion,
+        format: &str,
+        type_name: &str,
+        payload: &[u8],
+    ) -> Result<(), String> {
+        let path = self.result_path(dv, format);
+        if path.exists() {
+            return Ok(());
+        }
+        let write = || -> std::io::Result<()> {
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            let tmp_dir = self.dir.join(TMP);
+            fs::create_dir_all(&tmp_dir)?;
+            let tmp = tmp_dir.join(format!("{dv}.{}.tmp", unique_suffix()));
+            let result = (|| {
+                let mut file = fs::File::create(&tmp)?;
+                file.write_all(&header(format, type_name, payload))?;
+                file.write_all(payload)?;
+                file.flush()?;
+                drop(file);
+                fs::rename(&tmp, &path)
+            })();
+            if result.is_err() {
+                let _ = fs::remove_file(&tmp);
+            }
+            result
+        };
+        write().map_err(|e| format!("could not write `{}`: {e}", path.display()))
+    }
+
+    /// Reads a result file back, checking its header and checksum: the file's bytes and where
+    /// its payload starts.
+    pub(crate) fn read_result(
+        &self,
+        dv: DataVersion,
+        format: &str,
+        type_name: &str,
+    ) -> Result<(Vec<u8>, usize), String> {
+        let path = self.result_path(dv, format);
+        let bytes = fs::read(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => format!("result file `{}` is missing", path.display()),
+            _ => format!("could not read `{}`: {e}", path.display()),
+        })?;
+        match parse(&bytes, format, type_name) {
+            Ok(start) => Ok((bytes, start)),
+            Err(why) => Err(format!("result file `{}` is {why}", path.display())),
+        }
+    }
+
+    /// Deletes a result file found to be bad, so that it is written afresh.
+    pub(crate) fn discard_result(&self, dv: DataVersion, format: &str) {
+        let _ = fs::remove_file(self.result_path(dv, format));
+    }
+
+    /// The bytes the cache directory takes.
+    pub(crate) fn size(&self) -> std::io::Result<u64> {
+        fn walk(dir: &Path) -> std::io::Result<u64> {
+            let mut total = 0;
+            for entry in fs::read_dir(dir)? {
+                let entry = entry?;
+                let meta = entry.metadata()?;
+                total += if meta.is_dir() {
+                    walk(&entry.path())?
+                } else {
+                    meta.len()
+                };
+            }
+            Ok(total)
+        }
+        walk(&self.dir)
+    }
+
+    /// Forgets every cache key and deletes every result file (the run history is kept).
+    pub(crate) fn clear_all(&self) -> Result<(), String> {
+        self.with_conn(|c| c.execute("DELETE FROM cache_keys", []).map(drop))?;
+        let results = self.dir.join(RESULTS);
+        match fs::remove_dir_all(&results) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("could not delete `{}`: {e}", results.display())),
+        }
+        let _ = fs::remove_dir_all(self.dir.join(TMP));
+        fs::create_dir_all(&results)
+            .and_then(|()| fs::create_dir_all(self.dir.join(TMP)))
+            .map_err(|e| format!("could not re-create `{}`: {e}", results.display()))
+    }
+
+    /// Forgets the cache keys of `node`, and deletes the result files no other key uses.
+    /// Returns how many keys were forgotten.
+    pub(crate) fn clear_node(&self, node: &str) -> Result<usize, String> {
+        let (count, orphans) = self.with_conn(|c| {
+            let tx = c.unchecked_transaction()?;
+            let versions: Vec<(String, String)> = {
+                let mut stmt = tx.prepare(
+                    "SELECT DISTINCT data_version, format FROM cache_keys WHERE node = ?1",
+                )?;
+                stmt.query_map(params![node], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?
+            };
+            let count = tx.execute("DELETE FROM cache_keys WHERE node = ?1", params![node])?;
+            let mut orphans = Vec::new();
+            for (dv, format) in versions {
+                let still_used: i64 = tx.query_row(
+                    "SELECT COUNT(*) FROM cache_keys WHERE data_version = ?1 AND format = ?2",
+                    params![dv, format],
+                    |r| r.get(0),
+                )?;
+                if still_used == 0 {
+                    orphans.push((dv, format));
+                }
+            }
+            tx.commit()?;
+            Ok((count, orphans))
+        })?;
+        for (dv, format) in orphans {
+            if let Some(dv) = DataVersion::parse(&dv) {
+                self.discard_result(dv, &format);
+            }
+        }
+        Ok(count)
+    }
+}
+
+/// The header of a result file: magic, then the header's length, the format and type names, the
+/// payload's length and its XXH3-128 checksum.
+fn header(format: &str, type_name: &str, payload: &[u8]) -> Vec<u8> {
+    let mut h = Vec::with_capacity(64 + type_name.len());
+    h.extend_from_slice(MAGIC);
+    let mut body = Vec::new();
+    body.extend_from_slice(&(format.len() as u32).to_le_bytes());
+    body.extend_from_slice(format.as_bytes());
+    body.extend_from_slice(&(type_name.len() as u32).to_le_bytes());
+    body.extend_from_slice(type_name.as_bytes());
+    body.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    body.extend_from_slice(&xxhash_rust::xxh3::xxh3_128(payload).to_le_bytes());
+    h.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    h.extend_from_slice(&body);
+    h
+}
+
+/// Where the payload of a result file starts, if the file is whole and holds `format` of
+/// `type_name`.
+fn parse(bytes: &[u8], format: &str, type_name: &str) -> Result<usize, String> {
+    struct Reader<'a>(&'a [u8]);
+    impl<'a> Reader<'a> {
+        fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+            if self.0.len() < n {
+                return Err("truncated".to_string());
+            }
+            let (head, rest) = self.0.split_at(n);
+            self.0 = rest;
+            Ok(head)
+        }
+        fn u32(&mut self) -> Result<usize, String> {
+            let b = self.take(4)?;
+            Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        }
+    }
+    let mut r = Reader(bytes);
+    if r.take(MAGIC.len())? != MAGIC {
+        return Err("not a result file (bad magic)".to_string());
+    }
+    let header_len = r.u32()?;
+    let mut h = Reader(r.take(header_len)?);
+    let n = h.u32()?;
+    let found_format = h.take(n)?;
+    let n = h.u32()?;
+    let found_type = h.take(n)?;
+    let len_bytes = h.take(8)?;
+    let len = u64::from_le_bytes(len_bytes.try_into().map_err(|_| "truncated")?);
+    let sum_bytes = h.take(16)?;
+    let sum = u128::from_le_bytes(sum_bytes.try_into().map_err(|_| "truncated")?);
+    if found_format != format.as_bytes() {
+        return Err(format!(
+            "in format `{}`, not `{format}`",
+            String::from_utf8_lossy(found_format)
+        ));
+    }
+    if found_type != type_name.as_bytes() {
+        return Err(format!(
+            "a `{}`, not a `{type_name}`",
+            String::from_utf8_lossy(found_type)
+        ));
+    }
+    let payload = r.0;
+    if payload.len() as u64 != len {
+        return Err(format!(
+            "truncated ({} of {len} payload bytes)",
+            payload.len()
+        ));
+    }
+    if xxhash_rust::xxh3::xxh3_128(payload) != sum {
+        return Err("corrupt (checksum mismatch)".to_string());
+    }
+    Ok(bytes.len() - payload.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_files_round_trip_and_detect_damage() {
+        let payload = b"some bytes".to_vec();
+        let mut file = header("postcard", "i64", &payload);
+        file.extend_from_slice(&payload);
+        let start = parse(&file, "postcard", "i64").unwrap();
+        assert_eq!(&file[start..], &payload[..]);
+        assert!(
+            parse(&file, "parquet", "i64")
+                .unwrap_err()
+                .contains("format")
+        );
+        assert!(parse(&file, "postcard", "u8").unwrap_err().contains("u8"));
+        let truncated = &file[..file.len() - 3];
+        assert!(
+            parse(truncated, "postcard", "i64")
+                .unwrap_err()
+                .contains("truncated")
+        );
+        let mut flipped = file.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        assert!(
+            parse(&flipped, "postcard", "i64")
+                .unwrap_err()
+                .contains("checksum")
+        );
+        assert!(parse(b"junk", "postcard", "i64").is_err());
+        assert!(parse(&[], "postcard", "i64").is_err());
+    }
+}

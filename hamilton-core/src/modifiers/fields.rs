@@ -1,0 +1,186 @@
+//! Multiple outputs: fields of a struct or tuple (`extract_fields`, `unpack`), and columns of a
+//! frame through a registry of column extractors (`extract_columns`).
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::args::Args;
+use crate::node::NodeError;
+use crate::types::TypeInfo;
+use crate::value::{NodeValue, Value};
+
+type Getter = Arc<dyn Fn(&Args<'_>) -> Result<Value, NodeError> + Send + Sync>;
+
+/// One part of a node's value that becomes a node of its own: a struct field
+/// (`extract_fields`) or a tuple element (`unpack`).
+///
+/// ```
+/// use hamilton_core::modifiers::Field;
+/// struct Split { train: Vec<f64>, test: Vec<f64> }
+/// let f = Field::new("train", |s: &Split| s.train.clone());
+/// assert_eq!(f.name(), "train");
+/// assert_eq!(f.ty().name(), "Vec<f64>");
+/// ```
+#[derive(Clone)]
+pub struct Field {
+    pub(crate) name: Arc<str>,
+    pub(crate) ty: TypeInfo,
+    pub(crate) source: TypeInfo,
+    pub(crate) get: Getter,
+}
+
+impl Field {
+    /// The part `name` of an `S`, read by `get`.
+    pub fn new<S: NodeValue, T: NodeValue>(
+        name: impl Into<Arc<str>>,
+        get: impl Fn(&S) -> T + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            ty: TypeInfo::of::<T>(),
+            source: TypeInfo::of::<S>(),
+            get: Arc::new(move |args: &Args<'_>| Ok(Value::new(get(args.get::<S>(0)?)))),
+        }
+    }
+
+    /// The field's name: the name of its node.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The field's type.
+    pub fn ty(&self) -> TypeInfo {
+        self.ty
+    }
+
+    /// The type the field is read from.
+    pub fn source(&self) -> TypeInfo {
+        self.source
+    }
+}
+
+impl fmt::Debug for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Field({}: {})", self.name, self.ty)
+    }
+}
+
+/// A struct whose fields `extract_fields` turns into nodes, one per field. Derive it with
+/// `#[derive(hamilton_core::Fields)]` (every named field, which must be `Clone`).
+///
+/// ```
+/// use hamilton_core::modifiers::Fields;
+/// #[derive(hamilton_core::Fields)]
+/// struct Split { train: Vec<f64>, test: Vec<f64> }
+/// let names: Vec<String> = Split::fields().iter().map(|f| f.name().to_string()).collect();
+/// assert_eq!(names, ["train", "test"]);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`extract_fields` without a field list needs `{Self}: Fields`",
+    label = "the node's output type",
+    note = "add `#[derive(hamilton_core::Fields)]` to `{Self}`, or list the fields: `extract_fields(a, b)`"
+)]
+pub trait Fields: NodeValue {
+    /// The fields, in declaration order.
+    fn fields() -> Vec<Field>;
+}
+
+type Extract = Arc<dyn Fn(&Args<'_>, &str) -> Result<Value, NodeError> + Send + Sync>;
+
+/// How to read one column of a frame type: what `extract_columns` uses for nodes producing
+/// that type. hamilton-polars registers `DataFrame → Series` and `LazyFrame → Expr`.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use hamilton_core::modifiers::ColumnExtractor;
+/// type Frame = BTreeMap<String, Vec<f64>>;
+/// let x = ColumnExtractor::new(|df: &Frame, col: &str| {
+///     df.get(col).cloned().ok_or_else(|| format!("no column `{col}`"))
+/// });
+/// assert_eq!(x.frame().name(), "BTreeMap<String, Vec<f64>>");
+/// assert_eq!(x.column().name(), "Vec<f64>");
+/// ```
+#[derive(Clone)]
+pub struct ColumnExtractor {
+    pub(crate) frame: TypeInfo,
+    pub(crate) column: TypeInfo,
+    pub(crate) extract: Extract,
+}
+
+impl ColumnExtractor {
+    /// Reads column `name` of an `F` as a `C` with `f`.
+    pub fn new<F, C, E>(f: impl Fn(&F, &str) -> Result<C, E> + Send + Sync + 'static) -> Self
+    where
+        F: NodeValue,
+        C: NodeValue,
+        E: Into<NodeError>,
+    {
+        Self {
+            frame: TypeInfo::of::<F>(),
+            column: TypeInfo::of::<C>(),
+            extract: Arc::new(move |args: &Args<'_>, name: &str| {
+                f(args.get::<F>(0)?, name)
+                    .map(Value::new)
+                    .map_err(Into::into)
+            }),
+        }
+    }
+
+    /// The frame type.
+    pub fn frame(&self) -> TypeInfo {
+        self.frame
+    }
+
+    /// The column type.
+    pub fn column(&self) -> TypeInfo {
+        self.column
+    }
+}
+
+impl fmt::Debug for ColumnExtractor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ColumnExtractor({} -> {})", self.frame, self.column)
+    }
+}
+
+/// A column extractor registered for discovery.
+#[doc(hidden)]
+pub struct RegisteredColumnExtractor(pub fn() -> ColumnExtractor);
+
+#[cfg(feature = "inventory")]
+inventory::collect!(RegisteredColumnExtractor);
+
+/// Registers a column extractor, found by every driver (with the `inventory` feature): `$f` is a
+/// `fn(&Frame, &str) -> Result<Column, E>`, `E: Into<NodeError>`. A later registration for the
+/// same frame type wins.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// pub struct Frame(BTreeMap<String, Vec<f64>>);
+/// fn column(df: &Frame, name: &str) -> Result<Vec<f64>, String> {
+///     df.0.get(name).cloned().ok_or_else(|| format!("no column `{name}`"))
+/// }
+/// hamilton_core::register_column_extractor!(column);
+/// ```
+#[macro_export]
+macro_rules! register_column_extractor {
+    ($f:path) => {
+        $crate::__private::submit_column_extractor! {
+            $crate::modifiers::RegisteredColumnExtractor(|| $crate::modifiers::ColumnExtractor::new($f))
+        }
+    };
+}
+
+/// The registered column extractors, by frame type.
+pub(crate) fn column_extractors() -> HashMap<TypeId, ColumnExtractor> {
+    #[allow(unused_mut)]
+    let mut table = HashMap::new();
+    #[cfg(feature = "inventory")]
+    for r in inventory::iter::<RegisteredColumnExtractor> {
+        let x = (r.0)();
+        table.insert(x.frame.id(), x);
+    }
+    table
+}

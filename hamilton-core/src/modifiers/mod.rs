@@ -1,0 +1,367 @@
+//! Function modifiers: DOCS_PLACEHOLDER
+
+mod binding;
+mod config;
+mod fields;
+pub(crate) mod resolve;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use binding::{Binding, IntoLiteral, Parameterization, Step};
+pub use config::{Condition, ConfigValue};
+pub use fields::{ColumnExtractor, Field, Fields, RegisteredColumnExtractor};
+
+use crate::check::{Importance, Validator, checked};
+use crate::node::Node;
+use crate::types::TypeInfo;
+use crate::value::NodeValue;
+use crate::values::Config;
+
+type Resolver = Arc<dyn Fn(&Config) -> Result<Vec<Modifier>, String> + Send + Sync>;
+type ApplyCheck = Arc<dyn Fn(Node) -> Vec<Node> + Send + Sync>;
+
+/// The data checks of one node, with their value type erased.
+#[derive(Clone)]
+pub(crate) struct CheckSpec {
+    pub(crate) ty: TypeInfo,
+    pub(crate) apply: ApplyCheck,
+    pub(crate) text: String,
+}
+
+#[derive(Clone)]
+pub(crate) enum Kind {
+    When(Condition),
+    Default,
+    Exclude,
+    Resolve {
+        name: Arc<str>,
+        f: Resolver,
+    },
+    Does(Box<Node>),
+    Parameterize(Vec<Parameterization>),
+    Inject(Arc<str>, Binding),
+    PipeInput {
+        on: Option<Arc<str>>,
+        steps: Vec<Step>,
+    },
+    ExtractFields(Vec<Field>),
+    ExtractColumns {
+        columns: Vec<Arc<str>>,
+        extractor: Option<ColumnExtractor>,
+    },
+    PipeOutput(Vec<Step>),
+    Mutate {
+        targets: Vec<Arc<str>>,
+        bindings: Vec<(Arc<str>, Binding)>,
+    },
+    Check(CheckSpec),
+    TagOutput {
+        output: Arc<str>,
+        key: String,
+        value: String,
+    },
+}
+
+/// One function modifier: the runtime form of an option of `#[node(...)]`, also usable on
+/// nodes built by hand ([`NodeBuilder::modifier`](crate::NodeBuilder::modifier),
+/// [`Node::with_modifier`]). Modifiers are applied when the graph is built, in the fixed order
+/// described in the [module docs](self).
+///
+/// ```
+/// use hamilton_core::{Args, Driver, Inputs, Node};
+/// use hamilton_core::modifiers::{Binding, Modifier, Parameterization};
+/// let scaled = Node::builder("scaled")
+///     .param::<f64>("x")
+///     .param::<f64>("k")
+///     .modifier(Modifier::parameterize([
+///         Parameterization::new("double").bind("k", Binding::value(2.0_f64)),
+///         Parameterization::new("triple").bind("k", Binding::value(3.0_f64)),
+///     ]))
+///     .build(|a: &Args| Ok(a.get::<f64>(0)? * a.get::<f64>(1)?));
+/// let dr = Driver::builder().with_nodes([scaled]).build().unwrap();
+/// let out = dr.execute(&["double", "triple"], Inputs::new().set("x", 5.0_f64)).unwrap();
+/// assert_eq!((out.get::<f64>("double").unwrap(), out.get::<f64>("triple").unwrap()), (&10.0, &15.0));
+/// ```
+#[derive(Clone)]
+pub struct Modifier {
+    pub(crate) kind: Kind,
+}
+
+impl Modifier {
+    fn of(kind: Kind) -> Self {
+        Self { kind }
+    }
+
+    /// Keeps the node only when `condition` holds (`when(...)` and its siblings).
+    pub fn condition(condition: Condition) -> Self {
+        Self::of(Kind::When(condition))
+    }
+
+    /// Keeps the node only when config `key` equals `value` (`when(key = value)`).
+    pub fn when(key: impl Into<Arc<str>>, value: impl Into<ConfigValue>) -> Self {
+        Self::condition(Condition::eq(key, value))
+    }
+
+    /// Keeps the node only when config `key` is not `value` (`when_not(key = value)`).
+    pub fn when_not(key: impl Into<Arc<str>>, value: impl Into<ConfigValue>) -> Self {
+        Self::condition(Condition::ne(key, value))
+    }
+
+    /// Keeps the node only when config `key` is one of `values` (`when_in(key = [..])`).
+    pub fn when_in<V: Into<ConfigValue>>(
+        key: impl Into<Arc<str>>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        Self::condition(Condition::is_in(key, values))
+    }
+
+    /// Keeps the node only when config `key` is none of `values` (`when_not_in(key = [..])`).
+    pub fn when_not_in<V: Into<ConfigValue>>(
+        key: impl Into<Arc<str>>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        Self::condition(Condition::not_in(key, values))
+    }
+
+    /// Makes the node the variant of its name used when no other variant matches the config
+    /// (`default`).
+    pub fn default_variant() -> Self {
+        Self::of(Kind::Default)
+    }
+
+    /// Drops the node from its module (`exclude`): for step functions and helpers that are
+    /// described as nodes but are not part of the dataflow.
+    pub fn exclude() -> Self {
+        Self::of(Kind::Exclude)
+    }
+
+    /// Computes more modifiers from the config when the graph is built (`resolve(path)`).
+    /// They join their own phase; `Modifier::exclude()` drops the node. `name` stands for the
+    /// resolver in messages. Returning an error is a build error.
+    ///
+    /// ```
+    /// use hamilton_core::Config;
+    /// use hamilton_core::modifiers::{Binding, Modifier};
+    /// let m = Modifier::resolve("window_from_config", |config: &Config| {
+    ///     let window = *config.get::<i64>("window").ok_or("set `window` in the config")?;
+    ///     Ok(vec![Modifier::inject("window", Binding::value(window))])
+    /// });
+    /// # let _ = m;
+    /// ```
+    pub fn resolve(
+        name: impl Into<Arc<str>>,
+        f: impl Fn(&Config) -> Result<Vec<Modifier>, String> + Send + Sync + 'static,
+    ) -> Self {
+        Self::of(Kind::Resolve {
+            name: name.into(),
+            f: Arc::new(f),
+        })
+    }
+
+    /// Computes the node with `implementation`'s code (`does`): the node keeps its name and
+    /// parameter names; `implementation` must take parameters of the same types, in the same
+    /// order, and produce the same type.
+    pub fn does(implementation: Node) -> Self {
+        Self::of(Kind::Does(Box::new(implementation)))
+    }
+
+    /// One node per output, each computing the function with some parameters bound
+    /// (`parameterize(out(p = source("x"), k = value(2)), ...)`); the function's own node is
+    /// replaced by them.
+    pub fn parameterize(outputs: impl IntoIterator<Item = Parameterization>) -> Self {
+        Self::of(Kind::Parameterize(outputs.into_iter().collect()))
+    }
+
+    /// Binds `param` in the node itself (`inject(param = ...)`): a single-output
+    /// `parameterize` keeping the node's name. With `parameterize`, it binds `param` in every
+    /// output.
+    pub fn inject(param: impl Into<Arc<str>>, binding: Binding) -> Self {
+        Self::of(Kind::Inject(param.into(), binding))
+    }
+
+    /// Runs `steps` on the node's first parameter before the node (`pipe_input(...)`).
+    pub fn pipe_input(steps: impl IntoIterator<Item = Step>) -> Self {
+        Self::of(Kind::PipeInput {
+            on: None,
+            steps: steps.into_iter().collect(),
+        })
+    }
+
+    /// Runs `steps` on parameter `param` before the node (`pipe_input(..., on_input = param)`).
+    pub fn pipe_input_on(
+        param: impl Into<Arc<str>>,
+        steps: impl IntoIterator<Item = Step>,
+    ) -> Self {
+        Self::of(Kind::PipeInput {
+            on: Some(param.into()),
+            steps: steps.into_iter().collect(),
+        })
+    }
+
+    /// One node per field of the node's value (`extract_fields`, `unpack`); the node itself
+    /// stays.
+    pub fn extract_fields(fields: impl IntoIterator<Item = Field>) -> Self {
+        Self::of(Kind::ExtractFields(fields.into_iter().collect()))
+    }
+
+    /// One node per column of the node's frame value (`extract_columns(a, b)`), read by the
+    /// [`ColumnExtractor`] registered for the node's type; the frame node stays.
+    pub fn extract_columns(columns: impl IntoIterator<Item = impl Into<Arc<str>>>) -> Self {
+        Self::of(Kind::ExtractColumns {
+            columns: columns.into_iter().map(Into::into).collect(),
+            extractor: None,
+        })
+    }
+
+    /// [`Modifier::extract_columns`] with an explicit extractor instead of the registered one.
+    pub fn extract_columns_with(
+        extractor: ColumnExtractor,
+        columns: impl IntoIterator<Item = impl Into<Arc<str>>>,
+    ) -> Self {
+        Self::of(Kind::ExtractColumns {
+            columns: columns.into_iter().map(Into::into).collect(),
+            extractor: Some(extractor),
+        })
+    }
+
+    /// Runs `steps` on the node's value (`pipe_output(...)`): `x` becomes `x.raw`, the steps
+    /// `x.with_<f>`, and the last step is named `x`.
+    pub fn pipe_output(steps: impl IntoIterator<Item = Step>) -> Self {
+        Self::of(Kind::PipeOutput(steps.into_iter().collect()))
+    }
+
+    /// Makes this node a `pipe_output` step of the nodes of functions `targets` in the same
+    /// module (`mutate(a, b, k = value(..))`); this node is then dropped. `bindings` bind its
+    /// other parameters.
+    pub fn mutate(
+        targets: impl IntoIterator<Item = impl Into<Arc<str>>>,
+        bindings: impl IntoIterator<Item = (impl Into<Arc<str>>, Binding)>,
+    ) -> Self {
+        Self::of(Kind::Mutate {
+            targets: targets.into_iter().map(Into::into).collect(),
+            bindings: bindings.into_iter().map(|(p, b)| (p.into(), b)).collect(),
+        })
+    }
+
+    /// Checks the node's value with `validators` (`check(...)`), through
+    /// [`checked`](crate::check::checked): `x` becomes `x.raw`, `x.checks` and `x`.
+    pub fn check<T: NodeValue + Clone>(
+        validators: Vec<Arc<dyn Validator<T>>>,
+        importance: Importance,
+    ) -> Self {
+        let text = format!(
+            "check({}, importance = {importance:?})",
+            validators
+                .iter()
+                .map(|v| v.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Self::of(Kind::Check(CheckSpec {
+            ty: TypeInfo::of::<T>(),
+            apply: Arc::new(move |node| checked::<T>(node, validators.clone(), importance)),
+            text,
+        }))
+    }
+
+    /// Tags output `output` of the function (`tag_outputs(output(key = "value"))`).
+    pub fn tag_output(
+        output: impl Into<Arc<str>>,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self::of(Kind::TagOutput {
+            output: output.into(),
+            key: key.into(),
+            value: value.into(),
+        })
+    }
+
+    /// The option's name in `#[node(...)]`, for messages.
+    pub fn option(&self) -> &'static str {
+        match &self.kind {
+            Kind::When(_) => "when",
+            Kind::Default => "default",
+            Kind::Exclude => "exclude",
+            Kind::Resolve { .. } => "resolve",
+            Kind::Does(_) => "does",
+            Kind::Parameterize(_) => "parameterize",
+            Kind::Inject(..) => "inject",
+            Kind::PipeInput { .. } => "pipe_input",
+            Kind::ExtractFields(_) => "extract_fields",
+            Kind::ExtractColumns { .. } => "extract_columns",
+            Kind::PipeOutput(_) => "pipe_output",
+            Kind::Mutate { .. } => "mutate",
+            Kind::Check(_) => "check",
+            Kind::TagOutput { .. } => "tag_outputs",
+        }
+    }
+}
+
+impl fmt::Debug for Modifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |items: &mut dyn Iterator<Item = String>| items.collect::<Vec<_>>().join(", ");
+        match &self.kind {
+            Kind::When(c) => write!(f, "when({c})"),
+            Kind::Default => f.write_str("default"),
+            Kind::Exclude => f.write_str("exclude"),
+            Kind::Resolve { name, .. } => write!(f, "resolve({name})"),
+            Kind::Does(node) => write!(f, "does({})", node.function()),
+            Kind::Parameterize(outputs) => write!(
+                f,
+                "parameterize({})",
+                list(&mut outputs.iter().map(|o| {
+                    let bound = o
+                        .bindings
+                        .iter()
+                        .map(|(p, b)| format!("{p} = {b}"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    format!("{}({bound})", o.name)
+                }))
+            ),
+            Kind::Inject(p, b) => write!(f, "inject({p} = {b})"),
+            Kind::PipeInput { on, steps } => {
+                write!(
+                    f,
+                    "pipe_input({}",
+                    list(&mut steps.iter().map(|s| s.to_string()))
+                )?;
+                if let Some(on) = on {
+                    write!(f, ", on_input = {on}")?;
+                }
+                f.write_str(")")
+            }
+            Kind::ExtractFields(fields) => write!(
+                f,
+                "extract_fields({})",
+                list(&mut fields.iter().map(|x| format!("{}: {}", x.name, x.ty)))
+            ),
+            Kind::ExtractColumns { columns, .. } => write!(
+                f,
+                "extract_columns({})",
+                list(&mut columns.iter().map(|c| c.to_string()))
+            ),
+            Kind::PipeOutput(steps) => write!(
+                f,
+                "pipe_output({})",
+                list(&mut steps.iter().map(|s| s.to_string()))
+            ),
+            Kind::Mutate { targets, bindings } => write!(
+                f,
+                "mutate({})",
+                list(
+                    &mut targets
+                        .iter()
+                        .map(|t| t.to_string())
+                        .chain(bindings.iter().map(|(p, b)| format!("{p} = {b}")))
+                )
+            ),
+            Kind::Check(spec) => f.write_str(&spec.text),
+            Kind::TagOutput { output, key, value } => {
+                write!(f, "tag_outputs({output}({key} = {value:?}))")
+            }
+        }
+    }
+}
