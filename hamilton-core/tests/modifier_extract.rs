@@ -10,6 +10,7 @@ use hamilton_core::{
     register_column_extractor,
 };
 
+/// Train and test data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Split {
     train: Vec<f64>,
@@ -19,12 +20,12 @@ pub struct Split {
 
 /// Splits the data in two.
 #[node(extract_fields(train, test: Vec<f64>), tag(stage = "prep"))]
-fn split(data: &[f64], seed: Option<&u64>) -> Split {
+fn split(data: &[f64], random_seed: Option<&u64>) -> Split {
     let (train, test) = data.split_at(data.len() / 2);
     Split {
         train: train.to_vec(),
         test: test.to_vec(),
-        seed: seed.copied().unwrap_or(0),
+        seed: random_seed.copied().unwrap_or(0),
     }
 }
 
@@ -51,7 +52,7 @@ fn each_listed_field_is_a_node_and_the_struct_node_stays() {
     assert_eq!(out.get::<Vec<f64>>("test").unwrap(), &[3.0, 4.0]);
     assert_eq!(out.get::<Split>("split").unwrap().seed, 0);
     let test = dr.node("test").unwrap();
-    assert_eq!(test.output_type().name(), "Vec<f64>");
+    assert_eq!(test.type_name(), "Vec<f64>");
     assert_eq!(
         test.tags().get("stage").map(String::as_str),
         Some("prep"),
@@ -60,6 +61,7 @@ fn each_listed_field_is_a_node_and_the_struct_node_stays() {
     assert!(dr.node("seed").is_none(), "only listed fields");
 }
 
+/// Summary statistics.
 #[derive(Clone, Fields)]
 pub struct Stats {
     mean: f64,
@@ -167,7 +169,7 @@ fn extract_columns_uses_the_registered_extractor_for_the_output_type() {
     assert_eq!(out.get::<usize>("weeks").unwrap(), &2);
     assert_eq!(out.get::<Column>("year").unwrap(), &Column(vec![2024.0, 2025.0]));
     assert_eq!(out.get::<Column>("spend_total").unwrap(), &Column(vec![3.0]));
-    assert_eq!(dr.node("week").unwrap().output_type().name(), "Column");
+    assert_eq!(dr.node("week").unwrap().type_name(), "Column");
 }
 
 #[node(extract_columns(missing))]

@@ -31,6 +31,7 @@ pub(crate) fn node(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let options = Options::parse(args, &mut errors);
     let mut func = func;
+    let empty_body = func.block.stmts.is_empty();
     if let Some((path, slice, span)) = &options.mods.does {
         if func.block.stmts.is_empty() {
             func.block = Box::new(modifiers::does_body(&func, path, *slice));
@@ -54,6 +55,13 @@ pub(crate) fn node(args: TokenStream, item: TokenStream) -> TokenStream {
     }
     match errors.finish() {
         Ok(()) => generate(&node, &options),
+        // A `does` function's empty body would add errors of its own: give it a neutral one.
+        Err(error) if options.mods.does_written && empty_body => {
+            let mut func = node.func.clone();
+            func.block = Box::new(syn::parse_quote!({ ::core::unreachable!() }));
+            func.attrs.push(syn::parse_quote!(#[allow(unused)]));
+            with_error(func.into_token_stream(), error)
+        }
         Err(error) => with_error(item, error),
     }
 }

@@ -119,6 +119,8 @@ pub(crate) struct Mods {
     pub(crate) mutate: Option<(Span, Vec<Ident>, Vec<Bind>)>,
     pub(crate) checks: Vec<(Span, CheckOpt)>,
     pub(crate) tag_outputs: Vec<(Ident, String, LitStr)>,
+    /// Whether a `does` option was written (even one that failed to parse).
+    pub(crate) does_written: bool,
     /// Errors found after a value was fully parsed: reported without stopping the option.
     pub(crate) errors: Vec<syn::Error>,
 }
@@ -205,6 +207,7 @@ impl Mods {
                 Ok(())
             }
             "does" => {
+                self.does_written = true;
                 let does = parenthesized::<DoesArgs>(meta, "does(function)")?;
                 once(&self.does, meta, "does")?;
                 self.does = Some((does.path, does.slice, span));
@@ -292,9 +295,12 @@ impl Mods {
                         on = Some(param);
                         continue;
                     }
-                    steps.push(step(expr)?);
+                    match step(expr) {
+                        Ok(s) => steps.push(s),
+                        Err(e) => self.errors.push(e),
+                    }
                 }
-                if steps.is_empty() {
+                if exprs.iter().all(|e| matches!(e, Expr::Assign(_))) {
                     return Err(syn::Error::new(span, "`pipe_input` needs at least one `step(..)`"));
                 }
                 self.pipe_input = Some((span, steps, on));
@@ -303,8 +309,14 @@ impl Mods {
             "pipe_output" => {
                 once(&self.pipe_output, meta, "pipe_output")?;
                 let exprs = parenthesized_list(meta, "pipe_output(step(f), step(g), ...)")?;
-                let steps = exprs.iter().map(step).collect::<syn::Result<Vec<_>>>()?;
-                if steps.is_empty() {
+                let mut steps = Vec::new();
+                for expr in &exprs {
+                    match step(expr) {
+                        Ok(s) => steps.push(s),
+                        Err(e) => self.errors.push(e),
+                    }
+                }
+                if exprs.is_empty() {
                     return Err(syn::Error::new(span, "`pipe_output` needs at least one `step(..)`"));
                 }
                 self.pipe_output = Some((span, steps));
@@ -451,11 +463,20 @@ impl Mods {
                 let output = single_ident(&out.path, "an output name")?;
                 out.parse_nested_meta(|kv| {
                     let key = single_ident(&kv.path, "a tag key")?;
-                    let value: LitStr = kv.value()?.parse().map_err(|e| {
-                        syn::Error::new(e.span(), format_args!("a tag value must be a string literal: `{key} = \"...\"`"))
-                    })?;
-                    if self.tag_outputs.iter().any(|(o, k, _)| *o == output && *k == key.to_string()) {
-                        return Err(syn::Error::new(key.span(), format_args!("duplicate tag `{key}` for output `{output}`")));
+                    let value: Expr = kv.value()?.parse()?;
+                    let Expr::Lit(ExprLit { lit: Lit::Str(value), .. }) = value else {
+                        self.errors.push(syn::Error::new_spanned(
+                            value,
+                            format_args!("a tag value must be a string literal: `{key} = \"...\"`"),
+                        ));
+                        return Ok(());
+                    };
+                    if self.tag_outputs.iter().any(|(o, k, _)| *o == output && key == k) {
+                        self.errors.push(syn::Error::new(
+                            key.span(),
+                            format_args!("duplicate tag `{key}` for output `{output}`"),
+                        ));
+                        return Ok(());
                     }
                     self.tag_outputs.push((output.clone(), key.to_string(), value));
                     Ok(())
@@ -560,10 +581,13 @@ impl Mods {
         }
 
         // does.
-        if let Some((_, slice, span)) = &self.does {
-            if *slice && params.is_empty() {
-                errors.push(syn::Error::new(*span, "`does(f, slice)` passes the parameters as one slice, but the function takes none"));
-            }
+        if let Some((_, true, span)) = &self.does
+            && params.is_empty()
+        {
+            errors.push(syn::Error::new(
+                *span,
+                "`does(f, slice)` passes the parameters as one slice, but the function takes none",
+            ));
         }
 
         // pipe_input.

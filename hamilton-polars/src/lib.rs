@@ -1,2 +1,60 @@
-//! Polars for hamilton-core.
+//! Polars for [hamilton-core](hamilton_core): Polars values as node values, typed chunked
+//! arrays as parameters, result builders, column extraction, expression mode, data checks and
+//! loaders/savers.
+//!
+//! | need | use |
+//! |---|---|
+//! | `Series`, `Column`, `DataFrame`, `LazyFrame`, `Expr` as node values | nothing: any `Send + Sync + 'static` type is a node value |
+//! | a parameter that reads `&Float64Chunked` (dtype checked as the value flows) | the [`conversions`], registered automatically (see there for the linking caveat) |
+//! | the outputs as one `DataFrame` | [`to_dataframe`] / [`OutputsExt::to_dataframe`] |
+//! | `Expr` nodes as one lazy plan, collected once | [`collect_exprs`], [`to_lazyframe`] |
+//! | one node per column of a frame node | [`extract_columns`], [`extract_columns_with_fill`] |
+//! | data checks on a Series node | [`checks::checked`] |
+//! | CSV/Parquet loaders and atomic savers as nodes | [`io`] |
+//!
+//! Failures are [`Error`]s whose messages name the node or output, what was expected, what
+//! was found and the fix; inside a run hamilton-core wraps them with the failing node's name.
+//!
+//! Polars is pinned (`=0.55.2`) and re-exported as [`polars`], so a crate using this one can
+//! name the same version.
+//!
+//! ```
+//! use hamilton_core::{Args, Driver, Inputs, Node};
+//! use hamilton_polars::{OutputsExt, extract_columns};
+//! use polars::prelude::*;
+//!
+//! let frame = Node::builder("marketing")
+//!     .build(|_: &Args| Ok(df!("spend" => [10.0, 20.0, 30.0], "signups" => [1_i64, 2, 3])?));
+//! let per_signup = Node::builder("spend_per_signup")
+//!     .param::<Float64Chunked>("spend") // a typed parameter: the Series' dtype is checked
+//!     .param::<Series>("signups")
+//!     .build(|a: &Args| Ok((&a.get::<Float64Chunked>(0)?.clone().into_series() / a.get::<Series>(1)?)?));
+//! let dr = Driver::builder()
+//!     .with_nodes(extract_columns(frame, &["spend", "signups"]).unwrap())
+//!     .with_nodes([per_signup])
+//!     .build()
+//!     .unwrap();
+//! let df = dr.execute(&["spend", "spend_per_signup"], Inputs::new()).unwrap().to_dataframe().unwrap();
+//! let names: Vec<&str> = df.get_column_names().into_iter().map(|n| n.as_str()).collect();
+//! assert_eq!(names, ["spend", "spend_per_signup"]);
+//! assert_eq!(df.column("spend_per_signup").unwrap().f64().unwrap().get(2), Some(10.0));
+//! ```
 #![forbid(unsafe_code)]
+
+#[cfg(feature = "cache")]
+pub mod cache;
+pub mod checks;
+mod convert;
+mod error;
+mod exprs;
+mod extract;
+pub mod io;
+mod piece;
+mod result;
+
+pub use convert::conversions;
+pub use error::Error;
+pub use exprs::{collect_exprs, to_lazyframe};
+pub use extract::{EXTRACT_TAG, extract_columns, extract_columns_with_fill};
+pub use polars;
+pub use result::{OutputsExt, to_dataframe};

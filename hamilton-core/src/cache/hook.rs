@@ -281,7 +281,14 @@ impl Inner {
         {
             return Ok(Some((copy, dv)));
         }
-        let (bytes, start) = self.store.read_result(dv, format.name, t.name)?;
+        let (bytes, start) = match self.store.read_result(dv, format.name, t.name) {
+            Ok(read) => read,
+            Err(why) => {
+                // Damaged: delete it, so the recomputed result is written afresh.
+                self.store.discard_result(dv, format.name);
+                return Err(why);
+            }
+        };
         let decoded = guarded("decoding", || {
             (format.decode)(&bytes[start..]).map_err(|e| e.to_string())
         });

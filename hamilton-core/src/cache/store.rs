@@ -11,7 +11,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+use rusqlite::{
+    Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params,
+};
 
 use super::fingerprint::DataVersion;
 
@@ -286,7 +288,7 @@ impl Store {
     /// Writes a run and its nodes in one transaction.
     pub(crate) fn record_run(&self, run: &RunRow<'_>, rows: &[HistoryRow]) -> Result<(), String> {
         self.with_conn(|c| {
-            let tx = c.unchecked_transaction()?;
+            let tx = Transaction::new_unchecked(c, TransactionBehavior::Immediate)?;
             tx.execute(
                 "INSERT OR REPLACE INTO runs (run_id, started_at, duration_ns, outputs, success)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -418,7 +420,7 @@ impl Store {
             let tmp = tmp_dir.join(format!("{dv}.{}.tmp", unique_suffix()));
             let result = (|| {
                 let mut file = fs::File::create(&tmp)?;
-                file.write_all(&header(format, type_name, payload))?;
+                file.write_all(&header(dv, format, type_name, payload))?;
                 file.write_all(payload)?;
                 file.flush()?;
                 drop(file);
@@ -445,7 +447,7 @@ impl Store {
             std::io::ErrorKind::NotFound => format!("result file `{}` is missing", path.display()),
             _ => format!("could not read `{}`: {e}", path.display()),
         })?;
-        match parse(&bytes, format, type_name) {
+        match parse(&bytes, dv, format, type_name) {
             Ok(start) => Ok((bytes, start)),
             Err(why) => Err(format!("result file `{}` is {why}", path.display())),
         }
@@ -493,7 +495,7 @@ impl Store {
     /// Returns how many keys were forgotten.
     pub(crate) fn clear_node(&self, node: &str) -> Result<usize, String> {
         let (count, orphans) = self.with_conn(|c| {
-            let tx = c.unchecked_transaction()?;
+            let tx = Transaction::new_unchecked(c, TransactionBehavior::Immediate)?;
             let versions: Vec<(String, String)> = {
                 let mut stmt = tx.prepare(
                     "SELECT DISTINCT data_version, format FROM cache_keys WHERE node = ?1",
@@ -525,12 +527,13 @@ impl Store {
     }
 }
 
-/// The header of a result file: magic, then the header's length, the format and type names, the
-/// payload's length and its XXH3-128 checksum.
-fn header(format: &str, type_name: &str, payload: &[u8]) -> Vec<u8> {
-    let mut h = Vec::with_capacity(64 + type_name.len());
+/// The header of a result file: magic, then the header's length, the data version, the format
+/// and type names, the payload's length and its XXH3-128 checksum.
+fn header(dv: DataVersion, format: &str, type_name: &str, payload: &[u8]) -> Vec<u8> {
+    let mut h = Vec::with_capacity(96 + type_name.len());
     h.extend_from_slice(MAGIC);
     let mut body = Vec::new();
+    body.extend_from_slice(dv.to_string().as_bytes());
     body.extend_from_slice(&(format.len() as u32).to_le_bytes());
     body.extend_from_slice(format.as_bytes());
     body.extend_from_slice(&(type_name.len() as u32).to_le_bytes());
@@ -544,7 +547,7 @@ fn header(format: &str, type_name: &str, payload: &[u8]) -> Vec<u8> {
 
 /// Where the payload of a result file starts, if the file is whole and holds `format` of
 /// `type_name`.
-fn parse(bytes: &[u8], format: &str, type_name: &str) -> Result<usize, String> {
+fn parse(bytes: &[u8], dv: DataVersion, format: &str, type_name: &str) -> Result<usize, String> {
     struct Reader<'a>(&'a [u8]);
     impl<'a> Reader<'a> {
         fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
@@ -566,6 +569,13 @@ fn parse(bytes: &[u8], format: &str, type_name: &str) -> Result<usize, String> {
     }
     let header_len = r.u32()?;
     let mut h = Reader(r.take(header_len)?);
+    let found_dv = h.take(32)?;
+    if found_dv != dv.to_string().as_bytes() {
+        return Err(format!(
+            "the result of data version {}, not {dv}",
+            String::from_utf8_lossy(found_dv)
+        ));
+    }
     let n = h.u32()?;
     let found_format = h.take(n)?;
     let n = h.u32()?;
@@ -605,31 +615,22 @@ mod tests {
 
     #[test]
     fn result_files_round_trip_and_detect_damage() {
+        let dv = DataVersion::parse("0123456789abcdef0123456789abcdef").unwrap();
+        let other = DataVersion::parse("f123456789abcdef0123456789abcdef").unwrap();
         let payload = b"some bytes".to_vec();
-        let mut file = header("postcard", "i64", &payload);
+        let mut file = header(dv, "postcard", "i64", &payload);
         file.extend_from_slice(&payload);
-        let start = parse(&file, "postcard", "i64").unwrap();
+        let start = parse(&file, dv, "postcard", "i64").unwrap();
         assert_eq!(&file[start..], &payload[..]);
-        assert!(
-            parse(&file, "parquet", "i64")
-                .unwrap_err()
-                .contains("format")
-        );
-        assert!(parse(&file, "postcard", "u8").unwrap_err().contains("u8"));
-        let truncated = &file[..file.len() - 3];
-        assert!(
-            parse(truncated, "postcard", "i64")
-                .unwrap_err()
-                .contains("truncated")
-        );
+        let err = |bytes: &[u8], dv, format, ty| parse(bytes, dv, format, ty).unwrap_err();
+        assert!(err(&file, other, "postcard", "i64").contains("data version"));
+        assert!(err(&file, dv, "parquet", "i64").contains("format"));
+        assert!(err(&file, dv, "postcard", "u8").contains("u8"));
+        assert!(err(&file[..file.len() - 3], dv, "postcard", "i64").contains("truncated"));
         let mut flipped = file.clone();
         *flipped.last_mut().unwrap() ^= 1;
-        assert!(
-            parse(&flipped, "postcard", "i64")
-                .unwrap_err()
-                .contains("checksum")
-        );
-        assert!(parse(b"junk", "postcard", "i64").is_err());
-        assert!(parse(&[], "postcard", "i64").is_err());
+        assert!(err(&flipped, dv, "postcard", "i64").contains("checksum"));
+        assert!(err(b"junk", dv, "postcard", "i64").contains("truncated"));
+        assert!(err(&[0; 40], dv, "postcard", "i64").contains("magic"));
     }
 }

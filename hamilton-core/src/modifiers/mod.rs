@@ -1,4 +1,353 @@
-//! Function modifiers: DOCS_PLACEHOLDER
+//! Function modifiers: the options of `#[node(...)]` that turn one function into the nodes of
+//! the dataflow — config variants, parameterized copies, pipelines, several outputs, data
+//! checks, tags. Hamilton's decorators, written in the attribute.
+//!
+//! Every option has a runtime form, [`Modifier`], so nodes built by hand can use them too
+//! ([`NodeBuilder::modifier`](crate::NodeBuilder::modifier)). The macro checks what it can see
+//! at compile time (spanned errors); the rest is checked when the graph is built and reported
+//! with every other [`BuildError`](crate::BuildError), naming the node, the option and the fix.
+//!
+//! # Composition order
+//!
+//! Modifiers are applied when the driver is built (`DriverBuilder::build`), to each function
+//! with the config, in **one fixed order, whatever the order they are written in**:
+//!
+//! | # | phase | options | what it does |
+//! |---|---|---|---|
+//! | 1 | config selection | `when`, `when_not`, `when_in`, `when_not_in`, `when_fn`, `default`, `exclude` | keeps the function or drops it; one variant per node name |
+//! | 2 | resolve | `resolve(f)` | `f(&config)` returns more modifiers, which join their own phase below |
+//! | 3 | generation | `does(f)` | the function computes with another function's code |
+//! | 4 | expansion | `parameterize(..)`, `inject(..)` | one node per output, parameters bound to nodes, literals or groups |
+//! | 5 | input pipelines | `pipe_input(..)` | steps run on a parameter before each output |
+//! | 6 | several outputs | `extract_fields`, `unpack`, `extract_columns` | a node per field, tuple element or column of each output |
+//! | 7 | output pipelines | `pipe_output(..)`, then `mutate` steps of other functions | steps run on each output's value |
+//! | 8 | checks | `check(..)` | validators on each output's final value |
+//! | 9 | tags | `tag_outputs(..)` | tags on named outputs (`tag(..)` is on the function itself) |
+//!
+//! So, for example, a parameterized function with `pipe_output` and `check` gives each output
+//! its own steps and checks; `extract_fields` reads the output *after* its `pipe_output` steps
+//! and checks (its field nodes depend on the final `x`); `check` after `pipe_output` validates
+//! the piped value.
+//!
+//! # Generated names
+//!
+//! Every node a modifier adds has a `.` in its name, which no Rust function name can have, so
+//! generated names never collide with the functions you write:
+//!
+//! | node | name |
+//! |---|---|
+//! | `when` variant `fn spend__uk` | `spend` (up to the last `__`), or `name = ".."` |
+//! | `parameterize` output | the output's name |
+//! | a `value(..)` / `group(..)` binding of parameter `p` of output `o` | `o.p` |
+//! | `pipe_input` / `pipe_output` step `f` (leading `_` dropped), repeated: `_1`, `_2` | `x.with_f`, or `x.<name>` with `.named(..)` |
+//! | the function's own computation under `pipe_output` / `check` | `x.raw` |
+//! | the check report | `x.checks` |
+//! | field / element / column `c` | `c`, or `o.c` when `parameterize` made several outputs |
+//!
+//! A name you choose (`name = "a.b"`, an output, a field) that collides with another node is a
+//! [`BuildError::DuplicateNode`](crate::BuildError::DuplicateNode) like any other.
+//!
+//! # Errors
+//!
+//! - At compile time, spanned on the tokens: malformed options, a bound parameter that does
+//!   not exist, a parameter bound twice, `group` into a parameter that is not `&[T]`/`Vec<T>`,
+//!   a `value(..)` literal of the wrong type, `default` with conditions, a variant name ending
+//!   in `__`, `unpack` of a non-tuple, fields that do not exist or have another type,
+//!   `extract_fields` on a type without `Fields`, validators of the wrong type, `importance`
+//!   other than `"warn"`/`"fail"`, a `does` body that is not empty or a `does` target whose
+//!   signature does not fit, a `mutate` target that is not a function in scope, a
+//!   `tag_outputs` output that does not exist.
+//! - At build time, collected with the other build errors
+//!   ([`BuildError::Modifier`](crate::BuildError::Modifier),
+//!   [`BuildError::ConflictingVariants`](crate::BuildError::ConflictingVariants),
+//!   [`BuildError::MissingConfig`](crate::BuildError::MissingConfig)): two matching variants
+//!   (both functions and their `file:line`), a needed node whose variants' config keys are not
+//!   set, no column extractor registered for a frame type, a step parameter that does not exist,
+//!   a `mutate` target outside the module, a failing `resolve`, checks of another type than the
+//!   node after its steps; and for hand-built nodes everything the macro would have caught.
+//!
+//! # `when`, `when_not`, `when_in`, `when_not_in`, `when_fn`, `default`
+//!
+//! A function is kept when every condition holds for the config. Variants of one node share a
+//! name: by Hamilton's convention the function name up to its last `__` (`vat__uk` → `vat`), or
+//! `name = ".."`. `default` marks the variant used when no other variant matches — Hamilton has
+//! none (§11). Two matching variants are a build error naming both. A node that other nodes need
+//! but that has no variant because its keys are missing from the config is a build error too
+//! (instead of silently becoming an input); an unneeded one is left out.
+//!
+//! A key that is not set fails `when`/`when_in` and passes `when_not`/`when_not_in`. Integers
+//! match config values of any integer type; strings match `String`s.
+//!
+//! ```
+//! use hamilton_core::{Config, Driver, Inputs, node, nodes};
+//!
+//! #[node(when(region = "UK"))]
+//! fn vat__uk() -> f64 { 0.2 }
+//!
+//! #[node(when_in(region = ["US", "CA"]))]
+//! fn vat__na() -> f64 { 0.05 }
+//!
+//! #[node(default)]
+//! fn vat__other() -> f64 { 0.5 }
+//!
+//! #[node]
+//! fn price(net: &f64, vat: &f64) -> f64 { net * (1.0 + vat) }
+//!
+//! let price_in = |region: &'static str| {
+//!     let dr = Driver::builder()
+//!         .with_modules([nodes![vat__uk, vat__na, vat__other, price]])
+//!         .with_config(Config::new().set("region", region))
+//!         .build()
+//!         .unwrap();
+//!     *dr.execute(&["price"], Inputs::new().set("net", 100.0)).unwrap().get::<f64>("price").unwrap()
+//! };
+//! assert_eq!(price_in("UK"), 120.0);
+//! assert_eq!(price_in("CA"), 105.0);
+//! assert_eq!(price_in("FR"), 150.0);
+//! ```
+//!
+//! `when_fn(path)` takes a `fn(&Config) -> bool`; `exclude` drops the function from its module
+//! (for step functions and helpers that should stay `#[node]`s).
+//!
+//! # `resolve`
+//!
+//! `resolve(path)` calls `fn(&Config) -> Result<Vec<Modifier>, String>` when the graph is built;
+//! the modifiers it returns join their phase (returning `Modifier::exclude()` drops the node;
+//! `when`/`default`/`mutate` cannot be returned, as selection is already done). An `Err` is a
+//! build error.
+//!
+//! ```
+//! use hamilton_core::modifiers::{Binding, Modifier, Parameterization};
+//! use hamilton_core::{Config, Driver, Inputs, node, nodes};
+//!
+//! fn windows(config: &Config) -> Result<Vec<Modifier>, String> {
+//!     let n = *config.get::<usize>("window").ok_or("set `window`")?;
+//!     Ok(vec![Modifier::parameterize([
+//!         Parameterization::new(format!("avg_{n}")).bind("window", Binding::value(n)),
+//!     ])])
+//! }
+//!
+//! #[node(resolve(windows))]
+//! fn rolling(xs: &[f64], window: usize) -> f64 {
+//!     xs[xs.len() - window..].iter().sum::<f64>() / window as f64
+//! }
+//!
+//! let dr = Driver::builder()
+//!     .with_modules([nodes![rolling]])
+//!     .with_config(Config::new().set("window", 2_usize))
+//!     .build()
+//!     .unwrap();
+//! let out = dr.execute(&["avg_2"], Inputs::new().set("xs", vec![1.0, 2.0, 4.0])).unwrap();
+//! assert_eq!(out.get::<f64>("avg_2").unwrap(), &3.0);
+//! ```
+//!
+//! # `does`
+//!
+//! `does(f)` gives the function the body `f(a, b, ..)` (its parameters, in order);
+//! `does(f, slice)` gives `f(&[a, b, ..])`. Write the body empty, `{}`: the function stays
+//! callable, and a target whose signature does not fit is a compile error. For hand-built nodes,
+//! [`Modifier::does`] checks the signature at build.
+//!
+//! ```
+//! use hamilton_core::{Driver, Inputs, node, nodes};
+//!
+//! fn sum_all(xs: &[&f64]) -> f64 { xs.iter().copied().sum() }
+//!
+//! #[node(does(sum_all, slice))]
+//! fn total_spend(tv: &f64, radio: &f64, search: &f64) -> f64 {}
+//!
+//! assert_eq!(total_spend(&1.0, &2.0, &3.0), 6.0);
+//! let dr = Driver::builder().with_modules([nodes![total_spend]]).build().unwrap();
+//! let inputs = Inputs::new().set("tv", 1.0).set("radio", 2.0).set("search", 3.0);
+//! assert_eq!(dr.execute(&["total_spend"], inputs).unwrap().get::<f64>("total_spend").unwrap(), &6.0);
+//! ```
+//!
+//! # `parameterize`, `inject`
+//!
+//! `parameterize(out(p = source("x"), k = value(2), xs = group(a, b)), ..)` makes one node per
+//! output instead of the function's own: `source` makes `p` read node `x`; `value` binds a
+//! literal, typed by the parameter (a wrong literal is a compile error on it; `&str` takes a
+//! string literal, `&[T]` an array); `group` gathers nodes into the `Vec<T>` a `&[T]`/`Vec<T>`
+//! parameter reads. Unbound parameters stay dependencies. The function's doc is a template:
+//! `{p}` becomes what `p` is bound to, `{output_name}` the output's name; `doc = ".."` gives
+//! an output its own. `inject(p = ..)` binds in the node itself (keeping its name), and in every
+//! output when combined with `parameterize`.
+//!
+//! ```
+//! use hamilton_core::{Driver, Inputs, node, nodes};
+//!
+//! /// {output_name}: {spend} times {factor}.
+//! #[node(parameterize(
+//!     spend_uk(spend = source("uk"), factor = value(1.5)),
+//!     spend_us(spend = source("us"), factor = value(2.0)),
+//! ))]
+//! fn scaled(spend: &f64, factor: f64) -> f64 { spend * factor }
+//!
+//! #[node(inject(parts = group(spend_uk, spend_us)))]
+//! fn total(parts: &[f64]) -> f64 { parts.iter().sum() }
+//!
+//! let dr = Driver::builder().with_modules([nodes![scaled, total]]).build().unwrap();
+//! assert_eq!(dr.node("spend_uk").unwrap().doc(), "spend_uk: uk times 1.5.");
+//! let out = dr.execute(&["total"], Inputs::new().set("uk", 2.0).set("us", 1.0)).unwrap();
+//! assert_eq!(out.get::<f64>("total").unwrap(), &5.0);
+//! ```
+//!
+//! # `pipe_input`, `pipe_output`, `mutate` and steps
+//!
+//! A step, `step(f, k = value(..), b = source("x"))`, is a `#[node]` function whose **first**
+//! parameter receives the piped value; its other parameters are bound or stay dependencies.
+//! Mark step functions `#[node(exclude)]` so they are not nodes of their module themselves.
+//! `.when(k = v)` (and `.when_not`, `.when_in`, `.when_not_in`) makes a step conditional,
+//! `.named("n")` names it `x.n`. A bare `f` is `step(f)`.
+//!
+//! - `pipe_input(steps.., on_input = p)` runs the steps on parameter `p` (default: the first)
+//!   before the function: `x.with_f` reads what `p` read, and `p` reads the last step.
+//! - `pipe_output(steps..)` runs them on the value: the function becomes `x.raw`, the steps
+//!   `x.with_f`, and the last step is the node `x` (of the last step's type).
+//! - `mutate(target_fn, .., k = value(..))` on a step function appends it to the `pipe_output`
+//!   of functions of the same module (in source order, after their own steps); the step
+//!   function itself is not a node. A target not in the module is a build error.
+//!
+//! ```
+//! use hamilton_core::{Config, Driver, Inputs, node, nodes};
+//!
+//! #[node(exclude)]
+//! fn add(x: &f64, k: &f64) -> f64 { x + k }
+//!
+//! #[node(pipe_input(step(add, k = value(1.0))), pipe_output(step(add, k = value(10.0)).when(boost = true)))]
+//! fn doubled(x: &f64) -> f64 { x * 2.0 }
+//!
+//! #[node(mutate(doubled))]
+//! fn halved(x: &f64) -> f64 { x / 2.0 }
+//!
+//! let dr = Driver::builder()
+//!     .with_modules([nodes![add, doubled, halved]])
+//!     .with_config(Config::new().set("boost", true))
+//!     .build()
+//!     .unwrap();
+//! // The input step is `doubled.with_add`, the output step `doubled.with_add_1`.
+//! assert!(dr.node("doubled.with_add").is_some() && dr.node("doubled.with_add_1").is_some());
+//! let out = dr.execute(&["doubled"], Inputs::new().set("x", 1.0)).unwrap();
+//! assert_eq!(out.get::<f64>("doubled").unwrap(), &7.0); // ((1 + 1) * 2 + 10) / 2
+//! ```
+//!
+//! # `extract_fields`, `unpack`, `extract_columns`
+//!
+//! Each makes a node per part of the function's value, reading it; the function's node stays,
+//! and its tags are copied to the parts.
+//!
+//! - `extract_fields(a, b: T)` lists struct fields (each `Clone`; a type, when given, is
+//!   checked); `extract_fields` alone takes every field of a `#[derive(hamilton_core::Fields)]`
+//!   struct.
+//! - `unpack(a, _, c)` names the elements of a tuple (`_` skips one).
+//! - `extract_columns(year, "week")` reads columns through the [`ColumnExtractor`] registered
+//!   for the function's type ([`register_column_extractor!`](crate::register_column_extractor));
+//!   hamilton-polars registers `DataFrame → Series` and `LazyFrame → Expr`. No extractor for the
+//!   type is a build error naming the node and type.
+//!
+//! ```
+//! use hamilton_core::{Driver, Fields, Inputs, node, nodes};
+//!
+//! #[derive(Clone, Fields)]
+//! pub struct Split { train: Vec<f64>, test: Vec<f64> }
+//!
+//! #[node(extract_fields)]
+//! fn split(xs: &[f64]) -> Split {
+//!     let (a, b) = xs.split_at(xs.len() / 2);
+//!     Split { train: a.to_vec(), test: b.to_vec() }
+//! }
+//!
+//! #[node(unpack(low, high))]
+//! fn bounds(test: &[f64]) -> (f64, f64) {
+//!     (test.iter().copied().fold(f64::MAX, f64::min), test.iter().copied().fold(f64::MIN, f64::max))
+//! }
+//!
+//! let dr = Driver::builder().with_modules([nodes![split, bounds]]).build().unwrap();
+//! let out = dr.execute(&["train", "high"], Inputs::new().set("xs", vec![1.0, 2.0, 5.0, 3.0])).unwrap();
+//! assert_eq!(out.get::<Vec<f64>>("train").unwrap(), &[1.0, 2.0]);
+//! assert_eq!(out.get::<f64>("high").unwrap(), &5.0);
+//! ```
+//!
+//! # `check`
+//!
+//! `check(validator, .., custom = path, importance = "fail")` runs validators on the value,
+//! through [`checked`](crate::check::checked): `x` becomes `x.raw`, `x.checks` and `x`.
+//! A validator is any expression of type `Arc<dyn Validator<T>>` (`T` the value's type; e.g.
+//! hamilton-polars' `checks::range(0.0, 1e6)`); `custom = f` takes a
+//! `fn(&T) -> Result<(), String>`. `"warn"` (the default) records and logs failures, `"fail"`
+//! stops the run with [`Error::DataCheck`](crate::Error::DataCheck). Give every validator of a
+//! node one importance.
+//!
+//! ```
+//! use hamilton_core::{Driver, Error, Inputs, node, nodes};
+//!
+//! fn probability(p: &f64) -> Result<(), String> {
+//!     if (0.0..=1.0).contains(p) { Ok(()) } else { Err(format!("{p} is not a probability")) }
+//! }
+//!
+//! #[node(check(custom = probability, importance = "fail"))]
+//! fn rate(hits: &f64, tries: &f64) -> f64 { hits / tries }
+//!
+//! let dr = Driver::builder().with_modules([nodes![rate]]).build().unwrap();
+//! let err = dr.execute(&["rate"], Inputs::new().set("hits", 3.0).set("tries", 2.0)).unwrap_err();
+//! assert!(matches!(err, Error::DataCheck { .. }));
+//! assert!(err.to_string().contains("1.5 is not a probability"));
+//! ```
+//!
+//! # `tag`, `tag_outputs`
+//!
+//! `tag(k = "v")` tags the function: every node holding its value or a part of it (outputs,
+//! `x.raw`, fields, columns), not the helper nodes. `tag_outputs(out(k = "v"))` tags one
+//! output (a `parameterize` output, a field, an element, a column).
+//!
+//! ```
+//! use hamilton_core::{Driver, node, nodes};
+//!
+//! #[node(tag(team = "ml"), unpack(train, test), tag_outputs(test(holdout = "yes")))]
+//! fn split() -> (Vec<f64>, Vec<f64>) { (vec![1.0], vec![2.0]) }
+//!
+//! let dr = Driver::builder().with_modules([nodes![split]]).build().unwrap();
+//! let holdout: Vec<&str> = dr.nodes_tagged("holdout", None).iter().map(|n| n.name()).collect();
+//! assert_eq!(holdout, ["test"]);
+//! assert_eq!(dr.nodes_tagged("team", Some("ml")).len(), 3);
+//! ```
+//!
+//! # Hamilton's decorators
+//!
+//! | Hamilton | hamilton-rs |
+//! |---|---|
+//! | `@tag` | `tag(k = "v")` |
+//! | `@tag_outputs` | `tag_outputs(out(k = "v"))` |
+//! | `@schema.output` | not needed for typing (the Rust type is the schema); a frame schema check belongs to hamilton-polars validators (`check(..)`) |
+//! | `@cache` | left to the caching work (behaviour per node), not a modifier here |
+//! | `@config.when` / `when_not` / `when_in` / `when_not_in` | `when(..)`, `when_not(..)`, `when_in(..)`, `when_not_in(..)`; plus `default` |
+//! | `@config` (custom resolver) | `when_fn(path)` |
+//! | `@hamilton_exclude` | `exclude` (only `#[node]` functions are nodes anyway) |
+//! | `@parameterize` | `parameterize(out(p = source/value/group, ..), ..)` |
+//! | `@parameterize_values` | `parameterize(a(p = value(1)), b(p = value(2)))` |
+//! | `@parameterize_sources` | `parameterize(a(p = source("x")), b(p = source("y")))` |
+//! | `@inject` | `inject(p = ..)` |
+//! | `@parameterize_extract_columns` | `parameterize(..)` + `extract_columns(..)` (columns named `<output>.<column>`) |
+//! | `@extract_columns` | `extract_columns(..)` with a registered [`ColumnExtractor`] |
+//! | `@extract_fields` | `extract_fields(a, b: T)` or `extract_fields` + `#[derive(Fields)]` |
+//! | `@unpack_fields` | `unpack(a, b)` |
+//! | `@check_output` | `check(validator_expr, importance = "..")` (built-in validators: hamilton-polars `checks`) |
+//! | `@check_output_custom` | `check(custom = path)` or any `Arc<dyn Validator<T>>` |
+//! | `@does` | `does(f)` / `does(f, slice)` |
+//! | `@subdag` | not yet (see below) |
+//! | `@parameterized_subdag` | not yet (see below) |
+//! | `@pipe_input` (`@pipe`) | `pipe_input(step(..), .., on_input = p)` |
+//! | `step` | `step(f, k = value(..)).when(..).named("..")` |
+//! | `@pipe_output` | `pipe_output(step(..), ..)` |
+//! | `@mutate` | `mutate(target, .., k = value(..))` |
+//! | `@resolve` / `@resolve_from_config` | `resolve(path)` (no power-user flag needed) |
+//! | `@load_from` / `@save_to` / `@dataloader` / `@datasaver` | hamilton-polars IO (loader and saver nodes) |
+//! | `with_columns` | hamilton-polars |
+//! | `@ray_remote_options` | not applicable: no Ray; parallelism is `DriverBuilder::with_parallelism` |
+//! | `accept_error_sentinels` | not applicable: a failing node ends the run with a typed error; there is no sentinel-passing adapter |
+//!
+//! `subdag` / `parameterized_subdag` (re-using modules as a namespaced sub-dataflow) are not
+//! implemented yet.
 
 mod binding;
 mod config;

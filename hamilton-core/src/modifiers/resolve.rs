@@ -376,10 +376,11 @@ impl Resolver<'_> {
                 node = node.with_doc(doc);
             }
 
-            // (5) pipe_input.
+            // (5) pipe_input. Step names are unique per output, across both pipelines.
+            let mut used = HashSet::new();
             for m in &modifiers {
                 if let Kind::PipeInput { on, steps } = &m.kind {
-                    node = self.pipe_input(node, &base, on.as_deref(), steps, out);
+                    node = self.pipe_input(node, &base, on.as_deref(), steps, &mut used, out);
                 }
             }
 
@@ -423,7 +424,7 @@ impl Resolver<'_> {
                 }
             }
             let final_name: Arc<str> = node.name().into();
-            let (last, raw) = self.pipe_output(node, &steps, out);
+            let (last, raw) = self.pipe_output(node, &steps, &mut used, out);
 
             // (8) check.
             let checks: Vec<&CheckSpec> = modifiers
@@ -617,6 +618,7 @@ impl Resolver<'_> {
         base: &Node,
         on: Option<&str>,
         steps: &[Step],
+        used: &mut HashSet<String>,
         out: &mut Vec<Node>,
     ) -> Node {
         let index = match on {
@@ -634,11 +636,10 @@ impl Resolver<'_> {
             self.error(base, "pipe_input", problem);
             return node;
         };
-        let mut used = HashSet::new();
         let mut prev: Arc<str> = node.params()[index].name().into();
         let active: Vec<&Step> = steps.iter().filter(|s| self.active(s)).collect();
         for step in active {
-            if let Some(s) = self.step(step, &node, &prev, &mut used, "pipe_input", out) {
+            if let Some(s) = self.step(step, &node, &prev, used, "pipe_input", out) {
                 prev = s.name().into();
                 out.push(s);
             }
@@ -654,6 +655,7 @@ impl Resolver<'_> {
         &mut self,
         node: Node,
         steps: &[&Step],
+        used: &mut HashSet<String>,
         out: &mut Vec<Node>,
     ) -> (Node, Option<String>) {
         let active: Vec<&Step> = steps.iter().copied().filter(|s| self.active(s)).collect();
@@ -661,11 +663,10 @@ impl Resolver<'_> {
             return (node, None);
         }
         let raw = format!("{}.raw", node.name());
-        let mut used = HashSet::new();
         let mut prev: Arc<str> = raw.as_str().into();
         let mut built = Vec::new();
         for step in active {
-            if let Some(s) = self.step(step, &node, &prev, &mut used, "pipe_output", out) {
+            if let Some(s) = self.step(step, &node, &prev, used, "pipe_output", out) {
                 prev = s.name().into();
                 built.push(s);
             }

@@ -1,0 +1,335 @@
+//! `hamilton-bench`: the Rust side of `../shared/bench` (see `BENCHMARKS.md`).
+//!
+//! ```text
+//! hamilton-bench overhead --lib scalar --shapes chain,wide,diamond --sizes 10,100,1000 --out f.json
+//! hamilton-bench features --rows 100000,1000000,10000000 --reps 9 --out g.json
+//! hamilton-bench memory --n 50 --rows 10000000 --out m.json
+//! hamilton-bench parallel --out p.json
+//! hamilton-bench once --variant hamilton-lazy --rows 1000000
+//! ```
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use hamilton_benches::dags::{Lib, Shape};
+use hamilton_benches::{features, measure, memory, overhead, parallel, report};
+use serde_json::{Value, json};
+
+/// Benchmarks of hamilton-rs, speaking the JSON of ../shared/bench/README.md.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Framework overhead on synthetic DAGs: graph build, execute, hand-written loop.
+    Overhead {
+        /// `scalar` (plain f64) and/or `polars` (Float64 Series), comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "scalar")]
+        lib: Vec<Lib>,
+        /// chain, wide, diamond, and macro-chain (1,000 generated `#[node]` functions; scalar,
+        /// N = 1000 only).
+        #[arg(long, value_delimiter = ',', default_value = "chain,wide,diamond")]
+        shapes: Vec<Shape>,
+        /// Numbers of computed nodes.
+        #[arg(long, value_delimiter = ',', default_value = "10,100,1000,10000,100000")]
+        sizes: Vec<usize>,
+        /// Rows of the input Series (polars).
+        #[arg(long, default_value_t = 1)]
+        rows: usize,
+        /// Timed samples after one warm-up.
+        #[arg(long, default_value_t = 5)]
+        reps: usize,
+        /// Least duration of one sample in ms: short calls are repeated back to back and
+        /// averaged (0: one call per sample, as the Python side does).
+        #[arg(long, default_value_t = 1.0)]
+        min_sample_ms: f64,
+        /// Where to write the JSON.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The marketing-spend feature workload: library vs hand-written, eager and lazy.
+    Features {
+        /// Row counts, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "100000,1000000,10000000")]
+        rows: Vec<usize>,
+        /// Timed reps after one warm-up.
+        #[arg(long, default_value_t = 9)]
+        reps: usize,
+        /// Seed of the data.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Where to write the JSON.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Peak RSS of a chain over a large Series: library vs hand-written, one child process per
+    /// variant.
+    Memory {
+        /// Nodes in the chain.
+        #[arg(long, default_value_t = 50)]
+        n: usize,
+        /// Rows of the Float64 Series.
+        #[arg(long, default_value_t = 10_000_000)]
+        rows: usize,
+        /// Child processes per variant (the median peak is reported).
+        #[arg(long, default_value_t = 3)]
+        reps: usize,
+        /// Where to write the JSON.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// One memory variant in this process (used by `memory`).
+    #[command(hide = true)]
+    MemoryProbe {
+        #[arg(long)]
+        variant: String,
+        #[arg(long)]
+        n: usize,
+        #[arg(long)]
+        rows: usize,
+    },
+    /// Parallel executor: speed-up on CPU-bound nodes, and its own cost per node.
+    Parallel {
+        /// Independent CPU-bound nodes.
+        #[arg(long, default_value_t = 8)]
+        nodes: usize,
+        /// Work per node, ms.
+        #[arg(long, default_value_t = 30)]
+        node_ms: u64,
+        /// Threads of the parallel driver.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Timed pairs after one warm-up.
+        #[arg(long, default_value_t = 7)]
+        reps: usize,
+        /// Nodes of the wide graph of trivial nodes.
+        #[arg(long, default_value_t = 10_000)]
+        wide_n: usize,
+        /// Where to write the JSON.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// One features variant, once, in a fresh process: data, driver build, one execute (time the
+    /// whole process from outside).
+    Once {
+        /// hamilton-eager, hamilton-lazy, hand-eager or hand-lazy.
+        #[arg(long, default_value = "hamilton-lazy")]
+        variant: String,
+        /// Rows of the frame.
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        /// Seed of the data.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse().command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn write(out: Option<&PathBuf>, results: Vec<Value>) -> Result<(), String> {
+    if let Some(path) = out {
+        let doc = json!({ "versions": report::versions(), "results": results });
+        report::write_json(path, &doc).map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("JSON written to {}", path.display());
+    }
+    Ok(())
+}
+
+fn run(command: Command) -> Result<(), String> {
+    if cfg!(debug_assertions) {
+        eprintln!("warning: a debug build; run with --release for meaningful figures");
+    }
+    match command {
+        Command::Overhead {
+            lib,
+            shapes,
+            sizes,
+            rows,
+            reps,
+            min_sample_ms,
+            out,
+        } => {
+            let min_sample = Duration::from_secs_f64(min_sample_ms.max(0.0) / 1e3);
+            println!(
+                "| lib | shape | N | build ms | build µs/node | execute ms | hand-written ms | execute/hand | overhead µs/node | calls/sample | peak RSS MiB |"
+            );
+            println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            let mut results = Vec::new();
+            for &l in &lib {
+                for &shape in &shapes {
+                    for &n in &sizes {
+                        let row = match overhead::measure(l, shape, n, rows, reps, min_sample) {
+                            Ok(row) => row,
+                            Err(e) => {
+                                eprintln!("skipped {l} {shape} {n}: {e}");
+                                continue;
+                            }
+                        };
+                        println!(
+                            "| {l} | {shape} | {n} | {:.3} | {:.3} | {:.4} | {:.4} | {:.2} | {:.4} | {} | {:.1} |",
+                            1e3 * measure::median(&row.build_s),
+                            row.build_per_node_us(),
+                            1e3 * measure::median(&row.execute_s),
+                            1e3 * measure::median(&row.handwritten_s),
+                            row.execute_over_handwritten(),
+                            row.overhead_per_node_us(),
+                            row.calls_per_sample,
+                            row.peak_rss_kib.unwrap_or(0) as f64 / 1024.0,
+                        );
+                        results.push(row.to_json());
+                    }
+                }
+            }
+            write(out.as_ref(), results)
+        }
+        Command::Features {
+            rows,
+            reps,
+            seed,
+            out,
+        } => {
+            let drivers = features::Drivers::new();
+            println!(
+                "| rows | hamilton-eager ms | hamilton-lazy ms | hand-eager ms | hand-lazy ms | H-eager / hand-eager | H-lazy / hand-eager | H-lazy / hand-lazy |"
+            );
+            println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+            let mut results = Vec::new();
+            let mut problems = Vec::new();
+            for r in rows {
+                let t = features::measure(&drivers, r, reps, seed);
+                let ms = |v: &str| 1e3 * t.median_s(v);
+                println!(
+                    "| {r} | {:.2} | {:.2} | {:.2} | {:.2} | {:.3} | {:.3} | {:.3} |",
+                    ms("hamilton-eager"),
+                    ms("hamilton-lazy"),
+                    ms("hand-eager"),
+                    ms("hand-lazy"),
+                    t.paired_ratio("hamilton-eager", "hand-eager"),
+                    t.paired_ratio("hamilton-lazy", "hand-eager"),
+                    t.paired_ratio("hamilton-lazy", "hand-lazy"),
+                );
+                problems.extend(t.problems.iter().map(|p| format!("rows={r}: {p}")));
+                results.push(t.to_json());
+            }
+            write(out.as_ref(), results)?;
+            if problems.is_empty() {
+                eprintln!("correctness: all variants agree");
+                Ok(())
+            } else {
+                Err(format!("the variants disagree: {problems:?}"))
+            }
+        }
+        Command::Memory {
+            n,
+            rows,
+            reps,
+            out,
+        } => {
+            println!(
+                "| variant | peak RSS MiB (median of {reps}) | RSS before run MiB | peak / hand |"
+            );
+            println!("|---|---:|---:|---:|");
+            let mut peaks = Vec::new();
+            let mut results = Vec::new();
+            for v in memory::VARIANTS {
+                let mut runs = Vec::new();
+                for _ in 0..reps.max(1) {
+                    runs.push(memory::run_child(v, n, rows)?);
+                }
+                let kib = |r: &Value, k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+                let peak =
+                    measure::median(&runs.iter().map(|r| kib(r, "peak_rss_kib")).collect::<Vec<_>>());
+                let before = measure::median(
+                    &runs.iter().map(|r| kib(r, "before_run_rss_kib")).collect::<Vec<_>>(),
+                );
+                peaks.push(peak);
+                results.push(json!({
+                    "scenario": "memory",
+                    "variant": v,
+                    "n": n,
+                    "rows": rows,
+                    "reps": reps,
+                    "peak_rss_kib": peak,
+                    "before_run_rss_kib": before,
+                    "runs": runs,
+                }));
+            }
+            let hand = peaks[memory::VARIANTS.iter().position(|v| *v == "hand").expect("hand")];
+            for (i, v) in memory::VARIANTS.iter().enumerate() {
+                let before = results[i]["before_run_rss_kib"].as_f64().unwrap_or(f64::NAN);
+                println!(
+                    "| {v} | {:.1} | {:.1} | {:.3} |",
+                    peaks[i] / 1024.0,
+                    before / 1024.0,
+                    peaks[i] / hand
+                );
+                results[i]["peak_over_hand"] = json!(peaks[i] / hand);
+            }
+            write(out.as_ref(), results)
+        }
+        Command::MemoryProbe { variant, n, rows } => {
+            let v = memory::probe(&variant, n, rows)?;
+            println!("{v}");
+            Ok(())
+        }
+        Command::Parallel {
+            nodes,
+            node_ms,
+            threads,
+            reps,
+            wide_n,
+            out,
+        } => {
+            let s = parallel::speedup(nodes, Duration::from_millis(node_ms), threads, reps);
+            println!(
+                "CPU-bound: {nodes} nodes of ~{node_ms} ms: sequential {:.1} ms, parallel({threads}) {:.1} ms, speed-up {:.2}×",
+                1e3 * s["sequential_median_s"].as_f64().unwrap_or(f64::NAN),
+                1e3 * s["parallel_median_s"].as_f64().unwrap_or(f64::NAN),
+                s["speedup_median_of_paired"].as_f64().unwrap_or(f64::NAN),
+            );
+            let o = parallel::executor_overhead(wide_n, threads, reps, Duration::from_millis(5));
+            println!(
+                "Executor overhead, wide N={wide_n} of trivial nodes: sequential {:.4} µs/node, parallel({threads}) {:.4} µs/node ({:.2}× the sequential overhead)",
+                o["sequential_overhead_per_node_us"].as_f64().unwrap_or(f64::NAN),
+                o["parallel_overhead_per_node_us"].as_f64().unwrap_or(f64::NAN),
+                o["parallel_over_sequential_overhead"].as_f64().unwrap_or(f64::NAN),
+            );
+            write(out.as_ref(), vec![s, o])
+        }
+        Command::Once {
+            variant,
+            rows,
+            seed,
+        } => {
+            let raw = features::make_frame(rows, seed);
+            let df = match variant.as_str() {
+                "hamilton-eager" => {
+                    features::hamilton_eager(&features::driver(features::eager_nodes()), &raw)
+                }
+                "hamilton-lazy" => {
+                    features::hamilton_lazy(&features::driver(features::lazy_nodes()), &raw)
+                }
+                "hand-eager" => features::hand_eager(&raw),
+                "hand-lazy" => features::hand_lazy(&raw),
+                _ => return Err(format!("unknown variant `{variant}`")),
+            }
+            .map_err(|e| e.to_string())?;
+            println!("{variant}: {} rows x {} columns", df.height(), df.width());
+            Ok(())
+        }
+    }
+}

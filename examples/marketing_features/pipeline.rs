@@ -1,0 +1,140 @@
+//! Wiring: the CSV loader, its columns, the data checks and the feature nodes, in eager or
+//! expression mode.
+
+use std::error::Error;
+use std::path::Path;
+
+use hamilton_core::{Config, Driver, Inputs, Node};
+use hamilton_polars::checks::{Check, CheckReport, Importance, checked};
+use hamilton_polars::io::{PathSource, csv_loader};
+use hamilton_polars::{OutputsExt, extract_columns};
+use polars::prelude::*;
+
+/// How the features are computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// `Series` nodes, each computed when it runs.
+    Eager,
+    /// `Expr` nodes over a `LazyFrame` scan, run as one Polars plan.
+    Lazy,
+}
+
+/// The node loading the CSV file (its path is the input `data_path`).
+pub(crate) const FRAME: &str = "marketing";
+
+/// The columns of the CSV file, each extracted as a node.
+pub(crate) const COLUMNS: [&str; 4] = ["year", "week", "signups", "spend"];
+
+/// The outputs: the columns and the features, in the order they are shown, then the data
+/// checks' reports (eager mode only).
+pub(crate) const OUTPUTS: [&str; 16] = [
+    "year",
+    "week",
+    "signups",
+    "spend",
+    "holidays",
+    "avg_3wk_spend",
+    "spend_per_signup",
+    "spend_shift_3weeks",
+    "spend_shift_3weeks_per_signup",
+    "spend_mean",
+    "spend_zero_mean",
+    "spend_std_dev",
+    "spend_zero_mean_unit_variance",
+    "week.checks",
+    "signups.checks",
+    "spend.checks",
+];
+
+/// The features and their data-check reports.
+#[derive(Debug)]
+pub(crate) struct Features {
+    /// One column per output (the check reports excepted).
+    pub(crate) frame: DataFrame,
+    /// The data checks' reports (eager mode only).
+    pub(crate) checks: Vec<CheckReport>,
+}
+
+/// The dataflow for `mode`, with holidays for `region`.
+pub(crate) fn driver(mode: Mode, region: &str) -> Result<Driver, Box<dyn Error>> {
+    let loader = csv_loader(FRAME, PathSource::param("data_path")).expect_schema([
+        ("year", DataType::Int64),
+        ("week", DataType::Int64),
+        ("signups", DataType::Int64),
+        ("spend", DataType::Float64),
+    ]);
+    let (loader, module) = match mode {
+        Mode::Eager => (loader.build(), crate::features::MODULE),
+        Mode::Lazy => (loader.lazy().build(), crate::lazy_features::MODULE),
+    };
+    let mut nodes = Vec::new();
+    for node in extract_columns(loader, &COLUMNS)? {
+        nodes.extend(with_checks(mode, node)?);
+    }
+    Ok(Driver::builder()
+        .with_modules([module])
+        .with_nodes(nodes)
+        .with_config(Config::new().set("region", region.to_string()))
+        .build()?)
+}
+
+/// Data checks on the loaded columns, in eager mode (expression nodes hold no data to check).
+fn with_checks(mode: Mode, node: Node) -> Result<Vec<Node>, Box<dyn Error>> {
+    if mode == Mode::Lazy {
+        return Ok(vec![node]);
+    }
+    Ok(match node.name() {
+        "spend" => checked(
+            node,
+            vec![
+                Check::dtype(DataType::Float64),
+                Check::max_nulls(0),
+                Check::range(0.0, 1e7),
+            ],
+            Importance::Fail,
+        )?,
+        "signups" => checked(
+            node,
+            vec![Check::max_nulls(0), Check::range(1.0, 1e9)],
+            Importance::Warn,
+        )?,
+        "week" => checked(node, vec![Check::range(1.0, 53.0)], Importance::Fail)?,
+        _ => vec![node],
+    })
+}
+
+/// Computes the features of the CSV file at `data_path`.
+pub(crate) fn features(
+    dr: &Driver,
+    mode: Mode,
+    data_path: &Path,
+) -> Result<Features, Box<dyn Error>> {
+    let inputs = Inputs::new().set("data_path", data_path.display().to_string());
+    match mode {
+        Mode::Eager => {
+            let mut out = dr.execute(&OUTPUTS, inputs)?;
+            let checks = OUTPUTS
+                .into_iter()
+                .filter(|o| o.ends_with(".checks"))
+                .map(|o| out.take::<CheckReport>(o))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Features {
+                frame: out.to_dataframe()?,
+                checks,
+            })
+        }
+        Mode::Lazy => {
+            let requested: Vec<&str> = OUTPUTS
+                .into_iter()
+                .filter(|o| !o.ends_with(".checks"))
+                .chain([FRAME])
+                .collect();
+            let mut out = dr.execute(&requested, inputs)?;
+            let base = out.take::<LazyFrame>(FRAME)?;
+            Ok(Features {
+                frame: out.collect_exprs(base)?,
+                checks: Vec::new(),
+            })
+        }
+    }
+}

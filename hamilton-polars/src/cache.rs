@@ -1,0 +1,428 @@
+//! Caching of Polars values (feature `cache`, see [`hamilton_core::cache`]): fingerprints of
+//! `Series`, `Column`, `DataFrame` and typed chunked arrays by content, and Parquet result files.
+//!
+//! The types are registered with [`hamilton_core::register_cache_type!`], so every driver with a
+//! cache finds them, provided this crate is linked (see [`conversions`](crate::conversions) for
+//! the caveat); [`cache_types`] lists them for [`CacheOptions::with_type`].
+//!
+//! - **Fingerprint**: the name, dtype and length, then the values of each column in order:
+//!   primitive buffers as bytes (nulls zeroed, null positions hashed apart), booleans, strings and
+//!   binaries value by value, temporal dtypes through their physical integers. The same values in
+//!   other chunks fingerprint the same. Nested dtypes (List, Array, Struct) and Object have no
+//!   fingerprint: their nodes are not cached and say so.
+//! - **Stored**: one Parquet file per value (LZ4, no statistics), for the dtypes Parquet gives back
+//!   exactly (booleans, integers, floats, strings, binaries, dates, datetimes, durations, times).
+//! - **`LazyFrame` and `Expr`** have no fingerprint. Polars 0.55 offers no lossless form of a plan
+//!   without its `serde-lazy` feature: `Expr`'s `Hash` keeps only the kind of a literal
+//!   (`lit(1)` and `lit(2)` hash alike), its `Display` drops function options (a rolling window's
+//!   size), and a scan names a file without its content. A fingerprint built from them would hit
+//!   on a different plan, so nodes producing or reading lazy values always run and their logs say
+//!   why; collect in the node (return a `DataFrame`) to cache the result.
+//!
+//! [`CacheOptions::with_type`]: hamilton_core::cache::CacheOptions::with_type
+//!
+//! ```
+//! use hamilton_core::{Args, Driver, Inputs, Node};
+//! use polars::prelude::*;
+//! let dir = tempfile::tempdir().unwrap();
+//! let build = || Driver::builder()
+//!     .with_nodes([Node::builder("doubled")
+//!         .code_version(1)
+//!         .param::<Series>("spend")
+//!         .build(|a: &Args| Ok(a.get::<Series>(0)? * 2.0))])
+//!     .with_cache(dir.path())
+//!     .build()
+//!     .unwrap();
+//! let spend = || Inputs::new().set("spend", Series::new("spend".into(), [1.0, 2.5]));
+//! build().execute(&["doubled"], spend()).unwrap();
+//! let dr = build();
+//! let out = dr.execute(&["doubled"], spend()).unwrap();
+//! assert_eq!(out.get::<Series>("doubled").unwrap().f64().unwrap().get(1), Some(5.0));
+//! assert_eq!(dr.cache().unwrap().last_run().unwrap().hits(), ["doubled"]);
+//! # let _ = hamilton_polars::cache::cache_types();
+//! ```
+
+use std::io::Cursor;
+
+use hamilton_core::NodeError;
+use hamilton_core::cache::{CacheType, Fingerprinter};
+use polars::prelude::*;
+
+const LAZY_REASON: &str = "a Polars plan has no lossless fingerprint (see hamilton_polars::cache); collect it in the node to cache the result";
+
+/// Every Polars type this module makes known to the cache, for
+/// [`CacheOptions::with_type`](hamilton_core::cache::CacheOptions::with_type) where registration
+/// is unavailable.
+///
+/// ```
+/// assert!(hamilton_polars::cache::cache_types().len() >= 4);
+/// ```
+pub fn cache_types() -> Vec<CacheType> {
+    vec![
+        series_type(),
+        column_type(),
+        dataframe_type(),
+        chunked_type::<Float64Type>(),
+        chunked_type::<Float32Type>(),
+        chunked_type::<Int64Type>(),
+        chunked_type::<Int32Type>(),
+        chunked_type::<UInt32Type>(),
+        chunked_type::<BooleanType>(),
+        chunked_type::<StringType>(),
+        CacheType::fingerprint_with(|_: &LazyFrame, f| f.unavailable(LAZY_REASON)),
+        CacheType::fingerprint_with(|_: &Expr, f| f.unavailable(LAZY_REASON)),
+    ]
+}
+
+hamilton_core::register_cache_type!(series_type());
+hamilton_core::register_cache_type!(column_type());
+hamilton_core::register_cache_type!(dataframe_type());
+hamilton_core::register_cache_type!(chunked_type::<Float64Type>());
+hamilton_core::register_cache_type!(chunked_type::<Float32Type>());
+hamilton_core::register_cache_type!(chunked_type::<Int64Type>());
+hamilton_core::register_cache_type!(chunked_type::<Int32Type>());
+hamilton_core::register_cache_type!(chunked_type::<UInt32Type>());
+hamilton_core::register_cache_type!(chunked_type::<BooleanType>());
+hamilton_core::register_cache_type!(chunked_type::<StringType>());
+hamilton_core::register_cache_type!(CacheType::fingerprint_with(
+    |_: &LazyFrame, f| f.unavailable(LAZY_REASON)
+));
+hamilton_core::register_cache_type!(CacheType::fingerprint_with(|_: &Expr, f| f
+    .unavailable(LAZY_REASON)));
+
+fn series_type() -> CacheType {
+    CacheType::fingerprint_with(fingerprint_series).with_format(
+        "parquet",
+        |s: &Series| encode(s.clone().into_frame()),
+        |bytes: &[u8]| decode_series(bytes),
+    )
+}
+
+fn column_type() -> CacheType {
+    CacheType::fingerprint_with(|c: &Column, f| fingerprint_series(c.as_materialized_series(), f))
+        .with_format(
+            "parquet",
+            |c: &Column| encode(c.as_materialized_series().clone().into_frame()),
+            |bytes: &[u8]| Ok(Column::from(decode_series(bytes)?)),
+        )
+}
+
+fn dataframe_type() -> CacheType {
+    CacheType::fingerprint_with(fingerprint_dataframe).with_format(
+        "parquet",
+        |df: &DataFrame| encode(df.clone()),
+        |bytes: &[u8]| decode(bytes),
+    )
+}
+
+fn chunked_type<T>() -> CacheType
+where
+    T: PolarsPhysicalType,
+    ChunkedArray<T>: IntoSeries + Clone + Send + Sync,
+{
+    CacheType::fingerprint_with(|ca: &ChunkedArray<T>, f| {
+        fingerprint_series(&ca.clone().into_series(), f)
+    })
+    .with_format(
+        "parquet",
+        |ca: &ChunkedArray<T>| encode(ca.clone().into_series().into_frame()),
+        |bytes: &[u8]| Ok(decode_series(bytes)?.unpack::<T>()?.clone()),
+    )
+}
+
+/// Writes the content of a `DataFrame`: its height and width, then each column as
+/// [`fingerprint_series`] does.
+///
+/// ```
+/// use hamilton_core::cache::Fingerprinter;
+/// use hamilton_polars::cache::fingerprint_dataframe;
+/// use polars::prelude::*;
+/// let dv = |df: &DataFrame| { let mut f = Fingerprinter::new(); fingerprint_dataframe(df, &mut f); f.finish().unwrap() };
+/// let a = df!("x" => [1, 2, 3]).unwrap();
+/// let mut b = df!("x" => [1]).unwrap();
+/// b.vstack_mut(&df!("x" => [2, 3]).unwrap()).unwrap(); // same values, two chunks
+/// assert_eq!(dv(&a), dv(&b));
+/// assert_ne!(dv(&a), dv(&df!("x" => [1, 2, 4]).unwrap()));
+/// ```
+pub fn fingerprint_dataframe(df: &DataFrame, f: &mut Fingerprinter) {
+    f.write_str("DataFrame");
+    f.write_u64(df.height() as u64);
+    f.write_u64(df.width() as u64);
+    for column in df.columns() {
+        fingerprint_series(column.as_materialized_series(), f);
+    }
+}
+
+/// Writes the content of a `Series`: name, dtype, length, then its values (see the
+/// [module](self) docs).
+///
+/// ```
+/// use hamilton_core::cache::Fingerprinter;
+/// use hamilton_polars::cache::fingerprint_series;
+/// use polars::prelude::*;
+/// let dv = |s: &Series| { let mut f = Fingerprinter::new(); fingerprint_series(s, &mut f); f.finish() };
+/// let a = Series::new("a".into(), [Some(1.0), None]);
+/// assert_eq!(dv(&a), dv(&a.clone()));
+/// assert_ne!(dv(&a), dv(&Series::new("a".into(), [Some(1.0), Some(0.0)])));
+/// assert_ne!(dv(&a), dv(&Series::new("b".into(), [Some(1.0), None])));
+/// ```
+pub fn fingerprint_series(s: &Series, f: &mut Fingerprinter) {
+    f.write_str("Series");
+    f.write_str(s.name());
+    f.write_str(&format!("{:?}", s.dtype()));
+    f.write_u64(s.len() as u64);
+    let physical = s.to_physical_repr();
+    let result = match physical.dtype() {
+        DataType::Boolean => physical.bool().map(|ca| booleans(ca, f)),
+        DataType::String => physical.str().map(|ca| strings(ca.iter(), f)),
+        DataType::Binary => physical.binary().map(|ca| strings(ca.iter(), f)),
+        DataType::Int8 => physical.i8().map(|ca| primitives(ca, f)),
+        DataType::Int16 => physical.i16().map(|ca| primitives(ca, f)),
+        DataType::Int32 => physical.i32().map(|ca| primitives(ca, f)),
+        DataType::Int64 => physical.i64().map(|ca| primitives(ca, f)),
+        DataType::UInt8 => physical.u8().map(|ca| primitives(ca, f)),
+        DataType::UInt16 => physical.u16().map(|ca| primitives(ca, f)),
+        DataType::UInt32 => physical.u32().map(|ca| primitives(ca, f)),
+        DataType::UInt64 => physical.u64().map(|ca| primitives(ca, f)),
+        DataType::Float32 => physical.f32().map(|ca| primitives(ca, f)),
+        DataType::Float64 => physical.f64().map(|ca| primitives(ca, f)),
+        DataType::Null => Ok(()),
+        other => {
+            f.unavailable(format!(
+                "column `{}` of dtype {other} has no fingerprint",
+                s.name()
+            ));
+            Ok(())
+        }
+    };
+    if let Err(e) = result {
+        f.unavailable(format!("column `{}`: {e}", s.name()));
+    }
+}
+
+/// Values (nulls zeroed) and null positions, hashed apart so that chunking does not matter.
+fn primitives<T: PolarsNumericType>(ca: &ChunkedArray<T>, f: &mut Fingerprinter) {
+    let mut values = Fingerprinter::new();
+    let mut nulls = Fingerprinter::new();
+    let mut offset = 0_u64;
+    let mut buffer: Vec<T::Native> = Vec::new();
+    for array in ca.downcast_iter() {
+        if array.validity().is_none_or(|v| v.unset_bits() == 0) {
+            values.write(bytemuck::cast_slice(array.values().as_slice()));
+        } else {
+            buffer.clear();
+            buffer.extend(array.iter().map(|v| v.copied().unwrap_or_default()));
+            values.write(bytemuck::cast_slice(&buffer));
+            for (i, v) in array.iter().enumerate() {
+                if v.is_none() {
+                    nulls.write_u64(offset + i as u64);
+                }
+            }
+        }
+        offset += array.len() as u64;
+    }
+    finish_parts(values, nulls, f);
+}
+
+fn booleans(ca: &BooleanChunked, f: &mut Fingerprinter) {
+    let bytes: Vec<u8> = ca
+        .iter()
+        .map(|v| match v {
+            None => 2,
+            Some(b) => u8::from(b),
+        })
+        .collect();
+    f.write(&bytes);
+}
+
+/// Length-prefixed values (`u64::MAX` for a null), written in batches.
+fn strings<'a, S: AsRef<[u8]> + ?Sized + 'a>(
+    items: impl Iterator<Item = Option<&'a S>>,
+    f: &mut Fingerprinter,
+) {
+    let mut buffer: Vec<u8> = Vec::with_capacity(1 << 16);
+    for item in items {
+        match item {
+            None => buffer.extend_from_slice(&u64::MAX.to_le_bytes()),
+            Some(v) => {
+                let v = v.as_ref();
+                buffer.extend_from_slice(&(v.len() as u64).to_le_bytes());
+                buffer.extend_from_slice(v);
+            }
+        }
+        if buffer.len() >= 1 << 16 {
+            f.write(&buffer);
+            buffer.clear();
+        }
+    }
+    f.write(&buffer);
+}
+
+fn finish_parts(values: Fingerprinter, nulls: Fingerprinter, f: &mut Fingerprinter) {
+    for part in [values.finish(), nulls.finish()] {
+        match part {
+            Ok(v) => f.write_version(v),
+            Err(why) => f.unavailable(why),
+        }
+    }
+}
+
+/// Whether Parquet gives values of `dtype` back exactly.
+fn stored_exactly(dtype: &DataType) -> bool {
+    matches!(
+        dtype,
+        DataType::Boolean
+            | DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32
+            | DataType::UInt64
+            | DataType::Float32
+            | DataType::Float64
+            | DataType::String
+            | DataType::Binary
+            | DataType::Date
+            | DataType::Datetime(_, _)
+            | DataType::Duration(_)
+            | DataType::Time
+    )
+}
+
+fn encode(mut df: DataFrame) -> Result<Vec<u8>, NodeError> {
+    if let Some(column) = df.columns().iter().find(|c| !stored_exactly(c.dtype())) {
+        return Err(format!(
+            "column `{}` of dtype {} is not stored (Parquet may not give it back exactly)",
+            column.name(),
+            column.dtype()
+        )
+        .into());
+    }
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
+        .with_compression(ParquetCompression::Lz4Raw)
+        .with_statistics(StatisticsOptions::empty())
+        .finish(&mut df)?;
+    Ok(bytes)
+}
+
+fn decode(bytes: &[u8]) -> Result<DataFrame, NodeError> {
+    Ok(ParquetReader::new(Cursor::new(bytes)).finish()?)
+}
+
+fn decode_series(bytes: &[u8]) -> Result<Series, NodeError> {
+    let df = decode(bytes)?;
+    match df.columns() {
+        [column] => Ok(column.as_materialized_series().clone()),
+        columns => Err(format!(
+            "a stored Series has one column, this file has {}",
+            columns.len()
+        )
+        .into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hamilton_core::Value;
+
+    /// The data version the registered type gives `v`.
+    fn version(t: &CacheType, v: &Value) -> String {
+        let mut f = Fingerprinter::new();
+        match v.downcast_ref::<DataFrame>() {
+            Some(df) => fingerprint_dataframe(df, &mut f),
+            None => fingerprint_series(v.downcast_ref::<Series>().unwrap(), &mut f),
+        }
+        format!("{}:{}", t.type_name(), f.finish().unwrap())
+    }
+
+    fn frame() -> DataFrame {
+        let dates = Series::new("d".into(), [Some(1_i32), None, Some(19000)])
+            .cast(&DataType::Date)
+            .unwrap();
+        let times = Series::new("t".into(), [Some(1_i64), Some(2), None])
+            .cast(&DataType::Datetime(
+                TimeUnit::Microseconds,
+                Some(TimeZone::UTC),
+            ))
+            .unwrap();
+        let mut df = df!(
+            "f" => [Some(1.5), None, Some(f64::NAN)],
+            "i" => [1_i64, -2, 3],
+            "u" => [Some(1_u32), Some(2), None],
+            "b" => [Some(true), None, Some(false)],
+            "s" => [Some("a"), None, Some("ünï")],
+        )
+        .unwrap();
+        df.with_column(dates.into()).unwrap();
+        df.with_column(times.into()).unwrap();
+        df
+    }
+
+    #[test]
+    fn frames_and_series_round_trip_through_parquet_with_equal_fingerprints() {
+        let df = frame();
+        let t = dataframe_type();
+        let format = t.format_name().unwrap();
+        assert_eq!(format, "parquet");
+        let bytes = encode(df.clone()).unwrap();
+        let back = decode(&bytes).unwrap();
+        assert_eq!(back.schema(), df.schema());
+        assert_eq!(
+            version(&t, &Value::new(df.clone())),
+            version(&t, &Value::new(back))
+        );
+        let t = series_type();
+        for column in df.columns() {
+            let s = column.as_materialized_series().clone();
+            let bytes = encode(s.clone().into_frame()).unwrap();
+            let back = decode_series(&bytes).unwrap();
+            assert_eq!(back.name(), s.name());
+            assert_eq!(back.dtype(), s.dtype());
+            assert_eq!(
+                version(&t, &Value::new(s.clone())),
+                version(&t, &Value::new(back))
+            );
+        }
+    }
+
+    #[test]
+    fn fingerprints_see_values_nulls_names_and_dtypes_but_not_chunks() {
+        let dv = |s: &Series| {
+            let mut f = Fingerprinter::new();
+            fingerprint_series(s, &mut f);
+            f.finish().unwrap()
+        };
+        let a = Series::new("x".into(), [Some(1_i64), None, Some(3)]);
+        let mut chunked = Series::new("x".into(), [Some(1_i64)]);
+        chunked
+            .append(&Series::new("x".into(), [None, Some(3_i64)]))
+            .unwrap();
+        assert_eq!(chunked.n_chunks(), 2);
+        assert_eq!(dv(&a), dv(&chunked));
+        // A null is not a zero.
+        assert_ne!(dv(&a), dv(&Series::new("x".into(), [Some(1_i64), Some(0), Some(3)])));
+        assert_ne!(dv(&a), dv(&a.cast(&DataType::Float64).unwrap()));
+        assert_ne!(dv(&a), dv(&a.clone().with_name("y".into())));
+        let s1 = Series::new("s".into(), ["ab", "c"]);
+        let s2 = Series::new("s".into(), ["a", "bc"]);
+        assert_ne!(dv(&s1), dv(&s2));
+    }
+
+    #[test]
+    fn nested_and_lazy_values_have_no_fingerprint() {
+        let list = Series::new("l".into(), [Series::new("".into(), [1_i64, 2])]);
+        let mut f = Fingerprinter::new();
+        fingerprint_series(&list, &mut f);
+        assert!(f.finish().unwrap_err().contains("no fingerprint"));
+        assert!(encode(list.into_frame()).is_err());
+        let lazy = cache_types()
+            .into_iter()
+            .find(|t| t.type_name().contains("LazyFrame"))
+            .unwrap();
+        assert_eq!(lazy.format_name(), None);
+    }
+}

@@ -1,0 +1,138 @@
+//! Saver nodes: write a `DataFrame` node's value to CSV or Parquet, atomically.
+
+use std::path::{Path, PathBuf};
+
+use hamilton_core::{Args, Node, NodeError};
+use polars::prelude::*;
+
+use super::atomic::{WriteError, write_atomic};
+use super::{Format, IO_TAG, PathSource};
+use crate::error::Error;
+
+/// What a saver wrote: the value of a saver node.
+///
+/// ```
+/// use hamilton_polars::io::SaveMetadata;
+/// use polars::prelude::DataType;
+/// let m = SaveMetadata {
+///     path: "out.csv".into(), format: "CSV", rows: 2, columns: 1,
+///     column_names: vec!["a".into()], dtypes: vec![DataType::Int64], bytes: 6,
+/// };
+/// assert_eq!(m.to_string(), "wrote 2 rows x 1 columns (6 bytes) to CSV file `out.csv`");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct SaveMetadata {
+    /// The file written.
+    pub path: PathBuf,
+    /// "CSV" or "Parquet".
+    pub format: &'static str,
+    /// Rows written.
+    pub rows: usize,
+    /// Columns written.
+    pub columns: usize,
+    /// The columns' names, in order.
+    pub column_names: Vec<String>,
+    /// The columns' dtypes, in order.
+    pub dtypes: Vec<DataType>,
+    /// The file's size.
+    pub bytes: u64,
+}
+
+impl std::fmt::Display for SaveMetadata {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "wrote {} rows x {} columns ({} bytes) to {} file `{}`",
+            self.rows,
+            self.columns,
+            self.bytes,
+            self.format,
+            self.path.display()
+        )
+    }
+}
+
+/// A node named `name` writing the `DataFrame` produced by node (or input) `frame` to the CSV
+/// file at `dest`, with a header row. See [the module docs](super) for atomicity.
+///
+/// ```
+/// use hamilton_polars::io::{PathSource, csv_saver};
+/// let node = csv_saver("saved_features", "features", PathSource::param("out_path"));
+/// let params: Vec<_> = node.params().iter().map(|p| p.name()).collect();
+/// assert_eq!(params, ["features", "out_path"]);
+/// assert_eq!(node.output().name(), "SaveMetadata");
+/// ```
+pub fn csv_saver(
+    name: impl Into<String>,
+    frame: impl Into<String>,
+    dest: impl Into<PathSource>,
+) -> Node {
+    saver(name.into(), frame.into(), Format::Csv, dest.into())
+}
+
+/// A node named `name` writing the `DataFrame` produced by node (or input) `frame` to the
+/// Parquet file at `dest`. See [the module docs](super) for atomicity.
+///
+/// ```
+/// use hamilton_polars::io::parquet_saver;
+/// let node = parquet_saver("saved", "features", "out/features.parquet");
+/// assert_eq!(node.tags()["hamilton.io"], "parquet");
+/// ```
+pub fn parquet_saver(
+    name: impl Into<String>,
+    frame: impl Into<String>,
+    dest: impl Into<PathSource>,
+) -> Node {
+    saver(name.into(), frame.into(), Format::Parquet, dest.into())
+}
+
+fn saver(name: String, frame: String, format: Format, dest: PathSource) -> Node {
+    let doc = format!(
+        "Writes `{frame}` to {} {}, atomically.",
+        format.name(),
+        dest.describe()
+    );
+    let builder = Node::builder(name)
+        .doc(doc)
+        .tag(IO_TAG, format.tag())
+        .tag("hamilton.io.kind", "saver")
+        .param::<DataFrame>(frame);
+    let path = dest.resolver(1);
+    dest.declare(builder)
+        .build(move |args: &Args| -> Result<SaveMetadata, NodeError> {
+            let frame = args.get::<DataFrame>(0)?;
+            let path = path.resolve(args)?;
+            Ok(save(format, frame, &path)?)
+        })
+}
+
+fn save(format: Format, frame: &DataFrame, path: &Path) -> Result<SaveMetadata, Error> {
+    let mut frame = frame.clone();
+    let bytes = write_atomic(path, |w| -> Result<(), WriteError> {
+        match format {
+            Format::Csv => CsvWriter::new(w).include_header(true).finish(&mut frame)?,
+            Format::Parquet => {
+                ParquetWriter::new(w).finish(&mut frame)?;
+            }
+        }
+        Ok(())
+    })
+    .map_err(|source| Error::Write {
+        format: format.name(),
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(SaveMetadata {
+        path: path.to_path_buf(),
+        format: format.name(),
+        rows: frame.height(),
+        columns: frame.width(),
+        column_names: frame
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect(),
+        dtypes: frame.dtypes(),
+        bytes,
+    })
+}
