@@ -167,7 +167,7 @@ impl DriverBuilder {
 /// ```
 pub struct Driver {
     pub(crate) graph: Arc<Graph>,
-    plans: Mutex<HashMap<PlanKey, Arc<Plan>>>,
+    plans: Mutex<HashMap<u64, Vec<(PlanKey, Arc<Plan>)>>>,
     hooks: Vec<Arc<dyn Hook>>,
     runs: AtomicU64,
     #[cfg(feature = "parallel")]
@@ -333,15 +333,21 @@ impl Driver {
         inputs: &Inputs,
         overrides: &Overrides,
     ) -> Result<Arc<Plan>, Error> {
+        // Looked up without allocating: a hash of the request's names, then a comparison.
+        let hash = request_hash(outputs, inputs, overrides);
+        let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(bucket) = plans.get(&hash)
+            && let Some((_, plan)) = bucket
+                .iter()
+                .find(|(key, _)| key.is_request(outputs, inputs, overrides))
+        {
+            return Ok(plan.clone());
+        }
         let key = PlanKey {
             outputs: outputs.iter().map(|s| s.as_ref().to_string()).collect(),
             overrides: overrides.names().map(str::to_string).collect(),
             inputs: inputs.names().map(str::to_string).collect(),
         };
-        let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(plan) = plans.get(&key) {
-            return Ok(plan.clone());
-        }
         let (plan, mut errors) = Plan::checked(&self.graph, &key);
         if !errors.is_empty() {
             // Report mistyped values along with the other problems, not after they are fixed.
@@ -352,9 +358,27 @@ impl Driver {
         if plans.len() >= 256 {
             plans.clear();
         }
-        plans.insert(key, plan.clone());
+        plans.entry(hash).or_default().push((key, plan.clone()));
         Ok(plan)
     }
+}
+
+/// A hash of a request's shape: its outputs, and the names of its overrides and inputs.
+fn request_hash<S: AsRef<str>>(outputs: &[S], inputs: &Inputs, overrides: &Overrides) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    for o in outputs {
+        o.as_ref().hash(&mut h);
+    }
+    h.write_u8(0xff);
+    for o in overrides.names() {
+        o.hash(&mut h);
+    }
+    h.write_u8(0xff);
+    for i in inputs.names() {
+        i.hash(&mut h);
+    }
+    h.finish()
 }
 
 impl std::fmt::Debug for Driver {

@@ -84,6 +84,29 @@ pub(crate) struct PlanKey {
     pub(crate) inputs: Vec<String>,
 }
 
+impl PlanKey {
+    /// Whether this key describes the given request (without building a key for it).
+    pub(crate) fn is_request<S: AsRef<str>>(
+        &self,
+        outputs: &[S],
+        inputs: &crate::values::Inputs,
+        overrides: &crate::values::Overrides,
+    ) -> bool {
+        self.outputs.len() == outputs.len()
+            && self
+                .outputs
+                .iter()
+                .zip(outputs)
+                .all(|(a, b)| a == b.as_ref())
+            && self
+                .overrides
+                .iter()
+                .map(String::as_str)
+                .eq(overrides.names())
+            && self.inputs.iter().map(String::as_str).eq(inputs.names())
+    }
+}
+
 const NO_SLOT: u32 = u32::MAX;
 
 impl Plan {
@@ -246,6 +269,25 @@ impl Plan {
             } else {
                 node.params()
             };
+            // Slots this step reads through several parameters (two parameters renamed to one
+            // dependency): moving the value into one would leave the others nothing to read.
+            let mut shared: Vec<u32> = Vec::new();
+            if step.args.len() > 1 {
+                let mut read: Vec<u32> = step
+                    .args
+                    .iter()
+                    .filter_map(|a| match a {
+                        ArgPlan::Slot { slot, .. } => Some(*slot),
+                        ArgPlan::Absent => None,
+                    })
+                    .collect();
+                read.sort_unstable();
+                shared = read
+                    .windows(2)
+                    .filter(|w| w[0] == w[1])
+                    .map(|w| w[0])
+                    .collect();
+            }
             for (i, arg) in step.args.iter_mut().enumerate() {
                 if let ArgPlan::Slot {
                     slot,
@@ -253,11 +295,12 @@ impl Plan {
                     conversion,
                 } = arg
                 {
+                    let owned = params.get(i).is_some_and(|p| p.kind().is_owned());
                     if !seen[*slot as usize] {
                         seen[*slot as usize] = true;
-                        *last_use = true;
+                        // A shared slot is not moved: it is freed with the run instead.
+                        *last_use = !(owned && shared.contains(slot));
                     }
-                    let owned = params.get(i).is_some_and(|p| p.kind().is_owned());
                     if conversion.is_some() || (*last_use && owned) {
                         step.prepares = true;
                     }
@@ -589,6 +632,44 @@ mod tests {
                 ("y".to_string(), vec![]),
             ]
         );
+    }
+
+    #[test]
+    fn a_slot_read_twice_by_one_step_is_never_moved_out_from_under_the_other_read() {
+        let g = graph(vec![
+            node("a", &["x"]),
+            Node::builder("b")
+                .owned_param::<i64>("a")
+                .param::<i64>("a")
+                .build(|_: &Args| Ok(0_i64)),
+        ]);
+        let (plan, _) = Plan::checked(&g, &key(&["b"], &["x"], &[]));
+        let b = &plan.steps[1];
+        assert!(
+            b.args.iter().all(|a| matches!(
+                a,
+                ArgPlan::Slot {
+                    last_use: false,
+                    ..
+                }
+            )),
+            "{:?}",
+            b.args
+        );
+        // A single by-value read is still a move.
+        let g = graph(vec![
+            node("a", &["x"]),
+            Node::builder("b")
+                .owned_param::<i64>("a")
+                .param::<i64>("x")
+                .build(|_: &Args| Ok(0_i64)),
+        ]);
+        let (plan, _) = Plan::checked(&g, &key(&["b"], &["x"], &[]));
+        assert!(matches!(
+            plan.steps[1].args[0],
+            ArgPlan::Slot { last_use: true, .. }
+        ));
+        assert!(plan.steps[1].prepares);
     }
 
     #[test]
