@@ -167,7 +167,7 @@ impl DriverBuilder {
 /// ```
 pub struct Driver {
     pub(crate) graph: Arc<Graph>,
-    plans: Mutex<HashMap<u64, Vec<(PlanKey, Arc<Plan>)>>>,
+    plans: Mutex<PlanCache>,
     hooks: Vec<Arc<dyn Hook>>,
     runs: AtomicU64,
     #[cfg(feature = "parallel")]
@@ -362,6 +362,9 @@ impl Driver {
         Ok(plan)
     }
 }
+
+/// Compiled plans by the hash of their request's shape (several per hash on a collision).
+type PlanCache = HashMap<u64, Vec<(PlanKey, Arc<Plan>)>>;
 
 /// A hash of a request's shape: its outputs, and the names of its overrides and inputs.
 fn request_hash<S: AsRef<str>>(outputs: &[S], inputs: &Inputs, overrides: &Overrides) -> u64 {
