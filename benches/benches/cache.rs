@@ -66,8 +66,13 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let rows: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let rows: usize = args
+        .first()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
     let reps: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(5);
+    // `CACHE_BENCH_VERBOSE=1`: print what the cache did per node (first run, disk run).
+    let verbose = std::env::var_os("CACHE_BENCH_VERBOSE").is_some();
     let raw = make_frame(rows, 42);
     let plain = Driver::builder().with_nodes(nodes()).build().unwrap();
     let (_, expected) = run(&plain, &raw);
@@ -85,6 +90,7 @@ fn main() {
         let (t, out) = run(&dr, &raw);
         assert!(out.equals_missing(&expected));
         first.push(t);
+        let first_run = dr.cache().unwrap().last_run().unwrap();
         let (t, out) = run(&dr, &raw);
         assert!(out.equals_missing(&expected));
         all_hits(&dr);
@@ -99,14 +105,34 @@ fn main() {
         all_hits(&fresh);
         disk.push(t);
         size = fresh.cache().unwrap().size().unwrap();
+        if verbose {
+            println!("{first_run}{}", fresh.cache().unwrap().last_run().unwrap());
+        }
     }
-    let (u, f, m, d) = (median(uncached), median(first), median(memory), median(disk));
+    let (u, f, m, d) = (
+        median(uncached),
+        median(first),
+        median(memory),
+        median(disk),
+    );
     println!("cache bench: features workload, {rows} rows, median of {reps}");
     println!("  uncached          {u:>10.2?}");
-    println!("  first (cold)      {f:>10.2?}   ({:.2}x uncached)", ratio(f, u));
-    println!("  second (memory)   {m:>10.2?}   first / second = {:.1}x", ratio(f, m));
-    println!("  second (disk)     {d:>10.2?}   first / second = {:.1}x", ratio(f, d));
-    println!("  cache directory   {:.1} MiB", size as f64 / (1 << 20) as f64);
+    println!(
+        "  first (cold)      {f:>10.2?}   ({:.2}x uncached)",
+        ratio(f, u)
+    );
+    println!(
+        "  second (memory)   {m:>10.2?}   first / second = {:.1}x",
+        ratio(f, m)
+    );
+    println!(
+        "  second (disk)     {d:>10.2?}   first / second = {:.1}x",
+        ratio(f, d)
+    );
+    println!(
+        "  cache directory   {:.1} MiB",
+        size as f64 / (1 << 20) as f64
+    );
     println!(
         "{{\"bench\":\"cache\",\"rows\":{rows},\"reps\":{reps},\"uncached_s\":{},\"first_s\":{},\"second_memory_s\":{},\"second_disk_s\":{},\"first_over_second_memory\":{:.2},\"first_over_second_disk\":{:.2},\"cache_bytes\":{size}}}",
         u.as_secs_f64(),

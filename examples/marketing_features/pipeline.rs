@@ -5,7 +5,7 @@ use std::error::Error;
 use std::path::Path;
 
 use hamilton_core::{Config, Driver, Inputs, Node};
-use hamilton_polars::checks::{Check, CheckReport, Importance, checked};
+use hamilton_polars::checks::{self, CheckReport, Importance, checked};
 use hamilton_polars::io::{PathSource, csv_loader};
 use hamilton_polars::{OutputsExt, extract_columns};
 use polars::prelude::*;
@@ -25,9 +25,8 @@ pub(crate) const FRAME: &str = "marketing";
 /// The columns of the CSV file, each extracted as a node.
 pub(crate) const COLUMNS: [&str; 4] = ["year", "week", "signups", "spend"];
 
-/// The outputs: the columns and the features, in the order they are shown, then the data
-/// checks' reports (eager mode only).
-pub(crate) const OUTPUTS: [&str; 16] = [
+/// The outputs: the columns and the features, in the order they are shown.
+pub(crate) const OUTPUTS: [&str; 13] = [
     "year",
     "week",
     "signups",
@@ -41,9 +40,6 @@ pub(crate) const OUTPUTS: [&str; 16] = [
     "spend_zero_mean",
     "spend_std_dev",
     "spend_zero_mean_unit_variance",
-    "week.checks",
-    "signups.checks",
-    "spend.checks",
 ];
 
 /// The features and their data-check reports.
@@ -87,18 +83,18 @@ fn with_checks(mode: Mode, node: Node) -> Result<Vec<Node>, Box<dyn Error>> {
         "spend" => checked(
             node,
             vec![
-                Check::dtype(DataType::Float64),
-                Check::max_nulls(0),
-                Check::range(0.0, 1e7),
+                checks::dtype(DataType::Float64),
+                checks::max_nulls(0),
+                checks::range(0.0, 1e7),
             ],
             Importance::Fail,
         )?,
         "signups" => checked(
             node,
-            vec![Check::max_nulls(0), Check::range(1.0, 1e9)],
+            vec![checks::max_nulls(0), checks::range(1.0, 1e9)],
             Importance::Warn,
         )?,
-        "week" => checked(node, vec![Check::range(1.0, 53.0)], Importance::Fail)?,
+        "week" => checked(node, vec![checks::range(1.0, 53.0)], Importance::Fail)?,
         _ => vec![node],
     })
 }
@@ -112,23 +108,16 @@ pub(crate) fn features(
     let inputs = Inputs::new().set("data_path", data_path.display().to_string());
     match mode {
         Mode::Eager => {
-            let mut out = dr.execute(&OUTPUTS, inputs)?;
-            let checks = OUTPUTS
-                .into_iter()
-                .filter(|o| o.ends_with(".checks"))
-                .map(|o| out.take::<CheckReport>(o))
-                .collect::<Result<Vec<_>, _>>()?;
+            let out = dr.execute(&OUTPUTS, inputs)?;
+            // Every data check that ran comes back with the outputs.
+            let checks = out.check_reports().to_vec();
             Ok(Features {
                 frame: out.to_dataframe()?,
                 checks,
             })
         }
         Mode::Lazy => {
-            let requested: Vec<&str> = OUTPUTS
-                .into_iter()
-                .filter(|o| !o.ends_with(".checks"))
-                .chain([FRAME])
-                .collect();
+            let requested: Vec<&str> = OUTPUTS.into_iter().chain([FRAME]).collect();
             let mut out = dr.execute(&requested, inputs)?;
             let base = out.take::<LazyFrame>(FRAME)?;
             Ok(Features {

@@ -189,7 +189,7 @@ pub struct Node {
     code_version: u64,
     call: Callable,
     async_call: Option<AsyncCallable>,
-    modifiers: Arc<[Modifier]>,
+    modifiers: Vec<Modifier>,
     fan_out: Option<FanOut>,
 }
 
@@ -233,7 +233,7 @@ impl Node {
             code_version: def.code_version,
             call: Arc::new(call),
             async_call: def.async_call.map(|f| Arc::new(f) as AsyncCallable),
-            modifiers: (def.modifiers)().into(),
+            modifiers: (def.modifiers)(),
             fan_out: None,
         }
     }
@@ -335,17 +335,13 @@ impl Node {
 
     /// This node with one more function modifier, applied when the graph is built.
     pub fn with_modifier(mut self, modifier: Modifier) -> Self {
-        let mut all = self.modifiers.to_vec();
-        all.push(modifier);
-        self.modifiers = all.into();
+        self.modifiers.push(modifier);
         self
     }
 
     /// This node with its modifiers removed (what resolution leaves).
     pub(crate) fn without_modifiers(mut self) -> Self {
-        if !self.modifiers.is_empty() {
-            self.modifiers = Arc::from([]);
-        }
+        self.modifiers = Vec::new();
         self
     }
 
@@ -359,6 +355,18 @@ impl Node {
     pub(crate) fn with_code_of(mut self, other: &Node) -> Self {
         self.call = other.call.clone();
         self.async_call = other.async_call.clone();
+        self
+    }
+
+    /// This node presented as `other`: its function, module, location, doc and tags (the code
+    /// and parameters stay this node's). For the last `pipe_output` step, which is the node
+    /// named after the function.
+    pub(crate) fn with_identity_of(mut self, other: &Node) -> Self {
+        self.function = other.function.clone();
+        self.module = other.module.clone();
+        self.location = other.location;
+        self.doc = other.doc.clone();
+        self.tags = other.tags.clone();
         self
     }
 
@@ -521,7 +529,7 @@ impl NodeBuilder {
             code_version: self.code_version,
             call,
             async_call: None,
-            modifiers: self.modifiers.into(),
+            modifiers: self.modifiers,
             fan_out: None,
         }
     }

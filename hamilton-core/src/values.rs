@@ -106,6 +106,25 @@ impl Config {
     }
 }
 
+impl Clone for Config {
+    /// A copy of every entry (each value copied the way runs copy it).
+    fn clone(&self) -> Self {
+        Self {
+            entries: self
+                .entries
+                .iter()
+                .map(|(k, e)| {
+                    let entry = ConfigEntry {
+                        value: (e.clone)(&e.value),
+                        clone: e.clone,
+                    };
+                    (k.clone(), entry)
+                })
+                .collect(),
+        }
+    }
+}
+
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()

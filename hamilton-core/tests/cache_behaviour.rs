@@ -176,7 +176,11 @@ fn macro_nodes_are_cached_under_their_compile_time_code_version() {
             .unwrap()
     };
     let dr = build();
-    let code = dr.cache().unwrap().code_version("doubled_by_macro").unwrap();
+    let code = dr
+        .cache()
+        .unwrap()
+        .code_version("doubled_by_macro")
+        .unwrap();
     assert_eq!(code.len(), 16, "{code}");
     dr.execute(&["doubled_by_macro"], Inputs::new().set("base", 4_i64))
         .unwrap();
@@ -224,7 +228,14 @@ fn nodes_without_code_version_always_run_but_their_readers_can_hit() {
     assert_eq!(calls.take(), ["cooked", "raw"]);
     let run = dr.cache().unwrap().last_run().unwrap();
     assert_eq!(run.status("raw"), Some(CacheStatus::Uncached));
-    assert!(run.event("raw").unwrap().note.as_deref().unwrap().contains("no code version"));
+    assert!(
+        run.event("raw")
+            .unwrap()
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("no code version")
+    );
     // 23 % 10 == 13 % 10: `raw` runs again, `cooked` hits on its unchanged result.
     let dr = build();
     let out = dr
@@ -267,7 +278,9 @@ fn a_type_without_fingerprint_is_never_cached_nor_makes_a_downstream_hit() {
     };
     for _ in 0..2 {
         let dr = build();
-        let out = dr.execute(&["plain"], Inputs::new().set("x", 1_i64)).unwrap();
+        let out = dr
+            .execute(&["plain"], Inputs::new().set("x", 1_i64))
+            .unwrap();
         assert_eq!(out.get::<i64>("plain").unwrap(), &2);
         assert_eq!(calls.take(), ["opaque", "plain"]);
         let run = dr.cache().unwrap().last_run().unwrap();
@@ -276,7 +289,12 @@ fn a_type_without_fingerprint_is_never_cached_nor_makes_a_downstream_hit() {
         let note = run.event("plain").unwrap().note.clone().unwrap();
         assert!(note.contains("`opaque` has no data version"), "{note}");
         assert!(
-            run.event("opaque").unwrap().note.as_deref().unwrap().contains("no fingerprint"),
+            run.event("opaque")
+                .unwrap()
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("no fingerprint"),
             "{run}"
         );
     }
@@ -310,10 +328,13 @@ fn a_type_without_fingerprint_is_never_cached_nor_makes_a_downstream_hit() {
             .build()
             .unwrap()
     };
-    build().execute(&["plain"], Inputs::new().set("x", 1_i64)).unwrap();
+    build()
+        .execute(&["plain"], Inputs::new().set("x", 1_i64))
+        .unwrap();
     calls.take();
     let dr = build();
-    dr.execute(&["plain"], Inputs::new().set("x", 1_i64)).unwrap();
+    dr.execute(&["plain"], Inputs::new().set("x", 1_i64))
+        .unwrap();
     assert!(calls.take().is_empty());
 }
 
@@ -324,20 +345,26 @@ fn inputs_without_fingerprint_make_their_readers_run() {
     let c = calls.clone();
     let dr = driver(
         dir.path(),
-        vec![Node::builder("n")
-            .code_version(1)
-            .param::<Opaque>("o")
-            .build(move |a: &Args| {
-                c.hit("n");
-                Ok(a.get::<Opaque>(0)?.0)
-            })],
+        vec![
+            Node::builder("n")
+                .code_version(1)
+                .param::<Opaque>("o")
+                .build(move |a: &Args| {
+                    c.hit("n");
+                    Ok(a.get::<Opaque>(0)?.0)
+                }),
+        ],
     );
     for _ in 0..2 {
-        dr.execute(&["n"], Inputs::new().set("o", Opaque(1))).unwrap();
+        dr.execute(&["n"], Inputs::new().set("o", Opaque(1)))
+            .unwrap();
     }
     assert_eq!(calls.take(), ["n", "n"]);
     let note = dr.cache().unwrap().logs().join("\n");
-    assert!(note.contains("n: uncached (`o` has no data version"), "{note}");
+    assert!(
+        note.contains("n: uncached (`o` has no data version"),
+        "{note}"
+    );
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -356,19 +383,23 @@ fn registered_serde_types_are_fingerprinted_and_stored() {
         let c = calls.clone();
         driver(
             dir.path(),
-            vec![Node::builder("settings")
-                .code_version(1)
-                .param::<f64>("alpha")
-                .build(move |a: &Args| {
-                    c.hit("settings");
-                    Ok(Settings {
-                        alpha: *a.get::<f64>(0)?,
-                        label: "x".into(),
-                    })
-                })],
+            vec![
+                Node::builder("settings")
+                    .code_version(1)
+                    .param::<f64>("alpha")
+                    .build(move |a: &Args| {
+                        c.hit("settings");
+                        Ok(Settings {
+                            alpha: *a.get::<f64>(0)?,
+                            label: "x".into(),
+                        })
+                    }),
+            ],
         )
     };
-    build().execute(&["settings"], Inputs::new().set("alpha", 0.5)).unwrap();
+    build()
+        .execute(&["settings"], Inputs::new().set("alpha", 0.5))
+        .unwrap();
     let out = build()
         .execute(&["settings"], Inputs::new().set("alpha", 0.5))
         .unwrap();
@@ -419,7 +450,9 @@ fn behaviours_from_tags_and_options() {
             .unwrap()
     };
     let run = |dr: &Driver| {
-        let out = dr.execute(&["report"], Inputs::new().set("x", 5_i64)).unwrap();
+        let out = dr
+            .execute(&["report"], Inputs::new().set("x", 5_i64))
+            .unwrap();
         assert_eq!(out.get::<i64>("report").unwrap(), &11);
         dr.cache().unwrap().last_run().unwrap()
     };
@@ -434,11 +467,18 @@ fn behaviours_from_tags_and_options() {
 
     // Per-run options win over tags and defaults.
     let dr = build(CacheOptions::new(dir.path()).recompute(["fetched"]), 2);
-    assert_eq!(dr.cache().unwrap().behavior("fetched"), Some(Behavior::Recompute));
+    assert_eq!(
+        dr.cache().unwrap().behavior("fetched"),
+        Some(Behavior::Recompute)
+    );
     let r = run(&dr);
     assert_eq!(calls.take(), ["client", "fetched"]);
     assert_eq!(r.recomputed(), ["fetched"]);
-    assert_eq!(r.status("report"), Some(CacheStatus::Hit), "same result, so a hit");
+    assert_eq!(
+        r.status("report"),
+        Some(CacheStatus::Hit),
+        "same result, so a hit"
+    );
 
     let r = run(&build(CacheOptions::new(dir.path()).disable(["report"]), 2));
     assert_eq!(calls.take(), ["client", "report"]);
@@ -524,7 +564,9 @@ fn async_nodes_run_and_the_sync_nodes_after_them_hit() {
             ],
         )
     };
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     for _ in 0..2 {
         let dr = build();
         let out = rt
@@ -540,22 +582,30 @@ fn a_failing_node_is_reported_and_nothing_wrong_is_stored() {
     let dir = tempfile::tempdir().unwrap();
     let dr = driver(
         dir.path(),
-        vec![Node::builder("boom")
-            .code_version(1)
-            .param::<i64>("x")
-            .build(|a: &Args| {
-                if *a.get::<i64>(0)? < 0 {
-                    Err("negative".into())
-                } else {
-                    Ok(1_i64)
-                }
-            })],
+        vec![
+            Node::builder("boom")
+                .code_version(1)
+                .param::<i64>("x")
+                .build(|a: &Args| {
+                    if *a.get::<i64>(0)? < 0 {
+                        Err("negative".into())
+                    } else {
+                        Ok(1_i64)
+                    }
+                }),
+        ],
     );
-    assert!(dr.execute(&["boom"], Inputs::new().set("x", -1_i64)).is_err());
+    assert!(
+        dr.execute(&["boom"], Inputs::new().set("x", -1_i64))
+            .is_err()
+    );
     let run = dr.cache().unwrap().last_run().unwrap();
     assert!(!run.success);
     assert_eq!(run.status("boom"), Some(CacheStatus::Failed));
-    assert!(dr.execute(&["boom"], Inputs::new().set("x", -1_i64)).is_err());
+    assert!(
+        dr.execute(&["boom"], Inputs::new().set("x", -1_i64))
+            .is_err()
+    );
 }
 
 #[test]
@@ -585,7 +635,10 @@ fn runs_are_recorded_and_drawn() {
     assert!(dot.contains("\"x\" -> \"a\""), "{dot}");
     assert!(dot.contains("#7fc97f") && dot.contains("#fdc086"), "{dot}");
     let mermaid = dr.cache_mermaid(&last);
-    assert!(mermaid.contains(":::hit") && mermaid.contains(":::miss"), "{mermaid}");
+    assert!(
+        mermaid.contains(":::hit") && mermaid.contains(":::miss"),
+        "{mermaid}"
+    );
     assert!(last.to_string().contains("2 hit(s), 3 computed"), "{last}");
 }
 
@@ -621,7 +674,10 @@ fn unknown_names_and_tags_are_noted_not_fatal() {
         .unwrap();
     dr.execute(&["n"], Inputs::new()).unwrap();
     let notes = dr.cache().unwrap().last_run().unwrap().notes.join("\n");
-    assert!(notes.contains("unknown cache behaviour `sometimes`"), "{notes}");
+    assert!(
+        notes.contains("unknown cache behaviour `sometimes`"),
+        "{notes}"
+    );
     assert!(notes.contains("`not_a_node`"), "{notes}");
 }
 

@@ -171,9 +171,11 @@ fn a_garbage_database_is_set_aside_and_recreated() {
     assert!(notes.contains("set aside"), "{notes}");
     assert_eq!(run.status("sq"), Some(CacheStatus::Miss));
     assert!(
-        std::fs::read_dir(dir.path())
+        std::fs::read_dir(dir.path()).unwrap().any(|e| e
             .unwrap()
-            .any(|e| e.unwrap().file_name().to_string_lossy().contains("corrupt"))
+            .file_name()
+            .to_string_lossy()
+            .contains("corrupt"))
     );
     assert_eq!(check(&dr, 100).hits().len(), 2);
 }
@@ -251,7 +253,10 @@ fn a_locked_database_makes_misses_not_failures() {
     assert_eq!(check(&dr, 5).hits().len(), 2);
     let run = check(&dr, 6);
     let notes = all_notes(&run);
-    assert!(notes.contains("locked") || notes.contains("busy"), "{notes}");
+    assert!(
+        notes.contains("locked") || notes.contains("busy"),
+        "{notes}"
+    );
     assert!(run.hits().is_empty());
     locker.execute_batch("COMMIT;").unwrap();
     drop(dr);
@@ -293,9 +298,8 @@ fn faulty_formats_and_fingerprints_never_fail_a_run() {
             .build()
             .unwrap()
     };
-    let fingerprint = |f: &Fragile, out: &mut hamilton_core::cache::Fingerprinter| {
-        out.write_value(&f.0)
-    };
+    let fingerprint =
+        |f: &Fragile, out: &mut hamilton_core::cache::Fingerprinter| out.write_value(&f.0);
     // Stored fine, but reading it back fails.
     let bad_decode = || {
         CacheType::fingerprint_with(fingerprint).with_format(
@@ -306,10 +310,16 @@ fn faulty_formats_and_fingerprints_never_fail_a_run() {
     };
     for round in 0..2 {
         let dr = build(bad_decode());
-        let out = dr.execute(&["fragile"], Inputs::new().set("x", 3_i64)).unwrap();
+        let out = dr
+            .execute(&["fragile"], Inputs::new().set("x", 3_i64))
+            .unwrap();
         assert_eq!(out.get::<Fragile>("fragile").unwrap(), &Fragile(3));
         let notes = all_notes(&dr.cache().unwrap().last_run().unwrap());
-        assert_eq!(notes.contains("could not be decoded"), round == 1, "{notes}");
+        assert_eq!(
+            notes.contains("could not be decoded"),
+            round == 1,
+            "{notes}"
+        );
     }
     // Encoding and fingerprinting that panic.
     let panicky = CacheType::fingerprint_with(|_: &Fragile, _| panic!("fingerprint bug"))
@@ -319,7 +329,9 @@ fn faulty_formats_and_fingerprints_never_fail_a_run() {
             |_: &[u8]| Ok(Fragile(0)),
         );
     let dr = build(panicky);
-    let out = dr.execute(&["fragile"], Inputs::new().set("x", 4_i64)).unwrap();
+    let out = dr
+        .execute(&["fragile"], Inputs::new().set("x", 4_i64))
+        .unwrap();
     assert_eq!(out.get::<Fragile>("fragile").unwrap(), &Fragile(4));
     let notes = all_notes(&dr.cache().unwrap().last_run().unwrap());
     assert!(notes.contains("fingerprint bug"), "{notes}");
@@ -376,7 +388,12 @@ fn two_processes_share_one_cache() {
     let exe = std::env::current_exe().unwrap();
     let spawn = |order: &str| {
         Command::new(&exe)
-            .args(["--exact", "child_process_work", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "child_process_work",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_DIR, dir.path())
             .env(CHILD_ORDER, order)
             .output()

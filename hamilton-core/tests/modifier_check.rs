@@ -18,7 +18,10 @@ impl Validator<f64> for InRange {
         if (self.0..=self.1).contains(v) {
             CheckResult::pass("in_range", "ok")
         } else {
-            CheckResult::fail("in_range", format!("{v} is outside [{}, {}]", self.0, self.1))
+            CheckResult::fail(
+                "in_range",
+                format!("{v} is outside [{}, {}]", self.0, self.1),
+            )
         }
     }
 }
@@ -28,7 +31,11 @@ fn in_range(lo: f64, hi: f64) -> Arc<dyn Validator<f64>> {
 }
 
 fn finite(v: &f64) -> Result<(), String> {
-    if v.is_finite() { Ok(()) } else { Err(format!("{v} is not finite")) }
+    if v.is_finite() {
+        Ok(())
+    } else {
+        Err(format!("{v} is not finite"))
+    }
 }
 
 /// The conversion rate.
@@ -54,11 +61,17 @@ fn check_splits_the_node_into_raw_checks_and_the_checked_value() {
     }
     assert_eq!(dr.node("rate").unwrap().doc(), "The conversion rate.");
     let out = dr
-        .execute(&["rate"], Inputs::new().set("signups", 1.0_f64).set("visits", 4.0_f64))
+        .execute(
+            &["rate"],
+            Inputs::new().set("signups", 1.0_f64).set("visits", 4.0_f64),
+        )
         .unwrap();
     assert_eq!(out.get::<f64>("rate").unwrap(), &0.25);
     let report = &out.check_reports()[0];
-    assert_eq!((report.node.as_str(), report.importance), ("rate", Importance::Fail));
+    assert_eq!(
+        (report.node.as_str(), report.importance),
+        ("rate", Importance::Fail)
+    );
     let checks: Vec<&str> = report.results.iter().map(|r| r.check.as_str()).collect();
     assert_eq!(checks, ["in_range", "finite"]);
 }
@@ -67,7 +80,10 @@ fn check_splits_the_node_into_raw_checks_and_the_checked_value() {
 fn a_failing_fail_check_stops_the_run_with_every_failure() {
     let dr = build([nodes![rate]]);
     let err = dr
-        .execute(&["rate"], Inputs::new().set("signups", 1.0_f64).set("visits", 0.0_f64))
+        .execute(
+            &["rate"],
+            Inputs::new().set("signups", 1.0_f64).set("visits", 0.0_f64),
+        )
         .unwrap_err();
     let Error::DataCheck { node, report } = &err else {
         panic!("{err}");
@@ -94,7 +110,10 @@ fn clamp(x: &f64) -> f64 {
     x.clamp(0.0, 1.0)
 }
 
-#[node(pipe_output(step(clamp)), check(in_range(0.0, 1.0), importance = "fail"))]
+#[node(
+    pipe_output(step(clamp)),
+    check(in_range(0.0, 1.0), importance = "fail")
+)]
 fn share(part: &f64, whole: &f64) -> f64 {
     part / whole
 }
@@ -109,23 +128,40 @@ fn with_pipe_output_the_checks_see_the_piped_value() {
         .filter(|n| n.starts_with("share"))
         .collect();
     names.sort();
-    assert_eq!(names, ["share", "share.checks", "share.raw", "share.with_clamp"]);
+    assert_eq!(
+        names,
+        ["share", "share.checks", "share.raw", "share.with_clamp"]
+    );
     let out = dr
-        .execute(&["share"], Inputs::new().set("part", 3.0_f64).set("whole", 2.0_f64))
+        .execute(
+            &["share"],
+            Inputs::new().set("part", 3.0_f64).set("whole", 2.0_f64),
+        )
         .unwrap();
-    assert_eq!(out.get::<f64>("share").unwrap(), &1.0, "clamped, then checked");
+    assert_eq!(
+        out.get::<f64>("share").unwrap(),
+        &1.0,
+        "clamped, then checked"
+    );
 }
 
 #[test]
 fn validators_of_another_type_than_the_node_are_a_build_error() {
     let n = Node::builder("n")
         .modifier(Modifier::check::<i64>(
-            vec![check_fn("pos", |v: &i64| if *v > 0 { Ok(()) } else { Err("neg".into()) })],
+            vec![check_fn("pos", |v: &i64| {
+                if *v > 0 { Ok(()) } else { Err("neg".into()) }
+            })],
             Importance::Warn,
         ))
         .build(|_: &Args| Ok(1.0_f64));
     let err = Driver::builder().with_nodes([n]).build().unwrap_err();
-    let [BuildError::Modifier { option, problem, .. }] = err.build_errors() else {
+    let [
+        BuildError::Modifier {
+            option, problem, ..
+        },
+    ] = err.build_errors()
+    else {
         panic!("{err}");
     };
     assert_eq!(option, "check");
@@ -142,7 +178,10 @@ fn a_check_after_a_type_changing_step_is_a_build_error() {
         .build(|a: &Args| Ok(a.get::<f64>(0)?.to_string()));
     let n = Node::builder("n")
         .modifier(Modifier::pipe_output([Step::new(to_text)]))
-        .modifier(Modifier::check::<f64>(vec![Arc::new(InRange(0.0, 1.0))], Importance::Warn))
+        .modifier(Modifier::check::<f64>(
+            vec![Arc::new(InRange(0.0, 1.0))],
+            Importance::Warn,
+        ))
         .build(|_: &Args| Ok(1.0_f64));
     let err = Driver::builder().with_nodes([n]).build().unwrap_err();
     assert!(
@@ -161,7 +200,8 @@ fn two_check_modifiers_are_a_build_error() {
         .build(|_: &Args| Ok(1.0_f64));
     let err = Driver::builder().with_nodes([n]).build().unwrap_err();
     assert!(
-        err.to_string().contains("give every validator of a node in one `check(...)`"),
+        err.to_string()
+            .contains("give every validator of a node in one `check(...)`"),
         "{err}"
     );
 }

@@ -48,7 +48,10 @@ fn the_generated_body_calls_the_reused_function() {
     assert_eq!(out.get::<f64>("total_spend").unwrap(), &2.0);
     assert_eq!(out.get::<i64>("total_count").unwrap(), &12);
     assert_eq!(out.get::<f64>("all_spend").unwrap(), &6.0);
-    assert_eq!(dr.node("total_spend").unwrap().doc(), "Spend plus signups bonus.");
+    assert_eq!(
+        dr.node("total_spend").unwrap().doc(),
+        "Spend plus signups bonus."
+    );
 }
 
 fn product() -> Node {
@@ -67,7 +70,10 @@ fn hand_built_does_keeps_names_and_takes_the_code() {
         .build(|_: &Args| Err::<f64, _>("not implemented".into()));
     let dr = Driver::builder().with_nodes([area]).build().unwrap();
     let out = dr
-        .execute(&["area"], Inputs::new().set("width", 2.0_f64).set("height", 4.0_f64))
+        .execute(
+            &["area"],
+            Inputs::new().set("width", 2.0_f64).set("height", 4.0_f64),
+        )
         .unwrap();
     assert_eq!(out.get::<f64>("area").unwrap(), &8.0);
 }
@@ -80,7 +86,15 @@ fn an_incompatible_signature_is_a_build_error() {
         .modifier(Modifier::does(product()))
         .build(|_: &Args| Ok(0.0_f64));
     let err = Driver::builder().with_nodes([area]).build().unwrap_err();
-    let [BuildError::Modifier { node, option, problem, .. }] = err.build_errors() else {
+    let [
+        BuildError::Modifier {
+            node,
+            option,
+            problem,
+            ..
+        },
+    ] = err.build_errors()
+    else {
         panic!("{err}");
     };
     assert_eq!((node.as_str(), option.as_str()), ("area", "does"));

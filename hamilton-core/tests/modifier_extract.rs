@@ -104,9 +104,18 @@ fn bounds(xs: &[f64]) -> (f64, usize, f64) {
 fn unpack_names_tuple_elements() {
     let dr = build([nodes![bounds]]).unwrap();
     let out = dr
-        .execute(&["low", "high"], Inputs::new().set("xs", vec![3.0, -1.0, 7.0]))
+        .execute(
+            &["low", "high"],
+            Inputs::new().set("xs", vec![3.0, -1.0, 7.0]),
+        )
         .unwrap();
-    assert_eq!((out.get::<f64>("low").unwrap(), out.get::<f64>("high").unwrap()), (&-1.0, &7.0));
+    assert_eq!(
+        (
+            out.get::<f64>("low").unwrap(),
+            out.get::<f64>("high").unwrap()
+        ),
+        (&-1.0, &7.0)
+    );
 }
 
 #[node(parameterize(uk_bounds(xs = source("uk")), us_bounds(xs = source("us"))), unpack(min, max))]
@@ -120,7 +129,9 @@ fn with_several_outputs_fields_are_namespaced_by_output() {
     let out = dr
         .execute(
             &["uk_bounds.min", "us_bounds.max"],
-            Inputs::new().set("uk", vec![1.0, 2.0]).set("us", vec![5.0, 9.0]),
+            Inputs::new()
+                .set("uk", vec![1.0, 2.0])
+                .set("us", vec![5.0, 9.0]),
         )
         .unwrap();
     assert_eq!(out.get::<f64>("uk_bounds.min").unwrap(), &1.0);
@@ -164,11 +175,20 @@ fn weeks(week: &Column) -> usize {
 fn extract_columns_uses_the_registered_extractor_for_the_output_type() {
     let dr = build([nodes![frame, weeks]]).unwrap();
     let out = dr
-        .execute(&["weeks", "year", "spend_total"], Inputs::new().set("path", "abc"))
+        .execute(
+            &["weeks", "year", "spend_total"],
+            Inputs::new().set("path", "abc"),
+        )
         .unwrap();
     assert_eq!(out.get::<usize>("weeks").unwrap(), &2);
-    assert_eq!(out.get::<Column>("year").unwrap(), &Column(vec![2024.0, 2025.0]));
-    assert_eq!(out.get::<Column>("spend_total").unwrap(), &Column(vec![3.0]));
+    assert_eq!(
+        out.get::<Column>("year").unwrap(),
+        &Column(vec![2024.0, 2025.0])
+    );
+    assert_eq!(
+        out.get::<Column>("spend_total").unwrap(),
+        &Column(vec![3.0])
+    );
     assert_eq!(dr.node("week").unwrap().type_name(), "Column");
 }
 
@@ -200,10 +220,21 @@ fn table() -> Table {
 #[test]
 fn no_registered_extractor_is_a_build_error_naming_the_node_and_type() {
     let err = build([nodes![table]]).unwrap_err();
-    let [BuildError::Modifier { node, option, problem, .. }] = err.build_errors() else {
+    let [
+        BuildError::Modifier {
+            node,
+            option,
+            problem,
+            ..
+        },
+    ] = err.build_errors()
+    else {
         panic!("{err}");
     };
-    assert_eq!((node.as_str(), option.as_str()), ("table", "extract_columns"));
+    assert_eq!(
+        (node.as_str(), option.as_str()),
+        ("table", "extract_columns")
+    );
     assert!(
         problem.starts_with("no column extractor is registered for `Table`"),
         "{problem}"
@@ -240,7 +271,10 @@ fn hand_built_fields_and_columns() {
 #[test]
 fn a_field_read_from_another_type_is_a_build_error() {
     let n = Node::builder("n")
-        .modifier(Modifier::extract_fields([Field::new("f", |p: &(i64, i64)| p.0)]))
+        .modifier(Modifier::extract_fields([Field::new(
+            "f",
+            |p: &(i64, i64)| p.0,
+        )]))
         .build(|_: &Args| Ok(1_i64));
     let err = Driver::builder().with_nodes([n]).build().unwrap_err();
     assert!(

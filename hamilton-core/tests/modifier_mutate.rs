@@ -60,9 +60,18 @@ fn mutate_appends_a_step_to_each_target_and_is_not_a_node_itself() {
     assert_eq!(
         names(&dr),
         [
-            "costs", "costs.raw", "costs.with_add_margin.margin", "prices", "prices.raw",
-            "prices.with_add_margin.margin", "raw", "region", "taxes", "taxes.raw",
-            "taxes.with_add_margin.margin", "taxes.with_round"
+            "costs",
+            "costs.raw",
+            "costs.with_add_margin.margin",
+            "prices",
+            "prices.raw",
+            "prices.with_add_margin.margin",
+            "raw",
+            "region",
+            "taxes",
+            "taxes.raw",
+            "taxes.with_add_margin.margin",
+            "taxes.with_round"
         ]
     );
     let out = dr.execute(&["prices", "costs", "taxes"], raw()).unwrap();
@@ -86,11 +95,25 @@ fn a_conditional_mutator_applies_when_its_config_matches_in_source_order() {
 fn a_target_outside_the_module_is_a_build_error() {
     let m = Node::builder("m")
         .param::<i64>("x")
-        .modifier(Modifier::mutate(["elsewhere"], [("k", Binding::value(1_i64))]))
+        .modifier(Modifier::mutate(
+            ["elsewhere"],
+            [("k", Binding::value(1_i64))],
+        ))
         .build(|a: &Args| Ok(*a.get::<i64>(0)?));
     let other = Node::builder("other").build(|_: &Args| Ok(1_i64));
-    let err = Driver::builder().with_nodes([m, other]).build().unwrap_err();
-    let [BuildError::Modifier { node, option, problem, .. }] = err.build_errors() else {
+    let err = Driver::builder()
+        .with_nodes([m, other])
+        .build()
+        .unwrap_err();
+    let [
+        BuildError::Modifier {
+            node,
+            option,
+            problem,
+            ..
+        },
+    ] = err.build_errors()
+    else {
         panic!("{err}");
     };
     assert_eq!((node.as_str(), option.as_str()), ("m", "mutate"));

@@ -70,7 +70,10 @@ fn steps_run_in_order_on_the_first_parameter() {
     // ((1 + 1) * 3 + 100) + 0.5
     assert_eq!(out.get::<f64>("total").unwrap(), &106.5);
     let doc = dr.node("total.with_mult").unwrap().doc();
-    assert_eq!(doc, "Multiplies by `factor`.", "a step keeps its function's doc");
+    assert_eq!(
+        doc, "Multiplies by `factor`.",
+        "a step keeps its function's doc"
+    );
 }
 
 #[test]
@@ -78,7 +81,13 @@ fn when_conditions_choose_steps_and_a_repeated_function_is_numbered() {
     let dr = build(Config::new().set("mode", "big")).unwrap();
     assert_eq!(
         names(&dr, "total.with"),
-        ["total.with_add", "total.with_add.k", "total.with_add_1", "total.with_add_1.k", "total.with_mult"]
+        [
+            "total.with_add",
+            "total.with_add.k",
+            "total.with_add_1",
+            "total.with_add_1.k",
+            "total.with_mult"
+        ]
     );
     let out = dr.execute(&["total"], inputs()).unwrap();
     // ((1 + 1) * 3 + 10) + 0.5
@@ -151,9 +160,7 @@ fn hand_built_steps() {
         ]))])
         .build()
         .unwrap();
-    let out = dr
-        .execute(&["t"], Inputs::new().set("x", 1.0_f64))
-        .unwrap();
+    let out = dr.execute(&["t"], Inputs::new().set("x", 1.0_f64)).unwrap();
     assert_eq!(out.get::<f64>("t").unwrap(), &3.0);
 }
 
@@ -175,7 +182,15 @@ fn binding_an_unknown_step_parameter_is_a_build_error() {
     let errors = build_errors(target(Modifier::pipe_input([
         Step::new(add_node()).bind("kk", Binding::source("y"))
     ])));
-    let [BuildError::Modifier { node, option, problem, .. }] = errors.as_slice() else {
+    let [
+        BuildError::Modifier {
+            node,
+            option,
+            problem,
+            ..
+        },
+    ] = errors.as_slice()
+    else {
         panic!("{errors:?}");
     };
     assert_eq!((node.as_str(), option.as_str()), ("t", "pipe_input"));
@@ -190,12 +205,15 @@ fn a_step_without_parameters_and_an_unknown_on_input_are_build_errors() {
     let nullary = Node::builder("zero").build(|_: &Args| Ok(0.0_f64));
     let errors = build_errors(target(Modifier::pipe_input([Step::new(nullary)])));
     assert!(
-        errors[0]
-            .to_string()
-            .contains("step `zero` takes no parameter; its first parameter receives the piped value"),
+        errors[0].to_string().contains(
+            "step `zero` takes no parameter; its first parameter receives the piped value"
+        ),
         "{errors:?}"
     );
-    let errors = build_errors(target(Modifier::pipe_input_on("y", [Step::new(add_node())])));
+    let errors = build_errors(target(Modifier::pipe_input_on(
+        "y",
+        [Step::new(add_node())],
+    )));
     assert!(
         errors[0]
             .to_string()

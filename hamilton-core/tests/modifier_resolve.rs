@@ -36,7 +36,10 @@ fn build(config: Config) -> Result<Driver, hamilton_core::Error> {
 fn resolved_modifiers_apply_like_written_ones() {
     let dr = build(Config::new().set("windows", "2, 4")).unwrap();
     let out = dr
-        .execute(&["avg_2", "avg_4"], Inputs::new().set("xs", vec![1.0, 2.0, 3.0, 4.0]))
+        .execute(
+            &["avg_2", "avg_4"],
+            Inputs::new().set("xs", vec![1.0, 2.0, 3.0, 4.0]),
+        )
         .unwrap();
     assert_eq!(out.get::<f64>("avg_2").unwrap(), &3.5);
     assert_eq!(out.get::<f64>("avg_4").unwrap(), &2.5);
@@ -45,7 +48,15 @@ fn resolved_modifiers_apply_like_written_ones() {
 #[test]
 fn a_failing_resolver_is_a_build_error() {
     let err = build(Config::new()).unwrap_err();
-    let [BuildError::Modifier { node, option, problem, .. }] = err.build_errors() else {
+    let [
+        BuildError::Modifier {
+            node,
+            option,
+            problem,
+            ..
+        },
+    ] = err.build_errors()
+    else {
         panic!("{err}");
     };
     assert_eq!((node.as_str(), option.as_str()), ("rolling", "resolve"));
@@ -57,13 +68,13 @@ fn a_failing_resolver_is_a_build_error() {
 
 #[test]
 fn a_resolver_may_drop_the_node_but_not_choose_variants() {
-    let n = |m: Modifier| {
-        Node::builder("n")
-            .modifier(m)
-            .build(|_: &Args| Ok(1_i64))
-    };
+    let n = |m: Modifier| Node::builder("n").modifier(m).build(|_: &Args| Ok(1_i64));
     let drop_when_off = Modifier::resolve("drop_when_off", |c: &Config| {
-        Ok(if c.contains("off") { vec![Modifier::exclude()] } else { vec![] })
+        Ok(if c.contains("off") {
+            vec![Modifier::exclude()]
+        } else {
+            vec![]
+        })
     });
     let dr = Driver::builder()
         .with_nodes([n(drop_when_off.clone())])
@@ -71,7 +82,10 @@ fn a_resolver_may_drop_the_node_but_not_choose_variants() {
         .build()
         .unwrap();
     assert!(dr.node("n").is_none());
-    let dr = Driver::builder().with_nodes([n(drop_when_off)]).build().unwrap();
+    let dr = Driver::builder()
+        .with_nodes([n(drop_when_off)])
+        .build()
+        .unwrap();
     assert!(dr.node("n").is_some());
 
     let err = Driver::builder()
@@ -81,8 +95,9 @@ fn a_resolver_may_drop_the_node_but_not_choose_variants() {
         .build()
         .unwrap_err();
     assert!(
-        err.to_string()
-            .contains("resolver `late` returned `when`, which cannot be decided after config selection"),
+        err.to_string().contains(
+            "resolver `late` returned `when`, which cannot be decided after config selection"
+        ),
         "{err}"
     );
 }

@@ -13,7 +13,11 @@ fn revenue(region: &str) -> f64 {
     region.len() as f64
 }
 
-#[node(tag(team = "ml"), unpack(train, test), tag_outputs(test(holdout = "true")))]
+#[node(
+    tag(team = "ml"),
+    unpack(train, test),
+    tag_outputs(test(holdout = "true"))
+)]
 fn split() -> (Vec<f64>, Vec<f64>) {
     (vec![1.0], vec![2.0])
 }
@@ -37,7 +41,10 @@ fn tag_outputs_tags_each_named_output() {
     assert_eq!(tag(&dr, "us", "owner"), Some("na"));
     assert_eq!(tag(&dr, "uk", "owner"), None);
     for n in ["uk", "us", "train", "test", "split"] {
-        assert!(tag(&dr, n, "team").is_some(), "{n} carries the function's tags");
+        assert!(
+            tag(&dr, n, "team").is_some(),
+            "{n} carries the function's tags"
+        );
     }
     assert_eq!(tag(&dr, "uk.region", "team"), None, "helper nodes do not");
     assert_eq!(tag(&dr, "test", "holdout"), Some("true"));
@@ -60,9 +67,17 @@ fn tagging_an_unknown_output_is_a_build_error() {
         .modifier(Modifier::tag_output("b", "x", "y"))
         .build(|a: &Args| Ok(*a.get::<i64>(0)?));
     let err = Driver::builder().with_nodes([n]).build().unwrap_err();
-    let [BuildError::Modifier { option, problem, .. }] = err.build_errors() else {
+    let [
+        BuildError::Modifier {
+            option, problem, ..
+        },
+    ] = err.build_errors()
+    else {
         panic!("{err}");
     };
     assert_eq!(option, "tag_outputs");
-    assert_eq!(problem, "`b` is not an output of this function; its outputs are `a`");
+    assert_eq!(
+        problem,
+        "`b` is not an output of this function; its outputs are `a`"
+    );
 }

@@ -242,9 +242,18 @@ mod tests {
         assert_eq!(
             errors,
             [
-                format!("unknown `#[node]` option `foo`; expected one of: name, tag, crate, {}", modifiers::OPTIONS.join(", ")),
-                format!("unknown `#[node]` option `bar`; expected one of: name, tag, crate, {}", modifiers::OPTIONS.join(", ")),
-                format!("unknown `#[node]` option `baz`; expected one of: name, tag, crate, {}", modifiers::OPTIONS.join(", ")),
+                format!(
+                    "unknown `#[node]` option `foo`; expected one of: name, tag, crate, {}",
+                    modifiers::OPTIONS.join(", ")
+                ),
+                format!(
+                    "unknown `#[node]` option `bar`; expected one of: name, tag, crate, {}",
+                    modifiers::OPTIONS.join(", ")
+                ),
+                format!(
+                    "unknown `#[node]` option `baz`; expected one of: name, tag, crate, {}",
+                    modifiers::OPTIONS.join(", ")
+                ),
             ]
         );
         assert_eq!(options.name.unwrap().value(), "n");

@@ -28,7 +28,9 @@ pub(crate) fn fields(input: TokenStream) -> TokenStream {
             if meta.path.is_ident("crate") {
                 let value = meta.value()?;
                 krate = Some(if value.peek(syn::LitStr) {
-                    value.parse::<syn::LitStr>()?.parse_with(Path::parse_mod_style)?
+                    value
+                        .parse::<syn::LitStr>()?
+                        .parse_with(Path::parse_mod_style)?
                 } else {
                     value.call(Path::parse_mod_style)?
                 });
@@ -58,7 +60,11 @@ pub(crate) fn fields(input: TokenStream) -> TokenStream {
             ident.span(),
             "`#[derive(Fields)]` goes on a struct with named fields; for a tuple, use `unpack(a, b)` on the node",
         ));
-        return errors.finish().err().map(|e| e.to_compile_error()).unwrap_or_default();
+        return errors
+            .finish()
+            .err()
+            .map(|e| e.to_compile_error())
+            .unwrap_or_default();
     };
     let mut fields = Vec::new();
     for field in &named.named {

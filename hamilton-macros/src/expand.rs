@@ -106,9 +106,9 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
     let fn_name = node.fn_name();
     let name = match &options.name {
         Some(name) => name.value(),
-        None if options.mods.is_variant() => Mods::variant_name(&fn_name)
-            .unwrap_or(&fn_name)
-            .to_string(),
+        None if options.mods.is_variant() => {
+            Mods::variant_name(&fn_name).unwrap_or(&fn_name).to_string()
+        }
         None => fn_name.clone(),
     };
     let binders = modifiers::binders(node, vis);

@@ -64,12 +64,68 @@ use proc_macro::TokenStream;
 /// - `tag(key = "value", ...)`: tags, repeatable.
 /// - `crate = path` (or `crate = "path"`): where `hamilton_core` is, for crates that re-export it.
 ///
+/// # Function modifiers
+///
+/// Hamilton's decorators are options of the attribute too. Each is documented, with a runnable
+/// example, in `hamilton_core::modifiers`, with a table mapping every Hamilton decorator.
+/// Whatever order they are written in, they apply in this order when the driver is built:
+///
+/// 1. **config selection**: `when(k = v, ..)`, `when_not(k = v)`, `when_in(k = [a, b])`,
+///    `when_not_in(k = [..])`, `when_fn(path)`, `default` (the variant used when no other
+///    matches), `exclude`. Variants share a node name: the function name up to its last `__`
+///    (`vat__uk` → `vat`), or `name`;
+/// 2. `resolve(path)`: modifiers computed from the config;
+/// 3. `does(f)` / `does(f, slice)`: the (empty) body becomes `f(a, b, ..)` / `f(&[a, b, ..])`;
+///    `subdag(modules = [..], inputs(p = source("x")), config(k = "v"), namespace = "ns")` and
+///    `parameterized_subdag(modules = [..], a(..), b(..))`: modules re-used as namespaced
+///    sub-dataflows (`ns.node`) feeding the function;
+/// 4. **expansion**: `parameterize(out(p = source("x"), k = value(2), xs = group(a, b)), ..)`,
+///    `inject(p = ..)`;
+/// 5. `pipe_input(step(f, k = value(..)).when(k = v), .., on_input = p)`;
+/// 6. **several outputs**: `extract_fields(a, b: T)` (or alone, with `#[derive(Fields)]`),
+///    `unpack(a, _, c)`, `extract_columns(a, "b")`;
+/// 7. `pipe_output(step(..), ..)`, then the steps of `mutate(target, ..)` functions;
+/// 8. `check(validator, custom = path, importance = "fail")`;
+/// 9. `tag_outputs(out(k = "v"))`.
+///
+/// Generated nodes have dotted names (`x.raw`, `x.with_f`, `out.param`), which no function
+/// name can take. Misuse the macro can see is a compile error on the offending tokens; the
+/// rest (two matching variants, a column extractor not registered, ...) is a build error.
+///
+/// ```
+/// use hamilton_core::{Config, Driver, Inputs, node, nodes};
+///
+/// #[node(exclude)]
+/// fn clip(x: &f64, max: &f64) -> f64 { x.min(*max) }
+///
+/// /// Spend in {region}, clipped.
+/// #[node(
+///     when(source = "api"),
+///     parameterize(spend_uk(region = value("UK")), spend_us(region = value("US"))),
+///     pipe_output(step(clip, max = value(100.0))),
+///     tag(owner = "growth"),
+/// )]
+/// fn spend__api(raw: &f64, region: &str) -> f64 {
+///     if region == "UK" { raw * 2.0 } else { raw * 3.0 }
+/// }
+///
+/// let dr = Driver::builder()
+///     .with_modules([nodes![clip, spend__api]])
+///     .with_config(Config::new().set("source", "api"))
+///     .build()
+///     .unwrap();
+/// let out = dr.execute(&["spend_uk", "spend_us"], Inputs::new().set("raw", 40.0)).unwrap();
+/// assert_eq!((out.get::<f64>("spend_uk").unwrap(), out.get::<f64>("spend_us").unwrap()), (&80.0, &100.0));
+/// assert_eq!(dr.node("spend_us.raw").unwrap().doc(), "Spend in US, clipped.");
+/// ```
+///
 /// # What it generates
 ///
 /// The function, unchanged (it stays callable and testable), and next to it a hidden struct of
 /// the same name (type namespace only) implementing `__private::NodeSpec`, whose `DEF` describes
-/// the node: name, module, location, doc comment, parameters, output type, tags, code version
-/// and a call shim. The node is registered for `module!()` when registration is on, and can be
+/// the node: name, module, location, doc comment, parameters, output type, tags, code version,
+/// a call shim, and a function building its modifiers. It also has one hidden function per
+/// parameter typing `value(..)` literals for it (used by `step(this_fn, p = value(..))`). The node is registered for `module!()` when registration is on, and can be
 /// listed with `nodes![path::to::function]`. Because of the struct, a node function cannot share
 /// its name with a type or module in the same scope, nor be named after a primitive type.
 ///

@@ -36,6 +36,8 @@ pub(crate) const OPTIONS: &[&str] = &[
     "mutate",
     "check",
     "tag_outputs",
+    "subdag",
+    "parameterized_subdag",
 ];
 
 /// A config test.
@@ -101,6 +103,65 @@ pub(crate) struct CheckOpt {
     pub(crate) importance: Option<LitStr>,
 }
 
+/// The inputs and config of a sub-dataflow.
+#[derive(Default)]
+pub(crate) struct SubdagSpec {
+    pub(crate) inputs: Vec<Bind>,
+    pub(crate) config: Vec<(Ident, Expr)>,
+    pub(crate) namespace: Option<LitStr>,
+}
+
+impl SubdagSpec {
+    /// Parses `inputs(..)`, `config(..)` or `namespace = ".."`; `false` for another key.
+    fn parse_part(
+        &mut self,
+        meta: &ParseNestedMeta<'_>,
+        errors: &mut Vec<syn::Error>,
+    ) -> syn::Result<bool> {
+        if meta.path.is_ident("inputs") {
+            meta.parse_nested_meta(|b| {
+                let param = single_ident(&b.path, "an input name")?;
+                match bind_value(&b.value()?.parse()?) {
+                    Ok(BindValue::Group(_, span)) => errors.push(syn::Error::new(
+                        span,
+                        "`group` is not supported for sub-dataflow inputs; bind a `source` or a `value`",
+                    )),
+                    Ok(value) => self.inputs.push(Bind { param, value }),
+                    Err(e) => errors.push(e),
+                }
+                Ok(())
+            })?;
+            Ok(true)
+        } else if meta.path.is_ident("config") {
+            meta.parse_nested_meta(|kv| {
+                let key = config_key(&kv)?;
+                let value: Expr = kv.value()?.parse()?;
+                self.config.push((key, value));
+                Ok(())
+            })?;
+            Ok(true)
+        } else if meta.path.is_ident("namespace") {
+            let ns: LitStr = meta.value()?.parse()?;
+            match crate::attr::check_node_name(&ns) {
+                Ok(()) => self.namespace = Some(ns),
+                Err(e) => errors.push(e),
+            }
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+}
+
+/// `subdag(..)` or `parameterized_subdag(..)`.
+pub(crate) struct SubdagOpt {
+    pub(crate) modules: Vec<Expr>,
+    pub(crate) shared: SubdagSpec,
+    /// For `parameterized_subdag`: each output and its own inputs and config.
+    pub(crate) outputs: Vec<(Ident, SubdagSpec)>,
+    pub(crate) parameterized: bool,
+}
+
 /// Every modifier option of one attribute.
 #[derive(Default)]
 pub(crate) struct Mods {
@@ -119,6 +180,7 @@ pub(crate) struct Mods {
     pub(crate) mutate: Option<(Span, Vec<Ident>, Vec<Bind>)>,
     pub(crate) checks: Vec<(Span, CheckOpt)>,
     pub(crate) tag_outputs: Vec<(Ident, String, LitStr)>,
+    pub(crate) subdag: Option<(Span, SubdagOpt)>,
     /// Whether a `does` option was written (even one that failed to parse).
     pub(crate) does_written: bool,
     /// Errors found after a value was fully parsed: reported without stopping the option.
@@ -150,13 +212,15 @@ impl Mods {
             && self.mutate.is_none()
             && self.checks.is_empty()
             && self.tag_outputs.is_empty()
+            && self.subdag.is_none()
     }
 
     /// Parses option `key`.
     pub(crate) fn parse(&mut self, key: &str, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
         let span = meta.path.span();
         match key {
-            "when" | "when_not" | "when_in" | "when_not_in" | "inject" | "parameterize" | "tag_outputs"
+            "when" | "when_not" | "when_in" | "when_not_in" | "inject" | "parameterize"
+            | "tag_outputs"
                 if !meta.input.peek(syn::token::Paren) =>
             {
                 let example = match key {
@@ -301,7 +365,10 @@ impl Mods {
                     }
                 }
                 if exprs.iter().all(|e| matches!(e, Expr::Assign(_))) {
-                    return Err(syn::Error::new(span, "`pipe_input` needs at least one `step(..)`"));
+                    return Err(syn::Error::new(
+                        span,
+                        "`pipe_input` needs at least one `step(..)`",
+                    ));
                 }
                 self.pipe_input = Some((span, steps, on));
                 Ok(())
@@ -317,7 +384,10 @@ impl Mods {
                     }
                 }
                 if exprs.is_empty() {
-                    return Err(syn::Error::new(span, "`pipe_output` needs at least one `step(..)`"));
+                    return Err(syn::Error::new(
+                        span,
+                        "`pipe_output` needs at least one `step(..)`",
+                    ));
                 }
                 self.pipe_output = Some((span, steps));
                 Ok(())
@@ -331,7 +401,10 @@ impl Mods {
                     match expr {
                         Expr::Assign(assign) => {
                             let Some(param) = path_ident(&assign.left) else {
-                                return Err(syn::Error::new_spanned(&assign.left, "expected a parameter name"));
+                                return Err(syn::Error::new_spanned(
+                                    &assign.left,
+                                    "expected a parameter name",
+                                ));
                             };
                             binds.push(Bind {
                                 param,
@@ -392,7 +465,10 @@ impl Mods {
                 let names = Punctuated::<UnpackName, Token![,]>::parse_terminated(&content)?;
                 let names: Vec<Option<Ident>> = names.into_iter().map(|n| n.0).collect();
                 if names.iter().all(Option::is_none) {
-                    return Err(syn::Error::new(span, "`unpack` needs at least one name: `unpack(train, test)`"));
+                    return Err(syn::Error::new(
+                        span,
+                        "`unpack` needs at least one name: `unpack(train, test)`",
+                    ));
                 }
                 self.extract.push((span, Extract::Unpack(names)));
                 Ok(())
@@ -403,12 +479,18 @@ impl Mods {
                 let cols = Punctuated::<ColumnName, Token![,]>::parse_terminated(&content)?;
                 let cols: Vec<LitStr> = cols.into_iter().map(|c| c.0).collect();
                 if cols.is_empty() {
-                    return Err(syn::Error::new(span, "`extract_columns` needs at least one column: `extract_columns(year, week)`"));
+                    return Err(syn::Error::new(
+                        span,
+                        "`extract_columns` needs at least one column: `extract_columns(year, week)`",
+                    ));
                 }
                 for (i, c) in cols.iter().enumerate() {
                     crate::attr::check_node_name(c)?;
                     if cols[..i].iter().any(|p| p.value() == c.value()) {
-                        return Err(syn::Error::new(c.span(), format_args!("duplicate column `{}`", c.value())));
+                        return Err(syn::Error::new(
+                            c.span(),
+                            format_args!("duplicate column `{}`", c.value()),
+                        ));
                     }
                 }
                 self.extract.push((span, Extract::Columns(cols)));
@@ -423,9 +505,9 @@ impl Mods {
                     {
                         if key == "importance" {
                             match &*assign.right {
-                                Expr::Lit(ExprLit { lit: Lit::Str(s), .. })
-                                    if matches!(s.value().as_str(), "warn" | "fail") =>
-                                {
+                                Expr::Lit(ExprLit {
+                                    lit: Lit::Str(s), ..
+                                }) if matches!(s.value().as_str(), "warn" | "fail") => {
                                     opt.importance = Some(s.clone());
                                 }
                                 other => {
@@ -464,24 +546,103 @@ impl Mods {
                 out.parse_nested_meta(|kv| {
                     let key = single_ident(&kv.path, "a tag key")?;
                     let value: Expr = kv.value()?.parse()?;
-                    let Expr::Lit(ExprLit { lit: Lit::Str(value), .. }) = value else {
+                    let Expr::Lit(ExprLit {
+                        lit: Lit::Str(value),
+                        ..
+                    }) = value
+                    else {
                         self.errors.push(syn::Error::new_spanned(
                             value,
                             format_args!("a tag value must be a string literal: `{key} = \"...\"`"),
                         ));
                         return Ok(());
                     };
-                    if self.tag_outputs.iter().any(|(o, k, _)| *o == output && key == k) {
+                    if self
+                        .tag_outputs
+                        .iter()
+                        .any(|(o, k, _)| *o == output && key == k)
+                    {
                         self.errors.push(syn::Error::new(
                             key.span(),
                             format_args!("duplicate tag `{key}` for output `{output}`"),
                         ));
                         return Ok(());
                     }
-                    self.tag_outputs.push((output.clone(), key.to_string(), value));
+                    self.tag_outputs
+                        .push((output.clone(), key.to_string(), value));
                     Ok(())
                 })
             }),
+            "subdag" | "parameterized_subdag" => {
+                if self.subdag.is_some() {
+                    return Err(syn::Error::new_spanned(
+                        &meta.path,
+                        "give one `subdag` or `parameterized_subdag`; for several sub-dataflows, use `parameterized_subdag(.., a(..), b(..))`",
+                    ));
+                }
+                let parameterized = key == "parameterized_subdag";
+                let mut opt = SubdagOpt {
+                    modules: Vec::new(),
+                    shared: SubdagSpec::default(),
+                    outputs: Vec::new(),
+                    parameterized,
+                };
+                let mut errors = Vec::new();
+                let parsed = meta.parse_nested_meta(|part| {
+                    if part.path.is_ident("modules") {
+                        let value: Expr = part.value()?.parse()?;
+                        let Expr::Array(array) = value else {
+                            return Err(syn::Error::new_spanned(
+                                value,
+                                "`modules` is a list: `modules = [features::MODULE, nodes![a, b]]`",
+                            ));
+                        };
+                        opt.modules = array.elems.into_iter().collect();
+                        return Ok(());
+                    }
+                    if opt.shared.parse_part(&part, &mut errors)? {
+                        return Ok(());
+                    }
+                    if !parameterized {
+                        errors.push(part.error(
+                            "expected `modules = [..]`, `inputs(..)`, `config(..)` or `namespace = \"..\"` (outputs go in `parameterized_subdag`)",
+                        ));
+                        if part.input.peek(syn::token::Paren) {
+                            let skipped;
+                            syn::parenthesized!(skipped in part.input);
+                            skipped.parse::<TokenStream>()?;
+                        }
+                        return Ok(());
+                    }
+                    let name = single_ident(&part.path, "an output name")?;
+                    let mut own = SubdagSpec::default();
+                    part.parse_nested_meta(|p| {
+                        if own.parse_part(&p, &mut errors)? {
+                            Ok(())
+                        } else {
+                            Err(p.error("expected `inputs(..)`, `config(..)` or `namespace = \"..\"`"))
+                        }
+                    })?;
+                    opt.outputs.push((name, own));
+                    Ok(())
+                });
+                self.errors.extend(errors);
+                parsed?;
+                if opt.modules.is_empty() {
+                    return Err(syn::Error::new(
+                        span,
+                        "give the modules of the sub-dataflow: `modules = [features::MODULE]`",
+                    ));
+                }
+                if parameterized && opt.outputs.is_empty() {
+                    return Err(syn::Error::new(
+                        span,
+                        "`parameterized_subdag` needs outputs: `parameterized_subdag(modules = [..], uk(config(region = \"UK\")), us(config(region = \"US\")))`",
+                    ));
+                }
+                self.subdag = Some((span, opt));
+                Ok(())
+            }
             _ => unreachable!("`{key}` is listed in OPTIONS"),
         }
     }
@@ -501,7 +662,11 @@ impl Mods {
             } else {
                 format!(
                     "its parameters are {}",
-                    params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                    params
+                        .iter()
+                        .map(|p| format!("`{p}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             }
         };
@@ -536,11 +701,17 @@ impl Mods {
                 if !params.contains(&p) {
                     errors.push(syn::Error::new(
                         b.param.span(),
-                        format_args!("`{fn_name}` has no parameter `{p}` to bind; {}", param_list()),
+                        format_args!(
+                            "`{fn_name}` has no parameter `{p}` to bind; {}",
+                            param_list()
+                        ),
                     ));
                     continue;
                 }
-                if seen.contains(&p) || (!std::ptr::eq(binds, self.inject.as_slice()) && self.inject.iter().any(|i| i.param.unraw() == p)) {
+                if seen.contains(&p)
+                    || (!std::ptr::eq(binds, self.inject.as_slice())
+                        && self.inject.iter().any(|i| i.param.unraw() == p))
+                {
                     errors.push(syn::Error::new(
                         b.param.span(),
                         format_args!("parameter `{p}` is bound twice; bind it once"),
@@ -548,7 +719,8 @@ impl Mods {
                 }
                 seen.push(p.clone());
                 if let BindValue::Group(_, span) = &b.value
-                    && let Some(param) = node.params.iter().find(|x| x.name().as_deref() == Some(&p))
+                    && let Some(param) =
+                        node.params.iter().find(|x| x.name().as_deref() == Some(&p))
                     && group_element(&param.read.value).is_none()
                 {
                     errors.push(syn::Error::new(
@@ -580,6 +752,16 @@ impl Mods {
             }
         }
 
+        // subdag.
+        if let Some((span, _)) = &self.subdag
+            && self.parameterize.is_some()
+        {
+            errors.push(syn::Error::new(
+                *span,
+                "a function fed by sub-dataflows cannot also be parameterized; use `parameterized_subdag` to get several outputs",
+            ));
+        }
+
         // does.
         if let Some((_, true, span)) = &self.does
             && params.is_empty()
@@ -593,10 +775,15 @@ impl Mods {
         // pipe_input.
         if let Some((span, _, on)) = &self.pipe_input {
             match on {
-                Some(on) if !params.contains(&on.unraw().to_string()) => errors.push(syn::Error::new(
-                    on.span(),
-                    format_args!("`on_input`: `{fn_name}` has no parameter `{on}`; {}", param_list()),
-                )),
+                Some(on) if !params.contains(&on.unraw().to_string()) => {
+                    errors.push(syn::Error::new(
+                        on.span(),
+                        format_args!(
+                            "`on_input`: `{fn_name}` has no parameter `{on}`; {}",
+                            param_list()
+                        ),
+                    ))
+                }
                 None if params.is_empty() => errors.push(syn::Error::new(
                     *span,
                     "`pipe_input` runs its steps on a parameter, but the function takes none",
@@ -614,10 +801,13 @@ impl Mods {
         }
         for (span, extract) in &self.extract {
             if let Extract::Unpack(names) = extract {
-                let arity = node.output.as_ref().and_then(|o| match ungroup(&output_type(o)) {
-                    Type::Tuple(t) => Some(t.elems.len()),
-                    _ => None,
-                });
+                let arity = node
+                    .output
+                    .as_ref()
+                    .and_then(|o| match ungroup(&output_type(o)) {
+                        Type::Tuple(t) => Some(t.elems.len()),
+                        _ => None,
+                    });
                 match arity {
                     None => errors.push(syn::Error::new(
                         *span,
@@ -633,7 +823,11 @@ impl Mods {
         }
 
         // check.
-        let importances: Vec<&LitStr> = self.checks.iter().filter_map(|(_, c)| c.importance.as_ref()).collect();
+        let importances: Vec<&LitStr> = self
+            .checks
+            .iter()
+            .filter_map(|(_, c)| c.importance.as_ref())
+            .collect();
         if let Some(first) = importances.first()
             && let Some(other) = importances.iter().find(|i| i.value() != first.value())
         {
@@ -661,13 +855,23 @@ impl Mods {
         }
 
         // tag_outputs, when every output is known.
-        let derived_fields = self.extract.iter().any(|(_, e)| matches!(e, Extract::Fields(None)));
+        let derived_fields = self
+            .extract
+            .iter()
+            .any(|(_, e)| matches!(e, Extract::Fields(None)));
         if !derived_fields {
-            let mut outputs: Vec<String> = match &self.parameterize {
-                Some((_, o)) => o.iter().map(|o| o.name.unraw().to_string()).collect(),
-                None => vec![match name {
+            let mut outputs: Vec<String> = match (&self.parameterize, &self.subdag) {
+                (Some((_, o)), _) => o.iter().map(|o| o.name.unraw().to_string()).collect(),
+                (None, Some((_, sd))) if sd.parameterized => sd
+                    .outputs
+                    .iter()
+                    .map(|(n, _)| n.unraw().to_string())
+                    .collect(),
+                _ => vec![match name {
                     Some(n) => n.value(),
-                    None if self.is_variant() => Self::variant_name(&fn_name).unwrap_or(&fn_name).to_string(),
+                    None if self.is_variant() => {
+                        Self::variant_name(&fn_name).unwrap_or(&fn_name).to_string()
+                    }
                     None => fn_name.clone(),
                 }],
             };
@@ -675,8 +879,14 @@ impl Mods {
             let mains = outputs.clone();
             for (_, e) in &self.extract {
                 let parts: Vec<String> = match e {
-                    Extract::Fields(Some(list)) => list.iter().map(|(n, _)| n.unraw().to_string()).collect(),
-                    Extract::Unpack(names) => names.iter().flatten().map(|n| n.unraw().to_string()).collect(),
+                    Extract::Fields(Some(list)) => {
+                        list.iter().map(|(n, _)| n.unraw().to_string()).collect()
+                    }
+                    Extract::Unpack(names) => names
+                        .iter()
+                        .flatten()
+                        .map(|n| n.unraw().to_string())
+                        .collect(),
                     Extract::Columns(cols) => cols.iter().map(LitStr::value).collect(),
                     Extract::Fields(None) => Vec::new(),
                 };
@@ -693,7 +903,11 @@ impl Mods {
                         output.span(),
                         format_args!(
                             "`{o}` is not an output of `{fn_name}`; its outputs are {}",
-                            outputs.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                            outputs
+                                .iter()
+                                .map(|p| format!("`{p}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     ));
                 }
@@ -729,6 +943,9 @@ impl Mods {
         for path in &self.resolve {
             let text = type_name(path);
             items.push(quote_spanned!(path.span()=> #m::resolve(#text, #path)));
+        }
+        if let Some((_, sd)) = &self.subdag {
+            items.extend(subdag_tokens(sd, private));
         }
         for b in &self.inject {
             let p = b.param.unraw().to_string();
@@ -806,7 +1023,11 @@ impl Mods {
         if !self.checks.is_empty() {
             // After `pipe_output` the checked value's type is the last step's: inferred from the
             // validators then, and compared when the graph is built.
-            let ty = if self.pipe_output.is_some() { quote!(_) } else { out_ty.clone() };
+            let ty = if self.pipe_output.is_some() {
+                quote!(_)
+            } else {
+                out_ty.clone()
+            };
             let mut validators: Vec<TokenStream> = Vec::new();
             let mut importance = quote!(Warn);
             for (_, c) in &self.checks {
@@ -817,11 +1038,21 @@ impl Mods {
                     }));
                 }
                 for path in &c.customs {
-                    let name = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-                    validators.push(quote_spanned!(path.span()=> #private::check_fn::<#ty>(#name, #path)));
+                    let name = path
+                        .segments
+                        .last()
+                        .map(|s| s.ident.to_string())
+                        .unwrap_or_default();
+                    validators.push(
+                        quote_spanned!(path.span()=> #private::check_fn::<#ty>(#name, #path)),
+                    );
                 }
                 if let Some(i) = &c.importance {
-                    importance = if i.value() == "fail" { quote!(Fail) } else { quote!(Warn) };
+                    importance = if i.value() == "fail" {
+                        quote!(Fail)
+                    } else {
+                        quote!(Warn)
+                    };
                 }
             }
             items.push(quote!(#m::check::<#ty>(::std::vec![#(#validators),*], #private::Importance::#importance)));
@@ -834,6 +1065,65 @@ impl Mods {
             #(#checks)*
             ::std::vec![#(#items),*]
         }})
+    }
+}
+
+/// The `Modifier::subdag` expressions of a `subdag` / `parameterized_subdag` option.
+fn subdag_tokens(sd: &SubdagOpt, private: &TokenStream) -> Vec<TokenStream> {
+    let modules = &sd.modules;
+    let build = |own: Option<(&Ident, &SubdagSpec)>| {
+        let mut inputs: Vec<&Bind> = Vec::new();
+        if let Some((_, own)) = own {
+            inputs.extend(&own.inputs);
+        }
+        for b in &sd.shared.inputs {
+            if !inputs.iter().any(|i| i.param == b.param) {
+                inputs.push(b);
+            }
+        }
+        let inputs = inputs.iter().map(|b| {
+            let p = b.param.unraw().to_string();
+            let binding = match &b.value {
+                BindValue::Source(s) => quote!(#private::Binding::source(#s)),
+                BindValue::Value(e) => quote_spanned!(e.span()=> #private::Binding::value(#e)),
+                BindValue::Group(..) => quote!(::core::unreachable!()),
+            };
+            quote!(.input(#p, #binding))
+        });
+        let configs = sd
+            .shared
+            .config
+            .iter()
+            .chain(own.iter().flat_map(|(_, o)| o.config.iter()))
+            .map(|(k, v)| {
+                let k = k.unraw().to_string();
+                quote_spanned!(v.span()=> .set(#k, #v))
+            });
+        let namespace = own
+            .and_then(|(_, o)| o.namespace.as_ref())
+            .or(sd.shared.namespace.as_ref())
+            .map(|ns| quote!(.namespace(#ns)));
+        let output = own.map(|(name, _)| {
+            let name = name.unraw().to_string();
+            quote!(.output(#name))
+        });
+        quote! {
+            #private::Modifier::subdag(
+                #private::Subdag::new([#(#modules),*])
+                    #(#inputs)*
+                    .config(#private::Config::new() #(#configs)*)
+                    #namespace
+                    #output
+            )
+        }
+    };
+    if sd.parameterized {
+        sd.outputs
+            .iter()
+            .map(|(n, o)| build(Some((n, o))))
+            .collect()
+    } else {
+        vec![build(None)]
     }
 }
 
@@ -906,7 +1196,9 @@ fn value_binding(
 ) -> TokenStream {
     let binder = binder_ident(&param.unraw().to_string(), param.span());
     let text = match expr {
-        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => s.value(),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => s.value(),
         other => type_name(other),
     };
     // A parameter known to read its own type takes the expression as is (the best message
@@ -1096,7 +1388,9 @@ fn bare(meta: &ParseNestedMeta<'_>) -> bool {
 /// A flag option (`default`, `exclude`).
 fn flag(slot: &mut Option<Span>, meta: &ParseNestedMeta<'_>, option: &str) -> syn::Result<()> {
     if !bare(meta) {
-        return Err(meta.error(format_args!("`{option}` takes no value: write `{option}` alone")));
+        return Err(meta.error(format_args!(
+            "`{option}` takes no value: write `{option}` alone"
+        )));
     }
     once(slot, meta, option)?;
     *slot = Some(meta.path.span());
@@ -1164,7 +1458,10 @@ fn path_ident(expr: &Expr) -> Option<Ident> {
 fn check_config_literal(expr: &Expr) -> syn::Result<()> {
     let ok = match expr {
         Expr::Lit(ExprLit { lit, .. }) => {
-            matches!(lit, Lit::Str(_) | Lit::Int(_) | Lit::Float(_) | Lit::Bool(_))
+            matches!(
+                lit,
+                Lit::Str(_) | Lit::Int(_) | Lit::Float(_) | Lit::Bool(_)
+            )
         }
         Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => matches!(
             &*u.expr,
@@ -1274,8 +1571,7 @@ fn node_name(expr: &Expr) -> syn::Result<String> {
 
 /// `step(f, k = value(..))`, with `.when*(..)` and `.named("..")`; a bare `f` is `step(f)`.
 fn step(expr: &Expr) -> syn::Result<StepSpec> {
-    const EXPECTED: &str =
-        "expected `step(function, param = value(..), ..)`, optionally followed by `.when(key = value)` or `.named(\"name\")`";
+    const EXPECTED: &str = "expected `step(function, param = value(..), ..)`, optionally followed by `.when(key = value)` or `.named(\"name\")`";
     match expr {
         Expr::MethodCall(call) => {
             let mut s = step(&call.receiver)?;
@@ -1287,7 +1583,10 @@ fn step(expr: &Expr) -> syn::Result<StepSpec> {
                             return Err(syn::Error::new_spanned(arg, "expected `key = value`"));
                         };
                         let Some(key) = path_ident(&assign.left) else {
-                            return Err(syn::Error::new_spanned(&assign.left, "expected a config key"));
+                            return Err(syn::Error::new_spanned(
+                                &assign.left,
+                                "expected a config key",
+                            ));
                         };
                         let not = method.contains("not");
                         if method.ends_with("in") {
@@ -1338,7 +1637,10 @@ fn step(expr: &Expr) -> syn::Result<StepSpec> {
                     ));
                 };
                 let Some(param) = path_ident(&assign.left) else {
-                    return Err(syn::Error::new_spanned(&assign.left, "expected a parameter name"));
+                    return Err(syn::Error::new_spanned(
+                        &assign.left,
+                        "expected a parameter name",
+                    ));
                 };
                 let value = bind_value(&assign.right)?;
                 if matches!(value, BindValue::Group(..)) {

@@ -87,8 +87,9 @@ hamilton_core::register_cache_type!(chunked_type::<StringType>());
 hamilton_core::register_cache_type!(CacheType::fingerprint_with(
     |_: &LazyFrame, f| f.unavailable(LAZY_REASON)
 ));
-hamilton_core::register_cache_type!(CacheType::fingerprint_with(|_: &Expr, f| f
-    .unavailable(LAZY_REASON)));
+hamilton_core::register_cache_type!(CacheType::fingerprint_with(
+    |_: &Expr, f| f.unavailable(LAZY_REASON)
+));
 
 fn series_type() -> CacheType {
     CacheType::fingerprint_with(fingerprint_series).with_format(
@@ -404,7 +405,10 @@ mod tests {
         assert_eq!(chunked.n_chunks(), 2);
         assert_eq!(dv(&a), dv(&chunked));
         // A null is not a zero.
-        assert_ne!(dv(&a), dv(&Series::new("x".into(), [Some(1_i64), Some(0), Some(3)])));
+        assert_ne!(
+            dv(&a),
+            dv(&Series::new("x".into(), [Some(1_i64), Some(0), Some(3)]))
+        );
         assert_ne!(dv(&a), dv(&a.cast(&DataType::Float64).unwrap()));
         assert_ne!(dv(&a), dv(&a.clone().with_name("y".into())));
         let s1 = Series::new("s".into(), ["ab", "c"]);

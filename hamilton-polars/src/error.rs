@@ -6,8 +6,6 @@ use std::path::PathBuf;
 
 use polars::prelude::{DataType, PolarsError};
 
-use crate::checks::CheckReport;
-
 /// An error of hamilton-polars.
 ///
 /// Nodes built by this crate return it; hamilton-core wraps it as
@@ -65,12 +63,14 @@ pub enum Error {
     },
     /// A column asked for is not in the frame.
     #[error(
-        "node `{node}` has no column `{column}`; its columns are: {}; fix the column name, or give a fill value with `extract_columns_with_fill`",
+        "{} has no column `{column}`; its columns are: {}; fix the column name, or give a fill value with `extract_columns_with_fill`",
+        .node.as_ref().map_or_else(|| "the frame".to_string(), |n| format!("node `{n}`")),
         List(.available)
     )]
     MissingColumn {
-        /// The frame node.
-        node: String,
+        /// The frame node, when known (the column extractors of `#[node(extract_columns(..))]`
+        /// only see the frame; the failing column node is named by hamilton-core).
+        node: Option<String>,
         /// The column asked for.
         column: String,
         /// The frame's columns.
@@ -91,12 +91,6 @@ pub enum Error {
     /// An argument to a node factory is unusable (empty list, duplicate name, ...).
     #[error("{0}")]
     Usage(String),
-    /// Data checks with importance `Fail` failed.
-    #[error("{report}")]
-    ChecksFailed {
-        /// Every check's result; the failures are listed in the message.
-        report: CheckReport,
-    },
     /// A file to load does not exist.
     #[error(
         "file `{}` does not exist (working directory: `{}`); fix the path, or pass another one",
@@ -211,7 +205,7 @@ mod tests {
     #[test]
     fn missing_column_lists_the_available_columns() {
         let e = Error::MissingColumn {
-            node: "marketing".into(),
+            node: Some("marketing".into()),
             column: "spnd".into(),
             available: vec!["year".into(), "spend".into()],
         };

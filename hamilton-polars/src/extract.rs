@@ -4,7 +4,8 @@ use std::any::TypeId;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use hamilton_core::{Args, Node, NodeBuilder, NodeError};
+use hamilton_core::modifiers::ColumnExtractor;
+use hamilton_core::{Args, Node, NodeBuilder, NodeError, register_column_extractor};
 use polars::prelude::*;
 
 use crate::error::Error;
@@ -162,17 +163,15 @@ fn eager_column(
         .param::<DataFrame>(frame)
         .build(move |args: &Args| -> Result<Series, NodeError> {
             let df = args.get::<DataFrame>(0)?;
-            match df.column(&column) {
-                Ok(c) => Ok(c.as_materialized_series().clone()),
-                Err(_) => match &fill {
-                    Some(fill) => {
-                        Ok(
-                            Column::new_scalar((*column).into(), (**fill).clone(), df.height())
-                                .take_materialized_series(),
-                        )
-                    }
-                    None => Err(missing(&frame_name, &column, df.schema()).into()),
-                },
+            match (df.column(&column), &fill) {
+                (Ok(c), _) => Ok(c.as_materialized_series().clone()),
+                (Err(_), Some(fill)) => {
+                    Ok(
+                        Column::new_scalar((*column).into(), (**fill).clone(), df.height())
+                            .take_materialized_series(),
+                    )
+                }
+                (Err(_), None) => Err(missing(Some(&frame_name), &column, df.schema()).into()),
             }
         })
 }
@@ -183,28 +182,83 @@ fn lazy_column(builder: NodeBuilder, frame: &str, column: &str, fill: Option<Arc
     builder
         .param::<LazyFrame>(frame)
         .build(move |args: &Args| -> Result<Expr, NodeError> {
-            let schema = args
-                .get::<LazyFrame>(0)?
-                .clone()
-                .collect_schema()
-                .map_err(Error::polars(format!(
-                    "cannot resolve the schema of LazyFrame `{frame_name}` to find column `{column}`"
-                )))?;
-            if schema.contains(&column) {
-                Ok(col(&*column))
-            } else {
-                match &fill {
-                    Some(fill) => Ok(repeat(lit((**fill).clone()), len()).alias(&*column)),
-                    None => Err(missing(&frame_name, &column, &schema).into()),
-                }
+            let schema = schema_of(args.get::<LazyFrame>(0)?, Some(&frame_name), &column)?;
+            match (schema.contains(&column), &fill) {
+                (true, _) => Ok(col(&*column)),
+                (false, Some(fill)) => Ok(repeat(lit((**fill).clone()), len()).alias(&*column)),
+                (false, None) => Err(missing(Some(&frame_name), &column, &schema).into()),
             }
         })
 }
 
-fn missing(frame: &str, column: &str, schema: &Schema) -> Error {
+/// Resolves a lazy frame's schema, to find `column` in it.
+fn schema_of(frame: &LazyFrame, node: Option<&str>, column: &str) -> Result<SchemaRef, Error> {
+    let what = node.map_or_else(
+        || "the LazyFrame".to_string(),
+        |n| format!("LazyFrame `{n}`"),
+    );
+    frame
+        .clone()
+        .collect_schema()
+        .map_err(Error::polars(format!(
+            "cannot resolve the schema of {what} to find column `{column}`"
+        )))
+}
+
+fn missing(frame: Option<&str>, column: &str, schema: &Schema) -> Error {
     Error::MissingColumn {
-        node: frame.to_string(),
+        node: frame.map(str::to_string),
         column: column.to_string(),
         available: schema.iter_names().map(|n| n.to_string()).collect(),
     }
+}
+
+/// Column `name` of a `DataFrame`, as `#[node(extract_columns(..))]` reads it.
+fn dataframe_column(frame: &DataFrame, name: &str) -> Result<Series, Error> {
+    match frame.column(name) {
+        Ok(c) => Ok(c.as_materialized_series().clone()),
+        Err(_) => Err(missing(None, name, frame.schema())),
+    }
+}
+
+/// Column `name` of a `LazyFrame` as an expression, checked against its schema, as
+/// `#[node(extract_columns(..))]` reads it.
+fn lazyframe_column(frame: &LazyFrame, name: &str) -> Result<Expr, Error> {
+    let schema = schema_of(frame, None, name)?;
+    if schema.contains(name) {
+        Ok(col(name))
+    } else {
+        Err(missing(None, name, &schema))
+    }
+}
+
+register_column_extractor!(dataframe_column);
+register_column_extractor!(lazyframe_column);
+
+/// The column extractors of this crate, `DataFrame → Series` and `LazyFrame → Expr`: what
+/// `#[node(extract_columns(..))]` (hamilton-core's `Modifier::extract_columns`) uses to read
+/// columns of Polars frames.
+///
+/// They are registered with `hamilton_core::register_column_extractor!`, so drivers find them
+/// by themselves when this crate is linked (see [`conversions`](crate::conversions) for the
+/// caveat); otherwise pass one to `Modifier::extract_columns_with`.
+///
+/// ```
+/// use hamilton_core::modifiers::Modifier;
+/// use hamilton_core::{Args, Driver, Inputs, Node};
+/// use polars::prelude::*;
+///
+/// let [eager, _lazy] = hamilton_polars::column_extractors();
+/// let frame = Node::builder("marketing")
+///     .modifier(Modifier::extract_columns_with(eager, ["spend"]))
+///     .build(|_: &Args| Ok(df!("spend" => [1.0, 2.0])?));
+/// let dr = Driver::builder().with_nodes([frame]).build().unwrap();
+/// let out = dr.execute(&["spend"], Inputs::new()).unwrap();
+/// assert_eq!(out.get::<Series>("spend").unwrap().len(), 2);
+/// ```
+pub fn column_extractors() -> [ColumnExtractor; 2] {
+    [
+        ColumnExtractor::new(dataframe_column),
+        ColumnExtractor::new(lazyframe_column),
+    ]
 }

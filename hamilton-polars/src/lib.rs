@@ -8,8 +8,8 @@
 //! | a parameter that reads `&Float64Chunked` (dtype checked as the value flows) | the [`conversions`], registered automatically (see there for the linking caveat) |
 //! | the outputs as one `DataFrame` | [`to_dataframe`] / [`OutputsExt::to_dataframe`] |
 //! | `Expr` nodes as one lazy plan, collected once | [`collect_exprs`], [`to_lazyframe`] |
-//! | one node per column of a frame node | [`extract_columns`], [`extract_columns_with_fill`] |
-//! | data checks on a Series node | [`checks::checked`] |
+//! | one node per column of a frame node | [`extract_columns`], [`extract_columns_with_fill`]; `#[node(extract_columns(..))]` through the registered [`column_extractors`] |
+//! | data-check validators for Series (`#[node(check(..))]`) | [`checks`] |
 //! | CSV/Parquet loaders and atomic savers as nodes | [`io`] |
 //!
 //! Failures are [`Error`]s whose messages name the node or output, what was expected, what
@@ -55,6 +55,6 @@ mod result;
 pub use convert::conversions;
 pub use error::Error;
 pub use exprs::{collect_exprs, to_lazyframe};
-pub use extract::{EXTRACT_TAG, extract_columns, extract_columns_with_fill};
+pub use extract::{EXTRACT_TAG, column_extractors, extract_columns, extract_columns_with_fill};
 pub use polars;
 pub use result::{OutputsExt, to_dataframe};

@@ -82,7 +82,10 @@ fn a_missing_column_of_a_dataframe_fails_its_node_naming_frame_column_and_column
     else {
         panic!("{source:?}")
     };
-    assert_eq!((node.as_str(), column.as_str()), ("marketing", "spnd"));
+    assert_eq!(
+        (node.as_deref(), column.as_str()),
+        (Some("marketing"), "spnd")
+    );
     assert_eq!(available, &["year", "spend"]);
     assert!(
         err.to_string().contains("its columns are: year, spend"),

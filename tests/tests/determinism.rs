@@ -131,7 +131,7 @@ fn shuffled_chain_drivers(order: &[usize]) -> (Driver, Driver) {
     let counters = Counters::default();
     let node = |i: usize| -> Node {
         let deps: Vec<String> = (0..i)
-            .filter(|j| (i + j) % 3 == 0)
+            .filter(|j| (i + j).is_multiple_of(3))
             .map(|j| format!("n{j}"))
             .chain(std::iter::once(format!("in{}", i % 4)))
             .collect();

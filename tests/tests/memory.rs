@@ -282,3 +282,51 @@ fn a_requested_value_is_handed_to_the_outputs_not_dropped() {
     drop(out);
     assert_eq!(take_log(), ["drop:a"]);
 }
+
+#[test]
+fn two_parameters_reading_one_value_both_receive_it_whichever_takes_it_by_value() {
+    use hamilton_core::{Args, Node};
+    let concat = |first_owned: bool, second_owned: bool| {
+        let mut b = Node::builder("twice");
+        b = if first_owned {
+            b.owned_param::<String>("word")
+        } else {
+            b.param::<String>("word")
+        };
+        b = if second_owned {
+            b.owned_param::<String>("word")
+        } else {
+            b.param::<String>("word")
+        };
+        b.build(move |x: &Args| {
+            let read = |i: usize, owned: bool| -> Result<String, hamilton_core::ArgError> {
+                if owned {
+                    x.take::<String>(i)
+                } else {
+                    x.get::<String>(i).cloned()
+                }
+            };
+            Ok(read(0, first_owned)? + &read(1, second_owned)?)
+        })
+    };
+    for (first_owned, second_owned) in [(true, false), (false, true), (true, true), (false, false)]
+    {
+        let dr = Driver::builder()
+            .with_nodes([
+                Node::builder("word")
+                    .param::<String>("seed")
+                    .build(|x: &Args| Ok(x.get::<String>(0)?.to_uppercase())),
+                concat(first_owned, second_owned),
+            ])
+            .build()
+            .unwrap();
+        let out = dr
+            .execute(&["twice"], Inputs::new().set("seed", "ab"))
+            .unwrap();
+        assert_eq!(
+            out.get::<String>("twice").unwrap(),
+            "ABAB",
+            "first owned: {first_owned}, second owned: {second_owned}"
+        );
+    }
+}

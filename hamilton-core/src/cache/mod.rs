@@ -38,7 +38,8 @@
 //!   part of the code version, or clear the node ([`Cache::clear_node`]). Nodes built by hand have
 //!   no code version unless given one with [`NodeBuilder::code_version`](crate::NodeBuilder::code_version)
 //!   or a `cache_version` tag; until then they always run (their results are still fingerprinted,
-//!   so the nodes after them can hit).
+//!   so the nodes after them can hit). The version given must change whenever the closure, or
+//!   anything it captures, does.
 //! - **Data version**: the fingerprint of a value ([`Fingerprint`], [`DataVersion`]), found by the
 //!   value's type ([`CacheType`]). A value whose type has no fingerprint makes the node reading
 //!   it run (and says so in the logs): the cache never guesses.

@@ -16,7 +16,7 @@
 //! |---|---|---|---|
 //! | 1 | config selection | `when`, `when_not`, `when_in`, `when_not_in`, `when_fn`, `default`, `exclude` | keeps the function or drops it; one variant per node name |
 //! | 2 | resolve | `resolve(f)` | `f(&config)` returns more modifiers, which join their own phase below |
-//! | 3 | generation | `does(f)` | the function computes with another function's code |
+//! | 3 | generation | `does(f)`, `subdag(..)`, `parameterized_subdag(..)` | the function computes with another function's code; modules become namespaced sub-dataflows feeding it (one output per sub-dataflow) |
 //! | 4 | expansion | `parameterize(..)`, `inject(..)` | one node per output, parameters bound to nodes, literals or groups |
 //! | 5 | input pipelines | `pipe_input(..)` | steps run on a parameter before each output |
 //! | 6 | several outputs | `extract_fields`, `unpack`, `extract_columns` | a node per field, tuple element or column of each output |
@@ -43,6 +43,7 @@
 //! | the function's own computation under `pipe_output` / `check` | `x.raw` |
 //! | the check report | `x.checks` |
 //! | field / element / column `c` | `c`, or `o.c` when `parameterize` made several outputs |
+//! | node `n` of a sub-dataflow; its bound input or own config key `p` | `ns.n`; `ns.p` |
 //!
 //! A name you choose (`name = "a.b"`, an output, a field) that collides with another node is a
 //! [`BuildError::DuplicateNode`](crate::BuildError::DuplicateNode) like any other.
@@ -64,7 +65,8 @@
 //!   (both functions and their `file:line`), a needed node whose variants' config keys are not
 //!   set, no column extractor registered for a frame type, a step parameter that does not exist,
 //!   a `mutate` target outside the module, a failing `resolve`, checks of another type than the
-//!   node after its steps; and for hand-built nodes everything the macro would have caught.
+//!   node after its steps, a sub-dataflow input nothing reads or of the wrong type; and for
+//!   hand-built nodes everything the macro would have caught.
 //!
 //! # `when`, `when_not`, `when_in`, `when_not_in`, `when_fn`, `default`
 //!
@@ -162,6 +164,54 @@
 //! assert_eq!(dr.execute(&["total_spend"], inputs).unwrap().get::<f64>("total_spend").unwrap(), &6.0);
 //! ```
 //!
+//! # `subdag`, `parameterized_subdag`
+//!
+//! `subdag(modules = [m::MODULE, nodes![..]], inputs(p = source("x"), q = value(2.0)),
+//! config(k = "v"), namespace = "ns")` re-uses the nodes of modules as a sub-dataflow named
+//! `ns.<node>` (the namespace defaults to the node's name), resolved with the driver's config
+//! updated by its own (its `when` variants, `parameterize`, ... apply inside). Inside, an input
+//! listed in `inputs` reads the outer node it is bound to (`source`) or a literal (`value`,
+//! node `ns.<p>`; write typed literals such as `2_i64`: the type is checked against the reading
+//! parameter when the graph is built); a key of its own config reads that value (node
+//! `ns.<key>`); any other input reads the outer node or input of that name. The function's
+//! parameters that name nodes of the sub-dataflow read `ns.<param>`; the others are ordinary
+//! dependencies. `parameterized_subdag(modules = [..], inputs(..), config(..), a(inputs(..),
+//! config(..)), b(..))` makes one output per name, each with its own sub-dataflow (namespace =
+//! output name) and its own inputs and config over the shared ones. See [`Subdag`].
+//!
+//! ```
+//! use hamilton_core::{Driver, Inputs, node, nodes};
+//!
+//! mod features {
+//!     use hamilton_core::node;
+//!     hamilton_core::module!();
+//!
+//!     #[node(when(region = "UK"))]
+//!     pub fn vat__uk() -> f64 { 0.25 }
+//!
+//!     #[node(default)]
+//!     pub fn vat__other() -> f64 { 0.5 }
+//!
+//!     #[node]
+//!     pub fn with_vat(net: &f64, vat: &f64) -> f64 { net * (1.0 + vat) }
+//! }
+//!
+//! #[node(parameterized_subdag(
+//!     modules = [features::MODULE],
+//!     uk(inputs(net = source("uk_net")), config(region = "UK")),
+//!     us(inputs(net = source("us_net")), config(region = "US")),
+//! ))]
+//! fn gross(with_vat: &f64) -> f64 { *with_vat }
+//!
+//! let dr = Driver::builder().with_modules([nodes![gross]]).build().unwrap();
+//! let out = dr
+//!     .execute(&["uk", "us", "uk.vat"], Inputs::new().set("uk_net", 100.0).set("us_net", 100.0))
+//!     .unwrap();
+//! assert_eq!(out.get::<f64>("uk").unwrap(), &125.0);
+//! assert_eq!(out.get::<f64>("us").unwrap(), &150.0);
+//! assert_eq!(out.get::<f64>("uk.vat").unwrap(), &0.25);
+//! ```
+//!
 //! # `parameterize`, `inject`
 //!
 //! `parameterize(out(p = source("x"), k = value(2), xs = group(a, b)), ..)` makes one node per
@@ -203,7 +253,9 @@
 //! - `pipe_input(steps.., on_input = p)` runs the steps on parameter `p` (default: the first)
 //!   before the function: `x.with_f` reads what `p` read, and `p` reads the last step.
 //! - `pipe_output(steps..)` runs them on the value: the function becomes `x.raw`, the steps
-//!   `x.with_f`, and the last step is the node `x` (of the last step's type).
+//!   `x.with_f`, and the last step is the node `x` (of the last step's type, with the
+//!   function's doc, tags and location; no identity copy is made). With `check`, the last step
+//!   keeps its `x.with_f` name and `x` is the checked value.
 //! - `mutate(target_fn, .., k = value(..))` on a step function appends it to the `pipe_output`
 //!   of functions of the same module (in source order, after their own steps); the step
 //!   function itself is not a node. A target not in the module is a build error.
@@ -271,7 +323,7 @@
 //! # `check`
 //!
 //! `check(validator, .., custom = path, importance = "fail")` runs validators on the value,
-//! through [`checked`](crate::check::checked): `x` becomes `x.raw`, `x.checks` and `x`.
+//! through [`checked`]: `x` becomes `x.raw`, `x.checks` and `x`.
 //! A validator is any expression of type `Arc<dyn Validator<T>>` (`T` the value's type; e.g.
 //! hamilton-polars' `checks::range(0.0, 1e6)`); `custom = f` takes a
 //! `fn(&T) -> Result<(), String>`. `"warn"` (the default) records and logs failures, `"fail"`
@@ -334,8 +386,8 @@
 //! | `@check_output` | `check(validator_expr, importance = "..")` (built-in validators: hamilton-polars `checks`) |
 //! | `@check_output_custom` | `check(custom = path)` or any `Arc<dyn Validator<T>>` |
 //! | `@does` | `does(f)` / `does(f, slice)` |
-//! | `@subdag` | not yet (see below) |
-//! | `@parameterized_subdag` | not yet (see below) |
+//! | `@subdag` | `subdag(modules = [..], inputs(..), config(..), namespace = "..")` (Hamilton's `external_inputs` is automatic: what the sub-dataflow does not produce or bind is read outside; `configuration("k")` is automatic: the driver's config applies inside) |
+//! | `@parameterized_subdag` | `parameterized_subdag(modules = [..], .., a(inputs(..), config(..)), b(..))` |
 //! | `@pipe_input` (`@pipe`) | `pipe_input(step(..), .., on_input = p)` |
 //! | `step` | `step(f, k = value(..)).when(..).named("..")` |
 //! | `@pipe_output` | `pipe_output(step(..), ..)` |
@@ -345,9 +397,6 @@
 //! | `with_columns` | hamilton-polars |
 //! | `@ray_remote_options` | not applicable: no Ray; parallelism is `DriverBuilder::with_parallelism` |
 //! | `accept_error_sentinels` | not applicable: a failing node ends the run with a typed error; there is no sentinel-passing adapter |
-//!
-//! `subdag` / `parameterized_subdag` (re-using modules as a namespaced sub-dataflow) are not
-//! implemented yet.
 
 mod binding;
 mod config;
@@ -362,6 +411,7 @@ pub use config::{Condition, ConfigValue};
 pub use fields::{ColumnExtractor, Field, Fields, RegisteredColumnExtractor};
 
 use crate::check::{Importance, Validator, checked};
+use crate::module::Module;
 use crate::node::Node;
 use crate::types::TypeInfo;
 use crate::value::NodeValue;
@@ -388,6 +438,7 @@ pub(crate) enum Kind {
         f: Resolver,
     },
     Does(Box<Node>),
+    Subdag(Box<Subdag>),
     Parameterize(Vec<Parameterization>),
     Inject(Arc<str>, Binding),
     PipeInput {
@@ -515,6 +566,12 @@ impl Modifier {
         Self::of(Kind::Does(Box::new(implementation)))
     }
 
+    /// Re-uses the nodes of `subdag`'s modules as a namespaced sub-dataflow feeding the node
+    /// (`subdag(..)`; several make `parameterized_subdag(..)`).
+    pub fn subdag(subdag: Subdag) -> Self {
+        Self::of(Kind::Subdag(Box::new(subdag)))
+    }
+
     /// One node per output, each computing the function with some parameters bound
     /// (`parameterize(out(p = source("x"), k = value(2)), ...)`); the function's own node is
     /// replaced by them.
@@ -594,7 +651,7 @@ impl Modifier {
     }
 
     /// Checks the node's value with `validators` (`check(...)`), through
-    /// [`checked`](crate::check::checked): `x` becomes `x.raw`, `x.checks` and `x`.
+    /// [`checked`]: `x` becomes `x.raw`, `x.checks` and `x`.
     pub fn check<T: NodeValue + Clone>(
         validators: Vec<Arc<dyn Validator<T>>>,
         importance: Importance,
@@ -635,6 +692,7 @@ impl Modifier {
             Kind::Exclude => "exclude",
             Kind::Resolve { .. } => "resolve",
             Kind::Does(_) => "does",
+            Kind::Subdag(_) => "subdag",
             Kind::Parameterize(_) => "parameterize",
             Kind::Inject(..) => "inject",
             Kind::PipeInput { .. } => "pipe_input",
@@ -657,6 +715,7 @@ impl fmt::Debug for Modifier {
             Kind::Exclude => f.write_str("exclude"),
             Kind::Resolve { name, .. } => write!(f, "resolve({name})"),
             Kind::Does(node) => write!(f, "does({})", node.function()),
+            Kind::Subdag(sd) => write!(f, "{sd:?}"),
             Kind::Parameterize(outputs) => write!(
                 f,
                 "parameterize({})",
@@ -712,5 +771,114 @@ impl fmt::Debug for Modifier {
                 write!(f, "tag_outputs({output}({key} = {value:?}))")
             }
         }
+    }
+}
+
+/// A sub-dataflow: the nodes of some modules, resolved with their own config, renamed into a
+/// namespace (`ns.node`), with some of their inputs bound, feeding one node. What `subdag(..)`
+/// and each output of `parameterized_subdag(..)` describe.
+///
+/// Inside, a parameter naming a node of the sub-dataflow reads `ns.<node>`; one listed in the
+/// inputs reads what it is bound to (`source("x")`: the outer node `x`; `value(v)`: a literal,
+/// node `ns.<param>`); one naming a key of the sub-dataflow's own config reads that value (node
+/// `ns.<key>`); any other reads the outer node or input of the same name. The sub-dataflow's
+/// config is the driver's, updated with its own. The node the modifier is on reads `ns.<p>`
+/// for each parameter `p` the sub-dataflow produces.
+///
+/// ```
+/// use hamilton_core::modifiers::{Binding, Modifier, Subdag};
+/// use hamilton_core::{Args, Config, Driver, Inputs, Module, Node};
+/// let inner = Module::from_nodes("features", [
+///     Node::builder("scaled").param::<f64>("x").param::<f64>("k")
+///         .build(|a: &Args| Ok(a.get::<f64>(0)? * a.get::<f64>(1)?)),
+/// ]);
+/// let report = Node::builder("report")
+///     .param::<f64>("scaled")
+///     .modifier(Modifier::subdag(
+///         Subdag::new([inner])
+///             .input("x", Binding::source("raw"))
+///             .config(Config::new().set("k", 10.0_f64))
+///             .namespace("uk"),
+///     ))
+///     .build(|a: &Args| Ok(format!("{}", a.get::<f64>(0)?)));
+/// let dr = Driver::builder().with_nodes([report]).build().unwrap();
+/// let out = dr.execute(&["report", "uk.scaled"], Inputs::new().set("raw", 2.0_f64)).unwrap();
+/// assert_eq!(out.get::<String>("report").unwrap(), "20");
+/// ```
+#[derive(Clone)]
+pub struct Subdag {
+    pub(crate) modules: Vec<Module>,
+    pub(crate) inputs: Vec<(Arc<str>, Binding)>,
+    pub(crate) config: Config,
+    pub(crate) namespace: Option<Arc<str>>,
+    pub(crate) output: Option<Arc<str>>,
+}
+
+impl Subdag {
+    /// The nodes of `modules`.
+    pub fn new(modules: impl IntoIterator<Item = Module>) -> Self {
+        Self {
+            modules: modules.into_iter().collect(),
+            inputs: Vec::new(),
+            config: Config::new(),
+            namespace: None,
+            output: None,
+        }
+    }
+
+    /// Binds input (or parameter) `name` of the sub-dataflow to `binding` (`source` or `value`).
+    pub fn input(mut self, name: impl Into<Arc<str>>, binding: Binding) -> Self {
+        self.inputs.push((name.into(), binding));
+        self
+    }
+
+    /// Adds config for the sub-dataflow (over the driver's).
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = std::mem::take(&mut self.config).merge(config);
+        self
+    }
+
+    /// The namespace of its nodes (default: the output's name).
+    pub fn namespace(mut self, namespace: impl Into<Arc<str>>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+
+    /// The name of the node it feeds (default: the node the modifier is on); with several
+    /// subdags on one function (`parameterized_subdag`), one output each.
+    pub fn output(mut self, name: impl Into<Arc<str>>) -> Self {
+        self.output = Some(name.into());
+        self
+    }
+}
+
+impl fmt::Debug for Subdag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "subdag(modules = [")?;
+        for (i, m) in self.modules.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(m.name())?;
+        }
+        f.write_str("]")?;
+        if !self.inputs.is_empty() {
+            let inputs: Vec<String> = self
+                .inputs
+                .iter()
+                .map(|(p, b)| format!("{p} = {b}"))
+                .collect();
+            write!(f, ", inputs({})", inputs.join(", "))?;
+        }
+        if !self.config.is_empty() {
+            write!(f, ", config({:?})", self.config)?;
+        }
+        if let Some(ns) = &self.namespace {
+            write!(f, ", namespace = {ns:?}")?;
+        }
+        if let Some(o) = &self.output {
+            write!(f, ", output = {o:?}")?;
+        }
+        f.write_str(")")
     }
 }

@@ -1,89 +1,73 @@
-//! Data quality: validators for Series, attached to a node with [`checked`].
+//! Data quality for Polars: validators of `Series` (and `Column`) values for hamilton-core's
+//! data checks ([`hamilton_core::check`]).
 //!
-//! # Design
+//! Each function here returns an `Arc<Check>`, which is a
+//! [`Validator`]`<Series>` and a `Validator<Column>`, so it goes wherever hamilton-core takes
+//! an `Arc<dyn Validator<T>>`: the `check(..)` option of `#[node]`, `Modifier::check`,
+//! `hamilton_core::check::checked`, or [`checked`] here, which also checks the node's type.
 //!
-//! [`checked`] turns a node `x` into three:
+//! | validator | passes when |
+//! |---|---|
+//! | [`dtype`] | the Series has the dtype |
+//! | [`range`] | every non-null value is in `[min, max]` |
+//! | [`max_nulls`] / [`max_null_fraction`] | few enough values are null |
+//! | [`values_in`] | every non-null value is in a set |
+//! | [`unique`] | no value repeats |
+//! | [`custom`] | your closure returns `Ok(())` |
 //!
-//! | node | value | depends on |
-//! |---|---|---|
-//! | `x.raw` | the original node, renamed | the original dependencies |
-//! | `x.checks` | a [`CheckReport`] with every check's result | `x.raw` |
-//! | `x` | the same value as `x.raw` | `x.raw`, `x.checks` |
+//! # How checks run
 //!
-//! So the checks run whenever `x` is computed, their results can be requested on their own
-//! (`dr.execute(&["x.checks"], ..)`), they appear in the DAG's diagrams, and overriding `x.raw`
-//! checks data given from outside. With [`Importance::Fail`] a failed check fails `x.checks`,
-//! and thereby the run, with an error listing *every* failed check; with [`Importance::Warn`]
-//! each failure is logged with `tracing::warn!` and recorded in the report. `x` takes `x.raw`
-//! by value on its last use, so there is no copy. Dotted names cannot clash with Rust
-//! function names.
+//! A checked node `x` becomes three: `x.raw` (the computation), `x.checks` (a [`CheckReport`]
+//! of every validator's [`CheckResult`]) and `x` (the same value, after its checks). Checks
+//! therefore run whenever `x` is computed; their reports come back with every run
+//! (`Outputs::check_reports`) and can be requested by name (`x.checks`). With
+//! [`Importance::Fail`] a failure ends the run with `hamilton_core::Error::DataCheck`, listing
+//! every failed check; with [`Importance::Warn`] failures are logged (`tracing::warn!`) and
+//! recorded. Dotted generated names cannot clash with Rust function names.
 //!
-//! The alternatives were weighed: checking inside one wrapping node leaves no way to ask for
-//! the report; checking in an executor hook hides the checks from the graph and from
-//! `validate_execution`. Hamilton itself generates `x_raw`/validator nodes the same way.
+//! Checking inside one wrapping node would leave no report to ask for; checking in an executor
+//! hook would hide the checks from the graph, its diagrams and `validate_execution`. The split
+//! into nodes (Hamilton's own design) keeps them visible and costs one cheap extra node.
 //!
 //! ```
 //! use hamilton_core::{Args, Driver, Inputs, Node};
-//! use hamilton_polars::checks::{Check, CheckReport, Importance, checked};
+//! use hamilton_polars::checks::{self, Importance};
 //! use polars::prelude::*;
 //!
 //! let spend = Node::builder("spend")
 //!     .build(|_: &Args| Ok(Series::new("spend".into(), &[10.0, -5.0, 20.0])));
-//! let nodes = checked(spend, vec![Check::range(0.0, 100.0), Check::max_nulls(0)], Importance::Warn).unwrap();
+//! let nodes = checks::checked(spend, vec![checks::range(0.0, 100.0), checks::max_nulls(0)], Importance::Warn).unwrap();
 //! let dr = Driver::builder().with_nodes(nodes).build().unwrap();
-//! let out = dr.execute(&["spend", "spend.checks"], Inputs::new()).unwrap();
-//! let report = out.get::<CheckReport>("spend.checks").unwrap();
+//! let out = dr.execute(&["spend"], Inputs::new()).unwrap();
+//! let report = &out.check_reports()[0];
 //! assert!(!report.passed());
 //! assert_eq!(report.failures().next().unwrap().check, "range [0, 100]");
 //! assert_eq!(out.get::<Series>("spend").unwrap().len(), 3);
 //! ```
 
-mod report;
 mod validators;
 
 use std::any::TypeId;
 use std::fmt;
 use std::sync::Arc;
 
-use hamilton_core::{Args, Node, NodeError, NodeValue};
+pub use hamilton_core::check::{CheckReport, CheckResult, Importance, Validator};
+use hamilton_core::{Node, check};
 use polars::prelude::*;
-
-pub use report::{CheckReport, CheckResult};
 
 use crate::error::Error;
 
-/// What a failed check does.
-///
-/// ```
-/// use hamilton_polars::checks::Importance;
-/// assert_eq!(Importance::default(), Importance::Fail);
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Importance {
-    /// Log the failure (`tracing::warn!`) and record it; the run goes on.
-    Warn,
-    /// Fail the run, listing every failed check.
-    #[default]
-    Fail,
-}
-
 type Validate = dyn Fn(&Series) -> CheckResult + Send + Sync;
 
-/// One data check of a Series.
+/// One data check of a Series: what the functions of this module return.
 ///
 /// ```
-/// use hamilton_polars::checks::{Check, CheckResult};
+/// use hamilton_polars::checks::{self, Validator};
 /// use polars::prelude::*;
-/// let s = Series::new("week".into(), &[1_i64, 2, 2]);
-/// assert!(Check::dtype(DataType::Int64).run(&s).passed);
-/// assert!(Check::range(1.0, 52.0).run(&s).passed);
-/// assert!(!Check::unique().run(&s).passed);
-/// assert!(Check::values_in(&[1_i64, 2, 3]).run(&s).passed);
-/// let even = Check::custom("even", |s: &Series| {
-///     let odd = s.i64().map(|ca| ca.iter().flatten().filter(|v| v % 2 != 0).count()).unwrap_or(0);
-///     if odd == 0 { CheckResult::pass("all even") } else { CheckResult::fail(format!("{odd} odd value(s)")) }
-/// });
-/// assert_eq!(even.run(&s).message, "1 odd value(s)");
+/// let week = Series::new("week".into(), &[1_i64, 2, 2]);
+/// assert!(checks::range(1.0, 52.0).run(&week).passed);
+/// let column = week.clone().into_column();
+/// assert!(!Validator::<Column>::validate(&*checks::unique(), &column).passed);
 /// ```
 #[derive(Clone)]
 pub struct Check {
@@ -95,133 +79,17 @@ impl Check {
     fn new(
         name: String,
         validate: impl Fn(&Series) -> CheckResult + Send + Sync + 'static,
-    ) -> Self {
-        Self {
+    ) -> Arc<Self> {
+        Arc::new(Self {
             name,
             validate: Arc::new(validate),
-        }
-    }
-
-    /// The Series has dtype `dtype`.
-    ///
-    /// ```
-    /// use hamilton_polars::checks::Check;
-    /// use polars::prelude::*;
-    /// let r = Check::dtype(DataType::Float64).run(&Series::new("x".into(), &[1_i64]));
-    /// assert_eq!(r.message, "dtype is i64, expected f64; cast it upstream with `.cast(&DataType::Float64)`");
-    /// ```
-    pub fn dtype(dtype: DataType) -> Self {
-        Self::new(format!("dtype {dtype}"), move |s| {
-            validators::dtype(s, &dtype)
         })
-    }
-
-    /// Every non-null value is in `[min, max]` (inclusive; NaN is outside). Numeric Series
-    /// only; others fail the check.
-    ///
-    /// ```
-    /// use hamilton_polars::checks::Check;
-    /// use polars::prelude::*;
-    /// let r = Check::range(0.0, 10.0).run(&Series::new("x".into(), &[Some(0.0), None, Some(12.0)]));
-    /// assert_eq!(r.message, "1 of 3 value(s) outside [0, 10], e.g. 12 (row 2)");
-    /// ```
-    pub fn range(min: f64, max: f64) -> Self {
-        Self::new(format!("range [{min}, {max}]"), move |s| {
-            validators::range(s, min, max)
-        })
-    }
-
-    /// At most `max` values are null (missing; NaN is not null in Polars).
-    ///
-    /// ```
-    /// use hamilton_polars::checks::Check;
-    /// use polars::prelude::*;
-    /// let s = Series::new("x".into(), &[Some(1.0), None, Some(f64::NAN)]);
-    /// assert!(Check::max_nulls(1).run(&s).passed);
-    /// assert!(!Check::max_nulls(0).run(&s).passed);
-    /// ```
-    pub fn max_nulls(max: usize) -> Self {
-        Self::new(format!("at most {max} null(s)"), move |s| {
-            validators::max_nulls(s, max)
-        })
-    }
-
-    /// At most the fraction `max` (0 to 1) of the values is null.
-    ///
-    /// ```
-    /// use hamilton_polars::checks::Check;
-    /// use polars::prelude::*;
-    /// let s = Series::new("x".into(), &[Some(1), None, Some(3), Some(4)]);
-    /// assert!(Check::max_null_fraction(0.25).run(&s).passed);
-    /// assert!(!Check::max_null_fraction(0.1).run(&s).passed);
-    /// ```
-    pub fn max_null_fraction(max: f64) -> Self {
-        Self::new(format!("null fraction at most {max}"), move |s| {
-            validators::max_null_fraction(s, max)
-        })
-    }
-
-    /// Every non-null value is one of `values` (anything a Series can be made of:
-    /// `&[i64]`, `&[&str]`, `Vec<f64>`, ...). The values are cast to the Series' dtype.
-    ///
-    /// ```
-    /// use hamilton_polars::checks::Check;
-    /// use polars::prelude::*;
-    /// let regions = Series::new("region".into(), &["UK", "FR"]);
-    /// let r = Check::values_in(&["UK", "US"]).run(&regions);
-    /// assert_eq!(r.message, "1 of 2 value(s) not in the allowed set, e.g. \"FR\" (row 1)");
-    /// ```
-    pub fn values_in<T, P: ?Sized>(values: T) -> Self
-    where
-        Series: NamedFrom<T, P>,
-    {
-        let allowed = Series::new("allowed".into(), values);
-        let shown: Vec<String> = (0..allowed.len().min(5))
-            .filter_map(|i| allowed.get(i).ok().map(|v| v.to_string()))
-            .collect();
-        let more = if allowed.len() > 5 { ", ..." } else { "" };
-        Self::new(
-            format!("values in {{{}{more}}}", shown.join(", ")),
-            move |s| validators::values_in(s, &allowed),
-        )
-    }
-
-    /// No value appears twice (nulls count as one value).
-    ///
-    /// ```
-    /// use hamilton_polars::checks::Check;
-    /// use polars::prelude::*;
-    /// let r = Check::unique().run(&Series::new("id".into(), &[7, 8, 7]));
-    /// assert_eq!(r.message, "1 value(s) repeat an earlier one (2 distinct of 3), e.g. 7 (rows 0 and 2)");
-    /// ```
-    pub fn unique() -> Self {
-        Self::new("unique".into(), validators::unique)
-    }
-
-    /// A check of your own, named `name`: `validate` returns [`CheckResult::pass`] or
-    /// [`CheckResult::fail`], with diagnostics if useful.
-    ///
-    /// ```
-    /// use hamilton_polars::checks::{Check, CheckResult};
-    /// use polars::prelude::*;
-    /// let not_empty = Check::custom("not empty", |s: &Series| match s.len() {
-    ///     0 => CheckResult::fail("no rows"),
-    ///     n => CheckResult::pass(format!("{n} rows")),
-    /// });
-    /// assert_eq!(not_empty.name(), "not empty");
-    /// assert!(!not_empty.run(&Series::new_empty("x".into(), &DataType::Int64)).passed);
-    /// ```
-    pub fn custom(
-        name: impl Into<String>,
-        validate: impl Fn(&Series) -> CheckResult + Send + Sync + 'static,
-    ) -> Self {
-        Self::new(name.into(), validate)
     }
 
     /// The check's name, as reports show it.
     ///
     /// ```
-    /// assert_eq!(hamilton_polars::checks::Check::range(0.0, 1.5).name(), "range [0, 1.5]");
+    /// assert_eq!(hamilton_polars::checks::range(0.0, 1.5).name(), "range [0, 1.5]");
     /// ```
     pub fn name(&self) -> &str {
         &self.name
@@ -230,9 +98,8 @@ impl Check {
     /// Runs the check on `series`; the result carries the check's name.
     ///
     /// ```
-    /// use hamilton_polars::checks::Check;
     /// use polars::prelude::*;
-    /// let r = Check::max_nulls(0).run(&Series::new("x".into(), &[1]));
+    /// let r = hamilton_polars::checks::max_nulls(0).run(&Series::new("x".into(), &[1]));
     /// assert_eq!((r.check.as_str(), r.passed), ("at most 0 null(s)", true));
     /// ```
     pub fn run(&self, series: &Series) -> CheckResult {
@@ -242,59 +109,193 @@ impl Check {
     }
 }
 
+impl Validator<Series> for Check {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    fn validate(&self, value: &Series) -> CheckResult {
+        self.run(value)
+    }
+}
+
+impl Validator<Column> for Check {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    fn validate(&self, value: &Column) -> CheckResult {
+        self.run(value.as_materialized_series())
+    }
+}
+
 impl fmt::Debug for Check {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Check({})", self.name)
     }
 }
 
-/// The tag set on the `<node>.checks` node; its value is the checked node's name.
+/// The Series has dtype `dtype`.
 ///
 /// ```
-/// use hamilton_core::{Args, Node};
-/// use hamilton_polars::checks::{CHECKS_TAG, Check, Importance, checked};
 /// use polars::prelude::*;
-/// let x = Node::builder("x").build(|_: &Args| Ok(Series::new("x".into(), &[1])));
-/// let nodes = checked(x, vec![Check::unique()], Importance::Warn).unwrap();
-/// assert_eq!(nodes[1].tags()[CHECKS_TAG], "x");
+/// let r = hamilton_polars::checks::dtype(DataType::Float64).run(&Series::new("x".into(), &[1_i64]));
+/// assert_eq!(r.message, "dtype is i64, expected f64; cast it upstream with `.cast(&DataType::Float64)`");
 /// ```
-pub const CHECKS_TAG: &str = "hamilton.checks";
+pub fn dtype(dtype: DataType) -> Arc<Check> {
+    Check::new(format!("dtype {dtype}"), move |s| {
+        validators::dtype(s, &dtype)
+    })
+}
+
+/// Every non-null value is in `[min, max]` (inclusive; NaN is outside). Numeric Series only;
+/// others fail the check.
+///
+/// ```
+/// use polars::prelude::*;
+/// let s = Series::new("x".into(), &[Some(0.0), None, Some(12.0)]);
+/// let r = hamilton_polars::checks::range(0.0, 10.0).run(&s);
+/// assert_eq!(r.message, "1 of 3 value(s) outside [0, 10], e.g. 12 (row 2)");
+/// ```
+pub fn range(min: f64, max: f64) -> Arc<Check> {
+    Check::new(format!("range [{min}, {max}]"), move |s| {
+        validators::range(s, min, max)
+    })
+}
+
+/// At most `max` values are null (missing; NaN is not null in Polars).
+///
+/// ```
+/// use polars::prelude::*;
+/// let s = Series::new("x".into(), &[Some(1.0), None, Some(f64::NAN)]);
+/// assert!(hamilton_polars::checks::max_nulls(1).run(&s).passed);
+/// assert!(!hamilton_polars::checks::max_nulls(0).run(&s).passed);
+/// ```
+pub fn max_nulls(max: usize) -> Arc<Check> {
+    Check::new(format!("at most {max} null(s)"), move |s| {
+        validators::max_nulls(s, max)
+    })
+}
+
+/// At most the fraction `max` (0 to 1) of the values is null.
+///
+/// ```
+/// use polars::prelude::*;
+/// let s = Series::new("x".into(), &[Some(1), None, Some(3), Some(4)]);
+/// assert!(hamilton_polars::checks::max_null_fraction(0.25).run(&s).passed);
+/// assert!(!hamilton_polars::checks::max_null_fraction(0.1).run(&s).passed);
+/// ```
+pub fn max_null_fraction(max: f64) -> Arc<Check> {
+    Check::new(format!("null fraction at most {max}"), move |s| {
+        validators::max_null_fraction(s, max)
+    })
+}
+
+/// Every non-null value is one of `values` (anything a Series can be made of: `&[i64]`,
+/// `&[&str]`, `Vec<f64>`, ...). The values are cast to the Series' dtype.
+///
+/// ```
+/// use polars::prelude::*;
+/// let regions = Series::new("region".into(), &["UK", "FR"]);
+/// let r = hamilton_polars::checks::values_in(&["UK", "US"]).run(&regions);
+/// assert_eq!(r.message, "1 of 2 value(s) not in the allowed set, e.g. \"FR\" (row 1)");
+/// ```
+pub fn values_in<T, P: ?Sized>(values: T) -> Arc<Check>
+where
+    Series: NamedFrom<T, P>,
+{
+    let allowed = Series::new("allowed".into(), values);
+    let shown: Vec<String> = (0..allowed.len().min(5))
+        .filter_map(|i| allowed.get(i).ok().map(|v| v.to_string()))
+        .collect();
+    let more = if allowed.len() > 5 { ", ..." } else { "" };
+    Check::new(
+        format!("values in {{{}{more}}}", shown.join(", ")),
+        move |s| validators::values_in(s, &allowed),
+    )
+}
+
+/// No value appears twice (nulls count as one value).
+///
+/// ```
+/// use polars::prelude::*;
+/// let r = hamilton_polars::checks::unique().run(&Series::new("id".into(), &[7, 8, 7]));
+/// assert_eq!(r.message, "1 value(s) repeat an earlier one (2 distinct of 3), e.g. 7 (rows 0 and 2)");
+/// ```
+pub fn unique() -> Arc<Check> {
+    Check::new("unique".into(), validators::unique)
+}
+
+/// A check of your own, named `name`: `validate` returns `Err(message)` on failure. (For
+/// diagnostics in the report, implement [`Validator`]`<Series>` instead.)
+///
+/// ```
+/// use polars::prelude::*;
+/// let not_empty = hamilton_polars::checks::custom("not empty", |s: &Series| {
+///     if s.is_empty() { Err("no rows".to_string()) } else { Ok(()) }
+/// });
+/// let r = not_empty.run(&Series::new_empty("x".into(), &DataType::Int64));
+/// assert_eq!((r.check.as_str(), r.passed, r.message.as_str()), ("not empty", false, "no rows"));
+/// ```
+pub fn custom(
+    name: impl Into<String>,
+    validate: impl Fn(&Series) -> Result<(), String> + Send + Sync + 'static,
+) -> Arc<Check> {
+    Check::new(name.into(), move |s| match validate(s) {
+        Ok(()) => CheckResult::pass("", "passed"),
+        Err(message) => CheckResult::fail("", message),
+    })
+}
 
 /// Attaches `checks` to `node`, which must produce a `Series` or a `Column`: the nodes
-/// `<node>.raw`, `<node>.checks` and `<node>` described in the [module docs](self).
+/// `<node>.raw`, `<node>.checks` and `<node>` described in the [module docs](self), made by
+/// `hamilton_core::check::checked`.
 ///
 /// An empty list of checks is an [`Error::Usage`]; a node of another type an
-/// [`Error::UnsupportedNode`].
+/// [`Error::UnsupportedNode`] (for other types, implement [`Validator`] and use
+/// `hamilton_core::check::checked`).
 ///
 /// ```
-/// use hamilton_core::{Args, Driver, Inputs, Node};
-/// use hamilton_polars::checks::{Check, Importance, checked};
+/// use hamilton_core::{Args, Driver, Error, Inputs, Node};
+/// use hamilton_polars::checks::{self, Importance};
 /// use polars::prelude::*;
 ///
 /// let signups = Node::builder("signups")
 ///     .build(|_: &Args| Ok(Series::new("signups".into(), &[Some(3_i64), None, Some(-1)])));
-/// let nodes = checked(signups, vec![Check::max_nulls(0), Check::range(0.0, 1e6)], Importance::Fail).unwrap();
-/// assert_eq!(nodes.iter().map(|n| n.name()).collect::<Vec<_>>(), ["signups.raw", "signups.checks", "signups"]);
+/// let nodes = checks::checked(signups, vec![checks::max_nulls(0), checks::range(0.0, 1e6)], Importance::Fail).unwrap();
+/// let names: Vec<&str> = nodes.iter().map(|n| n.name()).collect();
+/// assert_eq!(names, ["signups.raw", "signups.checks", "signups"]);
 ///
 /// let dr = Driver::builder().with_nodes(nodes).build().unwrap();
-/// let err = dr.execute(&["signups"], Inputs::new()).unwrap_err().to_string();
-/// assert!(err.contains("2 of 2 failed"));
-/// assert!(err.contains("1 null(s)") && err.contains("-1 (row 2)"));
+/// let err = dr.execute(&["signups"], Inputs::new()).unwrap_err();
+/// assert!(matches!(err, Error::DataCheck { .. }));
+/// let text = err.to_string();
+/// assert!(text.contains("1 null(s)") && text.contains("-1 (row 2)"), "{text}");
 /// ```
-pub fn checked(node: Node, checks: Vec<Check>, importance: Importance) -> Result<Vec<Node>, Error> {
+pub fn checked(
+    node: Node,
+    checks: Vec<Arc<Check>>,
+    importance: Importance,
+) -> Result<Vec<Node>, Error> {
     if checks.is_empty() {
         return Err(Error::Usage(format!(
-            "no checks given for node `{}`; give at least one `Check`",
+            "no checks given for node `{}`; give at least one, e.g. `checks::max_nulls(0)`",
             node.name()
         )));
     }
     let output = node.output().id();
     if output == TypeId::of::<Series>() {
-        Ok(build::<Series>(node, checks, importance, |s| s))
+        let validators = checks
+            .into_iter()
+            .map(|c| c as Arc<dyn Validator<Series>>)
+            .collect();
+        Ok(check::checked::<Series>(node, validators, importance))
     } else if output == TypeId::of::<Column>() {
-        Ok(build::<Column>(node, checks, importance, |c| {
-            c.as_materialized_series()
-        }))
+        let validators = checks
+            .into_iter()
+            .map(|c| c as Arc<dyn Validator<Column>>)
+            .collect();
+        Ok(check::checked::<Column>(node, validators, importance))
     } else {
         Err(Error::UnsupportedNode {
             node: node.name().to_string(),
@@ -303,57 +304,6 @@ pub fn checked(node: Node, checks: Vec<Check>, importance: Importance) -> Result
             expected: "`Series` or `Column`",
         })
     }
-}
-
-fn build<T: NodeValue + Clone>(
-    node: Node,
-    checks: Vec<Check>,
-    importance: Importance,
-    series: fn(&T) -> &Series,
-) -> Vec<Node> {
-    let name: Arc<str> = node.name().into();
-    let raw_name = format!("{name}.raw");
-    let checks_name = format!("{name}.checks");
-    let names: Vec<&str> = checks.iter().map(Check::name).collect();
-
-    let mut report_node = Node::builder(checks_name.as_str())
-        .doc(format!("Data checks of `{name}`: {}.", names.join("; ")))
-        .module(node.module())
-        .function(node.function())
-        .tag(CHECKS_TAG, &*name)
-        .param::<T>(raw_name.as_str());
-    let mut final_node = Node::builder(&*name)
-        .doc(node.doc())
-        .module(node.module())
-        .function(node.function())
-        .owned_param::<T>(raw_name.as_str())
-        .param::<CheckReport>(checks_name.as_str());
-    if let Some(location) = node.location() {
-        report_node = report_node.location(location);
-        final_node = final_node.location(location);
-    }
-    for (k, v) in node.tags() {
-        final_node = final_node.tag(k, v);
-    }
-
-    let checked_name = name.clone();
-    let report_node = report_node.build(move |args: &Args| -> Result<CheckReport, NodeError> {
-        let value = series(args.get::<T>(0)?);
-        let report = CheckReport::run(&checked_name, value, &checks, importance);
-        if report.passed() {
-            return Ok(report);
-        }
-        if importance == Importance::Fail {
-            return Err(Error::ChecksFailed { report }.into());
-        }
-        for failure in report.failures() {
-            tracing::warn!(node = %checked_name, check = %failure.check, "data check failed: {failure}");
-        }
-        Ok(report)
-    });
-    let final_node =
-        final_node.build(|args: &Args| -> Result<T, NodeError> { Ok(args.take::<T>(0)?) });
-    vec![node.renamed(raw_name), report_node, final_node]
 }
 
 #[cfg(test)]

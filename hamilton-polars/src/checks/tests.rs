@@ -1,6 +1,6 @@
 use std::sync::Mutex;
 
-use hamilton_core::{Driver, Error as CoreError, Inputs};
+use hamilton_core::{Args, Driver, Error as CoreError, Inputs};
 
 use super::*;
 
@@ -14,8 +14,8 @@ where
 #[test]
 fn dtype_passes_on_the_dtype_and_fails_naming_both() {
     let s = series(&[1_i64, 2]);
-    assert!(Check::dtype(DataType::Int64).run(&s).passed);
-    let r = Check::dtype(DataType::Float64).run(&s);
+    assert!(dtype(DataType::Int64).run(&s).passed);
+    let r = dtype(DataType::Float64).run(&s);
     assert!(!r.passed);
     assert_eq!(r.check, "dtype f64");
     assert!(
@@ -28,13 +28,13 @@ fn dtype_passes_on_the_dtype_and_fails_naming_both() {
 #[test]
 fn range_is_inclusive() {
     let s = series(&[0.0, 50.0, 100.0]);
-    assert!(Check::range(0.0, 100.0).run(&s).passed);
+    assert!(range(0.0, 100.0).run(&s).passed);
 }
 
 #[test]
 fn range_fails_quoting_the_offending_rows() {
     let s = series(&[1_i64, -3, 7, 200]);
-    let r = Check::range(0.0, 100.0).run(&s);
+    let r = range(0.0, 100.0).run(&s);
     assert!(!r.passed);
     assert_eq!(
         r.message,
@@ -47,24 +47,20 @@ fn range_fails_quoting_the_offending_rows() {
 
 #[test]
 fn range_ignores_nulls_but_not_nan() {
-    assert!(
-        Check::range(0.0, 1.0)
-            .run(&series(&[Some(0.5), None]))
-            .passed
-    );
-    assert!(!Check::range(0.0, 1.0).run(&series(&[0.5, f64::NAN])).passed);
+    assert!(range(0.0, 1.0).run(&series(&[Some(0.5), None])).passed);
+    assert!(!range(0.0, 1.0).run(&series(&[0.5, f64::NAN])).passed);
 }
 
 #[test]
 fn range_on_strings_fails_instead_of_erroring() {
-    let r = Check::range(0.0, 1.0).run(&series(&["a"]));
+    let r = range(0.0, 1.0).run(&series(&["a"]));
     assert!(!r.passed);
     assert!(r.message.contains("numeric"), "{}", r.message);
 }
 
 #[test]
 fn an_inverted_range_fails_saying_so() {
-    let r = Check::range(5.0, 1.0).run(&series(&[3.0]));
+    let r = range(5.0, 1.0).run(&series(&[3.0]));
     assert!(!r.passed);
     assert!(r.message.contains("range is empty"), "{}", r.message);
 }
@@ -72,8 +68,8 @@ fn an_inverted_range_fails_saying_so() {
 #[test]
 fn max_nulls_counts_nulls() {
     let s = series(&[Some(1_i64), None, None]);
-    assert!(Check::max_nulls(2).run(&s).passed);
-    let r = Check::max_nulls(1).run(&s);
+    assert!(max_nulls(2).run(&s).passed);
+    let r = max_nulls(1).run(&s);
     assert!(!r.passed);
     assert_eq!(r.diagnostics["nulls"], "2");
 }
@@ -81,8 +77,8 @@ fn max_nulls_counts_nulls() {
 #[test]
 fn max_null_fraction_compares_the_fraction() {
     let s = series(&[Some(1_i64), None, Some(3), Some(4)]);
-    assert!(Check::max_null_fraction(0.25).run(&s).passed);
-    let r = Check::max_null_fraction(0.2).run(&s);
+    assert!(max_null_fraction(0.25).run(&s).passed);
+    let r = max_null_fraction(0.2).run(&s);
     assert!(!r.passed);
     assert_eq!(r.diagnostics["fraction"], "0.25");
 }
@@ -90,19 +86,19 @@ fn max_null_fraction_compares_the_fraction() {
 #[test]
 fn max_null_fraction_of_an_empty_series_is_zero() {
     let s = Series::new_empty("x".into(), &DataType::Float64);
-    assert!(Check::max_null_fraction(0.0).run(&s).passed);
+    assert!(max_null_fraction(0.0).run(&s).passed);
 }
 
 #[test]
 fn values_in_passes_when_every_value_is_allowed_and_ignores_nulls() {
     let s = series(&[Some("UK"), None, Some("US")]);
-    assert!(Check::values_in(&["UK", "US", "DE"]).run(&s).passed);
+    assert!(values_in(&["UK", "US", "DE"]).run(&s).passed);
 }
 
 #[test]
 fn values_in_fails_quoting_the_values_not_allowed() {
     let s = series(&["UK", "FR", "US"]);
-    let check = Check::values_in(&["UK", "US"]);
+    let check = values_in(&["UK", "US"]);
     assert_eq!(check.name(), "values in {\"UK\", \"US\"}");
     let r = check.run(&s);
     assert!(!r.passed);
@@ -117,20 +113,20 @@ fn values_in_fails_quoting_the_values_not_allowed() {
 #[test]
 fn values_in_casts_the_allowed_values_to_the_series_dtype() {
     let s = series(&[1_i64, 2]);
-    assert!(Check::values_in(&[1_i32, 2]).run(&s).passed);
+    assert!(values_in(&[1_i32, 2]).run(&s).passed);
 }
 
 #[test]
 fn values_in_with_uncastable_values_fails_naming_the_dtypes() {
-    let r = Check::values_in(&["a"]).run(&series(&[1_i64]));
+    let r = values_in(&["a"]).run(&series(&[1_i64]));
     assert!(!r.passed);
     assert!(r.message.contains("dtype str"), "{}", r.message);
 }
 
 #[test]
 fn unique_passes_on_distinct_values_and_names_the_first_repeat() {
-    assert!(Check::unique().run(&series(&[1_i64, 2, 3])).passed);
-    let r = Check::unique().run(&series(&[1_i64, 2, 1, 2]));
+    assert!(unique().run(&series(&[1_i64, 2, 3])).passed);
+    let r = unique().run(&series(&[1_i64, 2, 1, 2]));
     assert!(!r.passed);
     assert_eq!(r.diagnostics["repeats"], "2");
     assert!(r.message.contains("e.g. 1 (rows 0 and 2)"), "{}", r.message);
@@ -138,16 +134,25 @@ fn unique_passes_on_distinct_values_and_names_the_first_repeat() {
 
 #[test]
 fn custom_checks_are_named_by_the_caller() {
-    let check = Check::custom("not empty", |s: &Series| {
+    let check = custom("not empty", |s: &Series| {
         if s.is_empty() {
-            CheckResult::fail("empty")
+            Err("empty".into())
         } else {
-            CheckResult::pass("has values").with_diagnostic("len", s.len())
+            Ok(())
         }
     });
     let r = check.run(&series(&[1_i64]));
     assert_eq!((r.check.as_str(), r.passed), ("not empty", true));
-    assert_eq!(r.diagnostics["len"], "1");
+    let r = check.run(&Series::new_empty("x".into(), &DataType::Int64));
+    assert_eq!((r.passed, r.message.as_str()), (false, "empty"));
+}
+
+#[test]
+fn a_check_validates_columns_like_series() {
+    let c = Column::new("x".into(), &[1_i64, 1]);
+    let r = Validator::<Column>::validate(&*unique(), &c);
+    assert_eq!((r.check.as_str(), r.passed), ("unique", false));
+    assert_eq!(Validator::<Column>::name(&*unique()), "unique");
 }
 
 fn spend_node(values: &'static [f64]) -> Node {
@@ -163,7 +168,7 @@ fn driver(nodes: Vec<Node>) -> Driver {
 
 #[test]
 fn checked_makes_raw_checks_and_final_nodes() {
-    let nodes = checked(spend_node(&[1.0]), vec![Check::unique()], Importance::Fail).unwrap();
+    let nodes = checked(spend_node(&[1.0]), vec![unique()], Importance::Fail).unwrap();
     let names: Vec<&str> = nodes.iter().map(Node::name).collect();
     assert_eq!(names, ["spend.raw", "spend.checks", "spend"]);
     let last = &nodes[2];
@@ -171,14 +176,13 @@ fn checked_makes_raw_checks_and_final_nodes() {
     assert_eq!(last.tags()["owner"], "growth");
     let deps: Vec<&str> = last.params().iter().map(|p| p.name()).collect();
     assert_eq!(deps, ["spend.raw", "spend.checks"]);
-    assert_eq!(nodes[1].tags()[CHECKS_TAG], "spend");
 }
 
 #[test]
 fn passing_checks_give_the_value_and_a_passing_report() {
     let nodes = checked(
         spend_node(&[1.0, 2.0]),
-        vec![Check::range(0.0, 10.0), Check::unique()],
+        vec![range(0.0, 10.0), unique()],
         Importance::Fail,
     )
     .unwrap();
@@ -189,44 +193,39 @@ fn passing_checks_give_the_value_and_a_passing_report() {
     let report = out.get::<CheckReport>("spend.checks").unwrap();
     assert!(report.passed());
     assert_eq!(report.results.len(), 2);
+    assert_eq!(out.check_reports(), std::slice::from_ref(report));
 }
 
 #[test]
 fn fail_importance_fails_the_run_listing_every_failed_check() {
     let nodes = checked(
         spend_node(&[-1.0, -1.0]),
-        vec![
-            Check::range(0.0, 10.0),
-            Check::max_nulls(0),
-            Check::unique(),
-        ],
+        vec![range(0.0, 10.0), max_nulls(0), unique()],
         Importance::Fail,
     )
     .unwrap();
     let err = driver(nodes)
         .execute(&["spend"], Inputs::new())
         .unwrap_err();
-    let CoreError::NodeFailed { node, source } = &err else {
-        panic!("expected NodeFailed, got {err:?}")
+    let CoreError::DataCheck { node, report } = &err else {
+        panic!("expected DataCheck, got {err:?}")
     };
-    assert_eq!(node, "spend.checks");
-    let Some(crate::Error::ChecksFailed { report }) = source.downcast_ref::<crate::Error>() else {
-        panic!("expected ChecksFailed, got {source:?}")
-    };
+    assert_eq!(node, "spend");
     let failed: Vec<&str> = report.failures().map(|r| r.check.as_str()).collect();
     assert_eq!(failed, ["range [0, 10]", "unique"]);
     let text = err.to_string();
     assert!(
-        text.contains("data checks of `spend`: 2 of 3 failed"),
+        text.contains("2 of 2 value(s) outside [0, 10], e.g. -1 (row 0), -1 (row 1)"),
         "{text}"
     );
+    assert!(text.contains("1 value(s) repeat an earlier one"), "{text}");
     assert!(
-        text.contains("range [0, 10] FAILED") && text.contains("unique FAILED"),
-        "{text}"
+        !text.contains("null"),
+        "passing checks are not listed: {text}"
     );
 }
 
-/// Counts `WARN` events.
+/// Collects `WARN` events.
 struct WarnCounter(Mutex<Vec<String>>);
 
 impl tracing::Subscriber for WarnCounter {
@@ -251,23 +250,17 @@ impl tracing::Subscriber for WarnCounter {
 fn warn_importance_logs_each_failure_and_the_run_goes_on() {
     let nodes = checked(
         spend_node(&[-1.0, -1.0]),
-        vec![
-            Check::range(0.0, 10.0),
-            Check::unique(),
-            Check::max_nulls(0),
-        ],
+        vec![range(0.0, 10.0), unique(), max_nulls(0)],
         Importance::Warn,
     )
     .unwrap();
     let dr = driver(nodes);
-    let counter = std::sync::Arc::new(WarnCounter(Mutex::new(Vec::new())));
+    let counter = Arc::new(WarnCounter(Mutex::new(Vec::new())));
     let out = tracing::subscriber::with_default(counter.clone(), || {
-        dr.execute(&["spend", "spend.checks"], Inputs::new())
-            .unwrap()
+        dr.execute(&["spend"], Inputs::new()).unwrap()
     });
     assert_eq!(out.get::<Series>("spend").unwrap().len(), 2);
-    let report = out.get::<CheckReport>("spend.checks").unwrap();
-    assert_eq!(report.failures().count(), 2);
+    assert_eq!(out.check_reports()[0].failures().count(), 2);
     let warnings = counter.0.lock().unwrap();
     assert_eq!(warnings.len(), 2, "{warnings:?}");
     assert!(warnings[0].contains("range [0, 10]"), "{warnings:?}");
@@ -277,28 +270,29 @@ fn warn_importance_logs_each_failure_and_the_run_goes_on() {
 fn checks_run_when_only_the_checked_node_is_requested() {
     let nodes = checked(
         spend_node(&[50.0]),
-        vec![Check::range(0.0, 10.0)],
+        vec![range(0.0, 10.0)],
         Importance::Fail,
     )
     .unwrap();
-    assert!(driver(nodes).execute(&["spend"], Inputs::new()).is_err());
+    let err = driver(nodes)
+        .execute(&["spend"], Inputs::new())
+        .unwrap_err();
+    assert!(matches!(err, CoreError::DataCheck { .. }), "{err:?}");
 }
 
 #[test]
 fn column_nodes_can_be_checked() {
     let node =
         Node::builder("flag").build(|_: &Args| Ok(Column::new("flag".into(), &[true, true])));
-    let nodes = checked(node, vec![Check::unique()], Importance::Warn).unwrap();
-    let out = driver(nodes)
-        .execute(&["flag.checks"], Inputs::new())
-        .unwrap();
-    assert!(!out.get::<CheckReport>("flag.checks").unwrap().passed());
+    let nodes = checked(node, vec![unique()], Importance::Warn).unwrap();
+    let out = driver(nodes).execute(&["flag"], Inputs::new()).unwrap();
+    assert!(!out.check_reports()[0].passed());
 }
 
 #[test]
 fn checking_a_node_of_another_type_is_an_error_naming_it() {
     let node = Node::builder("n").build(|_: &Args| Ok(1_i64));
-    let err = checked(node, vec![Check::unique()], Importance::Fail).unwrap_err();
+    let err = checked(node, vec![unique()], Importance::Fail).unwrap_err();
     assert_eq!(
         err.to_string(),
         "cannot check node `n`: it produces `i64`, expected `Series` or `Column`"

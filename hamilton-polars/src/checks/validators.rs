@@ -2,7 +2,17 @@
 
 use polars::prelude::*;
 
-use super::CheckResult;
+use hamilton_core::check::CheckResult;
+
+/// A passing result; [`Check`](super::Check) names it.
+fn pass(message: impl Into<String>) -> CheckResult {
+    CheckResult::pass("", message)
+}
+
+/// A failing result; [`Check`](super::Check) names it.
+fn fail(message: impl Into<String>) -> CheckResult {
+    CheckResult::fail("", message)
+}
 
 /// At most this many offending values are quoted in a message.
 const QUOTED: usize = 5;
@@ -10,33 +20,33 @@ const QUOTED: usize = 5;
 pub(super) fn dtype(series: &Series, expected: &DataType) -> CheckResult {
     let found = series.dtype();
     if found == expected {
-        CheckResult::pass(format!("dtype is {found}"))
+        pass(format!("dtype is {found}"))
     } else {
-        CheckResult::fail(format!(
+        fail(format!(
             "dtype is {found}, expected {expected}; cast it upstream with `.cast(&DataType::{expected:?})`"
         ))
     }
-    .with_diagnostic("dtype", found)
+    .with("dtype", found)
 }
 
 pub(super) fn range(series: &Series, min: f64, max: f64) -> CheckResult {
     if !series.dtype().is_primitive_numeric() {
-        return CheckResult::fail(format!(
+        return fail(format!(
             "a range applies to numeric values; this Series has dtype {}",
             series.dtype()
         ));
     }
     if min > max || min.is_nan() || max.is_nan() {
-        return CheckResult::fail(format!(
+        return fail(format!(
             "the range is empty (min {min} > max {max}); give the bounds as (min, max)"
         ));
     }
     let values = match series.cast(&DataType::Float64) {
         Ok(values) => values,
-        Err(e) => return CheckResult::fail(format!("cannot read the values as f64: {e}")),
+        Err(e) => return fail(format!("cannot read the values as f64: {e}")),
     };
     let Ok(values) = values.f64() else {
-        return CheckResult::fail("cannot read the values as f64");
+        return fail("cannot read the values as f64");
     };
     let mut outside = 0_usize;
     let mut first: Vec<String> = Vec::new();
@@ -54,19 +64,17 @@ pub(super) fn range(series: &Series, min: f64, max: f64) -> CheckResult {
         }
     }
     let result = if outside == 0 {
-        CheckResult::pass(format!("every value is in [{min}, {max}]"))
+        pass(format!("every value is in [{min}, {max}]"))
     } else {
-        CheckResult::fail(format!(
+        fail(format!(
             "{outside} of {} value(s) outside [{min}, {max}], e.g. {}",
             series.len(),
             first.join(", ")
         ))
     };
-    let result = result.with_diagnostic("outside", outside);
+    let result = result.with("outside", outside);
     if lo <= hi {
-        result
-            .with_diagnostic("min_found", lo)
-            .with_diagnostic("max_found", hi)
+        result.with("min_found", lo).with("max_found", hi)
     } else {
         result
     }
@@ -75,14 +83,14 @@ pub(super) fn range(series: &Series, min: f64, max: f64) -> CheckResult {
 pub(super) fn max_nulls(series: &Series, max: usize) -> CheckResult {
     let nulls = series.null_count();
     if nulls <= max {
-        CheckResult::pass(format!("{nulls} null(s), at most {max} allowed"))
+        pass(format!("{nulls} null(s), at most {max} allowed"))
     } else {
-        CheckResult::fail(format!(
+        fail(format!(
             "{nulls} null(s) of {} value(s), at most {max} allowed",
             series.len()
         ))
     }
-    .with_diagnostic("nulls", nulls)
+    .with("nulls", nulls)
 }
 
 pub(super) fn max_null_fraction(series: &Series, max: f64) -> CheckResult {
@@ -93,24 +101,24 @@ pub(super) fn max_null_fraction(series: &Series, max: f64) -> CheckResult {
         nulls as f64 / series.len() as f64
     };
     if fraction <= max {
-        CheckResult::pass(format!(
+        pass(format!(
             "null fraction {fraction:.4}, at most {max} allowed"
         ))
     } else {
-        CheckResult::fail(format!(
+        fail(format!(
             "null fraction {fraction:.4} ({nulls} of {} value(s)), at most {max} allowed",
             series.len()
         ))
     }
-    .with_diagnostic("nulls", nulls)
-    .with_diagnostic("fraction", fraction)
+    .with("nulls", nulls)
+    .with("fraction", fraction)
 }
 
 pub(super) fn values_in(series: &Series, allowed: &Series) -> CheckResult {
     let allowed = match allowed.strict_cast(series.dtype()) {
         Ok(a) => a,
         Err(_) => {
-            return CheckResult::fail(format!(
+            return fail(format!(
                 "the allowed values have dtype {}, which does not cast to the Series' dtype {}; give values of dtype {}",
                 allowed.dtype(),
                 series.dtype(),
@@ -123,7 +131,7 @@ pub(super) fn values_in(series: &Series, allowed: &Series) -> CheckResult {
         .and_then(|list| is_in(series, &list.into_series(), false));
     let mask = match mask {
         Ok(mask) => mask,
-        Err(e) => return CheckResult::fail(format!("cannot compare the values: {e}")),
+        Err(e) => return fail(format!("cannot compare the values: {e}")),
     };
     let mut outside = 0_usize;
     let mut first: Vec<String> = Vec::new();
@@ -139,27 +147,27 @@ pub(super) fn values_in(series: &Series, allowed: &Series) -> CheckResult {
         }
     }
     if outside == 0 {
-        CheckResult::pass("every non-null value is allowed")
+        pass("every non-null value is allowed")
     } else {
-        CheckResult::fail(format!(
+        fail(format!(
             "{outside} of {} value(s) not in the allowed set, e.g. {}",
             series.len(),
             first.join(", ")
         ))
     }
-    .with_diagnostic("outside", outside)
+    .with("outside", outside)
 }
 
 pub(super) fn unique(series: &Series) -> CheckResult {
     let distinct = match series.n_unique() {
         Ok(n) => n,
-        Err(e) => return CheckResult::fail(format!("cannot count distinct values: {e}")),
+        Err(e) => return fail(format!("cannot count distinct values: {e}")),
     };
     let repeats = series.len() - distinct.min(series.len());
     if repeats == 0 {
-        CheckResult::pass(format!("all {} value(s) are distinct", series.len()))
+        pass(format!("all {} value(s) are distinct", series.len()))
     } else {
-        CheckResult::fail(format!(
+        fail(format!(
             "{repeats} value(s) repeat an earlier one ({distinct} distinct of {}){}",
             series.len(),
             first_repeat(series)
@@ -167,8 +175,8 @@ pub(super) fn unique(series: &Series) -> CheckResult {
                 .unwrap_or_default()
         ))
     }
-    .with_diagnostic("distinct", distinct)
-    .with_diagnostic("repeats", repeats)
+    .with("distinct", distinct)
+    .with("repeats", repeats)
 }
 
 /// The first value seen twice, with the rows it is on.
