@@ -6,12 +6,3 @@ pub(crate) const UK_HOLIDAY_WEEKS: &[i64] = &[1, 14, 15, 18, 22, 35, 52];
 
 /// Weeks with a public holiday elsewhere (a US-like calendar).
 pub(crate) const DEFAULT_HOLIDAY_WEEKS: &[i64] = &[1, 3, 8, 22, 27, 36, 41, 46, 47, 52];
-
-/// The holiday weeks of `region`: `"UK"`, or the default calendar for any other region.
-pub(crate) fn holiday_weeks(region: &str) -> &'static [i64] {
-    if region == "UK" {
-        UK_HOLIDAY_WEEKS
-    } else {
-        DEFAULT_HOLIDAY_WEEKS
-    }
-}

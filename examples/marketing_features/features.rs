@@ -4,16 +4,26 @@
 use hamilton_core::node;
 use polars::prelude::*;
 
-use crate::calendar::holiday_weeks;
+use crate::calendar::{DEFAULT_HOLIDAY_WEEKS, UK_HOLIDAY_WEEKS};
 
 hamilton_core::module!();
 
-/// Whether each week has a public holiday in `region` (config; `"UK"` or the default
-/// calendar). Reads `week` as `&Int64Chunked`: a `week` column of another dtype is an error
-/// naming both dtypes.
-#[node]
-pub(crate) fn holidays(week: &Int64Chunked, region: &str) -> BooleanChunked {
-    let weeks = holiday_weeks(region);
+/// Whether each week has a UK public holiday: chosen when config `region` is `"UK"`, as in the
+/// talk's `@config.when(region="UK")`. Reads `week` as `&Int64Chunked`: a `week` column of
+/// another dtype is an error naming both dtypes.
+#[node(when(region = "UK"))]
+pub(crate) fn holidays__uk(week: &Int64Chunked) -> BooleanChunked {
+    in_weeks(week, UK_HOLIDAY_WEEKS)
+}
+
+/// Whether each week has a public holiday in the default calendar: chosen for every other
+/// region.
+#[node(default)]
+pub(crate) fn holidays__default(week: &Int64Chunked) -> BooleanChunked {
+    in_weeks(week, DEFAULT_HOLIDAY_WEEKS)
+}
+
+fn in_weeks(week: &Int64Chunked, weeks: &[i64]) -> BooleanChunked {
     week.iter().map(|w| w.map(|w| weeks.contains(&w))).collect()
 }
 

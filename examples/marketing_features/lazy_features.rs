@@ -4,15 +4,24 @@
 use hamilton_core::node;
 use polars::prelude::*;
 
-use crate::calendar::holiday_weeks;
+use crate::calendar::{DEFAULT_HOLIDAY_WEEKS, UK_HOLIDAY_WEEKS};
 
 hamilton_core::module!();
 
-/// Whether each week has a public holiday in `region` (config; `"UK"` or the default
-/// calendar).
-#[node]
-pub(crate) fn holidays(week: &Expr, region: &str) -> Expr {
-    let weeks = Series::new("weeks".into(), holiday_weeks(region));
+/// Whether each week has a UK public holiday: chosen when config `region` is `"UK"`.
+#[node(when(region = "UK"))]
+pub(crate) fn holidays__uk(week: &Expr) -> Expr {
+    in_weeks(week, UK_HOLIDAY_WEEKS)
+}
+
+/// Whether each week has a public holiday in the default calendar: every other region.
+#[node(default)]
+pub(crate) fn holidays__default(week: &Expr) -> Expr {
+    in_weeks(week, DEFAULT_HOLIDAY_WEEKS)
+}
+
+fn in_weeks(week: &Expr, weeks: &[i64]) -> Expr {
+    let weeks = Series::new("weeks".into(), weeks);
     week.clone().is_in(lit(weeks).implode(false), false)
 }
 

@@ -104,7 +104,7 @@ impl State<'_> {
                 .map_err(|e| Error::Conversion {
                     node: vertex.name.to_string(),
                     param: param.name().to_string(),
-                    expected: c.to().name().to_string(),
+                    expected: param.ty().name().to_string(),
                     found: source.type_name().to_string(),
                     message: e.to_string(),
                 });

@@ -393,7 +393,7 @@ pub(crate) fn run_step(
                 let converted = c.apply(source.as_any()).map_err(|e| Error::Conversion {
                     node: vertex.name.to_string(),
                     param: params[i].name().to_string(),
-                    expected: c.to().name().to_string(),
+                    expected: params[i].ty().name().to_string(),
                     found: source.type_name().to_string(),
                     message: e.to_string(),
                 })?;

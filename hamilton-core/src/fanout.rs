@@ -369,7 +369,7 @@ fn run_item<'v>(
                 Some(c) => Some(c.apply(value.as_any()).map_err(|e| Error::Conversion {
                     node: vertex.name.to_string(),
                     param: params[i].name().to_string(),
-                    expected: c.to().name().to_string(),
+                    expected: params[i].ty().name().to_string(),
                     found: value.type_name().to_string(),
                     message: e.to_string(),
                 })?),

@@ -355,6 +355,12 @@ impl Node {
     pub(crate) fn with_code_of(mut self, other: &Node) -> Self {
         self.call = other.call.clone();
         self.async_call = other.async_call.clone();
+        // The result now depends on both bodies: a change to either must change the version,
+        // and an unknown version (0) on either side stays unknown.
+        self.code_version = match (self.code_version, other.code_version) {
+            (0, _) | (_, 0) => 0,
+            (mine, theirs) => mine.rotate_left(17).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ theirs,
+        };
         self
     }
 
