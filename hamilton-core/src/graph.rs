@@ -3,6 +3,8 @@
 
 use std::any::TypeId;
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use petgraph::algo::{tarjan_scc, toposort};
@@ -72,7 +74,7 @@ impl Vertex {
 /// The built dataflow.
 pub(crate) struct Graph {
     pub(crate) vertices: Vec<Vertex>,
-    pub(crate) index: HashMap<Arc<str>, usize>,
+    pub(crate) index: FxHashMap<Arc<str>, usize>,
     /// Vertices reading each vertex, sorted.
     pub(crate) consumers: Vec<Vec<usize>>,
     /// Position of each vertex in a topological order.
@@ -110,7 +112,7 @@ impl Graph {
 
         // 1. Collect function nodes, module by module; later modules may override.
         let mut functions: Vec<(usize, Node)> = Vec::new();
-        let mut by_name: HashMap<Arc<str>, usize> = HashMap::new();
+        let mut by_name: FxHashMap<Arc<str>, usize> = FxHashMap::default();
         // Function modifiers (`when`, `parameterize`, ...) turn each module's nodes into its final nodes.
         let resolved = crate::modifiers::resolve::resolve_modules(modules, &config, &mut errors);
         for ((module_index, module), nodes) in modules.iter().enumerate().zip(resolved) {
@@ -124,8 +126,10 @@ impl Graph {
                     continue;
                 }
             };
+            by_name.reserve(nodes.len());
+            functions.reserve(nodes.len());
             for node in nodes {
-                let name: Arc<str> = Arc::from(node.name());
+                let name = node.name_shared();
                 match by_name.get(&name) {
                     Some(&at) => {
                         let (first_module, first) = &functions[at];
@@ -161,18 +165,15 @@ impl Graph {
         let mut vertices: Vec<Vertex> = functions
             .into_iter()
             .map(|(_, node)| Vertex {
-                name: Arc::from(node.name()),
+                name: node.name_shared(),
                 ty: node.output().into(),
                 kind: Kind::Function(Box::new(node)),
                 sources: Vec::new(),
                 optional: false,
             })
             .collect();
-        let mut index: HashMap<Arc<str>, usize> = vertices
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.name.clone(), i))
-            .collect();
+        // Function vertices are numbered like `functions`, so the name index carries over.
+        let mut index = by_name;
         let function_count = vertices.len();
         // Readers of each input / config key: (consumer, param type, optional).
         let mut readers: HashMap<usize, Vec<(usize, TypeDesc, bool)>> = HashMap::new();
@@ -195,12 +196,12 @@ impl Graph {
 
         // 4. Wire every parameter and type-check every edge.
         for consumer in 0..function_count {
-            let node = vertices[consumer]
+            let params = vertices[consumer]
                 .function()
                 .expect("first vertices are functions")
-                .clone();
-            let mut sources = Vec::with_capacity(node.params().len());
-            for param in node.params() {
+                .params_shared();
+            let mut sources = Vec::with_capacity(params.len());
+            for param in params.iter() {
                 // A `Collect<T>` parameter reads the `T` of a node inside a fan-out's block.
                 let wanted: TypeDesc = param.gather().map_or(param.ty(), |g| g.item).into();
                 let source = match index.get(param.name()) {
@@ -229,8 +230,11 @@ impl Graph {
                             match conversions.get(&(found.id, wanted.id)) {
                                 Some(c) => conversion = Some(c.clone()),
                                 None => errors.push(BuildError::EdgeTypeMismatch {
-                                    consumer: node.name().to_string(),
-                                    consumer_at: origin(&node),
+                                    consumer: vertices[consumer].name.to_string(),
+                                    consumer_at: vertices[consumer]
+                                        .function()
+                                        .map(origin)
+                                        .unwrap_or_default(),
                                     param: param.name().to_string(),
                                     expected: type_text(wanted, found),
                                     found: type_text(found, wanted),

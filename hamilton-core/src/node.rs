@@ -268,6 +268,16 @@ impl Node {
         &self.params
     }
 
+    /// The node's name, shared (no copy).
+    pub(crate) fn name_shared(&self) -> Arc<str> {
+        self.name.clone()
+    }
+
+    /// The node's parameters, shared (no copy).
+    pub(crate) fn params_shared(&self) -> Arc<[Param]> {
+        self.params.clone()
+    }
+
     /// The type of value the node produces.
     pub fn output(&self) -> TypeInfo {
         self.output
