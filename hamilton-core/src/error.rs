@@ -95,6 +95,16 @@ pub enum Error {
         /// What the conversion reported.
         message: String,
     },
+    /// Turning a run's outputs into a result failed (for example hamilton-polars' `to_dataframe`
+    /// on columns of unequal heights); `source` is the integration's own typed error.
+    #[error("{builder}: {source}")]
+    ResultBuilder {
+        /// Who built the result (a crate or function name).
+        builder: &'static str,
+        /// The builder's error.
+        #[source]
+        source: NodeError,
+    },
     /// An output was read as the wrong type.
     #[error("output `{name}` is a `{found}`, not a `{expected}`; read it as `{found}`")]
     OutputType {
