@@ -185,6 +185,23 @@ impl fmt::Display for List<'_> {
     }
 }
 
+/// Polars integration errors as [`hamilton_core::Error::ResultBuilder`], so `?` works in code
+/// returning the core error.
+///
+/// ```
+/// let e = hamilton_polars::Error::Usage("no outputs".into());
+/// let core: hamilton_core::Error = e.into();
+/// assert!(matches!(core, hamilton_core::Error::ResultBuilder { builder: "hamilton-polars", .. }));
+/// ```
+impl From<Error> for hamilton_core::Error {
+    fn from(e: Error) -> Self {
+        hamilton_core::Error::ResultBuilder {
+            builder: "hamilton-polars",
+            source: Box::new(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,22 +237,5 @@ mod tests {
             heights: vec![("a".into(), 1), ("b".into(), 2)],
         };
         assert!(e.to_string().contains("`a` has 1 row, `b` has 2 rows"));
-    }
-}
-
-/// Polars integration errors as [`hamilton_core::Error::ResultBuilder`], so `?` works in code
-/// returning the core error.
-///
-/// ```
-/// let e = hamilton_polars::Error::Usage("no outputs".into());
-/// let core: hamilton_core::Error = e.into();
-/// assert!(matches!(core, hamilton_core::Error::ResultBuilder { builder: "hamilton-polars", .. }));
-/// ```
-impl From<Error> for hamilton_core::Error {
-    fn from(e: Error) -> Self {
-        hamilton_core::Error::ResultBuilder {
-            builder: "hamilton-polars",
-            source: Box::new(e),
-        }
     }
 }
