@@ -30,7 +30,7 @@ pub type AsyncCallable = Arc<dyn Fn(AsyncArgs) -> NodeFuture + Send + Sync>;
 ///
 /// ```
 /// use hamilton_core::{ParamDef, ParamKind, TypeInfo};
-/// const P: ParamDef = ParamDef { name: "spend", ty: TypeInfo::named::<Vec<f64>>("Vec<f64>"), kind: ParamKind::Ref };
+/// const P: ParamDef = ParamDef { name: "spend", ty: TypeInfo::named::<Vec<f64>>("Vec<f64>"), kind: ParamKind::Ref, gather: None };
 /// assert_eq!(P.name, "spend");
 /// ```
 #[derive(Clone, Copy, Debug)]
@@ -41,6 +41,9 @@ pub struct ParamDef {
     pub ty: TypeInfo,
     /// How the value is passed.
     pub kind: ParamKind,
+    /// For a `Collect<T>` parameter: how it gathers the per-item `T`s of a fan-out (see
+    /// [`fanout`](crate::fanout)); `None` otherwise.
+    pub gather: Option<fn() -> Gather>,
 }
 
 /// A node as `#[node]` registers it: everything known at compile time, as constants.
@@ -84,6 +87,9 @@ pub struct NodeDef {
     /// built when the node is loaded and applied when the graph is built (see
     /// [`modifiers`](crate::modifiers)). `Vec::new` for a plain node.
     pub modifiers: fn() -> Vec<Modifier>,
+    /// For a node returning `Parallel<T>`: how its value splits into items (see
+    /// [`fanout`](crate::fanout)); `None` otherwise.
+    pub fan_out: Option<fn() -> FanOut>,
 }
 
 /// A parameter of a [`Node`].
@@ -222,7 +228,10 @@ impl Node {
             params: def
                 .params
                 .iter()
-                .map(|p| Param::new(p.name, p.ty, p.kind))
+                .map(|p| Param {
+                    gather: p.gather.map(|gather| gather()),
+                    ..Param::new(p.name, p.ty, p.kind)
+                })
                 .collect(),
             output: def.output,
             tags: def
@@ -234,7 +243,7 @@ impl Node {
             call: Arc::new(call),
             async_call: def.async_call.map(|f| Arc::new(f) as AsyncCallable),
             modifiers: (def.modifiers)(),
-            fan_out: None,
+            fan_out: def.fan_out.map(|fan_out| fan_out()),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Items used by code that `#[node]` and the declarative macros generate. Not public API.
 
 pub use crate::args::{Arg, Args, AsyncArg, AsyncArgs};
+pub use crate::fanout::{Collect, FanOut, Gather, Parallel};
 pub use crate::node::{AsyncCallFn, CallFn, NodeDef, NodeError, NodeFuture, ParamDef};
 pub use crate::types::{Location, ParamKind, TypeInfo};
 pub use crate::value::{NodeValue, Value};
@@ -82,6 +83,83 @@ pub const fn assert_output<T: NodeValue>() {}
 pub trait CloneParam: Clone {}
 
 impl<T: Clone> CloneParam for T {}
+
+/// The sync call of an `async fn` node: an error saying how to run it.
+pub fn needs_async(node: &str) -> Result<Value, NodeError> {
+    Err(format!(
+        "node `{node}` is an `async fn`; run the dataflow with `Driver::execute_async` (and not \
+         per item of a fan-out, whose nodes run synchronously)"
+    )
+    .into())
+}
+
+/// Boxes the future of an `async fn` node (spanned on the function, so that a future that is not
+/// `Send` is reported there).
+#[inline]
+pub fn node_future<F>(future: F) -> NodeFuture
+where
+    F: std::future::Future<Output = Result<Value, NodeError>> + Send + 'static,
+{
+    Box::pin(future)
+}
+
+/// The return type of a fan-out node: `Parallel<T>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not `hamilton_core::fanout::Parallel<T>`",
+    label = "a node returning a type named `Parallel<..>` fans out",
+    note = "return `hamilton_core::fanout::Parallel<T>` (or `Result<Parallel<T>, E>`), or rename the type"
+)]
+pub trait ParallelOutput {
+    /// The type of one item.
+    type Item;
+}
+
+impl<T> ParallelOutput for Parallel<T> {
+    type Item = T;
+}
+
+/// The items of a fan-out: each is cloned out of the `Parallel<T>` for its run.
+#[diagnostic::on_unimplemented(
+    message = "the items of a fan-out must implement `Clone`; `{Self}` does not",
+    label = "fans out `{Self}` items",
+    note = "derive `Clone` for it, or fan out `Arc<{Self}>`"
+)]
+pub trait CloneItem: Clone {}
+
+impl<T: Clone> CloneItem for T {}
+
+/// How the `Parallel<T>` a fan-out node returns splits into items.
+#[inline]
+pub fn fan_out_of<P: ParallelOutput>() -> FanOut
+where
+    P::Item: NodeValue + CloneItem,
+{
+    FanOut::of::<P::Item>()
+}
+
+/// The type of a collecting parameter: `Collect<T>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not `hamilton_core::fanout::Collect<T>`",
+    label = "a parameter of a type named `Collect<..>` gathers the items of a fan-out",
+    note = "read `hamilton_core::fanout::Collect<T>` (or `&Collect<T>`), or rename the type"
+)]
+pub trait CollectParam {
+    /// The type of one item's value.
+    type Item;
+}
+
+impl<T> CollectParam for Collect<T> {
+    type Item = T;
+}
+
+/// How a `Collect<T>` parameter gathers per-item values.
+#[inline]
+pub fn gather_of<C: CollectParam>() -> Gather
+where
+    C::Item: NodeValue,
+{
+    Gather::of::<C::Item>()
+}
 
 /// Registers a node with `inventory` when the `inventory` feature is on; expands to nothing
 /// otherwise (nodes are then reachable through `nodes![..]` only).

@@ -75,14 +75,19 @@ pub(crate) struct Param {
     pub(crate) ty: Type,
     /// How the argument is read.
     pub(crate) read: Read,
+    /// Whether it reads a `Collect<T>` (last path segment `Collect`): it gathers the items of a
+    /// fan-out.
+    pub(crate) collect: bool,
 }
 
 impl Param {
     fn new(pat: &Pat, ty: &Type) -> Self {
+        let read = Read::of(ty);
         Self {
             pat: pat.clone(),
             ty: ty.clone(),
-            read: Read::of(ty),
+            collect: generic_arg_of(&read.value, "Collect").is_some(),
+            read,
         }
     }
 
@@ -127,6 +132,11 @@ impl Kind {
     /// Whether the value is taken by value (and must therefore be `Clone`).
     pub(crate) fn is_owned(self) -> bool {
         matches!(self, Self::Owned | Self::OptionalOwned)
+    }
+
+    /// Whether the value may be absent (`Option<..>`).
+    pub(crate) fn is_optional(self) -> bool {
+        matches!(self, Self::OptionalRef | Self::OptionalOwned)
     }
 }
 
@@ -211,10 +221,15 @@ fn borrowed_value(elem: &Type) -> (Type, String, Borrowed) {
 
 /// `T` when `ty` is `Option<T>` (written with any path ending in `Option`).
 pub(crate) fn option_arg(ty: &Type) -> Option<&Type> {
+    generic_arg_of(ty, "Option")
+}
+
+/// `T` when `ty` is `name<T>` (written with any path whose last segment is `name`).
+fn generic_arg_of<'t>(ty: &'t Type, name: &str) -> Option<&'t Type> {
     match ungroup(ty) {
         Type::Path(TypePath { qself: None, path }) => {
             let last = path.segments.last()?;
-            if last.ident != "Option" {
+            if last.ident != name {
                 return None;
             }
             single_type_arg(&last.arguments)
@@ -253,20 +268,26 @@ pub(crate) struct Output {
     pub(crate) fallible: bool,
     /// The produced value's type as written (`Series` for `PolarsResult<Series>`).
     pub(crate) value_name: String,
+    /// When the produced value is a `Parallel<T>` (last path segment `Parallel`), that type as
+    /// written: the node fans out.
+    pub(crate) parallel: Option<Type>,
 }
 
 impl Output {
     fn new(ty: &Type) -> Self {
         let fallible = is_fallible(ty);
-        let value_name = if fallible {
-            first_type_arg(ty).map_or_else(|| type_name(ty), type_name)
+        let value = if fallible {
+            first_type_arg(ty)
         } else {
-            type_name(ty)
+            Some(ty)
         };
         Self {
             ty: ty.clone(),
             fallible,
-            value_name,
+            value_name: type_name(value.unwrap_or(ty)),
+            parallel: value
+                .filter(|value| generic_arg_of(value, "Parallel").is_some())
+                .cloned(),
         }
     }
 }
@@ -499,6 +520,32 @@ mod tests {
     fn output(tokens: TokenStream) -> (bool, String) {
         let out = Output::new(&syn::parse2(tokens).unwrap());
         (out.fallible, out.value_name)
+    }
+
+    #[test]
+    fn detects_fan_outs_and_collects() {
+        let parallel = |tokens: TokenStream| {
+            Output::new(&syn::parse2(tokens).unwrap())
+                .parallel
+                .is_some()
+        };
+        assert!(parallel(quote!(Parallel<u64>)));
+        assert!(parallel(quote!(hamilton_core::fanout::Parallel<String>)));
+        assert!(parallel(quote!(Result<Parallel<u64>, E>)));
+        assert!(parallel(quote!(PolarsResult<Parallel<Series>>)));
+        assert!(!parallel(quote!(Vec<Parallel<u64>>)));
+        assert!(!parallel(quote!(Parallel)));
+        assert!(!parallel(quote!(Result<u64, Parallel<u8>>)));
+        let collect = |tokens: TokenStream| {
+            let ty: Type = syn::parse2(tokens).unwrap();
+            Param::new(&parse_quote!(x), &ty).collect
+        };
+        assert!(collect(quote!(Collect<u64>)));
+        assert!(collect(quote!(&Collect<u64>)));
+        assert!(collect(quote!(&fanout::Collect<String>)));
+        assert!(collect(quote!(Option<&Collect<u64>>)));
+        assert!(!collect(quote!(&Vec<Collect<u64>>)));
+        assert!(!collect(quote!(&[u64])));
     }
 
     #[test]

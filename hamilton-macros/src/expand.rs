@@ -93,16 +93,6 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         .as_ref()
         .expect("validation rejects a missing return type");
 
-    // Hygienic: a user function or parameter named `args` does not collide with it.
-    let args = Ident::new("args", Span::mixed_site());
-    let reads = node
-        .params
-        .iter()
-        .enumerate()
-        .map(|(index, param)| read(param, index, &args));
-    let value = Ident::new("value", Span::mixed_site());
-    let wrap = wrap(output, &private, &value);
-
     let fn_name = node.fn_name();
     let name = match &options.name {
         Some(name) => name.value(),
@@ -110,6 +100,18 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
             Mods::variant_name(&fn_name).unwrap_or(&fn_name).to_string()
         }
         None => fn_name.clone(),
+    };
+    let checks = checks(node, output, &private);
+    let (shims, async_call) = if func.sig.asyncness.is_some() {
+        (
+            async_shims(node, output, &name, checks, &private),
+            quote!(::core::option::Option::Some(Self::__hamilton_call_async)),
+        )
+    } else {
+        (
+            sync_shim(node, output, checks, &private),
+            quote!(::core::option::Option::None),
+        )
     };
     let binders = modifiers::binders(node, vis);
     let modifiers = match options.mods.generate(node, &private) {
@@ -138,8 +140,15 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         .iter()
         .map(|(key, value)| quote!((#key, #value)));
     let code_version = Literal::u64_unsuffixed(node.code_version);
-
-    let checks = checks(node, output, &private);
+    // Spanned on the `Parallel<T>` as written: an item type that is not `Clone`, or a `Parallel`
+    // that is not hamilton_core's, is reported there.
+    let fan_out = match &output.parallel {
+        Some(parallel) => {
+            let fan_out_of = spanned_call(&private, "fan_out_of", parallel);
+            quote!(::core::option::Option::Some(#fan_out_of))
+        }
+        None => quote!(::core::option::Option::None),
+    };
 
     quote! {
         #variant_fn
@@ -152,15 +161,7 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
 
         #(#cfgs)*
         impl #ident {
-            #[doc(hidden)]
-            #[allow(deprecated)]
-            fn __hamilton_call(
-                #args: &#private::Args<'_>,
-            ) -> ::core::result::Result<#private::Value, #private::NodeError> {
-                #checks
-                let #value = #ident(#(#reads),*);
-                #wrap
-            }
+            #shims
 
             #modifiers
 
@@ -180,14 +181,134 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
                 tags: &[#(#tags),*],
                 code_version: #code_version,
                 call: Self::__hamilton_call,
-                async_call: ::core::option::Option::None,
+                async_call: #async_call,
                 modifiers: #modifiers_fn,
+                fan_out: #fan_out,
             };
         }
 
         #(#cfgs)*
         #private::submit!(<#ident as #private::NodeSpec>::DEF);
     }
+}
+
+/// The call shim of a sync node: reads the arguments, calls the function, wraps its value.
+fn sync_shim(
+    node: &Node,
+    output: &Output,
+    checks: TokenStream,
+    private: &TokenStream,
+) -> TokenStream {
+    let ident = &node.func.sig.ident;
+    // Hygienic: a user function or parameter named `args` does not collide with it.
+    let args = Ident::new("args", Span::mixed_site());
+    let reads = node
+        .params
+        .iter()
+        .enumerate()
+        .map(|(index, param)| read(param, index, &args));
+    let value = Ident::new("value", Span::mixed_site());
+    let wrap = wrap(output, private, &value);
+    quote! {
+        #[doc(hidden)]
+        #[allow(deprecated)]
+        fn __hamilton_call(
+            #args: &#private::Args<'_>,
+        ) -> ::core::result::Result<#private::Value, #private::NodeError> {
+            #checks
+            let #value = #ident(#(#reads),*);
+            #wrap
+        }
+    }
+}
+
+/// The shims of an `async fn` node: a sync call reporting that the node needs
+/// `execute_async`, and the async call, whose future owns the arguments and lends the borrowed
+/// parameters from them.
+///
+/// By-value parameters are taken first (`take` needs `&mut`), then the borrowed ones are read;
+/// the function gets them in declaration order. The future is boxed by `node_future`, spanned on
+/// the function's name: a future that is not `Send` is reported there, with the compiler's note
+/// on the value held across an `.await`.
+fn async_shims(
+    node: &Node,
+    output: &Output,
+    name: &str,
+    checks: TokenStream,
+    private: &TokenStream,
+) -> TokenStream {
+    let ident = &node.func.sig.ident;
+    let span = ident.span();
+    let args = Ident::new("args", Span::mixed_site());
+    let vars: Vec<Ident> = (0..node.params.len())
+        .map(|i| Ident::new(&format!("arg{i}"), Span::mixed_site()))
+        .collect();
+    let (owned, borrowed): (Vec<_>, Vec<_>) = node
+        .params
+        .iter()
+        .enumerate()
+        .partition(|(_, param)| param.read.kind.is_owned());
+    let reads = owned.iter().chain(&borrowed).map(|(index, param)| {
+        let var = &vars[*index];
+        let read = read(param, *index, &args);
+        quote!(let #var = #read;)
+    });
+    let mutability = (!owned.is_empty()).then(|| quote!(mut));
+    let value = Ident::new("value", Span::mixed_site());
+    let wrap = wrap(output, private, &value);
+    let call = quote_spanned!(span=> #ident(#(#vars),*).await);
+    let boxed = respan(quote!(#private::node_future), span);
+    let future = quote_spanned!(span=> #boxed(async move {
+        #(#reads)*
+        let #value = #call;
+        #wrap
+    }));
+    quote! {
+        #[doc(hidden)]
+        fn __hamilton_call(
+            _: &#private::Args<'_>,
+        ) -> ::core::result::Result<#private::Value, #private::NodeError> {
+            #private::needs_async(#name)
+        }
+
+        #[doc(hidden)]
+        #[allow(deprecated)]
+        fn __hamilton_call_async(#mutability #args: #private::AsyncArgs) -> #private::NodeFuture {
+            #checks
+            #future
+        }
+    }
+}
+
+/// `private::function::<ty>`, spanned from the first token of `ty` to its last: the compiler
+/// reports an unmet bound on the function's type parameter over the whole path, which then
+/// covers `ty` exactly (a single span cannot, without `Span::join`).
+fn spanned_call(private: &TokenStream, function: &str, ty: &syn::Type) -> TokenStream {
+    let mut tokens = ty.to_token_stream().into_iter();
+    let first = tokens.next().map_or_else(Span::call_site, |t| t.span());
+    let last = tokens.last().map_or(first, |t| t.span());
+    let private = respan(private.clone(), first);
+    let function = Ident::new(function, first);
+    let mut close = proc_macro2::Punct::new('>', proc_macro2::Spacing::Alone);
+    close.set_span(last);
+    quote_spanned!(first=> #private::#function::<#ty #close)
+}
+
+/// `tokens` with every span set to `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                token = inner.into();
+            }
+            token.set_span(span);
+            token
+        })
+        .collect()
 }
 
 /// Trait checks spanned on each parameter type and on the return type (axum's `debug_handler`
@@ -269,11 +390,19 @@ fn param_def(param: &Param, private: &TokenStream) -> TokenStream {
     let value = &param.read.value;
     let value_name = &param.read.value_name;
     let kind = Ident::new(param.read.kind.variant(), Span::call_site());
+    // Spanned on the `Collect<T>` as written: one that is not hamilton_core's is reported there.
+    let gather = if param.collect {
+        let gather_of = spanned_call(private, "gather_of", value);
+        quote!(::core::option::Option::Some(#gather_of))
+    } else {
+        quote!(::core::option::Option::None)
+    };
     quote! {
         #private::ParamDef {
             name: #name,
             ty: #private::TypeInfo::named::<#value>(#value_name),
             kind: #private::ParamKind::#kind,
+            gather: #gather,
         }
     }
 }
@@ -319,6 +448,85 @@ mod tests {
     }
 
     #[test]
+    fn async_fns_take_then_borrow_and_await_in_a_boxed_future() {
+        let out = expand(
+            quote!(name = "fetched"),
+            quote! {
+                async fn fetch(url: &str, retries: usize, k: Option<&f64>) -> Result<String, E> { todo!() }
+            },
+        );
+        let shim = out
+            .split("fn __hamilton_call_async")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no async shim in:\n{out}"));
+        for expected in [
+            "(mut args : :: hamilton_core :: __private :: AsyncArgs) -> :: hamilton_core :: __private :: NodeFuture",
+            ":: hamilton_core :: __private :: node_future (async move {",
+            "let arg1 = args . take :: < usize > (1) ? ; let arg0 = args . get :: < :: std :: string :: String > (0) ? . as_str () ; let arg2 = args . get_opt :: < f64 > (2) ? ;",
+            "let value = fetch (arg0 , arg1 , arg2) . await ;",
+            "result_value :: < < Result < String , E > as :: hamilton_core :: __private :: Fallible > :: Ok , _ > (value)",
+            "async_call : :: core :: option :: Option :: Some (Self :: __hamilton_call_async)",
+        ] {
+            assert!(shim.contains(expected), "missing `{expected}` in:\n{shim}");
+        }
+        assert!(
+            out.contains(":: hamilton_core :: __private :: needs_async (\"fetched\")"),
+            "{out}"
+        );
+        // Without a by-value parameter, the arguments need not be `mut`.
+        let out = expand(
+            quote!(),
+            quote!(
+                async fn f(a: &i64) -> i64 {
+                    *a
+                }
+            ),
+        );
+        assert!(out.contains("fn __hamilton_call_async (args :"), "{out}");
+    }
+
+    #[test]
+    fn parallel_and_collect_fill_fan_out_and_gather() {
+        let out = expand(
+            quote!(),
+            quote!(
+                fn f(xs: &Collect<u64>, ys: fanout::Collect<u64>) -> io::Result<Parallel<u64>> {
+                    todo!()
+                }
+            ),
+        );
+        for expected in [
+            "fan_out : :: core :: option :: Option :: Some (:: hamilton_core :: __private :: fan_out_of :: < Parallel < u64 > >)",
+            "gather : :: core :: option :: Option :: Some (:: hamilton_core :: __private :: gather_of :: < Collect < u64 > >)",
+            "gather : :: core :: option :: Option :: Some (:: hamilton_core :: __private :: gather_of :: < fanout :: Collect < u64 > >)",
+            "TypeInfo :: named :: < Collect < u64 > > (\"Collect<u64>\")",
+            "args . take :: < fanout :: Collect < u64 > > (1) ?",
+        ] {
+            assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
+        }
+        let out = expand(
+            quote!(),
+            quote!(
+                fn g(x: &u64) -> u64 {
+                    *x
+                }
+            ),
+        );
+        assert!(
+            out.contains("fan_out : :: core :: option :: Option :: None"),
+            "{out}"
+        );
+        assert!(
+            out.contains("gather : :: core :: option :: Option :: None"),
+            "{out}"
+        );
+        assert!(
+            out.contains("async_call : :: core :: option :: Option :: None"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn crate_option_changes_every_path() {
         let out = expand(
             quote!(crate = my::ham),
@@ -346,7 +554,7 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains("struct"), "{out}");
-        assert_eq!(out.matches("compile_error").count(), 5, "{out}");
+        assert_eq!(out.matches("compile_error").count(), 4, "{out}");
     }
 
     #[test]

@@ -57,6 +57,87 @@ use proc_macro::TokenStream;
 /// `PolarsResult<T>`, `io::Result<T>`, ...) produces `T`, and its `Err` fails the node;
 /// `E` must convert into `Box<dyn Error + Send + Sync>`.
 ///
+/// # Async nodes
+///
+/// An `async fn` is an async node, run by `Driver::execute_async` on the caller's runtime beside
+/// sync nodes (independent async nodes run concurrently). Parameters and return type follow the
+/// rules above; borrowed parameters borrow from arguments the node's future owns, so they may be
+/// held across `.await`. The future must be `Send` (a value that is not, held across an
+/// `.await`, is reported on the function's name). The sync `Driver::execute` refuses a request
+/// that needs an async node (`RequestError::NeedsAsync`). Every option below applies to async
+/// functions too, except `does` (its generated body could not await).
+///
+/// ```
+/// use hamilton_core::{Driver, Inputs, node, nodes};
+/// # fn block_on<F: std::future::Future>(future: F) -> F::Output {
+/// #     let mut future = std::pin::pin!(future);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     loop {
+/// #         if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) { return out; }
+/// #         std::thread::yield_now();
+/// #     }
+/// # }
+///
+/// # async fn get(url: &str) -> Result<String, std::io::Error> { Ok(format!("<{url}>")) }
+/// /// The page, fetched.
+/// #[node(tag(io = "http"))]
+/// async fn page(url: &str, retries: Option<u32>) -> Result<String, std::io::Error> {
+///     let _ = retries;
+///     get(url).await
+/// }
+///
+/// /// Sync, after the async node.
+/// #[node]
+/// fn length(page: &str) -> usize {
+///     page.len()
+/// }
+///
+/// let dr = Driver::builder().with_modules([nodes![page, length]]).build().unwrap();
+/// let inputs = || Inputs::new().set("url", "example.org".to_string());
+/// let out = block_on(dr.execute_async(&["length"], inputs())).unwrap();
+/// assert_eq!(out.get::<usize>("length").unwrap(), &13);
+/// assert!(dr.execute(&["length"], inputs()).is_err()); // needs `execute_async`
+/// ```
+///
+/// # Fan-out
+///
+/// A function returning `Parallel<T>` (`hamilton_core::fanout::Parallel`, also as
+/// `Result<Parallel<T>, E>`) fans out: every node reading it as `T`, directly or through other
+/// such nodes, runs once per item. A parameter of type `Collect<U>` (or `&Collect<U>`) reading
+/// one of those nodes gathers the `U` of every item, in item order (Hamilton's
+/// `Parallelizable[T]` / `Collect[T]`). The items must be `Clone`; a `Collect` parameter cannot
+/// be optional. See `hamilton_core::fanout` for the shapes the driver accepts, which it checks
+/// when it is built. A fan-out node cannot take `pipe_output`, `extract_*` or `check` (its value
+/// is never used whole), and a function with a `Collect` parameter cannot take `does`.
+///
+/// ```
+/// use hamilton_core::fanout::{Collect, Parallel};
+/// use hamilton_core::{Driver, Inputs, node, nodes};
+///
+/// #[node]
+/// fn steps(number_of_steps: &u64) -> Parallel<u64> {
+///     (0..*number_of_steps).collect()
+/// }
+///
+/// /// Runs once per step.
+/// #[node]
+/// fn step_squared(steps: &u64) -> u64 {
+///     steps * steps
+/// }
+///
+/// #[node]
+/// fn sum_of_squares(step_squared: &Collect<u64>) -> u64 {
+///     step_squared.iter().sum()
+/// }
+///
+/// let dr = Driver::builder()
+///     .with_modules([nodes![steps, step_squared, sum_of_squares]])
+///     .build()
+///     .unwrap();
+/// let out = dr.execute(&["sum_of_squares"], Inputs::new().set("number_of_steps", 4_u64)).unwrap();
+/// assert_eq!(out.get::<u64>("sum_of_squares").unwrap(), &14);
+/// ```
+///
 /// # Options
 ///
 /// - `name = "other"`: the node's name, when it should differ from the function's (dots
@@ -123,8 +204,10 @@ use proc_macro::TokenStream;
 ///
 /// The function, unchanged (it stays callable and testable), and next to it a hidden struct of
 /// the same name (type namespace only) implementing `__private::NodeSpec`, whose `DEF` describes
-/// the node: name, module, location, doc comment, parameters, output type, tags, code version,
-/// a call shim, and a function building its modifiers. It also has one hidden function per
+/// the node: name, module, location, doc comment, parameters (a `Collect` one with how it
+/// gathers), output type, tags, code version, a call shim (for an `async fn`, one that reports
+/// the node needs `execute_async`, and an async one whose future owns the arguments), a function
+/// building its modifiers, and for a `Parallel` return how its value splits into items. It also has one hidden function per
 /// parameter typing `value(..)` literals for it (used by `step(this_fn, p = value(..))`). The node is registered for `module!()` when registration is on, and can be
 /// listed with `nodes![path::to::function]`. Because of the struct, a node function cannot share
 /// its name with a type or module in the same scope, nor be named after a primitive type.
@@ -134,11 +217,13 @@ use proc_macro::TokenStream;
 ///
 /// # Errors
 ///
-/// Generic, `async`, `unsafe` and `extern` functions, methods, `impl Trait` or `&mut T`
-/// parameters, destructuring or `_` parameters and a missing or borrowed return type are
-/// compile errors pointing at the offending tokens, all reported at once. A parameter or return
-/// type that is not `'static + Send + Sync`, or a by-value parameter that is not `Clone`, is
-/// reported on that type.
+/// Generic, `unsafe` and `extern` functions, methods, `impl Trait` or `&mut T` parameters,
+/// destructuring or `_` parameters, an optional `Collect` and a missing or borrowed return type
+/// are compile errors pointing at the offending tokens, all reported at once. A parameter or
+/// return type that is not `'static + Send + Sync`, a by-value parameter that is not `Clone`, a
+/// `Parallel` whose items are not `Clone`, or a `Parallel`/`Collect` that is another crate's
+/// type of that name, is reported on that type; an `async fn` whose future is not `Send`, on the
+/// function's name.
 #[proc_macro_attribute]
 pub fn node(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::node(args.into(), item.into()).into()

@@ -772,6 +772,49 @@ impl Mods {
             ));
         }
 
+        if let Some((_, _, span)) = &self.does {
+            if node.func.sig.asyncness.is_some() {
+                errors.push(syn::Error::new(
+                    *span,
+                    "`does` cannot be used on an `async fn`: the body it generates calls the reused function without awaiting it; make this a plain `fn` (the reused function may be async)",
+                ));
+            }
+            if let Some(param) = node.params.iter().find(|p| p.collect) {
+                errors.push(syn::Error::new(
+                    *span,
+                    format_args!(
+                        "`does` cannot be used on a function with a `Collect<T>` parameter (`{}`): the reused function's parameters replace this one's, which would stop gathering; call the function in the body instead",
+                        param.name().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+
+        // Fan-out nodes: their value is split into items, so nothing may transform it whole.
+        if node.output.as_ref().is_some_and(|o| o.parallel.is_some()) {
+            let transforms = self
+                .pipe_output
+                .iter()
+                .map(|(span, _)| (*span, "pipe_output"))
+                .chain(self.extract.iter().map(|(span, e)| {
+                    let option = match e {
+                        Extract::Fields(_) => "extract_fields",
+                        Extract::Unpack(_) => "unpack",
+                        Extract::Columns(_) => "extract_columns",
+                    };
+                    (*span, option)
+                }))
+                .chain(self.checks.iter().map(|(span, _)| (*span, "check")));
+            for (span, option) in transforms {
+                errors.push(syn::Error::new(
+                    span,
+                    format_args!(
+                        "a fan-out node (returning `Parallel<T>`) cannot take `{option}`: its items run the nodes that read it one by one; apply `{option}` to one of those nodes instead"
+                    ),
+                ));
+            }
+        }
+
         // pipe_input.
         if let Some((span, _, on)) = &self.pipe_input {
             match on {

@@ -65,12 +65,6 @@ fn check_signature(node: &Node, errors: &mut Errors) {
     } else if let Some(where_clause) = &sig.generics.where_clause {
         errors.spanned(where_clause, GENERIC);
     }
-    if let Some(token) = &sig.asyncness {
-        errors.spanned(
-            token,
-            "async nodes are not supported yet; make it a sync fn or run the async work inside it",
-        );
-    }
     if let Some(token) = &sig.unsafety {
         errors.spanned(
             token,
@@ -120,6 +114,13 @@ fn check_params(node: &Node, errors: &mut Errors) {
             ),
         }
         check_param_type(&param.ty, errors);
+        if param.collect && param.read.kind.is_optional() {
+            errors.spanned(
+                &param.ty,
+                "a `Collect<T>` parameter cannot be optional: the fan-out it gathers always runs \
+                 (with no items it gives an empty `Collect`); write `Collect<T>` or `&Collect<T>`",
+            );
+        }
     }
 }
 
@@ -220,6 +221,11 @@ mod tests {
                     String::new()
                 }
             ),
+            parse_quote!(
+                async fn d(x: &f64, c: &Collect<u8>, d: Collect<u8>) -> Parallel<f64> {
+                    Parallel(vec![*x])
+                }
+            ),
         ];
         for func in ok {
             assert_eq!(errors_of(func), Vec::<String>::new());
@@ -229,7 +235,7 @@ mod tests {
     #[test]
     fn collects_every_error() {
         let errors = errors_of(parse_quote! {
-            async unsafe extern "C" fn f64<T>(&self, _: u8, (a, b): (u8, u8), m: &mut u8, i: impl Fn()) {}
+            async unsafe extern "C" fn f64<T>(&self, _: u8, (a, b): (u8, u8), m: &mut u8, i: impl Fn(), c: Option<&Collect<u8>>) {}
         });
         assert_eq!(errors.len(), 11, "{errors:#?}");
     }

@@ -1,6 +1,10 @@
 //! What `#[node]` generates: the `NodeDef` of each node, and its call shim.
 
-use hamilton_core::__private::{Arg, Args, NodeSpec, ParamKind, Value};
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
+
+use hamilton_core::__private::{Arg, Args, AsyncArg, AsyncArgs, NodeSpec, ParamKind, Value};
+use hamilton_core::fanout::{Collect, Parallel};
 use hamilton_core::node;
 
 /// A type standing in for a Polars series.
@@ -248,4 +252,151 @@ fn nodes_inside_a_function_body() {
 fn nodes_list_them() {
     let module = hamilton_core::nodes![one, two, avg];
     assert_eq!(module.name(), "nodes![one, two, avg]");
+}
+
+/// Async, reading every kind of parameter.
+#[node]
+pub async fn fetched_avg(
+    spend: &Series,
+    k: Option<f64>,
+    label: &str,
+    n: usize,
+) -> PolarsResult<Series> {
+    std::future::ready(()).await;
+    if n == 0 {
+        return Err(PolarsError(format!("{label}: empty window")));
+    }
+    let k = k.unwrap_or(1.0);
+    Ok(Series(spend.0.iter().map(|v| v * k / n as f64).collect()))
+}
+
+/// Polls a future that never waits to completion.
+fn ready<F: Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("the future waited"),
+    }
+}
+
+fn fetched_args(k: Option<f64>, n: usize) -> AsyncArgs {
+    AsyncArgs::new(vec![
+        AsyncArg::Shared(std::sync::Arc::new(Value::new(Series(vec![3.0, 6.0])))),
+        k.map_or(AsyncArg::Absent, |k| AsyncArg::Owned(Value::new(k))),
+        AsyncArg::Owned(Value::new(String::from("spend"))),
+        AsyncArg::Owned(Value::new(n)),
+    ])
+}
+
+#[test]
+fn async_fns_get_an_async_call_and_a_sync_call_that_says_so() {
+    let def = <fetched_avg as NodeSpec>::DEF;
+    let kinds: Vec<_> = def
+        .params
+        .iter()
+        .map(|p| (p.name, p.ty.name(), p.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("spend", "Series", ParamKind::Ref),
+            ("k", "f64", ParamKind::OptionalOwned),
+            ("label", "String", ParamKind::Ref),
+            ("n", "usize", ParamKind::Owned),
+        ]
+    );
+    assert_eq!(def.output.name(), "Series");
+    let error = (def.call)(&Args::new(&[])).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "node `fetched_avg` is an `async fn`; run the dataflow with `Driver::execute_async` (and not per item of a fan-out, whose nodes run synchronously)"
+    );
+    let call = def.async_call.expect("an async call");
+    let value = ready(call(fetched_args(Some(2.0), 3))).unwrap();
+    assert_eq!(
+        value.downcast_ref::<Series>(),
+        Some(&Series(vec![2.0, 4.0]))
+    );
+    let value = ready(call(fetched_args(None, 3))).unwrap();
+    assert_eq!(
+        value.downcast_ref::<Series>(),
+        Some(&Series(vec![1.0, 2.0]))
+    );
+    let error = ready(call(fetched_args(None, 0))).unwrap_err();
+    assert_eq!(error.to_string(), "spend: empty window");
+    let missing = ready(call(AsyncArgs::new(vec![AsyncArg::Absent]))).unwrap_err();
+    assert!(missing.to_string().contains("argument"), "{missing}");
+}
+
+#[test]
+fn sync_fns_have_no_async_call_no_fan_out_and_no_gathering() {
+    for def in [<avg as NodeSpec>::DEF, <total as NodeSpec>::DEF] {
+        assert!(def.async_call.is_none());
+        assert!(def.fan_out.is_none());
+        assert!(def.params.iter().all(|p| p.gather.is_none()));
+    }
+}
+
+/// Fans out.
+#[node]
+fn chunks(n: &u64) -> Result<Parallel<Vec<u8>>, PolarsError> {
+    Ok((0..*n).map(|i| vec![i as u8]).collect())
+}
+
+#[node]
+fn sizes(chunks: &[u8]) -> usize {
+    chunks.len()
+}
+
+#[node]
+fn total_size(sizes: &Collect<usize>, extra: Collect<usize>) -> usize {
+    sizes.iter().sum::<usize>() + extra.len()
+}
+
+#[test]
+fn parallel_returns_fan_out_and_collect_params_gather() {
+    let def = <chunks as NodeSpec>::DEF;
+    assert_eq!(def.output.name(), "Parallel<Vec<u8>>");
+    let fan_out = (def.fan_out.expect("a fan-out"))();
+    assert_eq!(fan_out.item.id(), std::any::TypeId::of::<Vec<u8>>());
+    let items = (fan_out.split)(&Value::new(Parallel(vec![vec![1_u8], vec![2, 3]]))).unwrap();
+    assert_eq!(items[1].downcast_ref::<Vec<u8>>(), Some(&vec![2, 3]));
+    assert!(<sizes as NodeSpec>::DEF.fan_out.is_none());
+
+    let def = <total_size as NodeSpec>::DEF;
+    let params: Vec<_> = def
+        .params
+        .iter()
+        .map(|p| {
+            (
+                p.name,
+                p.ty.name(),
+                p.kind,
+                p.gather.map(|g| g().item.name()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        params,
+        [
+            ("sizes", "Collect<usize>", ParamKind::Ref, Some("usize")),
+            ("extra", "Collect<usize>", ParamKind::Owned, Some("usize")),
+        ]
+    );
+    let gather = (def.params[0].gather.unwrap())();
+    let collected = (gather.gather)(vec![Value::new(1_usize), Value::new(2_usize)]).unwrap();
+    assert_eq!(
+        collected.downcast_ref::<Collect<usize>>(),
+        Some(&Collect(vec![1, 2]))
+    );
+    let sizes = Collect(vec![1_usize, 2]);
+    let slots = [
+        Arg::Ref(&sizes),
+        Arg::owned(Value::new(Collect(vec![0_usize]))),
+    ];
+    let value = (def.call)(&Args::new(&slots)).unwrap();
+    assert_eq!(value.downcast_ref::<usize>(), Some(&4));
 }
