@@ -19,11 +19,23 @@ fn main() {
     writeln!(src, "#[node]\nfn n_0(x: &f64) -> f64 {{\n    x + 1.0\n}}").unwrap();
     for i in 1..MACRO_CHAIN_N {
         let p = i - 1;
-        writeln!(src, "#[node]\nfn n_{i}(n_{p}: &f64) -> f64 {{\n    n_{p} + 1.0\n}}").unwrap();
+        writeln!(
+            src,
+            "#[node]\nfn n_{i}(n_{p}: &f64) -> f64 {{\n    n_{p} + 1.0\n}}"
+        )
+        .unwrap();
     }
     // The same functions as a table, for the hand-written loop.
-    writeln!(src, "/// The chain's functions in topological order, for the hand-written loop.").unwrap();
-    write!(src, "pub static FUNCTIONS: [fn(&f64) -> f64; {MACRO_CHAIN_N}] = [").unwrap();
+    writeln!(
+        src,
+        "/// The chain's functions in topological order, for the hand-written loop."
+    )
+    .unwrap();
+    write!(
+        src,
+        "pub static FUNCTIONS: [fn(&f64) -> f64; {MACRO_CHAIN_N}] = ["
+    )
+    .unwrap();
     for i in 0..MACRO_CHAIN_N {
         write!(src, "n_{i}, ").unwrap();
     }

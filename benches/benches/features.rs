@@ -3,7 +3,11 @@
 //!
 //! `cargo bench -p hamilton-benches --bench features`
 
-use criterion::{Criterion, criterion_group, criterion_main};
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+use criterion::Criterion;
 use hamilton_benches::features::{Drivers, VARIANTS, make_frame};
 
 fn features(c: &mut Criterion) {
@@ -17,5 +21,9 @@ fn features(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, features);
-criterion_main!(benches);
+// `criterion_main!` without `criterion_group!`, whose generated `pub fn` has no doc.
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    features(&mut c);
+    c.final_summary();
+}

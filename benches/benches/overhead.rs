@@ -3,9 +3,13 @@
 //!
 //! `cargo bench -p hamilton-benches --bench overhead`
 
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion};
 use hamilton_benches::dags::{Shape, Workload};
 use hamilton_benches::macro_chain;
 use hamilton_core::{Driver, Inputs};
@@ -54,9 +58,10 @@ fn execute(c: &mut Criterion) {
                 })
             });
         }
-        group.bench_function(BenchmarkId::new(format!("{shape}/handwritten"), 1000), |b| {
-            b.iter(|| wl.handwritten(&black_box(0.0_f64)))
-        });
+        group.bench_function(
+            BenchmarkId::new(format!("{shape}/handwritten"), 1000),
+            |b| b.iter(|| wl.handwritten(&black_box(0.0_f64))),
+        );
     }
     group.finish();
 }
@@ -67,19 +72,28 @@ fn large(c: &mut Criterion) {
     for shape in [Shape::Chain, Shape::Wide] {
         let wl = Workload::new(shape, 100_000).unwrap();
         let module = wl.module::<f64>();
-        group.bench_function(BenchmarkId::new(format!("{shape}/build+execute"), 100_000), |b| {
-            b.iter(|| {
-                let dr = Driver::builder()
-                    .with_modules([module.clone()])
-                    .build()
-                    .unwrap();
-                dr.execute(&wl.outputs, Inputs::new().set("x", 0.0_f64))
-                    .unwrap()
-            })
-        });
+        group.bench_function(
+            BenchmarkId::new(format!("{shape}/build+execute"), 100_000),
+            |b| {
+                b.iter(|| {
+                    let dr = Driver::builder()
+                        .with_modules([module.clone()])
+                        .build()
+                        .unwrap();
+                    dr.execute(&wl.outputs, Inputs::new().set("x", 0.0_f64))
+                        .unwrap()
+                })
+            },
+        );
     }
     group.finish();
 }
 
-criterion_group!(benches, build, execute, large);
-criterion_main!(benches);
+// `criterion_main!` without `criterion_group!`, whose generated `pub fn` has no doc.
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    build(&mut c);
+    execute(&mut c);
+    large(&mut c);
+    c.final_summary();
+}

@@ -162,7 +162,10 @@ impl Val for Series {
         (self + other).expect("same length and dtype")
     }
     fn input(rows: usize) -> Self {
-        Series::new("x".into(), (0..rows).map(|i| i as f64).collect::<Vec<f64>>())
+        Series::new(
+            "x".into(),
+            (0..rows).map(|i| i as f64).collect::<Vec<f64>>(),
+        )
     }
     fn same(&self, other: &Self) -> bool {
         self.equals_missing(other)
@@ -227,8 +230,7 @@ impl Workload {
             return Err("N must be positive".into());
         }
         let mut specs = Vec::with_capacity(n);
-        let outputs: Vec<String>;
-        match shape {
+        let outputs: Vec<String> = match shape {
             Shape::Chain | Shape::MacroChain => {
                 for i in 0..n {
                     specs.push(Spec {
@@ -238,7 +240,7 @@ impl Workload {
                         op: Op::AddConst(1.0),
                     });
                 }
-                outputs = vec![format!("n_{}", n - 1)];
+                vec![format!("n_{}", n - 1)]
             }
             Shape::Wide => {
                 for i in 0..n {
@@ -249,10 +251,10 @@ impl Workload {
                         op: Op::MulConst(i as f64),
                     });
                 }
-                outputs = specs.iter().map(|s| s.name.clone()).collect();
+                specs.iter().map(|s| s.name.clone()).collect()
             }
             Shape::Diamond => {
-                if n % DIAMOND_WIDTH != 0 {
+                if !n.is_multiple_of(DIAMOND_WIDTH) {
                     return Err(format!(
                         "diamond needs N to be a multiple of {DIAMOND_WIDTH}, got {n}"
                     ));
@@ -280,11 +282,11 @@ impl Workload {
                         });
                     }
                 }
-                outputs = (0..DIAMOND_WIDTH)
+                (0..DIAMOND_WIDTH)
                     .map(|j| format!("d_{}_{j}", depth - 1))
-                    .collect();
+                    .collect()
             }
-        }
+        };
         let slot_of = |name: &str| -> u32 {
             specs
                 .iter()

@@ -80,9 +80,7 @@ pub fn make_frame(rows: usize, seed: u64) -> DataFrame {
     let signups: Vec<i64> = (0..rows)
         .map(|_| 1 + (rng.next_u64() % 999) as i64)
         .collect();
-    let spend: Vec<f64> = (0..rows)
-        .map(|_| 10.0 + rng.next_f64() * 9990.0)
-        .collect();
+    let spend: Vec<f64> = (0..rows).map(|_| 10.0 + rng.next_f64() * 9990.0).collect();
     DataFrame::new(
         rows,
         vec![
@@ -271,7 +269,10 @@ pub fn hand_lazy(raw: &DataFrame) -> PolarsResult<DataFrame> {
             col("week"),
             signups.clone(),
             spend.clone(),
-            spend.clone().rolling_mean(rolling3()).alias("avg_3wk_spend"),
+            spend
+                .clone()
+                .rolling_mean(rolling3())
+                .alias("avg_3wk_spend"),
             (spend.clone() / signups.clone()).alias("spend_per_signup"),
             shifted.clone().alias("spend_shift_3weeks"),
             (shifted / signups).alias("spend_shift_3weeks_per_signup"),
@@ -305,7 +306,9 @@ impl Drivers {
             "hamilton-lazy" => hamilton_lazy(&self.lazy, raw),
             "hand-eager" => hand_eager(raw),
             "hand-lazy" => hand_lazy(raw),
-            _ => polars_bail!(ComputeError: "unknown variant `{variant}`; expected one of {VARIANTS:?}"),
+            _ => {
+                polars_bail!(ComputeError: "unknown variant `{variant}`; expected one of {VARIANTS:?}")
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ pub mod dags;
 pub mod features;
 pub mod macro_chain;
 pub mod measure;
-pub mod overhead;
 pub mod memory;
+pub mod overhead;
 pub mod parallel;
 pub mod report;

@@ -24,7 +24,11 @@ pub fn probe(variant: &str, n: usize, rows: usize) -> Result<Value, String> {
     let wl = Workload::new(Shape::Chain, n)?;
     let x = Series::input(rows);
     let dr = match variant {
-        "hamilton" => Some(Driver::builder().with_modules([wl.module::<Series>()]).build()),
+        "hamilton" => Some(
+            Driver::builder()
+                .with_modules([wl.module::<Series>()])
+                .build(),
+        ),
         "hamilton-parallel" => Some(
             Driver::builder()
                 .with_modules([wl.module::<Series>()])
@@ -32,7 +36,11 @@ pub fn probe(variant: &str, n: usize, rows: usize) -> Result<Value, String> {
                 .build(),
         ),
         "hand" | "hand-keep-all" => None,
-        _ => return Err(format!("unknown variant `{variant}`; expected one of {VARIANTS:?}")),
+        _ => {
+            return Err(format!(
+                "unknown variant `{variant}`; expected one of {VARIANTS:?}"
+            ));
+        }
     }
     .transpose()
     .map_err(|e| e.to_string())?;

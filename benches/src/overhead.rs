@@ -11,7 +11,7 @@
 //! median over pairs of (execute − hand-written) / N.
 //!
 //! One difference from the Python side: a sample is the mean over enough back-to-back calls to
-//! last `min_sample` (1 ms by default), because a Rust execute of 10 nodes takes about a
+//! last `min_sample` (10 ms by default), because a Rust execute of 10 nodes takes about a
 //! microsecond, close to the clock's own cost. With `min_sample = 0` every sample is one call.
 
 use std::time::{Duration, Instant};
@@ -89,7 +89,8 @@ impl Row {
 }
 
 /// Measures one (lib, shape, N). `min_sample` is the least duration of one sample (see the module
-/// doc). Errors for combinations that do not exist (macro-chain other than scalar N = 1000,
+/// doc); `build_only` skips execute and the hand-written loop (their figures are then NaN, `null`
+/// in the JSON). Errors for combinations that do not exist (macro-chain other than scalar N = 1000,
 /// diamond with N not a multiple of 10).
 pub fn measure(
     lib: Lib,
@@ -98,6 +99,7 @@ pub fn measure(
     rows: usize,
     reps: usize,
     min_sample: Duration,
+    build_only: bool,
 ) -> Result<Row, String> {
     let reps = reps.max(1);
     let reset = reset_peak_rss();
@@ -110,12 +112,20 @@ pub fn measure(
         }
         let outputs = vec![macro_chain::last_node()];
         let hand = |x: &f64| vec![macro_chain::handwritten(*x)];
-        run(&macro_chain::MODULE, &outputs, 0.0_f64, hand, reps, min_sample)?
+        run(
+            &macro_chain::MODULE,
+            &outputs,
+            0.0_f64,
+            hand,
+            reps,
+            min_sample,
+            build_only,
+        )?
     } else {
         let wl = Workload::new(shape, n)?;
         match lib {
-            Lib::Scalar => workload::<f64>(&wl, rows, reps, min_sample)?,
-            Lib::Polars => workload::<Series>(&wl, rows, reps, min_sample)?,
+            Lib::Scalar => workload::<f64>(&wl, rows, reps, min_sample, build_only)?,
+            Lib::Polars => workload::<Series>(&wl, rows, reps, min_sample, build_only)?,
         }
     };
     row.lib = lib;
@@ -131,6 +141,7 @@ fn workload<V: Val>(
     rows: usize,
     reps: usize,
     min_sample: Duration,
+    build_only: bool,
 ) -> Result<Row, String> {
     let module = wl.module::<V>();
     run(
@@ -140,6 +151,7 @@ fn workload<V: Val>(
         |x: &V| wl.handwritten(x),
         reps,
         min_sample,
+        build_only,
     )
 }
 
@@ -150,6 +162,7 @@ fn run<V: Val>(
     hand: impl Fn(&V) -> Vec<V>,
     reps: usize,
     min_sample: Duration,
+    build_only: bool,
 ) -> Result<Row, String> {
     let build = || {
         Driver::builder()
@@ -164,6 +177,20 @@ fn run<V: Val>(
     let build_s: Vec<f64> = (0..reps)
         .map(|_| time_per_call_keep(calls, build))
         .collect();
+    if build_only {
+        return Ok(Row {
+            lib: Lib::Scalar,
+            shape: Shape::Chain,
+            n: 0,
+            rows: 0,
+            reps,
+            build_s,
+            execute_s: Vec::new(),
+            handwritten_s: Vec::new(),
+            calls_per_sample: 0,
+            peak_rss_kib: None,
+        });
+    }
 
     let execute = || {
         dr.execute(outputs, Inputs::new().set("x", x.clone()))
@@ -174,12 +201,18 @@ fn run<V: Val>(
     let expected = hand(&x);
     // In request order (`Outputs::get` looks names up one by one, quadratic over 100k outputs).
     if out.len() != expected.len() {
-        return Err(format!("{} outputs, expected {}", out.len(), expected.len()));
+        return Err(format!(
+            "{} outputs, expected {}",
+            out.len(),
+            expected.len()
+        ));
     }
     for ((name, got), (want_name, want)) in out.iter().zip(outputs.iter().zip(&expected)) {
         let same = got.downcast_ref::<V>().is_some_and(|g| g.same(want));
         if name != want_name || !same {
-            return Err(format!("{name}: the library and the hand-written loop disagree"));
+            return Err(format!(
+                "{name}: the library and the hand-written loop disagree"
+            ));
         }
     }
     drop((out, expected));

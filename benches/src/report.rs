@@ -2,15 +2,17 @@
 
 use serde_json::{Value, json};
 
-/// `{"rustc", "hamilton-rs", "polars", "build_profile"}`: the toolchain, this workspace's
-/// version, the Polars version from `Cargo.lock`, and the cargo profile (figures from a debug
-/// build are not comparable).
+/// `{"rustc", "hamilton-rs", "polars", "build_profile", "allocator", "malloc_conf"}`: the
+/// toolchain, this workspace's version, the Polars version from `Cargo.lock`, the cargo profile
+/// (figures from a debug build are not comparable), and the allocator with its configuration.
 pub fn versions() -> Value {
     json!({
         "rustc": env!("HAMILTON_BENCH_RUSTC"),
         "hamilton-rs": env!("CARGO_PKG_VERSION"),
         "polars": env!("HAMILTON_BENCH_POLARS"),
         "build_profile": env!("HAMILTON_BENCH_PROFILE"),
+        "allocator": if cfg!(feature = "jemalloc") { "jemalloc" } else { "system" },
+        "malloc_conf": std::env::var("_RJEM_MALLOC_CONF").ok(),
     })
 }
 

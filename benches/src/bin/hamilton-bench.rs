@@ -8,6 +8,10 @@
 //! hamilton-bench once --variant hamilton-lazy --rows 1000000
 //! ```
 
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -37,7 +41,11 @@ enum Command {
         #[arg(long, value_delimiter = ',', default_value = "chain,wide,diamond")]
         shapes: Vec<Shape>,
         /// Numbers of computed nodes.
-        #[arg(long, value_delimiter = ',', default_value = "10,100,1000,10000,100000")]
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "10,100,1000,10000,100000"
+        )]
         sizes: Vec<usize>,
         /// Rows of the input Series (polars).
         #[arg(long, default_value_t = 1)]
@@ -47,8 +55,12 @@ enum Command {
         reps: usize,
         /// Least duration of one sample in ms: short calls are repeated back to back and
         /// averaged (0: one call per sample, as the Python side does).
-        #[arg(long, default_value_t = 1.0)]
+        #[arg(long, default_value_t = 10.0)]
         min_sample_ms: f64,
+        /// Measure the graph build only (for N up to 1,000,000 and beyond); execute figures are
+        /// `null`.
+        #[arg(long)]
+        build_only: bool,
         /// Where to write the JSON.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -130,7 +142,35 @@ enum Command {
     },
 }
 
+/// jemalloc's configuration for the benchmarks: never hand freed pages back to the OS. On this
+/// kind of VM, touching fresh pages costs more than the work at 10M rows (about 0.13 s per
+/// 800 MB), and jemalloc's default decay returns freed 80 MB buffers within seconds, so every
+/// run would pay those page faults again. Python Polars tunes its jemalloc as well.
+#[cfg(feature = "jemalloc")]
+const JEMALLOC_CONF: &str = "dirty_decay_ms:-1,muzzy_decay_ms:-1";
+
+/// jemalloc reads its configuration from `_RJEM_MALLOC_CONF` when the process starts, so when it
+/// is not set the binary runs itself again with it set (an `exec`: same process id, and `VmHWM`
+/// starts afresh). Set `_RJEM_MALLOC_CONF` yourself (even to an empty string) to choose otherwise.
+#[cfg(all(feature = "jemalloc", unix))]
+fn reexec_with_jemalloc_conf() {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("_RJEM_MALLOC_CONF").is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let err = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("_RJEM_MALLOC_CONF", JEMALLOC_CONF)
+        .exec();
+    eprintln!("warning: could not re-run with _RJEM_MALLOC_CONF={JEMALLOC_CONF}: {err}");
+}
+
 fn main() -> ExitCode {
+    #[cfg(all(feature = "jemalloc", unix))]
+    reexec_with_jemalloc_conf();
     match run(Cli::parse().command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -161,6 +201,7 @@ fn run(command: Command) -> Result<(), String> {
             rows,
             reps,
             min_sample_ms,
+            build_only,
             out,
         } => {
             let min_sample = Duration::from_secs_f64(min_sample_ms.max(0.0) / 1e3);
@@ -172,7 +213,9 @@ fn run(command: Command) -> Result<(), String> {
             for &l in &lib {
                 for &shape in &shapes {
                     for &n in &sizes {
-                        let row = match overhead::measure(l, shape, n, rows, reps, min_sample) {
+                        let row = match overhead::measure(
+                            l, shape, n, rows, reps, min_sample, build_only,
+                        ) {
                             Ok(row) => row,
                             Err(e) => {
                                 eprintln!("skipped {l} {shape} {n}: {e}");
@@ -233,12 +276,7 @@ fn run(command: Command) -> Result<(), String> {
                 Err(format!("the variants disagree: {problems:?}"))
             }
         }
-        Command::Memory {
-            n,
-            rows,
-            reps,
-            out,
-        } => {
+        Command::Memory { n, rows, reps, out } => {
             println!(
                 "| variant | peak RSS MiB (median of {reps}) | RSS before run MiB | peak / hand |"
             );
@@ -251,10 +289,17 @@ fn run(command: Command) -> Result<(), String> {
                     runs.push(memory::run_child(v, n, rows)?);
                 }
                 let kib = |r: &Value, k: &str| r[k].as_f64().unwrap_or(f64::NAN);
-                let peak =
-                    measure::median(&runs.iter().map(|r| kib(r, "peak_rss_kib")).collect::<Vec<_>>());
+                let peak = measure::median(
+                    &runs
+                        .iter()
+                        .map(|r| kib(r, "peak_rss_kib"))
+                        .collect::<Vec<_>>(),
+                );
                 let before = measure::median(
-                    &runs.iter().map(|r| kib(r, "before_run_rss_kib")).collect::<Vec<_>>(),
+                    &runs
+                        .iter()
+                        .map(|r| kib(r, "before_run_rss_kib"))
+                        .collect::<Vec<_>>(),
                 );
                 peaks.push(peak);
                 results.push(json!({
@@ -268,9 +313,14 @@ fn run(command: Command) -> Result<(), String> {
                     "runs": runs,
                 }));
             }
-            let hand = peaks[memory::VARIANTS.iter().position(|v| *v == "hand").expect("hand")];
+            let hand = peaks[memory::VARIANTS
+                .iter()
+                .position(|v| *v == "hand")
+                .expect("hand")];
             for (i, v) in memory::VARIANTS.iter().enumerate() {
-                let before = results[i]["before_run_rss_kib"].as_f64().unwrap_or(f64::NAN);
+                let before = results[i]["before_run_rss_kib"]
+                    .as_f64()
+                    .unwrap_or(f64::NAN);
                 println!(
                     "| {v} | {:.1} | {:.1} | {:.3} |",
                     peaks[i] / 1024.0,
@@ -304,9 +354,15 @@ fn run(command: Command) -> Result<(), String> {
             let o = parallel::executor_overhead(wide_n, threads, reps, Duration::from_millis(5));
             println!(
                 "Executor overhead, wide N={wide_n} of trivial nodes: sequential {:.4} µs/node, parallel({threads}) {:.4} µs/node ({:.2}× the sequential overhead)",
-                o["sequential_overhead_per_node_us"].as_f64().unwrap_or(f64::NAN),
-                o["parallel_overhead_per_node_us"].as_f64().unwrap_or(f64::NAN),
-                o["parallel_over_sequential_overhead"].as_f64().unwrap_or(f64::NAN),
+                o["sequential_overhead_per_node_us"]
+                    .as_f64()
+                    .unwrap_or(f64::NAN),
+                o["parallel_overhead_per_node_us"]
+                    .as_f64()
+                    .unwrap_or(f64::NAN),
+                o["parallel_over_sequential_overhead"]
+                    .as_f64()
+                    .unwrap_or(f64::NAN),
             );
             write(out.as_ref(), vec![s, o])
         }
