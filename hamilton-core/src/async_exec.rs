@@ -19,11 +19,11 @@ use crate::args::{Arg, Args, AsyncArg, AsyncArgs};
 use crate::check::CheckReport;
 use crate::error::Error;
 use crate::execute::{
-    HookCtx, check_output_type, collect_outputs, guard_hook, invoke_node, node_failed,
+    HookCtx, RunHooks, check_output_type, collect_outputs, guard_hook, invoke_node, node_failed,
     panic_message, record_report,
 };
 use crate::graph::{Graph, Vertex};
-use crate::hooks::{Hook, NodeContext, NodeOutcome, RunInfo, RunOutcome};
+use crate::hooks::{Hook, NodeContext, NodeOutcome};
 use crate::node::Node;
 use crate::outputs::Outputs;
 use crate::plan::{ArgPlan, Plan};
@@ -178,21 +178,7 @@ pub(crate) async fn run(
         hooks,
         run_id,
     };
-    let nodes: Vec<&str> = plan
-        .steps
-        .iter()
-        .map(|s| &*graph.vertices[s.vertex].name)
-        .collect();
-    let outputs: Vec<&str> = plan.outputs.iter().map(|(n, _)| &**n).collect();
-    let info = RunInfo {
-        run_id,
-        outputs: &outputs,
-        nodes: &nodes,
-    };
-    let started = Instant::now();
-    for hook in hooks {
-        guard_hook(hook.as_ref(), "before_run", None, || hook.before_run(&info))?;
-    }
+    let run = RunHooks::start(graph, plan, hooks, run_id)?;
 
     let mut running: FuturesUnordered<Running> = FuturesUnordered::new();
     loop {
@@ -254,22 +240,7 @@ pub(crate) async fn run(
         Some((_, e)) => Err(e),
         None => Ok(()),
     };
-    let duration = started.elapsed();
-    let outcome = match &result {
-        Ok(()) => RunOutcome::Success { duration },
-        Err(error) => RunOutcome::Failure { error, duration },
-    };
-    let mut after = Ok(());
-    for hook in hooks.iter().rev() {
-        let r = guard_hook(hook.as_ref(), "after_run", None, || {
-            hook.after_run(&info, &outcome)
-        });
-        if after.is_ok() {
-            after = r;
-        }
-    }
-    result?;
-    after?;
+    run.finish(result)?;
     let mut slots: Vec<Option<Value>> = state
         .slots
         .into_iter()

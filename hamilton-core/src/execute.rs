@@ -107,21 +107,7 @@ pub(crate) fn run(
         }
         return Ok(collect_outputs(plan, &mut slots, reports));
     }
-    let nodes: Vec<&str> = plan
-        .steps
-        .iter()
-        .map(|s| &*graph.vertices[s.vertex].name)
-        .collect();
-    let outputs: Vec<&str> = plan.outputs.iter().map(|(n, _)| &**n).collect();
-    let info = RunInfo {
-        run_id,
-        outputs: &outputs,
-        nodes: &nodes,
-    };
-    let started = Instant::now();
-    for hook in hooks {
-        guard_hook(hook.as_ref(), "before_run", None, || hook.before_run(&info))?;
-    }
+    let run = RunHooks::start(graph, plan, hooks, run_id)?;
     let mut result = Ok(());
     for (position, step) in plan.steps.iter().enumerate() {
         let ctx = HookCtx {
@@ -138,23 +124,75 @@ pub(crate) fn run(
             }
         }
     }
-    let duration = started.elapsed();
-    let outcome = match &result {
-        Ok(()) => RunOutcome::Success { duration },
-        Err(error) => RunOutcome::Failure { error, duration },
-    };
-    let mut after = Ok(());
-    for hook in hooks.iter().rev() {
-        let r = guard_hook(hook.as_ref(), "after_run", None, || {
-            hook.after_run(&info, &outcome)
-        });
-        if after.is_ok() {
-            after = r;
+    run.finish(result)?;
+    Ok(collect_outputs(plan, &mut slots, reports))
+}
+
+/// The run-level hooks of one run: `before_run` when it starts, `after_run` (in reverse order)
+/// when it ends, whatever the outcome. Shared by every executor.
+pub(crate) struct RunHooks<'a> {
+    hooks: &'a [Arc<dyn Hook>],
+    run_id: u64,
+    nodes: Vec<&'a str>,
+    outputs: Vec<&'a str>,
+    started: Instant,
+}
+
+impl<'a> RunHooks<'a> {
+    /// Calls every `before_run`.
+    pub(crate) fn start(
+        graph: &'a Graph,
+        plan: &'a Plan,
+        hooks: &'a [Arc<dyn Hook>],
+        run_id: u64,
+    ) -> Result<Self, Error> {
+        let run = Self {
+            hooks,
+            run_id,
+            nodes: plan
+                .steps
+                .iter()
+                .map(|s| &*graph.vertices[s.vertex].name)
+                .collect(),
+            outputs: plan.outputs.iter().map(|(n, _)| &**n).collect(),
+            started: Instant::now(),
+        };
+        let info = run.info();
+        for hook in hooks {
+            guard_hook(hook.as_ref(), "before_run", None, || hook.before_run(&info))?;
+        }
+        Ok(run)
+    }
+
+    fn info(&self) -> RunInfo<'_> {
+        RunInfo {
+            run_id: self.run_id,
+            outputs: &self.outputs,
+            nodes: &self.nodes,
         }
     }
-    result?;
-    after?;
-    Ok(collect_outputs(plan, &mut slots, reports))
+
+    /// Calls every `after_run` with how the run ended; the run's own error comes first, then
+    /// the first hook error.
+    pub(crate) fn finish(self, result: Result<(), Error>) -> Result<(), Error> {
+        let duration = self.started.elapsed();
+        let outcome = match &result {
+            Ok(()) => RunOutcome::Success { duration },
+            Err(error) => RunOutcome::Failure { error, duration },
+        };
+        let info = self.info();
+        let mut after = Ok(());
+        for hook in self.hooks.iter().rev() {
+            let r = guard_hook(hook.as_ref(), "after_run", None, || {
+                hook.after_run(&info, &outcome)
+            });
+            if after.is_ok() {
+                after = r;
+            }
+        }
+        result?;
+        after
+    }
 }
 
 /// Runs one step and stores what it produced: a node's value, or the values a fan-out's block

@@ -9,14 +9,13 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Instant;
 
 use crate::args::{Arg, Args};
 use crate::check::CheckReport;
 use crate::error::Error;
-use crate::execute::{HookCtx, collect_outputs, guard_hook, invoke_node};
+use crate::execute::{HookCtx, RunHooks, collect_outputs, invoke_node};
 use crate::graph::Graph;
-use crate::hooks::{Hook, RunInfo, RunOutcome};
+use crate::hooks::Hook;
 use crate::outputs::Outputs;
 use crate::plan::{ArgPlan, Plan};
 use crate::schedule::Schedule;
@@ -71,21 +70,7 @@ pub(crate) fn run(
         run_id,
         pool,
     };
-    let nodes: Vec<&str> = plan
-        .steps
-        .iter()
-        .map(|s| &*graph.vertices[s.vertex].name)
-        .collect();
-    let outputs: Vec<&str> = plan.outputs.iter().map(|(n, _)| &**n).collect();
-    let info = RunInfo {
-        run_id,
-        outputs: &outputs,
-        nodes: &nodes,
-    };
-    let started = Instant::now();
-    for hook in hooks {
-        guard_hook(hook.as_ref(), "before_run", None, || hook.before_run(&info))?;
-    }
+    let run = RunHooks::start(graph, plan, hooks, run_id)?;
     pool.scope(|scope| {
         for (i, &n) in schedule.waits_for.iter().enumerate() {
             if n == 0 {
@@ -98,22 +83,7 @@ pub(crate) fn run(
         Some((_, e)) => Err(e),
         None => Ok(()),
     };
-    let duration = started.elapsed();
-    let outcome = match &result {
-        Ok(()) => RunOutcome::Success { duration },
-        Err(error) => RunOutcome::Failure { error, duration },
-    };
-    let mut after = Ok(());
-    for hook in hooks.iter().rev() {
-        let r = guard_hook(hook.as_ref(), "after_run", None, || {
-            hook.after_run(&info, &outcome)
-        });
-        if after.is_ok() {
-            after = r;
-        }
-    }
-    result?;
-    after?;
+    run.finish(result)?;
     let mut slots: Vec<Option<Value>> = shared
         .slots
         .into_iter()
