@@ -412,6 +412,27 @@ pub(crate) fn run_step(
     };
     let params = node.params();
 
+    // Fast path: every argument is borrowed from its slot; no heap allocation for them.
+    const INLINE: usize = 4;
+    if !step.prepares && step.args.len() <= INLINE {
+        let result = {
+            let mut buf: [Arg<'_>; INLINE] = [const { Arg::Absent }; INLINE];
+            for (cell, arg) in buf.iter_mut().zip(&step.args) {
+                if let ArgPlan::Slot { slot, .. } = arg {
+                    *cell = Arg::Ref(
+                        slots[*slot as usize]
+                            .as_ref()
+                            .expect("a read slot is filled")
+                            .as_any(),
+                    );
+                }
+            }
+            invoke_node(vertex, node, &Args::new(&buf[..step.args.len()]), hooked)
+        };
+        free_last_reads(step, slots);
+        return result;
+    }
+
     // Values moved into by-value parameters or converted for this call.
     let mut prepared: Vec<Option<Value>> = Vec::new();
     if step.prepares {

@@ -91,10 +91,31 @@ impl Module {
 
     /// The module's nodes, sorted by name; `Err` with the reason when there are none.
     pub(crate) fn nodes(&self) -> Result<Vec<Node>, EmptyModuleReason> {
+        // Sorted by name (then place, for variants sharing a name), so the order never depends
+        // on registration order; references are sorted, not whole nodes.
+        let by_def = |a: &&NodeDef, b: &&NodeDef| {
+            (a.name, a.location.file, a.location.line).cmp(&(
+                b.name,
+                b.location.file,
+                b.location.line,
+            ))
+        };
         let nodes: Vec<Node> = match &self.source {
-            Source::Registered { path, recursive } => registered(path, *recursive)?,
-            Source::Defs { defs, .. } => defs.iter().map(|d| Node::from_def(d)).collect(),
-            Source::Nodes { nodes, .. } => nodes.to_vec(),
+            Source::Registered { path, recursive } => {
+                let mut defs = registered(path, *recursive)?;
+                defs.sort_by(by_def);
+                defs.into_iter().map(Node::from_def).collect()
+            }
+            Source::Defs { defs, .. } => {
+                let mut defs = defs.to_vec();
+                defs.sort_by(by_def);
+                defs.into_iter().map(Node::from_def).collect()
+            }
+            Source::Nodes { nodes, .. } => {
+                let mut order: Vec<usize> = (0..nodes.len()).collect();
+                order.sort_by(|&a, &b| nodes[a].name().cmp(nodes[b].name()));
+                order.into_iter().map(|i| nodes[i].clone()).collect()
+            }
         };
         if nodes.is_empty() {
             return Err(match self.source {
@@ -102,8 +123,6 @@ impl Module {
                 _ => EmptyModuleReason::EmptyList,
             });
         }
-        let mut nodes = nodes;
-        nodes.sort_by(|a, b| a.name().cmp(b.name()));
         Ok(nodes)
     }
 }
@@ -118,7 +137,7 @@ pub(crate) enum EmptyModuleReason {
 }
 
 #[cfg(feature = "inventory")]
-fn registered(path: &str, recursive: bool) -> Result<Vec<Node>, EmptyModuleReason> {
+fn registered(path: &str, recursive: bool) -> Result<Vec<&'static NodeDef>, EmptyModuleReason> {
     Ok(inventory::iter::<crate::__private::Registration>
         .into_iter()
         .filter(|r| {
@@ -129,12 +148,12 @@ fn registered(path: &str, recursive: bool) -> Result<Vec<Node>, EmptyModuleReaso
                         .strip_prefix(path)
                         .is_some_and(|rest| rest.starts_with("::")))
         })
-        .map(|r| Node::from_def(r.def))
+        .map(|r| r.def)
         .collect())
 }
 
 #[cfg(not(feature = "inventory"))]
-fn registered(_path: &str, _recursive: bool) -> Result<Vec<Node>, EmptyModuleReason> {
+fn registered(_path: &str, _recursive: bool) -> Result<Vec<&'static NodeDef>, EmptyModuleReason> {
     Err(EmptyModuleReason::RegistrationDisabled)
 }
 

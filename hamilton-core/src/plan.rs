@@ -145,11 +145,12 @@ impl Plan {
         }
 
         // Outputs, deduplicated, in request order.
-        let mut outputs: Vec<(Arc<str>, usize)> = Vec::new();
+        let mut outputs: Vec<(Arc<str>, usize)> = Vec::with_capacity(key.outputs.len());
+        let mut requested = vec![false; n];
         for name in &key.outputs {
             match graph.get(name) {
                 Some(v) => {
-                    if !outputs.iter().any(|(_, o)| *o == v) {
+                    if !std::mem::replace(&mut requested[v], true) {
                         outputs.push((graph.vertices[v].name.clone(), v));
                     }
                 }

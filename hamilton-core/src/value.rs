@@ -50,7 +50,8 @@ impl Value {
             },
             Err(inner) => Self {
                 inner,
-                type_name: short_type_name(std::any::type_name::<T>()),
+                // Shortened when asked for (errors, hooks), not on every value.
+                type_name: std::any::type_name::<T>(),
             },
         }
     }
@@ -62,7 +63,7 @@ impl Value {
 
     /// The wrapped value's type, as `std::any::type_name` gives it with module paths removed.
     pub fn type_name(&self) -> &'static str {
-        self.type_name
+        short_type_name(self.type_name)
     }
 
     /// Whether the wrapped value is a `T`.
@@ -92,7 +93,7 @@ impl Value {
 
 impl fmt::Debug for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Value<{}>", self.type_name)
+        write!(f, "Value<{}>", self.type_name())
     }
 }
 
