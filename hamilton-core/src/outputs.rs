@@ -1,5 +1,6 @@
 //! The results of a run.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::check::CheckReport;
@@ -20,13 +21,26 @@ use crate::value::{NodeValue, Value};
 #[derive(Debug, Default)]
 pub struct Outputs {
     entries: Vec<(Arc<str>, Option<Value>)>,
+    /// Position of each name, for many outputs (a scan is faster for a few).
+    index: Option<HashMap<Arc<str>, usize>>,
     reports: Vec<CheckReport>,
 }
 
+/// From this many outputs on, names are looked up through a map.
+const INDEXED_FROM: usize = 16;
+
 impl Outputs {
     pub(crate) fn new(entries: Vec<(Arc<str>, Value)>, reports: Vec<CheckReport>) -> Self {
+        let index = (entries.len() >= INDEXED_FROM).then(|| {
+            entries
+                .iter()
+                .enumerate()
+                .map(|(i, (n, _))| (n.clone(), i))
+                .collect()
+        });
         Self {
             entries: entries.into_iter().map(|(n, v)| (n, Some(v))).collect(),
+            index,
             reports,
         }
     }
@@ -38,13 +52,20 @@ impl Outputs {
     }
 
     fn position(&self, name: &str) -> Result<usize, Error> {
-        self.entries
-            .iter()
-            .position(|(n, v)| &**n == name && v.is_some())
-            .ok_or_else(|| Error::NoSuchOutput {
-                name: name.to_string(),
-                available: self.names().collect::<Vec<_>>().join(", "),
-            })
+        let found = match &self.index {
+            Some(index) => index
+                .get(name)
+                .copied()
+                .filter(|&i| self.entries[i].1.is_some()),
+            None => self
+                .entries
+                .iter()
+                .position(|(n, v)| &**n == name && v.is_some()),
+        };
+        found.ok_or_else(|| Error::NoSuchOutput {
+            name: name.to_string(),
+            available: self.names().collect::<Vec<_>>().join(", "),
+        })
     }
 
     /// Borrows output `name` as a `T`.
