@@ -98,16 +98,7 @@ impl State<'_> {
         let s = *slot as usize;
         if let Some(c) = conversion {
             let source = self.slots[s].as_ref().expect("a read slot is filled");
-            return c
-                .apply(source.as_any())
-                .map(Some)
-                .map_err(|e| Error::Conversion {
-                    node: vertex.name.to_string(),
-                    param: param.name().to_string(),
-                    expected: param.ty().name().to_string(),
-                    found: source.type_name().to_string(),
-                    message: e.to_string(),
-                });
+            return crate::execute::convert(vertex, param, c, source).map(Some);
         }
         if param.kind().is_owned()
             && self.readers_left[s] == 1

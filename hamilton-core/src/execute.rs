@@ -228,6 +228,25 @@ fn advance(
     Ok(())
 }
 
+/// Converts `source` for parameter `param` of `vertex`, or says which node, parameter and types
+/// were involved.
+pub(crate) fn convert(
+    vertex: &crate::graph::Vertex,
+    param: &crate::node::Param,
+    conversion: &crate::convert::Conversion,
+    source: &Value,
+) -> Result<Value, Error> {
+    conversion
+        .apply(source.as_any())
+        .map_err(|e| Error::Conversion {
+            node: vertex.name.to_string(),
+            param: param.name().to_string(),
+            expected: param.ty().name().to_string(),
+            found: source.type_name().to_string(),
+            message: e.to_string(),
+        })
+}
+
 /// Frees the values `step` read for the last time in the run.
 fn free_last_reads(step: &Step, slots: &mut [Option<Value>]) {
     for arg in &step.args {
@@ -449,13 +468,7 @@ pub(crate) fn run_step(
             let slot = *slot as usize;
             if let Some(c) = conversion {
                 let source = slots[slot].as_ref().expect("a read slot is filled");
-                let converted = c.apply(source.as_any()).map_err(|e| Error::Conversion {
-                    node: vertex.name.to_string(),
-                    param: params[i].name().to_string(),
-                    expected: params[i].ty().name().to_string(),
-                    found: source.type_name().to_string(),
-                    message: e.to_string(),
-                })?;
+                let converted = convert(vertex, &params[i], c, source)?;
                 prepared[i] = Some(converted);
             } else if *last_use && params[i].kind().is_owned() {
                 prepared[i] = slots[slot].take();

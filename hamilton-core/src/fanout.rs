@@ -366,13 +366,7 @@ fn run_item<'v>(
             .ok_or_else(|| missing(fan_out_name))?;
             temps.push(match conversion {
                 None => None,
-                Some(c) => Some(c.apply(value.as_any()).map_err(|e| Error::Conversion {
-                    node: vertex.name.to_string(),
-                    param: params[i].name().to_string(),
-                    expected: params[i].ty().name().to_string(),
-                    found: value.type_name().to_string(),
-                    message: e.to_string(),
-                })?),
+                Some(c) => Some(crate::execute::convert(vertex, &params[i], c, value)?),
             });
             sources.push(Some(value));
         }

@@ -223,13 +223,7 @@ fn execute_step(shared: &Shared<'_>, position: usize) -> Result<Value, Error> {
         if let Some(c) = conversion {
             let guard = shared.slots[s].read().unwrap_or_else(|p| p.into_inner());
             let source = guard.as_ref().expect("a read slot is filled");
-            prepared[i] = Some(c.apply(source.as_any()).map_err(|e| Error::Conversion {
-                node: vertex.name.to_string(),
-                param: params[i].name().to_string(),
-                expected: params[i].ty().name().to_string(),
-                found: source.type_name().to_string(),
-                message: e.to_string(),
-            })?);
+            prepared[i] = Some(crate::execute::convert(vertex, &params[i], c, source)?);
         } else if params[i].kind().is_owned()
             && !shared.schedule.is_output[s]
             && shared.readers_left[s].load(Ordering::Acquire) == 1
