@@ -158,7 +158,8 @@ pub(crate) fn analyze(
     let mut errors = Vec::new();
     let mut blocks = Vec::new();
     let mut block_of: Vec<Option<u32>> = vec![None; vertices.len()];
-    let reads_via_gather = |consumer: usize, source: usize| -> bool {
+    // Whether `consumer` reads `source` through a `Collect` parameter (`gathering`) or a plain one.
+    let reads = |consumer: usize, source: usize, gathering: bool| -> bool {
         let v = &vertices[consumer];
         let Kind::Function(node) = &v.kind else {
             return false;
@@ -166,17 +167,7 @@ pub(crate) fn analyze(
         v.sources
             .iter()
             .zip(node.params())
-            .any(|(s, p)| s.node == source && p.gather().is_some())
-    };
-    let reads_plain = |consumer: usize, source: usize| -> bool {
-        let v = &vertices[consumer];
-        let Kind::Function(node) = &v.kind else {
-            return false;
-        };
-        v.sources
-            .iter()
-            .zip(node.params())
-            .any(|(s, p)| s.node == source && p.gather().is_none())
+            .any(|(s, p)| s.node == source && p.gather().is_some() == gathering)
     };
     for (e, vertex) in vertices.iter().enumerate() {
         if vertex.function().and_then(|n| n.fan_out()).is_none() {
@@ -188,13 +179,13 @@ pub(crate) fn analyze(
         let mut seen = HashSet::from([e]);
         while let Some(at) = queue.pop_front() {
             for &c in &consumers[at] {
-                if at == e && reads_via_gather(c, e) {
+                if at == e && reads(c, e, true) {
                     errors.push(BuildError::CollectOfFanOutItself {
                         node: vertices[c].name.to_string(),
                         fan_out: vertex.name.to_string(),
                     });
                 }
-                if !reads_plain(c, at) || !seen.insert(c) {
+                if !reads(c, at, false) || !seen.insert(c) {
                     continue;
                 }
                 if vertices[c].function().and_then(|n| n.fan_out()).is_some() {
