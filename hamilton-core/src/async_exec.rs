@@ -4,13 +4,19 @@
 //! A node starts as soon as everything it reads is ready. Async nodes are started and awaited
 //! together; sync nodes run inline when they become ready (keep them short, or run heavy sync
 //! work in your runtime's blocking pool from an async node). Values are shared by reference
-//! count and freed when their last reader has finished. `around_node` hooks wrap sync nodes
-//! only; `before_node`/`after_node` see every node.
+//! count and freed when their last reader has finished.
+//!
+//! A fan-out's block whose nodes are all sync runs inline, item after item. A block with an
+//! `async` node runs as one future beside the other nodes: its items run concurrently, each
+//! item's nodes in order (async ones awaited), and the collected values keep item order.
+//!
+//! Hooks: `before_node`/`after_node` see every node (once per item inside a block), sync nodes
+//! are wrapped by `around_node`, async ones by `around_async_node`.
 
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures_util::FutureExt;
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -19,11 +25,13 @@ use crate::args::{Arg, Args, AsyncArg, AsyncArgs};
 use crate::check::CheckReport;
 use crate::error::Error;
 use crate::execute::{
-    HookCtx, RunHooks, check_output_type, collect_outputs, guard_hook, invoke_node, node_failed,
-    panic_message, record_report,
+    HookCtx, NodePanic, RunHooks, after_node_hooks, before_node_hooks, check_output_type,
+    collect_outputs, input_types, invoke_node, node_error, node_failed, panic_message,
+    record_report,
 };
+use crate::fanout::FanOutPlan;
 use crate::graph::{Graph, Vertex};
-use crate::hooks::{Hook, NodeContext, NodeOutcome};
+use crate::hooks::{AsyncNodeRun, Hook, NodeContext, NodeOutcome};
 use crate::node::Node;
 use crate::outputs::Outputs;
 use crate::plan::{ArgPlan, Plan};
@@ -40,8 +48,7 @@ struct State<'a> {
     ready: VecDeque<usize>,
     error: Option<(usize, Error)>,
     reports: Vec<CheckReport>,
-    hooks: &'a [Arc<dyn Hook>],
-    run_id: u64,
+    run_hooks: RunHooks<'a>,
 }
 
 impl State<'_> {
@@ -58,6 +65,19 @@ impl State<'_> {
                     self.error = Some((position, e));
                 }
             }
+        }
+    }
+
+    /// Stores what a fan-out's block collected, or records its error.
+    fn complete_block(&mut self, position: usize, produced: Result<Vec<(u32, Value)>, Error>) {
+        match produced {
+            Ok(produced) => {
+                for (slot, value) in produced {
+                    self.slots[slot as usize] = Some(Arc::new(value));
+                }
+                self.unblock(position);
+            }
+            Err(e) => self.complete(position, Err(e)),
         }
     }
 
@@ -114,36 +134,17 @@ impl State<'_> {
     }
 }
 
-type Running = std::pin::Pin<
-    Box<
-        dyn std::future::Future<
-                Output = (
-                    usize,
-                    Result<Result<Value, crate::NodeError>, Box<dyn std::any::Any + Send>>,
-                    Duration,
-                ),
-            > + Send,
-    >,
->;
-
-fn context<'a>(
-    state: &State<'a>,
-    position: usize,
-    vertex: &'a Vertex,
-    node: &'a Node,
-    input_types: &'a [(&'a str, &'static str)],
-) -> NodeContext<'a> {
-    NodeContext {
-        run_id: state.run_id,
-        name: &vertex.name,
-        tags: node.tags(),
-        input_types,
-        output_type: vertex.ty.name,
-        position,
-        total: state.plan.steps.len(),
-        args: None,
-    }
+/// What a running future finished: a node, or a fan-out's block.
+enum Finished {
+    /// The node's value.
+    Node(Result<Value, Error>),
+    /// The values the block collected.
+    Block(Result<Vec<(u32, Value)>, Error>),
 }
+
+/// A started node or block, with its step's position.
+type Running<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = (usize, Finished)> + Send + 'a>>;
 
 /// Runs `plan`, awaiting async nodes concurrently.
 pub(crate) async fn run(
@@ -154,6 +155,7 @@ pub(crate) async fn run(
     hooks: &[Arc<dyn Hook>],
     run_id: u64,
 ) -> Result<Outputs, Error> {
+    let run_hooks = RunHooks::start(graph, plan, hooks, run_id)?;
     let mut state = State {
         graph,
         plan,
@@ -166,12 +168,10 @@ pub(crate) async fn run(
             .collect(),
         error: None,
         reports: Vec::new(),
-        hooks,
-        run_id,
+        run_hooks,
     };
-    let run = RunHooks::start(graph, plan, hooks, run_id)?;
 
-    let mut running: FuturesUnordered<Running> = FuturesUnordered::new();
+    let mut running: FuturesUnordered<Running<'_>> = FuturesUnordered::new();
     loop {
         while state.error.is_none() {
             let Some(position) = state.ready.pop_front() else {
@@ -179,65 +179,33 @@ pub(crate) async fn run(
             };
             start(&mut state, position, &mut running);
         }
-        let Some((position, result, duration)) = running.next().await else {
+        let Some((position, finished)) = running.next().await else {
             break;
         };
-        let step = &plan.steps[position];
-        let vertex = &graph.vertices[step.vertex];
-        let node = vertex.function().expect("steps run functions");
-        let result = match result {
-            Ok(Ok(value)) => check_output_type(vertex, value),
-            Ok(Err(source)) => Err(node_failed(&vertex.name, source)),
-            Err(payload) => Err(Error::NodePanicked {
-                node: vertex.name.to_string(),
-                message: panic_message(payload.as_ref()),
-            }),
-        };
-        let result = if hooks.is_empty() {
-            result
-        } else {
-            let input_types: Vec<(&str, &'static str)> = node
-                .params()
-                .iter()
-                .map(|p| (p.name(), p.ty().name()))
-                .collect();
-            let ctx = context(&state, position, vertex, node, &input_types);
-            let error_text = result.as_ref().err().map(|e| e.to_string());
-            let outcome = match &result {
-                Ok(value) => NodeOutcome::Success { value, duration },
-                Err(_) => NodeOutcome::Failure {
-                    error: error_text.as_deref().unwrap_or(""),
-                    duration,
-                },
-            };
-            let mut after = Ok(());
-            for hook in hooks.iter().rev() {
-                let r = guard_hook(hook.as_ref(), "after_node", Some(&vertex.name), || {
-                    hook.after_node(&ctx, &outcome)
-                });
-                if after.is_ok() {
-                    after = r;
-                }
-            }
-            match (result, after) {
-                (Ok(v), Ok(())) => Ok(v),
-                (Err(e), _) | (Ok(_), Err(e)) => Err(e),
-            }
-        };
-        state.complete(position, result);
+        match finished {
+            Finished::Node(result) => state.complete(position, result),
+            Finished::Block(result) => state.complete_block(position, result),
+        }
     }
+    drop(running);
 
-    let result = match state.error.take() {
+    let State {
+        run_hooks,
+        error,
+        slots,
+        reports,
+        ..
+    } = state;
+    let result = match error {
         Some((_, e)) => Err(e),
         None => Ok(()),
     };
-    run.finish(result)?;
-    let mut slots: Vec<Option<Value>> = state
-        .slots
+    run_hooks.finish(result)?;
+    let mut slots: Vec<Option<Value>> = slots
         .into_iter()
         .map(|v| v.map(|shared| Arc::try_unwrap(shared).unwrap_or_else(|_| unreachable_shared())))
         .collect();
-    Ok(collect_outputs(plan, &mut slots, state.reports))
+    Ok(collect_outputs(plan, &mut slots, reports))
 }
 
 /// Every future has finished when the run ends, so no output is still shared.
@@ -245,8 +213,9 @@ fn unreachable_shared() -> Value {
     unreachable!("all readers have finished when a run ends")
 }
 
-/// Starts the node at `position`: runs it now if it is sync, or queues its future.
-fn start(state: &mut State<'_>, position: usize, running: &mut FuturesUnordered<Running>) {
+/// Starts the step at `position`: runs a sync node (or an all-sync block) now, or queues the
+/// future of an async node (or of a block with async nodes).
+fn start<'a>(state: &mut State<'a>, position: usize, running: &mut FuturesUnordered<Running<'a>>) {
     let plan = state.plan;
     let graph = state.graph;
     let step = &plan.steps[position];
@@ -254,27 +223,7 @@ fn start(state: &mut State<'_>, position: usize, running: &mut FuturesUnordered<
     let node = vertex.function().expect("steps run functions");
 
     if let Some(fan) = &step.fan_out {
-        let produced = {
-            let slots = &state.slots;
-            crate::fanout::run(
-                &graph.vertices,
-                fan,
-                &vertex.name,
-                &|s| slots[s as usize].as_deref(),
-                #[cfg(feature = "parallel")]
-                None,
-            )
-        };
-        state.release(position);
-        match produced {
-            Ok(produced) => {
-                for (slot, value) in produced {
-                    state.slots[slot as usize] = Some(Arc::new(value));
-                }
-                state.unblock(position);
-            }
-            Err(e) => state.complete(position, Err(e)),
-        }
+        start_block(state, position, fan, running);
         return;
     }
 
@@ -305,29 +254,10 @@ fn start(state: &mut State<'_>, position: usize, running: &mut FuturesUnordered<
             })
             .collect();
         state.release(position);
-        if !state.hooks.is_empty() {
-            let input_types: Vec<(&str, &'static str)> = node
-                .params()
-                .iter()
-                .map(|p| (p.name(), p.ty().name()))
-                .collect();
-            let ctx = context(state, position, vertex, node, &input_types);
-            for hook in state.hooks {
-                if let Err(e) = guard_hook(hook.as_ref(), "before_node", Some(&vertex.name), || {
-                    hook.before_node(&ctx)
-                }) {
-                    state.complete(position, Err(e));
-                    return;
-                }
-            }
-        }
-        let future = node
-            .call_async(AsyncArgs::new(args))
-            .expect("async nodes have an async call");
+        let hooked = state.run_hooks.node_hooks(position);
         running.push(Box::pin(async move {
-            let started = Instant::now();
-            let result = AssertUnwindSafe(future).catch_unwind().await;
-            (position, result, started.elapsed())
+            let result = call_async_node(vertex, node, AsyncArgs::new(args), hooked, None).await;
+            (position, Finished::Node(result))
         }));
         return;
     }
@@ -348,15 +278,142 @@ fn start(state: &mut State<'_>, position: usize, running: &mut FuturesUnordered<
                 ),
             })
             .collect();
-        let hooked = HookCtx {
-            hooks: state.hooks,
-            run_id: state.run_id,
-            position,
-            total: plan.steps.len(),
-        };
-        let hooked = (!state.hooks.is_empty()).then_some(&hooked);
-        invoke_node(vertex, node, &Args::new(&args), hooked)
+        let hooked = state.run_hooks.node_hooks(position);
+        invoke_node(vertex, node, &Args::new(&args), hooked.as_ref())
     };
     state.release(position);
     state.complete(position, result);
+}
+
+/// Starts a fan-out's block: inline when all its nodes are sync, as a queued future otherwise.
+fn start_block<'a>(
+    state: &mut State<'a>,
+    position: usize,
+    fan: &'a FanOutPlan,
+    running: &mut FuturesUnordered<Running<'a>>,
+) {
+    let graph = state.graph;
+    let step = &state.plan.steps[position];
+    let fan_out_name: &'a str = &graph.vertices[step.vertex].name;
+    let hooked = state.run_hooks.node_hooks(position);
+    if !crate::fanout::has_async_nodes(&graph.vertices, fan) {
+        let produced = {
+            let slots = &state.slots;
+            crate::fanout::run_with_hooks(
+                &graph.vertices,
+                fan,
+                fan_out_name,
+                &|s| slots[s as usize].as_deref(),
+                hooked.as_ref(),
+                #[cfg(feature = "parallel")]
+                None,
+            )
+        };
+        state.release(position);
+        state.complete_block(position, produced);
+        return;
+    }
+    // The block reads these values from outside; they stay alive (shared) until it finishes.
+    let outer: Vec<(u32, Arc<Value>)> = step
+        .args
+        .iter()
+        .filter_map(|arg| match arg {
+            ArgPlan::Slot { slot, .. } => Some((
+                *slot,
+                state.slots[*slot as usize]
+                    .clone()
+                    .expect("a read slot is filled"),
+            )),
+            ArgPlan::Absent => None,
+        })
+        .collect();
+    state.release(position);
+    running.push(Box::pin(async move {
+        let produced =
+            crate::fanout::run_async(&graph.vertices, fan, fan_out_name, outer, hooked).await;
+        (position, Finished::Block(produced))
+    }));
+}
+
+/// Runs an async node to completion: its hooks (`before_node`, the `around_async_node` chain,
+/// `after_node`) when given, its panic caught, its value's type checked. `item` is the
+/// fan-out item it runs for, if any.
+pub(crate) async fn call_async_node<'a>(
+    vertex: &'a Vertex,
+    node: &'a Node,
+    args: AsyncArgs,
+    hooked: Option<HookCtx<'a>>,
+    item: Option<usize>,
+) -> Result<Value, Error> {
+    let start = move || {
+        node.call_async(args)
+            .expect("async nodes have an async call")
+    };
+    let Some(hooked) = hooked else {
+        return match AssertUnwindSafe(start()).catch_unwind().await {
+            Ok(Ok(value)) => check_output_type(vertex, value),
+            Ok(Err(source)) => Err(node_failed(&vertex.name, source)),
+            Err(payload) => Err(Error::NodePanicked {
+                node: vertex.name.to_string(),
+                message: panic_message(payload.as_ref()),
+            }),
+        };
+    };
+    let input_types = input_types(node);
+    let context =
+        || hooked.node_context(&vertex.name, node, vertex.ty.name, &input_types, item, None);
+    before_node_hooks(hooked.hooks, &context())?;
+    let started = Instant::now();
+    let wrapped = around_async(hooked.hooks, &context(), start())?;
+    let result = match AssertUnwindSafe(wrapped).catch_unwind().await {
+        Ok(Ok(value)) => check_output_type(vertex, value),
+        Ok(Err(error)) => Err(node_error(&vertex.name, error)),
+        Err(payload) => Err(Error::Hook {
+            hook: "a hook".to_string(),
+            phase: "around_async_node",
+            node: Some(vertex.name.to_string()),
+            message: format!("panicked: {}", panic_message(payload.as_ref())),
+        }),
+    };
+    let duration = started.elapsed();
+    let error_text = result.as_ref().err().map(|e| e.to_string());
+    let outcome = match &result {
+        Ok(value) => NodeOutcome::Success { value, duration },
+        Err(_) => NodeOutcome::Failure {
+            error: error_text.as_deref().unwrap_or(""),
+            duration,
+        },
+    };
+    let after = after_node_hooks(hooked.hooks, &context(), &outcome);
+    let value = result?;
+    after?;
+    Ok(value)
+}
+
+/// Wraps an async node's future in every hook's `around_async_node`, first hook outermost (so
+/// the last hook is asked first). The node's own panic is carried as a [`NodePanic`] error; a
+/// hook's panic while wrapping is [`Error::Hook`].
+fn around_async<'a>(
+    hooks: &'a [Arc<dyn Hook>],
+    ctx: &NodeContext<'_>,
+    node_future: crate::node::NodeFuture,
+) -> Result<AsyncNodeRun<'a>, Error> {
+    let mut wrapped: AsyncNodeRun<'a> = Box::pin(AssertUnwindSafe(node_future).catch_unwind().map(
+        |caught| match caught {
+            Ok(result) => result,
+            Err(payload) => Err(Box::new(NodePanic(panic_message(payload.as_ref()))) as _),
+        },
+    ));
+    for hook in hooks.iter().rev() {
+        let hook: &'a dyn Hook = hook.as_ref();
+        wrapped =
+            std::panic::catch_unwind(AssertUnwindSafe(|| hook.around_async_node(ctx, wrapped)))
+                .map_err(|payload| Error::Hook {
+                    hook: hook.name().to_string(),
+                    phase: "around_async_node",
+                    node: Some(ctx.name.to_string()),
+                    message: format!("panicked: {}", panic_message(payload.as_ref())),
+                })?;
+    }
+    Ok(wrapped)
 }

@@ -195,6 +195,21 @@ impl Driver {
         inputs: Inputs,
         overrides: Overrides,
     ) -> Result<Outputs, Error> {
+        let run_id = self.runs.fetch_add(1, Ordering::Relaxed) + 1;
+        let overrides = self.resolve_cached(outputs, &inputs, overrides, run_id, false)?;
+        let result = self.run_sync(outputs, inputs, overrides, run_id);
+        self.forget_cached(run_id);
+        result
+    }
+
+    /// Runs a request on the sequential or the parallel executor.
+    fn run_sync<S: AsRef<str>>(
+        &self,
+        outputs: &[S],
+        inputs: Inputs,
+        overrides: Overrides,
+        run_id: u64,
+    ) -> Result<Outputs, Error> {
         let plan = self.plan(outputs, &inputs, &overrides)?;
         if !plan.async_nodes.is_empty() {
             return Err(Error::Request(vec![crate::RequestError::NeedsAsync {
@@ -202,7 +217,6 @@ impl Driver {
             }]));
         }
         let slots = execute::load(&self.graph, &plan, inputs, overrides)?;
-        let run_id = self.runs.fetch_add(1, Ordering::Relaxed) + 1;
         #[cfg(feature = "parallel")]
         if let Some(pool) = &self.pool {
             let schedule = plan
@@ -219,6 +233,42 @@ impl Driver {
             );
         }
         execute::run(&self.graph, &plan, slots, &self.hooks, run_id)
+    }
+
+    /// With a cache: `overrides` plus the cached results the run needs, the rest of what was
+    /// found waiting for run `run_id` (see [`cache`](crate::cache)). Without one, `overrides`.
+    /// A request that is not valid as given is left alone, to fail with every problem named.
+    #[cfg_attr(not(feature = "cache"), allow(unused_variables))]
+    fn resolve_cached<S: AsRef<str>>(
+        &self,
+        outputs: &[S],
+        inputs: &Inputs,
+        overrides: Overrides,
+        run_id: u64,
+        is_async: bool,
+    ) -> Result<Overrides, Error> {
+        #[cfg(feature = "cache")]
+        if let Some(cache) = &self.cache {
+            let plan = self.plan(outputs, inputs, &overrides)?;
+            let valid = (is_async || plan.async_nodes.is_empty())
+                && self.type_problems(&plan, inputs, &overrides).is_empty();
+            if valid {
+                let found = cache.resolve_ahead(&self.graph, &plan, inputs, &overrides, run_id);
+                return Ok(found
+                    .into_iter()
+                    .fold(overrides, |o, (name, value)| o.set_value(name, value)));
+            }
+        }
+        Ok(overrides)
+    }
+
+    /// Drops what was resolved ahead for run `run_id` if the run did not pick it up.
+    #[cfg_attr(not(feature = "cache"), allow(unused_variables))]
+    fn forget_cached(&self, run_id: u64) {
+        #[cfg(feature = "cache")]
+        if let Some(cache) = &self.cache {
+            cache.forget_ahead(run_id);
+        }
     }
 
     /// Computes `outputs` from `inputs`, running `async` nodes concurrently on whatever
@@ -253,13 +303,19 @@ impl Driver {
         inputs: Inputs,
         overrides: Overrides,
     ) -> Result<Outputs, Error> {
-        let plan = self.plan(outputs, &inputs, &overrides)?;
-        let slots = execute::load(&self.graph, &plan, inputs, overrides)?;
         let run_id = self.runs.fetch_add(1, Ordering::Relaxed) + 1;
-        let schedule = plan
-            .schedule
-            .get_or_init(|| crate::schedule::Schedule::new(&plan));
-        crate::async_exec::run(&self.graph, &plan, schedule, slots, &self.hooks, run_id).await
+        let overrides = self.resolve_cached(outputs, &inputs, overrides, run_id, true)?;
+        let result = async {
+            let plan = self.plan(outputs, &inputs, &overrides)?;
+            let slots = execute::load(&self.graph, &plan, inputs, overrides)?;
+            let schedule = plan
+                .schedule
+                .get_or_init(|| crate::schedule::Schedule::new(&plan));
+            crate::async_exec::run(&self.graph, &plan, schedule, slots, &self.hooks, run_id).await
+        }
+        .await;
+        self.forget_cached(run_id);
+        result
     }
 
     /// Checks a request without running anything: unknown outputs, missing inputs, inputs and

@@ -71,7 +71,8 @@ pub enum Error {
     Hook {
         /// The hook's name.
         hook: String,
-        /// The hook method: `before_run`, `before_node`, `around_node`, `after_node`, `after_run`.
+        /// The hook method: `before_run`, `before_node`, `around_node`, `around_async_node`,
+        /// `after_node`, `after_run`.
         phase: &'static str,
         /// The node being run, for node phases.
         node: Option<String>,

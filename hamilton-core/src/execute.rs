@@ -110,18 +110,10 @@ pub(crate) fn run(
     let run = RunHooks::start(graph, plan, hooks, run_id)?;
     let mut result = Ok(());
     for (position, step) in plan.steps.iter().enumerate() {
-        let ctx = HookCtx {
-            hooks,
-            run_id,
-            position,
-            total: plan.steps.len(),
-        };
-        match advance(graph, step, &mut slots, Some(&ctx), &mut reports) {
-            Ok(()) => {}
-            Err(e) => {
-                result = Err(e);
-                break;
-            }
+        let hooked = run.node_hooks(position);
+        if let Err(e) = advance(graph, step, &mut slots, hooked.as_ref(), &mut reports) {
+            result = Err(e);
+            break;
         }
     }
     run.finish(result)?;
@@ -129,12 +121,19 @@ pub(crate) fn run(
 }
 
 /// The run-level hooks of one run: `before_run` when it starts, `after_run` (in reverse order)
-/// when it ends, whatever the outcome. Shared by every executor.
+/// when it ends, whatever the outcome. Shared by every executor, which asks it for each step's
+/// [`HookCtx`] with [`node_hooks`](Self::node_hooks).
+///
+/// Hooks see each node the run computes once, in execution order ([`RunInfo::nodes`]): a fan-out
+/// step stands for its block's nodes, listed in the block's order where the block runs.
 pub(crate) struct RunHooks<'a> {
     hooks: &'a [Arc<dyn Hook>],
     run_id: u64,
     nodes: Vec<&'a str>,
     outputs: Vec<&'a str>,
+    /// For each plan step, its node's index in `nodes` (for a fan-out step: its block's first
+    /// node). Empty when there are no hooks.
+    positions: Vec<usize>,
     started: Instant,
 }
 
@@ -146,22 +145,47 @@ impl<'a> RunHooks<'a> {
         hooks: &'a [Arc<dyn Hook>],
         run_id: u64,
     ) -> Result<Self, Error> {
-        let run = Self {
+        let mut run = Self {
             hooks,
             run_id,
-            nodes: plan
-                .steps
-                .iter()
-                .map(|s| &*graph.vertices[s.vertex].name)
-                .collect(),
-            outputs: plan.outputs.iter().map(|(n, _)| &**n).collect(),
+            nodes: Vec::new(),
+            outputs: Vec::new(),
+            positions: Vec::new(),
             started: Instant::now(),
         };
+        if hooks.is_empty() {
+            return Ok(run);
+        }
+        run.outputs = plan.outputs.iter().map(|(n, _)| &**n).collect();
+        run.positions.reserve(plan.steps.len());
+        for step in &plan.steps {
+            run.positions.push(run.nodes.len());
+            match &step.fan_out {
+                Some(fan) => run
+                    .nodes
+                    .extend(fan.steps.iter().map(|s| &*graph.vertices[s.vertex].name)),
+                None => run.nodes.push(&graph.vertices[step.vertex].name),
+            }
+        }
         let info = run.info();
         for hook in hooks {
             guard_hook(hook.as_ref(), "before_run", None, || hook.before_run(&info))?;
         }
         Ok(run)
+    }
+
+    /// The hooks of plan step `position` (for a fan-out step: of its block's first node), or
+    /// `None` when the run has no hooks.
+    pub(crate) fn node_hooks(&self, position: usize) -> Option<HookCtx<'a>> {
+        if self.hooks.is_empty() {
+            return None;
+        }
+        Some(HookCtx {
+            hooks: self.hooks,
+            run_id: self.run_id,
+            position: self.positions[position],
+            total: self.nodes.len(),
+        })
     }
 
     fn info(&self) -> RunInfo<'_> {
@@ -207,11 +231,12 @@ fn advance(
     if let Some(fan) = &step.fan_out {
         let produced = {
             let view: &[Option<Value>] = slots;
-            crate::fanout::run(
+            crate::fanout::run_with_hooks(
                 &graph.vertices,
                 fan,
                 &graph.vertices[step.vertex].name,
                 &|s| view[s as usize].as_ref(),
+                hooked,
                 #[cfg(feature = "parallel")]
                 None,
             )?
@@ -287,12 +312,81 @@ pub(crate) fn collect_outputs(
     )
 }
 
-/// Hooks and the position of the node being run.
+/// Hooks and the position of the node being run (see [`RunHooks::node_hooks`]).
+#[derive(Clone, Copy)]
 pub(crate) struct HookCtx<'a> {
     pub(crate) hooks: &'a [Arc<dyn Hook>],
     pub(crate) run_id: u64,
+    /// The node's index in [`RunInfo::nodes`].
     pub(crate) position: usize,
+    /// The length of [`RunInfo::nodes`].
     pub(crate) total: usize,
+}
+
+impl<'a> HookCtx<'a> {
+    /// What hooks see of `node` (named `name`, producing `output_type`), run for `item` of a
+    /// fan-out (or `None`), with its arguments when the executor offers them.
+    pub(crate) fn node_context<'c>(
+        &self,
+        name: &'c str,
+        node: &'c Node,
+        output_type: &'static str,
+        input_types: &'c [(&'c str, &'static str)],
+        item: Option<usize>,
+        args: Option<&'c Args<'c>>,
+    ) -> NodeContext<'c> {
+        NodeContext {
+            run_id: self.run_id,
+            name,
+            tags: node.tags(),
+            input_types,
+            output_type,
+            position: self.position,
+            total: self.total,
+            item,
+            args,
+        }
+    }
+}
+
+/// Each parameter's name and the type it reads, as hooks see them.
+pub(crate) fn input_types(node: &Node) -> Vec<(&str, &'static str)> {
+    node.params()
+        .iter()
+        .map(|p| (p.name(), p.ty().name()))
+        .collect()
+}
+
+/// Calls every hook's `before_node`, in order; the first failure stops the node.
+pub(crate) fn before_node_hooks(
+    hooks: &[Arc<dyn Hook>],
+    ctx: &NodeContext<'_>,
+) -> Result<(), Error> {
+    for hook in hooks {
+        guard_hook(hook.as_ref(), "before_node", Some(ctx.name), || {
+            hook.before_node(ctx)
+        })?;
+    }
+    Ok(())
+}
+
+/// Calls every hook's `after_node`, in reverse order (all of them, even after a failure);
+/// returns the first failure.
+pub(crate) fn after_node_hooks(
+    hooks: &[Arc<dyn Hook>],
+    ctx: &NodeContext<'_>,
+    outcome: &NodeOutcome<'_>,
+) -> Result<(), Error> {
+    let mut after = Ok(());
+    for hook in hooks.iter().rev() {
+        let r = guard_hook(hook.as_ref(), "after_node", Some(ctx.name), || {
+            hook.after_node(ctx, outcome)
+        });
+        if after.is_ok() {
+            after = r;
+        }
+    }
+    after
 }
 
 /// Runs a hook method, turning its error or panic into [`Error::Hook`].
@@ -315,9 +409,9 @@ pub(crate) fn guard_hook(
     })
 }
 
-/// A node's panic, carried through `around_node` wrappers as an error.
+/// A node's panic, carried through `around_node` and `around_async_node` wrappers as an error.
 #[derive(Debug)]
-struct NodePanic(String);
+pub(crate) struct NodePanic(pub(crate) String);
 
 impl std::fmt::Display for NodePanic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -346,27 +440,11 @@ fn invoke_hooked(
     node: &Node,
     output_type: &'static str,
     args: &Args<'_>,
+    item: Option<usize>,
 ) -> Result<Value, Error> {
-    let input_types: Vec<(&str, &'static str)> = node
-        .params()
-        .iter()
-        .map(|p| (p.name(), p.ty().name()))
-        .collect();
-    let ctx = NodeContext {
-        run_id: hooked.run_id,
-        name,
-        tags: node.tags(),
-        input_types: &input_types,
-        output_type,
-        position: hooked.position,
-        total: hooked.total,
-        args: Some(args),
-    };
-    for hook in hooked.hooks {
-        guard_hook(hook.as_ref(), "before_node", Some(name), || {
-            hook.before_node(&ctx)
-        })?;
-    }
+    let input_types = input_types(node);
+    let ctx = hooked.node_context(name, node, output_type, &input_types, item, Some(args));
+    before_node_hooks(hooked.hooks, &ctx)?;
     let started = Instant::now();
     let mut inner = || match catch_unwind(AssertUnwindSafe(|| node.call(args))) {
         Ok(r) => r,
@@ -392,29 +470,22 @@ fn invoke_hooked(
             duration,
         },
     };
-    let mut after = Ok(());
-    for hook in hooked.hooks.iter().rev() {
-        let r = guard_hook(hook.as_ref(), "after_node", Some(name), || {
-            hook.after_node(&ctx, &outcome)
-        });
-        if after.is_ok() {
-            after = r;
-        }
-    }
-    let value = match result {
-        Ok(value) => value,
-        Err(e) => {
-            return Err(match e.downcast::<NodePanic>() {
-                Ok(panic) => Error::NodePanicked {
-                    node: name.to_string(),
-                    message: panic.0,
-                },
-                Err(source) => node_failed(name, source),
-            });
-        }
-    };
+    let after = after_node_hooks(hooked.hooks, &ctx, &outcome);
+    let value = result.map_err(|e| node_error(name, e))?;
     after?;
     Ok(value)
+}
+
+/// A node's error (from inside hook wrappers) as the run's error: [`Error::NodePanicked`] for a
+/// caught panic, [`node_failed`] otherwise.
+pub(crate) fn node_error(name: &str, error: NodeError) -> Error {
+    match error.downcast::<NodePanic>() {
+        Ok(panic) => Error::NodePanicked {
+            node: name.to_string(),
+            message: panic.0,
+        },
+        Err(source) => node_failed(name, source),
+    }
 }
 
 /// Runs one node: prepares its arguments, calls it (catching panics), frees values read for the
@@ -524,8 +595,20 @@ pub(crate) fn invoke_node(
     args: &Args<'_>,
     hooked: Option<&HookCtx<'_>>,
 ) -> Result<Value, Error> {
+    invoke_node_for_item(vertex, node, args, hooked, None)
+}
+
+/// [`invoke_node`] for one item of a fan-out's block (`item`), which hooks see in
+/// [`NodeContext::item`].
+pub(crate) fn invoke_node_for_item(
+    vertex: &crate::graph::Vertex,
+    node: &Node,
+    args: &Args<'_>,
+    hooked: Option<&HookCtx<'_>>,
+    item: Option<usize>,
+) -> Result<Value, Error> {
     let value = match hooked {
-        Some(h) => invoke_hooked(h, &vertex.name, node, vertex.ty.name, args)?,
+        Some(h) => invoke_hooked(h, &vertex.name, node, vertex.ty.name, args, item)?,
         None => match catch_unwind(AssertUnwindSafe(|| node.call(args))) {
             Ok(Ok(value)) => value,
             Ok(Err(source)) => return Err(node_failed(&vertex.name, source)),

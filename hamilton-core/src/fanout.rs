@@ -7,6 +7,18 @@
 //! [`Collect<U>`] reading a block node ends the block: it receives the `U` of every item, in item
 //! order. With the parallel executor, items run at once.
 //!
+//! A block may hold `async` nodes: under [`Driver::execute_async`](crate::Driver::execute_async)
+//! each item's nodes run in order (async ones awaited, sync ones inline) and the items run
+//! concurrently, on whatever executor polls the run; the collected values keep item order. If an
+//! item fails, the others stop before their next node, and the earliest failed item is reported.
+//! The sync `execute` rejects such a request up front with
+//! [`RequestError::NeedsAsync`](crate::RequestError::NeedsAsync) naming the async nodes.
+//!
+//! Hooks see a block's nodes once per item, with [`NodeContext::item`](crate::hooks::NodeContext)
+//! set to the item's index. A node's failure for one item is [`Error::FanOutItem`] (naming the
+//! fan-out and the item, with the node's error inside); a hook's failure is [`Error::Hook`]
+//! naming the node, as everywhere.
+//!
 //! Shapes are checked when the driver is built, with errors naming the nodes: a `Collect` that
 //! reads no fan-out, a block inside a block (nesting is not supported), a node reading the items
 //! of two fan-outs, a `Collect` reading the fan-out node itself. Several `Collect`s of one fan-out
@@ -27,12 +39,16 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Deref;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::args::{Arg, Args};
+use futures_util::stream::{FuturesUnordered, StreamExt};
+
+use crate::args::{Arg, Args, AsyncArg, AsyncArgs};
 use crate::error::{BuildError, Error};
-use crate::execute::invoke_node;
+use crate::execute::{HookCtx, invoke_node_for_item};
 use crate::graph::{Kind, Vertex};
-use crate::node::NodeError;
+use crate::node::{Node, NodeError};
 use crate::plan::{ArgPlan, Step};
 use crate::types::TypeInfo;
 use crate::value::{NodeValue, Value};
@@ -250,28 +266,34 @@ pub(crate) struct FanOutPlan {
 }
 
 /// Runs the block once per item (in parallel on `pool` when given) and gathers the collected
-/// values, in item order.
+/// values, in item order. No hooks are called for the block's nodes; see [`run_with_hooks`].
+#[cfg(feature = "parallel")]
 pub(crate) fn run<'v>(
     vertices: &[Vertex],
     fan: &FanOutPlan,
     fan_out_name: &str,
     read: &(dyn Fn(u32) -> Option<&'v Value> + Sync),
+    pool: Option<&rayon::ThreadPool>,
+) -> Result<Vec<(u32, Value)>, Error> {
+    run_with_hooks(vertices, fan, fan_out_name, read, None, pool)
+}
+
+/// [`run`], calling `hooked`'s hooks around every node of the block for every item. `hooked` is
+/// the fan-out step's [`RunHooks::node_hooks`](crate::execute::RunHooks::node_hooks): its
+/// position is the block's first node's, and the block's nodes follow in order.
+pub(crate) fn run_with_hooks<'v>(
+    vertices: &[Vertex],
+    fan: &FanOutPlan,
+    fan_out_name: &str,
+    read: &(dyn Fn(u32) -> Option<&'v Value> + Sync),
+    hooked: Option<&HookCtx<'_>>,
     #[cfg(feature = "parallel")] pool: Option<&rayon::ThreadPool>,
 ) -> Result<Vec<(u32, Value)>, Error> {
     let parallel = read(fan.expand_slot).ok_or_else(|| missing(fan_out_name))?;
-    let split = vertices
-        .iter()
-        .find(|v| &*v.name == fan_out_name)
-        .and_then(|v| v.function())
-        .and_then(|n| n.fan_out())
-        .expect("the fan-out node has a fan-out")
-        .split;
-    let items = split(parallel).map_err(|e| Error::NodeFailed {
-        node: fan_out_name.to_string(),
-        source: e,
-    })?;
-    let run_one =
-        |(index, item): (usize, Value)| run_item(vertices, fan, fan_out_name, read, index, item);
+    let items = split(vertices, fan_out_name, parallel)?;
+    let run_one = |(index, item): (usize, Value)| {
+        run_item(vertices, fan, fan_out_name, read, hooked, index, item)
+    };
     #[cfg(feature = "parallel")]
     let per_item: Vec<Result<HashMap<u32, Value>, Error>> = match pool {
         Some(pool) => {
@@ -291,6 +313,91 @@ pub(crate) fn run<'v>(
     #[cfg(not(feature = "parallel"))]
     let per_item: Vec<Result<HashMap<u32, Value>, Error>> =
         items.into_iter().enumerate().map(run_one).collect();
+    gather_items(fan, fan_out_name, per_item)
+}
+
+/// Whether the block holds an `async` node, which only [`run_async`] can run.
+pub(crate) fn has_async_nodes(vertices: &[Vertex], fan: &FanOutPlan) -> bool {
+    fan.steps
+        .iter()
+        .any(|s| vertices[s.vertex].function().is_some_and(Node::is_async))
+}
+
+/// Runs the block once per item, awaiting its `async` nodes, and gathers the collected values
+/// in item order. Items run concurrently on whatever executor polls the returned future; within
+/// an item, the block's nodes run in order (sync ones inline). `outer` holds every value the
+/// block reads from outside it, the fan-out's own value included.
+///
+/// When an item fails, the others stop before their next node (nodes already started finish),
+/// and the failure of the earliest item is returned.
+pub(crate) async fn run_async(
+    vertices: &[Vertex],
+    fan: &FanOutPlan,
+    fan_out_name: &str,
+    outer: Vec<(u32, Arc<Value>)>,
+    hooked: Option<HookCtx<'_>>,
+) -> Result<Vec<(u32, Value)>, Error> {
+    let parallel = shared_value(&outer, fan.expand_slot).ok_or_else(|| missing(fan_out_name))?;
+    let items = split(vertices, fan_out_name, parallel)?;
+    let count = items.len();
+    let stop = AtomicBool::new(false);
+    let block = AsyncBlock {
+        vertices,
+        fan,
+        fan_out_name,
+        outer: &outer,
+        hooked,
+        stop: &stop,
+    };
+    let mut running: FuturesUnordered<_> = items
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let block = &block;
+            async move { (index, block.run_item(index, item).await) }
+        })
+        .collect();
+    let mut per_item: Vec<Option<Result<HashMap<u32, Value>, Error>>> =
+        std::iter::repeat_with(|| None).take(count).collect();
+    while let Some((index, result)) = running.next().await {
+        match result {
+            Ok(Some(values)) => per_item[index] = Some(Ok(values)),
+            // Stopped because another item failed: that item's error is reported.
+            Ok(None) => {}
+            Err(e) => {
+                stop.store(true, Ordering::Release);
+                per_item[index] = Some(Err(e));
+            }
+        }
+    }
+    drop(running);
+    // Items stopped early left no result; an item failed, and it is the earliest failure that
+    // `gather_items` returns.
+    gather_items(fan, fan_out_name, per_item.into_iter().flatten().collect())
+}
+
+/// Splits the fan-out's value into its items.
+fn split(vertices: &[Vertex], fan_out_name: &str, parallel: &Value) -> Result<Vec<Value>, Error> {
+    let split = vertices
+        .iter()
+        .find(|v| &*v.name == fan_out_name)
+        .and_then(|v| v.function())
+        .and_then(|n| n.fan_out())
+        .expect("the fan-out node has a fan-out")
+        .split;
+    split(parallel).map_err(|e| Error::NodeFailed {
+        node: fan_out_name.to_string(),
+        source: e,
+    })
+}
+
+/// Gathers every item's collected values (in item order) into each `Collect`; the first failed
+/// item's error otherwise.
+fn gather_items(
+    fan: &FanOutPlan,
+    fan_out_name: &str,
+    per_item: Vec<Result<HashMap<u32, Value>, Error>>,
+) -> Result<Vec<(u32, Value)>, Error> {
     let mut gathered: Vec<Vec<Value>> = fan.gathers.iter().map(|_| Vec::new()).collect();
     for item in per_item {
         let mut values = item?;
@@ -323,64 +430,217 @@ fn missing(name: &str) -> Error {
     }
 }
 
+/// A block node's failure for one item: wrapped with the fan-out and the item, except a hook's
+/// failure, which ends the run as [`Error::Hook`] naming the node, as it does everywhere.
+fn item_failed(fan_out_name: &str, index: usize, error: Error) -> Error {
+    match error {
+        Error::Hook { .. } => error,
+        other => Error::FanOutItem {
+            fan_out: fan_out_name.to_string(),
+            item: index,
+            source: Box::new(other),
+        },
+    }
+}
+
+/// The hooks of the block's step `j`: the block's nodes follow its first one in order.
+fn step_hooks<'h>(hooked: Option<&HookCtx<'h>>, j: usize) -> Option<HookCtx<'h>> {
+    hooked.map(|h| HookCtx {
+        position: h.position + j,
+        ..*h
+    })
+}
+
 /// Runs every step of the block for one item; returns the gathered slots' values.
 fn run_item<'v>(
     vertices: &[Vertex],
     fan: &FanOutPlan,
     fan_out_name: &str,
     read: &(dyn Fn(u32) -> Option<&'v Value> + Sync),
+    hooked: Option<&HookCtx<'_>>,
     index: usize,
     item: Value,
 ) -> Result<HashMap<u32, Value>, Error> {
     let mut local: HashMap<u32, Value> = HashMap::new();
     local.insert(fan.expand_slot, item);
-    for step in &fan.steps {
-        let vertex = &vertices[step.vertex];
-        let node = vertex.function().expect("block steps run functions");
-        let params = node.params();
-        let mut temps: Vec<Option<Value>> = Vec::with_capacity(step.args.len());
-        let mut sources: Vec<Option<&Value>> = Vec::with_capacity(step.args.len());
-        for (i, arg) in step.args.iter().enumerate() {
-            let ArgPlan::Slot {
-                slot, conversion, ..
-            } = arg
-            else {
-                temps.push(None);
-                sources.push(None);
-                continue;
+    for (j, step) in fan.steps.iter().enumerate() {
+        let value = {
+            let value_of = |slot: u32| {
+                if fan.local.contains(&slot) {
+                    local.get(&slot)
+                } else {
+                    read(slot)
+                }
             };
-            let value = if fan.local.contains(slot) {
-                local.get(slot)
-            } else {
-                read(*slot)
-            }
-            .ok_or_else(|| missing(fan_out_name))?;
-            temps.push(match conversion {
-                None => None,
-                Some(c) => Some(crate::execute::convert(vertex, &params[i], c, value)?),
-            });
-            sources.push(Some(value));
-        }
-        let result = {
-            let args: Vec<Arg<'_>> = temps
-                .iter()
-                .zip(&sources)
-                .map(|(temp, source)| match (temp, source) {
-                    (Some(t), _) => Arg::Ref(t.as_any()),
-                    (None, Some(v)) => Arg::Ref(v.as_any()),
-                    (None, None) => Arg::Absent,
-                })
-                .collect();
-            invoke_node(vertex, node, &Args::new(&args), None)
+            let hooks = step_hooks(hooked, j);
+            invoke_sync_step(
+                vertices,
+                step,
+                fan_out_name,
+                value_of,
+                hooks.as_ref(),
+                index,
+            )
         };
-        let value = result.map_err(|e| Error::FanOutItem {
-            fan_out: fan_out_name.to_string(),
-            item: index,
-            source: Box::new(e),
-        })?;
+        let value = value.map_err(|e| item_failed(fan_out_name, index, e))?;
         local.insert(step.slot, value);
     }
     let gathered: HashSet<u32> = fan.gathers.iter().map(|(s, _)| *s).collect();
     local.retain(|slot, _| gathered.contains(slot));
     Ok(local)
+}
+
+/// Runs one sync node of the block for item `index`, reading its arguments with `value_of`.
+fn invoke_sync_step<'v>(
+    vertices: &[Vertex],
+    step: &Step,
+    fan_out_name: &str,
+    value_of: impl Fn(u32) -> Option<&'v Value>,
+    hooked: Option<&HookCtx<'_>>,
+    index: usize,
+) -> Result<Value, Error> {
+    let vertex = &vertices[step.vertex];
+    let node = vertex.function().expect("block steps run functions");
+    let params = node.params();
+    let mut temps: Vec<Option<Value>> = Vec::with_capacity(step.args.len());
+    let mut sources: Vec<Option<&Value>> = Vec::with_capacity(step.args.len());
+    for (i, arg) in step.args.iter().enumerate() {
+        let ArgPlan::Slot {
+            slot, conversion, ..
+        } = arg
+        else {
+            temps.push(None);
+            sources.push(None);
+            continue;
+        };
+        let value = value_of(*slot).ok_or_else(|| missing(fan_out_name))?;
+        temps.push(match conversion {
+            None => None,
+            Some(c) => Some(crate::execute::convert(vertex, &params[i], c, value)?),
+        });
+        sources.push(Some(value));
+    }
+    let args: Vec<Arg<'_>> = temps
+        .iter()
+        .zip(&sources)
+        .map(|(temp, source)| match (temp, source) {
+            (Some(t), _) => Arg::Ref(t.as_any()),
+            (None, Some(v)) => Arg::Ref(v.as_any()),
+            (None, None) => Arg::Absent,
+        })
+        .collect();
+    invoke_node_for_item(vertex, node, &Args::new(&args), hooked, Some(index))
+}
+
+/// The value in `slot` among `values`.
+fn shared_value(values: &[(u32, Arc<Value>)], slot: u32) -> Option<&Arc<Value>> {
+    values.iter().find(|(s, _)| *s == slot).map(|(_, v)| v)
+}
+
+/// What every item of an async run of a block shares.
+struct AsyncBlock<'a> {
+    vertices: &'a [Vertex],
+    fan: &'a FanOutPlan,
+    fan_out_name: &'a str,
+    outer: &'a [(u32, Arc<Value>)],
+    hooked: Option<HookCtx<'a>>,
+    /// Set when an item fails: the other items stop before their next node.
+    stop: &'a AtomicBool,
+}
+
+impl AsyncBlock<'_> {
+    /// Runs every step of the block for one item, awaiting async nodes; returns the gathered
+    /// slots' values, or `None` when the item stopped because another one failed.
+    async fn run_item(
+        &self,
+        index: usize,
+        item: Value,
+    ) -> Result<Option<HashMap<u32, Value>>, Error> {
+        let fan = self.fan;
+        let mut local: HashMap<u32, Arc<Value>> = HashMap::new();
+        local.insert(fan.expand_slot, Arc::new(item));
+        for (j, step) in fan.steps.iter().enumerate() {
+            if self.stop.load(Ordering::Acquire) {
+                return Ok(None);
+            }
+            let vertex = &self.vertices[step.vertex];
+            let node = vertex.function().expect("block steps run functions");
+            let hooks = step_hooks(self.hooked.as_ref(), j);
+            let value = if node.is_async() {
+                match self.async_args(&local, step) {
+                    Ok(args) => {
+                        crate::async_exec::call_async_node(vertex, node, args, hooks, Some(index))
+                            .await
+                    }
+                    Err(e) => Err(e),
+                }
+            } else {
+                let value_of = |slot: u32| self.value_of(&local, slot).map(|v| &**v);
+                invoke_sync_step(
+                    self.vertices,
+                    step,
+                    self.fan_out_name,
+                    value_of,
+                    hooks.as_ref(),
+                    index,
+                )
+            };
+            let value = value.map_err(|e| item_failed(self.fan_out_name, index, e))?;
+            local.insert(step.slot, Arc::new(value));
+        }
+        let mut gathered = HashMap::with_capacity(fan.gathers.len());
+        for (slot, _) in &fan.gathers {
+            let shared = local
+                .remove(slot)
+                .expect("every gathered value is computed per item");
+            let value = Arc::try_unwrap(shared)
+                .unwrap_or_else(|_| unreachable!("an item's nodes have all finished"));
+            gathered.insert(*slot, value);
+        }
+        Ok(Some(gathered))
+    }
+
+    /// The value in `slot` for the item whose values are `local`.
+    fn value_of<'v>(
+        &'v self,
+        local: &'v HashMap<u32, Arc<Value>>,
+        slot: u32,
+    ) -> Option<&'v Arc<Value>> {
+        if self.fan.local.contains(&slot) {
+            local.get(&slot)
+        } else {
+            shared_value(self.outer, slot)
+        }
+    }
+
+    /// The arguments of an async step: shared values, or converted ones handed over.
+    fn async_args(
+        &self,
+        local: &HashMap<u32, Arc<Value>>,
+        step: &Step,
+    ) -> Result<AsyncArgs, Error> {
+        let vertex = &self.vertices[step.vertex];
+        let params = vertex
+            .function()
+            .expect("block steps run functions")
+            .params();
+        let mut args = Vec::with_capacity(step.args.len());
+        for (i, arg) in step.args.iter().enumerate() {
+            let ArgPlan::Slot {
+                slot, conversion, ..
+            } = arg
+            else {
+                args.push(AsyncArg::Absent);
+                continue;
+            };
+            let value = self
+                .value_of(local, *slot)
+                .ok_or_else(|| missing(self.fan_out_name))?;
+            args.push(match conversion {
+                Some(c) => AsyncArg::Owned(crate::execute::convert(vertex, &params[i], c, value)?),
+                None => AsyncArg::Shared(value.clone()),
+            });
+        }
+        Ok(AsyncArgs::new(args))
+    }
 }

@@ -3,9 +3,9 @@
 use std::sync::{Arc, Mutex};
 
 use hamilton_core::hooks::{
-    Hook, HookError, NodeContext, NodeOutcome, RunInfo, RunOutcome, TimingReport,
+    AsyncNodeRun, Hook, HookError, NodeContext, NodeOutcome, RunInfo, RunOutcome, TimingReport,
 };
-use hamilton_core::{Args, Driver, Error, Inputs, Node, NodeError, Value};
+use hamilton_core::{Args, AsyncArgs, Driver, Error, Inputs, Node, NodeError, Value};
 
 type Log = Arc<Mutex<Vec<String>>>;
 
@@ -241,5 +241,165 @@ fn timing_report_lists_every_node_of_the_last_run() {
         timing.durations().len(),
         1,
         "the report holds the last run only"
+    );
+}
+
+/// Logs around async nodes from inside the futures it returns; panics there when asked to.
+struct AsyncRecorder {
+    tag: &'static str,
+    log: Log,
+    panics_in_future: bool,
+    panics_when_wrapping: bool,
+}
+
+impl AsyncRecorder {
+    fn new(tag: &'static str, log: &Log) -> Self {
+        Self {
+            tag,
+            log: log.clone(),
+            panics_in_future: false,
+            panics_when_wrapping: false,
+        }
+    }
+}
+
+impl Hook for AsyncRecorder {
+    fn name(&self) -> &str {
+        self.tag
+    }
+    fn around_node(
+        &self,
+        node: &NodeContext<'_>,
+        run: &mut dyn FnMut() -> Result<Value, NodeError>,
+    ) -> Result<Value, NodeError> {
+        let line = format!("{}:sync {}", self.tag, node.name);
+        self.log.lock().unwrap().push(line);
+        run()
+    }
+    fn around_async_node<'a>(
+        &'a self,
+        node: &NodeContext<'_>,
+        run: AsyncNodeRun<'a>,
+    ) -> AsyncNodeRun<'a> {
+        if self.panics_when_wrapping {
+            panic!("cannot wrap");
+        }
+        let name = node.name.to_string();
+        Box::pin(async move {
+            self.log
+                .lock()
+                .unwrap()
+                .push(format!("{}:enter {name}", self.tag));
+            let result = run.await;
+            if self.panics_in_future {
+                panic!("hook future bug");
+            }
+            self.log
+                .lock()
+                .unwrap()
+                .push(format!("{}:leave {name}", self.tag));
+            result
+        })
+    }
+}
+
+fn async_driver(hooks: Vec<AsyncRecorder>, explode: bool) -> Driver {
+    let mut b = Driver::builder().with_nodes([
+        Node::builder("fetched")
+            .param::<i64>("a")
+            .build_async(move |x: AsyncArgs| async move {
+                tokio::task::yield_now().await;
+                if explode {
+                    panic!("node bug");
+                }
+                Ok(*x.get::<i64>(0)? * 10)
+            }),
+        Node::builder("plus_one")
+            .param::<i64>("fetched")
+            .build(|x: &Args| Ok(x.get::<i64>(0)? + 1)),
+    ]);
+    for h in hooks {
+        b = b.with_hook(h);
+    }
+    b.build().unwrap()
+}
+
+#[tokio::test]
+async fn around_async_node_wraps_async_nodes_first_hook_outermost_and_around_node_the_sync_ones() {
+    let log = Log::default();
+    let dr = async_driver(
+        vec![
+            AsyncRecorder::new("outer", &log),
+            AsyncRecorder::new("inner", &log),
+        ],
+        false,
+    );
+    let out = dr
+        .execute_async(&["plus_one"], Inputs::new().set("a", 4_i64))
+        .await
+        .unwrap();
+    assert_eq!(out.get::<i64>("plus_one").unwrap(), &41);
+    assert_eq!(
+        *log.lock().unwrap(),
+        [
+            "outer:enter fetched",
+            "inner:enter fetched",
+            "inner:leave fetched",
+            "outer:leave fetched",
+            "outer:sync plus_one",
+            "inner:sync plus_one",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_async_node_panic_under_around_async_node_hooks_is_still_a_node_panic() {
+    let log = Log::default();
+    let dr = async_driver(vec![AsyncRecorder::new("h", &log)], true);
+    let err = dr
+        .execute_async(&["fetched"], Inputs::new().set("a", 1_i64))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::NodePanicked { node, message } if node == "fetched" && message == "node bug"),
+        "{err}"
+    );
+    assert!(log.lock().unwrap().contains(&"h:leave fetched".to_string()));
+}
+
+#[tokio::test]
+async fn a_panic_in_around_async_node_is_a_hook_error_naming_the_node() {
+    let log = Log::default();
+    let wrapping = AsyncRecorder {
+        panics_when_wrapping: true,
+        ..AsyncRecorder::new("Wrapping", &log)
+    };
+    let err = async_driver(vec![wrapping], false)
+        .execute_async(&["fetched"], Inputs::new().set("a", 1_i64))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Hook { hook, phase: "around_async_node", node: Some(node), message }
+                if hook == "Wrapping" && node == "fetched" && message == "panicked: cannot wrap"
+        ),
+        "{err}"
+    );
+    let in_future = AsyncRecorder {
+        panics_in_future: true,
+        ..AsyncRecorder::new("InFuture", &log)
+    };
+    let err = async_driver(vec![in_future], false)
+        .execute_async(&["fetched"], Inputs::new().set("a", 1_i64))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Hook { phase: "around_async_node", node: Some(node), message, .. }
+                if node == "fetched" && message == "panicked: hook future bug"
+        ),
+        "{err}"
     );
 }

@@ -10,7 +10,7 @@
 //!   binaries value by value, temporal dtypes through their physical integers. The same values in
 //!   other chunks fingerprint the same. Nested dtypes (List, Array, Struct) and Object have no
 //!   fingerprint: their nodes are not cached and say so.
-//! - **Stored**: one Parquet file per value (LZ4, no statistics), for the dtypes Parquet gives back
+//! - **Stored**: one Parquet file per value (uncompressed, no statistics: read back at memory speed), for the dtypes Parquet gives back
 //!   exactly (booleans, integers, floats, strings, binaries, dates, datetimes, durations, times).
 //! - **`LazyFrame` and `Expr`** have no fingerprint. Polars 0.55 offers no lossless form of a plan
 //!   without its `serde-lazy` feature: `Expr`'s `Hash` keeps only the kind of a literal
@@ -303,7 +303,7 @@ fn encode(mut df: DataFrame) -> Result<Vec<u8>, NodeError> {
     }
     let mut bytes = Vec::new();
     ParquetWriter::new(&mut bytes)
-        .with_compression(ParquetCompression::Lz4Raw)
+        .with_compression(ParquetCompression::Uncompressed)
         .with_statistics(StatisticsOptions::empty())
         .finish(&mut df)?;
     Ok(bytes)

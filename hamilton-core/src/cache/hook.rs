@@ -26,7 +26,7 @@ pub(crate) struct NodeSpec {
 
 /// The version a node passes on to the nodes reading it.
 #[derive(Clone)]
-enum Version {
+pub(super) enum Version {
     Data(DataVersion),
     /// Behaviour `ignore`: a constant in the readers' keys.
     Ignored,
@@ -43,6 +43,23 @@ struct RunState {
     /// Fingerprints of inputs, config and overrides already read in this run.
     memo: HashMap<(String, TypeId), Result<DataVersion, String>>,
     events: Vec<Option<CacheEvent>>,
+    /// What was resolved before the run started ([`Inner::resolve_ahead`]).
+    ahead: Ahead,
+}
+
+/// What [`Inner::resolve_ahead`] found before a run, handed to the run when it begins.
+#[derive(Default)]
+pub(super) struct Ahead {
+    /// Versions of the nodes answered ahead.
+    pub(super) versions: HashMap<String, Version>,
+    /// Fingerprints of inputs, config and overrides.
+    pub(super) memo: HashMap<(String, TypeId), Result<DataVersion, String>>,
+    /// The events of the nodes answered ahead.
+    pub(super) events: Vec<CacheEvent>,
+    /// Every node of the request in execution order, to order the run's record.
+    pub(super) order: HashMap<String, usize>,
+    /// When resolving began: the run's start.
+    pub(super) began: Option<(SystemTime, Instant)>,
 }
 
 /// Recently stored or loaded values, by data version, within a byte budget.
@@ -77,17 +94,54 @@ pub(crate) struct Inner {
     types: TypeTable,
     pub(crate) nodes: HashMap<String, NodeSpec>,
     runs: Mutex<HashMap<u64, RunState>>,
+    /// Resolved ahead of runs that have not begun yet, by run id.
+    pub(super) pending: Mutex<HashMap<u64, Ahead>>,
     last: Mutex<Option<CacheRun>>,
     memory: Option<Mutex<Memory>>,
 }
 
 /// A key made for a node: the key, and its inputs' versions as text.
-struct Key {
-    key: String,
-    inputs: String,
+pub(super) struct Key {
+    pub(super) key: String,
+    pub(super) inputs: String,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+impl Key {
+    /// The key of node `name` with code version `code`, producing `output`, reading `inputs`
+    /// (each parameter's name and its data version as text), in parameter order.
+    pub(super) fn new(
+        name: &str,
+        code: &str,
+        output: &str,
+        inputs: &[(&str, String)],
+    ) -> Result<Self, String> {
+        let mut f = Fingerprinter::new();
+        f.write_str("hamilton-cache-key/1");
+        f.write_str(name);
+        f.write_str(code);
+        f.write_str(output);
+        for (param, version) in inputs {
+            f.write_str(param);
+            f.write_str(version);
+        }
+        let digest = f.finish().map_err(|e| format!("cache key: {e}"))?;
+        let readable: String = name
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '_' })
+            .take(48)
+            .collect();
+        Ok(Self {
+            key: format!("{readable}-{digest}"),
+            inputs: inputs
+                .iter()
+                .map(|(p, v)| format!("{p}={v}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+    }
+}
+
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -140,6 +194,7 @@ impl Inner {
             types: type_table(&options.types),
             nodes,
             runs: Mutex::new(HashMap::new()),
+            pending: Mutex::new(HashMap::new()),
             last: Mutex::new(None),
             memory: (options.memory_bytes > 0).then(|| {
                 Mutex::new(Memory {
@@ -165,12 +220,16 @@ impl Inner {
         }
     }
 
-    fn cache_type(&self, id: TypeId) -> Option<&Arc<CacheType>> {
+    pub(super) fn cache_type(&self, id: TypeId) -> Option<&Arc<CacheType>> {
         self.types.get(&id)
     }
 
     /// The data version of a value, found by its type.
-    fn version_of(&self, value: &(dyn std::any::Any + Send + Sync), ty: &str) -> Version {
+    pub(super) fn version_of(
+        &self,
+        value: &(dyn std::any::Any + Send + Sync),
+        ty: &str,
+    ) -> Version {
         match self.cache_type(value.type_id()) {
             None => Version::Unavailable(format!(
                 "type `{ty}` has no fingerprint; register one with `register_cache_type!`"
@@ -195,11 +254,6 @@ impl Inner {
         let args = ctx
             .args
             .ok_or_else(|| "the executor does not show this node's arguments".to_string())?;
-        let mut f = Fingerprinter::new();
-        f.write_str("hamilton-cache-key/1");
-        f.write_str(ctx.name);
-        f.write_str(code);
-        f.write_str(spec.output_name);
         let mut inputs = Vec::with_capacity(ctx.input_types.len());
         for (i, (param, ty)) in ctx.input_types.iter().enumerate() {
             let known = self
@@ -221,11 +275,7 @@ impl Inner {
                         let version = match memo {
                             Some(v) => v,
                             None => {
-                                let v = match self.version_of(value, ty) {
-                                    Version::Data(dv) => Ok(dv),
-                                    Version::Unavailable(why) => Err(why),
-                                    Version::Ignored => unreachable!("values are not ignored"),
-                                };
+                                let v = self.data_version(value, ty);
                                 self.with_run(ctx.run_id, |run| {
                                     run.memo.insert(memo_key, v.clone())
                                 });
@@ -238,21 +288,22 @@ impl Inner {
                     }
                 })?,
             };
-            f.write_str(param);
-            f.write_str(&version);
-            inputs.push(format!("{param}={version}"));
+            inputs.push((*param, version));
         }
-        let digest = f.finish().map_err(|e| format!("cache key: {e}"))?;
-        let readable: String = ctx
-            .name
-            .chars()
-            .map(|c| if c.is_alphanumeric() { c } else { '_' })
-            .take(48)
-            .collect();
-        Ok(Key {
-            key: format!("{readable}-{digest}"),
-            inputs: inputs.join(", "),
-        })
+        Key::new(ctx.name, code, spec.output_name, &inputs)
+    }
+
+    /// The data version of a value read as an input, or why it has none.
+    pub(super) fn data_version(
+        &self,
+        value: &(dyn std::any::Any + Send + Sync),
+        ty: &str,
+    ) -> Result<DataVersion, String> {
+        match self.version_of(value, ty) {
+            Version::Data(dv) => Ok(dv),
+            Version::Unavailable(why) => Err(why),
+            Version::Ignored => unreachable!("values are not ignored"),
+        }
     }
 
     /// The stored result of `key`, or why it cannot be used (`Ok(None)`: not found).
@@ -262,6 +313,20 @@ impl Inner {
         spec: &NodeSpec,
         t: &CacheType,
     ) -> Result<Option<(Value, DataVersion)>, String> {
+        match self.lookup(key, spec, t)? {
+            None => Ok(None),
+            Some(dv) => self.load_version(dv, spec, t).map(|v| Some((v, dv))),
+        }
+    }
+
+    /// The data version `key` resolves to, without loading the result (`Ok(None)`: not
+    /// found), or why the stored entry cannot be used.
+    pub(super) fn lookup(
+        &self,
+        key: &str,
+        spec: &NodeSpec,
+        t: &CacheType,
+    ) -> Result<Option<DataVersion>, String> {
         let Some(format) = &t.format else {
             return Ok(None);
         };
@@ -274,24 +339,40 @@ impl Inner {
                 entry.format, spec.output_name
             ));
         }
-        let dv = entry.data_version;
+        Ok(Some(entry.data_version))
+    }
+
+    /// Loads the stored result with data version `dv` (from memory when kept there); a damaged
+    /// file is deleted, so the recomputed result is written afresh.
+    pub(super) fn load_version(
+        &self,
+        dv: DataVersion,
+        spec: &NodeSpec,
+        t: &CacheType,
+    ) -> Result<Value, String> {
+        let format = t
+            .format
+            .as_ref()
+            .ok_or_else(|| format!("type `{}` has no stored format", spec.output_name))?;
         if let Some(m) = &self.memory
             && let Some((value, _)) = lock(m).values.get(&dv)
             && let Some(copy) = (format.clone)(value.as_any())
         {
-            return Ok(Some((copy, dv)));
+            return Ok(copy);
         }
-        let (bytes, start) = match self.store.read_result(dv, format.name, t.name) {
+        let read = self.store.read_result(dv, format.name, t.name, |payload| {
+            let decoded = guarded("decoding", || {
+                (format.decode)(payload).map_err(|e| e.to_string())
+            });
+            (decoded, payload.len())
+        });
+        let (decoded, size) = match read {
             Ok(read) => read,
             Err(why) => {
-                // Damaged: delete it, so the recomputed result is written afresh.
                 self.store.discard_result(dv, format.name);
                 return Err(why);
             }
         };
-        let decoded = guarded("decoding", || {
-            (format.decode)(&bytes[start..]).map_err(|e| e.to_string())
-        });
         let value = match decoded {
             Ok(v) => v,
             Err(e) => {
@@ -307,8 +388,8 @@ impl Inner {
                 spec.output_name
             ));
         }
-        self.remember(dv, &value, bytes.len() - start, format);
-        Ok(Some((value, dv)))
+        self.remember(dv, &value, size, format);
+        Ok(value)
     }
 
     fn remember(
@@ -506,7 +587,18 @@ impl Inner {
             versions: HashMap::new(),
             memo: HashMap::new(),
             events: vec![None; run.nodes.len()],
+            ahead: Ahead::default(),
         };
+        let mut state = state;
+        if let Some(mut ahead) = lock(&self.pending).remove(&run.run_id) {
+            state.versions = std::mem::take(&mut ahead.versions);
+            state.memo = std::mem::take(&mut ahead.memo);
+            if let Some((started, clock)) = ahead.began {
+                state.started = started;
+                state.clock = clock;
+            }
+            state.ahead = ahead;
+        }
         lock(&self.runs).insert(run.run_id, state);
     }
 
@@ -556,7 +648,7 @@ impl Inner {
             outputs: state.outputs,
             success: matches!(outcome, RunOutcome::Success { .. }),
             duration: state.clock.elapsed(),
-            nodes: state.events.into_iter().flatten().collect(),
+            nodes: in_request_order(state.ahead, state.events),
             notes: self.store.take_notes(),
         };
         let outputs = record.outputs.join(",");
@@ -595,6 +687,17 @@ impl Inner {
     }
 }
 
+/// The run's events: those resolved ahead and those of the nodes that ran, in the request's
+/// execution order.
+fn in_request_order(ahead: Ahead, ran: Vec<Option<CacheEvent>>) -> Vec<CacheEvent> {
+    let mut events: Vec<CacheEvent> = ahead.events;
+    events.extend(ran.into_iter().flatten());
+    if !ahead.order.is_empty() {
+        events.sort_by_key(|e| ahead.order.get(&e.node).copied().unwrap_or(usize::MAX));
+    }
+    events
+}
+
 /// The hook [`with_cache`](crate::DriverBuilder::with_cache) installs (innermost).
 pub(crate) struct CacheHook(pub(crate) Arc<Inner>);
 
@@ -618,7 +721,10 @@ impl Hook for CacheHook {
         node: &NodeContext<'_>,
         outcome: &NodeOutcome<'_>,
     ) -> Result<(), HookError> {
-        self.0.after(node, outcome);
+        // Nodes inside a fan-out's block (one call per item) are not cached.
+        if node.item.is_none() {
+            self.0.after(node, outcome);
+        }
         Ok(())
     }
 
@@ -627,6 +733,9 @@ impl Hook for CacheHook {
         node: &NodeContext<'_>,
         run: &mut dyn FnMut() -> Result<Value, NodeError>,
     ) -> Result<Value, NodeError> {
+        if node.item.is_some() {
+            return run();
+        }
         self.0.around(node, run)
     }
 }

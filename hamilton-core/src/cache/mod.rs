@@ -30,6 +30,16 @@
 //! node that hit passes on the data version it was stored with, a node that ran passes on the
 //! fingerprint of its result. Inputs, config and overrides are fingerprinted as they are read.
 //!
+//! A run is resolved **before it starts** as far as it can be: every node whose inputs have data
+//! versions known at that point (inputs, config, overrides, and nodes found ahead of it) is
+//! looked up by key alone, so a hit costs a metadata lookup, not a load. A hit's result is then
+//! loaded only if the caller asked for it or a node that runs reads it; those results enter the
+//! run like overrides, so nothing before them runs, and hits nobody reads are never loaded (the
+//! run's record says so). What cannot be resolved ahead (the nodes after a miss, fan-outs,
+//! `async` nodes, values converted on their way in) is looked up as it runs. Nodes that did not
+//! run because everything reading them hit (an `ignore` client, say) are not created at all and
+//! do not appear in the record.
+//!
 //! - **Code version**: the hash `#[node]` computes at compile time over the function's tokens
 //!   (signature, body, non-doc attributes; whitespace, comments and doc comments excluded). It
 //!   does **not** see helper functions the body calls, types it uses, or the crates it depends on:
@@ -72,6 +82,7 @@
 //!   `recompute` or `disable` (so their output's fingerprint decides what follows).
 //! - Conversions applied along edges are treated like helper functions: not versioned.
 
+mod ahead;
 mod fingerprint;
 mod hook;
 mod registry;
@@ -612,6 +623,27 @@ impl Cache {
 
 /// Sets up the cache for a graph: the hook that runs it (appended to `hooks`, innermost) and the
 /// handle the driver keeps.
+impl Cache {
+    /// Resolves a request against the cache before it runs (see `ahead.rs`): `overrides`, plus
+    /// the loaded results of the hits the run needs. With `None`, nothing was resolved.
+    pub(crate) fn resolve_ahead(
+        &self,
+        graph: &Graph,
+        plan: &crate::plan::Plan,
+        inputs: &crate::Inputs,
+        overrides: &crate::Overrides,
+        run_id: u64,
+    ) -> Vec<(String, crate::value::Value)> {
+        self.inner
+            .resolve_ahead(graph, plan, inputs, overrides, run_id)
+    }
+
+    /// Forgets what was resolved ahead for a run that did not begin.
+    pub(crate) fn forget_ahead(&self, run_id: u64) {
+        self.inner.forget_ahead(run_id);
+    }
+}
+
 pub(crate) fn install(
     options: Option<CacheOptions>,
     graph: &Graph,

@@ -21,6 +21,10 @@ const DB_FILE: &str = "cache.sqlite";
 const RESULTS: &str = "results";
 const TMP: &str = "tmp";
 const MAGIC: &[u8; 8] = b"HMLTNCR1";
+/// The largest read buffer a thread keeps between result reads (bytes).
+const KEPT_READ_BUFFER: usize = 256 << 20;
+/// How many read buffers are kept (one per thread loading at once).
+const KEPT_READ_BUFFERS: usize = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS cache_keys (
@@ -105,6 +109,9 @@ pub(crate) struct Store {
     /// Problems found outside any node (a corrupt database set aside, ...), for the next run's
     /// record.
     notes: Mutex<Vec<String>>,
+    /// Read buffers kept between result reads, so that loading many results does not map
+    /// fresh memory for every file.
+    buffers: Mutex<Vec<Vec<u8>>>,
 }
 
 fn nanos(d: Duration) -> i64 {
@@ -142,6 +149,7 @@ impl Store {
             lock_timeout,
             conn: Mutex::new(None),
             notes: Mutex::new(Vec::new()),
+            buffers: Mutex::new(Vec::new()),
         };
         for sub in [RESULTS, TMP] {
             if let Err(e) = fs::create_dir_all(store.dir.join(sub)) {
@@ -434,23 +442,46 @@ impl Store {
         write().map_err(|e| format!("could not write `{}`: {e}", path.display()))
     }
 
-    /// Reads a result file back, checking its header and checksum: the file's bytes and where
-    /// its payload starts.
-    pub(crate) fn read_result(
+    /// Reads a result file back, checks its header and checksum, and passes its payload to
+    /// `decode`. The bytes are read into a buffer kept for later reads (up to
+    /// [`KEPT_READ_BUFFER`]), so loading many results does not map fresh memory for each file.
+    pub(crate) fn read_result<R>(
         &self,
         dv: DataVersion,
         format: &str,
         type_name: &str,
-    ) -> Result<(Vec<u8>, usize), String> {
+        decode: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, String> {
+        use std::io::Read;
         let path = self.result_path(dv, format);
-        let bytes = fs::read(&path).map_err(|e| match e.kind() {
+        let not_read = |e: std::io::Error| match e.kind() {
             std::io::ErrorKind::NotFound => format!("result file `{}` is missing", path.display()),
             _ => format!("could not read `{}`: {e}", path.display()),
-        })?;
-        match parse(&bytes, dv, format, type_name) {
-            Ok(start) => Ok((bytes, start)),
-            Err(why) => Err(format!("result file `{}` is {why}", path.display())),
+        };
+        let mut file = fs::File::open(&path).map_err(not_read)?;
+        let mut bytes = self
+            .buffers
+            .lock()
+            .map(|mut b| b.pop())
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        bytes.clear();
+        let result = file
+            .read_to_end(&mut bytes)
+            .map_err(not_read)
+            .and_then(|_| {
+                parse(&bytes, dv, format, type_name)
+                    .map_err(|why| format!("result file `{}` is {why}", path.display()))
+            })
+            .map(|start| decode(&bytes[start..]));
+        if bytes.capacity() <= KEPT_READ_BUFFER
+            && let Ok(mut kept) = self.buffers.lock()
+            && kept.len() < KEPT_READ_BUFFERS
+        {
+            kept.push(bytes);
         }
+        result
     }
 
     /// Deletes a result file found to be bad, so that it is written afresh.

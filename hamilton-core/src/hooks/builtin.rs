@@ -10,6 +10,10 @@ use super::{Hook, HookError, NodeContext, NodeOutcome, RunInfo, RunOutcome};
 /// Records how long each node of the last run took; read it with
 /// [`durations`](Self::durations) (slowest first) or print it (`Display`).
 ///
+/// A node inside a fan-out's block runs once per item; the report holds it once, with the sum
+/// of its items' durations (which can exceed the wall-clock time when items run at once) and
+/// the number of items ([`items`](Self::items)).
+///
 /// Cloning gives another handle to the same record, so keep one and hand the other to the
 /// driver.
 ///
@@ -28,7 +32,18 @@ use super::{Hook, HookError, NodeContext, NodeOutcome, RunInfo, RunOutcome};
 /// ```
 #[derive(Clone, Default)]
 pub struct TimingReport {
-    last: Arc<Mutex<Vec<(String, Duration, bool)>>>,
+    last: Arc<Mutex<Vec<NodeTiming>>>,
+}
+
+/// One node's time in a [`TimingReport`].
+struct NodeTiming {
+    name: String,
+    /// The node's duration; for a node inside a fan-out's block, the sum over its items.
+    duration: Duration,
+    /// Whether every run of the node succeeded.
+    succeeded: bool,
+    /// How many items of a fan-out ran the node (`None` outside blocks).
+    items: Option<usize>,
 }
 
 impl TimingReport {
@@ -37,46 +52,76 @@ impl TimingReport {
         Self::default()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(String, Duration, bool)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<NodeTiming>> {
         self.last.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Each node of the last run and its duration, slowest first.
+    /// Each node of the last run and its duration, slowest first. A node inside a fan-out's
+    /// block appears once, with the sum of its items' durations.
     pub fn durations(&self) -> Vec<(String, Duration)> {
         let mut v: Vec<(String, Duration)> = self
             .lock()
             .iter()
-            .map(|(n, d, _)| (n.clone(), *d))
+            .map(|t| (t.name.clone(), t.duration))
             .collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         v
     }
 
+    /// How many items of a fan-out ran each node inside a block in the last run, by node name.
+    ///
+    /// ```
+    /// use hamilton_core::fanout::Collect;
+    /// use hamilton_core::hooks::TimingReport;
+    /// use hamilton_core::{Args, Driver, Inputs, Node};
+    /// let timing = TimingReport::new();
+    /// let dr = Driver::builder().with_nodes([
+    ///     Node::builder("numbers").build_fan_out(|_: &Args| Ok(vec![1_u64, 2, 3])),
+    ///     Node::builder("squared").param::<u64>("numbers").build(|a: &Args| Ok(a.get::<u64>(0)?.pow(2))),
+    ///     Node::builder("total").collect_param::<u64>("squared").build(|a: &Args| Ok(a.get::<Collect<u64>>(0)?.iter().sum::<u64>())),
+    /// ]).with_hook(timing.clone()).build().unwrap();
+    /// dr.execute(&["total"], Inputs::new()).unwrap();
+    /// assert_eq!(timing.items(), [("squared".to_string(), 3)]);
+    /// ```
+    pub fn items(&self) -> Vec<(String, usize)> {
+        self.lock()
+            .iter()
+            .filter_map(|t| t.items.map(|n| (t.name.clone(), n)))
+            .collect()
+    }
+
     /// The total of the last run's node durations.
     pub fn total(&self) -> Duration {
-        self.lock().iter().map(|(_, d, _)| *d).sum()
+        self.lock().iter().map(|t| t.duration).sum()
     }
 }
 
 impl std::fmt::Display for TimingReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let total = self.total().as_secs_f64().max(f64::MIN_POSITIVE);
-        let failed: Vec<String> = self
+        let notes: Vec<(String, String)> = self
             .lock()
             .iter()
-            .filter(|(_, _, ok)| !ok)
-            .map(|(n, _, _)| n.clone())
+            .map(|t| {
+                let mut note = String::new();
+                if let Some(n) = t.items {
+                    let _ = write!(note, " ({n} items)");
+                }
+                if !t.succeeded {
+                    note.push_str(" (failed)");
+                }
+                (t.name.clone(), note)
+            })
             .collect();
         writeln!(f, "{:<40} {:>12} {:>7}", "node", "time", "share")?;
         for (name, d) in self.durations() {
-            let mark = if failed.contains(&name) {
-                " (failed)"
-            } else {
-                ""
-            };
+            let note = notes
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or("", |(_, note)| note.as_str());
             writeln!(
                 f,
-                "{:<40} {:>12} {:>6.1}%{mark}",
+                "{:<40} {:>12} {:>6.1}%{note}",
                 name,
                 format!("{:.3?}", d),
                 100.0 * d.as_secs_f64() / total
@@ -101,11 +146,24 @@ impl Hook for TimingReport {
         node: &NodeContext<'_>,
         outcome: &NodeOutcome<'_>,
     ) -> Result<(), HookError> {
-        self.lock().push((
-            node.name.to_string(),
-            outcome.duration(),
-            outcome.is_success(),
-        ));
+        let mut timings = self.lock();
+        // Every item of a block node adds to the node's one entry.
+        if node.item.is_some()
+            && let Some(t) = timings
+                .iter_mut()
+                .find(|t| t.items.is_some() && t.name == node.name)
+        {
+            t.duration += outcome.duration();
+            t.succeeded &= outcome.is_success();
+            t.items = t.items.map(|n| n + 1);
+            return Ok(());
+        }
+        timings.push(NodeTiming {
+            name: node.name.to_string(),
+            duration: outcome.duration(),
+            succeeded: outcome.is_success(),
+            items: node.item.map(|_| 1),
+        });
         Ok(())
     }
 }
@@ -113,7 +171,8 @@ impl Hook for TimingReport {
 type Sink = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// Prints a line before and after each node (to stderr, or to a sink of your choice), with the
-/// duration and status; at `verbose`, also the types read and produced.
+/// duration and status; at `verbose`, also the types read and produced. A node inside a fan-out's
+/// block prints its lines once per item, naming the item (`running node `x` for item 2 (3/5)`).
 ///
 /// ```
 /// use std::sync::{Arc, Mutex};
@@ -172,8 +231,9 @@ impl Hook for PrintHook {
 
     fn before_node(&self, node: &NodeContext<'_>) -> Result<(), HookError> {
         let mut line = format!(
-            "running node `{}` ({}/{})",
+            "running node `{}`{} ({}/{})",
             node.name,
+            for_item(node),
             node.position + 1,
             node.total
         );
@@ -196,7 +256,12 @@ impl Hook for PrintHook {
     ) -> Result<(), HookError> {
         let line = match outcome {
             NodeOutcome::Success { duration, value } => {
-                let mut l = format!("finished node `{}` in {:.3?}", node.name, duration);
+                let mut l = format!(
+                    "finished node `{}`{} in {:.3?}",
+                    node.name,
+                    for_item(node),
+                    duration
+                );
                 if self.verbose {
                     let _ = write!(l, ", produced a {}", value.type_name());
                 }
@@ -204,8 +269,10 @@ impl Hook for PrintHook {
             }
             NodeOutcome::Failure { error, duration } => {
                 format!(
-                    "node `{}` failed after {:.3?}: {error}",
-                    node.name, duration
+                    "node `{}`{} failed after {:.3?}: {error}",
+                    node.name,
+                    for_item(node),
+                    duration
                 )
             }
         };
@@ -229,7 +296,17 @@ impl Hook for PrintHook {
     }
 }
 
+/// ` for item i` for a node inside a fan-out's block, nothing otherwise.
+fn for_item(node: &NodeContext<'_>) -> String {
+    node.item
+        .map(|i| format!(" for item {i}"))
+        .unwrap_or_default()
+}
+
 /// A progress bar (indicatif) over the nodes of each run, drawn on stderr when it is a terminal.
+///
+/// Each node counts once: a node inside a fan-out's block advances the bar when its first item
+/// (item 0) finishes, and its other items only show in the message.
 ///
 /// ```
 /// use hamilton_core::hooks::ProgressBar;
@@ -266,16 +343,20 @@ impl Hook for ProgressBar {
 
     fn before_node(&self, node: &NodeContext<'_>) -> Result<(), HookError> {
         if let Some(bar) = &*self.bar.lock().unwrap_or_else(|p| p.into_inner()) {
-            bar.set_message(node.name.to_string());
+            bar.set_message(format!("{}{}", node.name, for_item(node)));
         }
         Ok(())
     }
 
     fn after_node(
         &self,
-        _node: &NodeContext<'_>,
+        node: &NodeContext<'_>,
         _outcome: &NodeOutcome<'_>,
     ) -> Result<(), HookError> {
+        // One step per node: a block node counts with its item 0 only.
+        if node.item.is_some_and(|i| i > 0) {
+            return Ok(());
+        }
         if let Some(bar) = &*self.bar.lock().unwrap_or_else(|p| p.into_inner()) {
             bar.inc(1);
         }
@@ -290,8 +371,10 @@ impl Hook for ProgressBar {
     }
 }
 
-/// Opens a `tracing` span per node (`hamilton.node`, with the node's name, run and output type)
-/// and emits an event per run, so any subscriber (fmt, Chrome trace, OpenTelemetry) sees the run.
+/// Opens a `tracing` span per node (`hamilton.node`, with the node's name, run and output type,
+/// and `item` for a node inside a fan-out's block, one span per item) and emits an event per run,
+/// so any subscriber (fmt, Chrome trace, OpenTelemetry) sees the run. Async nodes are
+/// instrumented with their span, entered each time they are polled.
 ///
 /// ```
 /// use hamilton_core::hooks::TracingHook;
@@ -329,12 +412,7 @@ impl Hook for TracingHook {
         node: &NodeContext<'_>,
         run: &mut dyn FnMut() -> Result<crate::Value, crate::NodeError>,
     ) -> Result<crate::Value, crate::NodeError> {
-        let span = tracing::info_span!(
-            "hamilton.node",
-            node = node.name,
-            run_id = node.run_id,
-            output_type = node.output_type
-        );
+        let span = node_span(node);
         let _entered = span.enter();
         let result = run();
         if let Err(e) = &result {
@@ -342,6 +420,36 @@ impl Hook for TracingHook {
         }
         result
     }
+
+    fn around_async_node<'a>(
+        &'a self,
+        node: &NodeContext<'_>,
+        run: super::AsyncNodeRun<'a>,
+    ) -> super::AsyncNodeRun<'a> {
+        use tracing::Instrument as _;
+        Box::pin(
+            async move {
+                let result = run.await;
+                if let Err(e) = &result {
+                    tracing::error!(error = %e, "node failed");
+                }
+                result
+            }
+            .instrument(node_span(node)),
+        )
+    }
+}
+
+/// The `hamilton.node` span of one node (of one item, inside a fan-out's block).
+#[cfg(feature = "tracing")]
+fn node_span(node: &NodeContext<'_>) -> tracing::Span {
+    tracing::info_span!(
+        "hamilton.node",
+        node = node.name,
+        run_id = node.run_id,
+        output_type = node.output_type,
+        item = node.item
+    )
 }
 
 /// What happened to one node in a recorded run.
@@ -356,6 +464,10 @@ pub enum NodeStatus {
 }
 
 /// One run as a [`RunRecorder`] saw it: every planned node with its status and duration.
+///
+/// A node inside a fan-out's block is one entry for all its items: `Failed` (with the first
+/// failure's message, prefixed with its item) if any item failed, and the sum of the items'
+/// durations.
 #[derive(Clone, Debug, Default)]
 pub struct RunRecord {
     /// The run.
@@ -431,13 +543,36 @@ impl Hook for RunRecorder {
     ) -> Result<(), HookError> {
         self.with_record(|record| {
             if let Some(entry) = record.nodes.get_mut(node.position) {
-                entry.1 = match outcome {
-                    NodeOutcome::Success { .. } => NodeStatus::Succeeded,
-                    NodeOutcome::Failure { error, .. } => NodeStatus::Failed(error.to_string()),
-                };
-                entry.2 = outcome.duration();
+                record_outcome(entry, node.item, outcome);
             }
         });
         Ok(())
+    }
+}
+
+/// Records one run of a node in its entry; the items of a block node add up (durations) and
+/// the first failure stays.
+fn record_outcome(
+    entry: &mut (String, NodeStatus, Duration),
+    item: Option<usize>,
+    outcome: &NodeOutcome<'_>,
+) {
+    let failed = |error: &str| match item {
+        Some(i) => NodeStatus::Failed(format!("item {i}: {error}")),
+        None => NodeStatus::Failed(error.to_string()),
+    };
+    if item.is_none() {
+        entry.1 = match outcome {
+            NodeOutcome::Success { .. } => NodeStatus::Succeeded,
+            NodeOutcome::Failure { error, .. } => failed(error),
+        };
+        entry.2 = outcome.duration();
+        return;
+    }
+    entry.2 += outcome.duration();
+    match (&entry.1, outcome) {
+        (NodeStatus::Failed(_), _) => {}
+        (_, NodeOutcome::Failure { error, .. }) => entry.1 = failed(error),
+        (_, NodeOutcome::Success { .. }) => entry.1 = NodeStatus::Succeeded,
     }
 }

@@ -8,10 +8,20 @@
 //! with [`Error::Hook`](crate::Error::Hook), naming the hook, the phase and the node; it never
 //! leaves a half-updated run behind. With no hooks, none of this costs anything: the executor
 //! does not even read the clock.
+//!
+//! Every executor calls the same methods. Sync nodes are wrapped by `around_node`, `async` nodes
+//! (under [`Driver::execute_async`](crate::Driver::execute_async)) by `around_async_node`, whose
+//! default simply awaits the node. Nodes inside a fan-out's block (see [`fanout`](crate::fanout))
+//! get `before_node`, `after_node` and their `around_*` once per item, with
+//! [`NodeContext::item`] telling which item; a hook failing there ends the run with
+//! [`Error::Hook`](crate::Error::Hook) too. Items may run at once (parallel or async executor),
+//! so a hook can be called for several items concurrently.
 
 mod builtin;
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use crate::node::NodeError;
@@ -40,7 +50,8 @@ pub struct RunInfo<'a> {
     pub run_id: u64,
     /// The requested outputs, in request order.
     pub outputs: &'a [&'a str],
-    /// The nodes the run will compute, in execution order.
+    /// The nodes the run will compute, in execution order, each once: a node inside a fan-out's
+    /// block is listed where its block runs, although it runs once per item.
     pub nodes: &'a [&'a str],
 }
 
@@ -49,7 +60,7 @@ pub struct RunInfo<'a> {
 /// ```
 /// use hamilton_core::hooks::NodeContext;
 /// let tags = Default::default();
-/// let n = NodeContext { run_id: 1, name: "c", tags: &tags, input_types: &[("a", "f64")], output_type: "f64", position: 0, total: 2, args: None };
+/// let n = NodeContext { run_id: 1, name: "c", tags: &tags, input_types: &[("a", "f64")], output_type: "f64", position: 0, total: 2, item: None, args: None };
 /// assert_eq!(n.name, "c");
 /// ```
 #[derive(Clone, Copy, Debug)]
@@ -64,15 +75,22 @@ pub struct NodeContext<'a> {
     pub input_types: &'a [(&'a str, &'static str)],
     /// The type the node produces.
     pub output_type: &'static str,
-    /// The node's position in the run (0-based), in execution order.
+    /// The node's position in the run (0-based): its index in [`RunInfo::nodes`]. Every item of a
+    /// fan-out's block shares its node's position.
     pub position: usize,
-    /// The number of nodes the run computes.
+    /// The number of nodes the run computes (the length of [`RunInfo::nodes`]).
     pub total: usize,
+    /// For a node inside a fan-out's block, the index of the item it runs for (0-based, in the
+    /// order the fan-out yielded them); `None` for every other node.
+    pub item: Option<usize>,
     /// The node's arguments, in parameter order (read them with
     /// [`Args::inspect`](crate::Args::inspect)); `None` where the executor does not offer them
     /// (async nodes).
     pub args: Option<&'a crate::args::Args<'a>>,
 }
+
+/// An `async` node's pending result, as [`Hook::around_async_node`] receives and returns it.
+pub type AsyncNodeRun<'a> = Pin<Box<dyn Future<Output = Result<Value, NodeError>> + Send + 'a>>;
 
 /// How one node's execution ended.
 #[derive(Debug)]
@@ -184,7 +202,8 @@ pub trait Hook: Send + Sync + 'static {
         Ok(())
     }
 
-    /// Wraps a node's execution; call `run` to execute the node (or the next hook's wrapper).
+    /// Wraps a sync node's execution; call `run` to execute the node (or the next hook's
+    /// wrapper). `async` nodes go through [`around_async_node`](Self::around_async_node) instead.
     fn around_node(
         &self,
         node: &NodeContext<'_>,
@@ -192,5 +211,53 @@ pub trait Hook: Send + Sync + 'static {
     ) -> Result<Value, NodeError> {
         let _ = node;
         run()
+    }
+
+    /// Wraps an `async` node's execution: `run` is the node's pending result (or the next hook's
+    /// wrapper); return it, or a future of your own that awaits it. The default returns `run`
+    /// unchanged, at no cost.
+    ///
+    /// The method is called once, when the node starts, from the last hook added to the first,
+    /// since each hook receives the future of the hooks inside it; the futures then nest with the
+    /// first hook outermost, as `around_node` does. Read what you need from `node` in the method
+    /// (the returned future cannot borrow it) and put the code that surrounds the node inside the
+    /// future. A panic in that code is reported as [`Error::Hook`](crate::Error::Hook).
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use hamilton_core::hooks::{AsyncNodeRun, Hook, NodeContext};
+    /// use hamilton_core::{AsyncArgs, Driver, Inputs, Node};
+    ///
+    /// /// Logs when each async node starts and finishes.
+    /// struct AsyncLog(Arc<Mutex<Vec<String>>>);
+    /// impl Hook for AsyncLog {
+    ///     fn around_async_node<'a>(&'a self, node: &NodeContext<'_>, run: AsyncNodeRun<'a>) -> AsyncNodeRun<'a> {
+    ///         let name = node.name.to_string();
+    ///         Box::pin(async move {
+    ///             self.0.lock().unwrap().push(format!("start {name}"));
+    ///             let result = run.await;
+    ///             self.0.lock().unwrap().push(format!("end {name}"));
+    ///             result
+    ///         })
+    ///     }
+    /// }
+    ///
+    /// let log = Arc::new(Mutex::new(Vec::new()));
+    /// let dr = Driver::builder()
+    ///     .with_nodes([Node::builder("fetched").build_async(|_: AsyncArgs| async { Ok(7_i64) })])
+    ///     .with_hook(AsyncLog(log.clone()))
+    ///     .build()
+    ///     .unwrap();
+    /// let run = dr.execute_async(&["fetched"], Inputs::new());
+    /// tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(run).unwrap();
+    /// assert_eq!(*log.lock().unwrap(), ["start fetched", "end fetched"]);
+    /// ```
+    fn around_async_node<'a>(
+        &'a self,
+        node: &NodeContext<'_>,
+        run: AsyncNodeRun<'a>,
+    ) -> AsyncNodeRun<'a> {
+        let _ = node;
+        run
     }
 }
