@@ -545,7 +545,7 @@ fn the_parallel_executor_caches_the_same() {
 }
 
 #[test]
-fn async_nodes_run_and_the_sync_nodes_after_them_hit() {
+fn async_nodes_are_stored_and_hit_like_sync_ones() {
     let dir = tempfile::tempdir().unwrap();
     let calls = Calls::default();
     let build = || {
@@ -573,14 +573,34 @@ fn async_nodes_run_and_the_sync_nodes_after_them_hit() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    for _ in 0..2 {
+    let run = |output: &str, id: i64| {
         let dr = build();
         let out = rt
-            .block_on(dr.execute_async(&["plus_one"], Inputs::new().set("id", 4_i64)))
+            .block_on(dr.execute_async(&[output], Inputs::new().set("id", id)))
             .unwrap();
-        assert_eq!(out.get::<i64>("plus_one").unwrap(), &41);
-    }
-    assert_eq!(calls.take(), ["fetched", "fetched", "plus_one"]);
+        let value = *out.get::<i64>(output).unwrap();
+        (value, dr.cache().unwrap().last_run().unwrap())
+    };
+    let (value, first) = run("plus_one", 4);
+    assert_eq!(value, 41);
+    assert_eq!(first.status("fetched"), Some(CacheStatus::Miss));
+    assert_eq!(calls.take(), ["fetched", "plus_one"]);
+
+    let (value, second) = run("plus_one", 4);
+    assert_eq!(value, 41);
+    assert_eq!(calls.take(), Vec::<String>::new());
+    assert_eq!(sorted(second.hits()), ["fetched", "plus_one"]);
+
+    // Requested itself: loaded from the store.
+    let (value, third) = run("fetched", 4);
+    assert_eq!(value, 40);
+    assert_eq!(calls.take(), Vec::<String>::new());
+    assert_eq!(third.hits(), ["fetched"]);
+
+    // Another input: both run again.
+    let (value, _) = run("plus_one", 5);
+    assert_eq!(value, 51);
+    assert_eq!(calls.take(), ["fetched", "plus_one"]);
 }
 
 #[test]

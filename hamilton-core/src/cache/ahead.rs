@@ -8,8 +8,9 @@
 //! it is requested or read by a node that will run; only needed hits are loaded, and they enter
 //! the run as overrides, so nothing upstream of them runs. Hits nobody reads are never loaded.
 //!
-//! Whatever cannot be resolved ahead (a node after a miss, a fan-out, an `async` node, a value
-//! converted on its way in) is looked up as it runs, by the cache's hook, as before.
+//! Whatever cannot be resolved ahead (a node after a miss, a fan-out, a value converted on its
+//! way in) is looked up as it runs, by the cache's hook. `async` nodes are looked up only here:
+//! one not resolved ahead runs, and its result is stored.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -173,7 +174,7 @@ impl Inner {
         let Kind::Function(node) = &vertex.kind else {
             return Found::Later;
         };
-        if step.fan_out.is_some() || node.is_async() {
+        if step.fan_out.is_some() {
             return Found::Later;
         }
         let Some(spec) = self.nodes.get(&*vertex.name) else {

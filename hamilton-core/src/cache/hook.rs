@@ -613,30 +613,113 @@ impl Inner {
         if seen {
             return;
         }
-        let (version, status, note) = match outcome {
-            NodeOutcome::Success { value, .. } => (
-                Some(self.version_of(value.as_any(), value.type_name())),
-                CacheStatus::Uncached,
-                "not run through the cache (async node)".to_string(),
-            ),
-            NodeOutcome::Failure { error, .. } => (None, CacheStatus::Failed, error.to_string()),
-        };
         let spec = self.nodes.get(ctx.name);
-        let event = CacheEvent {
+        let mut event = CacheEvent {
             node: ctx.name.to_string(),
-            status,
+            status: CacheStatus::Uncached,
             behavior: spec.map_or(Behavior::Default, |s| s.behavior),
             cache_key: None,
             code_version: spec.and_then(|s| s.code_version.clone()),
-            data_version: match &version {
-                Some(Version::Data(dv)) => Some(dv.to_string()),
-                _ => None,
-            },
+            data_version: None,
             inputs: None,
-            note: Some(note),
+            note: None,
             duration: outcome.duration(),
         };
+        let version = match outcome {
+            NodeOutcome::Success { value, duration } => {
+                let version = if spec.is_some_and(|s| s.behavior == Behavior::Ignore) {
+                    Version::Ignored
+                } else {
+                    self.version_of(value.as_any(), value.type_name())
+                };
+                if let Version::Data(dv) = &version {
+                    event.data_version = Some(dv.to_string());
+                }
+                if let (Some(spec), Version::Data(dv)) = (spec, &version) {
+                    self.store_after_the_fact(ctx, spec, value, *dv, *duration, &mut event);
+                }
+                Some(version)
+            }
+            NodeOutcome::Failure { error, .. } => {
+                event.status = CacheStatus::Failed;
+                event.note = Some(error.to_string());
+                None
+            }
+        };
         self.finish(ctx, version, event);
+    }
+
+    /// Stores the result of a node that ran without passing through `around` (an `async` node):
+    /// its key is made from the versions the run already knows, since its arguments are not
+    /// shown to the cache.
+    fn store_after_the_fact(
+        &self,
+        ctx: &NodeContext<'_>,
+        spec: &NodeSpec,
+        value: &Value,
+        dv: DataVersion,
+        compute: Duration,
+        event: &mut CacheEvent,
+    ) {
+        event.status = match spec.behavior {
+            Behavior::Ignore => CacheStatus::Ignored,
+            Behavior::Disable => CacheStatus::Disabled,
+            Behavior::Default | Behavior::Recompute => CacheStatus::Uncached,
+        };
+        if matches!(spec.behavior, Behavior::Ignore | Behavior::Disable) {
+            return;
+        }
+        let key = self.key_from_run(ctx, spec);
+        let stored = key.and_then(|k| {
+            event.cache_key = Some(k.key.clone());
+            event.inputs = Some(k.inputs.clone());
+            self.save(ctx, spec, &k, value, dv, compute)
+                .map_err(|why| format!("not stored: {why}"))
+        });
+        match stored {
+            Ok(()) if spec.behavior == Behavior::Recompute => {
+                event.status = CacheStatus::Recomputed;
+            }
+            Ok(()) => event.status = CacheStatus::Miss,
+            Err(why) => event.note = Some(why),
+        }
+    }
+
+    /// The cache key of a node from the data versions the run knows of its inputs (nodes that
+    /// ran or hit, and the inputs, config and overrides fingerprinted before the run).
+    fn key_from_run(&self, ctx: &NodeContext<'_>, spec: &NodeSpec) -> Result<Key, String> {
+        let code = spec.code_version.as_deref().ok_or_else(|| {
+            "no code version: give the node one (`.code_version(..)` or a `cache_version` tag)"
+                .to_string()
+        })?;
+        let inputs = self
+            .with_run(ctx.run_id, |run| {
+                ctx.input_types
+                    .iter()
+                    .map(|(param, _)| {
+                        let version = match run.versions.get(*param) {
+                            Some(Version::Data(dv)) => Ok(dv.to_string()),
+                            Some(Version::Ignored) => Ok("<ignore>".to_string()),
+                            Some(Version::Unavailable(why)) => Err(why.clone()),
+                            None => run
+                                .memo
+                                .iter()
+                                .find(|((name, _), _)| name == param)
+                                .map(|(_, v)| v.clone().map(|dv| dv.to_string()))
+                                .unwrap_or_else(|| {
+                                    Err("not known before the node ran (an `async` node's \
+                                         arguments are not shown to the cache)"
+                                        .to_string())
+                                }),
+                        };
+                        version
+                            .map(|v| (*param, v))
+                            .map_err(|why| format!("`{param}` has no data version ({why})"))
+                    })
+                    .collect::<Result<Vec<_>, String>>()
+            })
+            .ok_or_else(|| "the run is not known to the cache".to_string())??;
+        Key::new(ctx.name, code, spec.output_name, &inputs)
     }
 
     fn end(&self, run: &RunInfo<'_>, outcome: &RunOutcome<'_>) {

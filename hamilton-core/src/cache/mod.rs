@@ -36,7 +36,7 @@
 //! loaded only if the caller asked for it or a node that runs reads it; those results enter the
 //! run like overrides, so nothing before them runs, and hits nobody reads are never loaded (the
 //! run's record says so). What cannot be resolved ahead (the nodes after a miss, fan-outs,
-//! `async` nodes, values converted on their way in) is looked up as it runs. Nodes that did not
+//! values converted on their way in) is looked up as it runs. Nodes that did not
 //! run because everything reading them hit (an `ignore` client, say) are not created at all and
 //! do not appear in the record.
 //!
@@ -75,8 +75,10 @@
 //! # Limits
 //!
 //! - Nodes inside a fan-out block ([`fanout`](crate::fanout)) are not cached, nor is the
-//!   `Parallel`/`Collect` value itself. `async` nodes are not cached (their results are
-//!   fingerprinted, so the sync nodes after them can hit).
+//!   `Parallel`/`Collect` value itself.
+//! - `async` nodes hit only when resolved ahead (every input's version known before the run);
+//!   one that is not (it reads the result of a miss) runs, and its result is stored for the next
+//!   run.
 //! - Nothing is evicted: watch [`Cache::size`] and [`Cache::clear`].
 //! - External state a node reads (files, databases, clocks) is invisible: make such nodes
 //!   `recompute` or `disable` (so their output's fingerprint decides what follows).
