@@ -1,5 +1,6 @@
 //! Caching of Polars values (feature `cache`, see [`hamilton_core::cache`]): fingerprints of
-//! `Series`, `Column`, `DataFrame` and typed chunked arrays by content, and Parquet result files.
+//! `Series`, `Column`, `DataFrame` and typed chunked arrays by content, of `LazyFrame` and `Expr`
+//! by plan, and the files results are stored in.
 //!
 //! The types are registered with [`hamilton_core::register_cache_type!`], so every driver with a
 //! cache finds them, provided this crate is linked (see [`conversions`](crate::conversions) for
@@ -10,14 +11,37 @@
 //!   binaries value by value, temporal dtypes through their physical integers. The same values in
 //!   other chunks fingerprint the same. Nested dtypes (List, Array, Struct) and Object have no
 //!   fingerprint: their nodes are not cached and say so.
-//! - **Stored**: one Parquet file per value (uncompressed, no statistics: read back at memory speed), for the dtypes Parquet gives back
-//!   exactly (booleans, integers, floats, strings, binaries, dates, datetimes, durations, times).
-//! - **`LazyFrame` and `Expr`** have no fingerprint. Polars 0.55 offers no lossless form of a plan
-//!   without its `serde-lazy` feature: `Expr`'s `Hash` keeps only the kind of a literal
-//!   (`lit(1)` and `lit(2)` hash alike), its `Display` drops function options (a rolling window's
-//!   size), and a scan names a file without its content. A fingerprint built from them would hit
-//!   on a different plan, so nodes producing or reading lazy values always run and their logs say
-//!   why; collect in the node (return a `DataFrame`) to cache the result.
+//! - **Stored**: one Parquet file per value (uncompressed and without statistics, so it is read
+//!   back at memory speed), for the dtypes Parquet gives back exactly (booleans, integers,
+//!   floats, strings, binaries, dates, datetimes, durations, times).
+//! - **`LazyFrame` and `Expr`** are fingerprinted by their plan ([`fingerprint_lazyframe`],
+//!   [`fingerprint_expr`]): Polars' versioned serialization of it, which holds every literal
+//!   value, every function option (a rolling window's size) and every in-memory frame (as Arrow
+//!   IPC, with its sortedness flags), plus the optimizations a `LazyFrame` allows. Equal plans
+//!   built twice fingerprint alike; within the limits below, a fingerprint is never shared by two
+//!   plans that can give different results. What the plan does not hold makes the value's
+//!   fingerprint unavailable, with the reason in the logs: a Rust closure or callback (`map`,
+//!   `apply`, UDFs: they cannot be serialized), a function registered with Polars by name, a file
+//!   sink, and a scan of a URL, a glob pattern, a directory, an open file handle, a `~` path or
+//!   deletion files.
+//! - **Scans of local files** add each file's path, length and content (read in full each time
+//!   the plan is fingerprinted), so changing a file changes the fingerprint, and what Polars kept
+//!   of a scan's files from an earlier collect is dropped so the next collect reads them as
+//!   fingerprinted. Such a plan is not stored (a hit would pass on the files' old fingerprint
+//!   without reading them): its node runs each time, which only builds the plan, and the nodes
+//!   reading it hit while the files are unchanged. A plan whose schema was asked for
+//!   (`collect_schema`, which keeps Polars' reading of the files in the `LazyFrame`) has no
+//!   fingerprint; ask a clone instead.
+//! - **Stored plans**: a plan without file scans is stored as a `polars-plan` file (its
+//!   optimization flags and serialized plan, in-memory frames included), an expression as a
+//!   `polars-expr` file; a later Polars version may not read them back, and their nodes then run
+//!   again.
+//! - **Limits**: a file changed between the fingerprint and the collect is read as changed while
+//!   the result is keyed by the old content. Code a plan calls without holding it (an FFI
+//!   plugin's library) is not versioned, like a node's helper functions: bump the
+//!   `cache_version` tag after changing it. A plan with `.cache()` gets a random id, so two such
+//!   plans built alike do not hit each other. Unseeded random expressions (`sample`, `shuffle`)
+//!   hit with one of the results the plan can give.
 //!
 //! [`CacheOptions::with_type`]: hamilton_core::cache::CacheOptions::with_type
 //!
@@ -48,7 +72,10 @@ use hamilton_core::NodeError;
 use hamilton_core::cache::{CacheType, Fingerprinter};
 use polars::prelude::*;
 
-const LAZY_REASON: &str = "a Polars plan has no lossless fingerprint (see hamilton_polars::cache); collect it in the node to cache the result";
+mod lazy;
+
+use lazy::{expr_type, lazyframe_type};
+pub use lazy::{fingerprint_expr, fingerprint_lazyframe};
 
 /// Every Polars type this module makes known to the cache, for
 /// [`CacheOptions::with_type`](hamilton_core::cache::CacheOptions::with_type) where registration
@@ -69,8 +96,8 @@ pub fn cache_types() -> Vec<CacheType> {
         chunked_type::<UInt32Type>(),
         chunked_type::<BooleanType>(),
         chunked_type::<StringType>(),
-        CacheType::fingerprint_with(|_: &LazyFrame, f| f.unavailable(LAZY_REASON)),
-        CacheType::fingerprint_with(|_: &Expr, f| f.unavailable(LAZY_REASON)),
+        lazyframe_type(),
+        expr_type(),
     ]
 }
 
@@ -84,12 +111,8 @@ hamilton_core::register_cache_type!(chunked_type::<Int32Type>());
 hamilton_core::register_cache_type!(chunked_type::<UInt32Type>());
 hamilton_core::register_cache_type!(chunked_type::<BooleanType>());
 hamilton_core::register_cache_type!(chunked_type::<StringType>());
-hamilton_core::register_cache_type!(CacheType::fingerprint_with(
-    |_: &LazyFrame, f| f.unavailable(LAZY_REASON)
-));
-hamilton_core::register_cache_type!(CacheType::fingerprint_with(
-    |_: &Expr, f| f.unavailable(LAZY_REASON)
-));
+hamilton_core::register_cache_type!(lazyframe_type());
+hamilton_core::register_cache_type!(expr_type());
 
 fn series_type() -> CacheType {
     CacheType::fingerprint_with(fingerprint_series).with_format(
@@ -417,16 +440,11 @@ mod tests {
     }
 
     #[test]
-    fn nested_and_lazy_values_have_no_fingerprint() {
+    fn nested_values_have_no_fingerprint() {
         let list = Series::new("l".into(), [Series::new("".into(), [1_i64, 2])]);
         let mut f = Fingerprinter::new();
         fingerprint_series(&list, &mut f);
         assert!(f.finish().unwrap_err().contains("no fingerprint"));
         assert!(encode(list.into_frame()).is_err());
-        let lazy = cache_types()
-            .into_iter()
-            .find(|t| t.type_name().contains("LazyFrame"))
-            .unwrap();
-        assert_eq!(lazy.format_name(), None);
     }
 }
