@@ -266,21 +266,10 @@ pub(crate) struct FanOutPlan {
 }
 
 /// Runs the block once per item (in parallel on `pool` when given) and gathers the collected
-/// values, in item order. No hooks are called for the block's nodes; see [`run_with_hooks`].
-#[cfg(feature = "parallel")]
-pub(crate) fn run<'v>(
-    vertices: &[Vertex],
-    fan: &FanOutPlan,
-    fan_out_name: &str,
-    read: &(dyn Fn(u32) -> Option<&'v Value> + Sync),
-    pool: Option<&rayon::ThreadPool>,
-) -> Result<Vec<(u32, Value)>, Error> {
-    run_with_hooks(vertices, fan, fan_out_name, read, None, pool)
-}
-
-/// [`run`], calling `hooked`'s hooks around every node of the block for every item. `hooked` is
-/// the fan-out step's [`RunHooks::node_hooks`](crate::execute::RunHooks::node_hooks): its
-/// position is the block's first node's, and the block's nodes follow in order.
+/// values, in item order, calling `hooked`'s hooks around every node of the block for every
+/// item. `hooked` is the fan-out step's
+/// [`RunHooks::node_hooks`](crate::execute::RunHooks::node_hooks): its position is the block's
+/// first node's, and the block's nodes follow in order.
 pub(crate) fn run_with_hooks<'v>(
     vertices: &[Vertex],
     fan: &FanOutPlan,

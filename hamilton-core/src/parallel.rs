@@ -6,36 +6,75 @@
 //! nodes already running finish, and the error of the earliest failed node (in topological
 //! order) is returned. The pool is separate from Polars' own, so nodes that call Polars cannot
 //! starve it.
+//!
+//! Nodes run in *tasks*, each running one node after another on one thread ([`Task`]). Steps
+//! ready at once are taken in blocks by every thread of the pool ([`ReadyList`]): trivial
+//! nodes run in tight loops, heavy ones one at a time on whichever thread is free. A finished
+//! node's first newly ready successor runs next in the same task; the others are handed to the
+//! pool.
+//!
+//! Only what threads share costs locks and atomic counts: the values some step reads
+//! ([`Schedule::read_slots`]), each with a read-write lock and a reader count, and a count of
+//! unfinished dependencies per step. A task keeps its read locks from one node to the next
+//! while they read the same slots. A value no step reads (an output) is kept by the task that
+//! made it and put in the run's slots a batch at a time, under one lock.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::time::{Duration, Instant};
 
 use crate::args::{Arg, Args};
 use crate::check::CheckReport;
 use crate::error::Error;
-use crate::execute::{HookCtx, RunHooks, collect_outputs, invoke_node};
+use crate::execute::{RunHooks, collect_outputs, invoke_node};
 use crate::graph::Graph;
 use crate::hooks::Hook;
 use crate::outputs::Outputs;
-use crate::plan::{ArgPlan, Plan};
-use crate::schedule::Schedule;
+use crate::plan::{ArgPlan, Plan, Step};
+use crate::schedule::{ABSENT, ArgSlots, Borrowing, INLINE_ARGS, NOT_READ, Reads, Schedule};
 use crate::value::Value;
 
+/// The most arguments a borrowing step has (given without a heap allocation), and so the most
+/// slots a task keeps read locks on.
+const INLINE: usize = INLINE_ARGS;
+
+/// What the threads of one run share.
 struct Shared<'a> {
     graph: &'a Graph,
     plan: &'a Plan,
     schedule: &'a Schedule,
-    slots: Vec<RwLock<Option<Value>>>,
-    waiting: Vec<AtomicUsize>,
-    readers_left: Vec<AtomicUsize>,
+    reads: &'a Reads,
+    run_hooks: &'a RunHooks<'a>,
+    /// The slots some step reads, by [`Schedule::read_index`].
+    read_slots: Vec<ReadSlot>,
+    /// For each step: how many of the steps it waits for have not finished.
+    waiting: Vec<AtomicU32>,
     failed: AtomicBool,
     /// (position, error) of the earliest failure.
     error: Mutex<Option<(usize, Error)>>,
     /// (position, report) of every data-check report.
     reports: Mutex<Vec<(usize, CheckReport)>>,
-    hooks: &'a [Arc<dyn Hook>],
-    run_id: u64,
+    /// The run's other slots: the given values no step reads, and the values no step reads
+    /// (outputs), which tasks put there a batch at a time.
+    unread_slots: Mutex<Vec<Option<Value>>>,
     pool: &'a rayon::ThreadPool,
+}
+
+/// A slot some step reads.
+struct ReadSlot {
+    value: RwLock<Option<Value>>,
+    /// Reads not yet subtracted: by readers still to run or running, or finished by a task
+    /// that subtracts them later ([`Held`]). Not kept up to date for output slots, which are
+    /// never freed.
+    readers_left: AtomicUsize,
+}
+
+impl Shared<'_> {
+    /// The shared state of `slot`, which some step reads.
+    fn slot(&self, slot: usize) -> &ReadSlot {
+        &self.read_slots[self.schedule.read_index[slot] as usize]
+    }
 }
 
 /// Runs `plan` on `pool`, with the same results as the sequential executor.
@@ -43,111 +82,503 @@ pub(crate) fn run(
     graph: &Graph,
     plan: &Plan,
     schedule: &Schedule,
-    slots: Vec<Option<Value>>,
+    mut slots: Vec<Option<Value>>,
     hooks: &[Arc<dyn Hook>],
     run_id: u64,
     pool: &rayon::ThreadPool,
 ) -> Result<Outputs, Error> {
+    let run_hooks = RunHooks::start(graph, plan, hooks, run_id)?;
+    let read_slots = schedule
+        .read_slots
+        .iter()
+        .map(|&s| ReadSlot {
+            value: RwLock::new(slots[s as usize].take()),
+            readers_left: AtomicUsize::new(schedule.readers[s as usize]),
+        })
+        .collect();
     let shared = Shared {
         graph,
         plan,
         schedule,
-        slots: slots.into_iter().map(RwLock::new).collect(),
+        reads: schedule.reads(graph, plan),
+        run_hooks: &run_hooks,
+        read_slots,
         waiting: schedule
             .waits_for
             .iter()
-            .map(|&n| AtomicUsize::new(n))
-            .collect(),
-        readers_left: schedule
-            .readers
-            .iter()
-            .map(|&n| AtomicUsize::new(n))
+            .map(|&n| AtomicU32::new(n as u32))
             .collect(),
         failed: AtomicBool::new(false),
         error: Mutex::new(None),
         reports: Mutex::new(Vec::new()),
-        hooks,
-        run_id,
+        unread_slots: Mutex::new(slots),
         pool,
     };
-    let run = RunHooks::start(graph, plan, hooks, run_id)?;
-    pool.scope(|scope| {
-        for (i, &n) in schedule.waits_for.iter().enumerate() {
-            if n == 0 {
-                let shared = &shared;
-                scope.spawn(move |scope| run_task(shared, i, scope));
-            }
+    let ready_at_start = ReadyList::new(Cow::Borrowed(&schedule.ready_at_start), pool);
+    // Every thread is woken at once, each to take blocks of the steps ready at the start.
+    pool.in_place_scope(|scope| {
+        for _ in 0..ready_at_start.takers() {
+            scope.spawn(|scope| ready_at_start.run_blocks(&shared, scope));
         }
     });
-    let result = match shared.error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+    let Shared {
+        read_slots,
+        unread_slots,
+        error,
+        reports,
+        ..
+    } = shared;
+    let result = match error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         Some((_, e)) => Err(e),
         None => Ok(()),
     };
-    run.finish(result)?;
-    let mut slots: Vec<Option<Value>> = shared
-        .slots
-        .into_iter()
-        .map(|s| s.into_inner().unwrap_or_else(|p| p.into_inner()))
-        .collect();
-    let mut reports = shared
-        .reports
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner());
+    run_hooks.finish(result)?;
+    let mut slots = unread_slots.into_inner().unwrap_or_else(|p| p.into_inner());
+    for (&slot, read) in schedule.read_slots.iter().zip(read_slots) {
+        slots[slot as usize] = read.value.into_inner().unwrap_or_else(|p| p.into_inner());
+    }
+    let mut reports = reports.into_inner().unwrap_or_else(|p| p.into_inner());
     reports.sort_by_key(|(position, _)| *position);
     let reports = reports.into_iter().map(|(_, r)| r).collect();
     Ok(collect_outputs(plan, &mut slots, reports))
 }
 
-fn run_task<'s>(shared: &'s Shared<'s>, position: usize, scope: &rayon::Scope<'s>) {
-    if shared.failed.load(Ordering::Acquire) {
-        return;
+/// Runs the steps at `ready` (each waits for nothing more) and everything they unblock: one
+/// in a task of its own, several in blocks taken by this thread and the pool's others.
+fn run_ready<'s>(shared: &'s Shared<'s>, ready: Vec<usize>, scope: &rayon::Scope<'s>) {
+    if let [only] = *ready {
+        return Task::new(shared).run_from(only, scope);
     }
-    let step = &shared.plan.steps[position];
-    if step.fan_out.is_some() {
-        match execute_fan_out(shared, position) {
-            Ok(produced) => {
-                for (slot, value) in produced {
-                    *shared.slots[slot as usize]
-                        .write()
-                        .unwrap_or_else(|p| p.into_inner()) = Some(value);
+    let list = Arc::new(ReadyList::new(Cow::Owned(ready), shared.pool));
+    for _ in 1..list.takers() {
+        let list = Arc::clone(&list);
+        scope.spawn(move |scope| list.run_blocks(shared, scope));
+    }
+    list.run_blocks(shared, scope);
+}
+
+/// Steps ready to run, which threads take in blocks until none is left.
+///
+/// The steps are split in one part per thread of the pool. A thread takes blocks from its own
+/// part first (so that, from one run to the next, it tends to run the same steps, whose data
+/// its cache still holds), then from the others'. Blocks start at one step and double while a
+/// block takes less than [`BLOCK_TIME`] (and halve when it takes longer), up to [`MAX_BLOCK`]
+/// steps and a quarter of what is left of the part: trivial steps run in tight loops, each
+/// block taken with one atomic operation, while heavy steps are taken one at a time, so that
+/// the threads finish close together, and a thread that is held up (by its operating system,
+/// or a slow step) holds up little work.
+struct ReadyList<'s> {
+    steps: Cow<'s, [usize]>,
+    parts: Vec<Part>,
+}
+
+/// A part of a [`ReadyList`]: `steps[start..end]`, of which `taken` have been taken. On a cache
+/// line of its own, since several threads count on it.
+#[repr(align(64))]
+struct Part {
+    start: usize,
+    end: usize,
+    taken: AtomicUsize,
+}
+
+/// The most steps a thread takes from a [`ReadyList`] at once.
+const MAX_BLOCK: usize = 64;
+
+/// How long a block of a [`ReadyList`] may take for the next one to be twice as long.
+const BLOCK_TIME: Duration = Duration::from_micros(20);
+
+impl<'s> ReadyList<'s> {
+    /// `steps`, split in parts for the threads of `pool`.
+    fn new(steps: Cow<'s, [usize]>, pool: &rayon::ThreadPool) -> Self {
+        let len = steps.len();
+        let parts = pool.current_num_threads().clamp(1, len.max(1));
+        Self {
+            steps,
+            parts: (0..parts)
+                .map(|k| Part {
+                    start: k * len / parts,
+                    end: (k + 1) * len / parts,
+                    taken: AtomicUsize::new(0),
+                })
+                .collect(),
+        }
+    }
+
+    /// How many threads should take blocks: one per part (at most one per step).
+    fn takers(&self) -> usize {
+        self.parts.len().min(self.steps.len())
+    }
+
+    /// Takes blocks of steps, from this thread's part first, and runs them (with what they
+    /// unblock) until none is left or a step failed.
+    fn run_blocks(&self, shared: &'s Shared<'s>, scope: &rayon::Scope<'s>) {
+        let mut task = Task::new(shared);
+        let mut block = 1;
+        let mut started = Instant::now();
+        let own = rayon::current_thread_index().unwrap_or(0);
+        for k in 0..self.parts.len() {
+            let part = &self.parts[(own + k) % self.parts.len()];
+            let len = part.end - part.start;
+            loop {
+                let left = len.saturating_sub(part.taken.load(Ordering::Relaxed));
+                let size = block.min(left / 4).max(1);
+                let start = part.taken.fetch_add(size, Ordering::Relaxed);
+                if shared.failed.load(Ordering::Acquire) {
+                    return;
                 }
-                unblock(shared, position, scope);
+                if start >= len {
+                    break;
+                }
+                let steps = &self.steps[part.start + start..part.start + (start + size).min(len)];
+                for &position in steps {
+                    task.run_from(position, scope);
+                }
+                let now = Instant::now();
+                let took = now - std::mem::replace(&mut started, now);
+                block = if took < BLOCK_TIME {
+                    (2 * size).clamp(block, MAX_BLOCK)
+                } else {
+                    (block / 2).max(1)
+                };
             }
-            Err(e) => fail(shared, position, e),
-        }
-        return;
-    }
-    match execute_step(shared, position) {
-        Ok(value) => {
-            if let Some(report) = crate::check::as_report(&value) {
-                shared
-                    .reports
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push((position, report.clone()));
-            }
-            *shared.slots[step.slot as usize]
-                .write()
-                .unwrap_or_else(|p| p.into_inner()) = Some(value);
-            unblock(shared, position, scope);
-        }
-        Err(e) => fail(shared, position, e),
-    }
-}
-
-fn unblock<'s>(shared: &'s Shared<'s>, position: usize, scope: &rayon::Scope<'s>) {
-    for &next in &shared.schedule.unblocks[position] {
-        if shared.waiting[next].fetch_sub(1, Ordering::AcqRel) == 1 {
-            scope.spawn(move |scope| run_task(shared, next, scope));
         }
     }
 }
 
+/// Records a failure: no new node starts, and the earliest failed step's error is kept.
 fn fail(shared: &Shared<'_>, position: usize, e: Error) {
     shared.failed.store(true, Ordering::Release);
     let mut first = shared.error.lock().unwrap_or_else(|p| p.into_inner());
     if first.as_ref().is_none_or(|(p, _)| position < *p) {
         *first = Some((position, e));
+    }
+}
+
+/// Subtracts `reads` finished reads from `slot`'s reader count, and frees its value when they
+/// were the last. Output slots are neither counted nor freed.
+///
+/// The caller holds no read lock on `slot` any more (freeing takes the write lock).
+fn subtract_reads(shared: &Shared<'_>, slot: usize, reads: usize) {
+    if reads == 0 || shared.schedule.is_output[slot] {
+        return;
+    }
+    let read = shared.slot(slot);
+    if read.readers_left.fetch_sub(reads, Ordering::AcqRel) == reads {
+        let freed = read.value.write().unwrap_or_else(|p| p.into_inner()).take();
+        drop(freed);
+    }
+}
+
+/// Nodes run one after another on one thread: from a ready step along the first step each
+/// one unblocks, then from the next ready step of its block, and so on.
+///
+/// A task keeps the read lock of each slot its last node read while the next node reads that
+/// slot too, and counts the finished reads of such a slot itself ([`Held::unsubtracted`])
+/// instead of subtracting each from the slot's shared reader count: a slot read by thousands
+/// of nodes is not locked and counted thousands of times from several threads.
+///
+/// This is sound because a slot is only written (freed, or its value taken by a by-value
+/// parameter) when its reader count says no other reader is left: reads not yet subtracted
+/// only keep the count higher, so nothing is freed or taken early, and a task only has a read
+/// lock while its reads of the slot still count (pending, or by the node it runs), so a write
+/// never waits for one.
+///
+/// Values are still freed after their last reader, before anything that runs after it: a task
+/// releases its slots (subtracts their reads, freeing the values they were the last reads of)
+/// before it unblocks a node's successors, before it runs a node that does not read them, and
+/// when it ends. So a by-value parameter of a node that runs after every other reader also
+/// finds the count at one, and takes the value over.
+///
+/// Values no step reads stay with the task for a batch of [`UNREAD_BATCH`].
+struct Task<'s> {
+    shared: &'s Shared<'s>,
+    /// The slot of each entry of `held` ([`ABSENT`] for an empty one), to look up quickly.
+    held_slots: [u32; INLINE],
+    held: [Option<Held<'s>>; INLINE],
+    /// The arguments of the last borrowing node and where `held` has each, while it still has
+    /// them all: a next node reading the same slots (as the nodes of a wide graph do) skips the
+    /// look-ups.
+    arranged: Option<(ArgSlots, [usize; INLINE])>,
+    /// (slot, value) of the values this task made that no step reads.
+    unread: Vec<(u32, Value)>,
+}
+
+/// How many unread values a task keeps before it puts them in the run's slots, under one lock.
+const UNREAD_BATCH: usize = 64;
+
+/// A read lock a task keeps on a slot.
+struct Held<'s> {
+    guard: RwLockReadGuard<'s, Option<Value>>,
+    /// Reads of the slot the task finished and has not yet subtracted from its reader count.
+    unsubtracted: usize,
+}
+
+impl<'s> Task<'s> {
+    fn new(shared: &'s Shared<'s>) -> Self {
+        Self {
+            shared,
+            held_slots: [ABSENT; INLINE],
+            held: [const { None }; INLINE],
+            arranged: None,
+            unread: Vec::new(),
+        }
+    }
+
+    /// Runs the step at `first`, then, while each unblocks another, the first step it unblocks;
+    /// the other unblocked steps go to the pool. Stops when a step fails or another one has.
+    #[inline(always)]
+    fn run_from(&mut self, first: usize, scope: &rayon::Scope<'s>) {
+        let shared = self.shared;
+        let mut next = Some(first);
+        while let Some(position) = next.take() {
+            if shared.failed.load(Ordering::Acquire) || !self.run_step(position) {
+                return;
+            }
+            let unblocked = shared.schedule.unblocked_by(position);
+            if !unblocked.is_empty() {
+                // Whatever runs after this node sees the values it read for the last time freed.
+                self.release_counted();
+            }
+            let mut others: Vec<usize> = Vec::new();
+            for &after in unblocked {
+                let after = after as usize;
+                if shared.waiting[after].fetch_sub(1, Ordering::AcqRel) == 1 {
+                    if next.is_none() {
+                        next = Some(after);
+                    } else {
+                        others.push(after);
+                    }
+                }
+            }
+            if !others.is_empty() {
+                scope.spawn(move |scope| run_ready(shared, others, scope));
+            }
+        }
+    }
+
+    /// Runs one step and stores what it produced; `false` (and the failure recorded) when it
+    /// failed.
+    fn run_step(&mut self, position: usize) -> bool {
+        let shared = self.shared;
+        if let Some(borrowing) = &shared.reads.borrowing[position] {
+            return self.run_borrowing(position, borrowing);
+        }
+        // The other kinds of step read the shared slots themselves.
+        self.release_all();
+        let step = &shared.plan.steps[position];
+        if step.fan_out.is_some() {
+            return self.run_fan_out(position);
+        }
+        let result = execute_step(shared, position);
+        let read_index = shared.schedule.read_index[step.slot as usize];
+        self.complete(position, (step.slot, read_index), result)
+    }
+
+    /// Stores the value step `position` produced for `slot` (whose [`Schedule::read_index`] is
+    /// `read_index`) and its data-check report, or records its failure; `false` when it failed.
+    #[inline(always)]
+    fn complete(
+        &mut self,
+        position: usize,
+        (slot, read_index): (u32, u32),
+        result: Result<Value, Error>,
+    ) -> bool {
+        match result {
+            Ok(value) => {
+                if let Some(report) = crate::check::as_report(&value) {
+                    self.shared
+                        .reports
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((position, report.clone()));
+                }
+                self.store_at(slot, read_index, value);
+                true
+            }
+            Err(e) => {
+                fail(self.shared, position, e);
+                false
+            }
+        }
+    }
+
+    /// Runs the fan-out step at `position` and stores what its block collected; `false` (and
+    /// the failure recorded) when it failed.
+    fn run_fan_out(&mut self, position: usize) -> bool {
+        match execute_fan_out(self.shared, position) {
+            Ok(produced) => {
+                for (slot, value) in produced {
+                    self.store(slot, value);
+                }
+                true
+            }
+            Err(e) => {
+                fail(self.shared, position, e);
+                false
+            }
+        }
+    }
+
+    /// Puts a value a step produced where its readers find it, or keeps it for the outputs
+    /// when no step reads it.
+    #[inline(always)]
+    fn store(&mut self, slot: u32, value: Value) {
+        self.store_at(slot, self.shared.schedule.read_index[slot as usize], value);
+    }
+
+    /// [`store`](Self::store), given the slot's [`Schedule::read_index`].
+    #[inline(always)]
+    fn store_at(&mut self, slot: u32, read_index: u32, value: Value) {
+        match read_index {
+            NOT_READ if self.unread.len() < UNREAD_BATCH => self.unread.push((slot, value)),
+            index => self.store_elsewhere(slot, index, value),
+        }
+    }
+
+    /// [`store`](Self::store) for a value some step reads, or when the task's batch of unread
+    /// values is full. Out of line, so that the common case stays a push.
+    #[inline(never)]
+    fn store_elsewhere(&mut self, slot: u32, index: u32, value: Value) {
+        if index == NOT_READ {
+            self.put_unread();
+            self.unread.push((slot, value));
+        } else {
+            *self.shared.read_slots[index as usize]
+                .value
+                .write()
+                .unwrap_or_else(|p| p.into_inner()) = Some(value);
+        }
+    }
+
+    /// Runs a step that only borrows its arguments, through the task's read locks and without
+    /// a heap allocation, and stores its value; `false` (and the failure recorded) when it
+    /// failed.
+    fn run_borrowing(&mut self, position: usize, step: &Borrowing) -> bool {
+        let shared = self.shared;
+        let vertex = &shared.graph.vertices[step.vertex as usize];
+        let node = vertex.function().expect("steps run function vertices");
+        let reads = &step.args;
+        let held_at = match &self.arranged {
+            Some((last, held_at)) if last == reads => *held_at,
+            _ => self.arrange(reads),
+        };
+        let count = reads.count as usize;
+        let result = {
+            let mut args: [Arg<'_>; INLINE] = [const { Arg::Absent }; INLINE];
+            for (arg, &at) in args.iter_mut().zip(&held_at[..count]) {
+                if let Some(held) = self.held.get(at).and_then(Option::as_ref) {
+                    *arg = Arg::Ref(held.guard.as_ref().expect("a read slot is filled").as_any());
+                }
+            }
+            let hooked = shared.run_hooks.node_hooks(position);
+            invoke_node(vertex, node, &Args::new(&args[..count]), hooked.as_ref())
+        };
+        for &at in &held_at[..count] {
+            if let Some(held) = self.held.get_mut(at).and_then(Option::as_mut) {
+                held.unsubtracted += 1;
+            }
+        }
+        self.complete(position, (step.slot, step.read_index), result)
+    }
+
+    /// Releases the held slots a node reading `reads` does not read and takes read locks on
+    /// the others; returns where `held` has each argument (past the end for an absent one).
+    fn arrange(&mut self, reads: &ArgSlots) -> [usize; INLINE] {
+        for i in 0..INLINE {
+            let slot = self.held_slots[i];
+            if slot != ABSENT && !reads.slots.contains(&slot) {
+                self.release(i);
+            }
+        }
+        let mut held_at = [INLINE; INLINE];
+        for (at, &slot) in held_at.iter_mut().zip(&reads.slots[..reads.count as usize]) {
+            if slot != ABSENT {
+                *at = self.hold(slot);
+            }
+        }
+        self.arranged = Some((*reads, held_at));
+        held_at
+    }
+
+    /// The index in `held` of the read lock on `slot`, taken now if the task does not hold it.
+    fn hold(&mut self, slot: u32) -> usize {
+        if let Some(i) = self.held_slots.iter().position(|&h| h == slot) {
+            return i;
+        }
+        let free = self
+            .held_slots
+            .iter()
+            .position(|&h| h == ABSENT)
+            .expect("a task holds only slots of the step it runs, at most INLINE");
+        self.held_slots[free] = slot;
+        self.held[free] = Some(Held {
+            guard: self
+                .shared
+                .slot(slot as usize)
+                .value
+                .read()
+                .unwrap_or_else(|p| p.into_inner()),
+            unsubtracted: 0,
+        });
+        free
+    }
+
+    /// Gives up the read lock of entry `i` of `held` (if any), then subtracts its pending reads
+    /// (freeing the value if they were the last).
+    fn release(&mut self, i: usize) {
+        let Some(slot) = self.held_slots.get_mut(i) else {
+            return;
+        };
+        let slot = std::mem::replace(slot, ABSENT);
+        if let Some(Held {
+            guard,
+            unsubtracted,
+        }) = self.held[i].take()
+        {
+            self.arranged = None;
+            drop(guard);
+            subtract_reads(self.shared, slot as usize, unsubtracted);
+        }
+    }
+
+    /// Releases the held slots whose reads are counted: every one but the outputs.
+    fn release_counted(&mut self) {
+        for i in 0..INLINE {
+            let slot = self.held_slots[i];
+            if slot != ABSENT && !self.shared.schedule.is_output[slot as usize] {
+                self.release(i);
+            }
+        }
+    }
+
+    /// Releases every held slot.
+    fn release_all(&mut self) {
+        for i in 0..INLINE {
+            self.release(i);
+        }
+    }
+
+    /// Puts the values no step reads that the task keeps in the run's slots.
+    fn put_unread(&mut self) {
+        if !self.unread.is_empty() {
+            let mut slots = self
+                .shared
+                .unread_slots
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            for (slot, value) in self.unread.drain(..) {
+                slots[slot as usize] = Some(value);
+            }
+        }
+    }
+}
+
+impl Drop for Task<'_> {
+    /// A task that ends subtracts the reads it still holds and puts its unread values in the
+    /// run's slots.
+    fn drop(&mut self) {
+        self.release_all();
+        self.put_unread();
     }
 }
 
@@ -162,7 +593,9 @@ fn execute_fan_out(shared: &Shared<'_>, position: usize) -> Result<Vec<(u32, Val
             .filter_map(|a| match a {
                 ArgPlan::Slot { slot, .. } => Some((
                     *slot,
-                    shared.slots[*slot as usize]
+                    shared
+                        .slot(*slot as usize)
+                        .value
                         .read()
                         .unwrap_or_else(|p| p.into_inner()),
                 )),
@@ -175,11 +608,13 @@ fn execute_fan_out(shared: &Shared<'_>, position: usize) -> Result<Vec<(u32, Val
                 .find(|(g, _)| *g == s)
                 .and_then(|(_, guard)| guard.as_ref())
         };
-        crate::fanout::run(
+        let hooked = shared.run_hooks.node_hooks(position);
+        crate::fanout::run_with_hooks(
             &shared.graph.vertices,
             fan,
             &shared.graph.vertices[step.vertex].name,
             &read,
+            hooked.as_ref(),
             Some(shared.pool),
         )
     };
@@ -188,21 +623,17 @@ fn execute_fan_out(shared: &Shared<'_>, position: usize) -> Result<Vec<(u32, Val
 }
 
 /// One read of each argument of `step` is done: free values whose last reader this was.
-fn release(shared: &Shared<'_>, step: &crate::plan::Step) {
+fn release(shared: &Shared<'_>, step: &Step) {
     for arg in &step.args {
         if let ArgPlan::Slot { slot, .. } = arg {
-            let s = *slot as usize;
-            if shared.readers_left[s].fetch_sub(1, Ordering::AcqRel) == 1
-                && !shared.schedule.is_output[s]
-            {
-                *shared.slots[s].write().unwrap_or_else(|p| p.into_inner()) = None;
-            }
+            subtract_reads(shared, *slot as usize, 1);
         }
     }
 }
 
-/// Reads the step's arguments from the shared slots, runs the node, and frees values whose last
-/// reader this was.
+/// Runs a step that may take values over (by-value parameters, moved when no other reader is
+/// left) or convert them, or that has more than [`INLINE`] arguments: reads its arguments from
+/// the shared slots, runs the node, and frees values whose last reader this was.
 fn execute_step(shared: &Shared<'_>, position: usize) -> Result<Value, Error> {
     let step = &shared.plan.steps[position];
     let vertex = &shared.graph.vertices[step.vertex];
@@ -220,18 +651,16 @@ fn execute_step(shared: &Shared<'_>, position: usize) -> Result<Value, Error> {
             continue;
         };
         let s = *slot as usize;
+        let read = shared.slot(s);
         if let Some(c) = conversion {
-            let guard = shared.slots[s].read().unwrap_or_else(|p| p.into_inner());
+            let guard = read.value.read().unwrap_or_else(|p| p.into_inner());
             let source = guard.as_ref().expect("a read slot is filled");
             prepared[i] = Some(crate::execute::convert(vertex, &params[i], c, source)?);
         } else if params[i].kind().is_owned()
             && !shared.schedule.is_output[s]
-            && shared.readers_left[s].load(Ordering::Acquire) == 1
+            && read.readers_left.load(Ordering::Acquire) == 1
         {
-            prepared[i] = shared.slots[s]
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .take();
+            prepared[i] = read.value.write().unwrap_or_else(|p| p.into_inner()).take();
         }
     }
 
@@ -242,7 +671,9 @@ fn execute_step(shared: &Shared<'_>, position: usize) -> Result<Value, Error> {
             .enumerate()
             .map(|(i, arg)| match arg {
                 ArgPlan::Slot { slot, .. } if prepared[i].is_none() => Some(
-                    shared.slots[*slot as usize]
+                    shared
+                        .slot(*slot as usize)
+                        .value
                         .read()
                         .unwrap_or_else(|p| p.into_inner()),
                 ),
@@ -279,14 +710,8 @@ fn execute_step(shared: &Shared<'_>, position: usize) -> Result<Value, Error> {
                 }
             })
             .collect();
-        let hooked = HookCtx {
-            hooks: shared.hooks,
-            run_id: shared.run_id,
-            position,
-            total: shared.plan.steps.len(),
-        };
-        let hooked = (!shared.hooks.is_empty()).then_some(&hooked);
-        invoke_node(vertex, node, &Args::new(&args), hooked)
+        let hooked = shared.run_hooks.node_hooks(position);
+        invoke_node(vertex, node, &Args::new(&args), hooked.as_ref())
     };
 
     release(shared, step);

@@ -1,7 +1,13 @@
 //! The dependency structure of a plan, for executors that run nodes out of order (parallel,
 //! async).
 
-use crate::plan::{ArgPlan, Plan};
+use std::sync::OnceLock;
+
+use crate::graph::Graph;
+use crate::plan::{ArgPlan, Plan, Step};
+
+/// [`Schedule::read_index`] of a slot no step reads.
+pub(crate) const NOT_READ: u32 = u32::MAX;
 
 /// The dependency structure of a plan, for scheduling.
 #[derive(Debug)]
@@ -10,10 +16,33 @@ pub(crate) struct Schedule {
     pub(crate) waits_for: Vec<usize>,
     /// For each step: the steps waiting for it.
     pub(crate) unblocks: Vec<Vec<usize>>,
+    /// `unblocks`, flat: step `i`'s are `flat_unblocks[unblocks_from[i]..unblocks_from[i + 1]]`.
+    flat_unblocks: Vec<u32>,
+    unblocks_from: Vec<u32>,
     /// For each slot: how many steps read it.
     pub(crate) readers: Vec<usize>,
     /// For each slot: whether it is an output (never freed).
     pub(crate) is_output: Vec<bool>,
+    /// The steps that wait for nothing, in plan order: where a run starts.
+    pub(crate) ready_at_start: Vec<usize>,
+    /// For each slot some step reads: its index in [`read_slots`](Self::read_slots); for the
+    /// others, [`NOT_READ`].
+    pub(crate) read_index: Vec<u32>,
+    /// The slots some step reads, in slot order: the only values a run shares between
+    /// threads. The others (requested values no step reads) go straight to the outputs.
+    pub(crate) read_slots: Vec<u32>,
+    /// How each step reads its arguments, from its node's parameters; made on first use.
+    reads: OnceLock<Reads>,
+}
+
+/// How the steps of a plan read their arguments: which may take a value over and which only
+/// borrow. Depends on the graph's parameter kinds, so it is made by [`Schedule::reads`].
+#[derive(Debug)]
+pub(crate) struct Reads {
+    /// For each step that only borrows its arguments (no conversion, no by-value parameter
+    /// that could take a slot's value over), at most [`INLINE_ARGS`] of them, and is not a
+    /// fan-out: the slots it reads.
+    pub(crate) borrowing: Vec<Option<Borrowing>>,
 }
 
 impl Schedule {
@@ -43,11 +72,124 @@ impl Schedule {
         for (_, slot) in &plan.outputs {
             is_output[*slot as usize] = true;
         }
+        let mut unblocks_from = Vec::with_capacity(plan.steps.len() + 1);
+        let mut flat_unblocks = Vec::new();
+        for next in &unblocks {
+            unblocks_from.push(flat_unblocks.len() as u32);
+            flat_unblocks.extend(next.iter().map(|&n| n as u32));
+        }
+        unblocks_from.push(flat_unblocks.len() as u32);
+        let ready_at_start = (0..plan.steps.len())
+            .filter(|&i| waits_for[i] == 0)
+            .collect();
+        let read_slots: Vec<u32> = (0..plan.slot_count as u32)
+            .filter(|&s| readers[s as usize] > 0)
+            .collect();
+        let mut read_index = vec![NOT_READ; plan.slot_count];
+        for (i, &s) in read_slots.iter().enumerate() {
+            read_index[s as usize] = i as u32;
+        }
         Self {
             waits_for,
             unblocks,
+            flat_unblocks,
+            unblocks_from,
             readers,
             is_output,
+            ready_at_start,
+            read_index,
+            read_slots,
+            reads: OnceLock::new(),
         }
+    }
+
+    /// The steps waiting for step `step` (`unblocks[step]`, from one flat list).
+    pub(crate) fn unblocked_by(&self, step: usize) -> &[u32] {
+        let from = self.unblocks_from[step] as usize;
+        let to = self.unblocks_from[step + 1] as usize;
+        &self.flat_unblocks[from..to]
+    }
+
+    /// How the steps of `plan` (the plan this schedule was made from, over `graph`) read their
+    /// arguments; made on the first call.
+    pub(crate) fn reads(&self, graph: &Graph, plan: &Plan) -> &Reads {
+        self.reads
+            .get_or_init(|| Reads::new(graph, plan, &self.is_output, &self.read_index))
+    }
+}
+
+/// The most arguments of a step in [`Reads::borrowing`].
+pub(crate) const INLINE_ARGS: usize = 4;
+
+/// What the parallel executor needs to run a step that only borrows its arguments, in one
+/// place.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Borrowing {
+    /// The slots it reads.
+    pub(crate) args: ArgSlots,
+    /// The vertex of its node.
+    pub(crate) vertex: u32,
+    /// The slot it fills.
+    pub(crate) slot: u32,
+    /// [`Schedule::read_index`] of that slot.
+    pub(crate) read_index: u32,
+}
+
+/// The slots a step's arguments read, in parameter order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ArgSlots {
+    /// The slot of each argument; [`ABSENT`] for an optional one not given, and past `count`.
+    pub(crate) slots: [u32; INLINE_ARGS],
+    /// How many arguments the step takes.
+    pub(crate) count: u32,
+}
+
+/// An [`ArgSlots::slots`] entry with no slot.
+pub(crate) const ABSENT: u32 = u32::MAX;
+
+impl Reads {
+    fn new(graph: &Graph, plan: &Plan, is_output: &[bool], read_index: &[u32]) -> Self {
+        Self {
+            borrowing: plan
+                .steps
+                .iter()
+                .map(|step| Borrowing::of(graph, step, is_output, read_index))
+                .collect(),
+        }
+    }
+}
+
+impl Borrowing {
+    /// How `step` reads its arguments, if it only borrows them (see [`Reads::borrowing`]).
+    fn of(graph: &Graph, step: &Step, is_output: &[bool], read_index: &[u32]) -> Option<Self> {
+        if step.fan_out.is_some() || step.args.len() > INLINE_ARGS {
+            return None;
+        }
+        let params = graph.vertices[step.vertex]
+            .function()
+            .expect("steps run function vertices")
+            .params();
+        let mut slots = [ABSENT; INLINE_ARGS];
+        for ((s, arg), param) in slots.iter_mut().zip(&step.args).zip(params) {
+            if let ArgPlan::Slot {
+                slot, conversion, ..
+            } = arg
+            {
+                let takes = param.kind().is_owned() && !is_output[*slot as usize];
+                if conversion.is_some() || takes {
+                    return None;
+                }
+                *s = *slot;
+            }
+        }
+        Some(Self {
+            args: ArgSlots {
+                slots,
+                count: step.args.len() as u32,
+            },
+            vertex: step.vertex as u32,
+            slot: step.slot,
+            read_index: read_index[step.slot as usize],
+        })
     }
 }

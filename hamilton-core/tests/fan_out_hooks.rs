@@ -167,6 +167,36 @@ fn hooks_run_once_per_item_for_every_block_node_with_its_item_and_position() {
     assert_eq!(*log.lock().unwrap(), expected);
 }
 
+#[test]
+fn under_the_parallel_executor_hooks_run_once_per_item_for_every_block_node() {
+    let log = Log::default();
+    let dr = Driver::builder()
+        .with_nodes([urls(), length(), weight(), total()])
+        .with_hook(recorder("outer", &log))
+        .with_hook(recorder("inner", &log))
+        .with_parallelism(2)
+        .build()
+        .unwrap();
+    let out = dr.execute(&["total"], inputs(3)).unwrap();
+    assert_eq!(out.get::<u64>("total").unwrap(), &60);
+    let log = log.lock().unwrap().clone();
+    // Items may run at once: each item's calls, taken apart, are in order.
+    for item in 0..3 {
+        let mine: Vec<String> = log
+            .iter()
+            .filter(|l| l.contains(&format!(" {item} ")))
+            .cloned()
+            .collect();
+        let mut expected = layered(&format!("length {item} 2/4"));
+        expected.extend(layered(&format!("weight {item} 3/4")));
+        assert_eq!(mine, expected, "item {item}");
+    }
+    let outside: Vec<&String> = log.iter().filter(|l| l.contains(" - ")).collect();
+    let mut expected = layered("urls - 1/4");
+    expected.extend(layered("total - 4/4"));
+    assert_eq!(outside, expected.iter().collect::<Vec<_>>());
+}
+
 /// An async first node for the block: `fetched = url.to_uppercase()`.
 fn fetched() -> Node {
     Node::builder("fetched")

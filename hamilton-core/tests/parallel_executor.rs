@@ -1,10 +1,13 @@
 //! The parallel executor computes what the sequential one does, on any DAG, and fails the same
 //! way.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Barrier, Mutex};
 
+use hamilton_core::check::{Importance, check_fn};
+use hamilton_core::hooks::{Hook, HookError, NodeContext, RunInfo, RunOutcome};
+use hamilton_core::modifiers::Modifier;
 use hamilton_core::{Args, Driver, Error, Inputs, Node, Overrides};
 use proptest::prelude::*;
 
@@ -194,4 +197,327 @@ fn intermediates_are_freed_in_parallel_runs_too() {
         &1,
         "`big` was dropped before `seen` ran"
     );
+}
+
+/// Counts its drops and clones.
+struct Counted {
+    drops: Arc<AtomicUsize>,
+    clones: Arc<AtomicUsize>,
+}
+
+impl Clone for Counted {
+    fn clone(&self) -> Self {
+        self.clones.fetch_add(1, Ordering::SeqCst);
+        Counted {
+            drops: self.drops.clone(),
+            clones: self.clones.clone(),
+        }
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// `big`, a [`Counted`] value, and `readers` nodes `r_i` that borrow it and return 1.
+fn big_and_readers(
+    readers: usize,
+    drops: &Arc<AtomicUsize>,
+    clones: &Arc<AtomicUsize>,
+) -> Vec<Node> {
+    let (d, c) = (drops.clone(), clones.clone());
+    let mut nodes = vec![Node::builder("big").build(move |_: &Args| {
+        Ok(Counted {
+            drops: d.clone(),
+            clones: c.clone(),
+        })
+    })];
+    for i in 0..readers {
+        nodes.push(
+            Node::builder(format!("r_{i}"))
+                .param::<Counted>("big")
+                .build(|_: &Args| Ok(1_u64)),
+        );
+    }
+    nodes
+}
+
+#[test]
+fn a_value_read_by_many_nodes_is_freed_before_a_node_after_all_of_them_runs() {
+    let (drops, clones) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let readers = 1000;
+    let mut nodes = big_and_readers(readers, &drops, &clones);
+    let mut after = Node::builder("after");
+    for i in 0..readers {
+        after = after.param::<u64>(format!("r_{i}"));
+    }
+    let seen = drops.clone();
+    nodes.push(after.build(move |a: &Args| {
+        let sum: u64 = (0..a.len()).map(|k| *a.get::<u64>(k).unwrap()).sum();
+        Ok((sum, seen.load(Ordering::SeqCst)))
+    }));
+    let dr = Driver::builder()
+        .with_nodes(nodes)
+        .with_parallelism(2)
+        .build()
+        .unwrap();
+    for _ in 0..20 {
+        drops.store(0, Ordering::SeqCst);
+        let out = dr.execute(&["after"], Inputs::new()).unwrap();
+        assert_eq!(
+            out.get::<(u64, usize)>("after").unwrap(),
+            &(readers as u64, 1),
+            "`big` was dropped before `after` ran"
+        );
+    }
+    assert_eq!(clones.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn a_value_read_only_by_requested_nodes_is_freed_when_the_run_ends() {
+    let (drops, clones) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let readers = 1000;
+    let dr = Driver::builder()
+        .with_nodes(big_and_readers(readers, &drops, &clones))
+        .with_parallelism(2)
+        .build()
+        .unwrap();
+    let names: Vec<String> = (0..readers).map(|i| format!("r_{i}")).collect();
+    let out = dr.execute(&names, Inputs::new()).unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 1, "`big` is not kept");
+    assert_eq!(out.len(), readers);
+    assert!(names.iter().all(|n| out.get::<u64>(n).ok() == Some(&1)));
+}
+
+#[test]
+fn a_by_value_parameter_gets_the_value_moved_after_many_borrowing_readers() {
+    let (drops, clones) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let readers = 200;
+    let mut nodes = big_and_readers(readers, &drops, &clones);
+    // `taker` runs after every reader, so it is the last reader of `big`.
+    let mut taker = Node::builder("taker").owned_param::<Counted>("big");
+    for i in 0..readers {
+        taker = taker.param::<u64>(format!("r_{i}"));
+    }
+    nodes.push(taker.build(|a: &Args| {
+        let big = a.take::<Counted>(0)?;
+        drop(big);
+        Ok(a.len() as u64 - 1)
+    }));
+    for parallel in [false, true] {
+        clones.store(0, Ordering::SeqCst);
+        let b = Driver::builder().with_nodes(nodes.clone());
+        let dr = if parallel { b.with_parallelism(2) } else { b }
+            .build()
+            .unwrap();
+        for _ in 0..10 {
+            let out = dr.execute(&["taker"], Inputs::new()).unwrap();
+            assert_eq!(out.get::<u64>("taker").unwrap(), &(readers as u64));
+        }
+        assert_eq!(
+            clones.load(Ordering::SeqCst),
+            0,
+            "moved, not cloned (parallel: {parallel})"
+        );
+    }
+}
+#[test]
+fn many_ready_nodes_give_the_same_values_as_sequentially() {
+    let n = 5000;
+    let wide = || -> Vec<Node> {
+        (0..n)
+            .map(|i| {
+                Node::builder(format!("w_{i}"))
+                    .param::<u64>("x")
+                    .build(move |a: &Args| Ok(a.get::<u64>(0)? * i as u64))
+            })
+            .collect()
+    };
+    let names: Vec<String> = (0..n).map(|i| format!("w_{i}")).collect();
+    let sequential = Driver::builder().with_nodes(wide()).build().unwrap();
+    let parallel = Driver::builder()
+        .with_nodes(wide())
+        .with_parallelism(2)
+        .build()
+        .unwrap();
+    let none = BTreeMap::new();
+    let expected = outputs_of(&sequential, &names, &none);
+    for _ in 0..5 {
+        assert_eq!(outputs_of(&parallel, &names, &none), expected);
+    }
+}
+
+#[test]
+fn slow_ready_nodes_spread_over_every_thread_of_the_pool() {
+    let threads = Arc::new(Mutex::new(HashSet::new()));
+    let nodes: Vec<Node> = (0..8)
+        .map(|i| {
+            let threads = threads.clone();
+            Node::builder(format!("slow_{i}"))
+                .param::<u64>("x")
+                .build(move |a: &Args| {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    threads.lock().unwrap().insert(std::thread::current().id());
+                    Ok(*a.get::<u64>(0)?)
+                })
+        })
+        .collect();
+    let dr = Driver::builder()
+        .with_nodes(nodes)
+        .with_parallelism(2)
+        .build()
+        .unwrap();
+    let names: Vec<String> = (0..8).map(|i| format!("slow_{i}")).collect();
+    dr.execute(&names, Inputs::new().set("x", 1_u64)).unwrap();
+    assert_eq!(threads.lock().unwrap().len(), 2);
+}
+
+#[test]
+fn data_check_reports_come_in_plan_order_as_sequentially() {
+    let checked = |name: String| {
+        Node::builder(name)
+            .param::<u64>("x")
+            .modifier(Modifier::check::<u64>(
+                vec![check_fn("small", |v: &u64| {
+                    if *v < 10 {
+                        Ok(())
+                    } else {
+                        Err(format!("{v} is not small"))
+                    }
+                })],
+                Importance::Warn,
+            ))
+            .build(|a: &Args| Ok(a.get::<u64>(0)? * 3))
+    };
+    let names: Vec<String> = (0..40).map(|i| format!("c_{i}")).collect();
+    let reports = |parallel: bool| {
+        let b = Driver::builder().with_nodes(names.iter().cloned().map(checked));
+        let dr = if parallel { b.with_parallelism(2) } else { b }
+            .build()
+            .unwrap();
+        let out = dr.execute(&names, Inputs::new().set("x", 5_u64)).unwrap();
+        out.check_reports()
+            .iter()
+            .map(|r| (r.node.clone(), r.passed()))
+            .collect::<Vec<_>>()
+    };
+    let sequential = reports(false);
+    assert_eq!(sequential.len(), 40);
+    for _ in 0..5 {
+        assert_eq!(reports(true), sequential);
+    }
+}
+
+#[test]
+fn a_request_with_no_node_to_run_returns_the_given_values() {
+    let dr = Driver::builder()
+        .with_nodes(nodes(&[vec![], vec![0]], None, None))
+        .with_parallelism(2)
+        .build()
+        .unwrap();
+    let out = dr
+        .execute_with_overrides(
+            &["n1", "x"],
+            Inputs::new().set("x", 7_u64),
+            Overrides::new().set("n1", 5_u64),
+        )
+        .unwrap();
+    assert_eq!(out.get::<u64>("n1").unwrap(), &5);
+    assert_eq!(out.get::<u64>("x").unwrap(), &7);
+}
+
+/// Records each node hooks see: (name, position, total), and how many runs started and ended.
+#[derive(Clone, Default)]
+struct SeenNodes {
+    nodes: Arc<Mutex<Vec<(String, usize, usize)>>>,
+    runs: Arc<AtomicUsize>,
+}
+
+impl Hook for SeenNodes {
+    fn before_run(&self, _: &RunInfo<'_>) -> Result<(), HookError> {
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn after_run(&self, _: &RunInfo<'_>, _: &RunOutcome<'_>) -> Result<(), HookError> {
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn before_node(&self, node: &NodeContext<'_>) -> Result<(), HookError> {
+        self.nodes
+            .lock()
+            .unwrap()
+            .push((node.name.to_string(), node.position, node.total));
+        Ok(())
+    }
+}
+
+#[test]
+fn hooks_see_every_node_once_at_the_same_position_as_sequentially() {
+    let deps = vec![vec![], vec![0], vec![0], vec![1, 2], vec![], vec![3, 4]];
+    let seen = |parallel: bool| {
+        let hook = SeenNodes::default();
+        let b = Driver::builder()
+            .with_nodes(nodes(&deps, None, None))
+            .with_hook(hook.clone());
+        let dr = if parallel { b.with_parallelism(2) } else { b }
+            .build()
+            .unwrap();
+        dr.execute(&["n5", "n2"], Inputs::new().set("x", 1_u64))
+            .unwrap();
+        let mut nodes = hook.nodes.lock().unwrap().clone();
+        nodes.sort();
+        (nodes, hook.runs.load(Ordering::SeqCst))
+    };
+    let (sequential, runs) = seen(false);
+    assert_eq!((sequential.len(), runs), (6, 2));
+    assert_eq!(seen(true), (sequential, 2));
+}
+
+#[test]
+fn converted_and_moved_arguments_give_the_same_values_as_sequentially() {
+    use hamilton_core::Conversion;
+    let nodes = || {
+        vec![
+            Node::builder("count")
+                .param::<u64>("x")
+                .build(|a: &Args| Ok(*a.get::<u64>(0)? as i32)),
+            // Reads `count` (an `i32`) as an `f64`: converted.
+            Node::builder("half")
+                .param::<f64>("count")
+                .build(|a: &Args| Ok(a.get::<f64>(0)? / 2.0)),
+            Node::builder("label")
+                .param::<u64>("x")
+                .build(|a: &Args| Ok(format!("x = {}", a.get::<u64>(0)?))),
+            // Takes `label` by value, after `shout` borrowed it.
+            Node::builder("shout")
+                .param::<String>("label")
+                .build(|a: &Args| Ok(a.get::<String>(0)?.to_uppercase())),
+            Node::builder("owned")
+                .owned_param::<String>("label")
+                .param::<String>("shout")
+                .build(|a: &Args| Ok(a.take::<String>(0)? + " / " + a.get::<String>(1)?)),
+        ]
+    };
+    let run = |parallel: bool| {
+        let b = Driver::builder()
+            .with_nodes(nodes())
+            .with_conversion(Conversion::new(|v: &i32| Ok(f64::from(*v))));
+        let dr = if parallel { b.with_parallelism(2) } else { b }
+            .build()
+            .unwrap();
+        let out = dr
+            .execute(&["half", "owned"], Inputs::new().set("x", 9_u64))
+            .unwrap();
+        (
+            *out.get::<f64>("half").unwrap(),
+            out.get::<String>("owned").unwrap().clone(),
+        )
+    };
+    let sequential = run(false);
+    assert_eq!(sequential, (4.5, "x = 9 / X = 9".to_string()));
+    assert_eq!(run(true), sequential);
 }
