@@ -25,13 +25,13 @@ use crate::args::{Arg, Args, AsyncArg, AsyncArgs};
 use crate::check::CheckReport;
 use crate::error::Error;
 use crate::execute::{
-    HookCtx, NodePanic, RunHooks, after_node_hooks, before_node_hooks, check_output_type,
-    collect_outputs, input_types, invoke_node, node_error, node_failed, panic_message,
-    record_report,
+    HookCtx, NodePanic, RunHooks, after_node_hooks, around_panicked, before_node_hooks,
+    check_output_type, collect_outputs, input_types, invoke_node, node_error, node_failed, outcome,
+    panic_message, record_report,
 };
 use crate::fanout::FanOutPlan;
 use crate::graph::{Graph, Vertex};
-use crate::hooks::{AsyncNodeRun, Hook, NodeContext, NodeOutcome};
+use crate::hooks::{AsyncNodeRun, Hook, NodeContext};
 use crate::node::Node;
 use crate::outputs::Outputs;
 use crate::plan::{ArgPlan, Plan};
@@ -368,22 +368,15 @@ pub(crate) async fn call_async_node<'a>(
     let result = match AssertUnwindSafe(wrapped).catch_unwind().await {
         Ok(Ok(value)) => check_output_type(vertex, value),
         Ok(Err(error)) => Err(node_error(&vertex.name, error)),
-        Err(payload) => Err(Error::Hook {
-            hook: "a hook".to_string(),
-            phase: "around_async_node",
-            node: Some(vertex.name.to_string()),
-            message: format!("panicked: {}", panic_message(payload.as_ref())),
-        }),
+        Err(payload) => Err(around_panicked(
+            "around_async_node",
+            &vertex.name,
+            payload.as_ref(),
+        )),
     };
     let duration = started.elapsed();
     let error_text = result.as_ref().err().map(|e| e.to_string());
-    let outcome = match &result {
-        Ok(value) => NodeOutcome::Success { value, duration },
-        Err(_) => NodeOutcome::Failure {
-            error: error_text.as_deref().unwrap_or(""),
-            duration,
-        },
-    };
+    let outcome = outcome(&result, error_text.as_deref(), duration);
     let after = after_node_hooks(hooked.hooks, &context(), &outcome);
     let value = result?;
     after?;

@@ -452,24 +452,11 @@ fn invoke_hooked(
     };
     let result = match catch_unwind(AssertUnwindSafe(|| around(hooked.hooks, &ctx, &mut inner))) {
         Ok(r) => r,
-        Err(payload) => {
-            return Err(Error::Hook {
-                hook: "a hook".to_string(),
-                phase: "around_node",
-                node: Some(name.to_string()),
-                message: format!("panicked: {}", panic_message(payload.as_ref())),
-            });
-        }
+        Err(payload) => return Err(around_panicked("around_node", name, payload.as_ref())),
     };
     let duration = started.elapsed();
     let error_text = result.as_ref().err().map(|e| e.to_string());
-    let outcome = match &result {
-        Ok(value) => NodeOutcome::Success { value, duration },
-        Err(_) => NodeOutcome::Failure {
-            error: error_text.as_deref().unwrap_or(""),
-            duration,
-        },
-    };
+    let outcome = outcome(&result, error_text.as_deref(), duration);
     let after = after_node_hooks(hooked.hooks, &ctx, &outcome);
     let value = result.map_err(|e| node_error(name, e))?;
     after?;
@@ -485,6 +472,35 @@ pub(crate) fn node_error(name: &str, error: NodeError) -> Error {
             message: panic.0,
         },
         Err(source) => node_failed(name, source),
+    }
+}
+
+/// The error for an `around_*` hook wrapper that panicked around node `node`.
+pub(crate) fn around_panicked(
+    phase: &'static str,
+    node: &str,
+    payload: &(dyn std::any::Any + Send),
+) -> Error {
+    Error::Hook {
+        hook: "a hook".to_string(),
+        phase,
+        node: Some(node.to_string()),
+        message: format!("panicked: {}", panic_message(payload)),
+    }
+}
+
+/// How a node's run ended, as hooks see it (`error_text`: the error's message, if it failed).
+pub(crate) fn outcome<'a, E>(
+    result: &'a Result<Value, E>,
+    error_text: Option<&'a str>,
+    duration: std::time::Duration,
+) -> NodeOutcome<'a> {
+    match result {
+        Ok(value) => NodeOutcome::Success { value, duration },
+        Err(_) => NodeOutcome::Failure {
+            error: error_text.unwrap_or(""),
+            duration,
+        },
     }
 }
 
