@@ -185,7 +185,7 @@ impl Inner {
             Behavior::Recompute | Behavior::Disable => return Found::Later,
             Behavior::Default => {}
         }
-        let Some(code) = spec.code_version.as_deref() else {
+        let Ok(code) = spec.code() else {
             return Found::Later;
         };
         let Some(t) = self.cache_type(spec.output) else {
@@ -202,9 +202,8 @@ impl Inner {
                     if conversion.is_some() || *source.name != *param.name() {
                         return Found::Later;
                     }
-                    match &slot_version[*slot as usize] {
-                        Some(Version::Data(dv)) => dv.to_string(),
-                        Some(Version::Ignored) => "<ignore>".to_string(),
+                    match slot_version[*slot as usize].as_ref().map(Version::key_part) {
+                        Some(Ok(part)) => part,
                         _ => return Found::Later,
                     }
                 }

@@ -34,6 +34,27 @@ pub(super) enum Version {
     Unavailable(String),
 }
 
+impl Version {
+    /// What a reader's cache key holds for this version, or why it cannot hold anything.
+    pub(super) fn key_part(&self) -> Result<String, String> {
+        match self {
+            Self::Data(dv) => Ok(dv.to_string()),
+            Self::Ignored => Ok("<ignore>".to_string()),
+            Self::Unavailable(why) => Err(why.clone()),
+        }
+    }
+}
+
+impl NodeSpec {
+    /// The node's code version, or why it has none.
+    pub(super) fn code(&self) -> Result<&str, String> {
+        self.code_version.as_deref().ok_or_else(|| {
+            "no code version: give the node one (`.code_version(..)` or a `cache_version` tag)"
+                .to_string()
+        })
+    }
+}
+
 struct RunState {
     id: String,
     started: SystemTime,
@@ -247,10 +268,7 @@ impl Inner {
 
     /// The cache key of the node about to run, or why there is none.
     fn key(&self, ctx: &NodeContext<'_>, spec: &NodeSpec) -> Result<Key, String> {
-        let code = spec.code_version.as_deref().ok_or_else(|| {
-            "no code version: give the node one (`.code_version(..)` or a `cache_version` tag)"
-                .to_string()
-        })?;
+        let code = spec.code()?;
         let args = ctx
             .args
             .ok_or_else(|| "the executor does not show this node's arguments".to_string())?;
@@ -260,11 +278,9 @@ impl Inner {
                 .with_run(ctx.run_id, |run| run.versions.get(*param).cloned())
                 .flatten();
             let version = match known {
-                Some(Version::Data(dv)) => dv.to_string(),
-                Some(Version::Ignored) => "<ignore>".to_string(),
-                Some(Version::Unavailable(why)) => {
-                    return Err(format!("`{param}` has no data version ({why})"));
-                }
+                Some(v) => v
+                    .key_part()
+                    .map_err(|why| format!("`{param}` has no data version ({why})"))?,
                 None => args.inspect(i, |value| match value {
                     None => Ok("<absent>".to_string()),
                     Some(value) => {
@@ -688,19 +704,14 @@ impl Inner {
     /// The cache key of a node from the data versions the run knows of its inputs (nodes that
     /// ran or hit, and the inputs, config and overrides fingerprinted before the run).
     fn key_from_run(&self, ctx: &NodeContext<'_>, spec: &NodeSpec) -> Result<Key, String> {
-        let code = spec.code_version.as_deref().ok_or_else(|| {
-            "no code version: give the node one (`.code_version(..)` or a `cache_version` tag)"
-                .to_string()
-        })?;
+        let code = spec.code()?;
         let inputs = self
             .with_run(ctx.run_id, |run| {
                 ctx.input_types
                     .iter()
                     .map(|(param, _)| {
                         let version = match run.versions.get(*param) {
-                            Some(Version::Data(dv)) => Ok(dv.to_string()),
-                            Some(Version::Ignored) => Ok("<ignore>".to_string()),
-                            Some(Version::Unavailable(why)) => Err(why.clone()),
+                            Some(v) => v.key_part(),
                             None => run
                                 .memo
                                 .iter()
