@@ -338,6 +338,67 @@ fn faulty_formats_and_fingerprints_never_fail_a_run() {
     assert_eq!(*ran.lock().unwrap(), 3);
 }
 
+#[test]
+fn mapped_formats_get_an_aligned_payload_and_their_faults_are_misses() {
+    use hamilton_core::cache::{SharedBytes, StoredPayload};
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let ran = Arc::new(Mutex::new(0));
+    let build = |map: fn(&std::fs::File) -> std::io::Result<SharedBytes>| {
+        let ran = ran.clone();
+        let t = CacheType::fingerprint_with(|f: &Fragile, out| out.write_value(&f.0))
+            .with_mapped_format(
+                "mapped",
+                |f: &Fragile| Ok(f.0.to_le_bytes().to_vec()),
+                map,
+                |p: StoredPayload| {
+                    assert_eq!(p.range().start % 64, 0, "payload not aligned");
+                    Ok(Fragile(i64::from_le_bytes(p.as_bytes().try_into()?)))
+                },
+            );
+        Driver::builder()
+            .with_nodes([Node::builder("fragile")
+                .code_version(1)
+                .param::<i64>("x")
+                .build(move |a: &Args| {
+                    *ran.lock().unwrap() += 1;
+                    Ok(Fragile(*a.get::<i64>(0)?))
+                })])
+            .with_cache(CacheOptions::new(dir.path()).with_type(t))
+            .build()
+            .unwrap()
+    };
+    let read: fn(&std::fs::File) -> std::io::Result<SharedBytes> = |mut file| {
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        Ok(Arc::new(bytes))
+    };
+    let failing: fn(&std::fs::File) -> std::io::Result<SharedBytes> =
+        |_| Err(std::io::Error::other("no mapping today"));
+    let panicking: fn(&std::fs::File) -> std::io::Result<SharedBytes> = |_| panic!("mapping bug");
+    let run = |dr: &Driver| {
+        let out = dr
+            .execute(&["fragile"], Inputs::new().set("x", 7_i64))
+            .unwrap();
+        assert_eq!(out.get::<Fragile>("fragile").unwrap(), &Fragile(7));
+        dr.cache().unwrap().last_run().unwrap()
+    };
+    run(&build(read));
+    assert_eq!(run(&build(read)).hits(), ["fragile"]);
+    assert_eq!(*ran.lock().unwrap(), 1);
+    for (map, expected) in [(failing, "no mapping today"), (panicking, "mapping bug")] {
+        let record = run(&build(map));
+        assert_eq!(
+            record.status("fragile"),
+            Some(CacheStatus::Miss),
+            "{record}"
+        );
+        let notes = all_notes(&record);
+        assert!(notes.contains(expected), "{notes}");
+    }
+    assert_eq!(*ran.lock().unwrap(), 3);
+}
+
 const CHILD_DIR: &str = "HAMILTON_CACHE_TEST_CHILD_DIR";
 const CHILD_ORDER: &str = "HAMILTON_CACHE_TEST_CHILD_ORDER";
 

@@ -125,8 +125,7 @@ impl Inner {
                     }
                     Err(why) => {
                         // It runs instead, and what it reads is loaded in the next round.
-                        self.store
-                            .note(format!("node `{name}`: recovered: {why}; recomputed"));
+                        ahead.recovered.insert(name.to_string(), why);
                         found[i] = Found::Later;
                     }
                 }

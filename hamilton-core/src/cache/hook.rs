@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::fingerprint::{DataVersion, Fingerprinter};
-use super::registry::{CacheType, TypeTable, guarded, type_table};
+use super::registry::{CacheType, Decode, TypeTable, guarded, type_table};
 use super::store::{HistoryRow, NewEntry, RunRow, Store, unique_suffix};
 use super::{Behavior, CacheEvent, CacheOptions, CacheRun, CacheStatus};
 use crate::graph::{Graph, Kind};
@@ -81,6 +81,9 @@ pub(super) struct Ahead {
     pub(super) order: HashMap<String, usize>,
     /// When resolving began: the run's start.
     pub(super) began: Option<(SystemTime, Instant)>,
+    /// Hits whose stored result was found damaged while loading ahead, with what was found:
+    /// they run without a second look.
+    pub(super) recovered: HashMap<String, String>,
 }
 
 /// Recently stored or loaded values, by data version, within a byte budget.
@@ -376,12 +379,21 @@ impl Inner {
         {
             return Ok(copy);
         }
-        let read = self.store.read_result(dv, format.name, t.name, |payload| {
-            let decoded = guarded("decoding", || {
-                (format.decode)(payload).map_err(|e| e.to_string())
-            });
-            (decoded, payload.len())
-        });
+        let read = match &format.decode {
+            Decode::Bytes(decode) => self.store.read_result(dv, format.name, t.name, |payload| {
+                let decoded = guarded("decoding", || decode(payload).map_err(|e| e.to_string()));
+                (decoded, payload.len())
+            }),
+            Decode::Mapped { map, decode } => {
+                self.store
+                    .read_mapped(dv, format.name, t.name, map, |payload| {
+                        let size = payload.range().len();
+                        let decoded =
+                            guarded("decoding", || decode(payload).map_err(|e| e.to_string()));
+                        (decoded, size)
+                    })
+            }
+        };
         let (decoded, size) = match read {
             Ok(read) => read,
             Err(why) => {
@@ -523,7 +535,12 @@ impl Inner {
                 }
             ));
         }
-        if spec.behavior == Behavior::Default
+        let recovered = self
+            .with_run(ctx.run_id, |run| run.ahead.recovered.remove(ctx.name))
+            .flatten();
+        if let Some(why) = recovered {
+            notes.push(format!("recovered: {why}; recomputed"));
+        } else if spec.behavior == Behavior::Default
             && let (Some(k), Some(t)) = (&key, output_type)
         {
             match self.load(&k.key, spec, t) {

@@ -98,7 +98,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use fingerprint::{DataVersion, Fingerprint, Fingerprinter, fingerprint_serde};
-pub use registry::{CacheType, RegisteredCacheType};
+pub use registry::{CacheType, RegisteredCacheType, SharedBytes, StoredPayload};
 
 use crate::graph::Graph;
 use crate::hooks::Hook;

@@ -3,6 +3,8 @@
 use std::any::{Any, TypeId, type_name};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::fs::File;
+use std::ops::Range;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -16,6 +18,8 @@ type AnyRef<'a> = &'a (dyn Any + Send + Sync);
 type FingerprintFn = Arc<dyn Fn(AnyRef<'_>, &mut Fingerprinter) + Send + Sync>;
 type EncodeFn = Arc<dyn Fn(AnyRef<'_>) -> Result<Vec<u8>, NodeError> + Send + Sync>;
 type DecodeFn = Arc<dyn Fn(&[u8]) -> Result<Value, NodeError> + Send + Sync>;
+pub(crate) type MapFn = Arc<dyn Fn(&File) -> std::io::Result<SharedBytes> + Send + Sync>;
+type DecodeSharedFn = Arc<dyn Fn(StoredPayload) -> Result<Value, NodeError> + Send + Sync>;
 type CloneFn = Arc<dyn Fn(AnyRef<'_>) -> Option<Value> + Send + Sync>;
 
 /// How values of one type are written to and read from the result store.
@@ -24,8 +28,68 @@ pub(crate) struct Format {
     /// The format's name, also the stored files' extension (`postcard`, `parquet`).
     pub(crate) name: &'static str,
     pub(crate) encode: EncodeFn,
-    pub(crate) decode: DecodeFn,
+    pub(crate) decode: Decode,
     pub(crate) clone: CloneFn,
+}
+
+/// How a format reads its payload back.
+#[derive(Clone)]
+pub(crate) enum Decode {
+    /// From the payload's bytes, read into a buffer.
+    Bytes(DecodeFn),
+    /// From the file mapped by `map`: the decoded value may keep the bytes it points into.
+    Mapped { map: MapFn, decode: DecodeSharedFn },
+}
+
+/// Bytes a decoded value may share with where they were read from: a memory-mapped result file,
+/// or a buffer.
+pub type SharedBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
+/// The payload of a stored result, given to the decoder of a format registered with
+/// [`CacheType::with_mapped_format`]: the bytes of the whole file (shared, so a decoded value can
+/// point into them instead of copying) and where in them the payload lies. The payload starts
+/// at a multiple of 64 bytes from the start of the file and its checksum has been verified.
+/// ```
+/// use std::sync::Arc;
+/// use hamilton_core::cache::StoredPayload;
+/// let p = StoredPayload::new(Arc::new(vec![0_u8, 1, 2, 3]), 1..3);
+/// assert_eq!(p.as_bytes(), &[1, 2]);
+/// assert_eq!(p.shared().as_ref().as_ref().len(), 4);
+/// assert_eq!(p.range(), 1..3);
+/// ```
+#[derive(Clone)]
+pub struct StoredPayload {
+    bytes: SharedBytes,
+    range: Range<usize>,
+}
+
+impl StoredPayload {
+    /// The payload lying at `range` of `bytes`.
+    /// # Panics
+    /// When `range` is not within `bytes`.
+    pub fn new(bytes: SharedBytes, range: Range<usize>) -> Self {
+        assert!(
+            range.start <= range.end && range.end <= (*bytes).as_ref().len(),
+            "payload range {range:?} out of {} bytes",
+            (*bytes).as_ref().len()
+        );
+        Self { bytes, range }
+    }
+
+    /// The payload's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &(*self.bytes).as_ref()[self.range.clone()]
+    }
+
+    /// The bytes of the whole file the payload lies in.
+    pub fn shared(&self) -> &SharedBytes {
+        &self.bytes
+    }
+
+    /// Where the payload lies in [`shared`](Self::shared).
+    pub fn range(&self) -> Range<usize> {
+        self.range.clone()
+    }
 }
 
 /// How the cache handles values of one type: its fingerprint (the data version downstream
@@ -73,7 +137,9 @@ fn postcard_format<T: Serialize + DeserializeOwned + NodeValue + Clone>() -> For
     Format {
         name: "postcard",
         encode: Arc::new(|v| Ok(postcard::to_stdvec(downcast::<T>(v)?)?)),
-        decode: Arc::new(|bytes| Ok(Value::new(postcard::from_bytes::<T>(bytes)?))),
+        decode: Decode::Bytes(Arc::new(|bytes| {
+            Ok(Value::new(postcard::from_bytes::<T>(bytes)?))
+        })),
         clone: clone_fn::<T>(),
     }
 }
@@ -185,7 +251,55 @@ impl CacheType {
         self.format = Some(Format {
             name,
             encode: Arc::new(move |v| encode(downcast::<T>(v)?)),
-            decode: Arc::new(move |bytes| decode(bytes).map(Value::new)),
+            decode: Decode::Bytes(Arc::new(move |bytes| decode(bytes).map(Value::new))),
+            clone: clone_fn::<T>(),
+        });
+        self
+    }
+
+    /// Like [`with_format`](Self::with_format), for a format whose values can point into the
+    /// file they are read from instead of copying it: `map` gives the bytes of a result file (a
+    /// memory map, say), the cache checks the file's header and checksum on them, and `decode`
+    /// gets them with the payload's place ([`StoredPayload`]). A value keeping the bytes keeps
+    /// the file's content alive after the file is deleted (on Unix); a result file must never be
+    /// changed in place while such values live.
+    /// # Panics
+    /// When `T` is not the type this `CacheType` describes.
+    /// ```
+    /// use std::io::Read;
+    /// use std::sync::Arc;
+    /// use hamilton_core::cache::{CacheType, StoredPayload};
+    /// #[derive(Clone)]
+    /// struct Blob(Vec<u8>);
+    /// let t = CacheType::fingerprint_with(|b: &Blob, f| f.write(&b.0)).with_mapped_format(
+    ///     "blob",
+    ///     |b: &Blob| Ok(b.0.clone()),
+    ///     |mut file: &std::fs::File| { let mut v = Vec::new(); file.read_to_end(&mut v)?; Ok(Arc::new(v)) },
+    ///     |p: StoredPayload| Ok(Blob(p.as_bytes().to_vec())),
+    /// );
+    /// assert_eq!(t.format_name(), Some("blob"));
+    /// ```
+    pub fn with_mapped_format<T: NodeValue + Clone>(
+        mut self,
+        name: &'static str,
+        encode: impl Fn(&T) -> Result<Vec<u8>, NodeError> + Send + Sync + 'static,
+        map: impl Fn(&File) -> std::io::Result<SharedBytes> + Send + Sync + 'static,
+        decode: impl Fn(StoredPayload) -> Result<T, NodeError> + Send + Sync + 'static,
+    ) -> Self {
+        assert_eq!(
+            self.id,
+            TypeId::of::<T>(),
+            "`with_mapped_format::<{}>` on the cache type of `{}`",
+            type_name::<T>(),
+            self.name
+        );
+        self.format = Some(Format {
+            name,
+            encode: Arc::new(move |v| encode(downcast::<T>(v)?)),
+            decode: Decode::Mapped {
+                map: Arc::new(map),
+                decode: Arc::new(move |payload| decode(payload).map(Value::new)),
+            },
             clone: clone_fn::<T>(),
         });
         self
@@ -300,7 +414,10 @@ mod tests {
         let t = &table[&value.type_id()];
         let format = t.format.as_ref().unwrap();
         let bytes = (format.encode)(value.as_any()).unwrap();
-        let back = (format.decode)(&bytes).unwrap();
+        let Decode::Bytes(decode) = &format.decode else {
+            panic!("postcard decodes bytes")
+        };
+        let back = decode(&bytes).unwrap();
         assert_eq!(
             back.downcast_ref::<Vec<Option<f64>>>(),
             Some(&vec![Some(1.5), None])

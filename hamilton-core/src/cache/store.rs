@@ -16,11 +16,15 @@ use rusqlite::{
 };
 
 use super::fingerprint::DataVersion;
+use super::registry::{MapFn, StoredPayload, guarded};
 
 const DB_FILE: &str = "cache.sqlite";
 const RESULTS: &str = "results";
 const TMP: &str = "tmp";
 const MAGIC: &[u8; 8] = b"HMLTNCR1";
+/// Payloads start at a multiple of this many bytes from the start of their file, so that a
+/// memory-mapped payload's buffers keep the alignment they were written with.
+pub(crate) const PAYLOAD_ALIGNMENT: usize = 64;
 /// The largest read buffer a thread keeps between result reads (bytes).
 const KEPT_READ_BUFFER: usize = 256 << 20;
 /// How many read buffers are kept (one per thread loading at once).
@@ -484,6 +488,30 @@ impl Store {
         result
     }
 
+    /// Reads a result file back through `map` (a memory map, say), checks its header and
+    /// checksum, and passes the mapped bytes and the payload's place to `decode`.
+    pub(crate) fn read_mapped<R>(
+        &self,
+        dv: DataVersion,
+        format: &str,
+        type_name: &str,
+        map: &MapFn,
+        decode: impl FnOnce(StoredPayload) -> R,
+    ) -> Result<R, String> {
+        let path = self.result_path(dv, format);
+        let not_read = |e: std::io::Error| match e.kind() {
+            std::io::ErrorKind::NotFound => format!("result file `{}` is missing", path.display()),
+            _ => format!("could not read `{}`: {e}", path.display()),
+        };
+        let file = fs::File::open(&path).map_err(not_read)?;
+        let bytes = guarded("mapping the file", || map(&file).map_err(not_read))?;
+        let whole: &[u8] = (*bytes).as_ref();
+        let end = whole.len();
+        let start = parse(whole, dv, format, type_name)
+            .map_err(|why| format!("result file `{}` is {why}", path.display()))?;
+        Ok(decode(StoredPayload::new(bytes, start..end)))
+    }
+
     /// Deletes a result file found to be bad, so that it is written afresh.
     pub(crate) fn discard_result(&self, dv: DataVersion, format: &str) {
         let _ = fs::remove_file(self.result_path(dv, format));
@@ -559,7 +587,8 @@ impl Store {
 }
 
 /// The header of a result file: magic, then the header's length, the data version, the format
-/// and type names, the payload's length and its XXH3-128 checksum.
+/// and type names, the payload's length and its XXH3-128 checksum, then zeros up to a multiple
+/// of [`PAYLOAD_ALIGNMENT`].
 fn header(dv: DataVersion, format: &str, type_name: &str, payload: &[u8]) -> Vec<u8> {
     let mut h = Vec::with_capacity(96 + type_name.len());
     h.extend_from_slice(MAGIC);
@@ -571,6 +600,11 @@ fn header(dv: DataVersion, format: &str, type_name: &str, payload: &[u8]) -> Vec
     body.extend_from_slice(type_name.as_bytes());
     body.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     body.extend_from_slice(&xxhash_rust::xxh3::xxh3_128(payload).to_le_bytes());
+    let unpadded = MAGIC.len() + 4 + body.len();
+    body.resize(
+        body.len() + unpadded.next_multiple_of(PAYLOAD_ALIGNMENT) - unpadded,
+        0,
+    );
     h.extend_from_slice(&(body.len() as u32).to_le_bytes());
     h.extend_from_slice(&body);
     h
@@ -653,6 +687,7 @@ mod tests {
         file.extend_from_slice(&payload);
         let start = parse(&file, dv, "postcard", "i64").unwrap();
         assert_eq!(&file[start..], &payload[..]);
+        assert_eq!(start % PAYLOAD_ALIGNMENT, 0);
         let err = |bytes: &[u8], dv, format, ty| parse(bytes, dv, format, ty).unwrap_err();
         assert!(err(&file, other, "postcard", "i64").contains("data version"));
         assert!(err(&file, dv, "parquet", "i64").contains("format"));

@@ -11,9 +11,17 @@
 //!   binaries value by value, temporal dtypes through their physical integers. The same values in
 //!   other chunks fingerprint the same. Nested dtypes (List, Array, Struct) and Object have no
 //!   fingerprint: their nodes are not cached and say so.
-//! - **Stored**: one Parquet file per value (uncompressed and without statistics, so it is read
-//!   back at memory speed), for the dtypes Parquet gives back exactly (booleans, integers,
-//!   floats, strings, binaries, dates, datetimes, durations, times).
+//! - **Stored**: one Arrow IPC file per value (uncompressed; readable by any Arrow tool: Polars'
+//!   `read_ipc`, pyarrow's `feather.read_table`, DuckDB), for booleans, integers, floats,
+//!   strings, binaries, dates, datetimes, durations and times. Read back, a file is
+//!   memory-mapped and its checksum checked; integer, float and temporal columns then point into
+//!   the mapping instead of being copied (nothing is decoded, no fresh memory is taken: a reload
+//!   costs one pass of the checksum over the bytes), the other dtypes are read by Polars' IPC
+//!   reader. A loaded value keeps its file mapped: on Unix it stays readable after the cache is
+//!   cleared; a result file must never be changed in place (the cache itself only writes new
+//!   files and renames them into place). Arrow IPC rather than Parquet because Parquet must be
+//!   decoded into fresh memory: on the features benchmark a reload from Parquet took 3 to 4
+//!   times as long (see `BENCHMARKS.md`).
 //! - **`LazyFrame` and `Expr`** are fingerprinted by their plan ([`fingerprint_lazyframe`],
 //!   [`fingerprint_expr`]): Polars' versioned serialization of it, which holds every literal
 //!   value, every function option (a rolling window's size) and every in-memory frame (as Arrow
@@ -66,12 +74,11 @@
 //! # let _ = hamilton_polars::cache::cache_types();
 //! ```
 
-use std::io::Cursor;
-
 use hamilton_core::NodeError;
-use hamilton_core::cache::{CacheType, Fingerprinter};
+use hamilton_core::cache::{CacheType, Fingerprinter, StoredPayload};
 use polars::prelude::*;
 
+mod ipc;
 mod lazy;
 
 use lazy::{expr_type, lazyframe_type};
@@ -115,27 +122,30 @@ hamilton_core::register_cache_type!(lazyframe_type());
 hamilton_core::register_cache_type!(expr_type());
 
 fn series_type() -> CacheType {
-    CacheType::fingerprint_with(fingerprint_series).with_format(
-        "parquet",
+    CacheType::fingerprint_with(fingerprint_series).with_mapped_format(
+        ipc::FORMAT,
         |s: &Series| encode(s.clone().into_frame()),
-        |bytes: &[u8]| decode_series(bytes),
+        ipc::map,
+        |p: StoredPayload| decode_series(&p),
     )
 }
 
 fn column_type() -> CacheType {
     CacheType::fingerprint_with(|c: &Column, f| fingerprint_series(c.as_materialized_series(), f))
-        .with_format(
-            "parquet",
+        .with_mapped_format(
+            ipc::FORMAT,
             |c: &Column| encode(c.as_materialized_series().clone().into_frame()),
-            |bytes: &[u8]| Ok(Column::from(decode_series(bytes)?)),
+            ipc::map,
+            |p: StoredPayload| Ok(Column::from(decode_series(&p)?)),
         )
 }
 
 fn dataframe_type() -> CacheType {
-    CacheType::fingerprint_with(fingerprint_dataframe).with_format(
-        "parquet",
+    CacheType::fingerprint_with(fingerprint_dataframe).with_mapped_format(
+        ipc::FORMAT,
         |df: &DataFrame| encode(df.clone()),
-        |bytes: &[u8]| decode(bytes),
+        ipc::map,
+        |p: StoredPayload| ipc::decode(&p),
     )
 }
 
@@ -147,10 +157,11 @@ where
     CacheType::fingerprint_with(|ca: &ChunkedArray<T>, f| {
         fingerprint_series(&ca.clone().into_series(), f)
     })
-    .with_format(
-        "parquet",
+    .with_mapped_format(
+        ipc::FORMAT,
         |ca: &ChunkedArray<T>| encode(ca.clone().into_series().into_frame()),
-        |bytes: &[u8]| Ok(decode_series(bytes)?.unpack::<T>()?.clone()),
+        ipc::map,
+        |p: StoredPayload| Ok(decode_series(&p)?.unpack::<T>()?.clone()),
     )
 }
 
@@ -291,7 +302,7 @@ fn finish_parts(values: Fingerprinter, nulls: Fingerprinter, f: &mut Fingerprint
     }
 }
 
-/// Whether Parquet gives values of `dtype` back exactly.
+/// Whether values of `dtype` are stored (read back exactly, with a fingerprint).
 fn stored_exactly(dtype: &DataType) -> bool {
     matches!(
         dtype,
@@ -315,29 +326,20 @@ fn stored_exactly(dtype: &DataType) -> bool {
     )
 }
 
-fn encode(mut df: DataFrame) -> Result<Vec<u8>, NodeError> {
+fn encode(df: DataFrame) -> Result<Vec<u8>, NodeError> {
     if let Some(column) = df.columns().iter().find(|c| !stored_exactly(c.dtype())) {
         return Err(format!(
-            "column `{}` of dtype {} is not stored (Parquet may not give it back exactly)",
+            "column `{}` of dtype {} is not stored (not known to be read back exactly)",
             column.name(),
             column.dtype()
         )
         .into());
     }
-    let mut bytes = Vec::new();
-    ParquetWriter::new(&mut bytes)
-        .with_compression(ParquetCompression::Uncompressed)
-        .with_statistics(StatisticsOptions::empty())
-        .finish(&mut df)?;
-    Ok(bytes)
+    ipc::encode(df)
 }
 
-fn decode(bytes: &[u8]) -> Result<DataFrame, NodeError> {
-    Ok(ParquetReader::new(Cursor::new(bytes)).finish()?)
-}
-
-fn decode_series(bytes: &[u8]) -> Result<Series, NodeError> {
-    let df = decode(bytes)?;
+fn decode_series(payload: &StoredPayload) -> Result<Series, NodeError> {
+    let df = ipc::decode(payload)?;
     match df.columns() {
         [column] => Ok(column.as_materialized_series().clone()),
         columns => Err(format!(
@@ -386,15 +388,22 @@ mod tests {
         df
     }
 
+    /// `bytes` as the payload of a result file starting at 64 bytes.
+    fn stored(bytes: Vec<u8>) -> StoredPayload {
+        let mut file = vec![0_u8; 64];
+        file.extend(bytes);
+        let len = file.len();
+        StoredPayload::new(std::sync::Arc::new(file), 64..len)
+    }
+
     #[test]
-    fn frames_and_series_round_trip_through_parquet_with_equal_fingerprints() {
+    fn frames_and_series_round_trip_through_arrow_ipc_with_equal_fingerprints() {
         let df = frame();
         let t = dataframe_type();
-        let format = t.format_name().unwrap();
-        assert_eq!(format, "parquet");
-        let bytes = encode(df.clone()).unwrap();
-        let back = decode(&bytes).unwrap();
+        assert_eq!(t.format_name(), Some("arrow"));
+        let back = ipc::decode(&stored(encode(df.clone()).unwrap())).unwrap();
         assert_eq!(back.schema(), df.schema());
+        assert!(back.equals_missing(&df));
         assert_eq!(
             version(&t, &Value::new(df.clone())),
             version(&t, &Value::new(back))
@@ -402,8 +411,7 @@ mod tests {
         let t = series_type();
         for column in df.columns() {
             let s = column.as_materialized_series().clone();
-            let bytes = encode(s.clone().into_frame()).unwrap();
-            let back = decode_series(&bytes).unwrap();
+            let back = decode_series(&stored(encode(s.clone().into_frame()).unwrap())).unwrap();
             assert_eq!(back.name(), s.name());
             assert_eq!(back.dtype(), s.dtype());
             assert_eq!(

@@ -1,0 +1,325 @@
+//! Result files of `Series` and `DataFrame`: Arrow IPC (uncompressed), memory-mapped when read
+//! back. Columns of fixed-width dtypes (integers, floats, dates, datetimes, durations, times)
+//! point into the mapped file instead of being copied; the others are read by Polars' IPC reader.
+
+use std::fs::File;
+use std::io::Cursor;
+use std::sync::Arc;
+
+use hamilton_core::NodeError;
+use hamilton_core::cache::{SharedBytes, StoredPayload};
+use polars::prelude::*;
+use polars_arrow::array::{Array, PrimitiveArray};
+use polars_arrow::bitmap::Bitmap;
+use polars_arrow::datatypes::ArrowDataType;
+use polars_arrow::io::ipc::format::ipc::planus::ReadAsRoot;
+use polars_arrow::io::ipc::format::ipc::{Block, MessageHeaderRef, MessageRef};
+use polars_arrow::io::ipc::read::read_file_metadata;
+use polars_arrow::types::NativeType;
+use polars_buffer::Buffer;
+use polars_io::ipc::{IpcReader, IpcWriter};
+use polars_utils::mmap::MMapSemaphore;
+
+/// The format's name, also the result files' extension.
+pub(super) const FORMAT: &str = "arrow";
+
+/// A result file's bytes, memory-mapped.
+pub(super) fn map(file: &File) -> std::io::Result<SharedBytes> {
+    let mapped = MMapSemaphore::new_from_file(file).map_err(std::io::Error::other)?;
+    Ok(Arc::new(mapped))
+}
+
+/// The Arrow IPC file of `df`, uncompressed.
+pub(super) fn encode(mut df: DataFrame) -> Result<Vec<u8>, NodeError> {
+    let mut bytes = Vec::new();
+    IpcWriter::new(&mut bytes)
+        .with_compression(None)
+        .finish(&mut df)?;
+    Ok(bytes)
+}
+
+/// The `DataFrame` of an Arrow IPC payload: its fixed-width columns pointing into the payload's
+/// bytes where they are aligned, the rest read by Polars.
+pub(super) fn decode(payload: &StoredPayload) -> Result<DataFrame, NodeError> {
+    match borrowed(payload)? {
+        Some(df) => Ok(df),
+        None => Ok(IpcReader::new(Cursor::new(payload.as_bytes())).finish()?),
+    }
+}
+
+/// The prefix of the shared bytes that is a whole number of 8-byte words, as Polars' buffers
+/// reinterpret only whole storages.
+struct Words(SharedBytes, usize);
+
+impl AsRef<[u8]> for Words {
+    fn as_ref(&self) -> &[u8] {
+        &(*self.0).as_ref()[..self.1]
+    }
+}
+
+/// The frame with every column pointing into the payload, or `None` when a column's dtype is
+/// not fixed-width (or the file uses dictionaries or compression): Polars then reads it.
+fn borrowed(payload: &StoredPayload) -> Result<Option<DataFrame>, NodeError> {
+    let bytes = payload.as_bytes();
+    let metadata = read_file_metadata(&mut Cursor::new(bytes))?;
+    let fields: Vec<_> = metadata.schema.iter_values().collect();
+    if fields.is_empty()
+        || metadata
+            .dictionaries
+            .as_ref()
+            .is_some_and(|d| !d.is_empty())
+        || !fields.iter().all(|f| fixed_width(&f.dtype))
+    {
+        return Ok(None);
+    }
+    let whole = payload.shared().clone();
+    let words = (*whole).as_ref().len() / 8 * 8;
+    let storage = Buffer::<u8>::from_owner(Words(whole, words));
+    let mut chunks: Vec<Vec<Box<dyn Array>>> = vec![Vec::new(); fields.len()];
+    let mut height = 0;
+    for block in &metadata.blocks {
+        let (message, body) = message(bytes, block)?;
+        let Some(MessageHeaderRef::RecordBatch(batch)) = message.header()? else {
+            return Err("an IPC block that is not a record batch".into());
+        };
+        if batch.compression()?.is_some() {
+            return Ok(None);
+        }
+        let nodes: Vec<_> = batch
+            .nodes()?
+            .ok_or("a record batch without nodes")?
+            .iter()
+            .collect();
+        let buffers: Vec<_> = batch
+            .buffers()?
+            .ok_or("a record batch without buffers")?
+            .iter()
+            .collect();
+        if nodes.len() != fields.len() || buffers.len() != 2 * fields.len() {
+            return Ok(None);
+        }
+        height += usize::try_from(batch.length()?)?;
+        for (i, field) in fields.iter().enumerate() {
+            let len = usize::try_from(nodes[i].length())?;
+            let nulls = usize::try_from(nodes[i].null_count())?;
+            let region = |b: &polars_arrow::io::ipc::format::ipc::BufferRef<'_>| {
+                let start = payload.range().start + body + usize::try_from(b.offset())?;
+                Ok::<_, NodeError>(start..start + usize::try_from(b.length())?)
+            };
+            let validity = region(&buffers[2 * i])?;
+            let values = region(&buffers[2 * i + 1])?;
+            let validity = (nulls > 0)
+                .then(|| bitmap(&storage, validity, len))
+                .transpose()?;
+            chunks[i].push(array(&field.dtype, &storage, values, len, validity)?);
+        }
+    }
+    let columns = fields
+        .iter()
+        .zip(chunks)
+        .map(|(field, arrays)| {
+            let series = Series::from_arrow_chunks(field.name.clone(), arrays)?;
+            Ok(Column::from(series))
+        })
+        .collect::<Result<Vec<_>, NodeError>>()?;
+    Ok(Some(DataFrame::new(height, columns)?))
+}
+
+/// Whether columns of `dtype` are read without copying.
+fn fixed_width(dtype: &ArrowDataType) -> bool {
+    use ArrowDataType as A;
+    matches!(
+        dtype,
+        A::Int8
+            | A::Int16
+            | A::Int32
+            | A::Int64
+            | A::UInt8
+            | A::UInt16
+            | A::UInt32
+            | A::UInt64
+            | A::Float32
+            | A::Float64
+            | A::Date32
+            | A::Date64
+            | A::Time32(_)
+            | A::Time64(_)
+            | A::Timestamp(_, _)
+            | A::Duration(_)
+    )
+}
+
+/// The message of an IPC block and where its body starts in `bytes`.
+fn message<'a>(bytes: &'a [u8], block: &Block) -> Result<(MessageRef<'a>, usize), NodeError> {
+    const CONTINUATION: [u8; 4] = [0xff; 4];
+    let offset = usize::try_from(block.offset)?;
+    let meta_len = usize::try_from(block.meta_data_length)?;
+    let mut at = offset;
+    let word = |at: usize| -> Result<[u8; 4], NodeError> {
+        Ok(bytes
+            .get(at..at + 4)
+            .ok_or("an IPC block out of bounds")?
+            .try_into()?)
+    };
+    let mut len = word(at)?;
+    at += 4;
+    if len == CONTINUATION {
+        len = word(at)?;
+        at += 4;
+    }
+    let len = usize::try_from(i32::from_le_bytes(len))?;
+    let flatbuffer = bytes
+        .get(at..at + len)
+        .ok_or("an IPC message out of bounds")?;
+    Ok((MessageRef::read_as_root(flatbuffer)?, offset + meta_len))
+}
+
+/// The validity bitmap of `len` values at `region` (copied: an eighth of a byte per value).
+fn bitmap(
+    storage: &Buffer<u8>,
+    region: std::ops::Range<usize>,
+    len: usize,
+) -> Result<Bitmap, NodeError> {
+    let bytes = storage
+        .as_slice()
+        .get(region.start..region.start + len.div_ceil(8))
+        .filter(|_| region.len() >= len.div_ceil(8))
+        .ok_or("an IPC validity buffer out of bounds")?;
+    Ok(Bitmap::try_new(bytes.to_vec(), len)?)
+}
+
+/// The fixed-width array of `len` values of `dtype` at `region` of `storage`.
+fn array(
+    dtype: &ArrowDataType,
+    storage: &Buffer<u8>,
+    region: std::ops::Range<usize>,
+    len: usize,
+    validity: Option<Bitmap>,
+) -> Result<Box<dyn Array>, NodeError> {
+    use ArrowDataType as A;
+    Ok(match dtype {
+        A::Int8 => primitive::<i8>(dtype, storage, region, len, validity)?,
+        A::Int16 => primitive::<i16>(dtype, storage, region, len, validity)?,
+        A::Int32 | A::Date32 | A::Time32(_) => {
+            primitive::<i32>(dtype, storage, region, len, validity)?
+        }
+        A::Int64 | A::Date64 | A::Time64(_) | A::Timestamp(_, _) | A::Duration(_) => {
+            primitive::<i64>(dtype, storage, region, len, validity)?
+        }
+        A::UInt8 => primitive::<u8>(dtype, storage, region, len, validity)?,
+        A::UInt16 => primitive::<u16>(dtype, storage, region, len, validity)?,
+        A::UInt32 => primitive::<u32>(dtype, storage, region, len, validity)?,
+        A::UInt64 => primitive::<u64>(dtype, storage, region, len, validity)?,
+        A::Float32 => primitive::<f32>(dtype, storage, region, len, validity)?,
+        A::Float64 => primitive::<f64>(dtype, storage, region, len, validity)?,
+        other => return Err(format!("no fixed-width reading of {other:?}").into()),
+    })
+}
+
+/// `len` values of `T` at `region`: the storage itself when the region is aligned for `T`, a
+/// copy otherwise.
+fn primitive<T: NativeType + bytemuck::Pod>(
+    dtype: &ArrowDataType,
+    storage: &Buffer<u8>,
+    region: std::ops::Range<usize>,
+    len: usize,
+    validity: Option<Bitmap>,
+) -> Result<Box<dyn Array>, NodeError> {
+    let size = size_of::<T>();
+    let needed = len
+        .checked_mul(size)
+        .filter(|n| *n <= region.len() && region.start + n <= storage.len())
+        .ok_or("an IPC values buffer out of bounds")?;
+    let values = match storage.clone().try_transmute::<T>() {
+        Ok(typed) if region.start.is_multiple_of(size) => {
+            let start = region.start / size;
+            typed.sliced(start..start + len)
+        }
+        _ => Buffer::from_vec(bytemuck::pod_collect_to_vec(
+            &storage.as_slice()[region.start..region.start + needed],
+        )),
+    };
+    Ok(Box::new(PrimitiveArray::<T>::try_new(
+        dtype.clone(),
+        values,
+        validity,
+    )?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes aligned like a memory map's.
+    struct Aligned(Vec<u64>, usize);
+
+    impl AsRef<[u8]> for Aligned {
+        fn as_ref(&self) -> &[u8] {
+            &bytemuck::cast_slice(&self.0)[..self.1]
+        }
+    }
+
+    /// `bytes` stored at offset `at` of an aligned file.
+    fn stored(bytes: Vec<u8>, at: usize) -> StoredPayload {
+        let mut file = vec![0_u8; at];
+        file.extend(bytes);
+        let len = file.len();
+        let mut words = vec![0_u64; len.div_ceil(8)];
+        bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..len].copy_from_slice(&file);
+        StoredPayload::new(Arc::new(Aligned(words, len)), at..len)
+    }
+
+    /// Where the values of a Float64 column start.
+    fn values_ptr(df: &DataFrame, column: &str) -> *const f64 {
+        let s = df.column(column).unwrap().as_materialized_series();
+        s.f64()
+            .unwrap()
+            .downcast_iter()
+            .next()
+            .unwrap()
+            .values()
+            .as_ptr()
+    }
+
+    #[test]
+    fn fixed_width_columns_point_into_the_stored_bytes() {
+        let df = df!("x" => [1.5, 2.5, 3.5], "n" => [Some(1_i64), None, Some(3)]).unwrap();
+        let payload = stored(encode(df.clone()).unwrap(), 64);
+        let back = decode(&payload).unwrap();
+        assert!(back.equals_missing(&df));
+        let inside = (**payload.shared()).as_ref().as_ptr_range();
+        assert!(inside.contains(&values_ptr(&back, "x").cast::<u8>()));
+    }
+
+    #[test]
+    fn unaligned_payloads_are_copied_with_the_same_values() {
+        let df = df!("x" => [1.5, 2.5, 3.5], "n" => [Some(1_i64), None, Some(3)]).unwrap();
+        let payload = stored(encode(df.clone()).unwrap(), 3);
+        let back = decode(&payload).unwrap();
+        assert!(back.equals_missing(&df));
+        let inside = (**payload.shared()).as_ref().as_ptr_range();
+        assert!(!inside.contains(&values_ptr(&back, "x").cast::<u8>()));
+    }
+
+    #[test]
+    fn columns_of_other_dtypes_are_read_by_polars_with_the_same_values() {
+        let df = df!(
+            "s" => [Some("a"), None, Some("ünï")],
+            "b" => [Some(true), None, Some(false)],
+            "x" => [1.0, 2.0, 3.0],
+        )
+        .unwrap();
+        let back = decode(&stored(encode(df.clone()).unwrap(), 0)).unwrap();
+        assert!(back.equals_missing(&df));
+        assert_eq!(back.schema(), df.schema());
+    }
+
+    #[test]
+    fn a_damaged_payload_is_an_error_not_a_panic() {
+        let df = df!("x" => [1.0, 2.0, 3.0]).unwrap();
+        let bytes = encode(df).unwrap();
+        for cut in [0, 8, bytes.len() / 2, bytes.len() - 1] {
+            assert!(decode(&stored(bytes[..cut].to_vec(), 0)).is_err());
+        }
+    }
+}
