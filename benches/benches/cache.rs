@@ -7,13 +7,16 @@
 //! cargo bench -p hamilton-benches --bench cache -- 100000 3   # rows, repetitions
 //! ```
 //!
-//! Each repetition starts from an empty cache directory and times, in one process:
+//! Each repetition starts from an empty cache directory and times:
 //! - `uncached`: a driver without cache;
-//! - `first`: a cached driver's first run (computes, fingerprints, writes Parquet and SQLite);
+//! - `first`: a cached driver's first run (computes, fingerprints, writes Arrow IPC files and
+//!   SQLite);
 //! - `second (memory)`: the same driver again (all hits, results kept in memory:
 //!   `CacheOptions::keep_in_memory`);
 //! - `second (disk)`: a new driver on the same directory without the memory layer (all hits,
-//!   each result read back from its Parquet file, as another process would).
+//!   each result read back from its Arrow IPC file, memory-mapped, as another process would);
+//! - `second (process)`: that run in a new process (this binary again, with `--child <dir>`):
+//!   nothing of the first run is left in the address space; only the run is timed.
 //!
 //! Every run's outputs are checked equal to the uncached ones, and every second run all hits.
 //! Prints the medians, the ratios `first / second`, and one JSON line.
@@ -61,11 +64,47 @@ fn all_hits(dr: &Driver) {
     assert!(not_hit.is_empty(), "not all hits: {not_hit:?}");
 }
 
+/// `--child <dir> <rows>`: one run on the cache in `dir`, its duration printed in nanoseconds.
+fn child(dir: &str, rows: usize) {
+    let raw = make_frame(rows, 42);
+    let dr = Driver::builder()
+        .with_nodes(nodes())
+        .with_cache(dir)
+        .build()
+        .unwrap();
+    let (t, _) = run(&dr, &raw);
+    all_hits(&dr);
+    println!("{}", t.as_nanos());
+}
+
+/// The duration of one run in a new process on the cache in `dir`.
+fn in_new_process(dir: &std::path::Path, rows: usize) -> Duration {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .arg("--child")
+        .arg(dir)
+        .arg(rows.to_string())
+        .output()
+        .expect("the bench runs itself");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let nanos: u64 = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("the child prints its run time");
+    Duration::from_nanos(nanos)
+}
+
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
+    let all: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, dir, rows, ..] = &all[..]
+        && flag == "--child"
+    {
+        return child(dir, rows.parse().unwrap());
+    }
+    let args: Vec<String> = all.into_iter().filter(|a| !a.starts_with("--")).collect();
     let rows: usize = args
         .first()
         .and_then(|a| a.parse().ok())
@@ -78,6 +117,7 @@ fn main() {
     let (_, expected) = run(&plain, &raw);
 
     let (mut uncached, mut first, mut memory, mut disk) = (vec![], vec![], vec![], vec![]);
+    let mut process = vec![];
     let mut size = 0;
     for _ in 0..reps {
         uncached.push(run(&plain, &raw).0);
@@ -104,16 +144,18 @@ fn main() {
         assert!(out.equals_missing(&expected));
         all_hits(&fresh);
         disk.push(t);
+        process.push(in_new_process(dir.path(), rows));
         size = fresh.cache().unwrap().size().unwrap();
         if verbose {
             println!("{first_run}{}", fresh.cache().unwrap().last_run().unwrap());
         }
     }
-    let (u, f, m, d) = (
+    let (u, f, m, d, p) = (
         median(uncached),
         median(first),
         median(memory),
         median(disk),
+        median(process),
     );
     println!("cache bench: features workload, {rows} rows, median of {reps}");
     println!("  uncached          {u:>10.2?}");
@@ -130,17 +172,23 @@ fn main() {
         ratio(f, d)
     );
     println!(
+        "  second (process)  {p:>10.2?}   first / second = {:.1}x",
+        ratio(f, p)
+    );
+    println!(
         "  cache directory   {:.1} MiB",
         size as f64 / (1 << 20) as f64
     );
     println!(
-        "{{\"bench\":\"cache\",\"rows\":{rows},\"reps\":{reps},\"uncached_s\":{},\"first_s\":{},\"second_memory_s\":{},\"second_disk_s\":{},\"first_over_second_memory\":{:.2},\"first_over_second_disk\":{:.2},\"cache_bytes\":{size}}}",
+        "{{\"bench\":\"cache\",\"rows\":{rows},\"reps\":{reps},\"uncached_s\":{},\"first_s\":{},\"second_memory_s\":{},\"second_disk_s\":{},\"second_process_s\":{},\"first_over_second_memory\":{:.2},\"first_over_second_disk\":{:.2},\"first_over_second_process\":{:.2},\"cache_bytes\":{size}}}",
         u.as_secs_f64(),
         f.as_secs_f64(),
         m.as_secs_f64(),
         d.as_secs_f64(),
+        p.as_secs_f64(),
         ratio(f, m),
-        ratio(f, d)
+        ratio(f, d),
+        ratio(f, p)
     );
 }
 

@@ -67,7 +67,10 @@
 //! Under the cache directory: `cache.sqlite` (SQLite, WAL mode) holds the cache keys, the runs
 //! and what each node of each run did; `results/` holds one file per stored value, named by its
 //! data version (so equal results are stored once), written to a temporary file and renamed into
-//! place, with a header and checksum. A missing, truncated or corrupt result file, or an
+//! place, with a header and checksum; the payload after the header starts at a multiple of 64
+//! bytes, so a format read back from a memory map
+//! ([`CacheType::with_mapped_format`]) finds its buffers aligned. Every read checks the
+//! checksum over the whole payload. A missing, truncated or corrupt result file, or an
 //! unreadable, locked or corrupt database, makes the affected nodes run again with a note in the
 //! run's record; a corrupt database is set aside and re-created. Several threads and processes
 //! can share one directory.

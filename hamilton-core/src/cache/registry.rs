@@ -25,7 +25,7 @@ type CloneFn = Arc<dyn Fn(AnyRef<'_>) -> Option<Value> + Send + Sync>;
 /// How values of one type are written to and read from the result store.
 #[derive(Clone)]
 pub(crate) struct Format {
-    /// The format's name, also the stored files' extension (`postcard`, `parquet`).
+    /// The format's name, also the stored files' extension (`postcard`, `arrow`).
     pub(crate) name: &'static str,
     pub(crate) encode: EncodeFn,
     pub(crate) decode: Decode,
@@ -98,7 +98,8 @@ impl StoredPayload {
 /// A type the cache does not know has no fingerprint: a node producing it is never cached, and
 /// the nodes reading it never hit. The cache knows the primitives, `String`, and `Vec`,
 /// `Option`, `HashMap<String, _>` and `BTreeMap<String, _>` of those (stored with postcard);
-/// `hamilton-polars` adds Polars' `Series` and `DataFrame` (stored as Parquet). Make another type
+/// `hamilton-polars` adds Polars' `Series` and `DataFrame` (stored as Arrow IPC, read back from a
+/// memory map: [`with_mapped_format`](CacheType::with_mapped_format)). Make another type
 /// known with [`register_cache_type!`](crate::register_cache_type!) (found by every driver) or
 /// [`CacheOptions::with_type`](crate::cache::CacheOptions::with_type) (one driver).
 ///
