@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use hamilton_core::cache::{CacheRun, CacheStatus};
+use hamilton_core::cache::{CacheOptions, CacheRun, CacheStatus};
 use hamilton_core::{Args, Driver, Inputs, Node};
+use hamilton_polars::cache::{FrameFormat, cache_types_in};
 use polars::prelude::*;
 
 type Calls = Arc<Mutex<usize>>;
@@ -15,6 +16,10 @@ type Calls = Arc<Mutex<usize>>;
 fn driver(dir: &Path, calls: &Calls) -> Driver {
     // Links hamilton-polars' registered cache types into this test binary.
     assert!(!hamilton_polars::cache::cache_types().is_empty());
+    driver_with(CacheOptions::new(dir), calls)
+}
+
+fn driver_with(options: CacheOptions, calls: &Calls) -> Driver {
     let (c1, c2) = (calls.clone(), calls.clone());
     Driver::builder()
         .with_nodes([
@@ -48,7 +53,7 @@ fn driver(dir: &Path, calls: &Calls) -> Driver {
                     )?)
                 }),
         ])
-        .with_cache(dir)
+        .with_cache(options)
         .build()
         .unwrap()
 }
@@ -189,4 +194,27 @@ fn a_truncated_result_file_is_recomputed() {
 #[test]
 fn an_empty_result_file_is_recomputed() {
     recovers_from(|f| std::fs::write(f, b"").unwrap(), "truncated");
+}
+
+#[test]
+fn parquet_can_be_chosen_per_driver_and_switching_formats_stores_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = Calls::default();
+    let parquet = || CacheOptions::new(dir.path()).with_types(cache_types_in(FrameFormat::Parquet));
+    check(&driver_with(parquet(), &calls));
+    let files = result_files(dir.path());
+    assert!(
+        files.iter().all(|f| f.extension().unwrap() == "parquet"),
+        "{files:?}"
+    );
+    let run = check(&driver_with(parquet(), &calls));
+    assert_eq!(run.hits().len(), 2, "{run}");
+    assert_eq!(*calls.lock().unwrap(), 2);
+    // The default format does not read Parquet files: both run again and are stored as Arrow.
+    let run = check(&driver(dir.path(), &calls));
+    assert_eq!(run.hits().len(), 0, "{run}");
+    assert!(notes(&run).contains("format `parquet`"), "{}", notes(&run));
+    let run = check(&driver(dir.path(), &calls));
+    assert_eq!(run.hits().len(), 2, "{run}");
+    assert_eq!(*calls.lock().unwrap(), 4);
 }

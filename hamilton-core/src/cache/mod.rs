@@ -437,9 +437,22 @@ impl CacheOptions {
         self
     }
 
-    /// Makes a type known to this driver's cache (beside the registered ones).
+    /// Makes a type known to this driver's cache (beside the registered ones; for a type
+    /// registered too, this one is used).
     pub fn with_type(mut self, cache_type: CacheType) -> Self {
         self.types.push(cache_type);
+        self
+    }
+
+    /// Makes several types known to this driver's cache, as [`with_type`](Self::with_type).
+    /// ```
+    /// use hamilton_core::cache::{CacheOptions, CacheType};
+    /// let options = CacheOptions::new("cache")
+    ///     .with_types([CacheType::of::<Vec<u8>>(), CacheType::of::<Vec<u16>>()]);
+    /// # let _ = options;
+    /// ```
+    pub fn with_types(mut self, cache_types: impl IntoIterator<Item = CacheType>) -> Self {
+        self.types.extend(cache_types);
         self
     }
 

@@ -34,7 +34,7 @@ pub(super) fn expr_type() -> CacheType {
 /// Writes a `LazyFrame` by its plan: the optimizations it allows, its serialized plan (Polars'
 /// versioned DSL encoding, which holds every literal, option and in-memory frame), then the path,
 /// length and content of every local file it scans. Marks it [unavailable](Fingerprinter::unavailable)
-/// when the plan does not determine its result: see the [module](self) docs.
+/// when the plan does not determine its result: see the [module](super) docs.
 ///
 /// ```
 /// use hamilton_core::cache::Fingerprinter;

@@ -19,9 +19,11 @@
 //!   costs one pass of the checksum over the bytes), the other dtypes are read by Polars' IPC
 //!   reader. A loaded value keeps its file mapped: on Unix it stays readable after the cache is
 //!   cleared; a result file must never be changed in place (the cache itself only writes new
-//!   files and renames them into place). Arrow IPC rather than Parquet because Parquet must be
-//!   decoded into fresh memory: on the features benchmark a reload from Parquet took 3 to 4
-//!   times as long (see `BENCHMARKS.md`).
+//!   files and renames them into place). Arrow IPC by default because Parquet must be
+//!   decoded into fresh memory: on the features benchmark a reload from Parquet took 4 times as
+//!   long (see `BENCHMARKS.md`). Parquet (smaller files when columns repeat values) is one
+//!   option away: [`cache_types_in`]`(`[`FrameFormat::Parquet`]`)` given to
+//!   [`CacheOptions::with_types`](hamilton_core::cache::CacheOptions::with_types).
 //! - **`LazyFrame` and `Expr`** are fingerprinted by their plan ([`fingerprint_lazyframe`],
 //!   [`fingerprint_expr`]): Polars' versioned serialization of it, which holds every literal
 //!   value, every function option (a rolling window's size) and every in-memory frame (as Arrow
@@ -80,88 +82,140 @@ use polars::prelude::*;
 
 mod ipc;
 mod lazy;
+mod parquet;
 
 use lazy::{expr_type, lazyframe_type};
 pub use lazy::{fingerprint_expr, fingerprint_lazyframe};
 
+/// The file format `Series`, `Column`, `DataFrame` and chunked-array results are stored in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FrameFormat {
+    /// Uncompressed Arrow IPC, read back from a memory map without copying fixed-width columns
+    /// (the default: the fastest reload).
+    #[default]
+    ArrowIpc,
+    /// Uncompressed Parquet, decoded into memory when read back: smaller files for repetitive
+    /// columns (dictionary encoding), slower reloads.
+    Parquet,
+}
+
 /// Every Polars type this module makes known to the cache, for
-/// [`CacheOptions::with_type`](hamilton_core::cache::CacheOptions::with_type) where registration
-/// is unavailable.
+/// [`CacheOptions::with_types`](hamilton_core::cache::CacheOptions::with_types) where
+/// registration is unavailable.
 ///
 /// ```
 /// assert!(hamilton_polars::cache::cache_types().len() >= 4);
 /// ```
 pub fn cache_types() -> Vec<CacheType> {
+    cache_types_in(FrameFormat::ArrowIpc)
+}
+
+/// [`cache_types`], with frames and series stored in `format`. Given to a driver's
+/// [`CacheOptions::with_types`](hamilton_core::cache::CacheOptions::with_types), they replace
+/// the registered ones for that driver: results stored in another format are then misses, run
+/// and stored again.
+///
+/// ```
+/// use hamilton_core::cache::CacheOptions;
+/// use hamilton_polars::cache::{FrameFormat, cache_types_in};
+/// let options = CacheOptions::new("cache").with_types(cache_types_in(FrameFormat::Parquet));
+/// # let _ = options;
+/// ```
+pub fn cache_types_in(format: FrameFormat) -> Vec<CacheType> {
     vec![
-        series_type(),
-        column_type(),
-        dataframe_type(),
-        chunked_type::<Float64Type>(),
-        chunked_type::<Float32Type>(),
-        chunked_type::<Int64Type>(),
-        chunked_type::<Int32Type>(),
-        chunked_type::<UInt32Type>(),
-        chunked_type::<BooleanType>(),
-        chunked_type::<StringType>(),
+        series_type(format),
+        column_type(format),
+        dataframe_type(format),
+        chunked_type::<Float64Type>(format),
+        chunked_type::<Float32Type>(format),
+        chunked_type::<Int64Type>(format),
+        chunked_type::<Int32Type>(format),
+        chunked_type::<UInt32Type>(format),
+        chunked_type::<BooleanType>(format),
+        chunked_type::<StringType>(format),
         lazyframe_type(),
         expr_type(),
     ]
 }
 
-hamilton_core::register_cache_type!(series_type());
-hamilton_core::register_cache_type!(column_type());
-hamilton_core::register_cache_type!(dataframe_type());
-hamilton_core::register_cache_type!(chunked_type::<Float64Type>());
-hamilton_core::register_cache_type!(chunked_type::<Float32Type>());
-hamilton_core::register_cache_type!(chunked_type::<Int64Type>());
-hamilton_core::register_cache_type!(chunked_type::<Int32Type>());
-hamilton_core::register_cache_type!(chunked_type::<UInt32Type>());
-hamilton_core::register_cache_type!(chunked_type::<BooleanType>());
-hamilton_core::register_cache_type!(chunked_type::<StringType>());
+hamilton_core::register_cache_type!(series_type(FrameFormat::ArrowIpc));
+hamilton_core::register_cache_type!(column_type(FrameFormat::ArrowIpc));
+hamilton_core::register_cache_type!(dataframe_type(FrameFormat::ArrowIpc));
+hamilton_core::register_cache_type!(chunked_type::<Float64Type>(FrameFormat::ArrowIpc));
+hamilton_core::register_cache_type!(chunked_type::<Float32Type>(FrameFormat::ArrowIpc));
+hamilton_core::register_cache_type!(chunked_type::<Int64Type>(FrameFormat::ArrowIpc));
+hamilton_core::register_cache_type!(chunked_type::<Int32Type>(FrameFormat::ArrowIpc));
+hamilton_core::register_cache_type!(chunked_type::<UInt32Type>(FrameFormat::ArrowIpc));
+hamilton_core::register_cache_type!(chunked_type::<BooleanType>(FrameFormat::ArrowIpc));
+hamilton_core::register_cache_type!(chunked_type::<StringType>(FrameFormat::ArrowIpc));
 hamilton_core::register_cache_type!(lazyframe_type());
 hamilton_core::register_cache_type!(expr_type());
 
-fn series_type() -> CacheType {
-    CacheType::fingerprint_with(fingerprint_series).with_mapped_format(
-        ipc::FORMAT,
-        |s: &Series| encode(s.clone().into_frame()),
-        ipc::map,
-        |p: StoredPayload| decode_series(&p),
-    )
-}
-
-fn column_type() -> CacheType {
-    CacheType::fingerprint_with(|c: &Column, f| fingerprint_series(c.as_materialized_series(), f))
-        .with_mapped_format(
+/// `t` stored in `format` as a frame: `to_frame` gives the frame written, `from_frame` the value
+/// read back.
+fn stored_as_frame<T: hamilton_core::NodeValue + Clone>(
+    t: CacheType,
+    format: FrameFormat,
+    to_frame: fn(&T) -> DataFrame,
+    from_frame: fn(DataFrame) -> Result<T, NodeError>,
+) -> CacheType {
+    let encode = move |v: &T| check_stored(to_frame(v));
+    match format {
+        FrameFormat::ArrowIpc => t.with_mapped_format(
             ipc::FORMAT,
-            |c: &Column| encode(c.as_materialized_series().clone().into_frame()),
+            move |v: &T| ipc::encode(encode(v)?),
             ipc::map,
-            |p: StoredPayload| Ok(Column::from(decode_series(&p)?)),
-        )
+            move |p: StoredPayload| from_frame(ipc::decode(&p)?),
+        ),
+        FrameFormat::Parquet => t.with_format(
+            parquet::FORMAT,
+            move |v: &T| parquet::encode(encode(v)?),
+            move |bytes: &[u8]| from_frame(parquet::decode(bytes)?),
+        ),
+    }
 }
 
-fn dataframe_type() -> CacheType {
-    CacheType::fingerprint_with(fingerprint_dataframe).with_mapped_format(
-        ipc::FORMAT,
-        |df: &DataFrame| encode(df.clone()),
-        ipc::map,
-        |p: StoredPayload| ipc::decode(&p),
+fn series_type(format: FrameFormat) -> CacheType {
+    stored_as_frame(
+        CacheType::fingerprint_with(fingerprint_series),
+        format,
+        |s: &Series| s.clone().into_frame(),
+        only_series,
     )
 }
 
-fn chunked_type<T>() -> CacheType
+fn column_type(format: FrameFormat) -> CacheType {
+    stored_as_frame(
+        CacheType::fingerprint_with(|c: &Column, f| {
+            fingerprint_series(c.as_materialized_series(), f)
+        }),
+        format,
+        |c: &Column| c.as_materialized_series().clone().into_frame(),
+        |df| Ok(Column::from(only_series(df)?)),
+    )
+}
+
+fn dataframe_type(format: FrameFormat) -> CacheType {
+    stored_as_frame(
+        CacheType::fingerprint_with(fingerprint_dataframe),
+        format,
+        DataFrame::clone,
+        Ok,
+    )
+}
+
+fn chunked_type<T>(format: FrameFormat) -> CacheType
 where
     T: PolarsPhysicalType,
     ChunkedArray<T>: IntoSeries + Clone + Send + Sync,
 {
-    CacheType::fingerprint_with(|ca: &ChunkedArray<T>, f| {
-        fingerprint_series(&ca.clone().into_series(), f)
-    })
-    .with_mapped_format(
-        ipc::FORMAT,
-        |ca: &ChunkedArray<T>| encode(ca.clone().into_series().into_frame()),
-        ipc::map,
-        |p: StoredPayload| Ok(decode_series(&p)?.unpack::<T>()?.clone()),
+    stored_as_frame(
+        CacheType::fingerprint_with(|ca: &ChunkedArray<T>, f| {
+            fingerprint_series(&ca.clone().into_series(), f)
+        }),
+        format,
+        |ca: &ChunkedArray<T>| ca.clone().into_series().into_frame(),
+        |df| Ok(only_series(df)?.unpack::<T>()?.clone()),
     )
 }
 
@@ -326,7 +380,8 @@ fn stored_exactly(dtype: &DataType) -> bool {
     )
 }
 
-fn encode(df: DataFrame) -> Result<Vec<u8>, NodeError> {
+/// `df`, if every column's dtype is stored.
+fn check_stored(df: DataFrame) -> Result<DataFrame, NodeError> {
     if let Some(column) = df.columns().iter().find(|c| !stored_exactly(c.dtype())) {
         return Err(format!(
             "column `{}` of dtype {} is not stored (not known to be read back exactly)",
@@ -335,11 +390,11 @@ fn encode(df: DataFrame) -> Result<Vec<u8>, NodeError> {
         )
         .into());
     }
-    ipc::encode(df)
+    Ok(df)
 }
 
-fn decode_series(payload: &StoredPayload) -> Result<Series, NodeError> {
-    let df = ipc::decode(payload)?;
+/// The one column of a stored `Series`.
+fn only_series(df: DataFrame) -> Result<Series, NodeError> {
     match df.columns() {
         [column] => Ok(column.as_materialized_series().clone()),
         columns => Err(format!(
@@ -396,28 +451,43 @@ mod tests {
         StoredPayload::new(std::sync::Arc::new(file), 64..len)
     }
 
+    /// `df` written and read back in `format`.
+    fn round_trip(format: FrameFormat, df: DataFrame) -> DataFrame {
+        let df = check_stored(df).unwrap();
+        match format {
+            FrameFormat::ArrowIpc => ipc::decode(&stored(ipc::encode(df).unwrap())).unwrap(),
+            FrameFormat::Parquet => parquet::decode(&parquet::encode(df).unwrap()).unwrap(),
+        }
+    }
+
     #[test]
-    fn frames_and_series_round_trip_through_arrow_ipc_with_equal_fingerprints() {
-        let df = frame();
-        let t = dataframe_type();
-        assert_eq!(t.format_name(), Some("arrow"));
-        let back = ipc::decode(&stored(encode(df.clone()).unwrap())).unwrap();
-        assert_eq!(back.schema(), df.schema());
-        assert!(back.equals_missing(&df));
-        assert_eq!(
-            version(&t, &Value::new(df.clone())),
-            version(&t, &Value::new(back))
-        );
-        let t = series_type();
-        for column in df.columns() {
-            let s = column.as_materialized_series().clone();
-            let back = decode_series(&stored(encode(s.clone().into_frame()).unwrap())).unwrap();
-            assert_eq!(back.name(), s.name());
-            assert_eq!(back.dtype(), s.dtype());
+    fn frames_and_series_round_trip_through_both_formats_with_equal_fingerprints() {
+        for (format, name) in [
+            (FrameFormat::ArrowIpc, "arrow"),
+            (FrameFormat::Parquet, "parquet"),
+        ] {
+            let df = frame();
+            let t = dataframe_type(format);
+            assert_eq!(t.format_name(), Some(name));
+            let back = round_trip(format, df.clone());
+            assert_eq!(back.schema(), df.schema(), "{name}");
+            assert!(back.equals_missing(&df), "{name}");
             assert_eq!(
-                version(&t, &Value::new(s.clone())),
+                version(&t, &Value::new(df.clone())),
                 version(&t, &Value::new(back))
             );
+            let t = series_type(format);
+            assert_eq!(t.format_name(), Some(name));
+            for column in df.columns() {
+                let s = column.as_materialized_series().clone();
+                let back = only_series(round_trip(format, s.clone().into_frame())).unwrap();
+                assert_eq!(back.name(), s.name());
+                assert_eq!(back.dtype(), s.dtype());
+                assert_eq!(
+                    version(&t, &Value::new(s.clone())),
+                    version(&t, &Value::new(back))
+                );
+            }
         }
     }
 
@@ -453,6 +523,6 @@ mod tests {
         let mut f = Fingerprinter::new();
         fingerprint_series(&list, &mut f);
         assert!(f.finish().unwrap_err().contains("no fingerprint"));
-        assert!(encode(list.into_frame()).is_err());
+        assert!(check_stored(list.into_frame()).is_err());
     }
 }
