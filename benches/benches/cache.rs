@@ -18,6 +18,8 @@
 //! - `second (process)`: that run in a new process (this binary again, with `--child <dir>`):
 //!   nothing of the first run is left in the address space; only the run is timed.
 //!
+//! `CACHE_BENCH_FORMAT=parquet` stores Series and DataFrames as Parquet instead of Arrow IPC.
+//!
 //! Every run's outputs are checked equal to the uncached ones, and every second run all hits.
 //! Prints the medians, the ratios `first / second`, and one JSON line.
 
@@ -26,6 +28,7 @@ use std::time::{Duration, Instant};
 use hamilton_benches::features::{INPUT, OUTPUT_COLUMNS, eager_nodes, make_frame};
 use hamilton_core::cache::{CacheOptions, CacheStatus};
 use hamilton_core::{Driver, Inputs, Node};
+use hamilton_polars::cache::{FrameFormat, cache_types_in};
 use polars::prelude::*;
 
 fn nodes() -> Vec<Node> {
@@ -64,12 +67,23 @@ fn all_hits(dr: &Driver) {
     assert!(not_hit.is_empty(), "not all hits: {not_hit:?}");
 }
 
+/// The cache options of every driver: results in the format named by `CACHE_BENCH_FORMAT`
+/// (`arrow`, the default, or `parquet`).
+fn options(dir: impl AsRef<std::path::Path>) -> CacheOptions {
+    let format = match std::env::var("CACHE_BENCH_FORMAT").as_deref() {
+        Ok("parquet") => FrameFormat::Parquet,
+        Ok("arrow") | Err(_) => FrameFormat::ArrowIpc,
+        Ok(other) => panic!("CACHE_BENCH_FORMAT={other}: expected `arrow` or `parquet`"),
+    };
+    CacheOptions::new(dir.as_ref()).with_types(cache_types_in(format))
+}
+
 /// `--child <dir> <rows>`: one run on the cache in `dir`, its duration printed in nanoseconds.
 fn child(dir: &str, rows: usize) {
     let raw = make_frame(rows, 42);
     let dr = Driver::builder()
         .with_nodes(nodes())
-        .with_cache(dir)
+        .with_cache(options(dir))
         .build()
         .unwrap();
     let (t, _) = run(&dr, &raw);
@@ -124,7 +138,7 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let dr = Driver::builder()
             .with_nodes(nodes())
-            .with_cache(CacheOptions::new(dir.path()).keep_in_memory(1 << 30))
+            .with_cache(options(dir.path()).keep_in_memory(1 << 30))
             .build()
             .unwrap();
         let (t, out) = run(&dr, &raw);
@@ -137,7 +151,7 @@ fn main() {
         memory.push(t);
         let fresh = Driver::builder()
             .with_nodes(nodes())
-            .with_cache(dir.path())
+            .with_cache(options(dir.path()))
             .build()
             .unwrap();
         let (t, out) = run(&fresh, &raw);
