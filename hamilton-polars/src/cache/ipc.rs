@@ -103,8 +103,14 @@ fn borrowed(payload: &StoredPayload) -> Result<Option<DataFrame>, NodeError> {
             let len = usize::try_from(nodes[i].length())?;
             let nulls = usize::try_from(nodes[i].null_count())?;
             let region = |b: &polars_arrow::io::ipc::format::ipc::BufferRef<'_>| {
-                let start = payload.range().start + body + usize::try_from(b.offset())?;
-                Ok::<_, NodeError>(start..start + usize::try_from(b.length())?)
+                let out_of_bounds = || NodeError::from("an IPC buffer out of bounds");
+                let start = (payload.range().start + body)
+                    .checked_add(usize::try_from(b.offset())?)
+                    .ok_or_else(out_of_bounds)?;
+                let end = start
+                    .checked_add(usize::try_from(b.length())?)
+                    .ok_or_else(out_of_bounds)?;
+                Ok::<_, NodeError>(start..end)
             };
             let validity = region(&buffers[2 * i])?;
             let values = region(&buffers[2 * i + 1])?;
@@ -157,7 +163,7 @@ fn message<'a>(bytes: &'a [u8], block: &Block) -> Result<(MessageRef<'a>, usize)
     let mut at = offset;
     let word = |at: usize| -> Result<[u8; 4], NodeError> {
         Ok(bytes
-            .get(at..at + 4)
+            .get(at..at.saturating_add(4))
             .ok_or("an IPC block out of bounds")?
             .try_into()?)
     };
@@ -168,10 +174,14 @@ fn message<'a>(bytes: &'a [u8], block: &Block) -> Result<(MessageRef<'a>, usize)
         at += 4;
     }
     let len = usize::try_from(i32::from_le_bytes(len))?;
-    let flatbuffer = bytes
-        .get(at..at + len)
+    let flatbuffer = at
+        .checked_add(len)
+        .and_then(|end| bytes.get(at..end))
         .ok_or("an IPC message out of bounds")?;
-    Ok((MessageRef::read_as_root(flatbuffer)?, offset + meta_len))
+    let body = offset
+        .checked_add(meta_len)
+        .ok_or("an IPC block out of bounds")?;
+    Ok((MessageRef::read_as_root(flatbuffer)?, body))
 }
 
 /// The validity bitmap of `len` values at `region` (copied: an eighth of a byte per value).
@@ -289,6 +299,20 @@ mod tests {
         assert!(back.equals_missing(&df));
         let inside = (**payload.shared()).as_ref().as_ptr_range();
         assert!(inside.contains(&values_ptr(&back, "x").cast::<u8>()));
+    }
+
+    #[test]
+    fn frames_of_several_chunks_and_sliced_columns_come_back_equal() {
+        let mut df = df!("x" => [Some(1.0), None, Some(3.0)], "d" => [1_i32, 2, 3]).unwrap();
+        df.vstack_mut(&df!("x" => [Some(4.0), Some(5.0), None], "d" => [4_i32, 5, 6]).unwrap())
+            .unwrap();
+        assert_eq!(df.first_col_n_chunks(), 2);
+        let back = decode(&stored(encode(df.clone()).unwrap(), 64)).unwrap();
+        assert!(back.equals_missing(&df));
+        let sliced = df.slice(1, 4);
+        let back = decode(&stored(encode(sliced.clone()).unwrap(), 64)).unwrap();
+        assert!(back.equals_missing(&sliced));
+        assert_eq!(back.column("x").unwrap().null_count(), 1);
     }
 
     #[test]
