@@ -31,7 +31,9 @@ pub(super) fn map(file: &File) -> std::io::Result<SharedBytes> {
 
 /// The Arrow IPC file of `df`, uncompressed.
 pub(super) fn encode(mut df: DataFrame) -> Result<Vec<u8>, NodeError> {
-    let mut bytes = Vec::new();
+    // Sized up front: growing by doubling copies the payload again and faults in fresh pages
+    // at every step.
+    let mut bytes = Vec::with_capacity(df.estimated_size() + 4096);
     IpcWriter::new(&mut bytes)
         .with_compression(None)
         .finish(&mut df)?;
