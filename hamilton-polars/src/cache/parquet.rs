@@ -13,7 +13,8 @@ pub(super) const FORMAT: &str = "parquet";
 
 /// The Parquet file of `df`.
 pub(super) fn encode(mut df: DataFrame) -> Result<Vec<u8>, NodeError> {
-    let mut bytes = Vec::new();
+    // Sized up front (at most the data's size: pages never written are never faulted in).
+    let mut bytes = Vec::with_capacity(df.estimated_size() + 4096);
     ParquetWriter::new(&mut bytes)
         .with_compression(ParquetCompression::Uncompressed)
         .with_statistics(StatisticsOptions::empty())
