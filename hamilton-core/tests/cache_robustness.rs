@@ -338,8 +338,18 @@ fn faulty_formats_and_fingerprints_never_fail_a_run() {
     assert_eq!(*ran.lock().unwrap(), 3);
 }
 
+/// What tells a file from one written anew in its place: its inode (Unix) and modification time.
+fn identity(path: &Path) -> (std::time::SystemTime, u64) {
+    let meta = std::fs::metadata(path).unwrap();
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    (meta.modified().unwrap(), inode)
+}
+
 #[test]
-fn mapped_formats_get_an_aligned_payload_and_their_faults_are_misses() {
+fn mapped_formats_get_an_aligned_payload_and_a_failed_mapping_is_a_miss_that_keeps_the_file() {
     use hamilton_core::cache::{SharedBytes, StoredPayload};
     use std::io::Read;
     let dir = tempfile::tempdir().unwrap();
@@ -386,6 +396,9 @@ fn mapped_formats_get_an_aligned_payload_and_their_faults_are_misses() {
     run(&build(read));
     assert_eq!(run(&build(read)).hits(), ["fragile"]);
     assert_eq!(*ran.lock().unwrap(), 1);
+    let files = result_files(dir.path());
+    assert_eq!(files.len(), 1);
+    let written = identity(&files[0]);
     for (map, expected) in [(failing, "no mapping today"), (panicking, "mapping bug")] {
         let record = run(&build(map));
         assert_eq!(
@@ -396,6 +409,10 @@ fn mapped_formats_get_an_aligned_payload_and_their_faults_are_misses() {
         let notes = all_notes(&record);
         assert!(notes.contains(expected), "{notes}");
     }
+    assert_eq!(*ran.lock().unwrap(), 3);
+    // A file that could not be mapped is not damaged: it is kept as written, and hits again.
+    assert_eq!(identity(&files[0]), written);
+    assert_eq!(run(&build(read)).hits(), ["fragile"]);
     assert_eq!(*ran.lock().unwrap(), 3);
 }
 

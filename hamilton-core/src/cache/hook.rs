@@ -396,9 +396,11 @@ impl Inner {
         };
         let (decoded, size) = match read {
             Ok(read) => read,
-            Err(why) => {
-                self.store.discard_result(dv, format.name);
-                return Err(why);
+            Err(e) => {
+                if e.damaged {
+                    self.store.discard_result(dv, format.name);
+                }
+                return Err(e.why);
             }
         };
         let value = match decoded {

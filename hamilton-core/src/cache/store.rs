@@ -455,13 +455,10 @@ impl Store {
         format: &str,
         type_name: &str,
         decode: impl FnOnce(&[u8]) -> R,
-    ) -> Result<R, String> {
+    ) -> Result<R, ReadError> {
         use std::io::Read;
         let path = self.result_path(dv, format);
-        let not_read = |e: std::io::Error| match e.kind() {
-            std::io::ErrorKind::NotFound => format!("result file `{}` is missing", path.display()),
-            _ => format!("could not read `{}`: {e}", path.display()),
-        };
+        let not_read = |e: std::io::Error| ReadError::unreadable(&path, &e);
         let mut file = fs::File::open(&path).map_err(not_read)?;
         let mut bytes = self
             .buffers
@@ -475,8 +472,7 @@ impl Store {
             .read_to_end(&mut bytes)
             .map_err(not_read)
             .and_then(|_| {
-                parse(&bytes, dv, format, type_name)
-                    .map_err(|why| format!("result file `{}` is {why}", path.display()))
+                parse(&bytes, dv, format, type_name).map_err(|why| ReadError::damaged(&path, why))
             })
             .map(|start| decode(&bytes[start..]));
         if bytes.capacity() <= KEPT_READ_BUFFER
@@ -497,18 +493,20 @@ impl Store {
         type_name: &str,
         map: &MapFn,
         decode: impl FnOnce(StoredPayload) -> R,
-    ) -> Result<R, String> {
+    ) -> Result<R, ReadError> {
         let path = self.result_path(dv, format);
-        let not_read = |e: std::io::Error| match e.kind() {
-            std::io::ErrorKind::NotFound => format!("result file `{}` is missing", path.display()),
-            _ => format!("could not read `{}`: {e}", path.display()),
-        };
+        let not_read = |e: std::io::Error| ReadError::unreadable(&path, &e);
         let file = fs::File::open(&path).map_err(not_read)?;
-        let bytes = guarded("mapping the file", || map(&file).map_err(not_read))?;
+        let bytes = guarded("mapping the file", || map(&file).map_err(|e| e.to_string())).map_err(
+            |why| ReadError {
+                why: format!("could not map `{}`: {why}", path.display()),
+                damaged: false,
+            },
+        )?;
         let whole: &[u8] = (*bytes).as_ref();
         let end = whole.len();
-        let start = parse(whole, dv, format, type_name)
-            .map_err(|why| format!("result file `{}` is {why}", path.display()))?;
+        let start =
+            parse(whole, dv, format, type_name).map_err(|why| ReadError::damaged(&path, why))?;
         Ok(decode(StoredPayload::new(bytes, start..end)))
     }
 
@@ -583,6 +581,36 @@ impl Store {
             }
         }
         Ok(count)
+    }
+}
+
+/// Why a result file could not be read back.
+#[derive(Debug)]
+pub(crate) struct ReadError {
+    pub(crate) why: String,
+    /// The file is there but its content is not the result (truncated, corrupt, another
+    /// value's): it is deleted so the recomputed result is written afresh. Otherwise (missing,
+    /// unreadable, unmappable) the file is left as it is.
+    pub(crate) damaged: bool,
+}
+
+impl ReadError {
+    fn unreadable(path: &Path, e: &std::io::Error) -> Self {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => format!("result file `{}` is missing", path.display()),
+            _ => format!("could not read `{}`: {e}", path.display()),
+        };
+        Self {
+            why,
+            damaged: false,
+        }
+    }
+
+    fn damaged(path: &Path, why: String) -> Self {
+        Self {
+            why: format!("result file `{}` is {why}", path.display()),
+            damaged: true,
+        }
     }
 }
 
