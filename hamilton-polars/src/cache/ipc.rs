@@ -1,6 +1,7 @@
 //! Result files of `Series` and `DataFrame`: Arrow IPC (uncompressed), memory-mapped when read
 //! back. Columns of fixed-width dtypes (integers, floats, dates, datetimes, durations, times)
-//! point into the mapped file instead of being copied; the others are read by Polars' IPC reader.
+//! point into the mapped file instead of being copied; the others (strings, binaries, booleans)
+//! are read by Polars' IPC reader.
 
 use std::fs::File;
 use std::io::Cursor;
@@ -59,18 +60,54 @@ impl AsRef<[u8]> for Words {
     }
 }
 
-/// The frame with every column pointing into the payload, or `None` when a column's dtype is
-/// not fixed-width (or the file uses dictionaries or compression): Polars then reads it.
+/// How a column of a record batch is laid out: how many field nodes and buffers it takes.
+enum Layout {
+    /// Read without copying: one node, a validity and a values buffer.
+    Fixed,
+    /// Read by Polars: one node and this many buffers (plus the batch's next variadic count
+    /// for views).
+    Other { buffers: usize, views: bool },
+}
+
+fn layout(dtype: &ArrowDataType) -> Option<Layout> {
+    use ArrowDataType as A;
+    Some(match dtype {
+        d if fixed_width(d) => Layout::Fixed,
+        A::Boolean => Layout::Other {
+            buffers: 2,
+            views: false,
+        },
+        A::Utf8 | A::LargeUtf8 | A::Binary | A::LargeBinary => Layout::Other {
+            buffers: 3,
+            views: false,
+        },
+        A::Utf8View | A::BinaryView => Layout::Other {
+            buffers: 2,
+            views: true,
+        },
+        _ => return None,
+    })
+}
+
+/// The frame with its fixed-width columns pointing into the payload and its other columns read
+/// by Polars, or `None` when it has no fixed-width column or a layout this reader does not
+/// walk (nested dtypes, dictionaries, compression): Polars then reads all of it.
 fn borrowed(payload: &StoredPayload) -> Result<Option<DataFrame>, NodeError> {
     let bytes = payload.as_bytes();
     let metadata = read_file_metadata(&mut Cursor::new(bytes))?;
     let fields: Vec<_> = metadata.schema.iter_values().collect();
-    if fields.is_empty()
+    let Some(layouts) = fields
+        .iter()
+        .map(|f| layout(&f.dtype))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return Ok(None);
+    };
+    if !layouts.iter().any(|l| matches!(l, Layout::Fixed))
         || metadata
             .dictionaries
             .as_ref()
             .is_some_and(|d| !d.is_empty())
-        || !fields.iter().all(|f| fixed_width(&f.dtype))
     {
         return Ok(None);
     }
@@ -97,13 +134,36 @@ fn borrowed(payload: &StoredPayload) -> Result<Option<DataFrame>, NodeError> {
             .ok_or("a record batch without buffers")?
             .iter()
             .collect();
-        if nodes.len() != fields.len() || buffers.len() != 2 * fields.len() {
-            return Ok(None);
-        }
+        let mut variadic = batch
+            .variadic_buffer_counts()?
+            .map(|counts| counts.iter().collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter();
         height += usize::try_from(batch.length()?)?;
+        let (mut node, mut buffer) = (0, 0);
         for (i, field) in fields.iter().enumerate() {
-            let len = usize::try_from(nodes[i].length())?;
-            let nulls = usize::try_from(nodes[i].null_count())?;
+            let (Some(n), Some(validity), Some(values)) = (
+                nodes.get(node),
+                buffers.get(buffer),
+                buffers.get(buffer + 1),
+            ) else {
+                return Err("a record batch with fewer buffers than its schema needs".into());
+            };
+            node += 1;
+            match layouts[i] {
+                Layout::Fixed => buffer += 2,
+                Layout::Other { buffers, views } => {
+                    let extra = if views {
+                        usize::try_from(variadic.next().ok_or("a view without its count")?)?
+                    } else {
+                        0
+                    };
+                    buffer += buffers + extra;
+                    continue;
+                }
+            }
+            let len = usize::try_from(n.length())?;
+            let nulls = usize::try_from(n.null_count())?;
             let region = |b: &polars_arrow::io::ipc::format::ipc::BufferRef<'_>| {
                 let out_of_bounds = || NodeError::from("an IPC buffer out of bounds");
                 let start = (payload.range().start + body)
@@ -114,20 +174,44 @@ fn borrowed(payload: &StoredPayload) -> Result<Option<DataFrame>, NodeError> {
                     .ok_or_else(out_of_bounds)?;
                 Ok::<_, NodeError>(start..end)
             };
-            let validity = region(&buffers[2 * i])?;
-            let values = region(&buffers[2 * i + 1])?;
             let validity = (nulls > 0)
-                .then(|| bitmap(&storage, validity, len))
+                .then(|| bitmap(&storage, region(validity)?, len))
                 .transpose()?;
-            chunks[i].push(array(&field.dtype, &storage, values, len, validity)?);
+            chunks[i].push(array(
+                &field.dtype,
+                &storage,
+                region(values)?,
+                len,
+                validity,
+            )?);
+        }
+        if node != nodes.len() || buffer != buffers.len() {
+            return Err("a record batch with more buffers than its schema needs".into());
         }
     }
+    let others: Vec<usize> = (0..fields.len())
+        .filter(|&i| !matches!(layouts[i], Layout::Fixed))
+        .collect();
+    let copied = if others.is_empty() {
+        None
+    } else {
+        Some(
+            IpcReader::new(Cursor::new(bytes))
+                .with_projection(Some(others))
+                .finish()?,
+        )
+    };
     let columns = fields
         .iter()
         .zip(chunks)
-        .map(|(field, arrays)| {
-            let series = Series::from_arrow_chunks(field.name.clone(), arrays)?;
-            Ok(Column::from(series))
+        .zip(&layouts)
+        .map(|((field, arrays), layout)| match (layout, &copied) {
+            (Layout::Fixed, _) => Ok(Column::from(Series::from_arrow_chunks(
+                field.name.clone(),
+                arrays,
+            )?)),
+            (_, Some(copied)) => Ok(copied.column(&field.name)?.clone()),
+            (_, None) => Err("a column neither borrowed nor read".into()),
         })
         .collect::<Result<Vec<_>, NodeError>>()?;
     Ok(Some(DataFrame::new(height, columns)?))
@@ -192,10 +276,11 @@ fn bitmap(
     region: std::ops::Range<usize>,
     len: usize,
 ) -> Result<Bitmap, NodeError> {
+    let needed = len.div_ceil(8);
     let bytes = storage
         .as_slice()
-        .get(region.start..region.start + len.div_ceil(8))
-        .filter(|_| region.len() >= len.div_ceil(8))
+        .get(region.start..region.start.saturating_add(needed))
+        .filter(|_| region.len() >= needed)
         .ok_or("an IPC validity buffer out of bounds")?;
     Ok(Bitmap::try_new(bytes.to_vec(), len)?)
 }
