@@ -42,25 +42,42 @@ pub(crate) enum Decode {
 }
 
 /// Bytes a decoded value may share with where they were read from: a memory-mapped result file,
-/// or a buffer.
+/// or a buffer. `as_ref` must give the same slice (address and length) every time it is called:
+/// the cache checks the bytes once, and a decoded value may keep pointers into them.
+/// ```
+/// use std::sync::Arc;
+/// use hamilton_core::cache::SharedBytes;
+/// let bytes: SharedBytes = Arc::new(vec![1_u8, 2, 3]);
+/// assert_eq!((*bytes).as_ref(), &[1, 2, 3]);
+/// ```
 pub type SharedBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
 
 /// The payload of a stored result, given to the decoder of a format registered with
 /// [`CacheType::with_mapped_format`]: the bytes of the whole file (shared, so a decoded value can
-/// point into them instead of copying) and where in them the payload lies. The payload starts
-/// at a multiple of 64 bytes from the start of the file and its checksum has been verified.
+/// point into them instead of copying) and where in them the payload lies. Given by the cache,
+/// the payload starts at a multiple of 64 bytes from the start of the file and its checksum has
+/// been checked; [`new`](Self::new) (for tests of a decoder) checks neither.
 /// ```
 /// use std::sync::Arc;
 /// use hamilton_core::cache::StoredPayload;
 /// let p = StoredPayload::new(Arc::new(vec![0_u8, 1, 2, 3]), 1..3);
 /// assert_eq!(p.as_bytes(), &[1, 2]);
-/// assert_eq!(p.shared().as_ref().as_ref().len(), 4);
+/// assert_eq!(p.whole().len(), 4);
 /// assert_eq!(p.range(), 1..3);
 /// ```
 #[derive(Clone)]
 pub struct StoredPayload {
     bytes: SharedBytes,
     range: Range<usize>,
+}
+
+impl fmt::Debug for StoredPayload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredPayload")
+            .field("file_len", &self.whole().len())
+            .field("range", &self.range)
+            .finish()
+    }
 }
 
 impl StoredPayload {
@@ -82,6 +99,11 @@ impl StoredPayload {
     }
 
     /// The bytes of the whole file the payload lies in.
+    pub fn whole(&self) -> &[u8] {
+        (*self.bytes).as_ref()
+    }
+
+    /// The bytes of the whole file the payload lies in, shared: a decoded value may keep them.
     pub fn shared(&self) -> &SharedBytes {
         &self.bytes
     }
@@ -261,9 +283,14 @@ impl CacheType {
     /// Like [`with_format`](Self::with_format), for a format whose values can point into the
     /// file they are read from instead of copying it: `map` gives the bytes of a result file (a
     /// memory map, say), the cache checks the file's header and checksum on them, and `decode`
-    /// gets them with the payload's place ([`StoredPayload`]). A value keeping the bytes keeps
-    /// the file's content alive after the file is deleted (on Unix); a result file must never be
-    /// changed in place while such values live.
+    /// gets them with the payload's place ([`StoredPayload`]). A value keeping mapped bytes
+    /// keeps the file's content alive after the file is deleted (on Unix; on Windows a mapped
+    /// file cannot be deleted, so [`Cache::clear`](crate::cache::Cache::clear) fails while such
+    /// values live). The checksum is checked when the file is loaded, not afterwards: a file
+    /// changed in place by another program changes such values with it, and one truncated makes
+    /// reading them crash the process (`SIGBUS`). The cache itself only writes new files and
+    /// renames them into place. A `map` that fails or panics makes the node run (the file is
+    /// kept).
     /// # Panics
     /// When `T` is not the type this `CacheType` describes.
     /// ```

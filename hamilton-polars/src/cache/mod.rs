@@ -11,15 +11,23 @@
 //!   binaries value by value, temporal dtypes through their physical integers. The same values in
 //!   other chunks fingerprint the same. Nested dtypes (List, Array, Struct) and Object have no
 //!   fingerprint: their nodes are not cached and say so.
-//! - **Stored**: one Arrow IPC file per value (uncompressed; readable by any Arrow tool: Polars'
-//!   `read_ipc`, pyarrow's `feather.read_table`, DuckDB), for booleans, integers, floats,
-//!   strings, binaries, dates, datetimes, durations and times. Read back, a file is
-//!   memory-mapped and its checksum checked; integer, float and temporal columns then point into
-//!   the mapping instead of being copied (nothing is decoded, no fresh memory is taken: a reload
-//!   costs one pass of the checksum over the bytes), the other dtypes are read by Polars' IPC
-//!   reader. A loaded value keeps its file mapped: on Unix it stays readable after the cache is
-//!   cleared; a result file must never be changed in place (the cache itself only writes new
-//!   files and renames them into place). Arrow IPC by default because Parquet must be
+//! - **Stored**: one file per value, for booleans, integers, floats, strings, binaries, dates,
+//!   datetimes, durations and times: the cache's header (64 bytes or more), then an uncompressed
+//!   Arrow IPC file (what Polars' `read_ipc` or pyarrow's `feather.read_table` read, once the
+//!   header is skipped). Read back, a file is memory-mapped and its checksum checked; integer,
+//!   float and temporal columns then point into the mapping instead of being copied (nothing is
+//!   decoded, no fresh memory is taken: a reload costs one pass of the checksum over the bytes),
+//!   strings, binaries and booleans are read by Polars' IPC reader.
+//! - **Mapped values**: a value loaded from the cache keeps its file mapped for as long as it
+//!   lives. The checksum is checked when the file is loaded, not afterwards: a result file
+//!   changed in place by another program (`rsync --inplace`, a restore, `cp` over it) changes
+//!   the loaded values with it, and truncating it makes the process crash (`SIGBUS`) when they
+//!   are read. The cache itself never does either: it writes new files and renames them into
+//!   place, and deletes files (on Unix a loaded value stays readable after
+//!   [`Cache::clear`](hamilton_core::cache::Cache::clear); on Windows a mapped file cannot be
+//!   deleted, so clearing fails while values loaded from it live). Use
+//!   [`FrameFormat::Parquet`] where that matters: its values are copied into memory.
+//! - **Format**: Arrow IPC by default because Parquet must be
 //!   decoded into fresh memory: on the features benchmark a reload from Parquet took 4 times as
 //!   long (see `BENCHMARKS.md`). Parquet (smaller files when columns repeat values) is one
 //!   option away: [`cache_types_in`]`(`[`FrameFormat::Parquet`]`)` given to
@@ -88,6 +96,15 @@ use lazy::{expr_type, lazyframe_type};
 pub use lazy::{fingerprint_expr, fingerprint_lazyframe};
 
 /// The file format `Series`, `Column`, `DataFrame` and chunked-array results are stored in.
+///
+/// ```
+/// use hamilton_core::cache::CacheOptions;
+/// use hamilton_polars::cache::{FrameFormat, cache_types_in};
+/// assert_eq!(FrameFormat::default(), FrameFormat::ArrowIpc);
+/// // Parquet for one driver: smaller files, values copied into memory when read back.
+/// let options = CacheOptions::new("cache").with_types(cache_types_in(FrameFormat::Parquet));
+/// # let _ = options;
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum FrameFormat {
     /// Uncompressed Arrow IPC, read back from a memory map without copying fixed-width columns
