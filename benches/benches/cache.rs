@@ -5,6 +5,7 @@
 //! ```text
 //! cargo bench -p hamilton-benches --bench cache               # 1,000,000 rows, 5 repetitions
 //! cargo bench -p hamilton-benches --bench cache -- 100000 3   # rows, repetitions
+//! cargo bench -p hamilton-benches --no-default-features --bench cache   # glibc, not jemalloc
 //! ```
 //!
 //! Each repetition starts from an empty cache directory and times:
@@ -22,6 +23,10 @@
 //!
 //! Every run's outputs are checked equal to the uncached ones, and every second run all hits.
 //! Prints the medians, the ratios `first / second`, and one JSON line.
+
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 use std::time::{Duration, Instant};
 
