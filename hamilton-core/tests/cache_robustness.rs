@@ -335,7 +335,31 @@ fn faulty_formats_and_fingerprints_never_fail_a_run() {
     assert_eq!(out.get::<Fragile>("fragile").unwrap(), &Fragile(4));
     let notes = all_notes(&dr.cache().unwrap().last_run().unwrap());
     assert!(notes.contains("fingerprint bug"), "{notes}");
-    assert_eq!(*ran.lock().unwrap(), 3);
+    // An encoder that writes part of its payload and then panics: not stored, no partial file.
+    let half_written = CacheType::fingerprint_with(fingerprint).with_mapped_format(
+        "fragile3",
+        |_: &Fragile, out: &mut dyn std::io::Write| {
+            out.write_all(&[7; 100_000])?;
+            panic!("encode bug")
+        },
+        |_: &std::fs::File| Err(std::io::Error::other("never read")),
+        |_: hamilton_core::cache::StoredPayload| Ok(Fragile(0)),
+    );
+    let dr = build(half_written);
+    let out = dr
+        .execute(&["fragile"], Inputs::new().set("x", 5_i64))
+        .unwrap();
+    assert_eq!(out.get::<Fragile>("fragile").unwrap(), &Fragile(5));
+    let notes = all_notes(&dr.cache().unwrap().last_run().unwrap());
+    assert!(notes.contains("encode bug"), "{notes}");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("tmp")).unwrap().collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert!(
+        result_files(dir.path())
+            .iter()
+            .all(|f| f.extension().unwrap() != "fragile3")
+    );
+    assert_eq!(*ran.lock().unwrap(), 4);
 }
 
 /// What tells a file from one written anew in its place: its inode (Unix) and modification time.
@@ -359,7 +383,7 @@ fn mapped_formats_get_an_aligned_payload_and_a_failed_mapping_is_a_miss_that_kee
         let t = CacheType::fingerprint_with(|f: &Fragile, out| out.write_value(&f.0))
             .with_mapped_format(
                 "mapped",
-                |f: &Fragile| Ok(f.0.to_le_bytes().to_vec()),
+                |f: &Fragile, out: &mut dyn std::io::Write| Ok(out.write_all(&f.0.to_le_bytes())?),
                 map,
                 |p: StoredPayload| {
                     assert_eq!(p.range().start % 64, 0, "payload not aligned");

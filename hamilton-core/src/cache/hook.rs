@@ -455,11 +455,9 @@ impl Inner {
                 spec.output_name
             )
         })?;
-        let payload = guarded("encoding", || {
-            (format.encode)(value.as_any()).map_err(|e| e.to_string())
-        })
-        .map_err(|e| format!("could not encode the result: {e}"))?;
-        self.store.write_result(dv, format.name, t.name, &payload)?;
+        let size = self.store.write_result(dv, format.name, t.name, |out| {
+            (format.encode)(value.as_any(), out).map_err(|e| e.to_string())
+        })?;
         self.store.record(&NewEntry {
             cache_key: &key.key,
             node: ctx.name,
@@ -469,7 +467,12 @@ impl Inner {
             format: format.name,
             compute,
         })?;
-        self.remember(dv, value, payload.len(), format);
+        self.remember(
+            dv,
+            value,
+            usize::try_from(size).unwrap_or(usize::MAX),
+            format,
+        );
         Ok(())
     }
 

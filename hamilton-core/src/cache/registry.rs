@@ -4,6 +4,7 @@ use std::any::{Any, TypeId, type_name};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fs::File;
+use std::io::Write;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -16,7 +17,8 @@ use crate::value::{NodeValue, Value};
 
 type AnyRef<'a> = &'a (dyn Any + Send + Sync);
 type FingerprintFn = Arc<dyn Fn(AnyRef<'_>, &mut Fingerprinter) + Send + Sync>;
-type EncodeFn = Arc<dyn Fn(AnyRef<'_>) -> Result<Vec<u8>, NodeError> + Send + Sync>;
+/// Writes a value's payload to the result file being written.
+type EncodeFn = Arc<dyn Fn(AnyRef<'_>, &mut dyn Write) -> Result<(), NodeError> + Send + Sync>;
 type DecodeFn = Arc<dyn Fn(&[u8]) -> Result<Value, NodeError> + Send + Sync>;
 pub(crate) type MapFn = Arc<dyn Fn(&File) -> std::io::Result<SharedBytes> + Send + Sync>;
 type DecodeSharedFn = Arc<dyn Fn(StoredPayload) -> Result<Value, NodeError> + Send + Sync>;
@@ -159,7 +161,10 @@ fn downcast<T: 'static>(value: AnyRef<'_>) -> Result<&T, NodeError> {
 fn postcard_format<T: Serialize + DeserializeOwned + NodeValue + Clone>() -> Format {
     Format {
         name: "postcard",
-        encode: Arc::new(|v| Ok(postcard::to_stdvec(downcast::<T>(v)?)?)),
+        encode: Arc::new(|v, out| {
+            postcard::to_io(downcast::<T>(v)?, out)?;
+            Ok(())
+        }),
         decode: Decode::Bytes(Arc::new(|bytes| {
             Ok(Value::new(postcard::from_bytes::<T>(bytes)?))
         })),
@@ -273,7 +278,7 @@ impl CacheType {
         );
         self.format = Some(Format {
             name,
-            encode: Arc::new(move |v| encode(downcast::<T>(v)?)),
+            encode: Arc::new(move |v, out| Ok(out.write_all(&encode(downcast::<T>(v)?)?)?)),
             decode: Decode::Bytes(Arc::new(move |bytes| decode(bytes).map(Value::new))),
             clone: clone_fn::<T>(),
         });
@@ -281,7 +286,8 @@ impl CacheType {
     }
 
     /// Like [`with_format`](Self::with_format), for a format whose values can point into the
-    /// file they are read from instead of copying it: `map` gives the bytes of a result file (a
+    /// file they are read from instead of copying it: `encode` writes a value's payload straight
+    /// into the result file (no copy in memory first), `map` gives the bytes of a result file (a
     /// memory map, say), the cache checks the file's header and checksum on them, and `decode`
     /// gets them with the payload's place ([`StoredPayload`]). A value keeping mapped bytes
     /// keeps the file's content alive after the file is deleted (on Unix; on Windows a mapped
@@ -301,7 +307,7 @@ impl CacheType {
     /// struct Blob(Vec<u8>);
     /// let t = CacheType::fingerprint_with(|b: &Blob, f| f.write(&b.0)).with_mapped_format(
     ///     "blob",
-    ///     |b: &Blob| Ok(b.0.clone()),
+    ///     |b: &Blob, out: &mut dyn std::io::Write| Ok(out.write_all(&b.0)?),
     ///     |mut file: &std::fs::File| { let mut v = Vec::new(); file.read_to_end(&mut v)?; Ok(Arc::new(v)) },
     ///     |p: StoredPayload| Ok(Blob(p.as_bytes().to_vec())),
     /// );
@@ -310,7 +316,7 @@ impl CacheType {
     pub fn with_mapped_format<T: NodeValue + Clone>(
         mut self,
         name: &'static str,
-        encode: impl Fn(&T) -> Result<Vec<u8>, NodeError> + Send + Sync + 'static,
+        encode: impl Fn(&T, &mut dyn Write) -> Result<(), NodeError> + Send + Sync + 'static,
         map: impl Fn(&File) -> std::io::Result<SharedBytes> + Send + Sync + 'static,
         decode: impl Fn(StoredPayload) -> Result<T, NodeError> + Send + Sync + 'static,
     ) -> Self {
@@ -323,7 +329,7 @@ impl CacheType {
         );
         self.format = Some(Format {
             name,
-            encode: Arc::new(move |v| encode(downcast::<T>(v)?)),
+            encode: Arc::new(move |v, out| encode(downcast::<T>(v)?, out)),
             decode: Decode::Mapped {
                 map: Arc::new(map),
                 decode: Arc::new(move |payload| decode(payload).map(Value::new)),
@@ -441,7 +447,8 @@ mod tests {
         let value = Value::new(vec![Some(1.5_f64), None]);
         let t = &table[&value.type_id()];
         let format = t.format.as_ref().unwrap();
-        let bytes = (format.encode)(value.as_any()).unwrap();
+        let mut bytes = Vec::new();
+        (format.encode)(value.as_any(), &mut bytes).unwrap();
         let Decode::Bytes(decode) = &format.decode else {
             panic!("postcard decodes bytes")
         };

@@ -410,40 +410,58 @@ impl Store {
             .join(format!("{hex}.{format}"))
     }
 
-    /// Writes a result file (atomically: a temporary file renamed into place). A file already
-    /// there holds the same value (the name is the value's data version) and is kept.
+    /// Writes a result file (atomically: a temporary file renamed into place), its payload
+    /// written by `encode` straight into the file; returns the payload's length. A file already
+    /// there holds the same value (the name is the value's data version) and is kept:
+    /// `encode` is not called.
     pub(crate) fn write_result(
         &self,
         dv: DataVersion,
         format: &str,
         type_name: &str,
-        payload: &[u8],
-    ) -> Result<(), String> {
+        encode: impl FnOnce(&mut dyn std::io::Write) -> Result<(), String>,
+    ) -> Result<u64, String> {
+        use std::io::{BufWriter, Seek, SeekFrom};
         let path = self.result_path(dv, format);
-        if path.exists() {
-            return Ok(());
+        if let Ok(meta) = fs::metadata(&path) {
+            return Ok(meta.len());
         }
-        let write = || -> std::io::Result<()> {
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent)?;
-            }
-            let tmp_dir = self.dir.join(TMP);
-            fs::create_dir_all(&tmp_dir)?;
-            let tmp = tmp_dir.join(format!("{dv}.{}.tmp", unique_suffix()));
-            let result = (|| {
-                let mut file = fs::File::create(&tmp)?;
-                file.write_all(&header(dv, format, type_name, payload))?;
-                file.write_all(payload)?;
-                file.flush()?;
-                drop(file);
-                fs::rename(&tmp, &path)
-            })();
-            if result.is_err() {
-                let _ = fs::remove_file(&tmp);
-            }
-            result
-        };
-        write().map_err(|e| format!("could not write `{}`: {e}", path.display()))
+        let could_not = |e: std::io::Error| format!("could not write `{}`: {e}", path.display());
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(could_not)?;
+        }
+        let tmp_dir = self.dir.join(TMP);
+        fs::create_dir_all(&tmp_dir).map_err(could_not)?;
+        let tmp = tmp_dir.join(format!("{dv}.{}.tmp", unique_suffix()));
+        let result = (|| {
+            let file = fs::File::create(&tmp).map_err(could_not)?;
+            let header_len = header(dv, format, type_name, 0, 0).len();
+            let mut out = Checksummed {
+                inner: BufWriter::with_capacity(1 << 16, file),
+                hasher: xxhash_rust::xxh3::Xxh3::new(),
+                len: 0,
+            };
+            out.inner
+                .write_all(&vec![0; header_len])
+                .map_err(could_not)?;
+            guarded("encoding", || encode(&mut out))
+                .map_err(|e| format!("could not encode the result: {e}"))?;
+            let (len, sum) = (out.len, out.hasher.digest128());
+            let mut inner = out.inner;
+            inner.flush().map_err(could_not)?;
+            inner.seek(SeekFrom::Start(0)).map_err(could_not)?;
+            inner
+                .write_all(&header(dv, format, type_name, len, sum))
+                .map_err(could_not)?;
+            inner.flush().map_err(could_not)?;
+            drop(inner);
+            fs::rename(&tmp, &path).map_err(could_not)?;
+            Ok(len)
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result
     }
 
     /// Reads a result file back, checks its header and checksum, and passes its payload to
@@ -616,8 +634,8 @@ impl ReadError {
 
 /// The header of a result file: magic, then the header's length, the data version, the format
 /// and type names, the payload's length and its XXH3-128 checksum, then zeros up to a multiple
-/// of [`PAYLOAD_ALIGNMENT`].
-fn header(dv: DataVersion, format: &str, type_name: &str, payload: &[u8]) -> Vec<u8> {
+/// of [`PAYLOAD_ALIGNMENT`]. Its length does not depend on `len` and `sum`.
+fn header(dv: DataVersion, format: &str, type_name: &str, len: u64, sum: u128) -> Vec<u8> {
     let mut h = Vec::with_capacity(96 + type_name.len());
     h.extend_from_slice(MAGIC);
     let mut body = Vec::new();
@@ -626,8 +644,8 @@ fn header(dv: DataVersion, format: &str, type_name: &str, payload: &[u8]) -> Vec
     body.extend_from_slice(format.as_bytes());
     body.extend_from_slice(&(type_name.len() as u32).to_le_bytes());
     body.extend_from_slice(type_name.as_bytes());
-    body.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    body.extend_from_slice(&xxhash_rust::xxh3::xxh3_128(payload).to_le_bytes());
+    body.extend_from_slice(&len.to_le_bytes());
+    body.extend_from_slice(&sum.to_le_bytes());
     let unpadded = MAGIC.len() + 4 + body.len();
     body.resize(
         body.len() + unpadded.next_multiple_of(PAYLOAD_ALIGNMENT) - unpadded,
@@ -636,6 +654,26 @@ fn header(dv: DataVersion, format: &str, type_name: &str, payload: &[u8]) -> Vec
     h.extend_from_slice(&(body.len() as u32).to_le_bytes());
     h.extend_from_slice(&body);
     h
+}
+
+/// A writer that counts and checksums what goes through it.
+struct Checksummed<W> {
+    inner: W,
+    hasher: xxhash_rust::xxh3::Xxh3,
+    len: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Checksummed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Where the payload of a result file starts, if the file is whole and holds `format` of
@@ -711,7 +749,8 @@ mod tests {
         let dv = DataVersion::parse("0123456789abcdef0123456789abcdef").unwrap();
         let other = DataVersion::parse("f123456789abcdef0123456789abcdef").unwrap();
         let payload = b"some bytes".to_vec();
-        let mut file = header(dv, "postcard", "i64", &payload);
+        let sum = xxhash_rust::xxh3::xxh3_128(&payload);
+        let mut file = header(dv, "postcard", "i64", payload.len() as u64, sum);
         file.extend_from_slice(&payload);
         let start = parse(&file, dv, "postcard", "i64").unwrap();
         assert_eq!(&file[start..], &payload[..]);

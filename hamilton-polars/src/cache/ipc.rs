@@ -4,7 +4,7 @@
 //! are read by Polars' IPC reader.
 
 use std::fs::File;
-use std::io::Cursor;
+use std::io::{Cursor, Write};
 use std::sync::Arc;
 
 use hamilton_core::NodeError;
@@ -30,15 +30,11 @@ pub(super) fn map(file: &File) -> std::io::Result<SharedBytes> {
     Ok(Arc::new(mapped))
 }
 
-/// The Arrow IPC file of `df`, uncompressed.
-pub(super) fn encode(mut df: DataFrame) -> Result<Vec<u8>, NodeError> {
-    // Sized up front: growing by doubling copies the payload again and faults in fresh pages
-    // at every step.
-    let mut bytes = Vec::with_capacity(df.estimated_size() + 4096);
-    IpcWriter::new(&mut bytes)
-        .with_compression(None)
-        .finish(&mut df)?;
-    Ok(bytes)
+/// Writes the Arrow IPC file of `df`, uncompressed, to `out` (the result file: no copy of the
+/// data is made in memory first).
+pub(super) fn write(mut df: DataFrame, out: &mut dyn Write) -> Result<(), NodeError> {
+    IpcWriter::new(out).with_compression(None).finish(&mut df)?;
+    Ok(())
 }
 
 /// The `DataFrame` of an Arrow IPC payload: its fixed-width columns pointing into the payload's
@@ -346,6 +342,12 @@ fn primitive<T: NativeType + bytemuck::Pod>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn encode(df: DataFrame) -> Result<Vec<u8>, NodeError> {
+        let mut bytes = Vec::new();
+        write(df, &mut bytes)?;
+        Ok(bytes)
+    }
 
     /// Bytes aligned like a memory map's.
     struct Aligned(Vec<u64>, usize);

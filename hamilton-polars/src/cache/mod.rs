@@ -180,7 +180,7 @@ fn stored_as_frame<T: hamilton_core::NodeValue + Clone>(
     match format {
         FrameFormat::ArrowIpc => t.with_mapped_format(
             ipc::FORMAT,
-            move |v: &T| ipc::encode(encode(v)?),
+            move |v: &T, out: &mut dyn std::io::Write| ipc::write(encode(v)?, out),
             ipc::map,
             move |p: StoredPayload| from_frame(ipc::decode(&p)?),
         ),
@@ -472,7 +472,11 @@ mod tests {
     fn round_trip(format: FrameFormat, df: DataFrame) -> DataFrame {
         let df = check_stored(df).unwrap();
         match format {
-            FrameFormat::ArrowIpc => ipc::decode(&stored(ipc::encode(df).unwrap())).unwrap(),
+            FrameFormat::ArrowIpc => {
+                let mut bytes = Vec::new();
+                ipc::write(df, &mut bytes).unwrap();
+                ipc::decode(&stored(bytes)).unwrap()
+            }
             FrameFormat::Parquet => parquet::decode(&parquet::encode(df).unwrap()).unwrap(),
         }
     }
