@@ -86,8 +86,9 @@ fn layout(dtype: &ArrowDataType) -> Option<Layout> {
 }
 
 /// The frame with its fixed-width columns pointing into the payload and its other columns read
-/// by Polars, or `None` when it has no fixed-width column or a layout this reader does not
-/// walk (nested dtypes, dictionaries, compression): Polars then reads all of it.
+/// by Polars, or `None` when it has no fixed-width column, another byte order than this
+/// machine's, or a layout this reader does not walk (nested dtypes, dictionaries, compression):
+/// Polars then reads all of it.
 fn borrowed(payload: &StoredPayload) -> Result<Option<DataFrame>, NodeError> {
     let bytes = payload.as_bytes();
     let metadata = read_file_metadata(&mut Cursor::new(bytes))?;
@@ -99,7 +100,9 @@ fn borrowed(payload: &StoredPayload) -> Result<Option<DataFrame>, NodeError> {
     else {
         return Ok(None);
     };
+    // A file written on a machine of the other byte order is read (and swapped) by Polars.
     if !layouts.iter().any(|l| matches!(l, Layout::Fixed))
+        || metadata.ipc_schema.is_little_endian != cfg!(target_endian = "little")
         || metadata
             .dictionaries
             .as_ref()
