@@ -280,24 +280,28 @@ fn a_locked_database_makes_misses_not_failures() {
 #[derive(Clone, Debug, PartialEq)]
 struct Fragile(i64);
 
+/// A driver with one node, `fragile = Fragile(x)` (counting its runs in `ran`), its type known
+/// to the cache in `dir` as `t`.
+fn fragile_driver(dir: &Path, ran: &Arc<Mutex<usize>>, t: CacheType) -> Driver {
+    let ran = ran.clone();
+    Driver::builder()
+        .with_nodes([Node::builder("fragile")
+            .code_version(1)
+            .param::<i64>("x")
+            .build(move |a: &Args| {
+                *ran.lock().unwrap() += 1;
+                Ok(Fragile(*a.get::<i64>(0)?))
+            })])
+        .with_cache(CacheOptions::new(dir).with_type(t))
+        .build()
+        .unwrap()
+}
+
 #[test]
 fn faulty_formats_and_fingerprints_never_fail_a_run() {
     let dir = tempfile::tempdir().unwrap();
     let ran = Arc::new(Mutex::new(0));
-    let build = |t: CacheType| {
-        let ran = ran.clone();
-        Driver::builder()
-            .with_nodes([Node::builder("fragile")
-                .code_version(1)
-                .param::<i64>("x")
-                .build(move |a: &Args| {
-                    *ran.lock().unwrap() += 1;
-                    Ok(Fragile(*a.get::<i64>(0)?))
-                })])
-            .with_cache(CacheOptions::new(dir.path()).with_type(t))
-            .build()
-            .unwrap()
-    };
+    let build = |t: CacheType| fragile_driver(dir.path(), &ran, t);
     let fingerprint =
         |f: &Fragile, out: &mut hamilton_core::cache::Fingerprinter| out.write_value(&f.0);
     // Stored fine, but reading it back fails.
@@ -379,7 +383,6 @@ fn mapped_formats_get_an_aligned_payload_and_a_failed_mapping_is_a_miss_that_kee
     let dir = tempfile::tempdir().unwrap();
     let ran = Arc::new(Mutex::new(0));
     let build = |map: fn(&std::fs::File) -> std::io::Result<SharedBytes>| {
-        let ran = ran.clone();
         let t = CacheType::fingerprint_with(|f: &Fragile, out| out.write_value(&f.0))
             .with_mapped_format(
                 "mapped",
@@ -390,17 +393,7 @@ fn mapped_formats_get_an_aligned_payload_and_a_failed_mapping_is_a_miss_that_kee
                     Ok(Fragile(i64::from_le_bytes(p.as_bytes().try_into()?)))
                 },
             );
-        Driver::builder()
-            .with_nodes([Node::builder("fragile")
-                .code_version(1)
-                .param::<i64>("x")
-                .build(move |a: &Args| {
-                    *ran.lock().unwrap() += 1;
-                    Ok(Fragile(*a.get::<i64>(0)?))
-                })])
-            .with_cache(CacheOptions::new(dir.path()).with_type(t))
-            .build()
-            .unwrap()
+        fragile_driver(dir.path(), &ran, t)
     };
     let read: fn(&std::fs::File) -> std::io::Result<SharedBytes> = |mut file| {
         let mut bytes = Vec::new();

@@ -264,25 +264,17 @@ impl CacheType {
     /// assert_eq!(t.format_name(), Some("celsius"));
     /// ```
     pub fn with_format<T: NodeValue + Clone>(
-        mut self,
+        self,
         name: &'static str,
         encode: impl Fn(&T) -> Result<Vec<u8>, NodeError> + Send + Sync + 'static,
         decode: impl Fn(&[u8]) -> Result<T, NodeError> + Send + Sync + 'static,
     ) -> Self {
-        assert_eq!(
-            self.id,
-            TypeId::of::<T>(),
-            "`with_format::<{}>` on the cache type of `{}`",
-            type_name::<T>(),
-            self.name
-        );
-        self.format = Some(Format {
+        self.set_format::<T>(
+            "with_format",
             name,
-            encode: Arc::new(move |v, out| Ok(out.write_all(&encode(downcast::<T>(v)?)?)?)),
-            decode: Decode::Bytes(Arc::new(move |bytes| decode(bytes).map(Value::new))),
-            clone: clone_fn::<T>(),
-        });
-        self
+            Arc::new(move |v, out| Ok(out.write_all(&encode(downcast::<T>(v)?)?)?)),
+            Decode::Bytes(Arc::new(move |bytes| decode(bytes).map(Value::new))),
+        )
     }
 
     /// Like [`with_format`](Self::with_format), for a format whose values can point into the
@@ -314,26 +306,42 @@ impl CacheType {
     /// assert_eq!(t.format_name(), Some("blob"));
     /// ```
     pub fn with_mapped_format<T: NodeValue + Clone>(
-        mut self,
+        self,
         name: &'static str,
         encode: impl Fn(&T, &mut dyn Write) -> Result<(), NodeError> + Send + Sync + 'static,
         map: impl Fn(&File) -> std::io::Result<SharedBytes> + Send + Sync + 'static,
         decode: impl Fn(StoredPayload) -> Result<T, NodeError> + Send + Sync + 'static,
     ) -> Self {
+        self.set_format::<T>(
+            "with_mapped_format",
+            name,
+            Arc::new(move |v, out| encode(downcast::<T>(v)?, out)),
+            Decode::Mapped {
+                map: Arc::new(map),
+                decode: Arc::new(move |payload| decode(payload).map(Value::new)),
+            },
+        )
+    }
+
+    /// Stores the type's values in the format `name`, after checking that `T` is the type.
+    fn set_format<T: NodeValue + Clone>(
+        mut self,
+        method: &str,
+        name: &'static str,
+        encode: EncodeFn,
+        decode: Decode,
+    ) -> Self {
         assert_eq!(
             self.id,
             TypeId::of::<T>(),
-            "`with_mapped_format::<{}>` on the cache type of `{}`",
+            "`{method}::<{}>` on the cache type of `{}`",
             type_name::<T>(),
             self.name
         );
         self.format = Some(Format {
             name,
-            encode: Arc::new(move |v, out| encode(downcast::<T>(v)?, out)),
-            decode: Decode::Mapped {
-                map: Arc::new(map),
-                decode: Arc::new(move |payload| decode(payload).map(Value::new)),
-            },
+            encode,
+            decode,
             clone: clone_fn::<T>(),
         });
         self

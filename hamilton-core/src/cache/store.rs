@@ -411,9 +411,9 @@ impl Store {
     }
 
     /// Writes a result file (atomically: a temporary file renamed into place), its payload
-    /// written by `encode` straight into the file; returns the payload's length. A file already
-    /// there holds the same value (the name is the value's data version) and is kept:
-    /// `encode` is not called.
+    /// written by `encode` straight into the file; returns the bytes the result takes (the
+    /// payload's length, or the length of a file already there). A file already there holds the
+    /// same value (the name is the value's data version) and is kept: `encode` is not called.
     pub(crate) fn write_result(
         &self,
         dv: DataVersion,
