@@ -5,14 +5,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::convert::{Conversion, conversion_table};
+use futures_util::FutureExt;
+
 use crate::error::Error;
-use crate::execute;
 use crate::graph::Graph;
 use crate::hooks::Hook;
 use crate::module::Module;
 use crate::node::Node;
 use crate::outputs::Outputs;
 use crate::plan::{LoadFrom, Plan, PlanKey};
+use crate::run::asynchronous::Asynchronous;
+use crate::run::load::{load, type_problem};
+use crate::run::sequential::Sequential;
+use crate::run::{Executor, Run};
 use crate::values::{Config, Inputs, Overrides};
 
 /// Configures and builds a [`Driver`].
@@ -106,6 +111,7 @@ impl DriverBuilder {
     /// Builds the dataflow: wires every parameter, type-checks every edge, detects cycles.
     /// Every problem found is reported together in [`Error::Build`].
     pub fn build(self) -> Result<Driver, Error> {
+        let parallelism = self.parallelism();
         let graph = Graph::build(
             &self.modules,
             self.config,
@@ -117,24 +123,13 @@ impl DriverBuilder {
         let mut hooks = self.hooks;
         #[cfg(feature = "cache")]
         let cache = crate::cache::install(self.cache, &graph, &mut hooks);
-        #[cfg(feature = "parallel")]
-        let pool = match self.threads {
-            None => None,
-            Some(threads) => Some(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .thread_name(|i| format!("hamilton-{i}"))
-                    .build()
-                    .map_err(|e| {
-                        Error::Build(vec![crate::BuildError::ThreadPool {
-                            message: e.to_string(),
-                        }])
-                    })?,
-            ),
+        let executor: Box<dyn Executor> = match parallelism {
+            #[cfg(feature = "parallel")]
+            Some(threads) => Box::new(crate::run::parallel::Parallel::new(threads)?),
+            _ => Box::new(Sequential),
         };
         Ok(Driver {
-            #[cfg(feature = "parallel")]
-            pool,
+            executor,
             graph: Arc::new(graph),
             plans: Mutex::new(HashMap::new()),
             hooks,
@@ -142,6 +137,16 @@ impl DriverBuilder {
             #[cfg(feature = "cache")]
             cache,
         })
+    }
+}
+
+impl DriverBuilder {
+    /// The threads asked for with `with_parallelism`, if any.
+    fn parallelism(&self) -> Option<usize> {
+        #[cfg(feature = "parallel")]
+        return self.threads;
+        #[cfg(not(feature = "parallel"))]
+        None
     }
 }
 
@@ -170,8 +175,8 @@ pub struct Driver {
     plans: Mutex<PlanCache>,
     hooks: Vec<Arc<dyn Hook>>,
     runs: AtomicU64,
-    #[cfg(feature = "parallel")]
-    pool: Option<rayon::ThreadPool>,
+    /// Runs `execute` requests: sequential, or parallel with `with_parallelism`.
+    executor: Box<dyn Executor>,
     #[cfg(feature = "cache")]
     pub(crate) cache: Option<crate::cache::Cache>,
 }
@@ -216,23 +221,17 @@ impl Driver {
                 nodes: plan.async_nodes.clone(),
             }]));
         }
-        let slots = execute::load(&self.graph, &plan, inputs, overrides)?;
-        #[cfg(feature = "parallel")]
-        if let Some(pool) = &self.pool {
-            let schedule = plan
-                .schedule
-                .get_or_init(|| crate::schedule::Schedule::new(&plan));
-            return crate::parallel::run(
-                &self.graph,
-                &plan,
-                schedule,
+        let slots = load(&self.graph, &plan, inputs, overrides)?;
+        self.executor
+            .run(Run {
+                graph: &self.graph,
+                plan: &plan,
                 slots,
-                &self.hooks,
+                hooks: &self.hooks,
                 run_id,
-                pool,
-            );
-        }
-        execute::run(&self.graph, &plan, slots, &self.hooks, run_id)
+            })
+            .now_or_never()
+            .expect("the sync executors finish without waiting")
     }
 
     /// With a cache: `overrides` plus the cached results the run needs, the rest of what was
@@ -307,11 +306,16 @@ impl Driver {
         let overrides = self.resolve_cached(outputs, &inputs, overrides, run_id, true)?;
         let result = async {
             let plan = self.plan(outputs, &inputs, &overrides)?;
-            let slots = execute::load(&self.graph, &plan, inputs, overrides)?;
-            let schedule = plan
-                .schedule
-                .get_or_init(|| crate::schedule::Schedule::new(&plan));
-            crate::async_exec::run(&self.graph, &plan, schedule, slots, &self.hooks, run_id).await
+            let slots = load(&self.graph, &plan, inputs, overrides)?;
+            Asynchronous
+                .run(Run {
+                    graph: &self.graph,
+                    plan: &plan,
+                    slots,
+                    hooks: &self.hooks,
+                    run_id,
+                })
+                .await
         }
         .await;
         self.forget_cached(run_id);
@@ -375,9 +379,8 @@ impl Driver {
                         .graph
                         .conversions
                         .contains_key(&(given.type_id(), vertex.ty.id));
-                (!convertible).then(|| {
-                    execute::type_problem(&self.graph, plan, load, given.type_name().to_string())
-                })
+                (!convertible)
+                    .then(|| type_problem(&self.graph, plan, load, given.type_name().to_string()))
             })
             .collect()
     }

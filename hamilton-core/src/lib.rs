@@ -4,14 +4,12 @@
 extern crate self as hamilton_core;
 
 mod args;
-mod async_exec;
 #[cfg(feature = "cache")]
 pub mod cache;
 pub mod check;
 mod convert;
 mod driver;
 mod error;
-mod execute;
 pub mod fanout;
 mod graph;
 pub mod hooks;
@@ -20,9 +18,8 @@ pub mod modifiers;
 mod module;
 mod node;
 mod outputs;
-#[cfg(feature = "parallel")]
-mod parallel;
 mod plan;
+mod run;
 mod schedule;
 mod types;
 mod value;

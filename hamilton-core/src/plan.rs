@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use crate::convert::Conversion;
 use crate::error::{RequestError, did_you_mean};
-use crate::fanout::FanOutPlan;
+use crate::fanout::Gather;
 use crate::graph::{Graph, Kind};
+use crate::schedule::Schedule;
 
 /// Where a value that is not computed in this run comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,7 +45,9 @@ pub(crate) struct Step {
     pub(crate) vertex: usize,
     pub(crate) slot: u32,
     pub(crate) args: Vec<ArgPlan>,
-    /// Some argument is moved or converted: take the slow path that prepares values first.
+    /// Some argument is converted, or a by-value parameter reads a value that is not an output
+    /// (and so may be handed over): values are prepared before the call. The others only
+    /// borrow their arguments.
     pub(crate) prepares: bool,
     /// For the step that runs a fan-out's block (its `vertex` is the fan-out node): the block.
     pub(crate) fan_out: Option<Arc<FanOutPlan>>,
@@ -73,7 +76,27 @@ pub(crate) struct Plan {
     /// The `async` nodes of the plan, which only `execute_async` can run.
     pub(crate) async_nodes: Vec<String>,
     /// The dependency structure, built on the first out-of-order (parallel or async) run.
-    pub(crate) schedule: std::sync::OnceLock<crate::schedule::Schedule>,
+    schedule: std::sync::OnceLock<Schedule>,
+}
+
+/// One fan-out in a plan: the block's steps, run once per item.
+#[derive(Debug)]
+pub(crate) struct FanOutPlan {
+    /// The slot of the fan-out node's value.
+    pub(crate) expand_slot: u32,
+    /// The block's steps, in topological order.
+    pub(crate) steps: Vec<Step>,
+    /// Slots local to one item (the block's values and the item itself).
+    pub(crate) local: HashSet<u32>,
+    /// The block values collected after every item, and how.
+    pub(crate) gathers: Vec<(u32, Gather)>,
+}
+
+impl Plan {
+    /// The plan's dependency structure, made on first use.
+    pub(crate) fn schedule(&self) -> &Schedule {
+        self.schedule.get_or_init(|| Schedule::new(self))
+    }
 }
 
 /// What a plan depends on: the request's shape, not its values.
@@ -302,7 +325,7 @@ impl Plan {
                         // A shared slot is not moved: it is freed with the run instead.
                         *last_use = !(owned && shared.contains(slot));
                     }
-                    if conversion.is_some() || (*last_use && owned) {
+                    if conversion.is_some() || (owned && !is_output[*slot as usize]) {
                         step.prepares = true;
                     }
                 }
@@ -412,6 +435,22 @@ fn group_fan_outs(
         let Some(&(first, _)) = gathers.first() else {
             continue;
         };
+        let mut members = members;
+        for step in &mut members {
+            let params = graph.vertices[step.vertex]
+                .function()
+                .expect("steps run functions")
+                .params();
+            step.prepares = step.args.iter().zip(params).any(|(arg, param)| {
+                matches!(
+                    arg,
+                    ArgPlan::Slot {
+                        conversion: Some(_),
+                        ..
+                    }
+                ) || param.kind().is_owned()
+            });
+        }
         main.push((
             pos,
             Step {

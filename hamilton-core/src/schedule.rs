@@ -1,9 +1,8 @@
 //! The dependency structure of a plan, for executors that run nodes out of order (parallel,
-//! async).
+//! async). Part of planning: it knows no executor.
 
 use std::sync::OnceLock;
 
-use crate::graph::Graph;
 use crate::plan::{ArgPlan, Plan, Step};
 
 /// [`Schedule::read_index`] of a slot no step reads.
@@ -14,9 +13,8 @@ pub(crate) const NOT_READ: u32 = u32::MAX;
 pub(crate) struct Schedule {
     /// For each step: how many distinct steps it waits for.
     pub(crate) waits_for: Vec<usize>,
-    /// For each step: the steps waiting for it.
-    pub(crate) unblocks: Vec<Vec<usize>>,
-    /// `unblocks`, flat: step `i`'s are `flat_unblocks[unblocks_from[i]..unblocks_from[i + 1]]`.
+    /// For each step, the steps waiting for it, flat: step `i`'s are
+    /// `flat_unblocks[unblocks_from[i]..unblocks_from[i + 1]]`.
     flat_unblocks: Vec<u32>,
     unblocks_from: Vec<u32>,
     /// For each slot: how many steps read it.
@@ -91,7 +89,6 @@ impl Schedule {
         }
         Self {
             waits_for,
-            unblocks,
             flat_unblocks,
             unblocks_from,
             readers,
@@ -103,18 +100,18 @@ impl Schedule {
         }
     }
 
-    /// The steps waiting for step `step` (`unblocks[step]`, from one flat list).
+    /// The steps waiting for step `step`.
     pub(crate) fn unblocked_by(&self, step: usize) -> &[u32] {
         let from = self.unblocks_from[step] as usize;
         let to = self.unblocks_from[step + 1] as usize;
         &self.flat_unblocks[from..to]
     }
 
-    /// How the steps of `plan` (the plan this schedule was made from, over `graph`) read their
-    /// arguments; made on the first call.
-    pub(crate) fn reads(&self, graph: &Graph, plan: &Plan) -> &Reads {
+    /// How the steps of `plan` (the plan this schedule was made from) read their arguments;
+    /// made on the first call.
+    pub(crate) fn reads(&self, plan: &Plan) -> &Reads {
         self.reads
-            .get_or_init(|| Reads::new(graph, plan, &self.is_output, &self.read_index))
+            .get_or_init(|| Reads::new(plan, &self.read_index))
     }
 }
 
@@ -148,12 +145,12 @@ pub(crate) struct ArgSlots {
 pub(crate) const ABSENT: u32 = u32::MAX;
 
 impl Reads {
-    fn new(graph: &Graph, plan: &Plan, is_output: &[bool], read_index: &[u32]) -> Self {
+    fn new(plan: &Plan, read_index: &[u32]) -> Self {
         Self {
             borrowing: plan
                 .steps
                 .iter()
-                .map(|step| Borrowing::of(graph, step, is_output, read_index))
+                .map(|step| Borrowing::of(step, read_index))
                 .collect(),
         }
     }
@@ -161,24 +158,13 @@ impl Reads {
 
 impl Borrowing {
     /// How `step` reads its arguments, if it only borrows them (see [`Reads::borrowing`]).
-    fn of(graph: &Graph, step: &Step, is_output: &[bool], read_index: &[u32]) -> Option<Self> {
-        if step.fan_out.is_some() || step.args.len() > INLINE_ARGS {
+    fn of(step: &Step, read_index: &[u32]) -> Option<Self> {
+        if step.fan_out.is_some() || step.prepares || step.args.len() > INLINE_ARGS {
             return None;
         }
-        let params = graph.vertices[step.vertex]
-            .function()
-            .expect("steps run function vertices")
-            .params();
         let mut slots = [ABSENT; INLINE_ARGS];
-        for ((s, arg), param) in slots.iter_mut().zip(&step.args).zip(params) {
-            if let ArgPlan::Slot {
-                slot, conversion, ..
-            } = arg
-            {
-                let takes = param.kind().is_owned() && !is_output[*slot as usize];
-                if conversion.is_some() || takes {
-                    return None;
-                }
+        for (s, arg) in slots.iter_mut().zip(&step.args) {
+            if let ArgPlan::Slot { slot, .. } = arg {
                 *s = *slot;
             }
         }

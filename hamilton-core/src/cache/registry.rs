@@ -375,7 +375,7 @@ pub(crate) fn guarded<R>(what: &str, f: impl FnOnce() -> Result<R, String>) -> R
         Ok(r) => r,
         Err(payload) => Err(format!(
             "{what} panicked: {}",
-            crate::execute::panic_message(payload.as_ref())
+            crate::run::invoke::panic_message(payload.as_ref())
         )),
     }
 }

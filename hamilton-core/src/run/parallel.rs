@@ -4,7 +4,7 @@
 //! reader finishes (by count, since the order varies), and a by-value parameter receives the
 //! value moved when no other reader is left. A node's error stops the scheduling of new nodes;
 //! nodes already running finish, and the error of the earliest failed node (in topological
-//! order) is returned. The pool is separate from Polars' own, so nodes that call Polars cannot
+//! order) is returned (the failure policy of [`run`](super)). The pool is separate from Polars' own, so nodes that call Polars cannot
 //! starve it.
 //!
 //! Nodes run in *tasks*, each running one node after another on one thread ([`Task`]). Steps
@@ -20,20 +20,54 @@
 //! made it and put in the run's slots a batch at a time, under one lock.
 
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::ops::Deref;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt;
+
+use super::bind::{self, SlotStore};
+use super::fan_out::{BlockRun, Items, OuterValues};
+use super::hooks::RunHooks;
+use super::load::collect_outputs;
+use super::{Executor, FirstFailure, Run, RunFuture, invoke};
 use crate::args::{Arg, Args};
 use crate::check::CheckReport;
-use crate::error::Error;
-use crate::execute::{RunHooks, collect_outputs, invoke_node};
+use crate::error::{BuildError, Error};
 use crate::graph::Graph;
-use crate::hooks::Hook;
 use crate::outputs::Outputs;
 use crate::plan::{ArgPlan, Plan, Step};
 use crate::schedule::{ABSENT, ArgSlots, Borrowing, INLINE_ARGS, NOT_READ, Reads, Schedule};
 use crate::value::Value;
+
+/// Runs independent steps at once on a thread pool of its own (rayon), separate from Polars'
+/// pool so that nodes calling Polars cannot starve it.
+pub(crate) struct Parallel {
+    pool: rayon::ThreadPool,
+}
+
+impl Parallel {
+    /// An executor with `threads` threads (`0`: one per core).
+    pub(crate) fn new(threads: usize) -> Result<Self, Error> {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("hamilton-{i}"))
+            .build()
+            .map(|pool| Self { pool })
+            .map_err(|e| {
+                Error::Build(vec![BuildError::ThreadPool {
+                    message: e.to_string(),
+                }])
+            })
+    }
+}
+
+impl Executor for Parallel {
+    fn run<'r>(&'r self, run: Run<'r>) -> RunFuture<'r> {
+        Box::pin(async move { run_on_pool(run, &self.pool) })
+    }
+}
 
 /// The most arguments a borrowing step has (given without a heap allocation), and so the most
 /// slots a task keeps read locks on.
@@ -50,9 +84,7 @@ struct Shared<'a> {
     read_slots: Vec<ReadSlot>,
     /// For each step: how many of the steps it waits for have not finished.
     waiting: Vec<AtomicU32>,
-    failed: AtomicBool,
-    /// (position, error) of the earliest failure.
-    error: Mutex<Option<(usize, Error)>>,
+    failure: FirstFailure,
     /// (position, report) of every data-check report.
     reports: Mutex<Vec<(usize, CheckReport)>>,
     /// The run's other slots: the given values no step reads, and the values no step reads
@@ -77,16 +109,16 @@ impl Shared<'_> {
     }
 }
 
-/// Runs `plan` on `pool`, with the same results as the sequential executor.
-pub(crate) fn run(
-    graph: &Graph,
-    plan: &Plan,
-    schedule: &Schedule,
-    mut slots: Vec<Option<Value>>,
-    hooks: &[Arc<dyn Hook>],
-    run_id: u64,
-    pool: &rayon::ThreadPool,
-) -> Result<Outputs, Error> {
+/// Runs the plan on `pool`, with the same results as the sequential executor.
+fn run_on_pool(run: Run<'_>, pool: &rayon::ThreadPool) -> Result<Outputs, Error> {
+    let Run {
+        graph,
+        plan,
+        mut slots,
+        hooks,
+        run_id,
+    } = run;
+    let schedule = plan.schedule();
     let run_hooks = RunHooks::start(graph, plan, hooks, run_id)?;
     let read_slots = schedule
         .read_slots
@@ -100,7 +132,7 @@ pub(crate) fn run(
         graph,
         plan,
         schedule,
-        reads: schedule.reads(graph, plan),
+        reads: schedule.reads(plan),
         run_hooks: &run_hooks,
         read_slots,
         waiting: schedule
@@ -108,8 +140,7 @@ pub(crate) fn run(
             .iter()
             .map(|&n| AtomicU32::new(n as u32))
             .collect(),
-        failed: AtomicBool::new(false),
-        error: Mutex::new(None),
+        failure: FirstFailure::new(),
         reports: Mutex::new(Vec::new()),
         unread_slots: Mutex::new(slots),
         pool,
@@ -124,15 +155,11 @@ pub(crate) fn run(
     let Shared {
         read_slots,
         unread_slots,
-        error,
+        failure,
         reports,
         ..
     } = shared;
-    let result = match error.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        Some((_, e)) => Err(e),
-        None => Ok(()),
-    };
-    run_hooks.finish(result)?;
+    run_hooks.finish(failure.into_result())?;
     let mut slots = unread_slots.into_inner().unwrap_or_else(|p| p.into_inner());
     for (&slot, read) in schedule.read_slots.iter().zip(read_slots) {
         slots[slot as usize] = read.value.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -210,7 +237,7 @@ impl<'s> ReadyList<'s> {
     }
 
     /// Takes blocks of steps, from this thread's part first, and runs them (with what they
-    /// unblock) until none is left or a step failed.
+    /// unblock) until none is left; after a failure, only the steps before it still run.
     fn run_blocks(&self, shared: &'s Shared<'s>, scope: &rayon::Scope<'s>) {
         let mut task = Task::new(shared);
         let mut block = 1;
@@ -223,9 +250,6 @@ impl<'s> ReadyList<'s> {
                 let left = len.saturating_sub(part.taken.load(Ordering::Relaxed));
                 let size = block.min(left / 4).max(1);
                 let start = part.taken.fetch_add(size, Ordering::Relaxed);
-                if shared.failed.load(Ordering::Acquire) {
-                    return;
-                }
                 if start >= len {
                     break;
                 }
@@ -242,15 +266,6 @@ impl<'s> ReadyList<'s> {
                 };
             }
         }
-    }
-}
-
-/// Records a failure: no new node starts, and the earliest failed step's error is kept.
-fn fail(shared: &Shared<'_>, position: usize, e: Error) {
-    shared.failed.store(true, Ordering::Release);
-    let mut first = shared.error.lock().unwrap_or_else(|p| p.into_inner());
-    if first.as_ref().is_none_or(|(p, _)| position < *p) {
-        *first = Some((position, e));
     }
 }
 
@@ -325,13 +340,13 @@ impl<'s> Task<'s> {
     }
 
     /// Runs the step at `first`, then, while each unblocks another, the first step it unblocks;
-    /// the other unblocked steps go to the pool. Stops when a step fails or another one has.
+    /// the other unblocked steps go to the pool. Stops when a step fails or one before it has.
     #[inline(always)]
     fn run_from(&mut self, first: usize, scope: &rayon::Scope<'s>) {
         let shared = self.shared;
         let mut next = Some(first);
         while let Some(position) = next.take() {
-            if shared.failed.load(Ordering::Acquire) || !self.run_step(position) {
+            if shared.failure.stops(position) || !self.run_step(position) {
                 return;
             }
             let unblocked = shared.schedule.unblocked_by(position);
@@ -369,7 +384,7 @@ impl<'s> Task<'s> {
         if step.fan_out.is_some() {
             return self.run_fan_out(position);
         }
-        let result = execute_step(shared, position);
+        let result = call_step(shared, position);
         let read_index = shared.schedule.read_index[step.slot as usize];
         self.complete(position, (step.slot, read_index), result)
     }
@@ -396,7 +411,7 @@ impl<'s> Task<'s> {
                 true
             }
             Err(e) => {
-                fail(self.shared, position, e);
+                self.shared.failure.record(position, e);
                 false
             }
         }
@@ -413,7 +428,7 @@ impl<'s> Task<'s> {
                 true
             }
             Err(e) => {
-                fail(self.shared, position, e);
+                self.shared.failure.record(position, e);
                 false
             }
         }
@@ -471,7 +486,13 @@ impl<'s> Task<'s> {
                 }
             }
             let hooked = shared.run_hooks.node_hooks(position);
-            invoke_node(vertex, node, &Args::new(&args[..count]), hooked.as_ref())
+            invoke::call(
+                vertex,
+                node,
+                &Args::new(&args[..count]),
+                hooked.as_ref(),
+                None,
+            )
         };
         for &at in &held_at[..count] {
             if let Some(held) = self.held.get_mut(at).and_then(Option::as_mut) {
@@ -587,36 +608,25 @@ fn execute_fan_out(shared: &Shared<'_>, position: usize) -> Result<Vec<(u32, Val
     let step = &shared.plan.steps[position];
     let fan = step.fan_out.as_ref().expect("a fan-out step");
     let produced = {
-        let guards: Vec<(u32, _)> = step
-            .args
-            .iter()
-            .filter_map(|a| match a {
-                ArgPlan::Slot { slot, .. } => Some((
-                    *slot,
-                    shared
-                        .slot(*slot as usize)
-                        .value
-                        .read()
-                        .unwrap_or_else(|p| p.into_inner()),
-                )),
-                ArgPlan::Absent => None,
-            })
-            .collect();
-        let read = |s: u32| {
-            guards
+        let outer = Guards(
+            step.args
                 .iter()
-                .find(|(g, _)| *g == s)
-                .and_then(|(_, guard)| guard.as_ref())
-        };
-        let hooked = shared.run_hooks.node_hooks(position);
-        crate::fanout::run_with_hooks(
-            &shared.graph.vertices,
+                .filter_map(|a| match a {
+                    ArgPlan::Slot { slot, .. } => Some((*slot, SharedSlots(shared).read(*slot))),
+                    ArgPlan::Absent => None,
+                })
+                .collect(),
+        );
+        BlockRun {
+            vertices: &shared.graph.vertices,
+            fan_out: &shared.graph.vertices[step.vertex],
             fan,
-            &shared.graph.vertices[step.vertex].name,
-            &read,
-            hooked.as_ref(),
-            Some(shared.pool),
-        )
+            outer: &outer,
+            hooked: shared.run_hooks.node_hooks(position),
+        }
+        .run(Items::OnPool(shared.pool))
+        .now_or_never()
+        .expect("a block of sync nodes never waits")
     };
     release(shared, step);
     produced
@@ -632,88 +642,67 @@ fn release(shared: &Shared<'_>, step: &Step) {
 }
 
 /// Runs a step that may take values over (by-value parameters, moved when no other reader is
-/// left) or convert them, or that has more than [`INLINE`] arguments: reads its arguments from
+/// left) or convert them, or that has more than [`INLINE`] arguments: binds its arguments from
 /// the shared slots, runs the node, and frees values whose last reader this was.
-fn execute_step(shared: &Shared<'_>, position: usize) -> Result<Value, Error> {
+fn call_step(shared: &Shared<'_>, position: usize) -> Result<Value, Error> {
     let step = &shared.plan.steps[position];
     let vertex = &shared.graph.vertices[step.vertex];
     let node = vertex.function().expect("steps run function vertices");
-    let params = node.params();
-
-    // Values this node takes over: moved when it is the last reader left, or converted.
-    let mut prepared: Vec<Option<Value>> = Vec::new();
-    prepared.resize_with(step.args.len(), || None);
-    for (i, arg) in step.args.iter().enumerate() {
-        let ArgPlan::Slot {
-            slot, conversion, ..
-        } = arg
-        else {
-            continue;
-        };
-        let s = *slot as usize;
-        let read = shared.slot(s);
-        if let Some(c) = conversion {
-            let guard = read.value.read().unwrap_or_else(|p| p.into_inner());
-            let source = guard.as_ref().expect("a read slot is filled");
-            prepared[i] = Some(crate::execute::convert(vertex, &params[i], c, source)?);
-        } else if params[i].kind().is_owned()
-            && !shared.schedule.is_output[s]
-            && read.readers_left.load(Ordering::Acquire) == 1
-        {
-            prepared[i] = read.value.write().unwrap_or_else(|p| p.into_inner()).take();
-        }
-    }
-
-    let result = {
-        let guards: Vec<_> = step
-            .args
-            .iter()
-            .enumerate()
-            .map(|(i, arg)| match arg {
-                ArgPlan::Slot { slot, .. } if prepared[i].is_none() => Some(
-                    shared
-                        .slot(*slot as usize)
-                        .value
-                        .read()
-                        .unwrap_or_else(|p| p.into_inner()),
-                ),
-                _ => None,
-            })
-            .collect();
-        let mut owned: Vec<Option<Value>> = Vec::new();
-        owned.resize_with(step.args.len(), || None);
-        for (i, p) in params.iter().enumerate() {
-            if p.kind().is_owned() {
-                owned[i] = prepared[i].take();
-            }
-        }
-        let args: Vec<Arg<'_>> = step
-            .args
-            .iter()
-            .enumerate()
-            .map(|(i, arg)| match arg {
-                ArgPlan::Absent => Arg::Absent,
-                ArgPlan::Slot { .. } => {
-                    if let Some(v) = owned[i].take() {
-                        Arg::owned(v)
-                    } else if let Some(v) = &prepared[i] {
-                        Arg::Ref(v.as_any())
-                    } else {
-                        Arg::Ref(
-                            guards[i]
-                                .as_ref()
-                                .and_then(|g| g.as_ref())
-                                .expect("a read slot is filled")
-                                .as_any(),
-                        )
-                    }
-                }
-            })
-            .collect();
-        let hooked = shared.run_hooks.node_hooks(position);
-        invoke_node(vertex, node, &Args::new(&args), hooked.as_ref())
-    };
-
+    let hooked = shared.run_hooks.node_hooks(position);
+    let result = bind::with_args(vertex, step, &mut SharedSlots(shared), |args| {
+        invoke::call(vertex, node, args, hooked.as_ref(), None)
+    })
+    .and_then(|r| r);
     release(shared, step);
     result
+}
+
+/// The slots threads share, as the binder reads them.
+struct SharedSlots<'a, 's>(&'a Shared<'s>);
+
+/// A read lock on a filled slot.
+struct SlotGuard<'a>(RwLockReadGuard<'a, Option<Value>>);
+
+impl Deref for SlotGuard<'_> {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        self.0.as_ref().expect("a read slot is filled")
+    }
+}
+
+impl<'a> SlotStore for SharedSlots<'a, '_> {
+    type Ref<'g>
+        = SlotGuard<'a>
+    where
+        Self: 'g;
+
+    fn read(&self, slot: u32) -> SlotGuard<'a> {
+        SlotGuard(
+            self.0
+                .slot(slot as usize)
+                .value
+                .read()
+                .unwrap_or_else(|p| p.into_inner()),
+        )
+    }
+
+    /// Handed over when no other reader is left (whatever the plan's order).
+    fn hand_over(&mut self, slot: u32, _last_use: bool) -> Option<Value> {
+        let s = slot as usize;
+        let read = self.0.slot(s);
+        if self.0.schedule.is_output[s] || read.readers_left.load(Ordering::Acquire) != 1 {
+            return None;
+        }
+        read.value.write().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
+/// The values a block reads from outside, read-locked while it runs.
+struct Guards<'a>(Vec<(u32, SlotGuard<'a>)>);
+
+impl OuterValues for Guards<'_> {
+    fn get(&self, slot: u32) -> Option<&Value> {
+        self.0.iter().find(|(s, _)| *s == slot).map(|(_, g)| &**g)
+    }
 }

@@ -1,0 +1,114 @@
+//! The two ends of every run: the given values put in their slots before the first node, the
+//! requested values taken out after the last.
+
+use std::collections::HashSet;
+
+use crate::check::CheckReport;
+use crate::error::{Error, RequestError};
+use crate::graph::Graph;
+use crate::outputs::Outputs;
+use crate::plan::{Load, LoadFrom, Plan};
+use crate::value::Value;
+use crate::values::{Inputs, Overrides};
+
+/// Fills the slots a plan loads, checking every given value's type; all problems together.
+pub(crate) fn load(
+    graph: &Graph,
+    plan: &Plan,
+    mut inputs: Inputs,
+    mut overrides: Overrides,
+) -> Result<Vec<Option<Value>>, Error> {
+    let mut slots: Vec<Option<Value>> = Vec::with_capacity(plan.slot_count);
+    slots.resize_with(plan.slot_count, || None);
+    let mut errors = Vec::new();
+    for load in &plan.loads {
+        let vertex = &graph.vertices[load.vertex];
+        let value = match load.from {
+            LoadFrom::Input => inputs.0.entries.remove(&*vertex.name),
+            LoadFrom::Override => overrides.0.entries.remove(&*vertex.name),
+            LoadFrom::Config => graph.config.copy_value(&vertex.name),
+        };
+        let Some(value) = value else { continue };
+        let converted = if value.type_id() == vertex.ty.id {
+            Ok(value)
+        } else {
+            match graph.conversions.get(&(value.type_id(), vertex.ty.id)) {
+                Some(c) => c
+                    .apply(value.as_any())
+                    .map_err(|e| (value.type_name(), e.to_string())),
+                None => Err((value.type_name(), String::new())),
+            }
+        };
+        match converted {
+            Ok(v) => slots[load.slot as usize] = Some(v),
+            Err((found, message)) => {
+                let found = if message.is_empty() {
+                    found.to_string()
+                } else {
+                    format!("{found} ({message})")
+                };
+                errors.push(type_problem(graph, plan, load, found));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(slots)
+    } else {
+        Err(Error::Request(errors))
+    }
+}
+
+/// The error for a loaded value of the wrong type (`found` describes what was given).
+pub(crate) fn type_problem(graph: &Graph, plan: &Plan, load: &Load, found: String) -> RequestError {
+    let vertex = &graph.vertices[load.vertex];
+    match load.from {
+        LoadFrom::Override => RequestError::OverrideType {
+            name: vertex.name.to_string(),
+            expected: vertex.ty.name.to_string(),
+            found,
+        },
+        _ => RequestError::InputType {
+            name: vertex.name.to_string(),
+            expected: vertex.ty.name.to_string(),
+            found,
+            needed_by: readers_in_plan(graph, plan, load.vertex),
+        },
+    }
+}
+
+fn readers_in_plan(graph: &Graph, plan: &Plan, vertex: usize) -> Vec<String> {
+    let in_plan: HashSet<usize> = plan.steps.iter().map(|s| s.vertex).collect();
+    graph.consumers[vertex]
+        .iter()
+        .filter(|c| in_plan.contains(c))
+        .map(|&c| graph.vertices[c].name.to_string())
+        .collect()
+}
+
+/// Keeps a copy of a data-check report a run produces, for [`Outputs::check_reports`].
+#[inline]
+pub(crate) fn record_report(value: &Value, reports: &mut Vec<CheckReport>) {
+    if let Some(report) = crate::check::as_report(value) {
+        reports.push(report.clone());
+    }
+}
+
+/// The requested values, taken out of the run's slots in request order.
+pub(crate) fn collect_outputs(
+    plan: &Plan,
+    slots: &mut [Option<Value>],
+    reports: Vec<CheckReport>,
+) -> Outputs {
+    Outputs::new(
+        plan.outputs
+            .iter()
+            .map(|(name, slot)| {
+                let value = slots[*slot as usize]
+                    .take()
+                    .expect("an output slot is filled by its load or its step");
+                (name.clone(), value)
+            })
+            .collect(),
+        reports,
+    )
+}

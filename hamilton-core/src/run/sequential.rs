@@ -1,0 +1,286 @@
+//! The sequential executor: every step in plan order, values in a `Vec` of slots, each freed
+//! right after its last reader.
+
+use futures_util::FutureExt;
+
+use super::bind::{self, SlotStore};
+use super::fan_out::{BlockRun, Items};
+use super::hooks::{HookCtx, RunHooks};
+use super::load::{collect_outputs, record_report};
+use super::{Executor, Run, RunFuture, invoke};
+use crate::check::CheckReport;
+use crate::error::Error;
+use crate::graph::Graph;
+use crate::outputs::Outputs;
+use crate::plan::{ArgPlan, Step};
+use crate::value::Value;
+
+/// Runs the steps one after another on the calling thread.
+pub(crate) struct Sequential;
+
+impl Executor for Sequential {
+    fn run<'r>(&'r self, run: Run<'r>) -> RunFuture<'r> {
+        Box::pin(async move { run_in_order(run) })
+    }
+}
+
+/// A run's values, one slot each.
+struct Slots(Vec<Option<Value>>);
+
+impl SlotStore for Slots {
+    type Ref<'s>
+        = &'s Value
+    where
+        Self: 's;
+
+    #[inline]
+    fn read(&self, slot: u32) -> &Value {
+        self.0[slot as usize]
+            .as_ref()
+            .expect("a read slot is filled")
+    }
+
+    /// Plan order is run order: the plan's last read is the last.
+    fn hand_over(&mut self, slot: u32, last_use: bool) -> Option<Value> {
+        if last_use {
+            self.0[slot as usize].take()
+        } else {
+            None
+        }
+    }
+}
+
+/// Runs every step of the plan in order.
+pub(crate) fn run_in_order(run: Run<'_>) -> Result<Outputs, Error> {
+    let Run {
+        graph,
+        plan,
+        slots,
+        hooks,
+        run_id,
+    } = run;
+    let run_hooks = RunHooks::start(graph, plan, hooks, run_id)?;
+    let mut slots = Slots(slots);
+    let mut reports = Vec::new();
+    let mut result = Ok(());
+    for (position, step) in plan.steps.iter().enumerate() {
+        let hooked = run_hooks.node_hooks(position);
+        if let Err(e) = advance(graph, step, &mut slots, hooked, &mut reports) {
+            result = Err(e);
+            break;
+        }
+    }
+    run_hooks.finish(result)?;
+    Ok(collect_outputs(plan, &mut slots.0, reports))
+}
+
+/// Runs one step and stores what it produced: a node's value, or the values a fan-out's block
+/// collected.
+#[inline]
+fn advance(
+    graph: &Graph,
+    step: &Step,
+    slots: &mut Slots,
+    hooked: Option<HookCtx<'_>>,
+    reports: &mut Vec<CheckReport>,
+) -> Result<(), Error> {
+    let vertex = &graph.vertices[step.vertex];
+    if let Some(fan) = &step.fan_out {
+        let block = BlockRun {
+            vertices: &graph.vertices,
+            fan_out: vertex,
+            fan,
+            outer: &slots.0,
+            hooked,
+        };
+        let produced = block
+            .run(Items::InOrder)
+            .now_or_never()
+            .expect("a block of sync nodes never waits")?;
+        free_last_reads(step, &mut slots.0);
+        for (slot, value) in produced {
+            slots.0[slot as usize] = Some(value);
+        }
+        return Ok(());
+    }
+    let node = vertex.function().expect("steps run functions");
+    let value = bind::with_args(vertex, step, slots, |args| {
+        invoke::call(vertex, node, args, hooked.as_ref(), None)
+    })
+    .and_then(|r| r);
+    free_last_reads(step, &mut slots.0);
+    let value = value?;
+    record_report(&value, reports);
+    slots.0[step.slot as usize] = Some(value);
+    Ok(())
+}
+
+/// Frees the values `step` read for the last time in the run.
+#[inline]
+fn free_last_reads(step: &Step, slots: &mut [Option<Value>]) {
+    for arg in &step.args {
+        if let ArgPlan::Slot {
+            slot,
+            last_use: true,
+            ..
+        } = arg
+        {
+            slots[*slot as usize] = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::args::Args;
+    use crate::convert::{Conversion, conversion_table};
+    use crate::error::RequestError;
+    use crate::module::Module;
+    use crate::node::Node;
+    use crate::plan::{Plan, PlanKey};
+    use crate::run::load::load;
+    use crate::types::TypeInfo;
+    use crate::values::{Config, Inputs, Overrides};
+
+    fn graph(nodes: Vec<Node>, conversions: &[Conversion]) -> Graph {
+        Graph::build(
+            &[Module::from_nodes("m", nodes)],
+            Config::new(),
+            false,
+            conversion_table(conversions),
+        )
+        .unwrap()
+    }
+
+    fn plan(g: &Graph, outputs: &[&str], inputs: &[&str], overrides: &[&str]) -> Plan {
+        let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        let (plan, errors) = Plan::checked(
+            g,
+            &PlanKey {
+                outputs: owned(outputs),
+                overrides: owned(overrides),
+                inputs: owned(inputs),
+            },
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        plan
+    }
+
+    fn plus_one(name: &str, dep: &str) -> Node {
+        Node::builder(name)
+            .param::<i64>(dep)
+            .build(|a: &Args| Ok(a.get::<i64>(0)? + 1))
+    }
+
+    fn run(g: &Graph, p: &Plan, slots: Vec<Option<Value>>) -> Result<Outputs, Error> {
+        run_in_order(Run {
+            graph: g,
+            plan: p,
+            slots,
+            hooks: &[],
+            run_id: 1,
+        })
+    }
+
+    #[test]
+    fn values_are_freed_on_their_last_read_only() {
+        let g = graph(vec![plus_one("a", "x"), plus_one("b", "a")], &[]);
+        let p = plan(&g, &["b"], &["x"], &[]);
+        let mut slots =
+            Slots(load(&g, &p, Inputs::new().set("x", 1_i64), Overrides::new()).unwrap());
+        assert!(slots.0.iter().filter(|s| s.is_some()).count() == 1);
+        let mut reports = Vec::new();
+        advance(&g, &p.steps[0], &mut slots, None, &mut reports).unwrap();
+        // `x` was read for the last time by `a`; only `a` is left.
+        assert_eq!(slots.0.iter().filter(|s| s.is_some()).count(), 1);
+        assert!(slots.0[p.steps[0].slot as usize].is_some());
+        advance(&g, &p.steps[1], &mut slots, None, &mut reports).unwrap();
+        assert_eq!(
+            slots.0[p.steps[1].slot as usize]
+                .as_ref()
+                .and_then(|v| v.downcast_ref::<i64>()),
+            Some(&3)
+        );
+        assert_eq!(slots.0.iter().filter(|s| s.is_some()).count(), 1);
+    }
+
+    #[test]
+    fn load_reports_every_mistyped_value_and_converts_convertible_ones() {
+        let g = graph(
+            vec![
+                plus_one("a", "x"),
+                Node::builder("b")
+                    .param::<f64>("y")
+                    .param::<i64>("a")
+                    .build(|a: &Args| Ok(*a.get::<f64>(0)?)),
+            ],
+            &[Conversion::new(|v: &i32| Ok(f64::from(*v)))],
+        );
+        let p = plan(&g, &["b", "a"], &["x", "y"], &[]);
+        let err = load(
+            &g,
+            &p,
+            Inputs::new().set("x", 1_u8).set("y", "no"),
+            Overrides::new(),
+        )
+        .unwrap_err();
+        let mut names: Vec<_> = err
+            .request_errors()
+            .iter()
+            .map(|e| match e {
+                RequestError::InputType { name, found, .. } => format!("{name}:{found}"),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        names.sort();
+        assert_eq!(names, ["x:u8", "y:String"]);
+        // An `i32` for the `f64` input `y` is converted on load.
+        let slots = load(
+            &g,
+            &p,
+            Inputs::new().set("x", 1_i64).set("y", 2_i32),
+            Overrides::new(),
+        )
+        .unwrap();
+        assert!(
+            slots
+                .iter()
+                .flatten()
+                .any(|v| v.downcast_ref::<f64>() == Some(&2.0))
+        );
+    }
+
+    #[test]
+    fn a_node_returning_another_type_than_it_declares_fails() {
+        let liar = Node::builder("liar").build_erased(
+            TypeInfo::of::<f64>(),
+            Arc::new(|_: &Args| Ok(Value::new(1_i32))),
+        );
+        let g = graph(vec![liar], &[]);
+        let p = plan(&g, &["liar"], &[], &[]);
+        let slots = load(&g, &p, Inputs::new(), Overrides::new()).unwrap();
+        let err = run(&g, &p, slots).unwrap_err();
+        assert!(matches!(&err, Error::NodeFailed { node, .. } if node == "liar"));
+        assert!(
+            err.to_string()
+                .contains("returned a `i32` but declares `f64`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn outputs_come_in_request_order() {
+        let g = graph(vec![plus_one("a", "x"), plus_one("b", "a")], &[]);
+        let p = plan(&g, &["b", "x", "a"], &["x"], &[]);
+        let slots = load(&g, &p, Inputs::new().set("x", 0_i64), Overrides::new()).unwrap();
+        let out = run(&g, &p, slots).unwrap();
+        let values: Vec<(&str, i64)> = out
+            .iter()
+            .map(|(n, v)| (n, *v.downcast_ref::<i64>().unwrap()))
+            .collect();
+        assert_eq!(values, [("b", 2), ("x", 0), ("a", 1)]);
+    }
+}
