@@ -28,3 +28,35 @@ fn main() -> Result<(), hamilton_core::Error> {
     println!("{}", dr.to_mermaid());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use hamilton_core::{Driver, Inputs};
+
+    /// The hello world's values under the sequential, parallel and async executors.
+    #[test]
+    fn every_executor_computes_the_same_values() {
+        let inputs = || {
+            Inputs::new()
+                .set("a", vec![1.0_f64, 2.0])
+                .set("b", vec![3.0_f64, 4.0])
+        };
+        let builder = || Driver::builder().with_modules([super::my_functions::MODULE]);
+        let sequential = builder().build().unwrap();
+        let parallel = builder().with_parallelism(2).build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let outputs = ["d", "d_mean"];
+        for out in [
+            sequential.execute(&outputs, inputs()).unwrap(),
+            parallel.execute(&outputs, inputs()).unwrap(),
+            runtime
+                .block_on(sequential.execute_async(&outputs, inputs()))
+                .unwrap(),
+        ] {
+            assert_eq!(out.get::<Vec<f64>>("d").unwrap(), &[16.0, 36.0]);
+            assert_eq!(out.get::<f64>("d_mean").unwrap(), &26.0);
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use std::error::Error;
 use std::path::Path;
 
-use hamilton_core::{Config, Driver, Inputs, Node};
+use hamilton_core::{Config, Driver, DriverBuilder, Inputs, Node, Outputs};
 use hamilton_polars::checks::{self, CheckReport, Importance, checked};
 use hamilton_polars::io::{PathSource, csv_loader};
 use hamilton_polars::{OutputsExt, extract_columns};
@@ -53,6 +53,12 @@ pub(crate) struct Features {
 
 /// The dataflow for `mode`, with holidays for `region`.
 pub(crate) fn driver(mode: Mode, region: &str) -> Result<Driver, Box<dyn Error>> {
+    Ok(builder(mode, region)?.build()?)
+}
+
+/// The dataflow for `mode`, with holidays for `region`, ready for more options (an executor,
+/// hooks, a cache) before it is built.
+pub(crate) fn builder(mode: Mode, region: &str) -> Result<DriverBuilder, Box<dyn Error>> {
     let loader = csv_loader(FRAME, PathSource::param("data_path")).expect_schema([
         ("year", DataType::Int64),
         ("week", DataType::Int64),
@@ -70,8 +76,7 @@ pub(crate) fn driver(mode: Mode, region: &str) -> Result<Driver, Box<dyn Error>>
     Ok(Driver::builder()
         .with_modules([module])
         .with_nodes(nodes)
-        .with_config(Config::new().set("region", region.to_string()))
-        .build()?)
+        .with_config(Config::new().set("region", region.to_string())))
 }
 
 /// Data checks on the loaded columns, in eager mode (expression nodes hold no data to check).
@@ -105,10 +110,27 @@ pub(crate) fn features(
     mode: Mode,
     data_path: &Path,
 ) -> Result<Features, Box<dyn Error>> {
-    let inputs = Inputs::new().set("data_path", data_path.display().to_string());
+    let out = dr.execute(&request(mode), inputs(data_path))?;
+    from_outputs(mode, out)
+}
+
+/// What a run of `mode` requests: the outputs, and in expression mode the frame they apply to.
+pub(crate) fn request(mode: Mode) -> Vec<&'static str> {
+    match mode {
+        Mode::Eager => OUTPUTS.to_vec(),
+        Mode::Lazy => OUTPUTS.into_iter().chain([FRAME]).collect(),
+    }
+}
+
+/// The inputs of a run over the CSV file at `data_path`.
+pub(crate) fn inputs(data_path: &Path) -> Inputs {
+    Inputs::new().set("data_path", data_path.display().to_string())
+}
+
+/// The features from a run's outputs.
+pub(crate) fn from_outputs(mode: Mode, mut out: Outputs) -> Result<Features, Box<dyn Error>> {
     match mode {
         Mode::Eager => {
-            let out = dr.execute(&OUTPUTS, inputs)?;
             // Every data check that ran comes back with the outputs.
             let checks = out.check_reports().to_vec();
             Ok(Features {
@@ -117,8 +139,6 @@ pub(crate) fn features(
             })
         }
         Mode::Lazy => {
-            let requested: Vec<&str> = OUTPUTS.into_iter().chain([FRAME]).collect();
-            let mut out = dr.execute(&requested, inputs)?;
             let base = out.take::<LazyFrame>(FRAME)?;
             Ok(Features {
                 frame: out.collect_exprs(base)?,

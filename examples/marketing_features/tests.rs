@@ -85,6 +85,56 @@ fn assert_frames_match(got: &DataFrame, want: &DataFrame) {
     }
 }
 
+/// How a test runs the dataflow.
+#[derive(Clone, Copy, Debug)]
+enum Executor {
+    Sequential,
+    Parallel,
+    Async,
+}
+
+/// The features of the example's data, computed by `executor`.
+fn features_by(executor: Executor, mode: Mode) -> pipeline::Features {
+    let mut builder = pipeline::builder(mode, "UK").unwrap();
+    if let Executor::Parallel = executor {
+        builder = builder.with_parallelism(2);
+    }
+    let dr = builder.build().unwrap();
+    let out = match executor {
+        Executor::Sequential | Executor::Parallel => {
+            dr.execute(&pipeline::request(mode), pipeline::inputs(&data()))
+        }
+        // Polars' readers call `tokio::task::block_in_place`, which needs tokio's multi-thread
+        // runtime when they run inside one.
+        Executor::Async => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap()
+            .block_on(dr.execute_async(&pipeline::request(mode), pipeline::inputs(&data()))),
+    };
+    pipeline::from_outputs(mode, out.unwrap()).unwrap()
+}
+
+#[test]
+fn every_executor_computes_the_hand_written_features_in_both_modes() {
+    let want = expected(crate::calendar::UK_HOLIDAY_WEEKS);
+    let checked = |f: &pipeline::Features| -> Vec<String> {
+        f.checks.iter().map(|r| r.node.clone()).collect()
+    };
+    let in_order = checked(&features_by(Executor::Sequential, Mode::Eager));
+    assert_eq!(in_order.len(), 3, "{in_order:?}");
+    for executor in [Executor::Sequential, Executor::Parallel, Executor::Async] {
+        for mode in [Mode::Eager, Mode::Lazy] {
+            let got = features_by(executor, mode);
+            assert_frames_match(&got.frame, &want);
+            if mode == Mode::Eager {
+                // The data checks ran, and their reports come in plan order.
+                assert_eq!(checked(&got), in_order, "{executor:?}");
+            }
+        }
+    }
+}
+
 #[test]
 fn eager_features_equal_the_hand_written_query() {
     let got = features(Mode::Eager, "UK", &data()).unwrap();

@@ -16,6 +16,7 @@ use crate::outputs::Outputs;
 use crate::plan::{LoadFrom, Plan, PlanKey};
 use crate::run::asynchronous::Asynchronous;
 use crate::run::load::{load, type_problem};
+use crate::run::prepare::{RunPreparation, Setup};
 use crate::run::sequential::Sequential;
 use crate::run::{Executor, Run};
 use crate::values::{Config, Inputs, Overrides};
@@ -44,8 +45,8 @@ pub struct DriverBuilder {
     hooks: Vec<Arc<dyn Hook>>,
     #[cfg(feature = "parallel")]
     threads: Option<usize>,
-    #[cfg(feature = "cache")]
-    pub(crate) cache: Option<crate::cache::CacheOptions>,
+    /// Sets up the work done before each run (the result cache), once the graph is built.
+    pub(crate) preparation: Option<Setup>,
 }
 
 impl DriverBuilder {
@@ -119,10 +120,8 @@ impl DriverBuilder {
             conversion_table(&self.conversions),
         )
         .map_err(Error::Build)?;
-        #[allow(unused_mut)]
         let mut hooks = self.hooks;
-        #[cfg(feature = "cache")]
-        let cache = crate::cache::install(self.cache, &graph, &mut hooks);
+        let preparation = self.preparation.map(|setup| setup(&graph, &mut hooks));
         let executor: Box<dyn Executor> = match parallelism {
             #[cfg(feature = "parallel")]
             Some(threads) => Box::new(crate::run::parallel::Parallel::new(threads)?),
@@ -134,8 +133,7 @@ impl DriverBuilder {
             plans: Mutex::new(HashMap::new()),
             hooks,
             runs: AtomicU64::new(0),
-            #[cfg(feature = "cache")]
-            cache,
+            preparation,
         })
     }
 }
@@ -177,8 +175,8 @@ pub struct Driver {
     runs: AtomicU64,
     /// Runs `execute` requests: sequential, or parallel with `with_parallelism`.
     executor: Box<dyn Executor>,
-    #[cfg(feature = "cache")]
-    pub(crate) cache: Option<crate::cache::Cache>,
+    /// The work done before each run (the result cache), if any.
+    pub(crate) preparation: Option<Arc<dyn RunPreparation>>,
 }
 
 impl Driver {
@@ -201,21 +199,8 @@ impl Driver {
         overrides: Overrides,
     ) -> Result<Outputs, Error> {
         let run_id = self.runs.fetch_add(1, Ordering::Relaxed) + 1;
-        let overrides = self.resolve_cached(outputs, &inputs, overrides, run_id, false)?;
-        let result = self.run_sync(outputs, inputs, overrides, run_id);
-        self.forget_cached(run_id);
-        result
-    }
-
-    /// Runs a request on the sequential or the parallel executor.
-    fn run_sync<S: AsRef<str>>(
-        &self,
-        outputs: &[S],
-        inputs: Inputs,
-        overrides: Overrides,
-        run_id: u64,
-    ) -> Result<Outputs, Error> {
-        let plan = self.plan(outputs, &inputs, &overrides)?;
+        let _finish = Finish(self, run_id);
+        let (plan, overrides) = self.prepare(outputs, &inputs, overrides, run_id, false)?;
         if !plan.async_nodes.is_empty() {
             return Err(Error::Request(vec![crate::RequestError::NeedsAsync {
                 nodes: plan.async_nodes.clone(),
@@ -234,40 +219,34 @@ impl Driver {
             .expect("the sync executors finish without waiting")
     }
 
-    /// With a cache: `overrides` plus the cached results the run needs, the rest of what was
-    /// found waiting for run `run_id` (see [`cache`](crate::cache)). Without one, `overrides`.
+    /// The plan of run `run_id` and its overrides: with a run preparation (the result cache),
+    /// `overrides` plus the values it resolved, which change the plan; without one, as given.
     /// A request that is not valid as given is left alone, to fail with every problem named.
-    #[cfg_attr(not(feature = "cache"), allow(unused_variables))]
-    fn resolve_cached<S: AsRef<str>>(
+    fn prepare<S: AsRef<str>>(
         &self,
         outputs: &[S],
         inputs: &Inputs,
         overrides: Overrides,
         run_id: u64,
         is_async: bool,
-    ) -> Result<Overrides, Error> {
-        #[cfg(feature = "cache")]
-        if let Some(cache) = &self.cache {
-            let plan = self.plan(outputs, inputs, &overrides)?;
-            let valid = (is_async || plan.async_nodes.is_empty())
-                && self.type_problems(&plan, inputs, &overrides).is_empty();
-            if valid {
-                let found = cache.resolve_ahead(&self.graph, &plan, inputs, &overrides, run_id);
-                return Ok(found
-                    .into_iter()
-                    .fold(overrides, |o, (name, value)| o.set_value(name, value)));
-            }
+    ) -> Result<(Arc<Plan>, Overrides), Error> {
+        let plan = self.plan(outputs, inputs, &overrides)?;
+        let Some(preparation) = &self.preparation else {
+            return Ok((plan, overrides));
+        };
+        let valid = (is_async || plan.async_nodes.is_empty())
+            && self.type_problems(&plan, inputs, &overrides).is_empty();
+        if !valid {
+            return Ok((plan, overrides));
         }
-        Ok(overrides)
-    }
-
-    /// Drops what was resolved ahead for run `run_id` if the run did not pick it up.
-    #[cfg_attr(not(feature = "cache"), allow(unused_variables))]
-    fn forget_cached(&self, run_id: u64) {
-        #[cfg(feature = "cache")]
-        if let Some(cache) = &self.cache {
-            cache.forget_ahead(run_id);
+        let found = preparation.prepare(&self.graph, &plan, inputs, &overrides, run_id);
+        if found.is_empty() {
+            return Ok((plan, overrides));
         }
+        let overrides = found
+            .into_iter()
+            .fold(overrides, |o, (name, value)| o.set_value(name, value));
+        Ok((self.plan(outputs, inputs, &overrides)?, overrides))
     }
 
     /// Computes `outputs` from `inputs`, running `async` nodes concurrently on whatever
@@ -303,23 +282,18 @@ impl Driver {
         overrides: Overrides,
     ) -> Result<Outputs, Error> {
         let run_id = self.runs.fetch_add(1, Ordering::Relaxed) + 1;
-        let overrides = self.resolve_cached(outputs, &inputs, overrides, run_id, true)?;
-        let result = async {
-            let plan = self.plan(outputs, &inputs, &overrides)?;
-            let slots = load(&self.graph, &plan, inputs, overrides)?;
-            Asynchronous
-                .run(Run {
-                    graph: &self.graph,
-                    plan: &plan,
-                    slots,
-                    hooks: &self.hooks,
-                    run_id,
-                })
-                .await
-        }
-        .await;
-        self.forget_cached(run_id);
-        result
+        let _finish = Finish(self, run_id);
+        let (plan, overrides) = self.prepare(outputs, &inputs, overrides, run_id, true)?;
+        let slots = load(&self.graph, &plan, inputs, overrides)?;
+        Asynchronous
+            .run(Run {
+                graph: &self.graph,
+                plan: &plan,
+                slots,
+                hooks: &self.hooks,
+                run_id,
+            })
+            .await
     }
 
     /// Checks a request without running anything: unknown outputs, missing inputs, inputs and
@@ -419,6 +393,18 @@ impl Driver {
         }
         plans.entry(hash).or_default().push((key, plan.clone()));
         Ok(plan)
+    }
+}
+
+/// Tells the run preparation that a run is over, however it ends (an error, a panic, a dropped
+/// future).
+struct Finish<'d>(&'d Driver, u64);
+
+impl Drop for Finish<'_> {
+    fn drop(&mut self) {
+        if let Some(preparation) = &self.0.preparation {
+            preparation.finish(self.1);
+        }
     }
 }
 

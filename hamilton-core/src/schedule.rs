@@ -1,11 +1,15 @@
 //! The dependency structure of a plan, for executors that run nodes out of order (parallel,
 //! async). Part of planning: it knows no executor.
 
+#[cfg(feature = "parallel")]
 use std::sync::OnceLock;
 
-use crate::plan::{ArgPlan, Plan, Step};
+#[cfg(feature = "parallel")]
+use crate::plan::Step;
+use crate::plan::{ArgPlan, Plan};
 
 /// [`Schedule::read_index`] of a slot no step reads.
+#[cfg(feature = "parallel")]
 pub(crate) const NOT_READ: u32 = u32::MAX;
 
 /// The dependency structure of a plan, for scheduling.
@@ -25,16 +29,20 @@ pub(crate) struct Schedule {
     pub(crate) ready_at_start: Vec<usize>,
     /// For each slot some step reads: its index in [`read_slots`](Self::read_slots); for the
     /// others, [`NOT_READ`].
+    #[cfg(feature = "parallel")]
     pub(crate) read_index: Vec<u32>,
     /// The slots some step reads, in slot order: the only values a run shares between
     /// threads. The others (requested values no step reads) go straight to the outputs.
+    #[cfg(feature = "parallel")]
     pub(crate) read_slots: Vec<u32>,
     /// How each step reads its arguments, from its node's parameters; made on first use.
+    #[cfg(feature = "parallel")]
     reads: OnceLock<Reads>,
 }
 
 /// How the steps of a plan read their arguments: which may take a value over and which only
 /// borrow. Depends on the graph's parameter kinds, so it is made by [`Schedule::reads`].
+#[cfg(feature = "parallel")]
 #[derive(Debug)]
 pub(crate) struct Reads {
     /// For each step that only borrows its arguments (no conversion, no by-value parameter
@@ -80,10 +88,13 @@ impl Schedule {
         let ready_at_start = (0..plan.steps.len())
             .filter(|&i| waits_for[i] == 0)
             .collect();
+        #[cfg(feature = "parallel")]
         let read_slots: Vec<u32> = (0..plan.slot_count as u32)
             .filter(|&s| readers[s as usize] > 0)
             .collect();
+        #[cfg(feature = "parallel")]
         let mut read_index = vec![NOT_READ; plan.slot_count];
+        #[cfg(feature = "parallel")]
         for (i, &s) in read_slots.iter().enumerate() {
             read_index[s as usize] = i as u32;
         }
@@ -94,8 +105,11 @@ impl Schedule {
             readers,
             is_output,
             ready_at_start,
+            #[cfg(feature = "parallel")]
             read_index,
+            #[cfg(feature = "parallel")]
             read_slots,
+            #[cfg(feature = "parallel")]
             reads: OnceLock::new(),
         }
     }
@@ -109,6 +123,7 @@ impl Schedule {
 
     /// How the steps of `plan` (the plan this schedule was made from) read their arguments;
     /// made on the first call.
+    #[cfg(feature = "parallel")]
     pub(crate) fn reads(&self, plan: &Plan) -> &Reads {
         self.reads
             .get_or_init(|| Reads::new(plan, &self.read_index))
@@ -116,10 +131,12 @@ impl Schedule {
 }
 
 /// The most arguments of a step in [`Reads::borrowing`].
+#[cfg(feature = "parallel")]
 pub(crate) const INLINE_ARGS: usize = 4;
 
 /// What the parallel executor needs to run a step that only borrows its arguments, in one
 /// place.
+#[cfg(feature = "parallel")]
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Borrowing {
     /// The slots it reads.
@@ -133,6 +150,7 @@ pub(crate) struct Borrowing {
 }
 
 /// The slots a step's arguments read, in parameter order.
+#[cfg(feature = "parallel")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct ArgSlots {
     /// The slot of each argument; [`ABSENT`] for an optional one not given, and past `count`.
@@ -142,8 +160,10 @@ pub(crate) struct ArgSlots {
 }
 
 /// An [`ArgSlots::slots`] entry with no slot.
+#[cfg(feature = "parallel")]
 pub(crate) const ABSENT: u32 = u32::MAX;
 
+#[cfg(feature = "parallel")]
 impl Reads {
     fn new(plan: &Plan, read_index: &[u32]) -> Self {
         Self {
@@ -156,6 +176,7 @@ impl Reads {
     }
 }
 
+#[cfg(feature = "parallel")]
 impl Borrowing {
     /// How `step` reads its arguments, if it only borrows them (see [`Reads::borrowing`]).
     fn of(step: &Step, read_index: &[u32]) -> Option<Self> {

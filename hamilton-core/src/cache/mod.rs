@@ -105,6 +105,7 @@ pub use registry::{CacheType, RegisteredCacheType, SharedBytes, StoredPayload};
 
 use crate::graph::Graph;
 use crate::hooks::Hook;
+use crate::run::prepare::{RunPreparation, Setup};
 
 /// How the cache treats a node.
 ///
@@ -639,12 +640,10 @@ impl Cache {
     }
 }
 
-/// Sets up the cache for a graph: the hook that runs it (appended to `hooks`, innermost) and the
-/// handle the driver keeps.
-impl Cache {
-    /// Resolves a request against the cache before it runs (see `ahead.rs`): `overrides`, plus
-    /// the loaded results of the hits the run needs. With `None`, nothing was resolved.
-    pub(crate) fn resolve_ahead(
+/// The cache resolves each request ahead of its run (see `ahead.rs`): the loaded results of the
+/// hits the run needs stand in for their nodes.
+impl RunPreparation for Cache {
+    fn prepare(
         &self,
         graph: &Graph,
         plan: &crate::plan::Plan,
@@ -656,21 +655,24 @@ impl Cache {
             .resolve_ahead(graph, plan, inputs, overrides, run_id)
     }
 
-    /// Forgets what was resolved ahead for a run that did not begin.
-    pub(crate) fn forget_ahead(&self, run_id: u64) {
+    /// Forgets what was resolved ahead for the run if it did not pick it up.
+    fn finish(&self, run_id: u64) {
         self.inner.forget_ahead(run_id);
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 
-pub(crate) fn install(
-    options: Option<CacheOptions>,
-    graph: &Graph,
-    hooks: &mut Vec<Arc<dyn Hook>>,
-) -> Option<Cache> {
-    let options = options?;
-    let inner = Arc::new(hook::Inner::new(options, graph));
-    hooks.push(Arc::new(hook::CacheHook(inner.clone())));
-    Some(Cache { inner })
+/// Sets up the cache for a graph: the hook that runs it (appended to `hooks`, innermost) and the
+/// handle the driver keeps.
+fn install(options: CacheOptions) -> Setup {
+    Box::new(move |graph: &Graph, hooks: &mut Vec<Arc<dyn Hook>>| {
+        let inner = Arc::new(hook::Inner::new(options, graph));
+        hooks.push(Arc::new(hook::CacheHook(inner.clone())));
+        Arc::new(Cache { inner }) as Arc<dyn RunPreparation>
+    })
 }
 
 impl crate::DriverBuilder {
@@ -692,7 +694,7 @@ impl crate::DriverBuilder {
     /// assert_eq!(dr.cache().unwrap().last_run().unwrap().recomputed(), ["b"]);
     /// ```
     pub fn with_cache(mut self, options: impl Into<CacheOptions>) -> Self {
-        self.cache = Some(options.into());
+        self.preparation = Some(install(options.into()));
         self
     }
 }
@@ -705,6 +707,6 @@ impl crate::Driver {
     /// assert!(dr.cache().is_none());
     /// ```
     pub fn cache(&self) -> Option<&Cache> {
-        self.cache.as_ref()
+        self.preparation.as_ref()?.as_any().downcast_ref::<Cache>()
     }
 }

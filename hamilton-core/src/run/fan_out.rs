@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+#[cfg(feature = "parallel")]
 use futures_util::FutureExt;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use rustc_hash::FxHashMap;

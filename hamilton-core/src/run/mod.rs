@@ -60,6 +60,7 @@ pub(crate) mod invoke;
 pub(crate) mod load;
 #[cfg(feature = "parallel")]
 pub(crate) mod parallel;
+pub(crate) mod prepare;
 pub(crate) mod sequential;
 
 use std::future::Future;
