@@ -3,6 +3,7 @@
 mod binding;
 mod config;
 mod fields;
+mod messages;
 pub(crate) mod resolve;
 
 use std::fmt;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 pub use binding::{Binding, IntoLiteral, Parameterization, Step};
 pub use config::{Condition, ConfigValue};
 pub use fields::{ColumnExtractor, Field, Fields, RegisteredColumnExtractor};
+pub(crate) use messages::origin;
 
 use crate::check::{Importance, Validator, checked};
 use crate::module::Module;

@@ -11,11 +11,11 @@ use std::sync::Arc;
 
 use super::binding::{BindingKind, Bindings};
 use super::fields::column_extractors;
+use super::messages::{origin, quoted};
 use super::{
     CheckSpec, ColumnExtractor, Condition, Field, Kind, Modifier, Parameterization, Step, Subdag,
 };
 use crate::error::BuildError;
-use crate::graph::origin;
 use crate::module::{EmptyModuleReason, Module};
 use crate::node::{Node, Param};
 use crate::types::ParamKind;
@@ -1095,13 +1095,4 @@ fn doc_template(template: &str, base: &Node, output: &str, bindings: &Bindings) 
         doc = doc.replace(&format!("{{{}}}", p.name()), &text);
     }
     doc
-}
-
-fn quoted<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    let names: Vec<String> = names.map(|n| format!("`{n}`")).collect();
-    if names.is_empty() {
-        "none".to_string()
-    } else {
-        names.join(", ")
-    }
 }
