@@ -12,6 +12,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::convert::{Conversion, ConversionTable};
 use crate::error::BuildError;
+pub(crate) use crate::modifiers::origin;
 use crate::module::{EmptyModuleReason, Module};
 use crate::node::Node;
 use crate::types::TypeInfo;
@@ -86,19 +87,6 @@ pub(crate) struct Graph {
     /// The fan-outs, and which one's block each vertex belongs to.
     pub(crate) blocks: Vec<crate::fanout::Block>,
     pub(crate) block_of: Vec<Option<u32>>,
-}
-
-/// Where a node comes from, for messages: "module m (src/m.rs:3)".
-pub(crate) fn origin(node: &Node) -> String {
-    let module = if node.module().is_empty() {
-        "nodes built by hand".to_string()
-    } else {
-        format!("module `{}`", node.module())
-    };
-    match node.location() {
-        Some(loc) => format!("{module} ({loc})"),
-        None => module,
-    }
 }
 
 impl Graph {
