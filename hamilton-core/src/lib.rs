@@ -3,28 +3,22 @@
 
 extern crate self as hamilton_core;
 
-mod args;
+// The layers, lowest first: each imports only from those before it (`tests/layers.rs`). Their
+// modules are bound here, at the root, so that code names them `crate::node`, `crate::graph`, ...
+mod build;
 #[cfg(feature = "cache")]
 pub mod cache;
-pub mod check;
-mod convert;
+mod define;
 mod driver;
-mod error;
-pub mod fanout;
-mod graph;
-pub mod hooks;
 mod introspect;
-pub mod modifiers;
-mod module;
-mod node;
-mod outputs;
 mod plan;
 mod run;
-mod schedule;
-mod types;
-mod value;
-mod values;
 mod viz;
+
+use build::{blocks, graph, resolve};
+use define::{args, convert, error, module, node, outputs, types, value, values};
+pub use define::{check, fanout, hooks, modifiers};
+use plan::schedule;
 
 #[doc(hidden)]
 #[path = "private.rs"]

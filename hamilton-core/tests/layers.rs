@@ -36,7 +36,12 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// The layer of a file: the layer folder it is in, or the top.
 fn layer_of(file: &Path) -> usize {
     let relative = file.strip_prefix(src()).unwrap();
-    let first = relative.components().next().unwrap().as_os_str().to_string_lossy();
+    let first = relative
+        .components()
+        .next()
+        .unwrap()
+        .as_os_str()
+        .to_string_lossy();
     LAYERS.iter().position(|l| *l == first).unwrap_or(TOP)
 }
 
@@ -120,4 +125,101 @@ fn every_layer_folder_exists_and_holds_modules() {
         let members = layers.values().filter(|&&l| l == i).count();
         assert!(members >= 2, "layer `{layer}` has {members} module(s)");
     }
+}
+
+/// The top-level module a file belongs to: its layer folder, or its own file or folder under
+/// `src/`.
+fn top_module_of(file: &Path) -> String {
+    let relative = file.strip_prefix(src()).unwrap();
+    let first = relative.components().next().unwrap().as_os_str();
+    Path::new(first)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .to_string()
+}
+
+#[test]
+fn no_import_loop_among_the_top_level_modules() {
+    // Which top-level module binds each name used after `crate::`.
+    let mut container: BTreeMap<String, String> = BTreeMap::new();
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    for file in &files {
+        let top = top_module_of(file);
+        container.insert(top.clone(), top.clone());
+        if LAYERS.contains(&top.as_str()) && file.parent() == Some(&src().join(&top)) {
+            let stem = file.file_stem().unwrap().to_string_lossy().to_string();
+            container.insert(stem, top.clone());
+        }
+        if LAYERS.contains(&top.as_str())
+            && let Ok(inner) = file.strip_prefix(src().join(&top))
+            && inner.components().count() == 2
+        {
+            let dir = inner
+                .components()
+                .next()
+                .unwrap()
+                .as_os_str()
+                .to_string_lossy();
+            container.insert(dir.to_string(), top.clone());
+        }
+    }
+    let mut edges: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for file in &files {
+        let from = top_module_of(file);
+        if from == "lib" {
+            continue;
+        }
+        let text = fs::read_to_string(file).unwrap();
+        for line in text.lines() {
+            let code = code(line);
+            for (at, _) in code.match_indices("crate::") {
+                let name: String = code[at + "crate::".len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if let Some(to) = container.get(&name)
+                    && *to != from
+                {
+                    edges.entry(from.clone()).or_default().insert(to.clone());
+                }
+            }
+        }
+    }
+    // Depth-first search for a back edge.
+    fn visit(
+        at: &str,
+        edges: &BTreeMap<String, std::collections::BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|p| p == at) {
+            let mut cycle = path[i..].to_vec();
+            cycle.push(at.to_string());
+            return Some(cycle);
+        }
+        if done.contains(at) {
+            return None;
+        }
+        path.push(at.to_string());
+        for next in edges.get(at).into_iter().flatten() {
+            if let Some(cycle) = visit(next, edges, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        done.insert(at.to_string());
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    for start in edges.keys() {
+        if let Some(cycle) = visit(start, &edges, &mut Vec::new(), &mut done) {
+            panic!("an import loop: {}", cycle.join(" -> "));
+        }
+    }
+    assert!(
+        edges.contains_key("run") && edges.contains_key("driver"),
+        "{edges:?}"
+    );
 }

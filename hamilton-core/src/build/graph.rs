@@ -85,7 +85,7 @@ pub(crate) struct Graph {
     /// The same edges, for graph queries.
     pub(crate) dag: DiGraph<(), ()>,
     /// The fan-outs, and which one's block each vertex belongs to.
-    pub(crate) blocks: Vec<crate::fanout::Block>,
+    pub(crate) blocks: Vec<crate::blocks::Block>,
     pub(crate) block_of: Vec<Option<u32>>,
 }
 
@@ -102,7 +102,7 @@ impl Graph {
         let mut functions: Vec<(usize, Node)> = Vec::new();
         let mut by_name: FxHashMap<Arc<str>, usize> = FxHashMap::default();
         // Function modifiers (`when`, `parameterize`, ...) turn each module's nodes into its final nodes.
-        let resolved = crate::modifiers::resolve::resolve_modules(modules, &config, &mut errors);
+        let resolved = crate::resolve::resolve_modules(modules, &config, &mut errors);
         for ((module_index, module), nodes) in modules.iter().enumerate().zip(resolved) {
             let nodes = match nodes {
                 Ok(nodes) => nodes,
@@ -276,7 +276,7 @@ impl Graph {
             c.sort_unstable();
             c.dedup();
         }
-        let (blocks, block_of, fan_out_errors) = crate::fanout::analyze(&vertices, &consumers);
+        let (blocks, block_of, fan_out_errors) = crate::blocks::analyze(&vertices, &consumers);
         errors.extend(fan_out_errors);
         let mut topo_pos = vec![0_u32; vertices.len()];
         match toposort(&dag, None) {

@@ -22,9 +22,9 @@ use std::any::TypeId;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::messages::origin;
-use super::{ColumnExtractor, Modifier};
 use crate::error::BuildError;
+use crate::modifiers::messages::origin;
+use crate::modifiers::{ColumnExtractor, Modifier};
 use crate::module::{EmptyModuleReason, Module};
 use crate::node::Node;
 use crate::values::Config;

@@ -1,10 +1,9 @@
-#![doc = include_str!("../../docs/modifiers.md")]
+#![doc = include_str!("../../../docs/modifiers.md")]
 
-mod binding;
-mod config;
-mod fields;
-mod messages;
-pub(crate) mod resolve;
+pub(crate) mod binding;
+pub(crate) mod config;
+pub(crate) mod fields;
+pub(crate) mod messages;
 
 use std::fmt;
 use std::sync::Arc;

@@ -1,0 +1,6 @@
+//! Building the dataflow: modules' nodes with their modifiers resolved, wired into one checked
+//! graph (every problem found reported together).
+
+pub(crate) mod blocks;
+pub(crate) mod graph;
+pub(crate) mod resolve;

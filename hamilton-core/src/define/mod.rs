@@ -1,0 +1,16 @@
+//! What a dataflow is made of: nodes and their parameters, values, modules, modifiers, data
+//! checks, hooks, errors. The lowest layer: it imports nothing from the others.
+
+pub(crate) mod args;
+pub mod check;
+pub(crate) mod convert;
+pub(crate) mod error;
+pub mod fanout;
+pub mod hooks;
+pub mod modifiers;
+pub(crate) mod module;
+pub(crate) mod node;
+pub(crate) mod outputs;
+pub(crate) mod types;
+pub(crate) mod value;
+pub(crate) mod values;
