@@ -3,6 +3,7 @@
 //! Use them through `hamilton_core`, which re-exports them; the generated code refers to
 //! `::hamilton_core::__private`.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod ast;
 mod attr;

@@ -40,6 +40,7 @@
 //! assert_eq!(df.column("spend_per_signup").unwrap().f64().unwrap().get(2), Some(10.0));
 //! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "cache")]
 pub mod cache;
