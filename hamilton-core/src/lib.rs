@@ -25,20 +25,17 @@ use plan::schedule;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use args::{Arg, ArgError, Args, AsyncArg, AsyncArgs};
+pub use args::{ArgError, Args, AsyncArgs};
 pub use convert::Conversion;
 pub use driver::{Driver, DriverBuilder};
 pub use error::{BuildError, Error, RequestError};
 pub use introspect::{Dependency, NodeInfo, NodeKind};
 pub use module::Module;
-pub use node::{
-    AsyncCallFn, AsyncCallable, CallFn, Callable, Node, NodeBuilder, NodeDef, NodeError,
-    NodeFuture, Param, ParamDef,
-};
+pub use node::{AsyncCallable, Callable, Node, NodeBuilder, NodeError, NodeFuture, Param};
 pub use outputs::Outputs;
 pub use types::{Location, ParamKind, TypeInfo};
 pub use value::{NodeValue, Value};
-pub use values::{Config, Inputs, Overrides, ValueMap};
+pub use values::{Config, Inputs, Overrides};
 
 #[cfg(feature = "macros")]
 pub use hamilton_macros::{Fields, node};

@@ -5,6 +5,7 @@ pub use crate::fanout::{Collect, FanOut, Gather, Parallel};
 pub use crate::node::{AsyncCallFn, CallFn, NodeDef, NodeError, NodeFuture, ParamDef};
 pub use crate::types::{Location, ParamKind, TypeInfo};
 pub use crate::value::{NodeValue, Value};
+pub use crate::values::ValueMap;
 
 #[cfg(feature = "inventory")]
 pub use inventory;

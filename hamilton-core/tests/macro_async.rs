@@ -106,8 +106,8 @@ fn sync_execute_of_an_async_node_function_is_a_request_error() {
 fn calling_the_sync_shim_says_to_use_execute_async() {
     let fetched = Node::from_def(<pipeline::fetched as NodeSpec>::DEF);
     let slots = [
-        hamilton_core::Arg::owned(hamilton_core::Value::new(1_i64)),
-        hamilton_core::Arg::Absent,
+        hamilton_core::__private::Arg::owned(hamilton_core::Value::new(1_i64)),
+        hamilton_core::__private::Arg::Absent,
     ];
     let err = fetched.call(&hamilton_core::Args::new(&slots)).unwrap_err();
     assert_eq!(

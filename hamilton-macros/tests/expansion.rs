@@ -67,7 +67,7 @@ fn two() -> i64 {
 }
 
 fn call(
-    def: &hamilton_core::NodeDef,
+    def: &hamilton_core::__private::NodeDef,
     slots: &[Arg<'_>],
 ) -> Result<Value, hamilton_core::NodeError> {
     (def.call)(&Args::new(slots))

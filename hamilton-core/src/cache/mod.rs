@@ -226,12 +226,12 @@ impl fmt::Display for CacheStatus {
 ///
 /// ```
 /// use hamilton_core::cache::{Behavior, CacheEvent, CacheStatus};
-/// let e = CacheEvent { node: "b".into(), status: CacheStatus::Hit, behavior: Behavior::Default,
-///     cache_key: None, code_version: None, data_version: None, inputs: None, note: None,
-///     duration: Default::default() };
+/// let e = CacheEvent::new("b", CacheStatus::Hit);
 /// assert_eq!(e.to_string(), "b: hit");
+/// assert_eq!(e.behavior, Behavior::Default);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CacheEvent {
     /// The node.
     pub node: String,
@@ -253,6 +253,23 @@ pub struct CacheEvent {
     pub duration: Duration,
 }
 
+impl CacheEvent {
+    /// What happened to `node`, with no key, versions, note or duration.
+    pub fn new(node: impl Into<String>, status: CacheStatus) -> Self {
+        Self {
+            node: node.into(),
+            status,
+            behavior: Behavior::Default,
+            cache_key: None,
+            code_version: None,
+            data_version: None,
+            inputs: None,
+            note: None,
+            duration: Duration::ZERO,
+        }
+    }
+}
+
 impl fmt::Display for CacheEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.node, self.status)?;
@@ -271,6 +288,7 @@ impl fmt::Display for CacheEvent {
 /// assert!(run.hits().is_empty());
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CacheRun {
     /// Identifies the run in the cache's history (unique across processes).
     pub run_id: String,

@@ -61,7 +61,7 @@ impl<'a> Args<'a> {
     /// or past the declared parameters. For hooks that look at the values a node reads.
     ///
     /// ```
-    /// use hamilton_core::{Arg, Args, Value};
+    /// use hamilton_core::{Args, Value, __private::Arg};
     /// let x = 2.0_f64;
     /// let slots = [Arg::Ref(&x), Arg::owned(Value::new(3_i64)), Arg::Absent];
     /// let args = Args::new(&slots);
@@ -158,7 +158,7 @@ impl std::fmt::Debug for Args<'_> {
 /// built by hand whose declared parameters disagree with the closure's reads.
 ///
 /// ```
-/// use hamilton_core::{Arg, Args, ArgError};
+/// use hamilton_core::{Args, ArgError, __private::Arg};
 /// let slots = [Arg::Absent];
 /// let args = Args::new(&slots);
 /// assert!(matches!(args.get::<f64>(0), Err(ArgError::Absent { index: 0 })));
@@ -228,7 +228,7 @@ pub enum AsyncArg {
 /// started it.
 ///
 /// ```
-/// use hamilton_core::{AsyncArg, AsyncArgs, Value};
+/// use hamilton_core::{AsyncArgs, Value, __private::AsyncArg};
 /// let args = AsyncArgs::new(vec![AsyncArg::Owned(Value::new(2_i64)), AsyncArg::Absent]);
 /// assert_eq!(args.get::<i64>(0).unwrap(), &2);
 /// assert_eq!(args.get_opt::<i64>(1).unwrap(), None);

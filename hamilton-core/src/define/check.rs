@@ -46,6 +46,7 @@ pub enum Importance {
 /// assert_eq!(r.diagnostics["max"], "12.5");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CheckResult {
     /// The validator's name.
     pub check: String,
@@ -152,12 +153,13 @@ pub fn check_fn<T: ?Sized + 'static>(
 ///
 /// ```
 /// use hamilton_core::check::{CheckReport, CheckResult, Importance};
-/// let report = CheckReport { node: "spend".into(), importance: Importance::Warn,
-///     results: vec![CheckResult::pass("a", "ok"), CheckResult::fail("b", "bad")] };
+/// let report = CheckReport::new("spend", Importance::Warn,
+///     vec![CheckResult::pass("a", "ok"), CheckResult::fail("b", "bad")]);
 /// assert!(!report.passed());
 /// assert_eq!(report.failures().count(), 1);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CheckReport {
     /// The checked node.
     pub node: String,
@@ -168,6 +170,15 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
+    /// The report of `node`'s checks.
+    pub fn new(node: impl Into<String>, importance: Importance, results: Vec<CheckResult>) -> Self {
+        Self {
+            node: node.into(),
+            importance,
+            results,
+        }
+    }
+
     /// Whether every check passed.
     pub fn passed(&self) -> bool {
         self.results.iter().all(|r| r.passed)

@@ -92,6 +92,7 @@ impl<T> IntoIterator for Collect<T> {
 /// How a fan-out node's value splits into items (set by
 /// [`NodeBuilder::build_fan_out`](crate::NodeBuilder::build_fan_out)).
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub struct FanOut {
     /// The type of one item.
     pub item: TypeInfo,
@@ -118,6 +119,7 @@ impl FanOut {
 /// How a `Collect<T>` parameter gathers per-item values (set by
 /// [`NodeBuilder::collect_param`](crate::NodeBuilder::collect_param)).
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub struct Gather {
     /// The type of one item's value.
     pub item: TypeInfo,

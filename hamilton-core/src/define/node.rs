@@ -29,7 +29,7 @@ pub type AsyncCallable = Arc<dyn Fn(AsyncArgs) -> NodeFuture + Send + Sync>;
 /// A parameter of a `#[node]` function, as the macro records it.
 ///
 /// ```
-/// use hamilton_core::{ParamDef, ParamKind, TypeInfo};
+/// use hamilton_core::{ParamKind, TypeInfo, __private::ParamDef};
 /// const P: ParamDef = ParamDef { name: "spend", ty: TypeInfo::named::<Vec<f64>>("Vec<f64>"), kind: ParamKind::Ref, gather: None };
 /// assert_eq!(P.name, "spend");
 /// ```

@@ -469,6 +469,7 @@ pub enum NodeStatus {
 /// failure's message, prefixed with its item) if any item failed, and the sum of the items'
 /// durations.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct RunRecord {
     /// The run.
     pub run_id: u64,

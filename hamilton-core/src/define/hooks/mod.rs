@@ -34,6 +34,35 @@ pub use builtin::ProgressBar;
 #[cfg(feature = "tracing")]
 pub use builtin::TracingHook;
 
+impl<'a> RunInfo<'a> {
+    /// A run as hooks see it (for testing a hook on its own).
+    pub fn new(run_id: u64, outputs: &'a [&'a str], nodes: &'a [&'a str]) -> Self {
+        Self {
+            run_id,
+            outputs,
+            nodes,
+        }
+    }
+}
+
+impl<'a> NodeContext<'a> {
+    /// A node named `name` with `tags`, the first of one node of run `run_id`, outside any
+    /// fan-out, with no parameters (for testing a hook on its own; set the other fields after).
+    pub fn new(run_id: u64, name: &'a str, tags: &'a BTreeMap<String, String>) -> Self {
+        Self {
+            run_id,
+            name,
+            tags,
+            input_types: &[],
+            output_type: "",
+            position: 0,
+            total: 1,
+            item: None,
+            args: None,
+        }
+    }
+}
+
 /// The error a hook returns.
 pub type HookError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -41,10 +70,11 @@ pub type HookError = Box<dyn std::error::Error + Send + Sync>;
 ///
 /// ```
 /// use hamilton_core::hooks::RunInfo;
-/// let run = RunInfo { run_id: 7, outputs: &["d"], nodes: &["c", "d"] };
+/// let run = RunInfo::new(7, &["d"], &["c", "d"]);
 /// assert_eq!(run.nodes.len(), 2);
 /// ```
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub struct RunInfo<'a> {
     /// Identifies the run among the driver's runs (increasing).
     pub run_id: u64,
@@ -60,10 +90,12 @@ pub struct RunInfo<'a> {
 /// ```
 /// use hamilton_core::hooks::NodeContext;
 /// let tags = Default::default();
-/// let n = NodeContext { run_id: 1, name: "c", tags: &tags, input_types: &[("a", "f64")], output_type: "f64", position: 0, total: 2, item: None, args: None };
-/// assert_eq!(n.name, "c");
+/// let mut n = NodeContext::new(1, "c", &tags);
+/// n.total = 2;
+/// assert_eq!((n.name, n.position, n.item), ("c", 0, None));
 /// ```
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub struct NodeContext<'a> {
     /// The run.
     pub run_id: u64,
