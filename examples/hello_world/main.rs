@@ -4,6 +4,7 @@
 
 pub mod my_functions;
 
+use hamilton_core::diagram::{Draw, Format};
 use hamilton_core::{Driver, Inputs};
 
 fn main() -> Result<(), hamilton_core::Error> {
@@ -25,7 +26,7 @@ fn main() -> Result<(), hamilton_core::Error> {
 
     // The dataflow as a Mermaid diagram (paste it into https://mermaid.live).
     println!();
-    println!("{}", dr.to_mermaid());
+    println!("{}", dr.diagram(Draw::Graph, Format::Mermaid));
     Ok(())
 }
 

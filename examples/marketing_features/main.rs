@@ -18,6 +18,7 @@ mod pipeline;
 #[cfg(test)]
 mod tests;
 
+use hamilton_core::diagram::{Draw, Format};
 use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -117,7 +118,7 @@ fn write_diagram(dr: &Driver) -> Result<(), Box<dyn Error>> {
     let exe = std::env::current_exe()?;
     let dir = exe.parent().unwrap_or(Path::new("."));
     let dot_path = dir.join("marketing_features.dot");
-    std::fs::write(&dot_path, dr.to_dot())?;
+    std::fs::write(&dot_path, dr.diagram(Draw::Graph, Format::Dot))?;
     println!("dataflow (DOT): {}", dot_path.display());
     let svg_path = dot_path.with_extension("svg");
     match Command::new("dot")

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use hamilton_core::{Error as CoreError, Inputs, Overrides};
+use hamilton_core::{Error as CoreError, Overrides};
 use polars::prelude::*;
 
 use crate::pipeline::{self, Mode, OUTPUTS};
@@ -253,11 +253,9 @@ fn a_week_column_of_another_dtype_is_a_conversion_error_for_holidays() {
     let dr = pipeline::driver(Mode::Eager, "UK").unwrap();
     let weeks = Series::new("week".into(), &[1_i32, 2]);
     let err = dr
-        .execute_with_overrides(
-            &["holidays"],
-            Inputs::new(),
-            Overrides::new().set("week", weeks),
-        )
+        .request(&["holidays"])
+        .overrides(Overrides::new().set("week", weeks))
+        .execute()
         .unwrap_err();
     let CoreError::Conversion {
         node,

@@ -165,7 +165,7 @@ impl DriverBuilder {
 /// let out = dr.execute(&["d"], Inputs::new().set("a", 1.0).set("b", 2.0)).unwrap();
 /// assert_eq!(out.get::<f64>("d").unwrap(), &30.0);
 /// // An override replaces `c`, so `a` and `b` are not needed.
-/// let out = dr.execute_with_overrides(&["d"], Inputs::new(), Overrides::new().set("c", 5.0)).unwrap();
+/// let out = dr.request(&["d"]).overrides(Overrides::new().set("c", 5.0)).execute().unwrap();
 /// assert_eq!(out.get::<f64>("d").unwrap(), &50.0);
 /// ```
 pub struct Driver {
@@ -185,14 +185,14 @@ impl Driver {
         DriverBuilder::default()
     }
 
-    /// Computes `outputs` (and only what they need) from `inputs`.
+    /// Computes `outputs` (and only what they need) from `inputs`: the short form of
+    /// [`request`](Self::request)`(outputs).inputs(inputs).execute()`.
     pub fn execute<S: AsRef<str>>(&self, outputs: &[S], inputs: Inputs) -> Result<Outputs, Error> {
-        self.execute_with_overrides(outputs, inputs, Overrides::new())
+        self.run_sync(outputs, inputs, Overrides::new())
     }
 
-    /// Computes `outputs` from `inputs`, with `overrides` replacing nodes: an overridden node
-    /// is not run, nor is anything only it needed.
-    pub fn execute_with_overrides<S: AsRef<str>>(
+    /// Runs a request on the driver's sync executor (sequential, or parallel).
+    pub(crate) fn run_sync<S: AsRef<str>>(
         &self,
         outputs: &[S],
         inputs: Inputs,
@@ -251,7 +251,11 @@ impl Driver {
 
     /// Computes `outputs` from `inputs`, running `async` nodes concurrently on whatever
     /// executor awaits the returned future (the library owns no runtime). Sync nodes in the same
-    /// graph run inline as they become ready.
+    /// graph run inline as they become ready. The short form of
+    /// [`request`](Self::request)`(outputs).inputs(inputs).execute_async()`.
+    ///
+    /// On tokio, sync nodes that call Polars' readers need the multi-thread runtime (Polars calls
+    /// `tokio::task::block_in_place` when it runs inside tokio).
     ///
     /// ```
     /// use hamilton_core::{Args, AsyncArgs, Driver, Inputs, Node};
@@ -270,12 +274,11 @@ impl Driver {
         outputs: &[S],
         inputs: Inputs,
     ) -> Result<Outputs, Error> {
-        self.execute_async_with_overrides(outputs, inputs, Overrides::new())
-            .await
+        self.run_async(outputs, inputs, Overrides::new()).await
     }
 
-    /// [`execute_async`](Self::execute_async) with overrides.
-    pub async fn execute_async_with_overrides<S: AsRef<str>>(
+    /// Runs a request on the async executor.
+    pub(crate) async fn run_async<S: AsRef<str>>(
         &self,
         outputs: &[S],
         inputs: Inputs,
@@ -296,28 +299,8 @@ impl Driver {
             .await
     }
 
-    /// Checks a request without running anything: unknown outputs, missing inputs, inputs and
-    /// overrides of the wrong type, all reported together.
-    ///
-    /// ```
-    /// use hamilton_core::{Args, Driver, Inputs, Node};
-    /// let dr = Driver::builder()
-    ///     .with_nodes([Node::builder("b").param::<f64>("a").build(|x: &Args| Ok(*x.get::<f64>(0)?))])
-    ///     .build().unwrap();
-    /// assert!(dr.validate_execution(&["b"], &Inputs::new().set("a", 1.0)).is_ok());
-    /// let err = dr.validate_execution(&["b"], &Inputs::new()).unwrap_err();
-    /// assert!(err.to_string().contains("missing input `a`"));
-    /// ```
-    pub fn validate_execution<S: AsRef<str>>(
-        &self,
-        outputs: &[S],
-        inputs: &Inputs,
-    ) -> Result<(), Error> {
-        self.validate_execution_with_overrides(outputs, inputs, &Overrides::new())
-    }
-
-    /// [`validate_execution`](Self::validate_execution) with overrides.
-    pub fn validate_execution_with_overrides<S: AsRef<str>>(
+    /// Checks a request without running anything (see [`Request::validate`]).
+    pub(crate) fn validate<S: AsRef<str>>(
         &self,
         outputs: &[S],
         inputs: &Inputs,

@@ -6,15 +6,22 @@ extern crate self as hamilton_core;
 
 // The layers, lowest first: each imports only from those before it (`tests/layers.rs`). Their
 // modules are bound here, at the root, so that code names them `crate::node`, `crate::graph`, ...
+mod define;
+
 mod build;
+
+mod plan;
+
+mod run;
+
+mod driver;
+
+// What extends the driver.
 #[cfg(feature = "cache")]
 pub mod cache;
-mod define;
-mod driver;
+pub mod diagram;
 mod introspect;
-mod plan;
-mod run;
-mod viz;
+mod request;
 
 use build::{blocks, graph, resolve};
 use define::{args, convert, error, module, node, outputs, types, value, values};
@@ -33,6 +40,7 @@ pub use introspect::{Dependency, NodeInfo, NodeKind};
 pub use module::Module;
 pub use node::{AsyncCallable, Callable, Node, NodeBuilder, NodeError, NodeFuture, Param};
 pub use outputs::Outputs;
+pub use request::Request;
 pub use types::{Location, ParamKind, TypeInfo};
 pub use value::{NodeValue, Value};
 pub use values::{Config, Inputs, Overrides};

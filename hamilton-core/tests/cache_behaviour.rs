@@ -510,7 +510,9 @@ fn overrides_and_config_are_fingerprinted_like_inputs() {
         .build()
         .unwrap();
     let go = |c: i64| {
-        dr.execute_with_overrides(&["d"], Inputs::new(), Overrides::new().set("c", c))
+        dr.request(&["d"])
+            .overrides(Overrides::new().set("c", c))
+            .execute()
             .unwrap()
             .get::<i64>("d")
             .copied()

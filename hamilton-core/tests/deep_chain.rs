@@ -41,11 +41,9 @@ fn a_million_node_chain_builds_and_executes_without_recursion() {
             let ran = started.elapsed();
             // Halfway through, from an override: only the upper half runs.
             let out = dr
-                .execute_with_overrides(
-                    &[last.as_str()],
-                    Inputs::new(),
-                    Overrides::new().set(format!("n{}", N / 2), 0_u64),
-                )
+                .request(&[last.as_str()])
+                .overrides(Overrides::new().set(format!("n{}", N / 2), 0_u64))
+                .execute()
                 .unwrap();
             assert_eq!(out.get::<u64>(&last).unwrap(), &((N - 1 - N / 2) as u64));
             let upstream = dr.upstream_of(&[format!("n{}", N / 2)]).unwrap();

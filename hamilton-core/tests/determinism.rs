@@ -4,6 +4,7 @@
 mod common;
 
 use common::Counters;
+use hamilton_core::diagram::{Draw, Format};
 use hamilton_core::{Config, Driver, Inputs, Node, Overrides};
 use proptest::prelude::*;
 
@@ -63,24 +64,27 @@ fn nodes_are_listed_in_the_same_order_by_every_build() {
 
 #[test]
 fn dot_and_mermaid_are_identical_across_builds() {
-    let (dot, mermaid) = (driver().to_dot(), driver().to_mermaid());
+    let (dot, mermaid) = (
+        driver().diagram(Draw::Graph, Format::Dot),
+        driver().diagram(Draw::Graph, Format::Mermaid),
+    );
     for _ in 0..5 {
         let dr = driver();
-        assert_eq!(dr.to_dot(), dot);
-        assert_eq!(dr.to_mermaid(), mermaid);
+        assert_eq!(dr.diagram(Draw::Graph, Format::Dot), dot);
+        assert_eq!(dr.diagram(Draw::Graph, Format::Mermaid), mermaid);
     }
 }
 
 #[test]
 fn execution_diagrams_are_identical_across_builds() {
     let draw = |dr: &Driver| {
-        let inputs = Inputs::new().set("signups", 3_u32);
-        let overrides = Overrides::new().set("clean_spend", vec![1.0_f64]);
+        let request = dr
+            .request(&["spend_per_signup"])
+            .inputs(Inputs::new().set("signups", 3_u32))
+            .overrides(Overrides::new().set("clean_spend", vec![1.0_f64]));
         (
-            dr.execution_dot(&["spend_per_signup"], &inputs, &overrides)
-                .unwrap(),
-            dr.execution_mermaid(&["spend_per_signup"], &inputs, &overrides)
-                .unwrap(),
+            request.diagram(Format::Dot).unwrap(),
+            request.diagram(Format::Mermaid).unwrap(),
         )
     };
     let first = draw(&driver());
@@ -122,8 +126,14 @@ fn the_order_nodes_are_given_in_does_not_change_the_drawing() {
         .with_nodes(reversed_nodes)
         .build()
         .unwrap();
-    assert_eq!(forward.to_dot(), reversed.to_dot());
-    assert_eq!(forward.to_mermaid(), reversed.to_mermaid());
+    assert_eq!(
+        forward.diagram(Draw::Graph, Format::Dot),
+        reversed.diagram(Draw::Graph, Format::Dot)
+    );
+    assert_eq!(
+        forward.diagram(Draw::Graph, Format::Mermaid),
+        reversed.diagram(Draw::Graph, Format::Mermaid)
+    );
     assert_eq!(listing(&forward), listing(&reversed));
 }
 
@@ -158,7 +168,7 @@ proptest! {
     ) {
         let (sorted, shuffled) = shuffled_chain_drivers(&order);
         prop_assert_eq!(listing(&sorted), listing(&shuffled));
-        prop_assert_eq!(sorted.to_dot(), shuffled.to_dot());
-        prop_assert_eq!(sorted.to_mermaid(), shuffled.to_mermaid());
+        prop_assert_eq!(sorted.diagram(Draw::Graph, Format::Dot), shuffled.diagram(Draw::Graph, Format::Dot));
+        prop_assert_eq!(sorted.diagram(Draw::Graph, Format::Mermaid), shuffled.diagram(Draw::Graph, Format::Mermaid));
     }
 }

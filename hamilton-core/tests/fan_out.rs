@@ -195,11 +195,10 @@ fn requesting_or_overriding_a_node_inside_a_block_is_a_request_error() {
         matches!(&err.request_errors()[0], RequestError::InsideFanOut { name, fan_out, action: "request" } if name == "length" && fan_out == "urls")
     );
     let err = dr
-        .execute_with_overrides(
-            &["total"],
-            Inputs::new().set("n", 1_u64),
-            Overrides::new().set("length", 1_u64),
-        )
+        .request(&["total"])
+        .inputs(Inputs::new().set("n", 1_u64))
+        .overrides(Overrides::new().set("length", 1_u64))
+        .execute()
         .unwrap_err();
     assert!(matches!(
         &err.request_errors()[0],

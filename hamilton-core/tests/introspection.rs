@@ -260,19 +260,20 @@ fn unknown_names_in_graph_queries_are_errors_with_suggestions() {
 }
 
 #[test]
-fn validate_execution_accepts_a_runnable_request() {
+fn validate_accepts_a_runnable_request() {
     let dr = driver();
-    dr.validate_execution(
-        &["spend_per_signup"],
-        &Inputs::new()
-            .set("spend", vec![1.0_f64])
-            .set("signups", 1_u32),
-    )
-    .unwrap();
+    dr.request(&["spend_per_signup"])
+        .inputs(
+            Inputs::new()
+                .set("spend", vec![1.0_f64])
+                .set("signups", 1_u32),
+        )
+        .validate()
+        .unwrap();
 }
 
 #[test]
-fn validate_execution_reports_every_problem_without_running_anything() {
+fn validate_reports_every_problem_without_running_anything() {
     let counters = Counters::default();
     let dr = Driver::builder()
         .with_nodes([
@@ -283,11 +284,10 @@ fn validate_execution_reports_every_problem_without_running_anything() {
         .build()
         .unwrap();
     let err = dr
-        .validate_execution_with_overrides(
-            &["d", "dd"],
-            &Inputs::new().set("x", 1.5_f64).set("b", 1_i64),
-            &Overrides::new().set("c", "three").set("zzz", 0_i64),
-        )
+        .request(&["d", "dd"])
+        .inputs(Inputs::new().set("x", 1.5_f64).set("b", 1_i64))
+        .overrides(Overrides::new().set("c", "three").set("zzz", 0_i64))
+        .validate()
         .unwrap_err();
     let errors = err.request_errors();
     let expected = [
@@ -323,7 +323,7 @@ fn validate_execution_reports_every_problem_without_running_anything() {
 }
 
 #[test]
-fn validate_execution_reports_mistyped_inputs_with_their_readers() {
+fn validate_reports_mistyped_inputs_with_their_readers() {
     let counters = Counters::default();
     let dr = Driver::builder()
         .with_nodes([
@@ -333,7 +333,9 @@ fn validate_execution_reports_mistyped_inputs_with_their_readers() {
         .build()
         .unwrap();
     let err = dr
-        .validate_execution(&["c"], &Inputs::new().set("a", 1_u64))
+        .request(&["c"])
+        .inputs(Inputs::new().set("a", 1_u64))
+        .validate()
         .unwrap_err();
     assert_eq!(
         err.request_errors(),

@@ -46,7 +46,9 @@ fn an_overridden_macro_node_is_not_run_nor_are_its_inputs_required() {
         .build()
         .unwrap();
     let out = dr
-        .execute_with_overrides(&["d"], Inputs::new(), Overrides::new().set("c", 5.0_f64))
+        .request(&["d"])
+        .overrides(Overrides::new().set("c", 5.0_f64))
+        .execute()
         .unwrap();
     assert_eq!(out.get::<f64>("d").unwrap(), &50.0);
     assert_eq!(counted::C_CALLS.load(Ordering::SeqCst), 0);
@@ -78,11 +80,10 @@ fn upstream_of_an_override_is_not_computed() {
     let counters = Counters::default();
     let dr = pipeline(&counters);
     let out = dr
-        .execute_with_overrides(
-            &["score"],
-            Inputs::new().set("weight", 2_i64),
-            Overrides::new().set("features", 1000_i64),
-        )
+        .request(&["score"])
+        .inputs(Inputs::new().set("weight", 2_i64))
+        .overrides(Overrides::new().set("features", 1000_i64))
+        .execute()
         .unwrap();
     assert_eq!(out.get::<i64>("score").unwrap(), &1102);
     assert_eq!(counters.calls("cleaned"), 0);
@@ -96,20 +97,17 @@ fn inputs_only_the_overridden_upstream_needs_are_not_required() {
     let dr = pipeline(&counters);
     // No `raw`: only `cleaned` (upstream of the override) reads it.
     assert!(
-        dr.validate_execution_with_overrides(
-            &["score"],
-            &Inputs::new().set("weight", 2_i64),
-            &Overrides::new().set("cleaned", 0_i64),
-        )
-        .is_ok()
+        dr.request(&["score"])
+            .inputs(Inputs::new().set("weight", 2_i64))
+            .overrides(Overrides::new().set("cleaned", 0_i64))
+            .validate()
+            .is_ok()
     );
     // `weight` is read by `score` itself, so it is still required.
     let err = dr
-        .execute_with_overrides(
-            &["score"],
-            Inputs::new(),
-            Overrides::new().set("cleaned", 0_i64),
-        )
+        .request(&["score"])
+        .overrides(Overrides::new().set("cleaned", 0_i64))
+        .execute()
         .unwrap_err();
     assert_eq!(
         err.request_errors(),
@@ -127,11 +125,10 @@ fn an_overridden_node_requested_as_an_output_returns_the_override() {
     let counters = Counters::default();
     let dr = pipeline(&counters);
     let out = dr
-        .execute_with_overrides(
-            &["features", "score"],
-            Inputs::new().set("weight", 0_i64),
-            Overrides::new().set("features", 7_i64),
-        )
+        .request(&["features", "score"])
+        .inputs(Inputs::new().set("weight", 0_i64))
+        .overrides(Overrides::new().set("features", 7_i64))
+        .execute()
         .unwrap();
     assert_eq!(out.get::<i64>("features").unwrap(), &7);
     assert_eq!(out.get::<i64>("score").unwrap(), &107);
@@ -151,11 +148,10 @@ fn an_override_still_computes_what_other_paths_need() {
         .build()
         .unwrap();
     let out = dr
-        .execute_with_overrides(
-            &["top"],
-            Inputs::new().set("seed", 10_i64),
-            Overrides::new().set("left", 100_i64),
-        )
+        .request(&["top"])
+        .inputs(Inputs::new().set("seed", 10_i64))
+        .overrides(Overrides::new().set("left", 100_i64))
+        .execute()
         .unwrap();
     // `base` is still needed by `right`.
     assert_eq!(out.get::<i64>("top").unwrap(), &112);
@@ -167,11 +163,9 @@ fn an_input_can_be_overridden() {
     let counters = Counters::default();
     let dr = pipeline(&counters);
     let out = dr
-        .execute_with_overrides(
-            &["cleaned"],
-            Inputs::new(),
-            Overrides::new().set("raw", 41_i64),
-        )
+        .request(&["cleaned"])
+        .overrides(Overrides::new().set("raw", 41_i64))
+        .execute()
         .unwrap();
     assert_eq!(out.get::<i64>("cleaned").unwrap(), &42);
 }
@@ -181,11 +175,9 @@ fn overriding_the_requested_node_runs_nothing() {
     let counters = Counters::default();
     let dr = pipeline(&counters);
     let out = dr
-        .execute_with_overrides(
-            &["score"],
-            Inputs::new(),
-            Overrides::new().set("score", -1_i64),
-        )
+        .request(&["score"])
+        .overrides(Overrides::new().set("score", -1_i64))
+        .execute()
         .unwrap();
     assert_eq!(out.get::<i64>("score").unwrap(), &-1);
     assert_eq!(counters.total(), 0);
@@ -196,11 +188,10 @@ fn an_override_off_the_requested_path_is_ignored() {
     let counters = Counters::default();
     let dr = pipeline(&counters);
     let out = dr
-        .execute_with_overrides(
-            &["cleaned"],
-            Inputs::new().set("raw", 1_i64),
-            Overrides::new().set("score", 0_i64),
-        )
+        .request(&["cleaned"])
+        .inputs(Inputs::new().set("raw", 1_i64))
+        .overrides(Overrides::new().set("score", 0_i64))
+        .execute()
         .unwrap();
     assert_eq!(out.get::<i64>("cleaned").unwrap(), &2);
     assert_eq!(counters.ran(), ["cleaned"]);

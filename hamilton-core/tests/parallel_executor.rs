@@ -62,7 +62,10 @@ fn outputs_of(
         o = o.set(k.clone(), *v);
     }
     let out = driver
-        .execute_with_overrides(names, Inputs::new().set("x", 7_u64), o)
+        .request(names)
+        .inputs(Inputs::new().set("x", 7_u64))
+        .overrides(o)
+        .execute()
         .map_err(|e| e.to_string())?;
     Ok(names.iter().map(|n| *out.get::<u64>(n).unwrap()).collect())
 }
@@ -418,11 +421,10 @@ fn a_request_with_no_node_to_run_returns_the_given_values() {
         .build()
         .unwrap();
     let out = dr
-        .execute_with_overrides(
-            &["n1", "x"],
-            Inputs::new().set("x", 7_u64),
-            Overrides::new().set("n1", 5_u64),
-        )
+        .request(&["n1", "x"])
+        .inputs(Inputs::new().set("x", 7_u64))
+        .overrides(Overrides::new().set("n1", 5_u64))
+        .execute()
         .unwrap();
     assert_eq!(out.get::<u64>("n1").unwrap(), &5);
     assert_eq!(out.get::<u64>("x").unwrap(), &7);

@@ -204,7 +204,10 @@ fn check_run(dag: &Dag, parallel: bool) -> Result<(), TestCaseError> {
             c.store(0, Ordering::SeqCst);
         }
         let out = dr
-            .execute_with_overrides(&output_names(dag), inputs(dag, None), overrides(dag))
+            .request(&output_names(dag))
+            .inputs(inputs(dag, None))
+            .overrides(overrides(dag))
+            .execute()
             .unwrap();
         for &i in &dag.outputs {
             prop_assert_eq!(
@@ -242,11 +245,11 @@ proptest! {
     ) {
         let calls: Vec<Arc<AtomicUsize>> = (0..dag.nodes.len()).map(|_| Arc::default()).collect();
         let dr = Driver::builder().with_nodes(build_nodes(&dag, &calls)).build().unwrap();
-        let result = dr.validate_execution_with_overrides(
-            &output_names(&dag),
-            &inputs(&dag, Some(skip)),
-            &overrides(&dag),
-        );
+        let result = dr
+            .request(&output_names(&dag))
+            .inputs(inputs(&dag, Some(skip)))
+            .overrides(overrides(&dag))
+            .validate();
         match reference_input_readers(&dag).remove(&skip) {
             None => prop_assert!(result.is_ok(), "{:?}", result),
             Some(readers) => {

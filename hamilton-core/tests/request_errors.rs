@@ -193,11 +193,13 @@ fn inputs_of_the_wrong_type_are_reported_together() {
 
 #[test]
 fn override_of_the_wrong_type_names_the_nodes_type() {
-    let err = request_err(driver().execute_with_overrides(
-        &["spend_score"],
-        Inputs::new().set("spend", 1.0_f64).set("window", 1_usize),
-        Overrides::new().set("spend_per_signup", 3_u8),
-    ));
+    let err = request_err(
+        driver()
+            .request(&["spend_score"])
+            .inputs(Inputs::new().set("spend", 1.0_f64).set("window", 1_usize))
+            .overrides(Overrides::new().set("spend_per_signup", 3_u8))
+            .execute(),
+    );
     assert_eq!(
         err.request_errors(),
         [RequestError::OverrideType {
@@ -216,11 +218,12 @@ fn override_of_the_wrong_type_names_the_nodes_type() {
 
 #[test]
 fn unknown_override_suggests_the_closest_name() {
-    let err = request_err(driver().execute_with_overrides(
-        &["region_label"],
-        Inputs::new(),
-        Overrides::new().set("smoothed_spnd", 1.0_f64),
-    ));
+    let err = request_err(
+        driver()
+            .request(&["region_label"])
+            .overrides(Overrides::new().set("smoothed_spnd", 1.0_f64))
+            .execute(),
+    );
     assert_eq!(
         err.request_errors(),
         [RequestError::UnknownOverride {
@@ -279,11 +282,13 @@ fn input_shadowing_config_is_rejected() {
 
 #[test]
 fn request_problems_of_several_kinds_are_reported_together() {
-    let err = request_err(driver().execute_with_overrides(
-        &["spend_score", "regin_label"],
-        Inputs::new().set("region", "FR").set("window", 2_usize),
-        Overrides::new().set("nope", 1_i64),
-    ));
+    let err = request_err(
+        driver()
+            .request(&["spend_score", "regin_label"])
+            .inputs(Inputs::new().set("region", "FR").set("window", 2_usize))
+            .overrides(Overrides::new().set("nope", 1_i64))
+            .execute(),
+    );
     let errors = err.request_errors();
     let kinds: Vec<&str> = errors
         .iter()

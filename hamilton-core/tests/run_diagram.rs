@@ -1,5 +1,6 @@
 //! Drawing one finished run: each node's status and duration.
 
+use hamilton_core::diagram::{Draw, Format};
 use hamilton_core::hooks::{NodeStatus, RunRecorder};
 use hamilton_core::{Args, Driver, Inputs, Node};
 
@@ -58,7 +59,7 @@ fn a_failed_run_marks_the_failure_and_the_nodes_that_never_ran() {
     assert_eq!(run.nodes[1].1, NodeStatus::Failed("too big".into()));
     assert_eq!(run.nodes[2].1, NodeStatus::NotRun);
 
-    let dot = dr.run_dot(&run);
+    let dot = dr.diagram(Draw::Run(&run), Format::Dot);
     assert!(
         dot.contains("\"d\" [label=<<b>d</b><br/><i>i64</i><br/>"),
         "{dot}"
@@ -73,7 +74,7 @@ fn a_failed_run_marks_the_failure_and_the_nodes_that_never_ran() {
     );
     assert!(dot.contains("\"a\" -> \"c\""), "inputs are drawn: {dot}");
 
-    let mermaid = dr.run_mermaid(&run);
+    let mermaid = dr.diagram(Draw::Run(&run), Format::Mermaid);
     assert!(mermaid.contains(":::failed"), "{mermaid}");
     assert!(mermaid.contains(":::notrun"), "{mermaid}");
 }

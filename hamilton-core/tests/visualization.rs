@@ -1,6 +1,7 @@
 //! DOT and Mermaid text of the whole dataflow and of one execution: inputs, outputs, config and
 //! overrides drawn apart, every box labelled with its type. Pinned by snapshots.
 
+use hamilton_core::diagram::{Draw, Format};
 use hamilton_core::{Config, Driver, Inputs, Overrides};
 
 /// A small marketing dataflow with an input, an optional input and a config value.
@@ -55,22 +56,21 @@ fn driver() -> Driver {
 
 #[test]
 fn whole_graph_dot() {
-    insta::assert_snapshot!(driver().to_dot());
+    insta::assert_snapshot!(driver().diagram(Draw::Graph, Format::Dot));
 }
 
 #[test]
 fn whole_graph_mermaid() {
-    insta::assert_snapshot!(driver().to_mermaid());
+    insta::assert_snapshot!(driver().diagram(Draw::Graph, Format::Mermaid));
 }
 
 #[test]
 fn execution_dot_marks_outputs_and_overrides_and_leaves_out_pruned_nodes() {
     let dot = driver()
-        .execution_dot(
-            &["report", "avg_spend"],
-            &Inputs::new().set("signups", 10_u32),
-            &Overrides::new().set("clean_spend", vec![1.0_f64]),
-        )
+        .request(&["report", "avg_spend"])
+        .inputs(Inputs::new().set("signups", 10_u32))
+        .overrides(Overrides::new().set("clean_spend", vec![1.0_f64]))
+        .diagram(Format::Dot)
         .unwrap();
     assert!(!dot.contains("\"audit\""), "{dot}");
     assert!(!dot.contains("\"spend\""), "{dot}");
@@ -80,11 +80,10 @@ fn execution_dot_marks_outputs_and_overrides_and_leaves_out_pruned_nodes() {
 #[test]
 fn execution_mermaid_marks_outputs_and_overrides_and_leaves_out_pruned_nodes() {
     let mermaid = driver()
-        .execution_mermaid(
-            &["report"],
-            &Inputs::new().set("signups", 10_u32).set("bonus", 1.0_f64),
-            &Overrides::new().set("avg_spend", 2.0_f64),
-        )
+        .request(&["report"])
+        .inputs(Inputs::new().set("signups", 10_u32).set("bonus", 1.0_f64))
+        .overrides(Overrides::new().set("avg_spend", 2.0_f64))
+        .diagram(Format::Mermaid)
         .unwrap();
     assert!(!mermaid.contains("audit"), "{mermaid}");
     assert!(!mermaid.contains("clean_spend"), "{mermaid}");
@@ -94,7 +93,8 @@ fn execution_mermaid_marks_outputs_and_overrides_and_leaves_out_pruned_nodes() {
 #[test]
 fn execution_diagram_of_a_bad_request_is_the_requests_error() {
     let err = driver()
-        .execution_dot(&["reprt"], &Inputs::new(), &Overrides::new())
+        .request(&["reprt"])
+        .diagram(Format::Dot)
         .unwrap_err();
     assert!(
         err.to_string()
@@ -102,7 +102,8 @@ fn execution_diagram_of_a_bad_request_is_the_requests_error() {
         "{err}"
     );
     let err = driver()
-        .execution_mermaid(&["report"], &Inputs::new(), &Overrides::new())
+        .request(&["report"])
+        .diagram(Format::Mermaid)
         .unwrap_err();
     assert!(err.to_string().contains("missing input `spend`"), "{err}");
 }
@@ -110,8 +111,8 @@ fn execution_diagram_of_a_bad_request_is_the_requests_error() {
 #[test]
 fn every_vertex_and_edge_of_the_graph_is_drawn() {
     let dr = driver();
-    let dot = dr.to_dot();
-    let mermaid = dr.to_mermaid();
+    let dot = dr.diagram(Draw::Graph, Format::Dot);
+    let mermaid = dr.diagram(Draw::Graph, Format::Mermaid);
     for node in dr.nodes() {
         assert!(
             dot.contains(&format!("\"{}\" [label=", node.name())),

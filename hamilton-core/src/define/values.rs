@@ -146,7 +146,7 @@ pub(crate) fn display_scalar(v: &Value) -> Option<String> {
 }
 
 /// Values for a run: the inputs of [`Driver::execute`](crate::Driver::execute), or the overrides
-/// of [`Driver::execute_with_overrides`](crate::Driver::execute_with_overrides).
+/// of [`Request::overrides`](crate::Request::overrides).
 #[derive(Default, Debug)]
 pub struct ValueMap {
     pub(crate) entries: BTreeMap<String, Value>,

@@ -26,7 +26,7 @@
 //! recorded. Dotted generated names cannot clash with Rust function names.
 //!
 //! Checking inside one wrapping node would leave no report to ask for; checking in an executor
-//! hook would hide the checks from the graph, its diagrams and `validate_execution`. The split
+//! hook would hide the checks from the graph, its diagrams and `Request::validate`. The split
 //! into nodes (Hamilton's own design) keeps them visible and costs one cheap extra node.
 //!
 //! ```

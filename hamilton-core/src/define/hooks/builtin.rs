@@ -480,7 +480,7 @@ pub struct RunRecord {
 }
 
 /// Records each run (node statuses and durations) so it can be drawn afterwards with
-/// [`Driver::run_dot`](crate::Driver::run_dot) or [`Driver::run_mermaid`](crate::Driver::run_mermaid).
+/// [`Driver::diagram`](crate::Driver::diagram) with [`Draw::Run`](crate::diagram::Draw::Run).
 ///
 /// ```
 /// use hamilton_core::hooks::{NodeStatus, RunRecorder};
@@ -494,7 +494,8 @@ pub struct RunRecord {
 /// dr.execute(&["b"], Inputs::new().set("a", 1_i64)).unwrap();
 /// let run = recorder.last_run().unwrap();
 /// assert_eq!(run.nodes[0].1, NodeStatus::Succeeded);
-/// assert!(dr.run_dot(&run).contains("ms") || dr.run_dot(&run).contains("µs") || dr.run_dot(&run).contains("ns"));
+/// let dot = dr.diagram(hamilton_core::diagram::Draw::Run(&run), hamilton_core::diagram::Format::Dot);
+/// assert!(dot.contains("ms") || dot.contains("µs") || dot.contains("ns"));
 /// ```
 #[derive(Clone, Default)]
 pub struct RunRecorder {

@@ -1,4 +1,5 @@
-//! DOT and Mermaid text of the dataflow, or of the part one request runs.
+//! Diagrams: DOT and Mermaid text of the dataflow ([`Driver::diagram`]), of a recorded run, or
+//! of the part one request runs ([`Request::diagram`](crate::Request::diagram)).
 
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -43,14 +44,14 @@ struct Box_ {
 }
 
 /// What to draw: vertices with their classes, and the edges between them.
-struct Diagram {
+pub(crate) struct Diagram {
     boxes: Vec<Box_>,
     /// (from, to, optional)
     edges: Vec<(usize, usize, bool)>,
 }
 
 impl Driver {
-    fn diagram(
+    fn graph_diagram(
         &self,
         only: Option<(&HashSet<usize>, &HashSet<usize>, &HashSet<usize>)>,
     ) -> Diagram {
@@ -108,7 +109,7 @@ impl Driver {
         Diagram { boxes, edges }
     }
 
-    fn execution_diagram<S: AsRef<str>>(
+    pub(crate) fn execution_diagram<S: AsRef<str>>(
         &self,
         outputs: &[S],
         inputs: &Inputs,
@@ -127,7 +128,7 @@ impl Driver {
             .filter(|l| l.from == crate::plan::LoadFrom::Override)
             .map(|l| l.vertex)
             .collect();
-        Ok(self.diagram(Some((&members, &out, &over))))
+        Ok(self.graph_diagram(Some((&members, &out, &over))))
     }
 
     fn run_diagram(&self, run: &RunRecord) -> Diagram {
@@ -141,7 +142,7 @@ impl Driver {
         }
         let outputs: HashSet<usize> = run.outputs.iter().filter_map(|n| graph.get(n)).collect();
         members.extend(outputs.iter().copied());
-        let mut diagram = self.diagram(Some((&members, &outputs, &HashSet::new())));
+        let mut diagram = self.graph_diagram(Some((&members, &outputs, &HashSet::new())));
         for b in &mut diagram.boxes {
             if let Some((_, status, duration)) = run.nodes.iter().find(|(n, _, _)| *n == b.name) {
                 b.status = Some(status.clone());
@@ -154,80 +155,57 @@ impl Driver {
         diagram
     }
 
-    /// A recorded run (see [`RunRecorder`](crate::hooks::RunRecorder)) as DOT: each node with
-    /// its duration, failed nodes red, nodes that never ran grey.
-    pub fn run_dot(&self, run: &RunRecord) -> String {
-        dot(&self.run_diagram(run))
-    }
-
-    /// A recorded run as a Mermaid flowchart.
-    pub fn run_mermaid(&self, run: &RunRecord) -> String {
-        mermaid(&self.run_diagram(run))
-    }
-
-    /// The whole dataflow as Graphviz DOT: functions as rounded boxes, inputs dashed, config as
-    /// notes with their values, each labelled with its type.
+    /// A diagram of `what`, in `format`.
     ///
     /// ```
+    /// use hamilton_core::diagram::{Draw, Format};
     /// use hamilton_core::{Args, Driver, Node};
     /// let dr = Driver::builder()
     ///     .with_nodes([Node::builder("b").param::<f64>("a").build(|x: &Args| Ok(*x.get::<f64>(0)?))])
     ///     .build().unwrap();
-    /// let dot = dr.to_dot();
+    /// let dot = dr.diagram(Draw::Graph, Format::Dot);
     /// assert!(dot.starts_with("digraph hamilton {"));
     /// assert!(dot.contains("\"a\" -> \"b\""));
+    /// assert!(dr.diagram(Draw::Graph, Format::Mermaid).starts_with("flowchart LR"));
     /// ```
-    pub fn to_dot(&self) -> String {
-        dot(&self.diagram(None))
+    pub fn diagram(&self, what: Draw<'_>, format: Format) -> String {
+        let diagram = match what {
+            Draw::Graph => self.graph_diagram(None),
+            Draw::Run(run) => self.run_diagram(run),
+        };
+        format.render(&diagram)
     }
+}
 
-    /// The whole dataflow as a Mermaid flowchart.
-    ///
-    /// ```
-    /// use hamilton_core::{Args, Driver, Node};
-    /// let dr = Driver::builder()
-    ///     .with_nodes([Node::builder("b").param::<f64>("a").build(|x: &Args| Ok(*x.get::<f64>(0)?))])
-    ///     .build().unwrap();
-    /// assert!(dr.to_mermaid().starts_with("flowchart LR"));
-    /// ```
-    pub fn to_mermaid(&self) -> String {
-        mermaid(&self.diagram(None))
-    }
+/// What [`Driver::diagram`] draws. The part of the dataflow one request runs is drawn by
+/// [`Request::diagram`](crate::Request::diagram).
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub enum Draw<'a> {
+    /// The whole dataflow: functions as rounded boxes, inputs dashed, config as notes with
+    /// their values, each labelled with its type.
+    Graph,
+    /// A recorded run (see [`RunRecorder`](crate::hooks::RunRecorder)): each node with its
+    /// duration, failed nodes red, nodes that never ran grey.
+    Run(&'a RunRecord),
+}
 
-    /// The part of the dataflow one request runs, as DOT: requested outputs highlighted,
-    /// overrides hatched, pruned nodes left out. Fails like `validate_execution` on a bad
-    /// request.
-    ///
-    /// ```
-    /// use hamilton_core::{Args, Driver, Inputs, Node, Overrides};
-    /// let id = |x: &Args| Ok(*x.get::<f64>(0)?);
-    /// let dr = Driver::builder().with_nodes([
-    ///     Node::builder("b").param::<f64>("a").build(id),
-    ///     Node::builder("c").param::<f64>("b").build(id),
-    /// ]).build().unwrap();
-    /// let dot = dr.execution_dot(&["c"], &Inputs::new(), &Overrides::new().set("b", 1.0)).unwrap();
-    /// assert!(dot.contains("diagonals"));
-    /// assert!(!dot.contains("\"a\""));
-    /// ```
-    pub fn execution_dot<S: AsRef<str>>(
-        &self,
-        outputs: &[S],
-        inputs: &Inputs,
-        overrides: &Overrides,
-    ) -> Result<String, Error> {
-        Ok(dot(&self.execution_diagram(outputs, inputs, overrides)?))
-    }
+/// The text format of a diagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// Graphviz DOT.
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
+}
 
-    /// The part of the dataflow one request runs, as a Mermaid flowchart.
-    pub fn execution_mermaid<S: AsRef<str>>(
-        &self,
-        outputs: &[S],
-        inputs: &Inputs,
-        overrides: &Overrides,
-    ) -> Result<String, Error> {
-        Ok(mermaid(
-            &self.execution_diagram(outputs, inputs, overrides)?,
-        ))
+impl Format {
+    pub(crate) fn render(self, diagram: &Diagram) -> String {
+        match self {
+            Self::Dot => dot(diagram),
+            Self::Mermaid => mermaid(diagram),
+        }
     }
 }
 
