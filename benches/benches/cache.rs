@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use hamilton_benches::features::{INPUT, OUTPUT_COLUMNS, eager_nodes, make_frame};
 use hamilton_core::cache::{CacheOptions, CacheStatus};
-use hamilton_core::{Driver, Inputs, Node};
+use hamilton_core::{Driver, Inputs, node::Node};
 use hamilton_polars::cache::{FrameFormat, cache_types_in};
 use polars::prelude::*;
 

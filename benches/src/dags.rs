@@ -13,7 +13,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use hamilton_core::{Args, Module, Node, NodeValue};
+use hamilton_core::{
+    Module,
+    node::{Args, Node, NodeValue},
+};
 use polars::prelude::*;
 
 /// Width of a diamond layer.

@@ -16,7 +16,10 @@
 
 use std::time::Instant;
 
-use hamilton_core::{Args, Driver, Inputs, Node, NodeError};
+use hamilton_core::{
+    Driver, Inputs,
+    node::{Args, Node, NodeError},
+};
 use polars::prelude::*;
 // The eager `Series::rolling_mean` (polars only re-exports it with its `temporal` feature).
 use polars_time::prelude::SeriesOpsTime;

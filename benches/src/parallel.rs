@@ -4,7 +4,10 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use hamilton_core::{Args, Driver, Inputs, Node};
+use hamilton_core::{
+    Driver, Inputs,
+    node::{Args, Node},
+};
 use serde_json::{Value, json};
 
 use crate::dags::{Shape, Workload};
@@ -48,7 +51,7 @@ pub fn work_nodes(count: usize, iters: u64) -> Vec<Node> {
 }
 
 /// A driver over `nodes`, with a pool of `threads` threads (`None`: sequential).
-fn driver(nodes: Vec<hamilton_core::Node>, threads: Option<usize>) -> Driver {
+fn driver(nodes: Vec<hamilton_core::node::Node>, threads: Option<usize>) -> Driver {
     let b = Driver::builder().with_nodes(nodes);
     let b = match threads {
         Some(t) => b.with_parallelism(t),

@@ -4,7 +4,7 @@
 use std::error::Error;
 use std::path::Path;
 
-use hamilton_core::{Config, Driver, DriverBuilder, Inputs, Node, Outputs};
+use hamilton_core::{Config, Driver, DriverBuilder, Inputs, Outputs, node::Node};
 use hamilton_polars::checks::{self, CheckReport, Importance, checked};
 use hamilton_polars::io::{PathSource, csv_loader};
 use hamilton_polars::{OutputsExt, extract_columns};

@@ -159,7 +159,7 @@ impl Driver {
     ///
     /// ```
     /// use hamilton_core::diagram::{Draw, Format};
-    /// use hamilton_core::{Args, Driver, Node};
+    /// use hamilton_core::{Driver, node::{Args, Node}};
     /// let dr = Driver::builder()
     ///     .with_nodes([Node::builder("b").param::<f64>("a").build(|x: &Args| Ok(*x.get::<f64>(0)?))])
     ///     .build().unwrap();

@@ -24,7 +24,7 @@ use crate::values::{Config, Inputs, Overrides};
 /// Configures and builds a [`Driver`].
 ///
 /// ```
-/// use hamilton_core::{Args, Config, Driver, Module, Node};
+/// use hamilton_core::{Config, Driver, Module, node::{Args, Node}};
 /// let m = Module::from_nodes("m", [Node::builder("greeting").param::<String>("region")
 ///     .build(|a: &Args| Ok(format!("hello from {}", a.get::<String>(0)?)))]);
 /// let dr = Driver::builder()
@@ -93,7 +93,7 @@ impl DriverBuilder {
     /// freed after their last use.
     ///
     /// ```
-    /// use hamilton_core::{Args, Driver, Inputs, Node};
+    /// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
     /// let square = |x: &Args| Ok(x.get::<i64>(0)? * x.get::<i64>(0)?);
     /// let dr = Driver::builder()
     ///     .with_nodes([Node::builder("a2").param::<i64>("a").build(square), Node::builder("b2").param::<i64>("b").build(square)])
@@ -153,7 +153,7 @@ impl DriverBuilder {
 /// A driver is `Send + Sync`; runs do not change it, so one driver serves many threads.
 ///
 /// ```
-/// use hamilton_core::{Args, Driver, Inputs, Node, Overrides};
+/// use hamilton_core::{Driver, Inputs, Overrides, node::{Args, Node}};
 /// let dr = Driver::builder()
 ///     .with_nodes([
 ///         Node::builder("c").param::<f64>("a").param::<f64>("b")
@@ -258,7 +258,7 @@ impl Driver {
     /// `tokio::task::block_in_place` when it runs inside tokio).
     ///
     /// ```
-    /// use hamilton_core::{Args, AsyncArgs, Driver, Inputs, Node};
+    /// use hamilton_core::{Driver, Inputs, node::{Args, AsyncArgs, Node}};
     /// let dr = Driver::builder().with_nodes([
     ///     Node::builder("fetched").param::<i64>("id").build_async(|a: AsyncArgs| async move { Ok(*a.get::<i64>(0)? * 10) }),
     ///     Node::builder("plus_one").param::<i64>("fetched").build(|a: &Args| Ok(a.get::<i64>(0)? + 1)),

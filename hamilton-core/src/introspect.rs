@@ -15,7 +15,7 @@ use crate::types::Location;
 /// What a vertex of the dataflow is.
 ///
 /// ```
-/// use hamilton_core::NodeKind;
+/// use hamilton_core::introspect::NodeKind;
 /// assert_ne!(NodeKind::Function, NodeKind::Input);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -31,7 +31,7 @@ pub enum NodeKind {
 /// One dependency of a node.
 ///
 /// ```
-/// use hamilton_core::{Args, Driver, Node};
+/// use hamilton_core::{Driver, node::{Args, Node}};
 /// let dr = Driver::builder()
 ///     .with_nodes([Node::builder("b").optional_param::<f64>("a").build(|x: &Args| Ok(x.get_opt::<f64>(0)?.copied().unwrap_or(0.0)))])
 ///     .build().unwrap();
@@ -51,7 +51,7 @@ pub struct Dependency<'d> {
 /// A view of one vertex of a built dataflow: a function node, an input or a config value.
 ///
 /// ```
-/// use hamilton_core::{Args, Driver, Node, NodeKind};
+/// use hamilton_core::{Driver, introspect::NodeKind, node::{Args, Node}};
 /// let dr = Driver::builder()
 ///     .with_nodes([Node::builder("b").doc("twice a").tag("team", "growth").param::<f64>("a")
 ///         .build(|x: &Args| Ok(x.get::<f64>(0)? * 2.0))])
@@ -192,7 +192,7 @@ impl Driver {
     /// Every vertex (function nodes, inputs and config values), sorted by name.
     ///
     /// ```
-    /// use hamilton_core::{Args, Driver, Node};
+    /// use hamilton_core::{Driver, node::{Args, Node}};
     /// let dr = Driver::builder()
     ///     .with_nodes([Node::builder("b").param::<f64>("a").build(|x: &Args| Ok(*x.get::<f64>(0)?))])
     ///     .build().unwrap();
@@ -211,14 +211,14 @@ impl Driver {
     /// The function nodes carrying tag `key`, with value `value` if given, sorted by name.
     ///
     /// ```
-    /// use hamilton_core::{Args, Driver, Node};
+    /// use hamilton_core::{Driver, node::{Args, Node}};
     /// let one = |_: &Args| Ok(1_i64);
     /// let dr = Driver::builder().with_nodes([
     ///     Node::builder("a").tag("owner", "growth").build(one),
     ///     Node::builder("b").tag("owner", "finance").build(one),
     ///     Node::builder("c").build(one),
     /// ]).build().unwrap();
-    /// let names = |v: Vec<hamilton_core::NodeInfo>| v.iter().map(|n| n.name().to_string()).collect::<Vec<_>>();
+    /// let names = |v: Vec<hamilton_core::introspect::NodeInfo>| v.iter().map(|n| n.name().to_string()).collect::<Vec<_>>();
     /// assert_eq!(names(dr.nodes_tagged("owner", Some("growth"))), ["a"]);
     /// assert_eq!(names(dr.nodes_tagged("owner", None)), ["a", "b"]);
     /// ```
@@ -236,7 +236,7 @@ impl Driver {
     /// The named vertices and everything they depend on, directly or not, sorted by name.
     ///
     /// ```
-    /// use hamilton_core::{Args, Driver, Node};
+    /// use hamilton_core::{Driver, node::{Args, Node}};
     /// let dr = Driver::builder().with_nodes([
     ///     Node::builder("b").param::<f64>("a").build(|x: &Args| Ok(*x.get::<f64>(0)?)),
     ///     Node::builder("c").param::<f64>("b").build(|x: &Args| Ok(*x.get::<f64>(0)?)),
@@ -261,7 +261,7 @@ impl Driver {
     /// empty when there is no path.
     ///
     /// ```
-    /// use hamilton_core::{Args, Driver, Node};
+    /// use hamilton_core::{Driver, node::{Args, Node}};
     /// let id = |x: &Args| Ok(*x.get::<f64>(0)?);
     /// let dr = Driver::builder().with_nodes([
     ///     Node::builder("b").param::<f64>("a").build(id),

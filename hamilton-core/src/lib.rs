@@ -20,29 +20,23 @@ mod driver;
 #[cfg(feature = "cache")]
 pub mod cache;
 pub mod diagram;
-mod introspect;
+pub mod introspect;
 mod request;
 
 use build::{blocks, graph, resolve};
-use define::{args, convert, error, module, node, outputs, types, value, values};
-pub use define::{check, fanout, hooks, modifiers};
+use define::{args, convert, error, module, outputs, types, value, values};
+pub use define::{check, fanout, hooks, modifiers, node};
 use plan::schedule;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use args::{ArgError, Args, AsyncArgs};
-pub use convert::Conversion;
 pub use driver::{Driver, DriverBuilder};
 pub use error::{BuildError, Error, RequestError};
-pub use introspect::{Dependency, NodeInfo, NodeKind};
 pub use module::Module;
-pub use node::{AsyncCallable, Callable, Node, NodeBuilder, NodeError, NodeFuture, Param};
 pub use outputs::Outputs;
 pub use request::Request;
-pub use types::{Location, ParamKind, TypeInfo};
-pub use value::{NodeValue, Value};
 pub use values::{Config, Inputs, Overrides};
 
 #[cfg(feature = "macros")]

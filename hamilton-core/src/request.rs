@@ -11,7 +11,7 @@ impl Driver {
     /// A request for `outputs`, to give inputs and overrides, then execute, validate or draw.
     ///
     /// ```
-    /// use hamilton_core::{Args, Driver, Inputs, Node, Overrides};
+    /// use hamilton_core::{Driver, Inputs, Overrides, node::{Args, Node}};
     /// let dr = Driver::builder()
     ///     .with_nodes([
     ///         Node::builder("c").param::<f64>("a").param::<f64>("b")
@@ -34,7 +34,7 @@ impl Driver {
 ///
 /// ```
 /// use hamilton_core::diagram::Format;
-/// use hamilton_core::{Args, Driver, Inputs, Node, Overrides};
+/// use hamilton_core::{Driver, Inputs, Overrides, node::{Args, Node}};
 /// let dr = Driver::builder()
 ///     .with_nodes([
 ///         Node::builder("b").param::<i64>("a").build(|x: &Args| Ok(x.get::<i64>(0)? + 1)),
@@ -99,7 +99,7 @@ impl<'d> Request<'d> {
     /// and overrides of the wrong type, all reported together.
     ///
     /// ```
-    /// use hamilton_core::{Args, Driver, Inputs, Node};
+    /// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
     /// let dr = Driver::builder()
     ///     .with_nodes([Node::builder("b").param::<f64>("a").build(|x: &Args| Ok(*x.get::<f64>(0)?))])
     ///     .build().unwrap();
@@ -118,7 +118,7 @@ impl<'d> Request<'d> {
     ///
     /// ```
     /// use hamilton_core::diagram::Format;
-    /// use hamilton_core::{Args, Driver, Node, Overrides};
+    /// use hamilton_core::{Driver, Overrides, node::{Args, Node}};
     /// let id = |x: &Args| Ok(*x.get::<f64>(0)?);
     /// let dr = Driver::builder().with_nodes([
     ///     Node::builder("b").param::<f64>("a").build(id),

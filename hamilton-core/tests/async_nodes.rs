@@ -3,7 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hamilton_core::{Args, AsyncArgs, Driver, Error, Inputs, Node, RequestError};
+use hamilton_core::{
+    Driver, Error, Inputs, RequestError,
+    node::{Args, AsyncArgs, Node},
+};
 use tokio::sync::Barrier;
 
 fn waits_at(barrier: &Arc<Barrier>, name: &str) -> Node {

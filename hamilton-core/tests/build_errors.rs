@@ -1,7 +1,10 @@
 //! Every wiring problem is found by `build()`, reported as a typed `BuildError` whose message
 //! names the nodes, parameters, types and the fix; several problems come back together.
 
-use hamilton_core::{Args, BuildError, Config, Driver, Error, Module, Node};
+use hamilton_core::{
+    BuildError, Config, Driver, Error, Module,
+    node::{Args, Node},
+};
 
 /// Defines `x`.
 pub mod first {

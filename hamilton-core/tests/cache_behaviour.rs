@@ -5,7 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hamilton_core::cache::{Behavior, CacheOptions, CacheStatus, CacheType};
-use hamilton_core::{Args, AsyncArgs, Driver, Inputs, Node, Overrides, node};
+use hamilton_core::{
+    Driver, Inputs, Overrides, node,
+    node::{Args, AsyncArgs, Node},
+};
 
 /// Counts how many times each node body ran.
 #[derive(Clone, Default)]

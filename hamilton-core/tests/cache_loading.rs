@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use hamilton_core::cache::{CacheRun, CacheStatus};
-use hamilton_core::{Args, Driver, Inputs, Node};
+use hamilton_core::{
+    Driver, Inputs,
+    node::{Args, Node},
+};
 
 /// Records which node bodies ran.
 #[derive(Clone, Default)]

@@ -9,7 +9,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hamilton_core::cache::{CacheOptions, CacheRun, CacheStatus, CacheType};
-use hamilton_core::{Args, Driver, Inputs, Node};
+use hamilton_core::{
+    Driver, Inputs,
+    node::{Args, Node},
+};
 
 type Calls = Arc<Mutex<usize>>;
 

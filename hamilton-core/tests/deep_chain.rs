@@ -3,7 +3,10 @@
 
 use std::time::Instant;
 
-use hamilton_core::{Args, Driver, Inputs, Node, Overrides};
+use hamilton_core::{
+    Driver, Inputs, Overrides,
+    node::{Args, Node},
+};
 
 const N: usize = 1_000_000;
 

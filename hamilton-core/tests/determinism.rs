@@ -5,7 +5,7 @@ mod common;
 
 use common::Counters;
 use hamilton_core::diagram::{Draw, Format};
-use hamilton_core::{Config, Driver, Inputs, Node, Overrides};
+use hamilton_core::{Config, Driver, Inputs, Overrides, node::Node};
 use proptest::prelude::*;
 
 /// A few nodes with inputs, config and an optional parameter.

@@ -8,7 +8,10 @@ use std::sync::{Arc, Mutex, Once};
 
 use hamilton_core::fanout::Collect;
 use hamilton_core::hooks::{Hook, HookError, NodeContext, NodeOutcome};
-use hamilton_core::{Args, Conversion, Driver, Error, Inputs, Node, NodeError};
+use hamilton_core::{
+    Driver, Error, Inputs,
+    node::{Args, Conversion, Node, NodeError},
+};
 use proptest::prelude::*;
 
 /// How many inputs (`in0`, `in1`, ...) nodes may read.
@@ -109,10 +112,10 @@ fn dag() -> impl Strategy<Value = Dag> {
 /// Adds the parameters of `spec` reading from `available` and returns the builder and how
 /// each is read.
 fn params(
-    mut builder: hamilton_core::NodeBuilder,
+    mut builder: hamilton_core::node::NodeBuilder,
     spec: &Spec,
     available: &[String],
-) -> (hamilton_core::NodeBuilder, Vec<Read>) {
+) -> (hamilton_core::node::NodeBuilder, Vec<Read>) {
     let mut reads = Vec::new();
     let mut seen = Vec::new();
     for (dep, read) in &spec.deps {
@@ -272,8 +275,8 @@ impl Hook for Recorder {
     fn around_node(
         &self,
         node: &NodeContext<'_>,
-        run: &mut dyn FnMut() -> Result<hamilton_core::Value, NodeError>,
-    ) -> Result<hamilton_core::Value, NodeError> {
+        run: &mut dyn FnMut() -> Result<hamilton_core::node::Value, NodeError>,
+    ) -> Result<hamilton_core::node::Value, NodeError> {
         self.push(node, "around".to_string());
         run()
     }

@@ -1,7 +1,10 @@
 //! Dynamic fan-out: `Parallel<T>` items run the block once each; `Collect<T>` gathers them.
 
 use hamilton_core::fanout::Collect;
-use hamilton_core::{Args, BuildError, Driver, Error, Inputs, Node, Overrides, RequestError};
+use hamilton_core::{
+    BuildError, Driver, Error, Inputs, Overrides, RequestError,
+    node::{Args, Node},
+};
 
 fn urls() -> Node {
     Node::builder("urls")

@@ -6,7 +6,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use hamilton_core::fanout::Collect;
-use hamilton_core::{Args, AsyncArgs, Driver, Error, Inputs, Node, RequestError};
+use hamilton_core::{
+    Driver, Error, Inputs, RequestError,
+    node::{Args, AsyncArgs, Node},
+};
 use tokio::sync::Barrier;
 
 /// `ids`: the items `0..n`.

@@ -9,7 +9,10 @@ use hamilton_core::hooks::{
     AsyncNodeRun, Hook, HookError, NodeContext, NodeOutcome, NodeStatus, PrintHook, RunInfo,
     RunRecorder, TimingReport,
 };
-use hamilton_core::{Args, AsyncArgs, Driver, Error, Inputs, Node, NodeError, Value};
+use hamilton_core::{
+    Driver, Error, Inputs,
+    node::{Args, AsyncArgs, Node, NodeError, Value},
+};
 
 type Log = Arc<Mutex<Vec<String>>>;
 

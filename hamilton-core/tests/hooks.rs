@@ -5,7 +5,10 @@ use std::sync::{Arc, Mutex};
 use hamilton_core::hooks::{
     AsyncNodeRun, Hook, HookError, NodeContext, NodeOutcome, RunInfo, RunOutcome, TimingReport,
 };
-use hamilton_core::{Args, AsyncArgs, Driver, Error, Inputs, Node, NodeError, Value};
+use hamilton_core::{
+    Driver, Error, Inputs,
+    node::{Args, AsyncArgs, Node, NodeError, Value},
+};
 
 type Log = Arc<Mutex<Vec<String>>>;
 

@@ -4,7 +4,10 @@
 mod common;
 
 use common::Counters;
-use hamilton_core::{Config, Driver, Error, Inputs, NodeInfo, NodeKind, Overrides, RequestError};
+use hamilton_core::{
+    Config, Driver, Error, Inputs, Overrides, RequestError,
+    introspect::{NodeInfo, NodeKind},
+};
 
 /// The marketing dataflow.
 pub mod marketing {
@@ -117,11 +120,11 @@ fn node_metadata_comes_from_the_node_attribute_and_the_function() {
 
 #[test]
 fn hand_built_nodes_report_what_they_were_given() {
-    let node = hamilton_core::Node::builder("n")
+    let node = hamilton_core::node::Node::builder("n")
         .doc("by hand")
         .module("my::module")
-        .location(hamilton_core::Location::new("src/n.rs", 7))
-        .build(|_: &hamilton_core::Args| Ok(1_i64));
+        .location(hamilton_core::node::Location::new("src/n.rs", 7))
+        .build(|_: &hamilton_core::node::Args| Ok(1_i64));
     let dr = Driver::builder().with_nodes([node]).build().unwrap();
     let n = dr.node("n").unwrap();
     assert_eq!(n.doc(), "by hand");

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hamilton_core::__private::NodeSpec;
-use hamilton_core::{Config, Driver, Error, Inputs, Node, RequestError, node, nodes};
+use hamilton_core::{Config, Driver, Error, Inputs, RequestError, node, node::Node, nodes};
 use tokio::sync::Barrier;
 
 mod pipeline {
@@ -106,10 +106,12 @@ fn sync_execute_of_an_async_node_function_is_a_request_error() {
 fn calling_the_sync_shim_says_to_use_execute_async() {
     let fetched = Node::from_def(<pipeline::fetched as NodeSpec>::DEF);
     let slots = [
-        hamilton_core::__private::Arg::owned(hamilton_core::Value::new(1_i64)),
+        hamilton_core::__private::Arg::owned(hamilton_core::node::Value::new(1_i64)),
         hamilton_core::__private::Arg::Absent,
     ];
-    let err = fetched.call(&hamilton_core::Args::new(&slots)).unwrap_err();
+    let err = fetched
+        .call(&hamilton_core::node::Args::new(&slots))
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "node `fetched` is an `async fn`; run the dataflow with `Driver::execute_async` (and not per item of a fan-out, whose nodes run synchronously)"

@@ -3,7 +3,7 @@
 
 use hamilton_core::__private::NodeSpec;
 use hamilton_core::fanout::{Collect, Parallel};
-use hamilton_core::{BuildError, Driver, Error, Inputs, Node, node, nodes};
+use hamilton_core::{BuildError, Driver, Error, Inputs, node, node::Node, nodes};
 
 /// Hamilton's sum-of-squares-and-cubes example, one `#[node]` per step.
 mod squares {

@@ -285,7 +285,7 @@ fn a_requested_value_is_handed_to_the_outputs_not_dropped() {
 
 #[test]
 fn two_parameters_reading_one_value_both_receive_it_whichever_takes_it_by_value() {
-    use hamilton_core::{Args, Node};
+    use hamilton_core::node::{Args, Node};
     let concat = |first_owned: bool, second_owned: bool| {
         let mut b = Node::builder("twice");
         b = if first_owned {
@@ -299,7 +299,7 @@ fn two_parameters_reading_one_value_both_receive_it_whichever_takes_it_by_value(
             b.param::<String>("word")
         };
         b.build(move |x: &Args| {
-            let read = |i: usize, owned: bool| -> Result<String, hamilton_core::ArgError> {
+            let read = |i: usize, owned: bool| -> Result<String, hamilton_core::node::ArgError> {
                 if owned {
                     x.take::<String>(i)
                 } else {

@@ -5,7 +5,11 @@ use std::sync::Arc;
 
 use hamilton_core::check::{CheckResult, Importance, Validator, check_fn};
 use hamilton_core::modifiers::{Modifier, Step};
-use hamilton_core::{Args, BuildError, Driver, Error, Inputs, Module, Node, node, nodes};
+use hamilton_core::{
+    BuildError, Driver, Error, Inputs, Module, node,
+    node::{Args, Node},
+    nodes,
+};
 
 /// Values within `[lo, hi]`.
 pub struct InRange(f64, f64);

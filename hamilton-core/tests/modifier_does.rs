@@ -5,7 +5,11 @@
 use std::ops::Add;
 
 use hamilton_core::modifiers::Modifier;
-use hamilton_core::{Args, BuildError, Driver, Inputs, Node, node, nodes};
+use hamilton_core::{
+    BuildError, Driver, Inputs, node,
+    node::{Args, Node},
+    nodes,
+};
 
 fn add<T: Add<Output = T> + Copy>(a: &T, b: &T) -> T {
     *a + *b

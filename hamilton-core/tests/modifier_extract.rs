@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use hamilton_core::modifiers::{ColumnExtractor, Field, Modifier};
 use hamilton_core::{
-    Args, BuildError, Driver, Error, Fields, Inputs, Module, Node, node, nodes,
-    register_column_extractor,
+    BuildError, Driver, Error, Fields, Inputs, Module, node,
+    node::{Args, Node},
+    nodes, register_column_extractor,
 };
 
 /// Train and test data.

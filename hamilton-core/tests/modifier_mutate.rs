@@ -2,7 +2,11 @@
 //! own module, in source order, after their own steps; the transform itself is not a node.
 
 use hamilton_core::modifiers::{Binding, Modifier};
-use hamilton_core::{Args, BuildError, Config, Driver, Inputs, Node, node, nodes};
+use hamilton_core::{
+    BuildError, Config, Driver, Inputs, node,
+    node::{Args, Node},
+    nodes,
+};
 
 #[node]
 fn prices(raw: &[f64]) -> Vec<f64> {

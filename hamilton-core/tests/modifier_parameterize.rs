@@ -2,7 +2,11 @@
 //! templates, wiring, and the build errors of hand-built nodes.
 
 use hamilton_core::modifiers::{Binding, Modifier, Parameterization};
-use hamilton_core::{Args, BuildError, Driver, Inputs, Module, Node, node, nodes};
+use hamilton_core::{
+    BuildError, Driver, Inputs, Module, node,
+    node::{Args, Node},
+    nodes,
+};
 
 /// {output_name}: {spend} scaled by {factor}, over a window of {window}.
 #[node(parameterize(
@@ -144,11 +148,11 @@ fn inject_keeps_the_name_and_applies_to_every_parameterized_output() {
     );
 }
 
-fn scale_node() -> hamilton_core::NodeBuilder {
+fn scale_node() -> hamilton_core::node::NodeBuilder {
     Node::builder("scale").param::<f64>("x").param::<f64>("k")
 }
 
-fn mul(a: &Args) -> Result<f64, hamilton_core::NodeError> {
+fn mul(a: &Args) -> Result<f64, hamilton_core::node::NodeError> {
     Ok(a.get::<f64>(0)? * a.get::<f64>(1)?)
 }
 

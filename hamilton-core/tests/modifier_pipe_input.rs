@@ -3,7 +3,11 @@
 //! the build errors.
 
 use hamilton_core::modifiers::{Binding, Modifier, Step};
-use hamilton_core::{Args, BuildError, Config, Driver, Error, Inputs, Module, Node, node, nodes};
+use hamilton_core::{
+    BuildError, Config, Driver, Error, Inputs, Module, node,
+    node::{Args, Node},
+    nodes,
+};
 
 /// Adds `k`.
 #[node(exclude)]

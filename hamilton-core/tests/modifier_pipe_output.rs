@@ -2,7 +2,11 @@
 //! the node `x` itself; `.when` steps; type-changing steps; with `parameterize`.
 
 use hamilton_core::modifiers::{Modifier, Step};
-use hamilton_core::{Args, Config, Driver, Inputs, Node, node, nodes};
+use hamilton_core::{
+    Config, Driver, Inputs, node,
+    node::{Args, Node},
+    nodes,
+};
 
 #[node(exclude)]
 fn add_one(x: &i64) -> i64 {

@@ -1,7 +1,11 @@
 //! `resolve(f)`: modifiers computed from the config at build time; they join their own phase.
 
 use hamilton_core::modifiers::{Binding, Modifier, Parameterization};
-use hamilton_core::{Args, BuildError, Config, Driver, Inputs, Node, node, nodes};
+use hamilton_core::{
+    BuildError, Config, Driver, Inputs, node,
+    node::{Args, Node},
+    nodes,
+};
 
 /// One output per configured window: `avg_<n>`.
 fn windows(config: &Config) -> Result<Vec<Modifier>, String> {

@@ -2,7 +2,11 @@
 //! own inputs and config, feeding one node; and the build errors.
 
 use hamilton_core::modifiers::{Binding, Modifier, Subdag};
-use hamilton_core::{Args, BuildError, Config, Driver, Inputs, Module, Node, node, nodes};
+use hamilton_core::{
+    BuildError, Config, Driver, Inputs, Module, node,
+    node::{Args, Node},
+    nodes,
+};
 
 mod features {
     use hamilton_core::node;

@@ -2,7 +2,11 @@
 //! a part of it; `tag_outputs` tags one output; an unknown output is an error.
 
 use hamilton_core::modifiers::{Binding, Modifier, Parameterization};
-use hamilton_core::{Args, BuildError, Driver, Node, node, nodes};
+use hamilton_core::{
+    BuildError, Driver, node,
+    node::{Args, Node},
+    nodes,
+};
 
 #[node(
     tag(team = "growth"),

@@ -3,7 +3,11 @@
 //! variants, a needed node whose config keys are missing, a `default` with conditions.
 
 use hamilton_core::modifiers::Modifier;
-use hamilton_core::{Args, BuildError, Config, Driver, Error, Inputs, Module, Node, node, nodes};
+use hamilton_core::{
+    BuildError, Config, Driver, Error, Inputs, Module, node,
+    node::{Args, Node},
+    nodes,
+};
 
 /// VAT in the UK.
 #[node(when(region = "UK"))]
@@ -97,7 +101,7 @@ fn debug_dump() -> String {
     "dump".into()
 }
 
-fn value<T: hamilton_core::NodeValue + Clone>(dr: &Driver, name: &str) -> T {
+fn value<T: hamilton_core::node::NodeValue + Clone>(dr: &Driver, name: &str) -> T {
     dr.execute(&[name], Inputs::new())
         .unwrap()
         .get::<T>(name)

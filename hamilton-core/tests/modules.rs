@@ -1,7 +1,11 @@
 //! Nodes written with `#[node]`, grouped by module, reach a driver three ways: `module!()` +
 //! `with_modules`, an explicit `nodes![..]` list, and `Node::builder`.
 
-use hamilton_core::{Args, Driver, Error, Inputs, Module, Node, NodeKind};
+use hamilton_core::{
+    Driver, Error, Inputs, Module,
+    introspect::NodeKind,
+    node::{Args, Node},
+};
 
 /// The talk's hello world, as a module of `#[node]` functions.
 pub mod hello {

@@ -1,6 +1,9 @@
 //! Reading outputs by name when a request has many of them (the indexed lookup).
 
-use hamilton_core::{Args, Driver, Error, Inputs, Node};
+use hamilton_core::{
+    Driver, Error, Inputs,
+    node::{Args, Node},
+};
 
 fn wide(n: usize) -> Driver {
     Driver::builder()

@@ -8,7 +8,10 @@ use std::sync::{Arc, Barrier, Mutex};
 use hamilton_core::check::{Importance, check_fn};
 use hamilton_core::hooks::{Hook, HookError, NodeContext, RunInfo, RunOutcome};
 use hamilton_core::modifiers::Modifier;
-use hamilton_core::{Args, Driver, Error, Inputs, Node, Overrides};
+use hamilton_core::{
+    Driver, Error, Inputs, Overrides,
+    node::{Args, Node},
+};
 use proptest::prelude::*;
 
 /// A DAG: node `i` reads the nodes listed in `deps[i]` (all `< i`) and the input `x`.
@@ -481,7 +484,7 @@ fn hooks_see_every_node_once_at_the_same_position_as_sequentially() {
 
 #[test]
 fn converted_and_moved_arguments_give_the_same_values_as_sequentially() {
-    use hamilton_core::Conversion;
+    use hamilton_core::node::Conversion;
     let nodes = || {
         vec![
             Node::builder("count")

@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use hamilton_core::{Args, Driver, Inputs, Node, Overrides, RequestError};
+use hamilton_core::{
+    Driver, Inputs, Overrides, RequestError,
+    node::{Args, Node},
+};
 use proptest::prelude::*;
 
 /// How many inputs (`in0`, `in1`, ...) nodes may read.

@@ -2,7 +2,10 @@
 
 use hamilton_core::diagram::{Draw, Format};
 use hamilton_core::hooks::{NodeStatus, RunRecorder};
-use hamilton_core::{Args, Driver, Inputs, Node};
+use hamilton_core::{
+    Driver, Inputs,
+    node::{Args, Node},
+};
 
 fn driver(recorder: &RunRecorder) -> Driver {
     Driver::builder()

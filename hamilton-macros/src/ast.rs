@@ -105,7 +105,7 @@ impl Param {
     }
 }
 
-/// How a parameter is passed; mirrors `hamilton_core::ParamKind`.
+/// How a parameter is passed; mirrors `hamilton_core::node::ParamKind`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
     /// `&T`

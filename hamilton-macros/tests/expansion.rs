@@ -69,7 +69,7 @@ fn two() -> i64 {
 fn call(
     def: &hamilton_core::__private::NodeDef,
     slots: &[Arg<'_>],
-) -> Result<Value, hamilton_core::NodeError> {
+) -> Result<Value, hamilton_core::node::NodeError> {
     (def.call)(&Args::new(slots))
 }
 

@@ -1,7 +1,10 @@
 //! Conversions along edges: a `Series` (or `Column`) producer feeding a parameter that reads a
 //! typed chunked array, with the dtype checked as the value flows.
 
-use hamilton_core::{Conversion, NodeError, register_conversion};
+use hamilton_core::{
+    node::{Conversion, NodeError},
+    register_conversion,
+};
 use polars::prelude::*;
 
 use crate::error::Error;
@@ -56,7 +59,7 @@ macro_rules! typed_conversions {
         /// `LazyFrame`.
         ///
         /// ```
-        /// use hamilton_core::{Args, Driver, Inputs, Node};
+        /// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
         /// use polars::prelude::*;
         ///
         /// let total = Node::builder("total")

@@ -21,7 +21,7 @@ use crate::piece::Piece;
 /// `outputs.take::<LazyFrame>(name)`).
 ///
 /// ```
-/// use hamilton_core::{Args, Driver, Inputs, Node};
+/// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 /// use polars::prelude::*;
 ///
 /// let dr = Driver::builder()
@@ -77,7 +77,7 @@ pub fn to_lazyframe(base: LazyFrame, outputs: Outputs) -> Result<LazyFrame, Erro
 /// [`to_lazyframe`], collected: the outputs of a run computed by one Polars plan.
 ///
 /// ```
-/// use hamilton_core::{Args, Driver, Inputs, Node};
+/// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 /// use polars::prelude::*;
 ///
 /// let dr = Driver::builder()

@@ -5,7 +5,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use hamilton_core::modifiers::ColumnExtractor;
-use hamilton_core::{Args, Node, NodeBuilder, NodeError, register_column_extractor};
+use hamilton_core::{
+    node::{Args, Node, NodeBuilder, NodeError},
+    register_column_extractor,
+};
 use polars::prelude::*;
 
 use crate::error::Error;
@@ -13,7 +16,7 @@ use crate::error::Error;
 /// The tag set on extracted column nodes; its value is the frame node's name.
 ///
 /// ```
-/// use hamilton_core::{Args, Node};
+/// use hamilton_core::node::{Args, Node};
 /// use polars::prelude::*;
 /// let frame = Node::builder("marketing").build(|_: &Args| Ok(DataFrame::empty()));
 /// let nodes = hamilton_polars::extract_columns(frame, &["spend"]).unwrap();
@@ -37,7 +40,7 @@ pub const EXTRACT_TAG: &str = "hamilton.extract_columns";
 /// module and location.
 ///
 /// ```
-/// use hamilton_core::{Args, Driver, Inputs, Node};
+/// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 /// use polars::prelude::*;
 ///
 /// let frame = Node::builder("marketing")
@@ -62,7 +65,7 @@ pub fn extract_columns(frame: Node, columns: &[&str]) -> Result<Vec<Node>, Error
 /// `PlSmallStr::from("n/a")`, `Scalar::null(DataType::Float64)`, ...
 ///
 /// ```
-/// use hamilton_core::{Args, Driver, Inputs, Node};
+/// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 /// use polars::prelude::*;
 ///
 /// let frame = Node::builder("marketing").build(|_: &Args| Ok(df!("spend" => [10.0, 20.0, 30.0])?));
@@ -245,7 +248,7 @@ register_column_extractor!(lazyframe_column);
 ///
 /// ```
 /// use hamilton_core::modifiers::Modifier;
-/// use hamilton_core::{Args, Driver, Inputs, Node};
+/// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 /// use polars::prelude::*;
 ///
 /// let [eager, _lazy] = hamilton_polars::column_extractors();

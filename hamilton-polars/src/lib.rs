@@ -19,7 +19,7 @@
 //! name the same version.
 //!
 //! ```
-//! use hamilton_core::{Args, Driver, Inputs, Node};
+//! use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 //! use hamilton_polars::{OutputsExt, extract_columns};
 //! use polars::prelude::*;
 //!

@@ -1,6 +1,6 @@
 //! Sorting node values into what a result builder can do with them.
 
-use hamilton_core::Value;
+use hamilton_core::node::Value;
 use polars::prelude::*;
 
 /// A node value, as a result builder sees it.

@@ -20,7 +20,7 @@ use crate::piece::{ACCEPTED, Piece};
 ///   type with no column form is an [`Error::UnsupportedOutput`].
 ///
 /// ```
-/// use hamilton_core::{Args, Driver, Inputs, Node};
+/// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 /// use polars::prelude::*;
 ///
 /// let dr = Driver::builder()
@@ -140,7 +140,7 @@ fn collect(name: &str, lf: LazyFrame) -> Result<DataFrame, Error> {
 /// Result builders as methods of [`Outputs`].
 ///
 /// ```
-/// use hamilton_core::{Args, Driver, Inputs, Node};
+/// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 /// use hamilton_polars::OutputsExt;
 /// use polars::prelude::*;
 ///
@@ -158,7 +158,7 @@ pub trait OutputsExt: Sized {
     /// The outputs as one `DataFrame`; see [`to_dataframe`].
     ///
     /// ```
-    /// use hamilton_core::{Args, Driver, Inputs, Node};
+    /// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
     /// use hamilton_polars::OutputsExt;
     /// let dr = Driver::builder().with_nodes([Node::builder("k").build(|_: &Args| Ok(2.5_f64))]).build().unwrap();
     /// let df = dr.execute(&["k"], Inputs::new()).unwrap().to_dataframe().unwrap();
@@ -170,7 +170,7 @@ pub trait OutputsExt: Sized {
     /// [`collect_exprs`](crate::collect_exprs).
     ///
     /// ```
-    /// use hamilton_core::{Args, Driver, Inputs, Node};
+    /// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
     /// use hamilton_polars::OutputsExt;
     /// use polars::prelude::*;
     /// let dr = Driver::builder().with_nodes([Node::builder("total").build(|_: &Args| Ok(col("x").sum()))]).build().unwrap();
@@ -184,7 +184,7 @@ pub trait OutputsExt: Sized {
     /// [`to_lazyframe`](crate::to_lazyframe).
     ///
     /// ```
-    /// use hamilton_core::{Args, Driver, Inputs, Node};
+    /// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
     /// use hamilton_polars::OutputsExt;
     /// use polars::prelude::*;
     /// let dr = Driver::builder().with_nodes([Node::builder("y").build(|_: &Args| Ok(col("x") + lit(1)))]).build().unwrap();

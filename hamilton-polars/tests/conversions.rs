@@ -1,7 +1,10 @@
 //! Typed chunked arrays as parameters: conversions from `Series`/`Column`, found
 //! automatically, with the dtype checked as values flow.
 
-use hamilton_core::{Args, Driver, Error, Inputs, Node};
+use hamilton_core::{
+    Driver, Error, Inputs,
+    node::{Args, Node},
+};
 use polars::prelude::*;
 
 // Naming the crate links it, and with it its registered conversions.

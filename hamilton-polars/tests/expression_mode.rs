@@ -1,6 +1,9 @@
 //! Expression mode: `Expr` nodes become one lazy plan, collected once.
 
-use hamilton_core::{Args, Driver, Inputs, Node, Outputs};
+use hamilton_core::{
+    Driver, Inputs, Outputs,
+    node::{Args, Node},
+};
 use hamilton_polars::{OutputsExt, collect_exprs, extract_columns, to_lazyframe};
 use polars::prelude::*;
 

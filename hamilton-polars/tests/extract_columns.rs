@@ -1,6 +1,9 @@
 //! `extract_columns`: one node per column, Series for DataFrames, Expr for LazyFrames.
 
-use hamilton_core::{Args, Driver, Error as CoreError, Inputs, Node};
+use hamilton_core::{
+    Driver, Error as CoreError, Inputs,
+    node::{Args, Node},
+};
 use hamilton_polars::{
     EXTRACT_TAG, Error, collect_exprs, extract_columns, extract_columns_with_fill,
 };

@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use hamilton_core::cache::{CacheOptions, CacheRun, CacheStatus};
-use hamilton_core::{Args, Driver, Inputs, Node};
+use hamilton_core::{
+    Driver, Inputs,
+    node::{Args, Node},
+};
 use hamilton_polars::cache::{FrameFormat, cache_types_in};
 use polars::prelude::*;
 

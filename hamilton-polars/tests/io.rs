@@ -3,7 +3,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use hamilton_core::{Args, Driver, Error as CoreError, Inputs, Node};
+use hamilton_core::{
+    Driver, Error as CoreError, Inputs,
+    node::{Args, Node},
+};
 use hamilton_polars::Error;
 use hamilton_polars::io::{
     PathSource, SaveMetadata, csv_loader, csv_saver, parquet_loader, parquet_saver,

@@ -3,7 +3,10 @@
 use std::path::Path;
 
 use hamilton_core::cache::CacheStatus;
-use hamilton_core::{Args, Driver, Inputs, Node};
+use hamilton_core::{
+    Driver, Inputs,
+    node::{Args, Node},
+};
 use polars::prelude::*;
 
 fn window(size: usize) -> RollingOptionsFixedWindow {

@@ -1,6 +1,9 @@
 //! `to_dataframe`: outputs as one DataFrame.
 
-use hamilton_core::{Args, Driver, Inputs, Node, Outputs};
+use hamilton_core::{
+    Driver, Inputs, Outputs,
+    node::{Args, Node},
+};
 use hamilton_polars::{Error, OutputsExt, to_dataframe};
 use polars::prelude::*;
 

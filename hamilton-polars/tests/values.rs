@@ -1,6 +1,9 @@
 //! Polars types flow along edges as ordinary node values.
 
-use hamilton_core::{Args, Driver, Inputs, Node};
+use hamilton_core::{
+    Driver, Inputs,
+    node::{Args, Node},
+};
 use polars::prelude::*;
 
 /// A node `out` that returns its input `x` unchanged.

@@ -2,7 +2,7 @@
 //! the data it reads changed.
 //!
 //! ```
-//! use hamilton_core::{Args, Driver, Inputs, Node};
+//! use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 //! let dir = tempfile::tempdir().unwrap();
 //! let build = || {
 //!     Driver::builder()
@@ -46,7 +46,7 @@
 //!   after changing those, bump the node's `cache_version` tag
 //!   (`#[node(tag(cache_version = "2"))]` or `Node::builder(..).tag("cache_version", "2")`), which is
 //!   part of the code version, or clear the node ([`Cache::clear_node`]). Nodes built by hand have
-//!   no code version unless given one with [`NodeBuilder::code_version`](crate::NodeBuilder::code_version)
+//!   no code version unless given one with [`NodeBuilder::code_version`](crate::node::NodeBuilder::code_version)
 //!   or a `cache_version` tag; until then they always run (their results are still fingerprinted,
 //!   so the nodes after them can hit). The version given must change whenever the closure, or
 //!   anything it captures, does.
@@ -535,7 +535,7 @@ impl From<&PathBuf> for CacheOptions {
 /// [`Driver::cache`](crate::Driver::cache); clones share the same cache.
 ///
 /// ```
-/// use hamilton_core::{Args, Driver, Inputs, Node};
+/// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 /// let dir = tempfile::tempdir().unwrap();
 /// let dr = Driver::builder()
 ///     .with_nodes([Node::builder("b").code_version(1).param::<i64>("a").build(|x: &Args| Ok(x.get::<i64>(0)? + 1))])
@@ -700,7 +700,7 @@ impl crate::DriverBuilder {
     ///
     /// ```
     /// use hamilton_core::cache::CacheOptions;
-    /// use hamilton_core::{Args, Driver, Inputs, Node};
+    /// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
     /// let dir = tempfile::tempdir().unwrap();
     /// let dr = Driver::builder()
     ///     .with_nodes([Node::builder("b").code_version(1).param::<i64>("a").build(|x: &Args| Ok(x.get::<i64>(0)? + 1))])

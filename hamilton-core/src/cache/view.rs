@@ -74,7 +74,7 @@ impl Driver {
     /// status and duration.
     ///
     /// ```
-    /// use hamilton_core::{Args, Driver, Inputs, Node};
+    /// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
     /// let dir = tempfile::tempdir().unwrap();
     /// let dr = Driver::builder()
     ///     .with_nodes([Node::builder("b").code_version(1).param::<i64>("a").build(|x: &Args| Ok(x.get::<i64>(0)? + 1))])
@@ -134,7 +134,7 @@ impl Driver {
     /// A run of the cache as a Mermaid flowchart, colored like [`cache_dot`](Self::cache_dot).
     ///
     /// ```
-    /// use hamilton_core::{Args, Driver, Inputs, Node};
+    /// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
     /// let dir = tempfile::tempdir().unwrap();
     /// let dr = Driver::builder()
     ///     .with_nodes([Node::builder("b").code_version(1).param::<i64>("a").build(|x: &Args| Ok(x.get::<i64>(0)? + 1))])

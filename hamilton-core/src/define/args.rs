@@ -26,10 +26,10 @@ impl<'a> Arg<'a> {
 /// The values of a node's parameters, in declaration order.
 ///
 /// `#[node]` functions never see this type: the macro reads the arguments for them. Nodes built
-/// with [`Node::builder`](crate::Node::builder) read them by position.
+/// with [`Node::builder`](crate::node::Node::builder) read them by position.
 ///
 /// ```
-/// use hamilton_core::{Args, Node};
+/// use hamilton_core::node::{Args, Node};
 /// let add = Node::builder("c")
 ///     .param::<f64>("a")
 ///     .param::<f64>("b")
@@ -61,7 +61,7 @@ impl<'a> Args<'a> {
     /// or past the declared parameters. For hooks that look at the values a node reads.
     ///
     /// ```
-    /// use hamilton_core::{Args, Value, __private::Arg};
+    /// use hamilton_core::{__private::Arg, node::{Args, Value}};
     /// let x = 2.0_f64;
     /// let slots = [Arg::Ref(&x), Arg::owned(Value::new(3_i64)), Arg::Absent];
     /// let args = Args::new(&slots);
@@ -158,7 +158,7 @@ impl std::fmt::Debug for Args<'_> {
 /// built by hand whose declared parameters disagree with the closure's reads.
 ///
 /// ```
-/// use hamilton_core::{Args, ArgError, __private::Arg};
+/// use hamilton_core::{__private::Arg, node::{Args, ArgError}};
 /// let slots = [Arg::Absent];
 /// let args = Args::new(&slots);
 /// assert!(matches!(args.get::<f64>(0), Err(ArgError::Absent { index: 0 })));
@@ -228,7 +228,7 @@ pub enum AsyncArg {
 /// started it.
 ///
 /// ```
-/// use hamilton_core::{AsyncArgs, Value, __private::AsyncArg};
+/// use hamilton_core::{__private::AsyncArg, node::{AsyncArgs, Value}};
 /// let args = AsyncArgs::new(vec![AsyncArg::Owned(Value::new(2_i64)), AsyncArg::Absent]);
 /// assert_eq!(args.get::<i64>(0).unwrap(), &2);
 /// assert_eq!(args.get_opt::<i64>(1).unwrap(), None);

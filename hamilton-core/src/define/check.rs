@@ -227,7 +227,7 @@ pub fn checks_name(node: &str) -> String {
 ///
 /// ```
 /// use hamilton_core::check::{check_fn, checked, Importance};
-/// use hamilton_core::{Args, Driver, Error, Inputs, Node};
+/// use hamilton_core::{Driver, Error, Inputs, node::{Args, Node}};
 /// let price = Node::builder("price").param::<f64>("raw_price").build(|a: &Args| Ok(*a.get::<f64>(0)?));
 /// let nodes = checked::<f64>(price, vec![check_fn("positive", |v: &f64| if *v > 0.0 { Ok(()) } else { Err(format!("{v} is not positive")) })], Importance::Fail);
 /// let dr = Driver::builder().with_nodes(nodes).build().unwrap();

@@ -21,7 +21,7 @@ type ConvertFn = Arc<dyn Fn(&(dyn Any + Send + Sync)) -> Result<Value, NodeError
 /// [`DriverBuilder::with_conversion`](crate::DriverBuilder::with_conversion).
 ///
 /// ```
-/// use hamilton_core::{Conversion, Value};
+/// use hamilton_core::node::{Conversion, Value};
 /// let c = Conversion::new(|x: &i32| Ok(f64::from(*x)));
 /// assert_eq!(c.from().name(), "i32");
 /// assert_eq!(c.to().name(), "f64");
@@ -89,14 +89,14 @@ inventory::collect!(RegisteredConversion);
 ///
 /// ```
 /// pub struct Celsius(pub f64);
-/// fn from_f64(x: &f64) -> Result<Celsius, hamilton_core::NodeError> { Ok(Celsius(*x)) }
+/// fn from_f64(x: &f64) -> Result<Celsius, hamilton_core::node::NodeError> { Ok(Celsius(*x)) }
 /// hamilton_core::register_conversion!(from_f64);
 /// ```
 #[macro_export]
 macro_rules! register_conversion {
     ($f:path) => {
         $crate::__private::submit_conversion! {
-            $crate::__private::RegisteredConversion(|| $crate::Conversion::new($f))
+            $crate::__private::RegisteredConversion(|| $crate::node::Conversion::new($f))
         }
     };
 }

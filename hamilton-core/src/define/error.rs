@@ -11,7 +11,7 @@ use crate::node::NodeError;
 /// ([`Error::Request`]) are collected and reported together; the others stop one run.
 ///
 /// ```
-/// use hamilton_core::{Driver, Error, Inputs, Module, Node, Args};
+/// use hamilton_core::{Driver, Error, Inputs, Module, node::{Node, Args}};
 /// let dr = Driver::builder()
 ///     .with_modules([Module::from_nodes("m", [Node::builder("b").param::<i64>("a").build(|x: &Args| Ok(*x.get::<i64>(0)?))])])
 ///     .build()

@@ -28,7 +28,7 @@
 //!
 //! ```
 //! use hamilton_core::fanout::Collect;
-//! use hamilton_core::{Args, Driver, Inputs, Node};
+//! use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 //! let dr = Driver::builder().with_nodes([
 //!     Node::builder("numbers").param::<u64>("n").build_fan_out(|a: &Args| Ok((0..*a.get::<u64>(0)?).collect())),
 //!     Node::builder("squared").param::<u64>("numbers").build(|a: &Args| Ok(a.get::<u64>(0)?.pow(2))),
@@ -90,7 +90,7 @@ impl<T> IntoIterator for Collect<T> {
 }
 
 /// How a fan-out node's value splits into items (set by
-/// [`NodeBuilder::build_fan_out`](crate::NodeBuilder::build_fan_out)).
+/// [`NodeBuilder::build_fan_out`](crate::node::NodeBuilder::build_fan_out)).
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct FanOut {
@@ -117,7 +117,7 @@ impl FanOut {
 }
 
 /// How a `Collect<T>` parameter gathers per-item values (set by
-/// [`NodeBuilder::collect_param`](crate::NodeBuilder::collect_param)).
+/// [`NodeBuilder::collect_param`](crate::node::NodeBuilder::collect_param)).
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct Gather {

@@ -9,7 +9,7 @@ pub mod fanout;
 pub mod hooks;
 pub mod modifiers;
 pub(crate) mod module;
-pub(crate) mod node;
+pub mod node;
 pub(crate) mod outputs;
 pub(crate) mod types;
 pub(crate) mod value;

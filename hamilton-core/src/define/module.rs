@@ -14,7 +14,7 @@ use crate::node::{Node, NodeDef};
 /// - [`Module::from_nodes`] takes nodes built with [`Node::builder`].
 ///
 /// ```
-/// use hamilton_core::{Args, Module, Node};
+/// use hamilton_core::{Module, node::{Args, Node}};
 /// let m = Module::from_nodes("numbers", [Node::builder("one").build(|_: &Args| Ok(1_i64))]);
 /// assert_eq!(m.name(), "numbers");
 /// ```

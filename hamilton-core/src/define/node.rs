@@ -1,14 +1,28 @@
-//! Nodes: the static form `#[node]` registers, and the runtime form the graph is built from.
+//! Nodes built by hand, and what every node is made of: [`Node`] and [`NodeBuilder`] (the
+//! programmatic counterpart of `#[node]`), the [`Args`] a node reads, its [`Param`]eters and
+//! their [`TypeInfo`], the type-erased [`Value`]s it produces, and the [`Conversion`]s that
+//! feed a parameter a value of another type.
+//!
+//! ```
+//! use hamilton_core::Driver;
+//! use hamilton_core::node::{Args, Node};
+//! let c = Node::builder("c").param::<i64>("a").param::<i64>("b")
+//!     .build(|args: &Args| Ok(args.get::<i64>(0)? + args.get::<i64>(1)?));
+//! let dr = Driver::builder().with_nodes([c]).build().unwrap();
+//! let out = dr.execute(&["c"], hamilton_core::Inputs::new().set("a", 1_i64).set("b", 2_i64)).unwrap();
+//! assert_eq!(out.get::<i64>("c").unwrap(), &3);
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::args::{Args, AsyncArgs};
+pub use crate::args::{ArgError, Args, AsyncArgs};
+pub use crate::convert::Conversion;
 use crate::fanout::{Collect, FanOut, Gather, Parallel};
 use crate::modifiers::Modifier;
-use crate::types::{Location, ParamKind, TypeInfo};
-use crate::value::{NodeValue, Value};
+pub use crate::types::{Location, ParamKind, TypeInfo};
+pub use crate::value::{NodeValue, Value};
 
 /// The error a node returns: any `std::error::Error + Send + Sync`, boxed.
 pub type NodeError = Box<dyn std::error::Error + Send + Sync>;
@@ -29,7 +43,7 @@ pub type AsyncCallable = Arc<dyn Fn(AsyncArgs) -> NodeFuture + Send + Sync>;
 /// A parameter of a `#[node]` function, as the macro records it.
 ///
 /// ```
-/// use hamilton_core::{ParamKind, TypeInfo, __private::ParamDef};
+/// use hamilton_core::{__private::ParamDef, node::{ParamKind, TypeInfo}};
 /// const P: ParamDef = ParamDef { name: "spend", ty: TypeInfo::named::<Vec<f64>>("Vec<f64>"), kind: ParamKind::Ref, gather: None };
 /// assert_eq!(P.name, "spend");
 /// ```
@@ -95,7 +109,7 @@ pub struct NodeDef {
 /// A parameter of a [`Node`].
 ///
 /// ```
-/// use hamilton_core::{Param, ParamKind, TypeInfo};
+/// use hamilton_core::node::{Param, ParamKind, TypeInfo};
 /// let p = Param::new("a", TypeInfo::of::<f64>(), ParamKind::Ref);
 /// assert_eq!(p.name(), "a");
 /// assert!(!p.is_optional());
@@ -171,7 +185,7 @@ pub type Callable = Arc<dyn Fn(&Args<'_>) -> Result<Value, NodeError> + Send + S
 /// [`Node::builder`].
 ///
 /// ```
-/// use hamilton_core::{Args, Node};
+/// use hamilton_core::node::{Args, Node};
 /// let c = Node::builder("c")
 ///     .doc("a plus b")
 ///     .tag("owner", "growth")
@@ -344,7 +358,7 @@ impl Node {
     /// [`modifiers`](crate::modifiers)); empty once the node is resolved.
     ///
     /// ```
-    /// use hamilton_core::{Args, Node, modifiers::Modifier};
+    /// use hamilton_core::{modifiers::Modifier, node::{Args, Node}};
     /// let n = Node::builder("x").build(|_: &Args| Ok(1_i64)).with_modifier(Modifier::when("region", "UK"));
     /// assert_eq!(n.modifiers().len(), 1);
     /// ```
@@ -419,7 +433,7 @@ impl fmt::Debug for Node {
 /// Builds a [`Node`] by hand: the programmatic counterpart of `#[node]`.
 ///
 /// ```
-/// use hamilton_core::{Args, Node};
+/// use hamilton_core::node::{Args, Node};
 /// let n = Node::builder("scaled")
 ///     .param::<Vec<f64>>("xs")
 ///     .optional_param::<f64>("factor")
@@ -516,7 +530,7 @@ impl NodeBuilder {
     /// [`modifiers`](crate::modifiers).
     ///
     /// ```
-    /// use hamilton_core::{Args, Config, Driver, Node, modifiers::Modifier};
+    /// use hamilton_core::{Config, Driver, modifiers::Modifier, node::{Args, Node}};
     /// let uk = Node::builder("vat").modifier(Modifier::when("region", "UK")).build(|_: &Args| Ok(0.2_f64));
     /// let us = Node::builder("vat").modifier(Modifier::when("region", "US")).build(|_: &Args| Ok(0.0_f64));
     /// let dr = Driver::builder().with_nodes([uk, us]).with_config(Config::new().set("region", "UK")).build().unwrap();
@@ -588,7 +602,7 @@ impl NodeBuilder {
     /// Finishes an async node: `f` receives the arguments by value and returns a future.
     ///
     /// ```
-    /// use hamilton_core::{AsyncArgs, Node};
+    /// use hamilton_core::node::{AsyncArgs, Node};
     /// let n = Node::builder("doubled").param::<i64>("x").build_async(|args: AsyncArgs| async move {
     ///     Ok(*args.get::<i64>(0)? * 2)
     /// });

@@ -10,7 +10,7 @@ use crate::value::{NodeValue, Value};
 /// The values a run produced, in the order they were requested, read by name and type.
 ///
 /// ```
-/// use hamilton_core::{Args, Driver, Inputs, Module, Node};
+/// use hamilton_core::{Driver, Inputs, Module, node::{Args, Node}};
 /// let m = Module::from_nodes("m", [Node::builder("b").param::<i64>("a").build(|x: &Args| Ok(x.get::<i64>(0)? * 2))]);
 /// let dr = Driver::builder().with_modules([m]).build().unwrap();
 /// let mut out = dr.execute(&["b"], Inputs::new().set("a", 21_i64)).unwrap();
@@ -73,7 +73,7 @@ impl Outputs {
         let value = self.value(name)?;
         value.downcast_ref::<T>().ok_or_else(|| Error::OutputType {
             name: name.to_string(),
-            expected: crate::TypeInfo::of::<T>().name().to_string(),
+            expected: crate::node::TypeInfo::of::<T>().name().to_string(),
             found: value.type_name().to_string(),
         })
     }
@@ -85,7 +85,7 @@ impl Outputs {
         value.downcast::<T>().map_err(|value| {
             let err = Error::OutputType {
                 name: name.to_string(),
-                expected: crate::TypeInfo::of::<T>().name().to_string(),
+                expected: crate::node::TypeInfo::of::<T>().name().to_string(),
                 found: value.type_name().to_string(),
             };
             self.entries[i].1 = Some(value);

@@ -7,7 +7,7 @@ use std::fmt;
 /// the source for messages.
 ///
 /// ```
-/// use hamilton_core::TypeInfo;
+/// use hamilton_core::node::TypeInfo;
 /// let t = TypeInfo::of::<Vec<f64>>();
 /// assert_eq!(t.name(), "Vec<f64>");
 /// assert_eq!(t.id(), std::any::TypeId::of::<Vec<f64>>());
@@ -80,7 +80,7 @@ impl fmt::Display for TypeInfo {
 /// How a node receives one of its dependencies.
 ///
 /// ```
-/// use hamilton_core::ParamKind;
+/// use hamilton_core::node::ParamKind;
 /// assert!(ParamKind::OptionalRef.is_optional());
 /// assert!(!ParamKind::Owned.is_optional());
 /// ```
@@ -111,7 +111,7 @@ impl ParamKind {
 /// Where a node was defined.
 ///
 /// ```
-/// use hamilton_core::Location;
+/// use hamilton_core::node::Location;
 /// let here = Location::new("src/features.rs", 12);
 /// assert_eq!(here.to_string(), "src/features.rs:12");
 /// ```

@@ -9,7 +9,7 @@ use std::fmt;
 /// node value is reported on that parameter, with a note saying why.
 ///
 /// ```
-/// fn assert_node_value<T: hamilton_core::NodeValue>() {}
+/// fn assert_node_value<T: hamilton_core::node::NodeValue>() {}
 /// assert_node_value::<Vec<f64>>();
 /// assert_node_value::<String>();
 /// ```
@@ -28,7 +28,7 @@ impl<T: Any + Send + Sync> NodeValue for T {}
 /// `String` parameter.
 ///
 /// ```
-/// use hamilton_core::Value;
+/// use hamilton_core::node::Value;
 /// let v = Value::new(3.5_f64);
 /// assert_eq!(v.downcast_ref::<f64>(), Some(&3.5));
 /// assert_eq!(v.type_name(), "f64");

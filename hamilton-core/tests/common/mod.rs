@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use hamilton_core::{Args, Node};
+use hamilton_core::node::{Args, Node};
 
 /// Call counters, one per node name, shared with the nodes they count.
 #[derive(Clone, Default)]

@@ -7,8 +7,8 @@ use std::fs::File;
 use std::io::{Cursor, Write};
 use std::sync::Arc;
 
-use hamilton_core::NodeError;
 use hamilton_core::cache::{SharedBytes, StoredPayload};
+use hamilton_core::node::NodeError;
 use polars::prelude::*;
 use polars_arrow::array::{Array, PrimitiveArray};
 use polars_arrow::bitmap::Bitmap;

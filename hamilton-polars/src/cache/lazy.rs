@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use hamilton_core::NodeError;
 use hamilton_core::cache::{CacheType, Fingerprinter};
+use hamilton_core::node::NodeError;
 use memchr::memmem;
 use polars::prelude::*;
 

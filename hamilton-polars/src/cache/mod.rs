@@ -64,7 +64,7 @@
 //! [`CacheOptions::with_type`]: hamilton_core::cache::CacheOptions::with_type
 //!
 //! ```
-//! use hamilton_core::{Args, Driver, Inputs, Node};
+//! use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 //! use polars::prelude::*;
 //! let dir = tempfile::tempdir().unwrap();
 //! let build = || Driver::builder()
@@ -84,8 +84,8 @@
 //! # let _ = hamilton_polars::cache::cache_types();
 //! ```
 
-use hamilton_core::NodeError;
 use hamilton_core::cache::{CacheType, Fingerprinter, StoredPayload};
+use hamilton_core::node::NodeError;
 use polars::prelude::*;
 
 mod ipc;
@@ -170,7 +170,7 @@ hamilton_core::register_cache_type!(expr_type());
 
 /// `t` stored in `format` as a frame: `to_frame` gives the frame written, `from_frame` the value
 /// read back.
-fn stored_as_frame<T: hamilton_core::NodeValue + Clone>(
+fn stored_as_frame<T: hamilton_core::node::NodeValue + Clone>(
     t: CacheType,
     format: FrameFormat,
     to_frame: fn(&T) -> DataFrame,
@@ -458,7 +458,7 @@ fn only_series(df: DataFrame) -> Result<Series, NodeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hamilton_core::Value;
+    use hamilton_core::node::Value;
 
     /// The data version the registered type gives `v`.
     fn version(t: &CacheType, v: &Value) -> String {

@@ -5,7 +5,7 @@
 
 use std::io::Cursor;
 
-use hamilton_core::NodeError;
+use hamilton_core::node::NodeError;
 use polars::prelude::*;
 
 /// The format's name, also the result files' extension.

@@ -30,7 +30,7 @@
 //! into nodes (Hamilton's own design) keeps them visible and costs one cheap extra node.
 //!
 //! ```
-//! use hamilton_core::{Args, Driver, Inputs, Node};
+//! use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 //! use hamilton_polars::checks::{self, Importance};
 //! use polars::prelude::*;
 //!
@@ -52,7 +52,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use hamilton_core::check::{CheckReport, CheckResult, Importance, Validator};
-use hamilton_core::{Node, check};
+use hamilton_core::{check, node::Node};
 use polars::prelude::*;
 
 use crate::error::Error;
@@ -256,7 +256,7 @@ pub fn custom(
 /// `hamilton_core::check::checked`).
 ///
 /// ```
-/// use hamilton_core::{Args, Driver, Error, Inputs, Node};
+/// use hamilton_core::{Driver, Error, Inputs, node::{Args, Node}};
 /// use hamilton_polars::checks::{self, Importance};
 /// use polars::prelude::*;
 ///

@@ -1,6 +1,6 @@
 use std::sync::Mutex;
 
-use hamilton_core::{Args, Driver, Error as CoreError, Inputs};
+use hamilton_core::{Driver, Error as CoreError, Inputs, node::Args};
 
 use super::*;
 

@@ -4,7 +4,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use hamilton_core::{Args, Node, NodeError};
+use hamilton_core::node::{Args, Node, NodeError};
 use polars::prelude::*;
 
 use super::{Format, IO_TAG, PathSource};

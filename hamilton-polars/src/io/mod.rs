@@ -40,7 +40,7 @@ mod save;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use hamilton_core::{Args, NodeBuilder, NodeError};
+use hamilton_core::node::{Args, NodeBuilder, NodeError};
 
 pub use load::{Loader, csv_loader, parquet_loader};
 pub use save::{SaveMetadata, csv_saver, parquet_saver};

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use hamilton_core::{Args, Node, NodeError};
+use hamilton_core::node::{Args, Node, NodeError};
 use polars::prelude::*;
 
 use super::atomic::{WriteError, write_atomic};

@@ -19,7 +19,7 @@ use super::{Hook, HookError, NodeContext, NodeOutcome, RunInfo, RunOutcome};
 ///
 /// ```
 /// use hamilton_core::hooks::TimingReport;
-/// use hamilton_core::{Args, Driver, Inputs, Node};
+/// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 /// let timing = TimingReport::new();
 /// let dr = Driver::builder()
 ///     .with_nodes([Node::builder("b").param::<i64>("a").build(|x: &Args| Ok(x.get::<i64>(0)? + 1))])
@@ -73,7 +73,7 @@ impl TimingReport {
     /// ```
     /// use hamilton_core::fanout::Collect;
     /// use hamilton_core::hooks::TimingReport;
-    /// use hamilton_core::{Args, Driver, Inputs, Node};
+    /// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
     /// let timing = TimingReport::new();
     /// let dr = Driver::builder().with_nodes([
     ///     Node::builder("numbers").build_fan_out(|_: &Args| Ok(vec![1_u64, 2, 3])),
@@ -177,7 +177,7 @@ type Sink = Arc<dyn Fn(&str) + Send + Sync>;
 /// ```
 /// use std::sync::{Arc, Mutex};
 /// use hamilton_core::hooks::PrintHook;
-/// use hamilton_core::{Args, Driver, Inputs, Node};
+/// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 /// let lines = Arc::new(Mutex::new(Vec::new()));
 /// let sink = lines.clone();
 /// let dr = Driver::builder()
@@ -410,8 +410,8 @@ impl Hook for TracingHook {
     fn around_node(
         &self,
         node: &NodeContext<'_>,
-        run: &mut dyn FnMut() -> Result<crate::Value, crate::NodeError>,
-    ) -> Result<crate::Value, crate::NodeError> {
+        run: &mut dyn FnMut() -> Result<crate::node::Value, crate::node::NodeError>,
+    ) -> Result<crate::node::Value, crate::node::NodeError> {
         let span = node_span(node);
         let _entered = span.enter();
         let result = run();
@@ -484,7 +484,7 @@ pub struct RunRecord {
 ///
 /// ```
 /// use hamilton_core::hooks::{NodeStatus, RunRecorder};
-/// use hamilton_core::{Args, Driver, Inputs, Node};
+/// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 /// let recorder = RunRecorder::new();
 /// let dr = Driver::builder()
 ///     .with_nodes([Node::builder("b").param::<i64>("a").build(|x: &Args| Ok(x.get::<i64>(0)? + 1))])

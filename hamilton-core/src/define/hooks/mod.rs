@@ -116,7 +116,7 @@ pub struct NodeContext<'a> {
     /// order the fan-out yielded them); `None` for every other node.
     pub item: Option<usize>,
     /// The node's arguments, in parameter order (read them with
-    /// [`Args::inspect`](crate::Args::inspect)); `None` where the executor does not offer them
+    /// [`Args::inspect`](crate::node::Args::inspect)); `None` where the executor does not offer them
     /// (async nodes).
     pub args: Option<&'a crate::args::Args<'a>>,
 }
@@ -181,7 +181,7 @@ pub enum RunOutcome<'a> {
 /// use std::sync::atomic::{AtomicUsize, Ordering};
 /// use std::sync::Arc;
 /// use hamilton_core::hooks::{Hook, HookError, NodeContext};
-/// use hamilton_core::{Args, Driver, Inputs, Node};
+/// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 ///
 /// struct CountNodes(Arc<AtomicUsize>);
 /// impl Hook for CountNodes {
@@ -258,7 +258,7 @@ pub trait Hook: Send + Sync + 'static {
     /// ```
     /// use std::sync::{Arc, Mutex};
     /// use hamilton_core::hooks::{AsyncNodeRun, Hook, NodeContext};
-    /// use hamilton_core::{AsyncArgs, Driver, Inputs, Node};
+    /// use hamilton_core::{Driver, Inputs, node::{AsyncArgs, Node}};
     ///
     /// /// Logs when each async node starts and finishes.
     /// struct AsyncLog(Arc<Mutex<Vec<String>>>);

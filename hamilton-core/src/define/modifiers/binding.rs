@@ -198,7 +198,7 @@ impl Parameterization {
 /// then `step(add, k = value(1.0))`.
 ///
 /// ```
-/// use hamilton_core::{Args, Node};
+/// use hamilton_core::node::{Args, Node};
 /// use hamilton_core::modifiers::{Binding, Step};
 /// let add = Node::builder("add").param::<f64>("x").param::<f64>("k")
 ///     .build(|a: &Args| Ok(a.get::<f64>(0)? + a.get::<f64>(1)?));

@@ -67,12 +67,12 @@ pub(crate) enum Kind {
 }
 
 /// One function modifier: the runtime form of an option of `#[node(...)]`, also usable on
-/// nodes built by hand ([`NodeBuilder::modifier`](crate::NodeBuilder::modifier),
+/// nodes built by hand ([`NodeBuilder::modifier`](crate::node::NodeBuilder::modifier),
 /// [`Node::with_modifier`]). Modifiers are applied when the graph is built, in the fixed order
 /// described in the [module docs](self).
 ///
 /// ```
-/// use hamilton_core::{Args, Driver, Inputs, Node};
+/// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
 /// use hamilton_core::modifiers::{Binding, Modifier, Parameterization};
 /// let scaled = Node::builder("scaled")
 ///     .param::<f64>("x")
@@ -390,7 +390,7 @@ impl fmt::Debug for Modifier {
 ///
 /// ```
 /// use hamilton_core::modifiers::{Binding, Modifier, Subdag};
-/// use hamilton_core::{Args, Config, Driver, Inputs, Module, Node};
+/// use hamilton_core::{Config, Driver, Inputs, Module, node::{Args, Node}};
 /// let inner = Module::from_nodes("features", [
 ///     Node::builder("scaled").param::<f64>("x").param::<f64>("k")
 ///         .build(|a: &Args| Ok(a.get::<f64>(0)? * a.get::<f64>(1)?)),

@@ -96,7 +96,7 @@ pub async fn mutated(scaled: i64) -> i64 {
 fn main() {
     let def = <all as NodeSpec>::DEF;
     assert!(def.async_call.is_some());
-    assert!((def.call)(&hamilton_core::Args::new(&[])).is_err());
+    assert!((def.call)(&hamilton_core::node::Args::new(&[])).is_err());
     assert_eq!(<rate_uk as NodeSpec>::DEF.name, "rate");
     assert!(<pair as NodeSpec>::DEF.async_call.is_some());
     let inputs = AsyncArgs::new(vec![
