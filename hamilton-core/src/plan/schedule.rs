@@ -23,6 +23,9 @@ pub(crate) struct Schedule {
     unblocks_from: Vec<u32>,
     /// For each slot: how many steps read it.
     pub(crate) readers: Vec<usize>,
+    /// For each slot: the step that fills it (`u32::MAX` for a value given to the run).
+    #[cfg(feature = "parallel")]
+    pub(crate) producer: Vec<u32>,
     /// For each slot: whether it is an output (never freed).
     pub(crate) is_output: Vec<bool>,
     /// The steps that wait for nothing, in plan order: where a run starts.
@@ -100,6 +103,8 @@ impl Schedule {
         }
         Self {
             waits_for,
+            #[cfg(feature = "parallel")]
+            producer: producer.iter().map(|&p| p as u32).collect(),
             flat_unblocks,
             unblocks_from,
             readers,

@@ -19,7 +19,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use super::bind::{self, SharedSlotStore, SlotStore};
 use super::fan_out::{BlockRun, Items, OuterValues};
 use super::hooks::RunHooks;
-use super::load::{collect_outputs, record_report};
+use super::load::{end_run, record_report};
 use super::{Executor, FirstFailure, Run, RunFuture, invoke};
 use crate::check::CheckReport;
 use crate::error::Error;
@@ -180,15 +180,21 @@ pub(crate) async fn run_concurrently(run: Run<'_>) -> Result<Outputs, Error> {
         mut reports,
         ..
     } = state;
-    run_hooks.finish(failure.into_result())?;
-    let mut slots: Vec<Option<Value>> = store
+    let slots: Vec<Option<Value>> = store
         .slots
         .into_iter()
         .map(|v| v.map(|shared| Arc::try_unwrap(shared).unwrap_or_else(|_| unreachable_shared())))
         .collect();
     reports.sort_by_key(|(position, _)| *position);
     let reports = reports.into_iter().map(|(_, r)| r).collect();
-    Ok(collect_outputs(plan, &mut slots, reports))
+    end_run(
+        run_hooks,
+        graph,
+        plan,
+        slots,
+        reports,
+        failure.into_result(),
+    )
 }
 
 /// Every future has finished when the run ends, so no output is still shared.
@@ -241,8 +247,14 @@ impl State<'_> {
             if let ArgPlan::Slot { slot, .. } = arg {
                 let s = *slot as usize;
                 self.store.readers_left[s] -= 1;
-                if self.store.readers_left[s] == 0 && !self.schedule.is_output[s] {
-                    self.store.slots[s] = None;
+                if self.store.readers_left[s] == 0
+                    && !self.schedule.is_output[s]
+                    && let Some(value) = self.store.slots[s].take()
+                {
+                    let node = &self.graph.vertices[self.plan.slot_vertex[s]].name;
+                    if let Err(e) = invoke::drop_value(node, value) {
+                        self.failure.record(position, e);
+                    }
                 }
             }
         }

@@ -95,13 +95,13 @@ impl<'a> RunHooks<'a> {
 
     /// Calls every `after_run` with how the run ended; the run's own error comes first, then
     /// the first hook error.
-    pub(crate) fn finish(self, result: Result<(), Error>) -> Result<(), Error> {
+    pub(crate) fn finish<T>(self, result: Result<T, Error>) -> Result<T, Error> {
         if self.hooks.is_empty() {
             return result;
         }
         let duration = self.started.elapsed();
         let outcome = match &result {
-            Ok(()) => RunOutcome::Success { duration },
+            Ok(_) => RunOutcome::Success { duration },
             Err(error) => RunOutcome::Failure { error, duration },
         };
         let info = self.info();
@@ -114,8 +114,8 @@ impl<'a> RunHooks<'a> {
                 after = r;
             }
         }
-        result?;
-        after
+        let value = result?;
+        after.map(|()| value)
     }
 }
 
@@ -234,15 +234,52 @@ impl std::fmt::Display for NodePanic {
 
 impl std::error::Error for NodePanic {}
 
-/// Calls the node through every hook's `around_node`, first hook outermost.
+/// A hook's own failure inside an `around_*` chain (its panic, or an error it returned that its
+/// inner call did not), carried out of the chain as an error and reported as
+/// [`Error::Hook`] naming the hook.
+#[derive(Debug)]
+pub(crate) struct HookFailed {
+    pub(crate) hook: String,
+    pub(crate) message: String,
+}
+
+impl std::fmt::Display for HookFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for HookFailed {}
+
+/// Calls the node through every hook's `around_node`, first hook outermost. A hook that panics,
+/// or returns an error its inner call did not return, fails as itself ([`HookFailed`]).
 pub(crate) fn around_node(
     hooks: &[Arc<dyn Hook>],
     ctx: &NodeContext<'_>,
     inner: &mut dyn FnMut() -> Result<Value, NodeError>,
 ) -> Result<Value, NodeError> {
-    match hooks.split_first() {
-        None => inner(),
-        Some((hook, rest)) => hook.around_node(ctx, &mut || around_node(rest, ctx, inner)),
+    let Some((hook, rest)) = hooks.split_first() else {
+        return inner();
+    };
+    let mut inner_failed = false;
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        hook.around_node(ctx, &mut || {
+            let result = around_node(rest, ctx, inner);
+            inner_failed |= result.is_err();
+            result
+        })
+    }));
+    match result {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) if inner_failed => Err(error),
+        Ok(Err(error)) => Err(Box::new(HookFailed {
+            hook: hook.name().to_string(),
+            message: error.to_string(),
+        })),
+        Err(payload) => Err(Box::new(HookFailed {
+            hook: hook.name().to_string(),
+            message: format!("panicked: {}", panic_message(payload.as_ref())),
+        })),
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use futures_util::FutureExt;
 
-use super::hooks::{self, HookCtx, NodePanic};
+use super::hooks::{self, HookCtx, HookFailed, NodePanic};
 use crate::args::{Args, AsyncArgs};
 use crate::convert::Conversion;
 use crate::error::Error;
@@ -190,6 +190,17 @@ pub(crate) fn convert(
 /// A node's error (from inside hook wrappers) as the run's error: [`Error::NodePanicked`] for a
 /// caught panic, [`node_failed`] otherwise.
 pub(crate) fn node_error(name: &str, error: NodeError) -> Error {
+    let error = match error.downcast::<HookFailed>() {
+        Ok(failed) => {
+            return Error::Hook {
+                hook: failed.hook,
+                phase: "around_node",
+                node: Some(name.to_string()),
+                message: failed.message,
+            };
+        }
+        Err(error) => error,
+    };
     match error.downcast::<NodePanic>() {
         Ok(panic) => Error::NodePanicked {
             node: name.to_string(),
@@ -211,6 +222,18 @@ pub(crate) fn node_failed(name: &str, source: NodeError) -> Error {
             source,
         },
     }
+}
+
+/// Drops `value`, a value of node `node`: a panic in its `Drop` becomes that node's
+/// [`Error::NodePanicked`] instead of escaping the run.
+pub(crate) fn drop_value<T>(node: &str, value: T) -> Result<(), Error> {
+    catch_unwind(AssertUnwindSafe(move || drop(value))).map_err(|payload| Error::NodePanicked {
+        node: node.to_string(),
+        message: format!(
+            "its value panicked when dropped: {}",
+            panic_message(payload.as_ref())
+        ),
+    })
 }
 
 /// The message of a caught panic.

@@ -93,13 +93,30 @@ pub(crate) fn record_report(value: &Value, reports: &mut Vec<CheckReport>) {
     }
 }
 
-/// The requested values, taken out of the run's slots in request order.
-pub(crate) fn collect_outputs(
+/// Ends a run that went as `result`: the outputs taken out ([`take_outputs`]), then the hooks'
+/// `after_run` told how it ended, drops included.
+pub(crate) fn end_run(
+    run_hooks: super::hooks::RunHooks<'_>,
+    graph: &Graph,
     plan: &Plan,
-    slots: &mut [Option<Value>],
+    slots: Vec<Option<Value>>,
     reports: Vec<CheckReport>,
-) -> Outputs {
-    Outputs::new(
+    result: Result<(), Error>,
+) -> Result<Outputs, Error> {
+    run_hooks.finish(take_outputs(graph, plan, slots, reports, result))
+}
+
+/// The requested values, taken out of the run's slots in request order, once `result` (how the
+/// run went) is known; every other value left is dropped, a panic in its `Drop` failing the run
+/// (after any earlier failure) with its node named.
+fn take_outputs(
+    graph: &Graph,
+    plan: &Plan,
+    mut slots: Vec<Option<Value>>,
+    reports: Vec<CheckReport>,
+    result: Result<(), Error>,
+) -> Result<Outputs, Error> {
+    let outputs = result.map(|()| {
         plan.outputs
             .iter()
             .map(|(name, slot)| {
@@ -108,7 +125,19 @@ pub(crate) fn collect_outputs(
                     .expect("an output slot is filled by its load or its step");
                 (name.clone(), value)
             })
-            .collect(),
-        reports,
-    )
+            .collect()
+    });
+    let mut dropped = Ok(());
+    for (slot, value) in slots.into_iter().enumerate() {
+        if let Some(value) = value {
+            let node = &graph.vertices[plan.slot_vertex[slot]].name;
+            let r = super::invoke::drop_value(node, value);
+            if dropped.is_ok() {
+                dropped = r;
+            }
+        }
+    }
+    let outputs = outputs?;
+    dropped?;
+    Ok(Outputs::new(outputs, reports))
 }

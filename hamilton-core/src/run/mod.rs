@@ -11,7 +11,7 @@
 //!    - [`hooks`]: the hook sequence (`before_run`, `before_node`, the `around_*` chain,
 //!      `after_node`, `after_run`);
 //!    - [`fan_out`]: a fan-out's block run once per item, its results gathered;
-//! 3. the requested values taken out in request order ([`load::collect_outputs`]).
+//! 3. the requested values taken out in request order ([`load::end_run`]).
 //!
 //! # Executors
 //!

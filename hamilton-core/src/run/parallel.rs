@@ -30,7 +30,7 @@ use futures_util::FutureExt;
 use super::bind::{self, SlotStore};
 use super::fan_out::{BlockRun, Items, OuterValues};
 use super::hooks::RunHooks;
-use super::load::collect_outputs;
+use super::load::end_run;
 use super::{Executor, FirstFailure, Run, RunFuture, invoke};
 use crate::args::{Arg, Args};
 use crate::check::CheckReport;
@@ -159,7 +159,6 @@ fn run_on_pool(run: Run<'_>, pool: &rayon::ThreadPool) -> Result<Outputs, Error>
         reports,
         ..
     } = shared;
-    run_hooks.finish(failure.into_result())?;
     let mut slots = unread_slots.into_inner().unwrap_or_else(|p| p.into_inner());
     for (&slot, read) in schedule.read_slots.iter().zip(read_slots) {
         slots[slot as usize] = read.value.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -167,7 +166,14 @@ fn run_on_pool(run: Run<'_>, pool: &rayon::ThreadPool) -> Result<Outputs, Error>
     let mut reports = reports.into_inner().unwrap_or_else(|p| p.into_inner());
     reports.sort_by_key(|(position, _)| *position);
     let reports = reports.into_iter().map(|(_, r)| r).collect();
-    Ok(collect_outputs(plan, &mut slots, reports))
+    end_run(
+        run_hooks,
+        graph,
+        plan,
+        slots,
+        reports,
+        failure.into_result(),
+    )
 }
 
 /// Runs the steps at `ready` (each waits for nothing more) and everything they unblock: one
@@ -280,7 +286,12 @@ fn subtract_reads(shared: &Shared<'_>, slot: usize, reads: usize) {
     let read = shared.slot(slot);
     if read.readers_left.fetch_sub(reads, Ordering::AcqRel) == reads {
         let freed = read.value.write().unwrap_or_else(|p| p.into_inner()).take();
-        drop(freed);
+        let node = &shared.graph.vertices[shared.plan.slot_vertex[slot]].name;
+        if let Err(e) = invoke::drop_value(node, freed) {
+            shared
+                .failure
+                .record(shared.schedule.producer[slot] as usize, e);
+        }
     }
 }
 

@@ -6,13 +6,13 @@ use futures_util::FutureExt;
 use super::bind::{self, SlotStore};
 use super::fan_out::{BlockRun, Items};
 use super::hooks::{HookCtx, RunHooks};
-use super::load::{collect_outputs, record_report};
+use super::load::{end_run, record_report};
 use super::{Executor, Run, RunFuture, invoke};
 use crate::check::CheckReport;
 use crate::error::Error;
 use crate::graph::Graph;
 use crate::outputs::Outputs;
-use crate::plan::{ArgPlan, Step};
+use crate::plan::{ArgPlan, Plan, Step};
 use crate::value::Value;
 
 /// Runs the steps one after another on the calling thread.
@@ -65,13 +65,12 @@ pub(crate) fn run_in_order(run: Run<'_>) -> Result<Outputs, Error> {
     let mut result = Ok(());
     for (position, step) in plan.steps.iter().enumerate() {
         let hooked = run_hooks.node_hooks(position);
-        if let Err(e) = advance(graph, step, &mut slots, hooked, &mut reports) {
+        if let Err(e) = advance(graph, plan, step, &mut slots, hooked, &mut reports) {
             result = Err(e);
             break;
         }
     }
-    run_hooks.finish(result)?;
-    Ok(collect_outputs(plan, &mut slots.0, reports))
+    end_run(run_hooks, graph, plan, slots.0, reports, result)
 }
 
 /// Runs one step and stores what it produced: a node's value, or the values a fan-out's block
@@ -79,6 +78,7 @@ pub(crate) fn run_in_order(run: Run<'_>) -> Result<Outputs, Error> {
 #[inline]
 fn advance(
     graph: &Graph,
+    plan: &Plan,
     step: &Step,
     slots: &mut Slots,
     hooked: Option<HookCtx<'_>>,
@@ -97,7 +97,7 @@ fn advance(
             .run(Items::InOrder)
             .now_or_never()
             .expect("a block of sync nodes never waits")?;
-        free_last_reads(step, &mut slots.0);
+        free_last_reads(graph, plan, step, &mut slots.0)?;
         for (slot, value) in produced {
             slots.0[slot as usize] = Some(value);
         }
@@ -108,26 +108,42 @@ fn advance(
         invoke::call(vertex, node, args, hooked.as_ref(), None)
     })
     .and_then(|r| r);
-    free_last_reads(step, &mut slots.0);
+    let freed = free_last_reads(graph, plan, step, &mut slots.0);
     let value = value?;
+    freed?;
     record_report(&value, reports);
     slots.0[step.slot as usize] = Some(value);
     Ok(())
 }
 
-/// Frees the values `step` read for the last time in the run.
+/// Frees the values `step` read for the last time in the run; a value whose `Drop` panics
+/// fails the run naming its node.
 #[inline]
-fn free_last_reads(step: &Step, slots: &mut [Option<Value>]) {
+fn free_last_reads(
+    graph: &Graph,
+    plan: &Plan,
+    step: &Step,
+    slots: &mut [Option<Value>],
+) -> Result<(), Error> {
+    let mut freed = Ok(());
     for arg in &step.args {
         if let ArgPlan::Slot {
             slot,
             last_use: true,
             ..
         } = arg
+            && let Some(value) = slots[*slot as usize].take()
         {
-            slots[*slot as usize] = None;
+            let r = invoke::drop_value(
+                &graph.vertices[plan.slot_vertex[*slot as usize]].name,
+                value,
+            );
+            if freed.is_ok() {
+                freed = r;
+            }
         }
     }
+    freed
 }
 
 #[cfg(test)]
@@ -140,7 +156,7 @@ mod tests {
     use crate::error::RequestError;
     use crate::module::Module;
     use crate::node::Node;
-    use crate::plan::{Plan, PlanKey};
+    use crate::plan::PlanKey;
     use crate::run::load::load;
     use crate::types::TypeInfo;
     use crate::values::{Config, Inputs, Overrides};
@@ -193,11 +209,11 @@ mod tests {
             Slots(load(&g, &p, Inputs::new().set("x", 1_i64), Overrides::new()).unwrap());
         assert!(slots.0.iter().filter(|s| s.is_some()).count() == 1);
         let mut reports = Vec::new();
-        advance(&g, &p.steps[0], &mut slots, None, &mut reports).unwrap();
+        advance(&g, &p, &p.steps[0], &mut slots, None, &mut reports).unwrap();
         // `x` was read for the last time by `a`; only `a` is left.
         assert_eq!(slots.0.iter().filter(|s| s.is_some()).count(), 1);
         assert!(slots.0[p.steps[0].slot as usize].is_some());
-        advance(&g, &p.steps[1], &mut slots, None, &mut reports).unwrap();
+        advance(&g, &p, &p.steps[1], &mut slots, None, &mut reports).unwrap();
         assert_eq!(
             slots.0[p.steps[1].slot as usize]
                 .as_ref()
