@@ -209,6 +209,9 @@ pub struct Node {
     code_version: u64,
     call: Callable,
     async_call: Option<AsyncCallable>,
+    /// The call is typed to return the declared output (`#[node]`, `build`, `build_fan_out`,
+    /// `build_async`), so runs need not check it; a `build_erased` call is checked.
+    typed_output: bool,
     modifiers: Vec<Modifier>,
     fan_out: Option<FanOut>,
 }
@@ -255,6 +258,7 @@ impl Node {
                 .collect(),
             code_version: def.code_version,
             call: Arc::new(call),
+            typed_output: true,
             async_call: def.async_call.map(|f| Arc::new(f) as AsyncCallable),
             modifiers: (def.modifiers)(),
             fan_out: def.fan_out.map(|fan_out| fan_out()),
@@ -314,6 +318,12 @@ impl Node {
     /// A hash of the node's code (0 for nodes built by hand without one).
     pub fn code_version(&self) -> u64 {
         self.code_version
+    }
+
+    /// Whether the node's call is typed to return its declared output, so that a run need not
+    /// check each value's type (false for [`NodeBuilder::build_erased`]).
+    pub(crate) fn typed_output(&self) -> bool {
+        self.typed_output
     }
 
     /// Runs the node on `args`.
@@ -387,6 +397,7 @@ impl Node {
     /// This node computing with `other`'s code (same parameter types, same output type).
     pub(crate) fn with_code_of(mut self, other: &Node) -> Self {
         self.call = other.call.clone();
+        self.typed_output = other.typed_output;
         self.async_call = other.async_call.clone();
         // The result now depends on both bodies: a change to either must change the version,
         // and an unknown version (0) on either side stays unknown.
@@ -548,10 +559,12 @@ impl NodeBuilder {
         T: NodeValue,
         F: Fn(&Args<'_>) -> Result<T, NodeError> + Send + Sync + 'static,
     {
-        self.build_erased(
+        let mut node = self.build_erased(
             TypeInfo::of::<T>(),
             Arc::new(move |args: &Args<'_>| f(args).map(Value::new)),
-        )
+        );
+        node.typed_output = true;
+        node
     }
 
     /// Finishes the node with a type-erased function whose values are of type `output`.
@@ -568,6 +581,7 @@ impl NodeBuilder {
             code_version: self.code_version,
             call,
             async_call: None,
+            typed_output: false,
             modifiers: self.modifiers,
             fan_out: None,
         }
@@ -585,6 +599,7 @@ impl NodeBuilder {
             Arc::new(move |args: &Args<'_>| f(args).map(|items| Value::new(Parallel(items)))),
         );
         node.fan_out = Some(FanOut::of::<T>());
+        node.typed_output = true;
         node
     }
 
@@ -626,6 +641,7 @@ impl NodeBuilder {
             let fut = f(args);
             Box::pin(async move { fut.await.map(Value::new) }) as NodeFuture
         }));
+        node.typed_output = true;
         node
     }
 }

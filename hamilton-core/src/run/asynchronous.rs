@@ -19,7 +19,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use super::bind::{self, SharedSlotStore, SlotStore};
 use super::fan_out::{BlockRun, Items, OuterValues};
 use super::hooks::RunHooks;
-use super::load::{end_run, record_report};
+use super::load::{end_run, report_of};
 use super::{Executor, FirstFailure, Run, RunFuture, invoke};
 use crate::check::CheckReport;
 use crate::error::Error;
@@ -206,11 +206,10 @@ impl State<'_> {
     fn complete(&mut self, position: usize, result: Result<Value, Error>) {
         match result {
             Ok(value) => {
-                let mut reports = Vec::new();
-                record_report(&value, &mut reports);
-                self.reports
-                    .extend(reports.into_iter().map(|r| (position, r)));
                 let step = &self.plan.steps[position];
+                if let Some(report) = report_of(&self.graph.vertices[step.vertex], &value) {
+                    self.reports.push((position, report.clone()));
+                }
                 self.store.slots[step.slot as usize] = Some(Arc::new(value));
                 self.unblock(position);
             }

@@ -25,7 +25,7 @@ pub(crate) fn call(
 ) -> Result<Value, Error> {
     let Some(hooked) = hooked else {
         return match catch_unwind(AssertUnwindSafe(|| node.call(args))) {
-            Ok(Ok(value)) => check_output_type(vertex, value),
+            Ok(Ok(value)) => check_output_type(vertex, node, value),
             Ok(Err(source)) => Err(node_failed(&vertex.name, source)),
             Err(payload) => Err(Error::NodePanicked {
                 node: vertex.name.to_string(),
@@ -45,7 +45,7 @@ pub(crate) fn call(
     let result = match catch_unwind(AssertUnwindSafe(|| {
         hooks::around_node(hooked.hooks, &ctx, &mut inner)
     })) {
-        Ok(result) => checked(vertex, result),
+        Ok(result) => checked(vertex, node, result),
         Err(payload) => Checked::failed(hooks::around_panicked(
             "around_node",
             name,
@@ -71,7 +71,7 @@ pub(crate) async fn call_async<'a>(
     };
     let Some(hooked) = hooked else {
         return match AssertUnwindSafe(start()).catch_unwind().await {
-            Ok(Ok(value)) => check_output_type(vertex, value),
+            Ok(Ok(value)) => check_output_type(vertex, node, value),
             Ok(Err(source)) => Err(node_failed(&vertex.name, source)),
             Err(payload) => Err(Error::NodePanicked {
                 node: vertex.name.to_string(),
@@ -87,7 +87,7 @@ pub(crate) async fn call_async<'a>(
     let started = Instant::now();
     let wrapped = hooks::around_async_node(hooked.hooks, &context(), start())?;
     let result = match AssertUnwindSafe(wrapped).catch_unwind().await {
-        Ok(result) => checked(vertex, result),
+        Ok(result) => checked(vertex, node, result),
         Err(payload) => Checked::failed(hooks::around_panicked(
             "around_async_node",
             name,
@@ -114,9 +114,9 @@ impl Checked {
 }
 
 /// What the `around_*` chain returned, with its value's type checked.
-fn checked(vertex: &Vertex, result: Result<Value, NodeError>) -> Checked {
+fn checked(vertex: &Vertex, node: &Node, result: Result<Value, NodeError>) -> Checked {
     match result {
-        Ok(value) => match check_output_type(vertex, value) {
+        Ok(value) => match check_output_type(vertex, node, value) {
             Ok(value) => Checked {
                 result: Ok(value),
                 error_text: None,
@@ -152,9 +152,15 @@ fn finish_hooked(
     Ok(value)
 }
 
-/// The node's value if it is of the type the node declares.
-pub(crate) fn check_output_type(vertex: &Vertex, value: Value) -> Result<Value, Error> {
-    if value.type_id() != vertex.ty.id {
+/// The node's value if it is of the type the node declares (always, for a node whose call is
+/// typed: see `Node::typed_output`).
+#[inline]
+pub(crate) fn check_output_type(
+    vertex: &Vertex,
+    node: &Node,
+    value: Value,
+) -> Result<Value, Error> {
+    if !node.typed_output() && value.type_id() != vertex.ty.id {
         return Err(Error::NodeFailed {
             node: vertex.name.to_string(),
             source: format!(
@@ -226,14 +232,25 @@ pub(crate) fn node_failed(name: &str, source: NodeError) -> Error {
 
 /// Drops `value`, a value of node `node`: a panic in its `Drop` becomes that node's
 /// [`Error::NodePanicked`] instead of escaping the run.
+#[inline]
 pub(crate) fn drop_value<T>(node: &str, value: T) -> Result<(), Error> {
-    catch_unwind(AssertUnwindSafe(move || drop(value))).map_err(|payload| Error::NodePanicked {
+    match catch_unwind(AssertUnwindSafe(move || drop(value))) {
+        Ok(()) => Ok(()),
+        Err(payload) => Err(drop_panicked(node, payload)),
+    }
+}
+
+/// The error for a value of node `node` whose `Drop` panicked with `payload`.
+#[cold]
+#[inline(never)]
+pub(crate) fn drop_panicked(node: &str, payload: Box<dyn std::any::Any + Send>) -> Error {
+    Error::NodePanicked {
         node: node.to_string(),
         message: format!(
             "its value panicked when dropped: {}",
             panic_message(payload.as_ref())
         ),
-    })
+    }
 }
 
 /// The message of a caught panic.

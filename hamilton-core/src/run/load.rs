@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use crate::check::CheckReport;
 use crate::error::{Error, RequestError};
-use crate::graph::Graph;
+use crate::graph::{Graph, Vertex};
 use crate::outputs::Outputs;
 use crate::plan::{Load, LoadFrom, Plan};
 use crate::value::Value;
@@ -85,10 +85,21 @@ fn readers_in_plan(graph: &Graph, plan: &Plan, vertex: usize) -> Vec<String> {
         .collect()
 }
 
+/// The data-check report `value` is, if `vertex` produces reports (known from its type, without
+/// looking at the value).
+#[inline]
+pub(crate) fn report_of<'v>(vertex: &Vertex, value: &'v Value) -> Option<&'v CheckReport> {
+    if vertex.ty.id == std::any::TypeId::of::<CheckReport>() {
+        crate::check::as_report(value)
+    } else {
+        None
+    }
+}
+
 /// Keeps a copy of a data-check report a run produces, for [`Outputs::check_reports`].
 #[inline]
-pub(crate) fn record_report(value: &Value, reports: &mut Vec<CheckReport>) {
-    if let Some(report) = crate::check::as_report(value) {
+pub(crate) fn record_report(vertex: &Vertex, value: &Value, reports: &mut Vec<CheckReport>) {
+    if let Some(report) = report_of(vertex, value) {
         reports.push(report.clone());
     }
 }

@@ -30,7 +30,7 @@ use futures_util::FutureExt;
 use super::bind::{self, SlotStore};
 use super::fan_out::{BlockRun, Items, OuterValues};
 use super::hooks::RunHooks;
-use super::load::end_run;
+use super::load::{end_run, report_of};
 use super::{Executor, FirstFailure, Run, RunFuture, invoke};
 use crate::args::{Arg, Args};
 use crate::check::CheckReport;
@@ -411,7 +411,9 @@ impl<'s> Task<'s> {
     ) -> bool {
         match result {
             Ok(value) => {
-                if let Some(report) = crate::check::as_report(&value) {
+                let vertex =
+                    &self.shared.graph.vertices[self.shared.plan.slot_vertex[slot as usize]];
+                if let Some(report) = report_of(vertex, &value) {
                     self.shared
                         .reports
                         .lock()

@@ -1,6 +1,8 @@
 //! The sequential executor: every step in plan order, values in a `Vec` of slots, each freed
 //! right after its last reader.
 
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+
 use futures_util::FutureExt;
 
 use super::bind::{self, SlotStore};
@@ -12,7 +14,7 @@ use crate::check::CheckReport;
 use crate::error::Error;
 use crate::graph::Graph;
 use crate::outputs::Outputs;
-use crate::plan::{ArgPlan, Plan, Step};
+use crate::plan::{ArgPlan, Step};
 use crate::value::Value;
 
 /// Runs the steps one after another on the calling thread.
@@ -25,7 +27,11 @@ impl Executor for Sequential {
 }
 
 /// A run's values, one slot each.
-struct Slots(Vec<Option<Value>>);
+struct Slots {
+    values: Vec<Option<Value>>,
+    /// The slot whose value is being dropped, if one is.
+    dropping: Option<u32>,
+}
 
 impl SlotStore for Slots {
     type Ref<'s>
@@ -35,7 +41,7 @@ impl SlotStore for Slots {
 
     #[inline]
     fn read(&self, slot: u32) -> &Value {
-        self.0[slot as usize]
+        self.values[slot as usize]
             .as_ref()
             .expect("a read slot is filled")
     }
@@ -43,7 +49,7 @@ impl SlotStore for Slots {
     /// Plan order is run order: the plan's last read is the last.
     fn hand_over(&mut self, slot: u32, last_use: bool) -> Option<Value> {
         if last_use {
-            self.0[slot as usize].take()
+            self.values[slot as usize].take()
         } else {
             None
         }
@@ -60,17 +66,32 @@ pub(crate) fn run_in_order(run: Run<'_>) -> Result<Outputs, Error> {
         run_id,
     } = run;
     let run_hooks = RunHooks::start(graph, plan, hooks, run_id)?;
-    let mut slots = Slots(slots);
+    let mut slots = Slots {
+        values: slots,
+        dropping: None,
+    };
     let mut reports = Vec::new();
-    let mut result = Ok(());
-    for (position, step) in plan.steps.iter().enumerate() {
-        let hooked = run_hooks.node_hooks(position);
-        if let Err(e) = advance(graph, plan, step, &mut slots, hooked, &mut reports) {
-            result = Err(e);
-            break;
+    // Nodes and hooks are called under their own panic guards; what can still panic here is a
+    // value's `Drop` when it is freed, caught once around the whole loop rather than around
+    // every drop (`Slots::dropping` tells whose value it was).
+    let steps = catch_unwind(AssertUnwindSafe(|| {
+        for (position, step) in plan.steps.iter().enumerate() {
+            let hooked = run_hooks.node_hooks(position);
+            advance(graph, step, &mut slots, hooked, &mut reports)?;
         }
-    }
-    end_run(run_hooks, graph, plan, slots.0, reports, result)
+        Ok(())
+    }));
+    let result = match steps {
+        Ok(result) => result,
+        Err(payload) => match slots.dropping.take() {
+            Some(slot) => Err(invoke::drop_panicked(
+                &graph.vertices[plan.slot_vertex[slot as usize]].name,
+                payload,
+            )),
+            None => resume_unwind(payload),
+        },
+    };
+    end_run(run_hooks, graph, plan, slots.values, reports, result)
 }
 
 /// Runs one step and stores what it produced: a node's value, or the values a fan-out's block
@@ -78,7 +99,6 @@ pub(crate) fn run_in_order(run: Run<'_>) -> Result<Outputs, Error> {
 #[inline]
 fn advance(
     graph: &Graph,
-    plan: &Plan,
     step: &Step,
     slots: &mut Slots,
     hooked: Option<HookCtx<'_>>,
@@ -90,16 +110,16 @@ fn advance(
             vertices: &graph.vertices,
             fan_out: vertex,
             fan,
-            outer: &slots.0,
+            outer: &slots.values,
             hooked,
         };
         let produced = block
             .run(Items::InOrder)
             .now_or_never()
             .expect("a block of sync nodes never waits")?;
-        free_last_reads(graph, plan, step, &mut slots.0)?;
+        free_last_reads(step, slots);
         for (slot, value) in produced {
-            slots.0[slot as usize] = Some(value);
+            slots.values[slot as usize] = Some(value);
         }
         return Ok(());
     }
@@ -108,42 +128,29 @@ fn advance(
         invoke::call(vertex, node, args, hooked.as_ref(), None)
     })
     .and_then(|r| r);
-    let freed = free_last_reads(graph, plan, step, &mut slots.0);
+    free_last_reads(step, slots);
     let value = value?;
-    freed?;
-    record_report(&value, reports);
-    slots.0[step.slot as usize] = Some(value);
+    record_report(vertex, &value, reports);
+    slots.values[step.slot as usize] = Some(value);
     Ok(())
 }
 
-/// Frees the values `step` read for the last time in the run; a value whose `Drop` panics
-/// fails the run naming its node.
-#[inline]
-fn free_last_reads(
-    graph: &Graph,
-    plan: &Plan,
-    step: &Step,
-    slots: &mut [Option<Value>],
-) -> Result<(), Error> {
-    let mut freed = Ok(());
+/// Frees the values `step` read for the last time in the run, telling `slots.dropping` whose
+/// value is being dropped.
+#[inline(always)]
+fn free_last_reads(step: &Step, slots: &mut Slots) {
     for arg in &step.args {
         if let ArgPlan::Slot {
             slot,
             last_use: true,
             ..
         } = arg
-            && let Some(value) = slots[*slot as usize].take()
         {
-            let r = invoke::drop_value(
-                &graph.vertices[plan.slot_vertex[*slot as usize]].name,
-                value,
-            );
-            if freed.is_ok() {
-                freed = r;
-            }
+            slots.dropping = Some(*slot);
+            slots.values[*slot as usize] = None;
         }
     }
-    freed
+    slots.dropping = None;
 }
 
 #[cfg(test)]
@@ -156,7 +163,7 @@ mod tests {
     use crate::error::RequestError;
     use crate::module::Module;
     use crate::node::Node;
-    use crate::plan::PlanKey;
+    use crate::plan::{Plan, PlanKey};
     use crate::run::load::load;
     use crate::types::TypeInfo;
     use crate::values::{Config, Inputs, Overrides};
@@ -205,22 +212,24 @@ mod tests {
     fn values_are_freed_on_their_last_read_only() {
         let g = graph(vec![plus_one("a", "x"), plus_one("b", "a")], &[]);
         let p = plan(&g, &["b"], &["x"], &[]);
-        let mut slots =
-            Slots(load(&g, &p, Inputs::new().set("x", 1_i64), Overrides::new()).unwrap());
-        assert!(slots.0.iter().filter(|s| s.is_some()).count() == 1);
+        let mut slots = Slots {
+            values: load(&g, &p, Inputs::new().set("x", 1_i64), Overrides::new()).unwrap(),
+            dropping: None,
+        };
+        assert!(slots.values.iter().filter(|s| s.is_some()).count() == 1);
         let mut reports = Vec::new();
-        advance(&g, &p, &p.steps[0], &mut slots, None, &mut reports).unwrap();
+        advance(&g, &p.steps[0], &mut slots, None, &mut reports).unwrap();
         // `x` was read for the last time by `a`; only `a` is left.
-        assert_eq!(slots.0.iter().filter(|s| s.is_some()).count(), 1);
-        assert!(slots.0[p.steps[0].slot as usize].is_some());
-        advance(&g, &p, &p.steps[1], &mut slots, None, &mut reports).unwrap();
+        assert_eq!(slots.values.iter().filter(|s| s.is_some()).count(), 1);
+        assert!(slots.values[p.steps[0].slot as usize].is_some());
+        advance(&g, &p.steps[1], &mut slots, None, &mut reports).unwrap();
         assert_eq!(
-            slots.0[p.steps[1].slot as usize]
+            slots.values[p.steps[1].slot as usize]
                 .as_ref()
                 .and_then(|v| v.downcast_ref::<i64>()),
             Some(&3)
         );
-        assert_eq!(slots.0.iter().filter(|s| s.is_some()).count(), 1);
+        assert_eq!(slots.values.iter().filter(|s| s.is_some()).count(), 1);
     }
 
     #[test]
