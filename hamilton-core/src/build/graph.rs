@@ -289,6 +289,10 @@ impl Graph {
                 for path in cycles(&dag) {
                     errors.push(BuildError::Cycle {
                         path: path.iter().map(|&i| vertices[i].name.to_string()).collect(),
+                        at: path[..path.len() - 1]
+                            .iter()
+                            .map(|&i| vertices[i].function().map(origin).unwrap_or_default())
+                            .collect(),
                     });
                 }
             }
