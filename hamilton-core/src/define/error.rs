@@ -511,6 +511,39 @@ pub enum BuildError {
         /// The fan-out.
         fan_out: String,
     },
+    /// A parameter no node produces has a name close to a node's: most likely a typo. Reported
+    /// at build in strict mode ([`DriverBuilder::with_inputs`](crate::DriverBuilder::with_inputs));
+    /// otherwise the missing input's error at execute names the node.
+    #[error(
+        "node `{node}` ({node_at}), parameter `{param}`: no node produces `{param}` and it is not a declared input; did you mean node `{suggestion}` ({suggestion_at})? Rename the parameter to `{suggestion}`, or add `{param}` to `with_inputs([..])` if it is an input"
+    )]
+    MisspeltDependency {
+        /// The node reading the parameter.
+        node: String,
+        /// Where that node is defined.
+        node_at: String,
+        /// The parameter.
+        param: String,
+        /// The node whose name is close.
+        suggestion: String,
+        /// Where that node is defined (`file:line`).
+        suggestion_at: String,
+    },
+    /// In strict mode ([`DriverBuilder::with_inputs`](crate::DriverBuilder::with_inputs)), a
+    /// required parameter that no node produces and that is not a declared input.
+    #[error(
+        "node `{node}` ({node_at}), parameter `{param}`: expects a `{ty}` input, but no node produces `{param}` and the declared inputs do not list it; add `{param}` to `with_inputs([..])`, or add a node named `{param}`"
+    )]
+    UndeclaredInput {
+        /// The node reading the parameter.
+        node: String,
+        /// Where that node is defined.
+        node_at: String,
+        /// The parameter.
+        param: String,
+        /// The type it reads.
+        ty: String,
+    },
     /// The thread pool of the parallel executor could not be created.
     #[error(
         "cannot start the parallel executor's thread pool: {message}; lower the thread count or run sequentially"
@@ -571,8 +604,12 @@ pub enum RequestError {
     },
     /// A required input was not given.
     #[error(
-        "missing input `{name}` of type `{ty}`, needed by {}; pass it with `Inputs::new().set(\"{name}\", ..)`",
-        Names(.needed_by)
+        "missing input `{name}` of type `{ty}`, needed by {}; {}",
+        Names(.needed_by),
+        match .did_you_mean {
+            Some((node, at)) => format!("did you mean node `{node}` ({at})? Rename the parameter to `{node}`; if `{name}` is an input, pass it with `Inputs::new().set(\"{name}\", ..)`"),
+            None => format!("pass it with `Inputs::new().set(\"{name}\", ..)`"),
+        }
     )]
     MissingInput {
         /// The input.
@@ -581,6 +618,9 @@ pub enum RequestError {
         ty: String,
         /// The nodes of this run that read it.
         needed_by: Vec<String>,
+        /// A node whose name is close to the input's, and where it is defined (`file:line`): the
+        /// parameter is likely a typo of it.
+        did_you_mean: Option<(String, String)>,
     },
     /// An input has the wrong type.
     #[error(

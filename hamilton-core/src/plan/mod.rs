@@ -10,6 +10,7 @@ use crate::convert::Conversion;
 use crate::error::{RequestError, did_you_mean};
 use crate::fanout::Gather;
 use crate::graph::{Graph, Kind};
+use crate::modifiers::messages::place;
 use crate::schedule::Schedule;
 
 /// Where a value that is not computed in this run comes from.
@@ -275,6 +276,13 @@ impl Plan {
                 name: graph.vertices[input].name.to_string(),
                 ty: graph.vertices[input].ty.name.to_string(),
                 needed_by,
+                did_you_mean: graph.near_nodes.get(&input).map(|&node| {
+                    let vertex = &graph.vertices[node];
+                    (
+                        vertex.name.to_string(),
+                        vertex.function().map(place).unwrap_or_default(),
+                    )
+                }),
             });
         }
         // Last reads: walking backwards, the first read of a slot seen is its last.
@@ -495,6 +503,7 @@ mod tests {
             Config::new().set("k", 1_i64),
             false,
             conversion_table(&[]),
+            None,
         )
         .unwrap()
     }

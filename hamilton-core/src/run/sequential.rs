@@ -151,6 +151,7 @@ mod tests {
             Config::new(),
             false,
             conversion_table(conversions),
+            None,
         )
         .unwrap()
     }
