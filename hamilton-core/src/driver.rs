@@ -311,11 +311,12 @@ impl Driver {
     ///     Node::builder("fetched").param::<i64>("id").build_async(|a: AsyncArgs| async move { Ok(*a.get::<i64>(0)? * 10) }),
     ///     Node::builder("plus_one").param::<i64>("fetched").build(|a: &Args| Ok(a.get::<i64>(0)? + 1)),
     /// ]).build().unwrap();
-    /// let out = futures_executor_block_on(dr.execute_async(&["plus_one"], Inputs::new().set("id", 4_i64))).unwrap();
+    /// // Any runtime can await it; here tokio's (in an `async fn`, just `.await` it).
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let out = runtime
+    ///     .block_on(dr.execute_async(&["plus_one"], Inputs::new().set("id", 4_i64)))
+    ///     .unwrap();
     /// assert_eq!(out.get::<i64>("plus_one").unwrap(), &41);
-    /// # fn futures_executor_block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
-    /// # }
     /// ```
     pub async fn execute_async<S: AsRef<str>>(
         &self,

@@ -251,6 +251,24 @@ impl Graph {
             vertices[consumer].sources = sources;
         }
 
+        // 5. Config keys: `when` keys no config sets, config keys nothing reads.
+        let read: std::collections::HashSet<&str> =
+            readers.keys().map(|&v| &*vertices[v].name).collect();
+        let input_names: Vec<&str> = vertices
+            .iter()
+            .filter(|v| matches!(v.kind, Kind::Input))
+            .map(|v| &*v.name)
+            .collect();
+        check_config_keys(
+            &config,
+            &crate::resolve::ConfigUse::of(modules),
+            |key| read.contains(key) || index.get(key).is_some_and(|&v| v < function_count),
+            &input_names,
+            declared_inputs.is_some(),
+            &mut errors,
+        );
+        drop(read);
+
         // 5. Inputs and config read at several types.
         let mut reader_list: Vec<_> = readers.into_iter().collect();
         reader_list.sort_by_key(|(v, _)| *v);
@@ -325,6 +343,66 @@ impl Graph {
 
     pub(crate) fn get(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
+    }
+}
+
+/// Reports `when` keys that no config sets and config keys that nothing reads (`is_read`: a
+/// parameter or a node has its name), with a did-you-mean: build errors in strict mode,
+/// warnings otherwise.
+fn check_config_keys(
+    config: &Config,
+    usage: &crate::resolve::ConfigUse,
+    is_read: impl Fn(&str) -> bool,
+    input_names: &[&str],
+    strict: bool,
+    errors: &mut Vec<BuildError>,
+) {
+    let set: BTreeSet<&str> = config
+        .keys()
+        .chain(usage.subdag_keys.iter().map(String::as_str))
+        .collect();
+    // Keys a missing-config error already names.
+    let reported: BTreeSet<String> = errors
+        .iter()
+        .filter_map(|e| match e {
+            BuildError::MissingConfig { keys, .. } => Some(keys.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut problems = Vec::new();
+    for (key, tested_by) in &usage.when_keys {
+        if set.contains(key.as_str()) || reported.contains(key) {
+            continue;
+        }
+        problems.push(BuildError::UnsetConfigKey {
+            key: key.clone(),
+            tested_by: tested_by.iter().cloned().collect(),
+            suggestion: crate::error::did_you_mean(key, config.keys()),
+        });
+    }
+    if !usage.opaque {
+        for key in config.keys() {
+            if usage.when_keys.contains_key(key) || is_read(key) {
+                continue;
+            }
+            let candidates = usage
+                .when_keys
+                .keys()
+                .map(String::as_str)
+                .chain(input_names.iter().copied());
+            problems.push(BuildError::UnreadConfigKey {
+                key: key.to_string(),
+                suggestion: crate::error::did_you_mean(key, candidates),
+            });
+        }
+    }
+    if strict {
+        errors.extend(problems);
+    } else {
+        for problem in problems {
+            tracing::warn!(target: "hamilton::build", "{problem}");
+        }
     }
 }
 

@@ -544,6 +544,41 @@ pub enum BuildError {
         /// The type it reads.
         ty: String,
     },
+    /// A config key that `when` conditions test but that no config sets, so their variants
+    /// never match (a `default` variant, if any, is used). A warning at build, an error in
+    /// strict mode ([`DriverBuilder::with_inputs`](crate::DriverBuilder::with_inputs),
+    /// [`strict`](crate::DriverBuilder::strict)).
+    #[error(
+        "config key `{key}` is tested by `when` of {} but no config sets it{}",
+        .tested_by.iter().map(|(function, at)| format!("`{function}` ({at})")).collect::<Vec<_>>().join(", "),
+        match .suggestion {
+            Some(s) => format!("; did you mean config key `{s}`? Fix the spelling of one of the two"),
+            None => format!("; set `{key}` in the config"),
+        }
+    )]
+    UnsetConfigKey {
+        /// The key.
+        key: String,
+        /// The functions whose conditions test it, and where each is defined.
+        tested_by: Vec<(String, String)>,
+        /// The config key closest to it.
+        suggestion: Option<String>,
+    },
+    /// A config key that no node reads and no `when` condition tests (checked unless a
+    /// `when_fn` or `resolve` reads the config). A warning at build, an error in strict mode.
+    #[error(
+        "config key `{key}` is read by no node and tested by no `when` condition{}",
+        match .suggestion {
+            Some(s) => format!("; did you mean `{s}`? Fix the spelling of the key"),
+            None => "; remove it from the config".to_string(),
+        }
+    )]
+    UnreadConfigKey {
+        /// The key.
+        key: String,
+        /// The closest name a node reads or a condition tests.
+        suggestion: Option<String>,
+    },
     /// The thread pool of the parallel executor could not be created.
     #[error(
         "cannot start the parallel executor's thread pool: {message}; lower the thread count or run sequentially"
