@@ -90,6 +90,8 @@ pub(crate) struct Graph {
     pub(crate) block_of: Vec<Option<u32>>,
     /// For an input whose name is close to a function node's: that node (a likely typo).
     pub(crate) near_nodes: FxHashMap<usize, usize>,
+    /// The modules the graph was built from.
+    pub(crate) modules: Vec<Module>,
 }
 
 impl Graph {
@@ -338,6 +340,7 @@ impl Graph {
             blocks,
             block_of,
             near_nodes,
+            modules: modules.to_vec(),
         })
     }
 

@@ -621,6 +621,19 @@ pub enum RequestError {
         /// The closest known name.
         suggestion: Option<String>,
     },
+    /// An output that is not in the dataflow but is a `#[node]` of a module that was not
+    /// passed to the driver.
+    #[error(
+        "unknown output `{name}`: `{name}` is a node of module `{module}` ({at}), which was not passed to the driver; add its `MODULE` (declared by `hamilton_core::module!()` in `{module}`) to `with_modules([..])`"
+    )]
+    NodeOfUnpassedModule {
+        /// The output requested.
+        name: String,
+        /// The module path of the node's function.
+        module: String,
+        /// Where the function is defined (`file:line`).
+        at: String,
+    },
     /// A name asked about that is not in the dataflow.
     #[error("unknown node `{name}`{}", Suggestion(.suggestion))]
     UnknownNode {
