@@ -8,10 +8,12 @@ use hamilton_core::diagram::{Draw, Format};
 use hamilton_core::{Driver, Inputs};
 
 fn main() -> Result<(), hamilton_core::Error> {
-    // Build once: every wiring problem (a typo in a parameter name, two nodes disagreeing on a
-    // type, a cycle) is reported here, all together, before anything runs.
+    // Build once: every wiring problem (two nodes disagreeing on a type, a cycle, and, with the
+    // inputs declared, a typo in a parameter name) is reported here, all together, before
+    // anything runs.
     let dr = Driver::builder()
         .with_modules([my_functions::MODULE])
+        .with_inputs(["a", "b"])
         .build()?;
 
     // Run: compute what is asked for, and only what it needs, from the inputs.
@@ -33,6 +35,51 @@ fn main() -> Result<(), hamilton_core::Error> {
 #[cfg(test)]
 mod tests {
     use hamilton_core::{Driver, Inputs};
+
+    /// With the inputs declared as in `main`, a parameter naming neither a node nor an input
+    /// is a build error naming the node and the parameter.
+    #[test]
+    fn build_reports_a_typo_in_a_parameter_name() {
+        use hamilton_core::BuildError;
+        use hamilton_core::node::{Args, Node};
+        let typo = Node::builder("d_max")
+            .param::<Vec<f64>>("dd")
+            .build(|x: &Args| {
+                Ok(x.get::<Vec<f64>>(0)?
+                    .iter()
+                    .copied()
+                    .fold(f64::MIN, f64::max))
+            });
+        let err = Driver::builder()
+            .with_modules([super::my_functions::MODULE])
+            .with_nodes([typo])
+            .with_inputs(["a", "b"])
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err.build_errors(),
+                [BuildError::UndeclaredInput { node, param, .. }] if node == "d_max" && param == "dd"
+            ),
+            "{err}"
+        );
+        assert!(format!("{err:?}").contains("node `d_max`"), "{err:?}");
+    }
+
+    /// What `main` prints when the inputs are forgotten (quoted in the README's quick start).
+    #[test]
+    fn main_prints_the_curated_text_of_a_mistake() {
+        let dr = Driver::builder()
+            .with_modules([super::my_functions::MODULE])
+            .with_inputs(["a", "b"])
+            .build()
+            .unwrap();
+        let err = dr.execute(&["d"], Inputs::new()).unwrap_err();
+        assert_eq!(
+            format!("Error: {err:?}"),
+            "Error: cannot run the request: 2 problem(s)\n  - missing input `a` of type `Vec<f64>`, needed by node `c`; pass it with `Inputs::new().set(\"a\", ..)`\n  - missing input `b` of type `Vec<f64>`, needed by node `c`; pass it with `Inputs::new().set(\"b\", ..)`"
+        );
+    }
 
     /// The hello world's values under the sequential, parallel and async executors.
     #[test]

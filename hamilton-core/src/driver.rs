@@ -43,6 +43,8 @@ pub struct DriverBuilder {
     allow_module_overrides: bool,
     conversions: Vec<Conversion>,
     hooks: Vec<Arc<dyn Hook>>,
+    /// The declared inputs, in strict mode.
+    declared_inputs: Option<std::collections::BTreeSet<String>>,
     #[cfg(feature = "parallel")]
     threads: Option<usize>,
     /// Sets up the work done before each run (the result cache), once the graph is built.
@@ -72,6 +74,51 @@ impl DriverBuilder {
     /// instead of reporting a duplicate.
     pub fn allow_module_overrides(mut self) -> Self {
         self.allow_module_overrides = true;
+        self
+    }
+
+    /// Declares the dataflow's inputs and turns on strict mode: `build()` then reports every
+    /// parameter that no node produces and that is not declared (naming the node and the
+    /// parameter, with a did-you-mean when its name is close to a node's), together with the
+    /// other build errors. Optional parameters (`Option<&T>`) need no declaration, unless
+    /// their name is close to a node's. Strict mode also makes `when` config keys that no
+    /// config sets, and config keys that nothing reads, build errors instead of warnings.
+    /// Several calls add up.
+    ///
+    /// ```
+    /// use hamilton_core::{BuildError, Driver, node::{Args, Node}};
+    /// let nodes = || [
+    ///     Node::builder("amount_clean").param::<f64>("amount").build(|a: &Args| Ok(a.get::<f64>(0)?.abs())),
+    ///     Node::builder("amount_net").param::<f64>("amount_cleen").build(|a: &Args| Ok(*a.get::<f64>(0)?)),
+    /// ];
+    /// let err = Driver::builder().with_nodes(nodes()).with_inputs(["amount"]).build().unwrap_err();
+    /// assert!(matches!(
+    ///     err.build_errors(),
+    ///     [BuildError::MisspeltDependency { param, suggestion, .. }] if param == "amount_cleen" && suggestion == "amount_clean"
+    /// ));
+    /// // Without declared inputs, `amount_cleen` is an input; its missing-input error names the node.
+    /// let dr = Driver::builder().with_nodes(nodes()).build().unwrap();
+    /// let err = dr.execute(&["amount_net"], Default::default()).unwrap_err();
+    /// assert!(err.to_string().contains("did you mean node `amount_clean`"));
+    /// ```
+    pub fn with_inputs<S: Into<String>>(mut self, inputs: impl IntoIterator<Item = S>) -> Self {
+        self.declared_inputs
+            .get_or_insert_with(Default::default)
+            .extend(inputs.into_iter().map(Into::into));
+        self
+    }
+
+    /// Turns on strict mode (see [`with_inputs`](Self::with_inputs)) for a dataflow whose
+    /// inputs are those declared so far, if any: `strict()` alone declares that it has none.
+    ///
+    /// ```
+    /// use hamilton_core::{Driver, node::{Args, Node}};
+    /// let n = || Node::builder("double").param::<i64>("x").build(|a: &Args| Ok(a.get::<i64>(0)? * 2));
+    /// assert!(Driver::builder().with_nodes([n()]).strict().build().is_err());
+    /// assert!(Driver::builder().with_nodes([n()]).strict().with_inputs(["x"]).build().is_ok());
+    /// ```
+    pub fn strict(mut self) -> Self {
+        self.declared_inputs.get_or_insert_with(Default::default);
         self
     }
 
@@ -118,6 +165,7 @@ impl DriverBuilder {
             self.config,
             self.allow_module_overrides,
             conversion_table(&self.conversions),
+            self.declared_inputs.as_ref(),
         )
         .map_err(Error::Build)?;
         let mut hooks = self.hooks;
@@ -263,11 +311,12 @@ impl Driver {
     ///     Node::builder("fetched").param::<i64>("id").build_async(|a: AsyncArgs| async move { Ok(*a.get::<i64>(0)? * 10) }),
     ///     Node::builder("plus_one").param::<i64>("fetched").build(|a: &Args| Ok(a.get::<i64>(0)? + 1)),
     /// ]).build().unwrap();
-    /// let out = futures_executor_block_on(dr.execute_async(&["plus_one"], Inputs::new().set("id", 4_i64))).unwrap();
+    /// // Any runtime can await it; here tokio's (in an `async fn`, just `.await` it).
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let out = runtime
+    ///     .block_on(dr.execute_async(&["plus_one"], Inputs::new().set("id", 4_i64)))
+    ///     .unwrap();
     /// assert_eq!(out.get::<i64>("plus_one").unwrap(), &41);
-    /// # fn futures_executor_block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
-    /// # }
     /// ```
     pub async fn execute_async<S: AsRef<str>>(
         &self,

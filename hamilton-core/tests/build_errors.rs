@@ -313,7 +313,7 @@ fn two_readers_of_one_input_at_different_types_conflict() {
 fn cycle_is_reported_with_its_path() {
     let err = build_err(Driver::builder().with_modules([cycle::MODULE]));
     match err.build_errors() {
-        [BuildError::Cycle { path }] => {
+        [BuildError::Cycle { path, .. }] => {
             assert_eq!(path.len(), 4, "{path:?}");
             assert_eq!(path.first(), path.last());
             let mut members = path[..3].to_vec();
@@ -339,13 +339,44 @@ fn cycle_is_reported_with_its_path() {
 #[test]
 fn self_loop_is_a_cycle_of_one_node() {
     let err = build_err(Driver::builder().with_modules([self_loop::MODULE]));
-    assert_eq!(
-        err.build_errors(),
-        [BuildError::Cycle {
-            path: vec!["level".into(), "level".into()]
-        }]
+    let [BuildError::Cycle { path, at }] = err.build_errors() else {
+        panic!("expected one Cycle, got {err}");
+    };
+    assert_eq!(path, &["level", "level"]);
+    let [level_at] = at.as_slice() else {
+        panic!("one location per node of the cycle: {at:?}");
+    };
+    assert!(
+        level_at.starts_with("module `build_errors::self_loop` (")
+            && level_at.contains("build_errors.rs:"),
+        "{level_at}"
     );
-    assert!(err.to_string().contains("cycle: level -> level"), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&format!("cycle: level ({level_at}) -> level;")),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_node_of_a_cycle_is_named_with_its_file_and_line() {
+    let err = build_err(Driver::builder().with_modules([cycle::MODULE]));
+    let [BuildError::Cycle { path, at }] = err.build_errors() else {
+        panic!("expected one Cycle, got {err}");
+    };
+    assert_eq!(at.len(), 3);
+    let mut distinct = at.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 3, "{at:?}");
+    let text = err.to_string();
+    for (name, at) in path.iter().zip(at) {
+        assert!(
+            at.starts_with("module `build_errors::cycle` (") && at.contains("build_errors.rs:"),
+            "{at}"
+        );
+        assert!(text.contains(&format!("{name} ({at})")), "{text}");
+    }
 }
 
 #[test]
@@ -365,7 +396,7 @@ fn separate_cycles_are_each_reported() {
         .build_errors()
         .iter()
         .map(|e| match e {
-            BuildError::Cycle { path } => path.join(" -> "),
+            BuildError::Cycle { path, .. } => path.join(" -> "),
             other => panic!("expected only cycles, got {other:?}"),
         })
         .collect();
@@ -510,7 +541,7 @@ fn every_build_problem_is_reported_together() {
         &|e| matches!(e, BuildError::ConfigType { key, .. } if key == "window")
     ));
     assert!(has(
-        &|e| matches!(e, BuildError::Cycle { path } if path[0] == "level")
+        &|e| matches!(e, BuildError::Cycle { path, .. } if path[0] == "level")
     ));
     assert!(has(
         &|e| matches!(e, BuildError::EmptyModule { module, .. } if module == "build_errors::empty")

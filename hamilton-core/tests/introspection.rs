@@ -310,6 +310,7 @@ fn validate_reports_every_problem_without_running_anything() {
             name: "y".into(),
             ty: "i64".into(),
             needed_by: vec!["d".into()],
+            did_you_mean: None,
         },
         RequestError::OverrideType {
             name: "c".into(),

@@ -230,10 +230,23 @@ fn a_needed_node_whose_when_keys_are_missing_from_config_is_a_build_error() {
         (name.as_str(), keys.as_slice()),
         ("rate", &["region".to_string()][..])
     );
-    assert_eq!(needed_by, &["cost"]);
+    let [(reader, reader_at)] = needed_by.as_slice() else {
+        panic!("{needed_by:?}");
+    };
+    assert_eq!(reader, "cost");
+    assert!(reader_at.contains("modifier_when.rs:"), "{reader_at}");
     let text = err.to_string();
     assert!(
-        text.contains("`rate__uk` needs `region = \"UK\"`"),
+        text.contains(&format!("needed by `cost` ({reader_at})")),
+        "{text}"
+    );
+    let rate_at = text
+        .split("`rate__uk` (")
+        .nth(1)
+        .and_then(|rest| rest.split(") needs `region = \"UK\"`").next())
+        .unwrap_or_default();
+    assert!(
+        rate_at.contains("modifier_when.rs:") && rate_at != reader_at.as_str(),
         "{text}"
     );
     assert!(

@@ -106,12 +106,73 @@ fn a_node_error_is_wrapped_with_the_nodes_name_and_keeps_its_source_chain() {
         .downcast_ref::<LoadError>()
         .expect("the node's own error type");
     assert_eq!(load.path, "missing.csv");
-    // The chain: Error -> LoadError -> io::Error.
-    let first = err.source().expect("NodeFailed has a source");
-    assert_eq!(first.to_string(), "cannot load `missing.csv`");
-    let second = first.source().expect("LoadError has a source");
-    assert_eq!(second.to_string(), "no such file");
-    assert!(second.downcast_ref::<std::io::Error>().is_some());
+    // The chain goes on from the node's error, which is already in the message: its cause.
+    let cause = err.source().expect("LoadError has a cause");
+    assert_eq!(cause.to_string(), "no such file");
+    assert!(cause.downcast_ref::<std::io::Error>().is_some());
+    assert!(cause.source().is_none());
+}
+
+/// The text and causes as `anyhow` prints them with `{:?}`: each level of the chain once.
+fn with_causes(err: &Error) -> String {
+    let mut text = err.to_string();
+    let mut next = err.source();
+    while let Some(cause) = next {
+        text.push_str(&format!("\ncaused by: {cause}"));
+        next = cause.source();
+    }
+    text
+}
+
+#[test]
+fn a_failed_nodes_error_is_printed_once_with_its_chain() {
+    let err = driver()
+        .execute(&["mean"], Inputs::new().set("path", "missing.csv"))
+        .unwrap_err();
+    let text = with_causes(&err);
+    assert_eq!(
+        text,
+        "node `rows` failed: cannot load `missing.csv`\ncaused by: no such file"
+    );
+    assert_eq!(text.matches("cannot load").count(), 1, "{text}");
+}
+
+#[test]
+fn debug_shows_the_curated_text_and_its_causes_as_main_prints_it() {
+    let err = driver()
+        .execute(&["mean"], Inputs::new().set("path", "missing.csv"))
+        .unwrap_err();
+    // `fn main() -> Result<(), Error>` prints `Error: {err:?}`.
+    assert_eq!(
+        format!("{err:?}"),
+        "node `rows` failed: cannot load `missing.csv`\n\nCaused by:\n    no such file"
+    );
+    let structure = format!("{err:#?}");
+    assert!(structure.starts_with("NodeFailed {"), "{structure}");
+    assert!(structure.contains("node: \"rows\""), "{structure}");
+
+    let err = driver().execute(&["mean"], Inputs::new()).unwrap_err();
+    assert_eq!(format!("{err:?}"), err.to_string());
+    assert!(
+        format!("{err:?}")
+            .starts_with("cannot run the request: 1 problem(s)\n  - missing input `path`"),
+        "{err:?}"
+    );
+    assert!(format!("{err:#?}").starts_with("Request("), "{err:#?}");
+}
+
+#[test]
+fn debug_of_a_build_error_is_its_message() {
+    let err = Driver::builder()
+        .with_nodes([hamilton_core::node::Node::builder("a")
+            .param::<i64>("a")
+            .build(|x: &hamilton_core::node::Args| Ok(*x.get::<i64>(0)?))])
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        format!("{err:?}"),
+        "cannot build the dataflow: 1 problem(s)\n  - cycle: a (nodes built by hand) -> a; a node cannot depend on its own output, break the loop by renaming a parameter or removing an edge"
+    );
 }
 
 #[test]

@@ -154,6 +154,7 @@ fn an_absent_input_is_missing_only_for_the_required_readers_in_the_run() {
             name: "factor".into(),
             ty: "f64".into(),
             needed_by: vec!["strict".into()],
+            did_you_mean: None,
         }]
     );
 }

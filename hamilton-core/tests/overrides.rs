@@ -115,6 +115,7 @@ fn inputs_only_the_overridden_upstream_needs_are_not_required() {
             name: "weight".into(),
             ty: "i64".into(),
             needed_by: vec!["score".into()],
+            did_you_mean: None,
         }]
     );
     assert_eq!(counters.total(), 0);

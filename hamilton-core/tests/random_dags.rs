@@ -258,7 +258,7 @@ proptest! {
             Some(readers) => {
                 let err = result.unwrap_err();
                 match err.request_errors() {
-                    [RequestError::MissingInput { name, ty, needed_by }] => {
+                    [RequestError::MissingInput { name, ty, needed_by, .. }] => {
                         prop_assert_eq!(name, &format!("in{skip}"));
                         prop_assert_eq!(ty, "i64");
                         let needed_by: BTreeSet<String> = needed_by.iter().cloned().collect();

@@ -92,6 +92,7 @@ fn every_missing_input_is_reported_at_once_with_the_nodes_needing_it() {
                     name: n,
                     ty,
                     needed_by,
+                    ..
                 } if n == name => Some((ty.clone(), needed_by.clone())),
                 _ => None,
             })
@@ -144,6 +145,7 @@ fn a_requested_input_that_is_not_given_is_missing() {
             name: "spend".into(),
             ty: "f64".into(),
             needed_by: vec![],
+            did_you_mean: None,
         }]
     );
     assert!(err.to_string().contains("needed by the request"), "{err}");

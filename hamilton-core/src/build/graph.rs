@@ -2,7 +2,7 @@
 //! detecting cycles, and reporting every problem together.
 
 use std::any::TypeId;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::convert::{Conversion, ConversionTable};
 use crate::error::BuildError;
+use crate::modifiers::messages::place;
 pub(crate) use crate::modifiers::origin;
 use crate::module::{EmptyModuleReason, Module};
 use crate::node::Node;
@@ -87,6 +88,10 @@ pub(crate) struct Graph {
     /// The fan-outs, and which one's block each vertex belongs to.
     pub(crate) blocks: Vec<crate::blocks::Block>,
     pub(crate) block_of: Vec<Option<u32>>,
+    /// For an input whose name is close to a function node's: that node (a likely typo).
+    pub(crate) near_nodes: FxHashMap<usize, usize>,
+    /// The modules the graph was built from.
+    pub(crate) modules: Vec<Module>,
 }
 
 impl Graph {
@@ -95,6 +100,7 @@ impl Graph {
         config: Config,
         allow_module_overrides: bool,
         conversions: ConversionTable,
+        declared_inputs: Option<&BTreeSet<String>>,
     ) -> Result<Self, Vec<BuildError>> {
         let mut errors = Vec::new();
 
@@ -247,6 +253,24 @@ impl Graph {
             vertices[consumer].sources = sources;
         }
 
+        // 5. Config keys: `when` keys no config sets, config keys nothing reads.
+        let read: std::collections::HashSet<&str> =
+            readers.keys().map(|&v| &*vertices[v].name).collect();
+        let input_names: Vec<&str> = vertices
+            .iter()
+            .filter(|v| matches!(v.kind, Kind::Input))
+            .map(|v| &*v.name)
+            .collect();
+        check_config_keys(
+            &config,
+            &crate::resolve::ConfigUse::of(modules),
+            |key| read.contains(key) || index.get(key).is_some_and(|&v| v < function_count),
+            &input_names,
+            declared_inputs.is_some(),
+            &mut errors,
+        );
+        drop(read);
+
         // 5. Inputs and config read at several types.
         let mut reader_list: Vec<_> = readers.into_iter().collect();
         reader_list.sort_by_key(|(v, _)| *v);
@@ -260,7 +284,11 @@ impl Graph {
             }
         }
 
-        // 6. The edges, a topological order, and cycles.
+        // 6. Parameters no node produces: typos of a node's name, and (with declared inputs)
+        // any other undeclared one.
+        let near_nodes = unproduced(&vertices, function_count, declared_inputs, &mut errors);
+
+        // 7. The edges, a topological order, and cycles.
         let mut dag: DiGraph<(), ()> = DiGraph::with_capacity(vertices.len(), vertices.len());
         for _ in 0..vertices.len() {
             dag.add_node(());
@@ -289,6 +317,10 @@ impl Graph {
                 for path in cycles(&dag) {
                     errors.push(BuildError::Cycle {
                         path: path.iter().map(|&i| vertices[i].name.to_string()).collect(),
+                        at: path[..path.len() - 1]
+                            .iter()
+                            .map(|&i| vertices[i].function().map(origin).unwrap_or_default())
+                            .collect(),
                     });
                 }
             }
@@ -307,12 +339,156 @@ impl Graph {
             dag,
             blocks,
             block_of,
+            near_nodes,
+            modules: modules.to_vec(),
         })
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
     }
+}
+
+/// Reports `when` keys that no config sets and config keys that nothing reads (`is_read`: a
+/// parameter or a node has its name), with a did-you-mean: build errors in strict mode,
+/// warnings otherwise.
+fn check_config_keys(
+    config: &Config,
+    usage: &crate::resolve::ConfigUse,
+    is_read: impl Fn(&str) -> bool,
+    input_names: &[&str],
+    strict: bool,
+    errors: &mut Vec<BuildError>,
+) {
+    let set: BTreeSet<&str> = config
+        .keys()
+        .chain(usage.subdag_keys.iter().map(String::as_str))
+        .collect();
+    // Keys a missing-config error already names.
+    let reported: BTreeSet<String> = errors
+        .iter()
+        .filter_map(|e| match e {
+            BuildError::MissingConfig { keys, .. } => Some(keys.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut problems = Vec::new();
+    for (key, tested_by) in &usage.when_keys {
+        if set.contains(key.as_str()) || reported.contains(key) {
+            continue;
+        }
+        problems.push(BuildError::UnsetConfigKey {
+            key: key.clone(),
+            tested_by: tested_by.iter().cloned().collect(),
+            suggestion: crate::error::did_you_mean(key, config.keys()),
+        });
+    }
+    if !usage.opaque {
+        for key in config.keys() {
+            if usage.when_keys.contains_key(key) || is_read(key) {
+                continue;
+            }
+            let candidates = usage
+                .when_keys
+                .keys()
+                .map(String::as_str)
+                .chain(input_names.iter().copied());
+            problems.push(BuildError::UnreadConfigKey {
+                key: key.to_string(),
+                suggestion: crate::error::did_you_mean(key, candidates),
+            });
+        }
+    }
+    if strict {
+        errors.extend(problems);
+    } else {
+        for problem in problems {
+            tracing::warn!(target: "hamilton::build", "{problem}");
+        }
+    }
+}
+
+/// The function vertex whose name `input` is likely a typo of: close by edit distance, and both
+/// names long enough for closeness to mean something.
+fn near_node(input: &str, function_names: &[&str]) -> Option<usize> {
+    const SHORTEST: usize = 4;
+    if input.len() < SHORTEST {
+        return None;
+    }
+    let near = crate::error::did_you_mean(
+        input,
+        function_names
+            .iter()
+            .copied()
+            .filter(|n| n.len() >= SHORTEST),
+    )?;
+    function_names.iter().position(|n| *n == near)
+}
+
+/// Finds the inputs whose names are close to a node's (returned, input vertex to node vertex);
+/// with `declared` inputs (strict mode), reports each reader of an undeclared input: a likely
+/// typo when its name is close to a node's, else an undeclared input unless it is optional.
+fn unproduced(
+    vertices: &[Vertex],
+    function_count: usize,
+    declared: Option<&BTreeSet<String>>,
+    errors: &mut Vec<BuildError>,
+) -> FxHashMap<usize, usize> {
+    let function_names: Vec<&str> = vertices[..function_count]
+        .iter()
+        .map(|v| &*v.name)
+        .collect();
+    let mut near_nodes = FxHashMap::default();
+    for (input, vertex) in vertices.iter().enumerate().skip(function_count) {
+        if !matches!(vertex.kind, Kind::Input)
+            || declared.is_some_and(|d| d.contains(&*vertex.name))
+        {
+            continue;
+        }
+        let near = near_node(&vertex.name, &function_names);
+        if let Some(node) = near {
+            near_nodes.insert(input, node);
+        }
+        if declared.is_none() {
+            if let Some(node) = near {
+                tracing::warn!(
+                    target: "hamilton::build",
+                    "no node produces `{}`, so it is an input; did you mean node `{}` ({})?",
+                    vertex.name,
+                    vertices[node].name,
+                    vertices[node].function().map(place).unwrap_or_default()
+                );
+            }
+            continue;
+        }
+        for consumer in &vertices[..function_count] {
+            let node = consumer.function().expect("first vertices are functions");
+            for (param, source) in node.params().iter().zip(&consumer.sources) {
+                if source.node != input {
+                    continue;
+                }
+                let error = match near {
+                    Some(close) => BuildError::MisspeltDependency {
+                        node: node.name().to_string(),
+                        node_at: origin(node),
+                        param: param.name().to_string(),
+                        suggestion: vertices[close].name.to_string(),
+                        suggestion_at: vertices[close].function().map(place).unwrap_or_default(),
+                    },
+                    None if param.is_optional() => continue,
+                    None => BuildError::UndeclaredInput {
+                        node: node.name().to_string(),
+                        node_at: origin(node),
+                        param: param.name().to_string(),
+                        ty: vertex.ty.name.to_string(),
+                    },
+                };
+                errors.push(error);
+            }
+        }
+    }
+    near_nodes
 }
 
 /// "`Series`", or "`polars::Series`" when two different types share a short name.
@@ -473,6 +649,7 @@ mod tests {
             config,
             false,
             conversion_table(&[]),
+            None,
         )
     }
 
@@ -548,6 +725,7 @@ mod tests {
             Config::new(),
             false,
             conversion_table(&[Conversion::new(|x: &i32| Ok(f64::from(*x)))]),
+            None,
         )
         .unwrap();
         let c = &g.vertices[g.get("c").unwrap()];

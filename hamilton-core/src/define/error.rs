@@ -20,26 +20,37 @@ use crate::node::NodeError;
 /// assert!(matches!(err, Error::Request(_)));
 /// assert!(err.to_string().contains("unknown output `c`"));
 /// ```
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the same text as `Display`, followed by the causes not already in it (as
+/// `anyhow` does), so `fn main() -> Result<(), hamilton_core::Error>` shows a readable message;
+/// `{:#?}` shows the structure. A wrapped error's own message is part of the text
+/// (`node `x` failed: <its message>`), so [`source`](std::error::Error::source) skips it and
+/// starts at its cause; the node's own error is still in the variant's `source` field.
+///
+/// ```
+/// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
+/// let dr = Driver::builder()
+///     .with_nodes([Node::builder("b").param::<i64>("a").build(|x: &Args| Ok(*x.get::<i64>(0)?))])
+///     .build()
+///     .unwrap();
+/// let err = dr.execute(&["b"], Inputs::new()).unwrap_err();
+/// assert_eq!(format!("{err:?}"), err.to_string());
+/// assert!(format!("{err:#?}").starts_with("Request("));
+/// ```
 #[non_exhaustive]
 pub enum Error {
     /// The dataflow is wired wrongly; every problem found is listed.
-    #[error("cannot build the dataflow: {} problem(s)\n{}", .0.len(), Bullets(.0))]
     Build(Vec<BuildError>),
     /// The request (outputs, inputs, overrides) cannot run; every problem found is listed.
-    #[error("cannot run the request: {} problem(s)\n{}", .0.len(), Bullets(.0))]
     Request(Vec<RequestError>),
     /// A node returned an error.
-    #[error("node `{node}` failed: {source}")]
     NodeFailed {
         /// The node that failed.
         node: String,
         /// The node's own error.
-        #[source]
         source: NodeError,
     },
     /// A node panicked. The run was abandoned; the driver stays usable.
-    #[error("node `{node}` panicked: {message}")]
     NodePanicked {
         /// The node that panicked.
         node: String,
@@ -48,7 +59,6 @@ pub enum Error {
     },
     /// A data check with [`Importance::Fail`](crate::check::Importance::Fail) failed; every
     /// failed check of the node is listed.
-    #[error("data checks of node `{node}` failed:\n{}", .report.failures().map(|r| format!("  - {r}")).collect::<Vec<_>>().join("\n"))]
     DataCheck {
         /// The checked node.
         node: String,
@@ -56,18 +66,15 @@ pub enum Error {
         report: crate::check::CheckReport,
     },
     /// A node inside a fan-out's block failed for one item.
-    #[error("fan-out `{fan_out}`, item {item}: {source}")]
     FanOutItem {
         /// The fan-out node.
         fan_out: String,
         /// The index of the item (0-based).
         item: usize,
         /// What went wrong for that item.
-        #[source]
         source: Box<Error>,
     },
     /// A lifecycle hook returned an error or panicked; the run was stopped.
-    #[error("hook `{hook}` failed in `{phase}`{}: {message}", .node.as_ref().map(|n| format!(" for node `{n}`")).unwrap_or_default())]
     Hook {
         /// The hook's name.
         hook: String,
@@ -81,9 +88,6 @@ pub enum Error {
     },
     /// A value could not be converted to the type a parameter reads (e.g. a Polars `Series` of
     /// the wrong dtype where `&Float64Chunked` is wanted).
-    #[error(
-        "node `{node}`, parameter `{param}`: expected `{expected}`, found `{found}`: {message}"
-    )]
     Conversion {
         /// The consuming node.
         node: String,
@@ -98,16 +102,13 @@ pub enum Error {
     },
     /// Turning a run's outputs into a result failed (for example hamilton-polars' `to_dataframe`
     /// on columns of unequal heights); `source` is the integration's own typed error.
-    #[error("{builder}: {source}")]
     ResultBuilder {
         /// Who built the result (a crate or function name).
         builder: &'static str,
         /// The builder's error.
-        #[source]
         source: NodeError,
     },
     /// An output was read as the wrong type.
-    #[error("output `{name}` is a `{found}`, not a `{expected}`; read it as `{found}`")]
     OutputType {
         /// The output.
         name: String,
@@ -117,7 +118,6 @@ pub enum Error {
         found: String,
     },
     /// An output was read that is not in the results.
-    #[error("`{name}` is not among the outputs ({available}); request it in `execute`")]
     NoSuchOutput {
         /// The name asked for.
         name: String,
@@ -144,12 +144,200 @@ impl Error {
     }
 }
 
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Build(errors) => write!(
+                f,
+                "cannot build the dataflow: {} problem(s)\n{}",
+                errors.len(),
+                Bullets(errors)
+            ),
+            Self::Request(errors) => write!(
+                f,
+                "cannot run the request: {} problem(s)\n{}",
+                errors.len(),
+                Bullets(errors)
+            ),
+            Self::NodeFailed { node, source } => write!(f, "node `{node}` failed: {source}"),
+            Self::NodePanicked { node, message } => write!(f, "node `{node}` panicked: {message}"),
+            Self::DataCheck { node, report } => {
+                write!(f, "data checks of node `{node}` failed:")?;
+                for r in report.failures() {
+                    write!(f, "\n  - {r}")?;
+                }
+                Ok(())
+            }
+            Self::FanOutItem {
+                fan_out,
+                item,
+                source,
+            } => write!(f, "fan-out `{fan_out}`, item {item}: {source}"),
+            Self::Hook {
+                hook,
+                phase,
+                node,
+                message,
+            } => {
+                write!(f, "hook `{hook}` failed in `{phase}`")?;
+                if let Some(n) = node {
+                    write!(f, " for node `{n}`")?;
+                }
+                write!(f, ": {message}")
+            }
+            Self::Conversion {
+                node,
+                param,
+                expected,
+                found,
+                message,
+            } => write!(
+                f,
+                "node `{node}`, parameter `{param}`: expected `{expected}`, found `{found}`: {message}"
+            ),
+            Self::ResultBuilder { builder, source } => write!(f, "{builder}: {source}"),
+            Self::OutputType {
+                name,
+                expected,
+                found,
+            } => write!(
+                f,
+                "output `{name}` is a `{found}`, not a `{expected}`; read it as `{found}`"
+            ),
+            Self::NoSuchOutput { name, available } => write!(
+                f,
+                "`{name}` is not among the outputs ({available}); request it in `execute`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    /// The first cause not already in the message: the wrapped error's own cause.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::NodeFailed { source, .. } | Self::ResultBuilder { source, .. } => source.source(),
+            Self::FanOutItem { source, .. } => source.source(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    /// The `Display` text and its causes, one per line (as `anyhow` prints them); with `{:#?}`,
+    /// the structure.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            return self.fmt_structure(f);
+        }
+        write!(f, "{self}")?;
+        let causes: Vec<String> =
+            std::iter::successors(std::error::Error::source(self), |e| e.source())
+                .map(|e| e.to_string())
+                .collect();
+        if !causes.is_empty() {
+            f.write_str("\n\nCaused by:")?;
+            for (i, cause) in causes.iter().enumerate() {
+                if causes.len() == 1 {
+                    write!(f, "\n    {cause}")?;
+                } else {
+                    write!(f, "\n    {i}: {cause}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    fn fmt_structure(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Build(errors) => f.debug_tuple("Build").field(errors).finish(),
+            Self::Request(errors) => f.debug_tuple("Request").field(errors).finish(),
+            Self::NodeFailed { node, source } => f
+                .debug_struct("NodeFailed")
+                .field("node", node)
+                .field("source", source)
+                .finish(),
+            Self::NodePanicked { node, message } => f
+                .debug_struct("NodePanicked")
+                .field("node", node)
+                .field("message", message)
+                .finish(),
+            Self::DataCheck { node, report } => f
+                .debug_struct("DataCheck")
+                .field("node", node)
+                .field("report", report)
+                .finish(),
+            Self::FanOutItem {
+                fan_out,
+                item,
+                source,
+            } => f
+                .debug_struct("FanOutItem")
+                .field("fan_out", fan_out)
+                .field("item", item)
+                .field("source", source)
+                .finish(),
+            Self::Hook {
+                hook,
+                phase,
+                node,
+                message,
+            } => f
+                .debug_struct("Hook")
+                .field("hook", hook)
+                .field("phase", phase)
+                .field("node", node)
+                .field("message", message)
+                .finish(),
+            Self::Conversion {
+                node,
+                param,
+                expected,
+                found,
+                message,
+            } => f
+                .debug_struct("Conversion")
+                .field("node", node)
+                .field("param", param)
+                .field("expected", expected)
+                .field("found", found)
+                .field("message", message)
+                .finish(),
+            Self::ResultBuilder { builder, source } => f
+                .debug_struct("ResultBuilder")
+                .field("builder", builder)
+                .field("source", source)
+                .finish(),
+            Self::OutputType {
+                name,
+                expected,
+                found,
+            } => f
+                .debug_struct("OutputType")
+                .field("name", name)
+                .field("expected", expected)
+                .field("found", found)
+                .finish(),
+            Self::NoSuchOutput { name, available } => f
+                .debug_struct("NoSuchOutput")
+                .field("name", name)
+                .field("available", available)
+                .finish(),
+        }
+    }
+}
+
 /// A problem in the wiring of the dataflow, found by `build()`.
 ///
 /// ```
 /// use hamilton_core::BuildError;
-/// let e = BuildError::Cycle { path: vec!["a".into(), "b".into(), "a".into()] };
-/// assert_eq!(e.to_string(), "cycle: a -> b -> a; a node cannot depend on its own output, break the loop by renaming a parameter or removing an edge");
+/// let e = BuildError::Cycle {
+///     path: vec!["a".into(), "b".into(), "a".into()],
+///     at: vec!["module `m` (src/m.rs:3)".into(), "module `m` (src/m.rs:8)".into()],
+/// };
+/// assert_eq!(e.to_string(), "cycle: a (module `m` (src/m.rs:3)) -> b (module `m` (src/m.rs:8)) -> a; a node cannot depend on its own output, break the loop by renaming a parameter or removing an edge");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -190,18 +378,18 @@ pub enum BuildError {
     /// are not set.
     #[error(
         "node `{name}` is needed by {} but none of its variants is used: {}; the config has no {}. Set {} in the config, or mark one variant `#[node(default)]`",
-        .needed_by.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
-        .variants.iter().map(|(function, when)| format!("`{function}` needs {when}")).collect::<Vec<_>>().join(", "),
+        .needed_by.iter().map(|(n, at)| format!("`{n}` ({at})")).collect::<Vec<_>>().join(", "),
+        .variants.iter().map(|(function, at, when)| format!("`{function}` ({at}) needs {when}")).collect::<Vec<_>>().join(", "),
         .keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "),
         if .keys.len() == 1 { "it" } else { "them" }
     )]
     MissingConfig {
         /// The node name.
         name: String,
-        /// The nodes reading it.
-        needed_by: Vec<String>,
-        /// Each variant (function) and its conditions.
-        variants: Vec<(String, String)>,
+        /// The nodes reading it, and where each is defined.
+        needed_by: Vec<(String, String)>,
+        /// Each variant: function, where it is defined, its conditions.
+        variants: Vec<(String, String, String)>,
         /// The config keys that are not set.
         keys: Vec<String>,
     },
@@ -249,11 +437,17 @@ pub enum BuildError {
     /// The dataflow has a cycle.
     #[error(
         "cycle: {}; a node cannot depend on its own output, break the loop by renaming a parameter or removing an edge",
-        .path.join(" -> ")
+        .path.iter().enumerate().map(|(i, n)| match .at.get(i) {
+            Some(at) if i + 1 < .path.len() => format!("{n} ({at})"),
+            _ => n.clone(),
+        }).collect::<Vec<_>>().join(" -> ")
     )]
     Cycle {
         /// The nodes of the cycle, first repeated at the end.
         path: Vec<String>,
+        /// Where each node of the cycle is defined, in the order of `path` (without the repeated
+        /// first node): its module and `file:line`.
+        at: Vec<String>,
     },
     /// A config key has the name of a node.
     #[error(
@@ -317,6 +511,74 @@ pub enum BuildError {
         /// The fan-out.
         fan_out: String,
     },
+    /// A parameter no node produces has a name close to a node's: most likely a typo. Reported
+    /// at build in strict mode ([`DriverBuilder::with_inputs`](crate::DriverBuilder::with_inputs));
+    /// otherwise the missing input's error at execute names the node.
+    #[error(
+        "node `{node}` ({node_at}), parameter `{param}`: no node produces `{param}` and it is not a declared input; did you mean node `{suggestion}` ({suggestion_at})? Rename the parameter to `{suggestion}`, or add `{param}` to `with_inputs([..])` if it is an input"
+    )]
+    MisspeltDependency {
+        /// The node reading the parameter.
+        node: String,
+        /// Where that node is defined.
+        node_at: String,
+        /// The parameter.
+        param: String,
+        /// The node whose name is close.
+        suggestion: String,
+        /// Where that node is defined (`file:line`).
+        suggestion_at: String,
+    },
+    /// In strict mode ([`DriverBuilder::with_inputs`](crate::DriverBuilder::with_inputs)), a
+    /// required parameter that no node produces and that is not a declared input.
+    #[error(
+        "node `{node}` ({node_at}), parameter `{param}`: expects a `{ty}` input, but no node produces `{param}` and the declared inputs do not list it; add `{param}` to `with_inputs([..])`, or add a node named `{param}`"
+    )]
+    UndeclaredInput {
+        /// The node reading the parameter.
+        node: String,
+        /// Where that node is defined.
+        node_at: String,
+        /// The parameter.
+        param: String,
+        /// The type it reads.
+        ty: String,
+    },
+    /// A config key that `when` conditions test but that no config sets, so their variants
+    /// never match (a `default` variant, if any, is used). A warning at build, an error in
+    /// strict mode ([`DriverBuilder::with_inputs`](crate::DriverBuilder::with_inputs),
+    /// [`strict`](crate::DriverBuilder::strict)).
+    #[error(
+        "config key `{key}` is tested by `when` of {} but no config sets it{}",
+        .tested_by.iter().map(|(function, at)| format!("`{function}` ({at})")).collect::<Vec<_>>().join(", "),
+        match .suggestion {
+            Some(s) => format!("; did you mean config key `{s}`? Fix the spelling of one of the two"),
+            None => format!("; set `{key}` in the config"),
+        }
+    )]
+    UnsetConfigKey {
+        /// The key.
+        key: String,
+        /// The functions whose conditions test it, and where each is defined.
+        tested_by: Vec<(String, String)>,
+        /// The config key closest to it.
+        suggestion: Option<String>,
+    },
+    /// A config key that no node reads and no `when` condition tests (checked unless a
+    /// `when_fn` or `resolve` reads the config). A warning at build, an error in strict mode.
+    #[error(
+        "config key `{key}` is read by no node and tested by no `when` condition{}",
+        match .suggestion {
+            Some(s) => format!("; did you mean `{s}`? Fix the spelling of the key"),
+            None => "; remove it from the config".to_string(),
+        }
+    )]
+    UnreadConfigKey {
+        /// The key.
+        key: String,
+        /// The closest name a node reads or a condition tests.
+        suggestion: Option<String>,
+    },
     /// The thread pool of the parallel executor could not be created.
     #[error(
         "cannot start the parallel executor's thread pool: {message}; lower the thread count or run sequentially"
@@ -359,6 +621,19 @@ pub enum RequestError {
         /// The closest known name.
         suggestion: Option<String>,
     },
+    /// An output that is not in the dataflow but is a `#[node]` of a module that was not
+    /// passed to the driver.
+    #[error(
+        "unknown output `{name}`: `{name}` is a node of module `{module}` ({at}), which was not passed to the driver; add its `MODULE` (declared by `hamilton_core::module!()` in `{module}`) to `with_modules([..])`"
+    )]
+    NodeOfUnpassedModule {
+        /// The output requested.
+        name: String,
+        /// The module path of the node's function.
+        module: String,
+        /// Where the function is defined (`file:line`).
+        at: String,
+    },
     /// A name asked about that is not in the dataflow.
     #[error("unknown node `{name}`{}", Suggestion(.suggestion))]
     UnknownNode {
@@ -377,8 +652,12 @@ pub enum RequestError {
     },
     /// A required input was not given.
     #[error(
-        "missing input `{name}` of type `{ty}`, needed by {}; pass it with `Inputs::new().set(\"{name}\", ..)`",
-        Names(.needed_by)
+        "missing input `{name}` of type `{ty}`, needed by {}; {}",
+        Names(.needed_by),
+        match .did_you_mean {
+            Some((node, at)) => format!("did you mean node `{node}` ({at})? Rename the parameter to `{node}`; if `{name}` is an input, pass it with `Inputs::new().set(\"{name}\", ..)`"),
+            None => format!("pass it with `Inputs::new().set(\"{name}\", ..)`"),
+        }
     )]
     MissingInput {
         /// The input.
@@ -387,6 +666,9 @@ pub enum RequestError {
         ty: String,
         /// The nodes of this run that read it.
         needed_by: Vec<String>,
+        /// A node whose name is close to the input's, and where it is defined (`file:line`): the
+        /// parameter is likely a typo of it.
+        did_you_mean: Option<(String, String)>,
     },
     /// An input has the wrong type.
     #[error(
@@ -529,6 +811,7 @@ mod tests {
         let e = Error::Build(vec![
             BuildError::Cycle {
                 path: vec!["a".into(), "a".into()],
+                at: vec!["nodes built by hand".into()],
             },
             BuildError::EmptyModule {
                 module: "m".into(),
@@ -536,7 +819,9 @@ mod tests {
             },
         ]);
         let text = e.to_string();
-        assert!(text.starts_with("cannot build the dataflow: 2 problem(s)\n  - cycle: a -> a"));
+        assert!(text.starts_with(
+            "cannot build the dataflow: 2 problem(s)\n  - cycle: a (nodes built by hand) -> a"
+        ));
         assert!(text.contains("\n  - module `m` has no nodes: r"));
     }
 }

@@ -80,6 +80,23 @@ impl Module {
         self
     }
 
+    /// Whether this module takes the `#[node]` function `def`.
+    pub(crate) fn takes(&self, def: &NodeDef) -> bool {
+        let same = |module: &str, function: &str| module == def.module && function == def.function;
+        match &self.source {
+            Source::Registered { path, recursive } => {
+                def.module == *path
+                    || (*recursive
+                        && def
+                            .module
+                            .strip_prefix(path)
+                            .is_some_and(|rest| rest.starts_with("::")))
+            }
+            Source::Defs { defs, .. } => defs.iter().any(|d| same(d.module, d.function)),
+            Source::Nodes { nodes, .. } => nodes.iter().any(|n| same(n.module(), n.function())),
+        }
+    }
+
     /// The module's name: its path, or the name it was given.
     pub fn name(&self) -> &str {
         match &self.source {
@@ -150,6 +167,25 @@ fn registered(path: &str, recursive: bool) -> Result<Vec<&'static NodeDef>, Empt
         })
         .map(|r| r.def)
         .collect())
+}
+
+/// The `#[node]` functions named `name` registered anywhere in the program (any module), sorted
+/// by module path and location.
+#[cfg(feature = "inventory")]
+pub(crate) fn registered_named(name: &str) -> Vec<&'static NodeDef> {
+    let mut defs: Vec<&'static NodeDef> = inventory::iter::<crate::__private::Registration>
+        .into_iter()
+        .map(|r| r.def)
+        .filter(|d| d.name == name)
+        .collect();
+    defs.sort_by_key(|d| (d.module, d.location.file, d.location.line));
+    defs
+}
+
+/// Without registration, no function is known beyond those listed.
+#[cfg(not(feature = "inventory"))]
+pub(crate) fn registered_named(_name: &str) -> Vec<&'static NodeDef> {
+    Vec::new()
 }
 
 #[cfg(not(feature = "inventory"))]

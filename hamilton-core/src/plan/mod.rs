@@ -10,6 +10,7 @@ use crate::convert::Conversion;
 use crate::error::{RequestError, did_you_mean};
 use crate::fanout::Gather;
 use crate::graph::{Graph, Kind};
+use crate::modifiers::messages::place;
 use crate::schedule::Schedule;
 
 /// Where a value that is not computed in this run comes from.
@@ -134,6 +135,29 @@ impl PlanKey {
 
 const NO_SLOT: u32 = u32::MAX;
 
+/// An output that is not in the dataflow: a node of a registered module that was not passed to
+/// the driver, or else unknown, with the closest name.
+fn unknown_output<'a>(
+    graph: &Graph,
+    name: &str,
+    names: impl IntoIterator<Item = &'a str>,
+) -> RequestError {
+    let elsewhere = crate::module::registered_named(name)
+        .into_iter()
+        .find(|def| !graph.modules.iter().any(|m| m.takes(def)));
+    match elsewhere {
+        Some(def) => RequestError::NodeOfUnpassedModule {
+            name: name.to_string(),
+            module: def.module.to_string(),
+            at: def.location.to_string(),
+        },
+        None => RequestError::UnknownOutput {
+            name: name.to_string(),
+            suggestion: did_you_mean(name, names),
+        },
+    }
+}
+
 impl Plan {
     /// The plan and the request's problems. A plan with problems must not run, but it still
     /// tells which values the request would load, so that their types are checked too and every
@@ -179,10 +203,7 @@ impl Plan {
                         outputs.push((graph.vertices[v].name.clone(), v));
                     }
                 }
-                None => errors.push(RequestError::UnknownOutput {
-                    name: name.clone(),
-                    suggestion: did_you_mean(name, names()),
-                }),
+                None => errors.push(unknown_output(graph, name, names())),
             }
         }
 
@@ -275,6 +296,13 @@ impl Plan {
                 name: graph.vertices[input].name.to_string(),
                 ty: graph.vertices[input].ty.name.to_string(),
                 needed_by,
+                did_you_mean: graph.near_nodes.get(&input).map(|&node| {
+                    let vertex = &graph.vertices[node];
+                    (
+                        vertex.name.to_string(),
+                        vertex.function().map(place).unwrap_or_default(),
+                    )
+                }),
             });
         }
         // Last reads: walking backwards, the first read of a slot seen is its last.
@@ -495,6 +523,7 @@ mod tests {
             Config::new().set("k", 1_i64),
             false,
             conversion_table(&[]),
+            None,
         )
         .unwrap()
     }

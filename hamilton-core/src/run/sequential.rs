@@ -174,6 +174,7 @@ mod tests {
             Config::new(),
             false,
             conversion_table(conversions),
+            None,
         )
         .unwrap()
     }

@@ -6,6 +6,7 @@
 
 mod bind;
 mod check;
+mod config_use;
 mod does;
 mod expand;
 mod extract;
@@ -30,6 +31,8 @@ use crate::node::Node;
 use crate::values::Config;
 use expand::Expansion;
 use select::Dropped;
+
+pub(crate) use config_use::ConfigUse;
 
 /// The nodes of each module after every modifier is applied (or why a module has none).
 pub(crate) fn resolve_modules(

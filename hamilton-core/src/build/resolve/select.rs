@@ -15,8 +15,8 @@ use crate::values::Config;
 /// A node name none of whose variants was selected.
 pub(super) struct Dropped {
     pub(super) name: String,
-    /// (function, conditions) of each variant.
-    variants: Vec<(String, String)>,
+    /// (function, where it is defined, conditions) of each variant.
+    variants: Vec<(String, String, String)>,
     /// Config keys that are not set and that a variant needs.
     missing: Vec<String>,
 }
@@ -109,7 +109,7 @@ impl Resolver<'_> {
                         name: name.clone(),
                         variants: variants
                             .iter()
-                            .map(|v| (v.node.function().to_string(), v.describe()))
+                            .map(|v| (v.node.function().to_string(), origin(&v.node), v.describe()))
                             .collect(),
                         missing,
                     });
@@ -161,13 +161,13 @@ pub(super) fn report_missing_config(
         if d.missing.is_empty() || provided.contains(d.name.as_str()) {
             continue;
         }
-        let mut needed_by: Vec<String> = all()
+        let mut needed_by: Vec<(String, String)> = all()
             .filter(|n| {
                 n.params()
                     .iter()
                     .any(|p| p.name() == d.name && !p.is_optional())
             })
-            .map(|n| n.name().to_string())
+            .map(|n| (n.name().to_string(), origin(n)))
             .collect();
         if needed_by.is_empty() {
             continue;

@@ -15,6 +15,12 @@ pub(crate) fn origin(node: &Node) -> String {
     }
 }
 
+/// Where a node is defined, shortest: "src/m.rs:3", or [`origin`] when its location is unknown.
+pub(crate) fn place(node: &Node) -> String {
+    node.location()
+        .map_or_else(|| origin(node), |l| l.to_string())
+}
+
 /// "`a`, `b`", or "none".
 pub(crate) fn quoted<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let names: Vec<String> = names.map(|n| format!("`{n}`")).collect();

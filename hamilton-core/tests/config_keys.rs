@@ -1,0 +1,218 @@
+//! A misspelt config key is not silent: `when` keys no config sets, and config keys nothing
+//! reads, are reported at build with a did-you-mean (warnings by default, errors in strict mode).
+
+use hamilton_core::modifiers::{Condition, Modifier};
+use hamilton_core::{
+    BuildError, Config, Driver, Error, Inputs, Module, node,
+    node::{Args, Node},
+    nodes,
+};
+
+/// The rate in Germany.
+#[node(when(home_market = "DE"))]
+fn rate__de() -> f64 {
+    0.19
+}
+
+/// The rate anywhere else.
+#[node(default)]
+fn rate__other() -> f64 {
+    0.5
+}
+
+/// The price with the rate.
+#[node]
+fn price(rate: &f64, net: &f64) -> f64 {
+    net * (1.0 + rate)
+}
+
+fn pricing() -> Module {
+    nodes![rate__de, rate__other, price]
+}
+
+fn build(config: Config, strict: bool) -> Result<Driver, Error> {
+    let builder = Driver::builder()
+        .with_modules([pricing()])
+        .with_config(config);
+    if strict {
+        builder.with_inputs(["net"]).build()
+    } else {
+        builder.build()
+    }
+}
+
+/// Where `rate__de` is defined, as build errors name it.
+fn rate_de_at() -> String {
+    let dr = build(Config::new().set("home_market", "DE"), true).unwrap();
+    let node = dr.node("rate").unwrap();
+    format!(
+        "module `{}` ({})",
+        node.module().unwrap(),
+        node.location().unwrap()
+    )
+}
+
+#[test]
+fn a_misspelt_key_in_strict_mode_is_reported_both_ways_with_a_did_you_mean() {
+    let err = build(Config::new().set("home_marekt", "DE"), true).unwrap_err();
+    let at = rate_de_at();
+    assert_eq!(
+        err.build_errors(),
+        [
+            BuildError::UnsetConfigKey {
+                key: "home_market".into(),
+                tested_by: vec![("rate__de".into(), at.clone())],
+                suggestion: Some("home_marekt".into()),
+            },
+            BuildError::UnreadConfigKey {
+                key: "home_marekt".into(),
+                suggestion: Some("home_market".into()),
+            },
+        ]
+    );
+    assert_eq!(
+        err.build_errors()[0].to_string(),
+        format!(
+            "config key `home_market` is tested by `when` of `rate__de` ({at}) but no config sets it; did you mean config key `home_marekt`? Fix the spelling of one of the two"
+        )
+    );
+    assert_eq!(
+        err.build_errors()[1].to_string(),
+        "config key `home_marekt` is read by no node and tested by no `when` condition; did you mean `home_market`? Fix the spelling of the key"
+    );
+}
+
+#[test]
+fn by_default_a_misspelt_key_builds_and_the_default_variant_is_used() {
+    let dr = build(Config::new().set("home_marekt", "DE"), false).unwrap();
+    let out = dr
+        .execute(&["price"], Inputs::new().set("net", 100.0_f64))
+        .unwrap();
+    assert_eq!(out.get::<f64>("price").unwrap(), &150.0);
+}
+
+#[test]
+fn keys_spelt_right_and_read_pass_strict_mode() {
+    let dr = build(Config::new().set("home_market", "DE"), true).unwrap();
+    let out = dr
+        .execute(&["price"], Inputs::new().set("net", 100.0_f64))
+        .unwrap();
+    assert_eq!(out.get::<f64>("price").unwrap(), &119.0);
+}
+
+#[test]
+fn an_unset_key_with_nothing_close_asks_for_it_to_be_set() {
+    let err = build(Config::new(), true).unwrap_err();
+    let [
+        BuildError::UnsetConfigKey {
+            key,
+            suggestion: None,
+            ..
+        },
+    ] = err.build_errors()
+    else {
+        panic!("{err}");
+    };
+    assert_eq!(key, "home_market");
+    assert!(
+        err.to_string()
+            .ends_with("but no config sets it; set `home_market` in the config"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_config_key_a_node_reads_is_read() {
+    let scaled = Node::builder("scaled")
+        .param::<f64>("factor")
+        .build(|a: &Args| Ok(*a.get::<f64>(0)? * 2.0));
+    let dr = Driver::builder()
+        .with_nodes([scaled])
+        .with_config(Config::new().set("factor", 2.0_f64))
+        .strict()
+        .build();
+    assert!(dr.is_ok(), "{:?}", dr.err());
+}
+
+#[test]
+fn an_unread_key_with_nothing_close_asks_for_it_to_be_removed() {
+    let one = Node::builder("one").build(|_: &Args| Ok(1_i64));
+    let err = Driver::builder()
+        .with_nodes([one])
+        .with_config(Config::new().set("verbose", true))
+        .strict()
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot build the dataflow: 1 problem(s)\n  - config key `verbose` is read by no node and tested by no `when` condition; remove it from the config"
+    );
+}
+
+#[test]
+fn a_custom_predicate_may_read_any_key_so_none_is_called_unread() {
+    let custom = Node::builder("one")
+        .modifier(Modifier::condition(Condition::custom(
+            "verbose_set",
+            |c: &Config| c.contains("verbose"),
+        )))
+        .build(|_: &Args| Ok(1_i64));
+    let dr = Driver::builder()
+        .with_nodes([custom])
+        .with_config(Config::new().set("verbose", true))
+        .strict()
+        .build();
+    assert!(dr.is_ok(), "{:?}", dr.err());
+}
+
+/// Collects the messages of `warn!` events.
+#[derive(Default, Clone)]
+struct Warnings(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl tracing::Subscriber for Warnings {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct Message<'a>(&'a mut String);
+        impl tracing::field::Visit for Message<'_> {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "message" {
+                    *self.0 = format!("{value:?}");
+                }
+            }
+        }
+        if *event.metadata().level() == tracing::Level::WARN {
+            let mut text = String::new();
+            event.record(&mut Message(&mut text));
+            self.0.lock().unwrap().push(text);
+        }
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn by_default_a_misspelt_key_is_a_warning_with_the_same_text() {
+    let warnings = Warnings::default();
+    let built = tracing::subscriber::with_default(warnings.clone(), || {
+        build(Config::new().set("home_marekt", "DE"), false)
+    });
+    assert!(built.is_ok());
+    let seen = warnings.0.lock().unwrap().clone();
+    let at = rate_de_at();
+    assert_eq!(
+        seen,
+        [
+            format!(
+                "config key `home_market` is tested by `when` of `rate__de` ({at}) but no config sets it; did you mean config key `home_marekt`? Fix the spelling of one of the two"
+            ),
+            "config key `home_marekt` is read by no node and tested by no `when` condition; did you mean `home_market`? Fix the spelling of the key".to_string(),
+        ]
+    );
+}
