@@ -133,6 +133,97 @@ fn is_corruption(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// Temporary files whose owner cannot be looked up are removed once this old.
+const STALE_TEMP_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The start time of process `pid` (clock ticks since boot, field 22 of `/proc/<pid>/stat`):
+/// `Ok(None)` for a process that has ended (or is a zombie), `Err` where `/proc` is unavailable.
+fn process_start(pid: u32) -> Result<Option<u64>, ()> {
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => {
+            // The command name (field 2) is in parentheses and may hold spaces.
+            let Some(rest) = stat.rsplit_once(')').map(|(_, rest)| rest) else {
+                return Err(());
+            };
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            if fields.first() == Some(&"Z") || fields.first() == Some(&"X") {
+                return Ok(None);
+            }
+            fields
+                .get(19)
+                .and_then(|f| f.parse().ok())
+                .map(Some)
+                .ok_or(())
+        }
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && Path::new("/proc/self/stat").exists() =>
+        {
+            Ok(None)
+        }
+        Err(_) => Err(()),
+    }
+}
+
+/// Whether the process `pid` (started at `start`, when known) is running; `None` when that
+/// cannot be told.
+fn process_alive(pid: u32, start: Option<u64>) -> Option<bool> {
+    match process_start(pid) {
+        Ok(None) => Some(false),
+        Ok(Some(found)) => Some(start.is_none_or(|start| start == found)),
+        Err(()) => None,
+    }
+}
+
+/// This process's owner tag in temporary file names: `p<pid>-<start time>`.
+fn temp_owner_tag() -> String {
+    static TAG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TAG.get_or_init(|| {
+        let pid = std::process::id();
+        match process_start(pid) {
+            Ok(Some(start)) => format!("p{pid}-{start}"),
+            _ => format!("p{pid}-0"),
+        }
+    })
+    .clone()
+}
+
+/// The writer named in a temporary file's name: its pid and start time (`0`: unknown). Names
+/// are `p<pid>-<start>.<unique suffix>.<data version>.tmp`, or, from earlier versions,
+/// `<data version>.<nanos>-<pid>-<counter>.tmp` (pid in hex, no start time).
+fn temp_owner(name: &str) -> Option<(u32, Option<u64>)> {
+    let stem = name.strip_suffix(".tmp")?;
+    if let Some(rest) = stem.strip_prefix('p') {
+        let owner = rest.split('.').next()?;
+        let (pid, start) = owner.split_once('-')?;
+        let start: u64 = start.parse().ok()?;
+        return Some((pid.parse().ok()?, (start != 0).then_some(start)));
+    }
+    let (_, suffix) = stem.split_once('.')?;
+    let pid = suffix.split('-').nth(1)?;
+    Some((u32::from_str_radix(pid, 16).ok()?, None))
+}
+
+/// Flushes a file's content to the disk.
+fn sync_file(file: &fs::File, path: &Path) -> std::io::Result<()> {
+    file.sync_all()?;
+    #[cfg(test)]
+    tests::SYNCED.with(|s| s.borrow_mut().push(path.to_path_buf()));
+    #[cfg(not(test))]
+    let _ = path;
+    Ok(())
+}
+
+/// Flushes a directory's entries (a rename into it) to the disk, where directories can be
+/// opened (Unix).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    sync_file(&fs::File::open(dir)?, dir)?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
 /// A name no other writer (thread or process) uses at the same time.
 pub(crate) fn unique_suffix() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -163,9 +254,48 @@ impl Store {
                 ));
             }
         }
+        store.sweep_temp_files();
         // Open now so that problems show in the first run's notes; errors are retried later.
         let _ = store.with_conn(|_| Ok(()));
         store
+    }
+
+    /// Removes the temporary files of writers that ended without finishing (a process killed
+    /// mid-write): those whose owner, named in the file name, is no longer running. A live
+    /// writer's files are never touched. Where processes cannot be looked up (no `/proc`), a
+    /// temporary file is removed once it is older than [`STALE_TEMP_AGE`].
+    pub(crate) fn sweep_temp_files(&self) {
+        let tmp_dir = self.dir.join(TMP);
+        let Ok(entries) = fs::read_dir(&tmp_dir) else {
+            return;
+        };
+        let (mut removed, mut bytes) = (0_usize, 0_u64);
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if !name.ends_with(".tmp") {
+                continue;
+            }
+            let Ok(meta) = entry.metadata() else { continue };
+            let abandoned = match temp_owner(name).map(|(pid, start)| process_alive(pid, start)) {
+                Some(Some(alive)) => !alive,
+                Some(None) | None => meta
+                    .modified()
+                    .ok()
+                    .and_then(|m| m.elapsed().ok())
+                    .is_some_and(|age| age >= STALE_TEMP_AGE),
+            };
+            if abandoned && meta.is_file() && fs::remove_file(entry.path()).is_ok() {
+                removed += 1;
+                bytes += meta.len();
+            }
+        }
+        if removed > 0 {
+            self.note(format!(
+                "removed {removed} temporary file(s) ({bytes} bytes) left in `{}` by writers that ended without finishing",
+                tmp_dir.display()
+            ));
+        }
     }
 
     pub(crate) fn dir(&self) -> &Path {
@@ -432,7 +562,7 @@ impl Store {
         }
         let tmp_dir = self.dir.join(TMP);
         fs::create_dir_all(&tmp_dir).map_err(could_not)?;
-        let tmp = tmp_dir.join(format!("{dv}.{}.tmp", unique_suffix()));
+        let tmp = tmp_dir.join(format!("{}.{}.{dv}.tmp", temp_owner_tag(), unique_suffix()));
         let result = (|| {
             let file = fs::File::create(&tmp).map_err(could_not)?;
             let header_len = header(dv, format, type_name, 0, 0).len();
@@ -453,9 +583,15 @@ impl Store {
             inner
                 .write_all(&header(dv, format, type_name, len, sum))
                 .map_err(could_not)?;
-            inner.flush().map_err(could_not)?;
-            drop(inner);
+            let file = inner.into_inner().map_err(|e| could_not(e.into_error()))?;
+            // On the disk before it has its name, and the name after: a committed entry never
+            // points at an empty or partial file after a power loss.
+            sync_file(&file, &tmp).map_err(could_not)?;
+            drop(file);
             fs::rename(&tmp, &path).map_err(could_not)?;
+            if let Some(parent) = path.parent() {
+                sync_dir(parent).map_err(could_not)?;
+            }
             Ok(len)
         })();
         if result.is_err() {
@@ -743,6 +879,58 @@ fn parse(bytes: &[u8], dv: DataVersion, format: &str, type_name: &str) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// The files and directories this thread flushed to the disk, in order.
+        pub(super) static SYNCED: std::cell::RefCell<Vec<PathBuf>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    #[test]
+    fn a_result_file_is_synced_before_its_rename_and_its_directory_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().to_path_buf(), Duration::from_secs(1));
+        let dv = DataVersion::parse("0123456789abcdef0123456789abcdef").unwrap();
+        SYNCED.with(|s| s.borrow_mut().clear());
+        store
+            .write_result(dv, "raw", "bytes", |out| {
+                out.write_all(b"payload").map_err(|e| e.to_string())
+            })
+            .unwrap();
+        let synced = SYNCED.with(|s| s.borrow().clone());
+        let path = store.result_path(dv, "raw");
+        assert_eq!(synced.len(), 2, "{synced:?}");
+        // The file under its temporary name (its content, before the rename) ...
+        assert!(synced[0].starts_with(dir.path().join(TMP)), "{synced:?}");
+        assert!(synced[0].to_string_lossy().ends_with(".tmp"));
+        // ... then the directory it was renamed into.
+        assert_eq!(synced[1], path.parent().unwrap());
+        let read = store
+            .read_result(dv, "raw", "bytes", <[u8]>::to_vec)
+            .unwrap();
+        assert_eq!(read, b"payload");
+    }
+
+    #[test]
+    fn temp_file_owners_are_read_from_both_name_forms() {
+        assert_eq!(
+            temp_owner("p123-456.18f-7b-0.0123456789abcdef0123456789abcdef.tmp"),
+            Some((123, Some(456)))
+        );
+        assert_eq!(temp_owner("p123-0.x.y.tmp"), Some((123, None)));
+        assert_eq!(
+            temp_owner("0123456789abcdef0123456789abcdef.18f00aa-7b-3.tmp"),
+            Some((0x7b, None))
+        );
+        assert_eq!(temp_owner("junk.tmp"), None);
+        let me = std::process::id();
+        assert_eq!(process_alive(me, None), Some(true));
+        let tag = temp_owner_tag();
+        let (pid, start) = temp_owner(&format!("{tag}.x.y.tmp")).unwrap();
+        assert_eq!(pid, me);
+        assert_eq!(process_alive(pid, start), Some(true));
+        // Another process under this pid (a reused pid) does not own the file.
+        assert_eq!(process_alive(me, start.map(|s| s + 1)), Some(false));
+    }
 
     #[test]
     fn result_files_round_trip_and_detect_damage() {
