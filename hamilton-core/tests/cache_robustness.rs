@@ -521,3 +521,81 @@ fn two_processes_share_one_cache() {
     let ids = dr.cache().unwrap().run_ids().unwrap();
     assert!(ids.len() >= 2 * 2 * 2 * 30, "{}", ids.len());
 }
+
+/// Runs `f` on another thread, failing if it takes longer than `limit` (a hang).
+fn within<R: Send + 'static>(limit: Duration, f: impl FnOnce() -> R + Send + 'static) -> R {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("still running after {limit:?}: hung"))
+}
+
+#[cfg(unix)]
+#[test]
+fn a_result_path_replaced_by_a_fifo_does_not_hang_the_run_and_is_recomputed() {
+    within(Duration::from_secs(60), || {
+        recovers_from(
+            |f| {
+                std::fs::remove_file(f).unwrap();
+                let made = Command::new("mkfifo").arg(f).status().unwrap();
+                assert!(made.success());
+            },
+            "a FIFO",
+        );
+    });
+}
+
+#[test]
+fn a_result_path_replaced_by_a_directory_is_set_aside_and_recomputed() {
+    recovers_from(
+        |f| {
+            std::fs::remove_file(f).unwrap();
+            std::fs::create_dir(f).unwrap();
+            std::fs::write(f.join("someone's file"), b"kept").unwrap();
+        },
+        "a directory",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_result_path_replaced_by_a_link_to_dev_null_is_recomputed() {
+    recovers_from(
+        |f| {
+            std::fs::remove_file(f).unwrap();
+            std::os::unix::fs::symlink("/dev/null", f).unwrap();
+        },
+        "a character device",
+    );
+    assert!(Path::new("/dev/null").exists());
+}
+
+/// Directories and devices found where a result file is to be written are not taken for the
+/// result: set aside, the result written, the next run a hit, reported once.
+#[cfg(unix)]
+#[test]
+fn a_directory_or_device_in_the_way_of_a_new_result_is_set_aside_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = Calls::default();
+    let dr = driver(CacheOptions::new(dir.path()), &calls);
+    check(&dr, 40);
+    let files = result_files(dir.path());
+    assert_eq!(files.len(), 2);
+    dr.cache().unwrap().clear().unwrap();
+    // Where the two results will be written again: a directory and a link to /dev/null.
+    std::fs::create_dir_all(files[0].parent().unwrap()).unwrap();
+    std::fs::create_dir(&files[0]).unwrap();
+    std::fs::create_dir_all(files[1].parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink("/dev/null", &files[1]).unwrap();
+    let run = check(&dr, 40);
+    let notes = all_notes(&run);
+    assert!(notes.contains("was a directory"), "{notes}");
+    assert!(notes.contains("was a character device"), "{notes}");
+    let dr = driver(CacheOptions::new(dir.path()), &calls);
+    let run = check(&dr, 40);
+    assert_eq!(run.hits().len(), 2, "{run}");
+    assert!(all_notes(&run).is_empty(), "{}", all_notes(&run));
+    assert!(files.iter().all(|f| f.is_file()));
+}

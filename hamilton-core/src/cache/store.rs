@@ -133,6 +133,54 @@ fn is_corruption(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// What a file that is not a regular file is, for messages.
+fn file_kind(meta: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else if meta.is_file() {
+        "a regular file"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Opens the result file at `path`, after checking that it is a regular file (following
+/// links): opening a FIFO would wait for a writer forever, a directory or a device holds no
+/// result. Anything else there is reported as damage, so it is cleared and written afresh.
+fn open_result(path: &Path) -> Result<fs::File, ReadError> {
+    let not_read = |e: std::io::Error| ReadError::unreadable(path, &e);
+    let not_a_file = |meta: &fs::Metadata| {
+        ReadError::damaged(path, format!("{}, not a result file", file_kind(meta)))
+    };
+    let meta = fs::metadata(path).map_err(not_read)?;
+    if !meta.is_file() {
+        return Err(not_a_file(&meta));
+    }
+    let file = fs::File::open(path).map_err(not_read)?;
+    let meta = file.metadata().map_err(not_read)?;
+    if !meta.is_file() {
+        return Err(not_a_file(&meta));
+    }
+    Ok(file)
+}
+
 /// Temporary files whose owner cannot be looked up are removed once this old.
 const STALE_TEMP_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -553,8 +601,17 @@ impl Store {
     ) -> Result<u64, String> {
         use std::io::{BufWriter, Seek, SeekFrom};
         let path = self.result_path(dv, format);
-        if let Ok(meta) = fs::metadata(&path) {
-            return Ok(meta.len());
+        match fs::metadata(&path) {
+            Ok(meta) if meta.is_file() => return Ok(meta.len()),
+            Ok(meta) => {
+                let kind = file_kind(&meta);
+                let aside = self.remove_result_path(&path);
+                self.note(format!(
+                    "result path `{}` was {kind}, not a result file: {aside}; the result is written afresh",
+                    path.display()
+                ));
+            }
+            Err(_) => {}
         }
         let could_not = |e: std::io::Error| format!("could not write `{}`: {e}", path.display());
         if let Some(parent) = path.parent() {
@@ -612,8 +669,7 @@ impl Store {
     ) -> Result<R, ReadError> {
         use std::io::Read;
         let path = self.result_path(dv, format);
-        let not_read = |e: std::io::Error| ReadError::unreadable(&path, &e);
-        let mut file = fs::File::open(&path).map_err(not_read)?;
+        let mut file = open_result(&path)?;
         let mut bytes = self
             .buffers
             .lock()
@@ -624,7 +680,7 @@ impl Store {
         bytes.clear();
         let result = file
             .read_to_end(&mut bytes)
-            .map_err(not_read)
+            .map_err(|e| ReadError::unreadable(&path, &e))
             .and_then(|_| {
                 parse(&bytes, dv, format, type_name).map_err(|why| ReadError::damaged(&path, why))
             })
@@ -649,8 +705,7 @@ impl Store {
         decode: impl FnOnce(StoredPayload) -> R,
     ) -> Result<R, ReadError> {
         let path = self.result_path(dv, format);
-        let not_read = |e: std::io::Error| ReadError::unreadable(&path, &e);
-        let file = fs::File::open(&path).map_err(not_read)?;
+        let file = open_result(&path)?;
         let bytes = guarded("mapping the file", || map(&file).map_err(|e| e.to_string())).map_err(
             |why| ReadError {
                 why: format!("could not map `{}`: {why}", path.display()),
@@ -666,7 +721,37 @@ impl Store {
 
     /// Deletes a result file found to be bad, so that it is written afresh.
     pub(crate) fn discard_result(&self, dv: DataVersion, format: &str) {
-        let _ = fs::remove_file(self.result_path(dv, format));
+        let path = self.result_path(dv, format);
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            let aside = self.remove_result_path(&path);
+            self.note(format!(
+                "result path `{}` was a directory: {aside}",
+                path.display()
+            ));
+        } else {
+            let _ = fs::remove_file(path);
+        }
+    }
+
+    /// Clears `path` for a result file: a directory found there is moved aside (its content is
+    /// not the cache's to delete), anything else (a FIFO, a device, a symbolic link) is
+    /// removed (a link's target is left alone). Says what was done.
+    fn remove_result_path(&self, path: &Path) -> String {
+        let is_dir = fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+        if is_dir {
+            let mut aside = path.as_os_str().to_owned();
+            aside.push(format!(".set-aside-{}", unique_suffix()));
+            let aside = PathBuf::from(aside);
+            match fs::rename(path, &aside) {
+                Ok(()) => format!("set aside as `{}`", aside.display()),
+                Err(e) => format!("could not be set aside ({e})"),
+            }
+        } else {
+            match fs::remove_file(path) {
+                Ok(()) => "removed".to_string(),
+                Err(e) => format!("could not be removed ({e})"),
+            }
+        }
     }
 
     /// The bytes the cache directory takes.
