@@ -171,7 +171,7 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Inner {
     pub(crate) fn new(options: CacheOptions, graph: &Graph) -> Self {
-        let store = Store::open(options.dir.clone(), options.lock_timeout);
+        let store = Store::open(&options);
         let mut nodes = HashMap::new();
         for v in &graph.vertices {
             let Kind::Function(node) = &v.kind else {
@@ -446,6 +446,9 @@ impl Inner {
         dv: DataVersion,
         compute: Duration,
     ) -> Result<(), String> {
+        if self.store.read_only() {
+            return Ok(());
+        }
         let t = self
             .cache_type(value.type_id())
             .ok_or_else(|| format!("type `{}` is not known to the cache", spec.output_name))?;
@@ -783,16 +786,20 @@ impl Inner {
                 duration: e.duration,
             })
             .collect();
-        let written = self.store.record_run(
-            &RunRow {
-                run_id: &record.run_id,
-                started_at: state.started,
-                duration: record.duration,
-                outputs: &outputs,
-                success: record.success,
-            },
-            &rows,
-        );
+        let written = if self.store.read_only() {
+            Ok(())
+        } else {
+            self.store.record_run(
+                &RunRow {
+                    run_id: &record.run_id,
+                    started_at: state.started,
+                    duration: record.duration,
+                    outputs: &outputs,
+                    success: record.success,
+                },
+                &rows,
+            )
+        };
         if let Err(why) = written {
             record
                 .notes

@@ -407,6 +407,7 @@ pub struct CacheOptions {
     types: Vec<CacheType>,
     memory_bytes: usize,
     lock_timeout: Duration,
+    read_only: bool,
 }
 
 impl CacheOptions {
@@ -419,6 +420,7 @@ impl CacheOptions {
             types: Vec::new(),
             memory_bytes: 0,
             lock_timeout: Duration::from_secs(5),
+            read_only: false,
         }
     }
 
@@ -487,6 +489,19 @@ impl CacheOptions {
     /// node as a miss (default 5 s).
     pub fn lock_timeout(mut self, timeout: Duration) -> Self {
         self.lock_timeout = timeout;
+        self
+    }
+
+    /// Opens the cache for reading only: stored results are served, nothing new is stored and
+    /// no run history is written. A cache whose directory cannot be written (a read-only mount,
+    /// no permission) is opened this way by itself, and its first run says so once.
+    /// ```
+    /// use hamilton_core::cache::CacheOptions;
+    /// let shared = CacheOptions::new("/mnt/team-cache").read_only(true);
+    /// # let _ = shared;
+    /// ```
+    pub fn read_only(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
         self
     }
 

@@ -12,9 +12,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{
-    Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params,
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
 };
 
+use super::CacheOptions;
 use super::fingerprint::DataVersion;
 use super::registry::{MapFn, StoredPayload, guarded};
 
@@ -109,6 +110,9 @@ pub(crate) struct RunRow<'a> {
 pub(crate) struct Store {
     dir: PathBuf,
     lock_timeout: Duration,
+    /// Opened for reading only (asked for, or the directory cannot be written): no result
+    /// file, cache key or run is written.
+    read_only: bool,
     conn: Mutex<Option<Connection>>,
     /// Problems found outside any node (a corrupt database set aside, ...), for the next run's
     /// record.
@@ -179,6 +183,18 @@ fn open_result(path: &Path) -> Result<fs::File, ReadError> {
         return Err(not_a_file(&meta));
     }
     Ok(file)
+}
+
+/// `path` for a SQLite URI (`file:` + this): the characters URIs give a meaning escaped.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Temporary files whose owner cannot be looked up are removed once this old.
@@ -286,23 +302,34 @@ pub(crate) fn unique_suffix() -> String {
 impl Store {
     /// The stores under `dir`, created if needed. Never fails: a store that cannot be opened
     /// makes every lookup a miss, with a note saying why.
-    pub(crate) fn open(dir: PathBuf, lock_timeout: Duration) -> Self {
-        let store = Self {
-            dir,
-            lock_timeout,
+    pub(crate) fn open(options: &CacheOptions) -> Self {
+        let mut store = Self {
+            dir: options.dir.clone(),
+            lock_timeout: options.lock_timeout,
+            read_only: options.read_only,
             conn: Mutex::new(None),
             notes: Mutex::new(Vec::new()),
             buffers: Mutex::new(Vec::new()),
         };
-        for sub in [RESULTS, TMP] {
-            if let Err(e) = fs::create_dir_all(store.dir.join(sub)) {
+        if store.read_only {
+            store.note(format!(
+                "the cache `{}` is opened read-only: stored results are served, nothing new will be stored",
+                store.dir.display()
+            ));
+        } else if let Err(e) = store.prepare_dirs() {
+            if store.dir.join(DB_FILE).exists() {
+                store.read_only = true;
                 store.note(format!(
-                    "could not create the cache directory `{}`: {e}",
-                    store.dir.join(sub).display()
+                    "the cache directory `{}` cannot be written ({e}): stored results are served, nothing new will be stored",
+                    store.dir.display()
                 ));
+            } else {
+                store.note(format!("could not create the cache directory: {e}"));
             }
         }
-        store.sweep_temp_files();
+        if !store.read_only {
+            store.sweep_temp_files();
+        }
         // Open now so that problems show in the first run's notes; errors are retried later.
         let _ = store.with_conn(|_| Ok(()));
         store
@@ -350,6 +377,36 @@ impl Store {
         &self.dir
     }
 
+    /// Whether nothing is written (see [`CacheOptions::read_only`]).
+    pub(crate) fn read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Creates the directories results are written to, and checks that a file can be written
+    /// there (a read-only mount or missing permission fails here).
+    fn prepare_dirs(&self) -> Result<(), String> {
+        for sub in [RESULTS, TMP] {
+            let path = self.dir.join(sub);
+            fs::create_dir_all(&path).map_err(|e| format!("`{}`: {e}", path.display()))?;
+        }
+        let probe = self.dir.join(TMP).join(format!(
+            "{}.{}.probe.tmp",
+            temp_owner_tag(),
+            unique_suffix()
+        ));
+        fs::write(&probe, b"").map_err(|e| format!("`{}`: {e}", probe.display()))?;
+        let _ = fs::remove_file(&probe);
+        Ok(())
+    }
+
+    /// `Err` when the cache is read-only.
+    fn writable(&self) -> Result<(), String> {
+        if self.read_only {
+            return Err(format!("the cache `{}` is read-only", self.dir.display()));
+        }
+        Ok(())
+    }
+
     pub(crate) fn note(&self, note: String) {
         tracing::warn!(target: "hamilton::cache", "{note}");
         self.notes
@@ -366,7 +423,35 @@ impl Store {
         self.dir.join(DB_FILE)
     }
 
+    /// A read-only connection: the database as it is, through SQLite's read-only mode, or,
+    /// where that needs files it cannot create (the WAL index on a read-only mount), as an
+    /// immutable file.
+    fn connect_read_only(&self) -> rusqlite::Result<Connection> {
+        let path = self.db_path();
+        let check = |conn: Connection| -> rusqlite::Result<Connection> {
+            conn.busy_timeout(self.lock_timeout)?;
+            conn.query_row("SELECT COUNT(*) FROM cache_keys", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+            Ok(conn)
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        match Connection::open_with_flags(&path, flags).and_then(check) {
+            Ok(conn) => Ok(conn),
+            Err(e) if is_corruption(&e) => Err(e),
+            Err(_) => {
+                let uri = format!("file:{}?immutable=1", uri_path(&path));
+                Connection::open_with_flags(uri, flags).and_then(check)
+            }
+        }
+    }
+
     fn connect(&self) -> rusqlite::Result<Connection> {
+        if self.read_only {
+            return self.connect_read_only();
+        }
         let conn = Connection::open(self.db_path())?;
         conn.busy_timeout(self.lock_timeout)?;
         let _mode: String =
@@ -378,6 +463,12 @@ impl Store {
 
     /// Moves a corrupt database (and its WAL files) aside, so the next open starts afresh.
     fn set_aside(&self, why: &rusqlite::Error) {
+        if self.read_only {
+            self.note(format!(
+                "the cache's metadata database is unreadable ({why}); read-only, so left as it is"
+            ));
+            return;
+        }
         let suffix = unique_suffix();
         let mut moved = Vec::new();
         for ext in ["", "-wal", "-shm"] {
@@ -455,6 +546,7 @@ impl Store {
 
     /// Records what `entry.cache_key` resolves to (replacing an older entry).
     pub(crate) fn record(&self, entry: &NewEntry<'_>) -> Result<(), String> {
+        self.writable()?;
         self.with_conn(|c| {
             c.prepare_cached(
                 "INSERT OR REPLACE INTO cache_keys
@@ -477,6 +569,7 @@ impl Store {
 
     /// Writes a run and its nodes in one transaction.
     pub(crate) fn record_run(&self, run: &RunRow<'_>, rows: &[HistoryRow]) -> Result<(), String> {
+        self.writable()?;
         self.with_conn(|c| {
             let tx = Transaction::new_unchecked(c, TransactionBehavior::Immediate)?;
             tx.execute(
@@ -600,6 +693,7 @@ impl Store {
         encode: impl FnOnce(&mut dyn std::io::Write) -> Result<(), String>,
     ) -> Result<u64, String> {
         use std::io::{BufWriter, Seek, SeekFrom};
+        self.writable()?;
         let path = self.result_path(dv, format);
         match fs::metadata(&path) {
             Ok(meta) if meta.is_file() => return Ok(meta.len()),
@@ -721,6 +815,9 @@ impl Store {
 
     /// Deletes a result file found to be bad, so that it is written afresh.
     pub(crate) fn discard_result(&self, dv: DataVersion, format: &str) {
+        if self.read_only {
+            return;
+        }
         let path = self.result_path(dv, format);
         if fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
             let aside = self.remove_result_path(&path);
@@ -774,6 +871,7 @@ impl Store {
 
     /// Forgets every cache key and deletes every result file (the run history is kept).
     pub(crate) fn clear_all(&self) -> Result<(), String> {
+        self.writable()?;
         self.with_conn(|c| c.execute("DELETE FROM cache_keys", []).map(drop))?;
         let results = self.dir.join(RESULTS);
         match fs::remove_dir_all(&results) {
@@ -790,6 +888,7 @@ impl Store {
     /// Forgets the cache keys of `node`, and deletes the result files no other key uses.
     /// Returns how many keys were forgotten.
     pub(crate) fn clear_node(&self, node: &str) -> Result<usize, String> {
+        self.writable()?;
         let (count, orphans) = self.with_conn(|c| {
             let tx = Transaction::new_unchecked(c, TransactionBehavior::Immediate)?;
             let versions: Vec<(String, String)> = {
@@ -973,7 +1072,8 @@ mod tests {
     #[test]
     fn a_result_file_is_synced_before_its_rename_and_its_directory_after() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().to_path_buf(), Duration::from_secs(1));
+        let store =
+            Store::open(&CacheOptions::new(dir.path()).lock_timeout(Duration::from_secs(1)));
         let dv = DataVersion::parse("0123456789abcdef0123456789abcdef").unwrap();
         SYNCED.with(|s| s.borrow_mut().clear());
         store
