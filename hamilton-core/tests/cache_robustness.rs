@@ -599,3 +599,57 @@ fn a_directory_or_device_in_the_way_of_a_new_result_is_set_aside_once() {
     assert!(all_notes(&run).is_empty(), "{}", all_notes(&run));
     assert!(files.iter().all(|f| f.is_file()));
 }
+
+#[test]
+fn a_run_waits_for_a_locked_database_at_most_the_lock_timeout_in_all_not_per_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let timeout = Duration::from_millis(400);
+    let names: Vec<String> = (0..7).map(|i| format!("n{i}")).collect();
+    let build = || {
+        Driver::builder()
+            .with_nodes((0..7).map(|i| {
+                Node::builder(format!("n{i}"))
+                    .code_version(1)
+                    .param::<i64>("x")
+                    .build(move |a: &Args| Ok(vec![(*a.get::<i64>(0)? + i) as f64]))
+            }))
+            .with_cache(CacheOptions::new(dir.path()).lock_timeout(timeout))
+            .build()
+            .unwrap()
+    };
+    let run = |dr: &Driver, x: i64| {
+        let started = std::time::Instant::now();
+        let out = dr.execute(&names, Inputs::new().set("x", x)).unwrap();
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(
+                out.get::<Vec<f64>>(n).unwrap(),
+                &vec![(x + i as i64) as f64]
+            );
+        }
+        (started.elapsed(), dr.cache().unwrap().last_run().unwrap())
+    };
+    run(&build(), 1);
+    // Another process keeps everyone out of the database, readers too.
+    let locker = rusqlite::Connection::open(dir.path().join("cache.sqlite")).unwrap();
+    locker
+        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;")
+        .unwrap();
+    let dr = build();
+    for x in [1, 2] {
+        // 7 lookups, 7 writes and the history: 15 calls, each of which would wait 400 ms.
+        let (took, record) = run(&dr, x);
+        assert!(
+            took < timeout * 4,
+            "the run took {took:?} with a lock timeout of {timeout:?}"
+        );
+        assert!(record.hits().is_empty(), "{record}");
+        let notes = all_notes(&record);
+        assert!(
+            notes.contains("locked") || notes.contains("busy"),
+            "{notes}"
+        );
+    }
+    drop(locker);
+    let (_, record) = run(&build(), 1);
+    assert_eq!(record.hits().len(), 7, "{record}");
+}

@@ -43,6 +43,7 @@ impl Inner {
         overrides: &Overrides,
         run_id: u64,
     ) -> Vec<(String, Value)> {
+        self.store.begin_run();
         let mut ahead = Ahead {
             began: Some((std::time::SystemTime::now(), Instant::now())),
             order: plan

@@ -631,7 +631,11 @@ impl Inner {
             ahead: Ahead::default(),
         };
         let mut state = state;
-        if let Some(mut ahead) = lock(&self.pending).remove(&run.run_id) {
+        let ahead = lock(&self.pending).remove(&run.run_id);
+        if ahead.is_none() {
+            self.store.begin_run();
+        }
+        if let Some(mut ahead) = ahead {
             state.versions = std::mem::take(&mut ahead.versions);
             state.memo = std::mem::take(&mut ahead.memo);
             if let Some((started, clock)) = ahead.began {

@@ -485,8 +485,9 @@ impl CacheOptions {
         self
     }
 
-    /// How long to wait for another process holding the metadata database before treating the
-    /// node as a miss (default 5 s).
+    /// How long a run waits in all for another process holding the metadata database (default
+    /// 5 s): once it has waited that long, its remaining lookups and writes give up at once,
+    /// its nodes are computed and not stored. Each run starts with the whole wait again.
     pub fn lock_timeout(mut self, timeout: Duration) -> Self {
         self.lock_timeout = timeout;
         self

@@ -114,12 +114,32 @@ pub(crate) struct Store {
     /// file, cache key or run is written.
     read_only: bool,
     conn: Mutex<Option<Connection>>,
+    /// The wait for other processes' locks spent in the current run: a run waits at most
+    /// `lock_timeout` in all, not on each call.
+    waited: Mutex<Waited>,
     /// Problems found outside any node (a corrupt database set aside, ...), for the next run's
     /// record.
     notes: Mutex<Vec<String>>,
     /// Read buffers kept between result reads, so that loading many results does not map
     /// fresh memory for every file.
     buffers: Mutex<Vec<Vec<u8>>>,
+}
+
+/// The lock wait a run has spent, and the busy timeout last given to the connection.
+#[derive(Default)]
+struct Waited {
+    spent: Duration,
+    applied: Option<Duration>,
+}
+
+/// A call taking longer than this is taken to have waited for a lock.
+const SLOW_CALL: Duration = Duration::from_millis(10);
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
 }
 
 fn nanos(d: Duration) -> i64 {
@@ -308,6 +328,7 @@ impl Store {
             lock_timeout: options.lock_timeout,
             read_only: options.read_only,
             conn: Mutex::new(None),
+            waited: Mutex::new(Waited::default()),
             notes: Mutex::new(Vec::new()),
             buffers: Mutex::new(Vec::new()),
         };
@@ -399,6 +420,35 @@ impl Store {
         Ok(())
     }
 
+    /// Starts a run's lock-wait budget afresh.
+    pub(crate) fn begin_run(&self) {
+        self.waited.lock().unwrap_or_else(|p| p.into_inner()).spent = Duration::ZERO;
+    }
+
+    /// The lock wait left to the current run.
+    fn wait_left(&self) -> Duration {
+        let waited = self.waited.lock().unwrap_or_else(|p| p.into_inner());
+        self.lock_timeout.saturating_sub(waited.spent)
+    }
+
+    /// Counts `elapsed` against the run's lock wait when the call waited (it failed on a lock,
+    /// or took long).
+    fn count_wait(&self, elapsed: Duration, busy: bool) {
+        if busy || elapsed >= SLOW_CALL {
+            let mut waited = self.waited.lock().unwrap_or_else(|p| p.into_inner());
+            waited.spent = waited.spent.saturating_add(elapsed);
+        }
+    }
+
+    /// Gives the connection the lock wait left to the run, when it changed.
+    fn apply_wait(&self, conn: &Connection) {
+        let left = self.wait_left();
+        let mut waited = self.waited.lock().unwrap_or_else(|p| p.into_inner());
+        if waited.applied != Some(left) && conn.busy_timeout(left).is_ok() {
+            waited.applied = Some(left);
+        }
+    }
+
     /// `Err` when the cache is read-only.
     fn writable(&self) -> Result<(), String> {
         if self.read_only {
@@ -429,7 +479,7 @@ impl Store {
     fn connect_read_only(&self) -> rusqlite::Result<Connection> {
         let path = self.db_path();
         let check = |conn: Connection| -> rusqlite::Result<Connection> {
-            conn.busy_timeout(self.lock_timeout)?;
+            conn.busy_timeout(self.wait_left())?;
             conn.query_row("SELECT COUNT(*) FROM cache_keys", [], |r| {
                 r.get::<_, i64>(0)
             })?;
@@ -453,7 +503,7 @@ impl Store {
             return self.connect_read_only();
         }
         let conn = Connection::open(self.db_path())?;
-        conn.busy_timeout(self.lock_timeout)?;
+        conn.busy_timeout(self.wait_left())?;
         let _mode: String =
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -498,7 +548,17 @@ impl Store {
     ) -> Result<R, String> {
         let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
-            match self.connect() {
+            let started = std::time::Instant::now();
+            let connected = self.connect();
+            self.count_wait(
+                started.elapsed(),
+                connected.as_ref().err().is_some_and(is_busy),
+            );
+            self.waited
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .applied = None;
+            match connected {
                 Ok(c) => *guard = Some(c),
                 Err(e) if is_corruption(&e) => {
                     self.set_aside(&e);
@@ -511,7 +571,14 @@ impl Store {
             }
         }
         let conn = guard.as_ref().expect("opened above");
-        match f(conn) {
+        self.apply_wait(conn);
+        let started = std::time::Instant::now();
+        let result = f(conn);
+        self.count_wait(
+            started.elapsed(),
+            result.as_ref().err().is_some_and(is_busy),
+        );
+        match result {
             Ok(r) => Ok(r),
             Err(e) => {
                 if is_corruption(&e) {
