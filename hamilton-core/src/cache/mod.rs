@@ -408,6 +408,8 @@ pub struct CacheOptions {
     memory_bytes: usize,
     lock_timeout: Duration,
     read_only: bool,
+    keep_runs: Option<usize>,
+    keep_runs_for: Option<Duration>,
 }
 
 impl CacheOptions {
@@ -421,6 +423,8 @@ impl CacheOptions {
             memory_bytes: 0,
             lock_timeout: Duration::from_secs(5),
             read_only: false,
+            keep_runs: None,
+            keep_runs_for: None,
         }
     }
 
@@ -503,6 +507,31 @@ impl CacheOptions {
     /// ```
     pub fn read_only(mut self, read_only: bool) -> Self {
         self.read_only = read_only;
+        self
+    }
+
+    /// Keeps the history of the last `runs` runs only: older runs are forgotten as each run is
+    /// recorded (all runs are kept by default). Results are not affected.
+    /// ```
+    /// use hamilton_core::cache::CacheOptions;
+    /// let options = CacheOptions::new("cache").keep_runs(100);
+    /// # let _ = options;
+    /// ```
+    pub fn keep_runs(mut self, runs: usize) -> Self {
+        self.keep_runs = Some(runs);
+        self
+    }
+
+    /// Keeps the history of runs started within `age` only: older runs are forgotten as each
+    /// run is recorded (all runs are kept by default). Results are not affected.
+    /// ```
+    /// use std::time::Duration;
+    /// use hamilton_core::cache::CacheOptions;
+    /// let options = CacheOptions::new("cache").keep_runs_for(Duration::from_secs(7 * 86_400));
+    /// # let _ = options;
+    /// ```
+    pub fn keep_runs_for(mut self, age: Duration) -> Self {
+        self.keep_runs_for = Some(age);
         self
     }
 
@@ -641,6 +670,30 @@ impl Cache {
                 .collect(),
             notes: Vec::new(),
         }))
+    }
+
+    /// Forgets the history of all runs but the last `keep` (their results stay cached);
+    /// returns how many runs were forgotten.
+    /// ```
+    /// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let dr = Driver::builder()
+    ///     .with_nodes([Node::builder("b").code_version(1).param::<i64>("a").build(|x: &Args| Ok(x.get::<i64>(0)? + 1))])
+    ///     .with_cache(dir.path())
+    ///     .build()
+    ///     .unwrap();
+    /// for a in 0..5_i64 {
+    ///     dr.execute(&["b"], Inputs::new().set("a", a)).unwrap();
+    /// }
+    /// let cache = dr.cache().unwrap();
+    /// assert_eq!(cache.prune_history(2).unwrap(), 3);
+    /// assert_eq!(cache.run_ids().unwrap().len(), 2);
+    /// ```
+    pub fn prune_history(&self, keep: usize) -> Result<usize, CacheError> {
+        self.inner
+            .store
+            .prune_history(Some(keep), None)
+            .map_err(CacheError)
     }
 
     /// The bytes the cache directory takes on disk.

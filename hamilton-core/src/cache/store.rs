@@ -113,6 +113,9 @@ pub(crate) struct Store {
     /// Opened for reading only (asked for, or the directory cannot be written): no result
     /// file, cache key or run is written.
     read_only: bool,
+    /// How many runs, and runs how old, the history keeps.
+    keep_runs: Option<usize>,
+    keep_runs_for: Option<Duration>,
     conn: Mutex<Option<Connection>>,
     /// The wait for other processes' locks spent in the current run: a run waits at most
     /// `lock_timeout` in all, not on each call.
@@ -203,6 +206,41 @@ fn open_result(path: &Path) -> Result<fs::File, ReadError> {
         return Err(not_a_file(&meta));
     }
     Ok(file)
+}
+
+/// Deletes the runs beyond the last `keep` (by start time) and those started before
+/// `older_than`, and their nodes; returns how many runs were deleted.
+fn prune(
+    tx: &Transaction<'_>,
+    keep: Option<usize>,
+    older_than: Option<SystemTime>,
+) -> rusqlite::Result<usize> {
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS pruned (run_id TEXT PRIMARY KEY); DELETE FROM pruned;",
+    )?;
+    if let Some(keep) = keep {
+        tx.execute(
+            "INSERT OR IGNORE INTO pruned SELECT run_id FROM runs
+             ORDER BY started_at DESC, run_id DESC LIMIT -1 OFFSET ?1",
+            params![i64::try_from(keep).unwrap_or(i64::MAX)],
+        )?;
+    }
+    if let Some(older_than) = older_than {
+        tx.execute(
+            "INSERT OR IGNORE INTO pruned SELECT run_id FROM runs WHERE started_at < ?1",
+            params![unix_nanos(older_than)],
+        )?;
+    }
+    tx.execute(
+        "DELETE FROM history WHERE run_id IN (SELECT run_id FROM pruned)",
+        [],
+    )?;
+    let removed = tx.execute(
+        "DELETE FROM runs WHERE run_id IN (SELECT run_id FROM pruned)",
+        [],
+    )?;
+    tx.execute("DELETE FROM pruned", [])?;
+    Ok(removed)
 }
 
 /// `path` for a SQLite URI (`file:` + this): the characters URIs give a meaning escaped.
@@ -327,6 +365,8 @@ impl Store {
             dir: options.dir.clone(),
             lock_timeout: options.lock_timeout,
             read_only: options.read_only,
+            keep_runs: options.keep_runs,
+            keep_runs_for: options.keep_runs_for,
             conn: Mutex::new(None),
             waited: Mutex::new(Waited::default()),
             notes: Mutex::new(Vec::new()),
@@ -672,7 +712,32 @@ impl Store {
                     ])?;
                 }
             }
+            let older_than = self
+                .keep_runs_for
+                .and_then(|age| SystemTime::now().checked_sub(age));
+            if self.keep_runs.is_some() || older_than.is_some() {
+                prune(&tx, self.keep_runs, older_than)?;
+            }
             tx.commit()
+        })
+    }
+
+    /// Forgets the runs beyond the last `keep` and those started before `older_than`, with
+    /// their nodes; returns how many runs were forgotten. The write-ahead log is then
+    /// truncated, so the file shrinks back.
+    pub(crate) fn prune_history(
+        &self,
+        keep: Option<usize>,
+        older_than: Option<SystemTime>,
+    ) -> Result<usize, String> {
+        self.writable()?;
+        self.with_conn(|c| {
+            let tx = Transaction::new_unchecked(c, TransactionBehavior::Immediate)?;
+            let removed = prune(&tx, keep, older_than)?;
+            tx.commit()?;
+            // Best effort: another reader may keep the log in use.
+            let _ = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            Ok(removed)
         })
     }
 
