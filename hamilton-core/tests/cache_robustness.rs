@@ -653,3 +653,38 @@ fn a_run_waits_for_a_locked_database_at_most_the_lock_timeout_in_all_not_per_cal
     let (_, record) = run(&build(), 1);
     assert_eq!(record.hits().len(), 7, "{record}");
 }
+
+#[test]
+fn a_database_with_another_schema_is_set_aside_and_recreated() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let other = rusqlite::Connection::open(dir.path().join("cache.sqlite")).unwrap();
+        other
+            .execute_batch(
+                "CREATE TABLE cache_keys (id INTEGER PRIMARY KEY, payload BLOB);
+                 INSERT INTO cache_keys (payload) VALUES (x'00');
+                 CREATE TABLE runs (anything TEXT);",
+            )
+            .unwrap();
+    }
+    let calls = Calls::default();
+    let dr = driver(CacheOptions::new(dir.path()), &calls);
+    let run = check(&dr, 12);
+    let notes = all_notes(&run);
+    assert!(notes.contains("not the cache's schema"), "{notes}");
+    assert!(notes.contains("set aside"), "{notes}");
+    assert_eq!(check(&dr, 12).hits().len(), 2);
+    // Said once; the other database kept beside.
+    assert!(all_notes(&check(&dr, 12)).is_empty());
+    let aside = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("cache.sqlite.corrupt-")
+        })
+        .count();
+    assert_eq!(aside, 1);
+}

@@ -208,6 +208,17 @@ fn open_result(path: &Path) -> Result<fs::File, ReadError> {
     Ok(file)
 }
 
+/// Checks that the tables have the columns the cache reads and writes.
+fn check_schema(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "SELECT cache_key, node, code_version, inputs, data_version, format, compute_ns, created_at
+         FROM cache_keys LIMIT 0;
+         SELECT run_id, started_at, duration_ns, outputs, success FROM runs LIMIT 0;
+         SELECT run_id, position, node, behavior, status, cache_key, code_version, data_version,
+                inputs, note, duration_ns FROM history LIMIT 0;",
+    )
+}
+
 /// Deletes the runs beyond the last `keep` (by start time) and those started before
 /// `older_than`, and their nodes; returns how many runs were deleted.
 fn prune(
@@ -547,7 +558,20 @@ impl Store {
         let _mode: String =
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.execute_batch(SCHEMA)?;
+        // A database of another program (or another layout) fails here: it is set aside like
+        // a corrupt one, rather than turning caching off for good.
+        conn.execute_batch(SCHEMA)
+            .and_then(|()| check_schema(&conn))
+            .map_err(|e| {
+                if is_busy(&e) || is_corruption(&e) {
+                    e
+                } else {
+                    rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOTADB),
+                        Some(format!("not the cache's schema: {e}")),
+                    )
+                }
+            })?;
         Ok(conn)
     }
 
