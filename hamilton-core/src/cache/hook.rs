@@ -328,13 +328,16 @@ impl Inner {
     /// The stored result of `key`, or why it cannot be used (`Ok(None)`: not found).
     fn load(
         &self,
+        run_id: u64,
         key: &str,
         spec: &NodeSpec,
         t: &CacheType,
     ) -> Result<Option<(Value, DataVersion)>, String> {
         match self.lookup(key, spec, t)? {
             None => Ok(None),
-            Some(dv) => self.load_version(dv, spec, t).map(|v| Some((v, dv))),
+            Some(dv) => self
+                .load_version(run_id, dv, spec, t)
+                .map(|v| Some((v, dv))),
         }
     }
 
@@ -365,6 +368,7 @@ impl Inner {
     /// file is deleted, so the recomputed result is written afresh.
     pub(super) fn load_version(
         &self,
+        run_id: u64,
         dv: DataVersion,
         spec: &NodeSpec,
         t: &CacheType,
@@ -373,6 +377,7 @@ impl Inner {
             .format
             .as_ref()
             .ok_or_else(|| format!("type `{}` has no stored format", spec.output_name))?;
+        self.store.pin(run_id, dv, format.name);
         if let Some(m) = &self.memory
             && let Some((value, _)) = lock(m).values.get(&dv)
             && let Some(copy) = (format.clone)(value.as_any())
@@ -458,6 +463,7 @@ impl Inner {
                 spec.output_name
             )
         })?;
+        self.store.pin(ctx.run_id, dv, format.name);
         let size = self.store.write_result(dv, format.name, t.name, |out| {
             (format.encode)(value.as_any(), out).map_err(|e| e.to_string())
         })?;
@@ -551,7 +557,7 @@ impl Inner {
         } else if spec.behavior == Behavior::Default
             && let (Some(k), Some(t)) = (&key, output_type)
         {
-            match self.load(&k.key, spec, t) {
+            match self.load(ctx.run_id, &k.key, spec, t) {
                 Ok(Some((value, dv))) => {
                     event.status = CacheStatus::Hit;
                     event.data_version = Some(dv.to_string());
@@ -766,6 +772,7 @@ impl Inner {
         let Some(state) = lock(&self.runs).remove(&run.run_id) else {
             return;
         };
+        self.store.end_run(run.run_id);
         let mut record = CacheRun {
             run_id: state.id,
             outputs: state.outputs,

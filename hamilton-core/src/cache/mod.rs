@@ -410,6 +410,7 @@ pub struct CacheOptions {
     read_only: bool,
     keep_runs: Option<usize>,
     keep_runs_for: Option<Duration>,
+    max_size: Option<u64>,
 }
 
 impl CacheOptions {
@@ -425,6 +426,7 @@ impl CacheOptions {
             read_only: false,
             keep_runs: None,
             keep_runs_for: None,
+            max_size: None,
         }
     }
 
@@ -532,6 +534,20 @@ impl CacheOptions {
     /// ```
     pub fn keep_runs_for(mut self, age: Duration) -> Self {
         self.keep_runs_for = Some(age);
+        self
+    }
+
+    /// Keeps the result files under `bytes` in all: after each run, the results used least
+    /// recently (loaded or stored, by any driver on this cache) are deleted, with their cache
+    /// keys, until the files fit; results a run of this driver still in progress has loaded or
+    /// stored are kept. Unbounded by default. The metadata database is not counted.
+    /// ```
+    /// use hamilton_core::cache::CacheOptions;
+    /// let options = CacheOptions::new("cache").max_size(10 << 30);
+    /// # let _ = options;
+    /// ```
+    pub fn max_size(mut self, bytes: u64) -> Self {
+        self.max_size = Some(bytes);
         self
     }
 

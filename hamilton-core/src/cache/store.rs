@@ -4,6 +4,7 @@
 //! Nothing here panics or fails a run: every problem comes back as an `Err(String)` that the
 //! hook turns into a miss (or a skipped write) with a note.
 
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -44,6 +45,12 @@ CREATE TABLE IF NOT EXISTS cache_keys (
 );
 CREATE INDEX IF NOT EXISTS cache_keys_node ON cache_keys(node);
 CREATE INDEX IF NOT EXISTS cache_keys_data_version ON cache_keys(data_version);
+CREATE TABLE IF NOT EXISTS result_use (
+    data_version TEXT NOT NULL,
+    format       TEXT NOT NULL,
+    last_used    INTEGER NOT NULL,
+    PRIMARY KEY (data_version, format)
+);
 CREATE TABLE IF NOT EXISTS runs (
     run_id      TEXT PRIMARY KEY,
     started_at  INTEGER NOT NULL,
@@ -116,6 +123,10 @@ pub(crate) struct Store {
     /// How many runs, and runs how old, the history keeps.
     keep_runs: Option<usize>,
     keep_runs_for: Option<Duration>,
+    /// The most bytes of result files kept.
+    max_size: Option<u64>,
+    /// The results each run in progress (by its id) has loaded or stored.
+    pins: Mutex<HashMap<u64, HashSet<(DataVersion, String)>>>,
     conn: Mutex<Option<Connection>>,
     /// The wait for other processes' locks spent in the current run: a run waits at most
     /// `lock_timeout` in all, not on each call.
@@ -378,6 +389,8 @@ impl Store {
             read_only: options.read_only,
             keep_runs: options.keep_runs,
             keep_runs_for: options.keep_runs_for,
+            max_size: options.max_size,
+            pins: Mutex::new(HashMap::new()),
             conn: Mutex::new(None),
             waited: Mutex::new(Waited::default()),
             notes: Mutex::new(Vec::new()),
@@ -498,6 +511,149 @@ impl Store {
         if waited.applied != Some(left) && conn.busy_timeout(left).is_ok() {
             waited.applied = Some(left);
         }
+    }
+
+    /// Notes that run `run_id` uses the result `dv` in `format`: it is not evicted while the
+    /// run is in progress, and counts as used when the run ends.
+    pub(crate) fn pin(&self, run_id: u64, dv: DataVersion, format: &str) {
+        if self.max_size.is_none() || self.read_only {
+            return;
+        }
+        self.pins
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(run_id)
+            .or_default()
+            .insert((dv, format.to_string()));
+    }
+
+    /// At the end of run `run_id`: records when its results were used, then evicts the least
+    /// recently used results beyond [`CacheOptions::max_size`], but those of runs in progress.
+    pub(crate) fn end_run(&self, run_id: u64) {
+        let Some(max) = self.max_size else { return };
+        if self.read_only {
+            return;
+        }
+        let (used, pinned) = {
+            let mut pins = self.pins.lock().unwrap_or_else(|p| p.into_inner());
+            let used = pins.remove(&run_id).unwrap_or_default();
+            let pinned: HashSet<(DataVersion, String)> = pins.values().flatten().cloned().collect();
+            (used, pinned)
+        };
+        let now = unix_nanos(SystemTime::now());
+        let touched = self.with_conn(|c| {
+            let tx = Transaction::new_unchecked(c, TransactionBehavior::Immediate)?;
+            {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT OR REPLACE INTO result_use (data_version, format, last_used)
+                     VALUES (?1, ?2, ?3)",
+                )?;
+                for (dv, format) in &used {
+                    stmt.execute(params![dv.to_string(), format, now])?;
+                }
+            }
+            tx.commit()
+        });
+        if let Err(why) = touched {
+            self.note(format!("results not marked as used: {why}"));
+        }
+        if let Err(why) = self.evict(max, &pinned) {
+            self.note(format!("results not evicted: {why}"));
+        }
+    }
+
+    /// Deletes the least recently used result files (and their cache keys) until the files
+    /// take at most `max` bytes, keeping `pinned`.
+    fn evict(&self, max: u64, pinned: &HashSet<(DataVersion, String)>) -> Result<(), String> {
+        struct Candidate {
+            path: PathBuf,
+            dv: DataVersion,
+            format: String,
+            size: u64,
+            used: i64,
+        }
+        let mut candidates = Vec::new();
+        let mut total = 0_u64;
+        let results = self.dir.join(RESULTS);
+        for shard in fs::read_dir(&results).map_err(|e| e.to_string())?.flatten() {
+            let Ok(files) = fs::read_dir(shard.path()) else {
+                continue;
+            };
+            for file in files.flatten() {
+                let Ok(meta) = file.metadata() else { continue };
+                if !meta.is_file() {
+                    continue;
+                }
+                total += meta.len();
+                let name = file.file_name();
+                let Some((dv, format)) = name.to_str().and_then(|n| n.split_once('.')) else {
+                    continue;
+                };
+                let Some(dv) = DataVersion::parse(dv) else {
+                    continue;
+                };
+                let used = meta.modified().map_or(0, unix_nanos);
+                candidates.push(Candidate {
+                    path: file.path(),
+                    dv,
+                    format: format.to_string(),
+                    size: meta.len(),
+                    used,
+                });
+            }
+        }
+        if total <= max {
+            return Ok(());
+        }
+        let last_used: HashMap<(String, String), i64> = self.with_conn(|c| {
+            let mut stmt = c.prepare("SELECT data_version, format, last_used FROM result_use")?;
+            stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
+                .collect()
+        })?;
+        for c in &mut candidates {
+            if let Some(&used) = last_used.get(&(c.dv.to_string(), c.format.clone())) {
+                c.used = c.used.max(used);
+            }
+        }
+        candidates.sort_by_key(|c| c.used);
+        let mut victims = Vec::new();
+        for c in candidates {
+            if total <= max {
+                break;
+            }
+            if pinned.contains(&(c.dv, c.format.clone())) {
+                continue;
+            }
+            total -= c.size;
+            victims.push(c);
+        }
+        if victims.is_empty() {
+            return Ok(());
+        }
+        self.with_conn(|conn| {
+            let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+            for c in &victims {
+                let dv = c.dv.to_string();
+                tx.execute(
+                    "DELETE FROM cache_keys WHERE data_version = ?1 AND format = ?2",
+                    params![dv, c.format],
+                )?;
+                tx.execute(
+                    "DELETE FROM result_use WHERE data_version = ?1 AND format = ?2",
+                    params![dv, c.format],
+                )?;
+            }
+            tx.commit()
+        })?;
+        let bytes: u64 = victims.iter().map(|c| c.size).sum();
+        for c in &victims {
+            let _ = fs::remove_file(&c.path);
+        }
+        self.note(format!(
+            "evicted {} result(s) ({bytes} bytes), least recently used first, to keep the results under {max} bytes",
+            victims.len()
+        ));
+        Ok(())
     }
 
     /// `Err` when the cache is read-only.
