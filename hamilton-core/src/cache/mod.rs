@@ -66,14 +66,20 @@
 //!
 //! Under the cache directory: `cache.sqlite` (SQLite, WAL mode) holds the cache keys, the runs
 //! and what each node of each run did; `results/` holds one file per stored value, named by its
-//! data version (so equal results are stored once), written to a temporary file and renamed into
-//! place, with a header and checksum; the payload after the header starts at a multiple of 64
+//! data version (so equal results are stored once), written to a temporary file under `tmp/`,
+//! synced to the disk and renamed into place (the directory synced after), with a header and
+//! checksum; the payload after the header starts at a multiple of 64
 //! bytes, so a format read back from a memory map
 //! ([`CacheType::with_mapped_format`]) finds its buffers aligned. Every read checks the
-//! checksum over the whole payload. A missing, truncated or corrupt result file, or an
+//! checksum over the whole payload. A missing, truncated or corrupt result file, something
+//! else at a result's path (a directory, set aside; a FIFO or a device, removed), or an
 //! unreadable, locked or corrupt database, makes the affected nodes run again with a note in the
-//! run's record; a corrupt database is set aside and re-created. Several threads and processes
-//! can share one directory.
+//! run's record; a corrupt database, or one of another schema, is set aside and re-created. A
+//! run waits for a locked database at most [`CacheOptions::lock_timeout`] in all. Temporary
+//! files name their writer; opening the cache removes those of writers no longer running.
+//! Several threads and processes can share one directory. A directory that cannot be written
+//! is read only ([`CacheOptions::read_only`]). The run history and the result files can be
+//! bounded ([`CacheOptions::keep_runs`], [`Cache::prune_history`], [`CacheOptions::max_size`]).
 //!
 //! # Limits
 //!
