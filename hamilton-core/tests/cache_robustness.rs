@@ -521,3 +521,170 @@ fn two_processes_share_one_cache() {
     let ids = dr.cache().unwrap().run_ids().unwrap();
     assert!(ids.len() >= 2 * 2 * 2 * 30, "{}", ids.len());
 }
+
+/// Runs `f` on another thread, failing if it takes longer than `limit` (a hang).
+fn within<R: Send + 'static>(limit: Duration, f: impl FnOnce() -> R + Send + 'static) -> R {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("still running after {limit:?}: hung"))
+}
+
+#[cfg(unix)]
+#[test]
+fn a_result_path_replaced_by_a_fifo_does_not_hang_the_run_and_is_recomputed() {
+    within(Duration::from_secs(60), || {
+        recovers_from(
+            |f| {
+                std::fs::remove_file(f).unwrap();
+                let made = Command::new("mkfifo").arg(f).status().unwrap();
+                assert!(made.success());
+            },
+            "a FIFO",
+        );
+    });
+}
+
+#[test]
+fn a_result_path_replaced_by_a_directory_is_set_aside_and_recomputed() {
+    recovers_from(
+        |f| {
+            std::fs::remove_file(f).unwrap();
+            std::fs::create_dir(f).unwrap();
+            std::fs::write(f.join("someone's file"), b"kept").unwrap();
+        },
+        "a directory",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_result_path_replaced_by_a_link_to_dev_null_is_recomputed() {
+    recovers_from(
+        |f| {
+            std::fs::remove_file(f).unwrap();
+            std::os::unix::fs::symlink("/dev/null", f).unwrap();
+        },
+        "a character device",
+    );
+    assert!(Path::new("/dev/null").exists());
+}
+
+/// Directories and devices found where a result file is to be written are not taken for the
+/// result: set aside, the result written, the next run a hit, reported once.
+#[cfg(unix)]
+#[test]
+fn a_directory_or_device_in_the_way_of_a_new_result_is_set_aside_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = Calls::default();
+    let dr = driver(CacheOptions::new(dir.path()), &calls);
+    check(&dr, 40);
+    let files = result_files(dir.path());
+    assert_eq!(files.len(), 2);
+    dr.cache().unwrap().clear().unwrap();
+    // Where the two results will be written again: a directory and a link to /dev/null.
+    std::fs::create_dir_all(files[0].parent().unwrap()).unwrap();
+    std::fs::create_dir(&files[0]).unwrap();
+    std::fs::create_dir_all(files[1].parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink("/dev/null", &files[1]).unwrap();
+    let run = check(&dr, 40);
+    let notes = all_notes(&run);
+    assert!(notes.contains("was a directory"), "{notes}");
+    assert!(notes.contains("was a character device"), "{notes}");
+    let dr = driver(CacheOptions::new(dir.path()), &calls);
+    let run = check(&dr, 40);
+    assert_eq!(run.hits().len(), 2, "{run}");
+    assert!(all_notes(&run).is_empty(), "{}", all_notes(&run));
+    assert!(files.iter().all(|f| f.is_file()));
+}
+
+#[test]
+fn a_run_waits_for_a_locked_database_at_most_the_lock_timeout_in_all_not_per_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let timeout = Duration::from_millis(400);
+    let names: Vec<String> = (0..7).map(|i| format!("n{i}")).collect();
+    let build = || {
+        Driver::builder()
+            .with_nodes((0..7).map(|i| {
+                Node::builder(format!("n{i}"))
+                    .code_version(1)
+                    .param::<i64>("x")
+                    .build(move |a: &Args| Ok(vec![(*a.get::<i64>(0)? + i) as f64]))
+            }))
+            .with_cache(CacheOptions::new(dir.path()).lock_timeout(timeout))
+            .build()
+            .unwrap()
+    };
+    let run = |dr: &Driver, x: i64| {
+        let started = std::time::Instant::now();
+        let out = dr.execute(&names, Inputs::new().set("x", x)).unwrap();
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(
+                out.get::<Vec<f64>>(n).unwrap(),
+                &vec![(x + i as i64) as f64]
+            );
+        }
+        (started.elapsed(), dr.cache().unwrap().last_run().unwrap())
+    };
+    run(&build(), 1);
+    // Another process keeps everyone out of the database, readers too.
+    let locker = rusqlite::Connection::open(dir.path().join("cache.sqlite")).unwrap();
+    locker
+        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;")
+        .unwrap();
+    let dr = build();
+    for x in [1, 2] {
+        // 7 lookups, 7 writes and the history: 15 calls, each of which would wait 400 ms.
+        let (took, record) = run(&dr, x);
+        assert!(
+            took < timeout * 4,
+            "the run took {took:?} with a lock timeout of {timeout:?}"
+        );
+        assert!(record.hits().is_empty(), "{record}");
+        let notes = all_notes(&record);
+        assert!(
+            notes.contains("locked") || notes.contains("busy"),
+            "{notes}"
+        );
+    }
+    drop(locker);
+    let (_, record) = run(&build(), 1);
+    assert_eq!(record.hits().len(), 7, "{record}");
+}
+
+#[test]
+fn a_database_with_another_schema_is_set_aside_and_recreated() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let other = rusqlite::Connection::open(dir.path().join("cache.sqlite")).unwrap();
+        other
+            .execute_batch(
+                "CREATE TABLE cache_keys (id INTEGER PRIMARY KEY, payload BLOB);
+                 INSERT INTO cache_keys (payload) VALUES (x'00');
+                 CREATE TABLE runs (anything TEXT);",
+            )
+            .unwrap();
+    }
+    let calls = Calls::default();
+    let dr = driver(CacheOptions::new(dir.path()), &calls);
+    let run = check(&dr, 12);
+    let notes = all_notes(&run);
+    assert!(notes.contains("not the cache's schema"), "{notes}");
+    assert!(notes.contains("set aside"), "{notes}");
+    assert_eq!(check(&dr, 12).hits().len(), 2);
+    // Said once; the other database kept beside.
+    assert!(all_notes(&check(&dr, 12)).is_empty());
+    let aside = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("cache.sqlite.corrupt-")
+        })
+        .count();
+    assert_eq!(aside, 1);
+}

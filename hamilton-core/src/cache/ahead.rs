@@ -43,6 +43,7 @@ impl Inner {
         overrides: &Overrides,
         run_id: u64,
     ) -> Vec<(String, Value)> {
+        self.store.begin_run();
         let mut ahead = Ahead {
             began: Some((std::time::SystemTime::now(), Instant::now())),
             order: plan
@@ -107,7 +108,7 @@ impl Inner {
                 let spec = &self.nodes[&*graph.vertices[plan.steps[i].vertex].name];
                 let t = self.cache_type(spec.output).expect("a hit's type is known");
                 let loading = Instant::now();
-                (self.load_version(*dv, spec, t), loading.elapsed())
+                (self.load_version(run_id, *dv, spec, t), loading.elapsed())
             });
             for (i, (result, took)) in batch.into_iter().zip(results) {
                 done[i] = true;

@@ -171,7 +171,7 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Inner {
     pub(crate) fn new(options: CacheOptions, graph: &Graph) -> Self {
-        let store = Store::open(options.dir.clone(), options.lock_timeout);
+        let store = Store::open(&options);
         let mut nodes = HashMap::new();
         for v in &graph.vertices {
             let Kind::Function(node) = &v.kind else {
@@ -328,13 +328,16 @@ impl Inner {
     /// The stored result of `key`, or why it cannot be used (`Ok(None)`: not found).
     fn load(
         &self,
+        run_id: u64,
         key: &str,
         spec: &NodeSpec,
         t: &CacheType,
     ) -> Result<Option<(Value, DataVersion)>, String> {
         match self.lookup(key, spec, t)? {
             None => Ok(None),
-            Some(dv) => self.load_version(dv, spec, t).map(|v| Some((v, dv))),
+            Some(dv) => self
+                .load_version(run_id, dv, spec, t)
+                .map(|v| Some((v, dv))),
         }
     }
 
@@ -365,6 +368,7 @@ impl Inner {
     /// file is deleted, so the recomputed result is written afresh.
     pub(super) fn load_version(
         &self,
+        run_id: u64,
         dv: DataVersion,
         spec: &NodeSpec,
         t: &CacheType,
@@ -373,6 +377,7 @@ impl Inner {
             .format
             .as_ref()
             .ok_or_else(|| format!("type `{}` has no stored format", spec.output_name))?;
+        self.store.pin(run_id, dv, format.name);
         if let Some(m) = &self.memory
             && let Some((value, _)) = lock(m).values.get(&dv)
             && let Some(copy) = (format.clone)(value.as_any())
@@ -446,6 +451,9 @@ impl Inner {
         dv: DataVersion,
         compute: Duration,
     ) -> Result<(), String> {
+        if self.store.read_only() {
+            return Ok(());
+        }
         let t = self
             .cache_type(value.type_id())
             .ok_or_else(|| format!("type `{}` is not known to the cache", spec.output_name))?;
@@ -455,6 +463,7 @@ impl Inner {
                 spec.output_name
             )
         })?;
+        self.store.pin(ctx.run_id, dv, format.name);
         let size = self.store.write_result(dv, format.name, t.name, |out| {
             (format.encode)(value.as_any(), out).map_err(|e| e.to_string())
         })?;
@@ -548,7 +557,7 @@ impl Inner {
         } else if spec.behavior == Behavior::Default
             && let (Some(k), Some(t)) = (&key, output_type)
         {
-            match self.load(&k.key, spec, t) {
+            match self.load(ctx.run_id, &k.key, spec, t) {
                 Ok(Some((value, dv))) => {
                     event.status = CacheStatus::Hit;
                     event.data_version = Some(dv.to_string());
@@ -628,7 +637,11 @@ impl Inner {
             ahead: Ahead::default(),
         };
         let mut state = state;
-        if let Some(mut ahead) = lock(&self.pending).remove(&run.run_id) {
+        let ahead = lock(&self.pending).remove(&run.run_id);
+        if ahead.is_none() {
+            self.store.begin_run();
+        }
+        if let Some(mut ahead) = ahead {
             state.versions = std::mem::take(&mut ahead.versions);
             state.memo = std::mem::take(&mut ahead.memo);
             if let Some((started, clock)) = ahead.began {
@@ -759,6 +772,7 @@ impl Inner {
         let Some(state) = lock(&self.runs).remove(&run.run_id) else {
             return;
         };
+        self.store.end_run(run.run_id);
         let mut record = CacheRun {
             run_id: state.id,
             outputs: state.outputs,
@@ -783,16 +797,20 @@ impl Inner {
                 duration: e.duration,
             })
             .collect();
-        let written = self.store.record_run(
-            &RunRow {
-                run_id: &record.run_id,
-                started_at: state.started,
-                duration: record.duration,
-                outputs: &outputs,
-                success: record.success,
-            },
-            &rows,
-        );
+        let written = if self.store.read_only() {
+            Ok(())
+        } else {
+            self.store.record_run(
+                &RunRow {
+                    run_id: &record.run_id,
+                    started_at: state.started,
+                    duration: record.duration,
+                    outputs: &outputs,
+                    success: record.success,
+                },
+                &rows,
+            )
+        };
         if let Err(why) = written {
             record
                 .notes

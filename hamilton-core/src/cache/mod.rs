@@ -66,14 +66,20 @@
 //!
 //! Under the cache directory: `cache.sqlite` (SQLite, WAL mode) holds the cache keys, the runs
 //! and what each node of each run did; `results/` holds one file per stored value, named by its
-//! data version (so equal results are stored once), written to a temporary file and renamed into
-//! place, with a header and checksum; the payload after the header starts at a multiple of 64
+//! data version (so equal results are stored once), written to a temporary file under `tmp/`,
+//! synced to the disk and renamed into place (the directory synced after), with a header and
+//! checksum; the payload after the header starts at a multiple of 64
 //! bytes, so a format read back from a memory map
 //! ([`CacheType::with_mapped_format`]) finds its buffers aligned. Every read checks the
-//! checksum over the whole payload. A missing, truncated or corrupt result file, or an
+//! checksum over the whole payload. A missing, truncated or corrupt result file, something
+//! else at a result's path (a directory, set aside; a FIFO or a device, removed), or an
 //! unreadable, locked or corrupt database, makes the affected nodes run again with a note in the
-//! run's record; a corrupt database is set aside and re-created. Several threads and processes
-//! can share one directory.
+//! run's record; a corrupt database, or one of another schema, is set aside and re-created. A
+//! run waits for a locked database at most [`CacheOptions::lock_timeout`] in all. Temporary
+//! files name their writer; opening the cache removes those of writers no longer running.
+//! Several threads and processes can share one directory. A directory that cannot be written
+//! is read only ([`CacheOptions::read_only`]). The run history and the result files can be
+//! bounded ([`CacheOptions::keep_runs`], [`Cache::prune_history`], [`CacheOptions::max_size`]).
 //!
 //! # Limits
 //!
@@ -407,6 +413,10 @@ pub struct CacheOptions {
     types: Vec<CacheType>,
     memory_bytes: usize,
     lock_timeout: Duration,
+    read_only: bool,
+    keep_runs: Option<usize>,
+    keep_runs_for: Option<Duration>,
+    max_size: Option<u64>,
 }
 
 impl CacheOptions {
@@ -419,6 +429,10 @@ impl CacheOptions {
             types: Vec::new(),
             memory_bytes: 0,
             lock_timeout: Duration::from_secs(5),
+            read_only: false,
+            keep_runs: None,
+            keep_runs_for: None,
+            max_size: None,
         }
     }
 
@@ -483,10 +497,63 @@ impl CacheOptions {
         self
     }
 
-    /// How long to wait for another process holding the metadata database before treating the
-    /// node as a miss (default 5 s).
+    /// How long a run waits in all for another process holding the metadata database (default
+    /// 5 s): once it has waited that long, its remaining lookups and writes give up at once,
+    /// its nodes are computed and not stored. Each run starts with the whole wait again.
     pub fn lock_timeout(mut self, timeout: Duration) -> Self {
         self.lock_timeout = timeout;
+        self
+    }
+
+    /// Opens the cache for reading only: stored results are served, nothing new is stored and
+    /// no run history is written. A cache whose directory cannot be written (a read-only mount,
+    /// no permission) is opened this way by itself, and its first run says so once.
+    /// ```
+    /// use hamilton_core::cache::CacheOptions;
+    /// let shared = CacheOptions::new("/mnt/team-cache").read_only(true);
+    /// # let _ = shared;
+    /// ```
+    pub fn read_only(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
+        self
+    }
+
+    /// Keeps the history of the last `runs` runs only: older runs are forgotten as each run is
+    /// recorded (all runs are kept by default). Results are not affected.
+    /// ```
+    /// use hamilton_core::cache::CacheOptions;
+    /// let options = CacheOptions::new("cache").keep_runs(100);
+    /// # let _ = options;
+    /// ```
+    pub fn keep_runs(mut self, runs: usize) -> Self {
+        self.keep_runs = Some(runs);
+        self
+    }
+
+    /// Keeps the history of runs started within `age` only: older runs are forgotten as each
+    /// run is recorded (all runs are kept by default). Results are not affected.
+    /// ```
+    /// use std::time::Duration;
+    /// use hamilton_core::cache::CacheOptions;
+    /// let options = CacheOptions::new("cache").keep_runs_for(Duration::from_secs(7 * 86_400));
+    /// # let _ = options;
+    /// ```
+    pub fn keep_runs_for(mut self, age: Duration) -> Self {
+        self.keep_runs_for = Some(age);
+        self
+    }
+
+    /// Keeps the result files under `bytes` in all: after each run, the results used least
+    /// recently (loaded or stored, by any driver on this cache) are deleted, with their cache
+    /// keys, until the files fit; results a run of this driver still in progress has loaded or
+    /// stored are kept. Unbounded by default. The metadata database is not counted.
+    /// ```
+    /// use hamilton_core::cache::CacheOptions;
+    /// let options = CacheOptions::new("cache").max_size(10 << 30);
+    /// # let _ = options;
+    /// ```
+    pub fn max_size(mut self, bytes: u64) -> Self {
+        self.max_size = Some(bytes);
         self
     }
 
@@ -625,6 +692,30 @@ impl Cache {
                 .collect(),
             notes: Vec::new(),
         }))
+    }
+
+    /// Forgets the history of all runs but the last `keep` (their results stay cached);
+    /// returns how many runs were forgotten.
+    /// ```
+    /// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let dr = Driver::builder()
+    ///     .with_nodes([Node::builder("b").code_version(1).param::<i64>("a").build(|x: &Args| Ok(x.get::<i64>(0)? + 1))])
+    ///     .with_cache(dir.path())
+    ///     .build()
+    ///     .unwrap();
+    /// for a in 0..5_i64 {
+    ///     dr.execute(&["b"], Inputs::new().set("a", a)).unwrap();
+    /// }
+    /// let cache = dr.cache().unwrap();
+    /// assert_eq!(cache.prune_history(2).unwrap(), 3);
+    /// assert_eq!(cache.run_ids().unwrap().len(), 2);
+    /// ```
+    pub fn prune_history(&self, keep: usize) -> Result<usize, CacheError> {
+        self.inner
+            .store
+            .prune_history(Some(keep), None)
+            .map_err(CacheError)
     }
 
     /// The bytes the cache directory takes on disk.

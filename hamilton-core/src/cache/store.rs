@@ -4,6 +4,7 @@
 //! Nothing here panics or fails a run: every problem comes back as an `Err(String)` that the
 //! hook turns into a miss (or a skipped write) with a note.
 
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -12,9 +13,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{
-    Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params,
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
 };
 
+use super::CacheOptions;
 use super::fingerprint::DataVersion;
 use super::registry::{MapFn, StoredPayload, guarded};
 
@@ -43,6 +45,12 @@ CREATE TABLE IF NOT EXISTS cache_keys (
 );
 CREATE INDEX IF NOT EXISTS cache_keys_node ON cache_keys(node);
 CREATE INDEX IF NOT EXISTS cache_keys_data_version ON cache_keys(data_version);
+CREATE TABLE IF NOT EXISTS result_use (
+    data_version TEXT NOT NULL,
+    format       TEXT NOT NULL,
+    last_used    INTEGER NOT NULL,
+    PRIMARY KEY (data_version, format)
+);
 CREATE TABLE IF NOT EXISTS runs (
     run_id      TEXT PRIMARY KEY,
     started_at  INTEGER NOT NULL,
@@ -109,13 +117,43 @@ pub(crate) struct RunRow<'a> {
 pub(crate) struct Store {
     dir: PathBuf,
     lock_timeout: Duration,
+    /// Opened for reading only (asked for, or the directory cannot be written): no result
+    /// file, cache key or run is written.
+    read_only: bool,
+    /// How many runs, and runs how old, the history keeps.
+    keep_runs: Option<usize>,
+    keep_runs_for: Option<Duration>,
+    /// The most bytes of result files kept.
+    max_size: Option<u64>,
+    /// The results each run in progress (by its id) has loaded or stored.
+    pins: Mutex<HashMap<u64, HashSet<(DataVersion, String)>>>,
     conn: Mutex<Option<Connection>>,
+    /// The wait for other processes' locks spent in the current run: a run waits at most
+    /// `lock_timeout` in all, not on each call.
+    waited: Mutex<Waited>,
     /// Problems found outside any node (a corrupt database set aside, ...), for the next run's
     /// record.
     notes: Mutex<Vec<String>>,
     /// Read buffers kept between result reads, so that loading many results does not map
     /// fresh memory for every file.
     buffers: Mutex<Vec<Vec<u8>>>,
+}
+
+/// The lock wait a run has spent, and the busy timeout last given to the connection.
+#[derive(Default)]
+struct Waited {
+    spent: Duration,
+    applied: Option<Duration>,
+}
+
+/// A call taking longer than this is taken to have waited for a lock.
+const SLOW_CALL: Duration = Duration::from_millis(10);
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
 }
 
 fn nanos(d: Duration) -> i64 {
@@ -133,6 +171,203 @@ fn is_corruption(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// What a file that is not a regular file is, for messages.
+fn file_kind(meta: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else if meta.is_file() {
+        "a regular file"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Opens the result file at `path`, after checking that it is a regular file (following
+/// links): opening a FIFO would wait for a writer forever, a directory or a device holds no
+/// result. Anything else there is reported as damage, so it is cleared and written afresh.
+fn open_result(path: &Path) -> Result<fs::File, ReadError> {
+    let not_read = |e: std::io::Error| ReadError::unreadable(path, &e);
+    let not_a_file = |meta: &fs::Metadata| {
+        ReadError::damaged(path, format!("{}, not a result file", file_kind(meta)))
+    };
+    let meta = fs::metadata(path).map_err(not_read)?;
+    if !meta.is_file() {
+        return Err(not_a_file(&meta));
+    }
+    let file = fs::File::open(path).map_err(not_read)?;
+    let meta = file.metadata().map_err(not_read)?;
+    if !meta.is_file() {
+        return Err(not_a_file(&meta));
+    }
+    Ok(file)
+}
+
+/// Checks that the tables have the columns the cache reads and writes.
+fn check_schema(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "SELECT cache_key, node, code_version, inputs, data_version, format, compute_ns, created_at
+         FROM cache_keys LIMIT 0;
+         SELECT run_id, started_at, duration_ns, outputs, success FROM runs LIMIT 0;
+         SELECT run_id, position, node, behavior, status, cache_key, code_version, data_version,
+                inputs, note, duration_ns FROM history LIMIT 0;",
+    )
+}
+
+/// Deletes the runs beyond the last `keep` (by start time) and those started before
+/// `older_than`, and their nodes; returns how many runs were deleted.
+fn prune(
+    tx: &Transaction<'_>,
+    keep: Option<usize>,
+    older_than: Option<SystemTime>,
+) -> rusqlite::Result<usize> {
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS pruned (run_id TEXT PRIMARY KEY); DELETE FROM pruned;",
+    )?;
+    if let Some(keep) = keep {
+        tx.execute(
+            "INSERT OR IGNORE INTO pruned SELECT run_id FROM runs
+             ORDER BY started_at DESC, run_id DESC LIMIT -1 OFFSET ?1",
+            params![i64::try_from(keep).unwrap_or(i64::MAX)],
+        )?;
+    }
+    if let Some(older_than) = older_than {
+        tx.execute(
+            "INSERT OR IGNORE INTO pruned SELECT run_id FROM runs WHERE started_at < ?1",
+            params![unix_nanos(older_than)],
+        )?;
+    }
+    tx.execute(
+        "DELETE FROM history WHERE run_id IN (SELECT run_id FROM pruned)",
+        [],
+    )?;
+    let removed = tx.execute(
+        "DELETE FROM runs WHERE run_id IN (SELECT run_id FROM pruned)",
+        [],
+    )?;
+    tx.execute("DELETE FROM pruned", [])?;
+    Ok(removed)
+}
+
+/// `path` for a SQLite URI (`file:` + this): the characters URIs give a meaning escaped.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Temporary files whose owner cannot be looked up are removed once this old.
+const STALE_TEMP_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The start time of process `pid` (clock ticks since boot, field 22 of `/proc/<pid>/stat`):
+/// `Ok(None)` for a process that has ended (or is a zombie), `Err` where `/proc` is unavailable.
+fn process_start(pid: u32) -> Result<Option<u64>, ()> {
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => {
+            // The command name (field 2) is in parentheses and may hold spaces.
+            let Some(rest) = stat.rsplit_once(')').map(|(_, rest)| rest) else {
+                return Err(());
+            };
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            if fields.first() == Some(&"Z") || fields.first() == Some(&"X") {
+                return Ok(None);
+            }
+            fields
+                .get(19)
+                .and_then(|f| f.parse().ok())
+                .map(Some)
+                .ok_or(())
+        }
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && Path::new("/proc/self/stat").exists() =>
+        {
+            Ok(None)
+        }
+        Err(_) => Err(()),
+    }
+}
+
+/// Whether the process `pid` (started at `start`, when known) is running; `None` when that
+/// cannot be told.
+fn process_alive(pid: u32, start: Option<u64>) -> Option<bool> {
+    match process_start(pid) {
+        Ok(None) => Some(false),
+        Ok(Some(found)) => Some(start.is_none_or(|start| start == found)),
+        Err(()) => None,
+    }
+}
+
+/// This process's owner tag in temporary file names: `p<pid>-<start time>`.
+fn temp_owner_tag() -> String {
+    static TAG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TAG.get_or_init(|| {
+        let pid = std::process::id();
+        match process_start(pid) {
+            Ok(Some(start)) => format!("p{pid}-{start}"),
+            _ => format!("p{pid}-0"),
+        }
+    })
+    .clone()
+}
+
+/// The writer named in a temporary file's name: its pid and start time (`0`: unknown). Names
+/// are `p<pid>-<start>.<unique suffix>.<data version>.tmp`, or, from earlier versions,
+/// `<data version>.<nanos>-<pid>-<counter>.tmp` (pid in hex, no start time).
+fn temp_owner(name: &str) -> Option<(u32, Option<u64>)> {
+    let stem = name.strip_suffix(".tmp")?;
+    if let Some(rest) = stem.strip_prefix('p') {
+        let owner = rest.split('.').next()?;
+        let (pid, start) = owner.split_once('-')?;
+        let start: u64 = start.parse().ok()?;
+        return Some((pid.parse().ok()?, (start != 0).then_some(start)));
+    }
+    let (_, suffix) = stem.split_once('.')?;
+    let pid = suffix.split('-').nth(1)?;
+    Some((u32::from_str_radix(pid, 16).ok()?, None))
+}
+
+/// Flushes a file's content to the disk.
+fn sync_file(file: &fs::File, path: &Path) -> std::io::Result<()> {
+    file.sync_all()?;
+    #[cfg(test)]
+    tests::SYNCED.with(|s| s.borrow_mut().push(path.to_path_buf()));
+    #[cfg(not(test))]
+    let _ = path;
+    Ok(())
+}
+
+/// Flushes a directory's entries (a rename into it) to the disk, where directories can be
+/// opened (Unix).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    sync_file(&fs::File::open(dir)?, dir)?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
 /// A name no other writer (thread or process) uses at the same time.
 pub(crate) fn unique_suffix() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -147,29 +382,286 @@ pub(crate) fn unique_suffix() -> String {
 impl Store {
     /// The stores under `dir`, created if needed. Never fails: a store that cannot be opened
     /// makes every lookup a miss, with a note saying why.
-    pub(crate) fn open(dir: PathBuf, lock_timeout: Duration) -> Self {
-        let store = Self {
-            dir,
-            lock_timeout,
+    pub(crate) fn open(options: &CacheOptions) -> Self {
+        let mut store = Self {
+            dir: options.dir.clone(),
+            lock_timeout: options.lock_timeout,
+            read_only: options.read_only,
+            keep_runs: options.keep_runs,
+            keep_runs_for: options.keep_runs_for,
+            max_size: options.max_size,
+            pins: Mutex::new(HashMap::new()),
             conn: Mutex::new(None),
+            waited: Mutex::new(Waited::default()),
             notes: Mutex::new(Vec::new()),
             buffers: Mutex::new(Vec::new()),
         };
-        for sub in [RESULTS, TMP] {
-            if let Err(e) = fs::create_dir_all(store.dir.join(sub)) {
+        if store.read_only {
+            store.note(format!(
+                "the cache `{}` is opened read-only: stored results are served, nothing new will be stored",
+                store.dir.display()
+            ));
+        } else if let Err(e) = store.prepare_dirs() {
+            if store.dir.join(DB_FILE).exists() {
+                store.read_only = true;
                 store.note(format!(
-                    "could not create the cache directory `{}`: {e}",
-                    store.dir.join(sub).display()
+                    "the cache directory `{}` cannot be written ({e}): stored results are served, nothing new will be stored",
+                    store.dir.display()
                 ));
+            } else {
+                store.note(format!("could not create the cache directory: {e}"));
             }
+        }
+        if !store.read_only {
+            store.sweep_temp_files();
         }
         // Open now so that problems show in the first run's notes; errors are retried later.
         let _ = store.with_conn(|_| Ok(()));
         store
     }
 
+    /// Removes the temporary files of writers that ended without finishing (a process killed
+    /// mid-write): those whose owner, named in the file name, is no longer running. A live
+    /// writer's files are never touched. Where processes cannot be looked up (no `/proc`), a
+    /// temporary file is removed once it is older than [`STALE_TEMP_AGE`].
+    pub(crate) fn sweep_temp_files(&self) {
+        let tmp_dir = self.dir.join(TMP);
+        let Ok(entries) = fs::read_dir(&tmp_dir) else {
+            return;
+        };
+        let (mut removed, mut bytes) = (0_usize, 0_u64);
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if !name.ends_with(".tmp") {
+                continue;
+            }
+            let Ok(meta) = entry.metadata() else { continue };
+            let abandoned = match temp_owner(name).map(|(pid, start)| process_alive(pid, start)) {
+                Some(Some(alive)) => !alive,
+                Some(None) | None => meta
+                    .modified()
+                    .ok()
+                    .and_then(|m| m.elapsed().ok())
+                    .is_some_and(|age| age >= STALE_TEMP_AGE),
+            };
+            if abandoned && meta.is_file() && fs::remove_file(entry.path()).is_ok() {
+                removed += 1;
+                bytes += meta.len();
+            }
+        }
+        if removed > 0 {
+            self.note(format!(
+                "removed {removed} temporary file(s) ({bytes} bytes) left in `{}` by writers that ended without finishing",
+                tmp_dir.display()
+            ));
+        }
+    }
+
     pub(crate) fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Whether nothing is written (see [`CacheOptions::read_only`]).
+    pub(crate) fn read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Creates the directories results are written to, and checks that a file can be written
+    /// there (a read-only mount or missing permission fails here).
+    fn prepare_dirs(&self) -> Result<(), String> {
+        for sub in [RESULTS, TMP] {
+            let path = self.dir.join(sub);
+            fs::create_dir_all(&path).map_err(|e| format!("`{}`: {e}", path.display()))?;
+        }
+        let probe = self.dir.join(TMP).join(format!(
+            "{}.{}.probe.tmp",
+            temp_owner_tag(),
+            unique_suffix()
+        ));
+        fs::write(&probe, b"").map_err(|e| format!("`{}`: {e}", probe.display()))?;
+        let _ = fs::remove_file(&probe);
+        Ok(())
+    }
+
+    /// Starts a run's lock-wait budget afresh.
+    pub(crate) fn begin_run(&self) {
+        self.waited.lock().unwrap_or_else(|p| p.into_inner()).spent = Duration::ZERO;
+    }
+
+    /// The lock wait left to the current run.
+    fn wait_left(&self) -> Duration {
+        let waited = self.waited.lock().unwrap_or_else(|p| p.into_inner());
+        self.lock_timeout.saturating_sub(waited.spent)
+    }
+
+    /// Counts `elapsed` against the run's lock wait when the call waited (it failed on a lock,
+    /// or took long).
+    fn count_wait(&self, elapsed: Duration, busy: bool) {
+        if busy || elapsed >= SLOW_CALL {
+            let mut waited = self.waited.lock().unwrap_or_else(|p| p.into_inner());
+            waited.spent = waited.spent.saturating_add(elapsed);
+        }
+    }
+
+    /// Gives the connection the lock wait left to the run, when it changed.
+    fn apply_wait(&self, conn: &Connection) {
+        let left = self.wait_left();
+        let mut waited = self.waited.lock().unwrap_or_else(|p| p.into_inner());
+        if waited.applied != Some(left) && conn.busy_timeout(left).is_ok() {
+            waited.applied = Some(left);
+        }
+    }
+
+    /// Notes that run `run_id` uses the result `dv` in `format`: it is not evicted while the
+    /// run is in progress, and counts as used when the run ends.
+    pub(crate) fn pin(&self, run_id: u64, dv: DataVersion, format: &str) {
+        if self.max_size.is_none() || self.read_only {
+            return;
+        }
+        self.pins
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(run_id)
+            .or_default()
+            .insert((dv, format.to_string()));
+    }
+
+    /// At the end of run `run_id`: records when its results were used, then evicts the least
+    /// recently used results beyond [`CacheOptions::max_size`], but those of runs in progress.
+    pub(crate) fn end_run(&self, run_id: u64) {
+        let Some(max) = self.max_size else { return };
+        if self.read_only {
+            return;
+        }
+        let (used, pinned) = {
+            let mut pins = self.pins.lock().unwrap_or_else(|p| p.into_inner());
+            let used = pins.remove(&run_id).unwrap_or_default();
+            let pinned: HashSet<(DataVersion, String)> = pins.values().flatten().cloned().collect();
+            (used, pinned)
+        };
+        let now = unix_nanos(SystemTime::now());
+        let touched = self.with_conn(|c| {
+            let tx = Transaction::new_unchecked(c, TransactionBehavior::Immediate)?;
+            {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT OR REPLACE INTO result_use (data_version, format, last_used)
+                     VALUES (?1, ?2, ?3)",
+                )?;
+                for (dv, format) in &used {
+                    stmt.execute(params![dv.to_string(), format, now])?;
+                }
+            }
+            tx.commit()
+        });
+        if let Err(why) = touched {
+            self.note(format!("results not marked as used: {why}"));
+        }
+        if let Err(why) = self.evict(max, &pinned) {
+            self.note(format!("results not evicted: {why}"));
+        }
+    }
+
+    /// Deletes the least recently used result files (and their cache keys) until the files
+    /// take at most `max` bytes, keeping `pinned`.
+    fn evict(&self, max: u64, pinned: &HashSet<(DataVersion, String)>) -> Result<(), String> {
+        struct Candidate {
+            path: PathBuf,
+            dv: DataVersion,
+            format: String,
+            size: u64,
+            used: i64,
+        }
+        let mut candidates = Vec::new();
+        let mut total = 0_u64;
+        let results = self.dir.join(RESULTS);
+        for shard in fs::read_dir(&results).map_err(|e| e.to_string())?.flatten() {
+            let Ok(files) = fs::read_dir(shard.path()) else {
+                continue;
+            };
+            for file in files.flatten() {
+                let Ok(meta) = file.metadata() else { continue };
+                if !meta.is_file() {
+                    continue;
+                }
+                total += meta.len();
+                let name = file.file_name();
+                let Some((dv, format)) = name.to_str().and_then(|n| n.split_once('.')) else {
+                    continue;
+                };
+                let Some(dv) = DataVersion::parse(dv) else {
+                    continue;
+                };
+                let used = meta.modified().map_or(0, unix_nanos);
+                candidates.push(Candidate {
+                    path: file.path(),
+                    dv,
+                    format: format.to_string(),
+                    size: meta.len(),
+                    used,
+                });
+            }
+        }
+        if total <= max {
+            return Ok(());
+        }
+        let last_used: HashMap<(String, String), i64> = self.with_conn(|c| {
+            let mut stmt = c.prepare("SELECT data_version, format, last_used FROM result_use")?;
+            stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
+                .collect()
+        })?;
+        for c in &mut candidates {
+            if let Some(&used) = last_used.get(&(c.dv.to_string(), c.format.clone())) {
+                c.used = c.used.max(used);
+            }
+        }
+        candidates.sort_by_key(|c| c.used);
+        let mut victims = Vec::new();
+        for c in candidates {
+            if total <= max {
+                break;
+            }
+            if pinned.contains(&(c.dv, c.format.clone())) {
+                continue;
+            }
+            total -= c.size;
+            victims.push(c);
+        }
+        if victims.is_empty() {
+            return Ok(());
+        }
+        self.with_conn(|conn| {
+            let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+            for c in &victims {
+                let dv = c.dv.to_string();
+                tx.execute(
+                    "DELETE FROM cache_keys WHERE data_version = ?1 AND format = ?2",
+                    params![dv, c.format],
+                )?;
+                tx.execute(
+                    "DELETE FROM result_use WHERE data_version = ?1 AND format = ?2",
+                    params![dv, c.format],
+                )?;
+            }
+            tx.commit()
+        })?;
+        let bytes: u64 = victims.iter().map(|c| c.size).sum();
+        for c in &victims {
+            let _ = fs::remove_file(&c.path);
+        }
+        self.note(format!(
+            "evicted {} result(s) ({bytes} bytes), least recently used first, to keep the results under {max} bytes",
+            victims.len()
+        ));
+        Ok(())
+    }
+
+    /// `Err` when the cache is read-only.
+    fn writable(&self) -> Result<(), String> {
+        if self.read_only {
+            return Err(format!("the cache `{}` is read-only", self.dir.display()));
+        }
+        Ok(())
     }
 
     pub(crate) fn note(&self, note: String) {
@@ -188,18 +680,65 @@ impl Store {
         self.dir.join(DB_FILE)
     }
 
+    /// A read-only connection: the database as it is, through SQLite's read-only mode, or,
+    /// where that needs files it cannot create (the WAL index on a read-only mount), as an
+    /// immutable file.
+    fn connect_read_only(&self) -> rusqlite::Result<Connection> {
+        let path = self.db_path();
+        let check = |conn: Connection| -> rusqlite::Result<Connection> {
+            conn.busy_timeout(self.wait_left())?;
+            conn.query_row("SELECT COUNT(*) FROM cache_keys", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+            Ok(conn)
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        match Connection::open_with_flags(&path, flags).and_then(check) {
+            Ok(conn) => Ok(conn),
+            Err(e) if is_corruption(&e) => Err(e),
+            Err(_) => {
+                let uri = format!("file:{}?immutable=1", uri_path(&path));
+                Connection::open_with_flags(uri, flags).and_then(check)
+            }
+        }
+    }
+
     fn connect(&self) -> rusqlite::Result<Connection> {
+        if self.read_only {
+            return self.connect_read_only();
+        }
         let conn = Connection::open(self.db_path())?;
-        conn.busy_timeout(self.lock_timeout)?;
+        conn.busy_timeout(self.wait_left())?;
         let _mode: String =
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.execute_batch(SCHEMA)?;
+        // A database of another program (or another layout) fails here: it is set aside like
+        // a corrupt one, rather than turning caching off for good.
+        conn.execute_batch(SCHEMA)
+            .and_then(|()| check_schema(&conn))
+            .map_err(|e| {
+                if is_busy(&e) || is_corruption(&e) {
+                    e
+                } else {
+                    rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOTADB),
+                        Some(format!("not the cache's schema: {e}")),
+                    )
+                }
+            })?;
         Ok(conn)
     }
 
     /// Moves a corrupt database (and its WAL files) aside, so the next open starts afresh.
     fn set_aside(&self, why: &rusqlite::Error) {
+        if self.read_only {
+            self.note(format!(
+                "the cache's metadata database is unreadable ({why}); read-only, so left as it is"
+            ));
+            return;
+        }
         let suffix = unique_suffix();
         let mut moved = Vec::new();
         for ext in ["", "-wal", "-shm"] {
@@ -229,7 +768,17 @@ impl Store {
     ) -> Result<R, String> {
         let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
-            match self.connect() {
+            let started = std::time::Instant::now();
+            let connected = self.connect();
+            self.count_wait(
+                started.elapsed(),
+                connected.as_ref().err().is_some_and(is_busy),
+            );
+            self.waited
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .applied = None;
+            match connected {
                 Ok(c) => *guard = Some(c),
                 Err(e) if is_corruption(&e) => {
                     self.set_aside(&e);
@@ -242,7 +791,14 @@ impl Store {
             }
         }
         let conn = guard.as_ref().expect("opened above");
-        match f(conn) {
+        self.apply_wait(conn);
+        let started = std::time::Instant::now();
+        let result = f(conn);
+        self.count_wait(
+            started.elapsed(),
+            result.as_ref().err().is_some_and(is_busy),
+        );
+        match result {
             Ok(r) => Ok(r),
             Err(e) => {
                 if is_corruption(&e) {
@@ -277,6 +833,7 @@ impl Store {
 
     /// Records what `entry.cache_key` resolves to (replacing an older entry).
     pub(crate) fn record(&self, entry: &NewEntry<'_>) -> Result<(), String> {
+        self.writable()?;
         self.with_conn(|c| {
             c.prepare_cached(
                 "INSERT OR REPLACE INTO cache_keys
@@ -299,6 +856,7 @@ impl Store {
 
     /// Writes a run and its nodes in one transaction.
     pub(crate) fn record_run(&self, run: &RunRow<'_>, rows: &[HistoryRow]) -> Result<(), String> {
+        self.writable()?;
         self.with_conn(|c| {
             let tx = Transaction::new_unchecked(c, TransactionBehavior::Immediate)?;
             tx.execute(
@@ -334,7 +892,32 @@ impl Store {
                     ])?;
                 }
             }
+            let older_than = self
+                .keep_runs_for
+                .and_then(|age| SystemTime::now().checked_sub(age));
+            if self.keep_runs.is_some() || older_than.is_some() {
+                prune(&tx, self.keep_runs, older_than)?;
+            }
             tx.commit()
+        })
+    }
+
+    /// Forgets the runs beyond the last `keep` and those started before `older_than`, with
+    /// their nodes; returns how many runs were forgotten. The write-ahead log is then
+    /// truncated, so the file shrinks back.
+    pub(crate) fn prune_history(
+        &self,
+        keep: Option<usize>,
+        older_than: Option<SystemTime>,
+    ) -> Result<usize, String> {
+        self.writable()?;
+        self.with_conn(|c| {
+            let tx = Transaction::new_unchecked(c, TransactionBehavior::Immediate)?;
+            let removed = prune(&tx, keep, older_than)?;
+            tx.commit()?;
+            // Best effort: another reader may keep the log in use.
+            let _ = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            Ok(removed)
         })
     }
 
@@ -422,9 +1005,19 @@ impl Store {
         encode: impl FnOnce(&mut dyn std::io::Write) -> Result<(), String>,
     ) -> Result<u64, String> {
         use std::io::{BufWriter, Seek, SeekFrom};
+        self.writable()?;
         let path = self.result_path(dv, format);
-        if let Ok(meta) = fs::metadata(&path) {
-            return Ok(meta.len());
+        match fs::metadata(&path) {
+            Ok(meta) if meta.is_file() => return Ok(meta.len()),
+            Ok(meta) => {
+                let kind = file_kind(&meta);
+                let aside = self.remove_result_path(&path);
+                self.note(format!(
+                    "result path `{}` was {kind}, not a result file: {aside}; the result is written afresh",
+                    path.display()
+                ));
+            }
+            Err(_) => {}
         }
         let could_not = |e: std::io::Error| format!("could not write `{}`: {e}", path.display());
         if let Some(parent) = path.parent() {
@@ -432,7 +1025,7 @@ impl Store {
         }
         let tmp_dir = self.dir.join(TMP);
         fs::create_dir_all(&tmp_dir).map_err(could_not)?;
-        let tmp = tmp_dir.join(format!("{dv}.{}.tmp", unique_suffix()));
+        let tmp = tmp_dir.join(format!("{}.{}.{dv}.tmp", temp_owner_tag(), unique_suffix()));
         let result = (|| {
             let file = fs::File::create(&tmp).map_err(could_not)?;
             let header_len = header(dv, format, type_name, 0, 0).len();
@@ -453,9 +1046,15 @@ impl Store {
             inner
                 .write_all(&header(dv, format, type_name, len, sum))
                 .map_err(could_not)?;
-            inner.flush().map_err(could_not)?;
-            drop(inner);
+            let file = inner.into_inner().map_err(|e| could_not(e.into_error()))?;
+            // On the disk before it has its name, and the name after: a committed entry never
+            // points at an empty or partial file after a power loss.
+            sync_file(&file, &tmp).map_err(could_not)?;
+            drop(file);
             fs::rename(&tmp, &path).map_err(could_not)?;
+            if let Some(parent) = path.parent() {
+                sync_dir(parent).map_err(could_not)?;
+            }
             Ok(len)
         })();
         if result.is_err() {
@@ -476,8 +1075,7 @@ impl Store {
     ) -> Result<R, ReadError> {
         use std::io::Read;
         let path = self.result_path(dv, format);
-        let not_read = |e: std::io::Error| ReadError::unreadable(&path, &e);
-        let mut file = fs::File::open(&path).map_err(not_read)?;
+        let mut file = open_result(&path)?;
         let mut bytes = self
             .buffers
             .lock()
@@ -488,7 +1086,7 @@ impl Store {
         bytes.clear();
         let result = file
             .read_to_end(&mut bytes)
-            .map_err(not_read)
+            .map_err(|e| ReadError::unreadable(&path, &e))
             .and_then(|_| {
                 parse(&bytes, dv, format, type_name).map_err(|why| ReadError::damaged(&path, why))
             })
@@ -513,8 +1111,7 @@ impl Store {
         decode: impl FnOnce(StoredPayload) -> R,
     ) -> Result<R, ReadError> {
         let path = self.result_path(dv, format);
-        let not_read = |e: std::io::Error| ReadError::unreadable(&path, &e);
-        let file = fs::File::open(&path).map_err(not_read)?;
+        let file = open_result(&path)?;
         let bytes = guarded("mapping the file", || map(&file).map_err(|e| e.to_string())).map_err(
             |why| ReadError {
                 why: format!("could not map `{}`: {why}", path.display()),
@@ -530,7 +1127,40 @@ impl Store {
 
     /// Deletes a result file found to be bad, so that it is written afresh.
     pub(crate) fn discard_result(&self, dv: DataVersion, format: &str) {
-        let _ = fs::remove_file(self.result_path(dv, format));
+        if self.read_only {
+            return;
+        }
+        let path = self.result_path(dv, format);
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            let aside = self.remove_result_path(&path);
+            self.note(format!(
+                "result path `{}` was a directory: {aside}",
+                path.display()
+            ));
+        } else {
+            let _ = fs::remove_file(path);
+        }
+    }
+
+    /// Clears `path` for a result file: a directory found there is moved aside (its content is
+    /// not the cache's to delete), anything else (a FIFO, a device, a symbolic link) is
+    /// removed (a link's target is left alone). Says what was done.
+    fn remove_result_path(&self, path: &Path) -> String {
+        let is_dir = fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+        if is_dir {
+            let mut aside = path.as_os_str().to_owned();
+            aside.push(format!(".set-aside-{}", unique_suffix()));
+            let aside = PathBuf::from(aside);
+            match fs::rename(path, &aside) {
+                Ok(()) => format!("set aside as `{}`", aside.display()),
+                Err(e) => format!("could not be set aside ({e})"),
+            }
+        } else {
+            match fs::remove_file(path) {
+                Ok(()) => "removed".to_string(),
+                Err(e) => format!("could not be removed ({e})"),
+            }
+        }
     }
 
     /// The bytes the cache directory takes.
@@ -553,6 +1183,7 @@ impl Store {
 
     /// Forgets every cache key and deletes every result file (the run history is kept).
     pub(crate) fn clear_all(&self) -> Result<(), String> {
+        self.writable()?;
         self.with_conn(|c| c.execute("DELETE FROM cache_keys", []).map(drop))?;
         let results = self.dir.join(RESULTS);
         match fs::remove_dir_all(&results) {
@@ -569,6 +1200,7 @@ impl Store {
     /// Forgets the cache keys of `node`, and deletes the result files no other key uses.
     /// Returns how many keys were forgotten.
     pub(crate) fn clear_node(&self, node: &str) -> Result<usize, String> {
+        self.writable()?;
         let (count, orphans) = self.with_conn(|c| {
             let tx = Transaction::new_unchecked(c, TransactionBehavior::Immediate)?;
             let versions: Vec<(String, String)> = {
@@ -743,6 +1375,59 @@ fn parse(bytes: &[u8], dv: DataVersion, format: &str, type_name: &str) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// The files and directories this thread flushed to the disk, in order.
+        pub(super) static SYNCED: std::cell::RefCell<Vec<PathBuf>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    #[test]
+    fn a_result_file_is_synced_before_its_rename_and_its_directory_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            Store::open(&CacheOptions::new(dir.path()).lock_timeout(Duration::from_secs(1)));
+        let dv = DataVersion::parse("0123456789abcdef0123456789abcdef").unwrap();
+        SYNCED.with(|s| s.borrow_mut().clear());
+        store
+            .write_result(dv, "raw", "bytes", |out| {
+                out.write_all(b"payload").map_err(|e| e.to_string())
+            })
+            .unwrap();
+        let synced = SYNCED.with(|s| s.borrow().clone());
+        let path = store.result_path(dv, "raw");
+        assert_eq!(synced.len(), 2, "{synced:?}");
+        // The file under its temporary name (its content, before the rename) ...
+        assert!(synced[0].starts_with(dir.path().join(TMP)), "{synced:?}");
+        assert!(synced[0].to_string_lossy().ends_with(".tmp"));
+        // ... then the directory it was renamed into.
+        assert_eq!(synced[1], path.parent().unwrap());
+        let read = store
+            .read_result(dv, "raw", "bytes", <[u8]>::to_vec)
+            .unwrap();
+        assert_eq!(read, b"payload");
+    }
+
+    #[test]
+    fn temp_file_owners_are_read_from_both_name_forms() {
+        assert_eq!(
+            temp_owner("p123-456.18f-7b-0.0123456789abcdef0123456789abcdef.tmp"),
+            Some((123, Some(456)))
+        );
+        assert_eq!(temp_owner("p123-0.x.y.tmp"), Some((123, None)));
+        assert_eq!(
+            temp_owner("0123456789abcdef0123456789abcdef.18f00aa-7b-3.tmp"),
+            Some((0x7b, None))
+        );
+        assert_eq!(temp_owner("junk.tmp"), None);
+        let me = std::process::id();
+        assert_eq!(process_alive(me, None), Some(true));
+        let tag = temp_owner_tag();
+        let (pid, start) = temp_owner(&format!("{tag}.x.y.tmp")).unwrap();
+        assert_eq!(pid, me);
+        assert_eq!(process_alive(pid, start), Some(true));
+        // Another process under this pid (a reused pid) does not own the file.
+        assert_eq!(process_alive(me, start.map(|s| s + 1)), Some(false));
+    }
 
     #[test]
     fn result_files_round_trip_and_detect_damage() {

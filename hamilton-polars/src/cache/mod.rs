@@ -8,9 +8,12 @@
 //!
 //! - **Fingerprint**: the name, dtype and length, then the values of each column in order:
 //!   primitive buffers as bytes (nulls zeroed, null positions hashed apart), booleans, strings and
-//!   binaries value by value, temporal dtypes through their physical integers. The same values in
-//!   other chunks fingerprint the same. Nested dtypes (List, Array, Struct) and Object have no
-//!   fingerprint: their nodes are not cached and say so.
+//!   binaries value by value, temporal dtypes through their physical integers, Categorical and
+//!   Enum columns by their strings (their integer codes depend on a mapping that differs between
+//!   processes). The dtype is written in full: time unit and zone, an Enum's categories in order,
+//!   a Categorical's name, namespace and physical type. The same values in other chunks
+//!   fingerprint the same. Nested dtypes (List, Array, Struct) and Object have no fingerprint:
+//!   their nodes are not cached and say so.
 //! - **Stored**: one file per value, for booleans, integers, floats, strings, binaries, dates,
 //!   datetimes, durations and times: the cache's header (64 bytes or more), then an uncompressed
 //!   Arrow IPC file (what Polars' `read_ipc` or pyarrow's `feather.read_table` read, once the
@@ -308,9 +311,24 @@ pub fn fingerprint_dataframe(df: &DataFrame, f: &mut Fingerprinter) {
 pub fn fingerprint_series(s: &Series, f: &mut Fingerprinter) {
     f.write_str("Series");
     f.write_str(s.name());
-    f.write_str(&format!("{:?}", s.dtype()));
+    let mut dtype = String::new();
+    describe_dtype(s.dtype(), &mut dtype);
+    f.write_str(&dtype);
     f.write_u64(s.len() as u64);
-    let physical = s.to_physical_repr();
+    // Categorical and Enum codes mean nothing without their mapping, which differs between
+    // processes and between `Categories` objects: the values are fingerprinted as strings (an
+    // Enum's categories, hence its order, are in its dtype above).
+    let physical = if matches!(s.dtype(), DataType::Categorical(..) | DataType::Enum(..)) {
+        match s.cast(&DataType::String) {
+            Ok(strings) => std::borrow::Cow::Owned(strings),
+            Err(e) => {
+                f.unavailable(format!("column `{}`: {e}", s.name()));
+                return;
+            }
+        }
+    } else {
+        s.to_physical_repr()
+    };
     let result = match physical.dtype() {
         DataType::Boolean => physical.bool().map(|ca| booleans(ca, f)),
         DataType::String => physical.str().map(|ca| strings(ca.iter(), f)),
@@ -336,6 +354,57 @@ pub fn fingerprint_series(s: &Series, f: &mut Fingerprinter) {
     };
     if let Err(e) = result {
         f.unavailable(format!("column `{}`: {e}", s.name()));
+    }
+}
+
+/// Writes every detail of `dtype` to `out`, unambiguously: names and categories length-prefixed,
+/// an Enum's categories in order (`Debug` shows them as `[...]`), a Categorical's name,
+/// namespace and physical type, the time unit and zone of temporal dtypes, nested dtypes
+/// recursively.
+fn describe_dtype(dtype: &DataType, out: &mut String) {
+    use std::fmt::Write as _;
+    let text = |out: &mut String, s: &str| {
+        let _ = write!(out, "{}:{s}", s.len());
+    };
+    match dtype {
+        DataType::Enum(categories, _) => {
+            let values = categories.categories();
+            let _ = write!(out, "Enum({:?};{};", categories.physical(), values.len());
+            for i in 0..values.len() {
+                text(out, values.value(i));
+            }
+            out.push(')');
+        }
+        DataType::Categorical(categories, _) => {
+            out.push_str("Categorical(");
+            text(out, categories.name());
+            text(out, categories.namespace());
+            let _ = write!(out, "{:?})", categories.physical());
+        }
+        DataType::Datetime(unit, zone) => {
+            let _ = write!(out, "Datetime({unit:?};");
+            match zone {
+                Some(zone) => text(out, zone.as_str()),
+                None => out.push('-'),
+            }
+            out.push(')');
+        }
+        DataType::List(inner) => {
+            out.push_str("List(");
+            describe_dtype(inner, out);
+            out.push(')');
+        }
+        DataType::Struct(fields) => {
+            let _ = write!(out, "Struct({};", fields.len());
+            for field in fields {
+                text(out, field.name());
+                describe_dtype(field.dtype(), out);
+            }
+            out.push(')');
+        }
+        other => {
+            let _ = write!(out, "{other:?}");
+        }
     }
 }
 
