@@ -3,7 +3,7 @@
 
 use proc_macro2::TokenTree;
 use quote::ToTokens;
-use syn::{Pat, ReturnType, Type};
+use syn::{FnArg, Pat, ReturnType, Type};
 
 use crate::ast::{Node, option_arg, ungroup};
 
@@ -94,10 +94,29 @@ fn check_signature(node: &Node, errors: &mut Errors) {
     }
 }
 
+/// `#[cfg]` on a parameter: the macro sees the parameter, the compiled function may not have it.
+fn check_param_attributes(node: &Node, errors: &mut Errors) {
+    for input in &node.func.sig.inputs {
+        let FnArg::Typed(arg) = input else { continue };
+        for attr in &arg.attrs {
+            if attr.path().is_ident("cfg") {
+                errors.spanned(
+                    attr,
+                    "`#[cfg]` on a parameter of a `#[node]` function is not supported: the \
+                     parameters are the node's dependencies, which cannot change with the build; \
+                     put the cfg on the whole function (one function per configuration), or make \
+                     the parameter optional (`Option<&T>`)",
+                );
+            }
+        }
+    }
+}
+
 const GENERIC: &str = "a node cannot be generic: the graph is wired by concrete types; write one \
                        function per type, or a non-generic wrapper";
 
 fn check_params(node: &Node, errors: &mut Errors) {
+    check_param_attributes(node, errors);
     for param in &node.params {
         match &param.pat {
             Pat::Wild(wild) => errors.spanned(
