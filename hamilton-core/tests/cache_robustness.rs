@@ -688,3 +688,19 @@ fn a_database_with_another_schema_is_set_aside_and_recreated() {
         .count();
     assert_eq!(aside, 1);
 }
+
+#[test]
+fn a_file_in_place_of_the_temporary_directory_is_reported_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = Calls::default();
+    let dr = driver(CacheOptions::new(dir.path()), &calls);
+    check(&dr, 3);
+    let tmp = dir.path().join("tmp");
+    std::fs::remove_dir_all(&tmp).unwrap();
+    std::fs::write(&tmp, b"in the way").unwrap();
+    let notes = all_notes(&check(&dr, 4));
+    let tmp_text = format!("`{}`", tmp.display());
+    assert!(notes.contains(&tmp_text), "{notes}");
+    assert!(notes.contains("not a directory"), "{notes}");
+    assert!(!notes.contains("results"), "{notes}");
+}

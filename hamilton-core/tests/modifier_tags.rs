@@ -26,6 +26,21 @@ fn split() -> (Vec<f64>, Vec<f64>) {
     (vec![1.0], vec![2.0])
 }
 
+#[node(unpack(left, right), tag_outputs(right(r#type = "side")))]
+fn halves() -> (i64, i64) {
+    (1, 2)
+}
+
+#[test]
+fn raw_tag_keys_of_an_output_are_stored_without_the_prefix() {
+    let dr = Driver::builder()
+        .with_modules([nodes![halves]])
+        .build()
+        .unwrap();
+    assert_eq!(tag(&dr, "right", "type"), Some("side"));
+    assert_eq!(tag(&dr, "right", "r#type"), None);
+}
+
 fn tag<'a>(dr: &'a Driver, node: &str, key: &str) -> Option<&'a str> {
     dr.node(node)
         .unwrap_or_else(|| panic!("no node {node}"))

@@ -5,6 +5,7 @@
 //! [`Mods`](crate::modifiers::Mods), listed in [`modifiers::OPTIONS`](crate::modifiers::OPTIONS).
 
 use proc_macro2::TokenStream;
+use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
 use syn::{LitStr, Path, Token};
@@ -90,7 +91,7 @@ impl Options {
         let Some(key) = tag.path.get_ident() else {
             return Err(tag.error("a tag key must be an identifier: `tag(owner = \"growth\")`"));
         };
-        let key = key.to_string();
+        let key = key.unraw().to_string();
         let value = tag.value()?;
         let value: LitStr = value.parse().map_err(|error| {
             syn::Error::new(

@@ -3,7 +3,7 @@
 
 use proc_macro2::TokenTree;
 use quote::ToTokens;
-use syn::{Pat, ReturnType, Type};
+use syn::{Attribute, FnArg, Pat, ReturnType, Type};
 
 use crate::ast::{Node, option_arg, ungroup};
 
@@ -42,6 +42,7 @@ const PRIMITIVES: &[&str] = &[
 
 /// Checks everything `#[node]` requires of a function.
 pub(crate) fn check(node: &Node, errors: &mut Errors) {
+    check_attributes(&node.func.attrs, errors);
     check_signature(node, errors);
     check_params(node, errors);
     check_output(node, errors);
@@ -94,10 +95,47 @@ fn check_signature(node: &Node, errors: &mut Errors) {
     }
 }
 
+/// A second `#[node]` on the function (the one being expanded is already removed from `attrs`).
+fn check_attributes(attrs: &[Attribute], errors: &mut Errors) {
+    for attr in attrs {
+        let path = attr.path();
+        if path
+            .segments
+            .last()
+            .is_some_and(|last| last.ident == "node")
+        {
+            errors.spanned(
+                attr,
+                "`#[node]` is applied twice to this function; give it once, with all its options \
+                 in one `#[node(...)]`",
+            );
+        }
+    }
+}
+
+/// `#[cfg]` on a parameter: the macro sees the parameter, the compiled function may not have it.
+fn check_param_attributes(node: &Node, errors: &mut Errors) {
+    for input in &node.func.sig.inputs {
+        let FnArg::Typed(arg) = input else { continue };
+        for attr in &arg.attrs {
+            if attr.path().is_ident("cfg") {
+                errors.spanned(
+                    attr,
+                    "`#[cfg]` on a parameter of a `#[node]` function is not supported: the \
+                     parameters are the node's dependencies, which cannot change with the build; \
+                     put the cfg on the whole function (one function per configuration), or make \
+                     the parameter optional (`Option<&T>`)",
+                );
+            }
+        }
+    }
+}
+
 const GENERIC: &str = "a node cannot be generic: the graph is wired by concrete types; write one \
                        function per type, or a non-generic wrapper";
 
 fn check_params(node: &Node, errors: &mut Errors) {
+    check_param_attributes(node, errors);
     for param in &node.params {
         match &param.pat {
             Pat::Wild(wild) => errors.spanned(
@@ -164,7 +202,13 @@ fn check_output(node: &Node, errors: &mut Errors) {
         );
         return;
     };
-    if find_impl(ty.to_token_stream()).is_some() {
+    if let Type::Never(never) = ungroup(ty) {
+        errors.spanned(
+            never,
+            "a node cannot return `!`: it must produce a value for the nodes that depend on it; \
+             return `Result<T, E>` to report a failure",
+        );
+    } else if find_impl(ty.to_token_stream()).is_some() {
         errors.spanned(
             ty,
             "a node cannot return `impl Trait`: the graph needs the concrete type of the value; \

@@ -143,6 +143,17 @@ fn options_set_name_and_tags() {
     assert_eq!(def.output.name(), "i64");
 }
 
+#[node(tag(r#type = "metric", r#fn = "yes"))]
+fn raw_tag_keys() -> i64 {
+    1
+}
+
+#[test]
+fn raw_tag_keys_are_stored_without_the_prefix() {
+    let def = <raw_tag_keys as NodeSpec>::DEF;
+    assert_eq!(def.tags, [("type", "metric"), ("fn", "yes")]);
+}
+
 #[test]
 fn code_version_follows_the_body() {
     let (one, two) = (<one as NodeSpec>::DEF, <two as NodeSpec>::DEF);

@@ -1024,32 +1024,59 @@ impl Store {
             fs::create_dir_all(parent).map_err(could_not)?;
         }
         let tmp_dir = self.dir.join(TMP);
-        fs::create_dir_all(&tmp_dir).map_err(could_not)?;
+        fs::create_dir_all(&tmp_dir).map_err(|e| {
+            let in_the_way = fs::metadata(&tmp_dir)
+                .ok()
+                .filter(|meta| !meta.is_dir())
+                .map(|meta| format!(" (it is {}, not a directory)", file_kind(&meta)))
+                .unwrap_or_default();
+            format!(
+                "could not create the directory of temporary files `{}`{in_the_way}: {e}",
+                tmp_dir.display()
+            )
+        })?;
         let tmp = tmp_dir.join(format!("{}.{}.{dv}.tmp", temp_owner_tag(), unique_suffix()));
+        let could_not_write_tmp = |e: std::io::Error| {
+            format!(
+                "could not write the result file `{}` (under its temporary name `{}`): {e}",
+                path.display(),
+                tmp.display()
+            )
+        };
         let result = (|| {
-            let file = fs::File::create(&tmp).map_err(could_not)?;
+            let file = fs::File::create(&tmp).map_err(could_not_write_tmp)?;
             let header_len = header(dv, format, type_name, 0, 0).len();
             let mut out = Checksummed {
                 inner: BufWriter::with_capacity(1 << 16, file),
                 hasher: xxhash_rust::xxh3::Xxh3::new(),
                 len: 0,
+                failed: None,
             };
             out.inner
                 .write_all(&vec![0; header_len])
-                .map_err(could_not)?;
-            guarded("encoding", || encode(&mut out))
-                .map_err(|e| format!("could not encode the result: {e}"))?;
+                .map_err(could_not_write_tmp)?;
+            let encoded = guarded("encoding", || encode(&mut out));
+            // A failed write (a full disk, an I/O error) is what went wrong, whatever the
+            // encoder made of it.
+            if let Some(error) = out.failed.take() {
+                return Err(could_not_write_tmp(error));
+            }
+            encoded.map_err(|e| format!("could not encode the result: {e}"))?;
             let (len, sum) = (out.len, out.hasher.digest128());
             let mut inner = out.inner;
-            inner.flush().map_err(could_not)?;
-            inner.seek(SeekFrom::Start(0)).map_err(could_not)?;
+            inner.flush().map_err(could_not_write_tmp)?;
+            inner
+                .seek(SeekFrom::Start(0))
+                .map_err(could_not_write_tmp)?;
             inner
                 .write_all(&header(dv, format, type_name, len, sum))
-                .map_err(could_not)?;
-            let file = inner.into_inner().map_err(|e| could_not(e.into_error()))?;
+                .map_err(could_not_write_tmp)?;
+            let file = inner
+                .into_inner()
+                .map_err(|e| could_not_write_tmp(e.into_error()))?;
             // On the disk before it has its name, and the name after: a committed entry never
             // points at an empty or partial file after a power loss.
-            sync_file(&file, &tmp).map_err(could_not)?;
+            sync_file(&file, &tmp).map_err(could_not_write_tmp)?;
             drop(file);
             fs::rename(&tmp, &path).map_err(could_not)?;
             if let Some(parent) = path.parent() {
@@ -1288,23 +1315,41 @@ fn header(dv: DataVersion, format: &str, type_name: &str, len: u64, sum: u128) -
     h
 }
 
-/// A writer that counts and checksums what goes through it.
+/// A writer that counts and checksums what goes through it, and keeps the first error of the
+/// writer under it.
 struct Checksummed<W> {
     inner: W,
     hasher: xxhash_rust::xxh3::Xxh3,
     len: u64,
+    failed: Option<std::io::Error>,
+}
+
+impl<W> Checksummed<W> {
+    /// Keeps the first error (other than an interruption, which is retried) and passes it on.
+    fn keep(&mut self, error: std::io::Error) -> std::io::Error {
+        if error.kind() == std::io::ErrorKind::Interrupted || self.failed.is_some() {
+            return error;
+        }
+        let copy = std::io::Error::new(error.kind(), error.to_string());
+        self.failed = Some(error);
+        copy
+    }
 }
 
 impl<W: std::io::Write> std::io::Write for Checksummed<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
+        #[cfg(test)]
+        if let Some(kind) = tests::FAIL_WRITES.with(std::cell::Cell::get) {
+            return Err(self.keep(std::io::Error::from(kind)));
+        }
+        let n = self.inner.write(buf).map_err(|e| self.keep(e))?;
         self.hasher.update(&buf[..n]);
         self.len += n as u64;
         Ok(n)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
+        self.inner.flush().map_err(|e| self.keep(e))
     }
 }
 
@@ -1379,6 +1424,31 @@ mod tests {
     thread_local! {
         /// The files and directories this thread flushed to the disk, in order.
         pub(super) static SYNCED: std::cell::RefCell<Vec<PathBuf>> = const { std::cell::RefCell::new(Vec::new()) };
+        /// Makes every write of a result's payload on this thread fail with this error.
+        pub(super) static FAIL_WRITES: std::cell::Cell<Option<std::io::ErrorKind>> = const { std::cell::Cell::new(None) };
+    }
+
+    #[test]
+    fn a_full_disk_while_encoding_is_reported_as_a_failed_write_and_leaves_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            Store::open(&CacheOptions::new(dir.path()).lock_timeout(Duration::from_secs(1)));
+        let dv = DataVersion::parse("0123456789abcdef0123456789abcdef").unwrap();
+        FAIL_WRITES.with(|f| f.set(Some(std::io::ErrorKind::StorageFull)));
+        // An encoder that reports the write error as an error of its own.
+        let error = store
+            .write_result(dv, "raw", "bytes", |out| {
+                out.write_all(&[7; 1 << 20])
+                    .map_err(|_| "the encoder failed".to_string())
+            })
+            .unwrap_err();
+        FAIL_WRITES.with(|f| f.set(None));
+        assert!(!error.contains("encode"), "{error}");
+        assert!(error.contains("could not write the result file"), "{error}");
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull).to_string();
+        assert!(error.contains(&full), "{error}");
+        assert!(!store.result_path(dv, "raw").exists());
+        assert_eq!(fs::read_dir(dir.path().join(TMP)).unwrap().count(), 0);
     }
 
     #[test]

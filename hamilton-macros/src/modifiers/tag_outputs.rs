@@ -20,7 +20,8 @@ impl Mods {
         meta.parse_nested_meta(|out| {
             let output = single_ident(&out.path, "an output name")?;
             out.parse_nested_meta(|kv| {
-                let key = single_ident(&kv.path, "a tag key")?;
+                let key_ident = single_ident(&kv.path, "a tag key")?;
+                let key = key_ident.unraw().to_string();
                 let value: Expr = kv.value()?.parse()?;
                 let Expr::Lit(ExprLit {
                     lit: Lit::Str(value),
@@ -36,16 +37,15 @@ impl Mods {
                 if self
                     .tag_outputs
                     .iter()
-                    .any(|(o, k, _)| *o == output && key == k)
+                    .any(|(o, k, _)| o.unraw() == output.unraw() && key == *k)
                 {
                     self.errors.push(syn::Error::new(
-                        key.span(),
-                        format_args!("duplicate tag `{key}` for output `{output}`"),
+                        key_ident.span(),
+                        format_args!("duplicate tag `{key}` for output `{}`", output.unraw()),
                     ));
                     return Ok(());
                 }
-                self.tag_outputs
-                    .push((output.clone(), key.to_string(), value));
+                self.tag_outputs.push((output.clone(), key, value));
                 Ok(())
             })
         })
