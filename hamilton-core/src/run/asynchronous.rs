@@ -19,7 +19,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use super::bind::{self, SharedSlotStore, SlotStore};
 use super::fan_out::{BlockRun, Items, OuterValues};
 use super::hooks::RunHooks;
-use super::load::{end_run, report_of};
+use super::load::{end_run, in_plan_order, report_of};
 use super::{Executor, FirstFailure, Run, RunFuture, invoke};
 use crate::check::CheckReport;
 use crate::error::Error;
@@ -177,7 +177,7 @@ pub(crate) async fn run_concurrently(run: Run<'_>) -> Result<Outputs, Error> {
         run_hooks,
         failure,
         store,
-        mut reports,
+        reports,
         ..
     } = state;
     let slots: Vec<Option<Value>> = store
@@ -185,14 +185,12 @@ pub(crate) async fn run_concurrently(run: Run<'_>) -> Result<Outputs, Error> {
         .into_iter()
         .map(|v| v.map(|shared| Arc::try_unwrap(shared).unwrap_or_else(|_| unreachable_shared())))
         .collect();
-    reports.sort_by_key(|(position, _)| *position);
-    let reports = reports.into_iter().map(|(_, r)| r).collect();
     end_run(
         run_hooks,
         graph,
         plan,
         slots,
-        reports,
+        in_plan_order(reports),
         failure.into_result(),
     )
 }

@@ -96,6 +96,13 @@ pub(crate) fn report_of<'v>(vertex: &Vertex, value: &'v Value) -> Option<&'v Che
     }
 }
 
+/// Data-check reports collected in completion order, each with its step's position, in plan
+/// order (the order the sequential executor makes them in).
+pub(crate) fn in_plan_order(mut reports: Vec<(usize, CheckReport)>) -> Vec<CheckReport> {
+    reports.sort_by_key(|(position, _)| *position);
+    reports.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Keeps a copy of a data-check report a run produces, for [`Outputs::check_reports`].
 #[inline]
 pub(crate) fn record_report(vertex: &Vertex, value: &Value, reports: &mut Vec<CheckReport>) {

@@ -30,7 +30,7 @@ use futures_util::FutureExt;
 use super::bind::{self, SlotStore};
 use super::fan_out::{BlockRun, Items, OuterValues};
 use super::hooks::RunHooks;
-use super::load::{end_run, report_of};
+use super::load::{end_run, in_plan_order, report_of};
 use super::{Executor, FirstFailure, Run, RunFuture, invoke};
 use crate::args::{Arg, Args};
 use crate::check::CheckReport;
@@ -163,15 +163,13 @@ fn run_on_pool(run: Run<'_>, pool: &rayon::ThreadPool) -> Result<Outputs, Error>
     for (&slot, read) in schedule.read_slots.iter().zip(read_slots) {
         slots[slot as usize] = read.value.into_inner().unwrap_or_else(|p| p.into_inner());
     }
-    let mut reports = reports.into_inner().unwrap_or_else(|p| p.into_inner());
-    reports.sort_by_key(|(position, _)| *position);
-    let reports = reports.into_iter().map(|(_, r)| r).collect();
+    let reports = reports.into_inner().unwrap_or_else(|p| p.into_inner());
     end_run(
         run_hooks,
         graph,
         plan,
         slots,
-        reports,
+        in_plan_order(reports),
         failure.into_result(),
     )
 }
