@@ -3,54 +3,14 @@
 
 use hamilton_core::modifiers::{Condition, Modifier};
 use hamilton_core::{
-    BuildError, Config, Driver, Error, Inputs, Module, node,
+    BuildError, Config, Driver, Inputs,
     node::{Args, Node},
-    nodes,
 };
 
-/// The rate in Germany.
-#[node(when(home_market = "DE"))]
-fn rate__de() -> f64 {
-    0.19
-}
+#[path = "common/pricing.rs"]
+mod pricing;
 
-/// The rate anywhere else.
-#[node(default)]
-fn rate__other() -> f64 {
-    0.5
-}
-
-/// The price with the rate.
-#[node]
-fn price(rate: &f64, net: &f64) -> f64 {
-    net * (1.0 + rate)
-}
-
-fn pricing() -> Module {
-    nodes![rate__de, rate__other, price]
-}
-
-fn build(config: Config, strict: bool) -> Result<Driver, Error> {
-    let builder = Driver::builder()
-        .with_modules([pricing()])
-        .with_config(config);
-    if strict {
-        builder.with_inputs(["net"]).build()
-    } else {
-        builder.build()
-    }
-}
-
-/// Where `rate__de` is defined, as build errors name it.
-fn rate_de_at() -> String {
-    let dr = build(Config::new().set("home_market", "DE"), true).unwrap();
-    let node = dr.node("rate").unwrap();
-    format!(
-        "module `{}` ({})",
-        node.module().unwrap(),
-        node.location().unwrap()
-    )
-}
+use pricing::{build, rate_de_at};
 
 #[test]
 fn a_misspelt_key_in_strict_mode_is_reported_both_ways_with_a_did_you_mean() {
