@@ -187,6 +187,7 @@ macro_rules! __submit {
 pub use crate::__submit as submit;
 
 pub use crate::convert::RegisteredConversion;
+pub use crate::error_context::RegisteredErrorContext;
 
 /// Registers a conversion with `inventory` when the `inventory` feature is on.
 #[cfg(feature = "inventory")]
@@ -207,6 +208,26 @@ macro_rules! __submit_conversion {
 }
 
 pub use crate::__submit_conversion as submit_conversion;
+
+/// Registers an error context with `inventory` when the `inventory` feature is on.
+#[cfg(feature = "inventory")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __submit_error_context {
+    ($c:expr) => {
+        $crate::__private::inventory::submit! { $c }
+    };
+}
+
+/// Registers an error context with `inventory` when the `inventory` feature is on.
+#[cfg(not(feature = "inventory"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __submit_error_context {
+    ($c:expr) => {};
+}
+
+pub use crate::__submit_error_context as submit_error_context;
 
 /// Registers a column extractor with `inventory` when the `inventory` feature is on.
 #[cfg(feature = "inventory")]

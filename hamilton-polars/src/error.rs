@@ -113,6 +113,17 @@ pub enum Error {
         #[source]
         source: PolarsError,
     },
+    /// A node reading a lazy scan failed with a Polars error: a scan reads its files when its
+    /// plan is collected, so errors in reading them (a malformed row, a changed file) come
+    /// from the node that collects it. Names the files the plan scans.
+    #[error("in a plan that scans {}: {source}", Files(.files))]
+    Scan {
+        /// The files the plan scans, each with its format ("CSV", "Parquet", ...).
+        files: Vec<(&'static str, PathBuf)>,
+        /// Polars' error.
+        #[source]
+        source: PolarsError,
+    },
     /// A loaded file lacks expected columns or has other dtypes.
     #[error(
         "file `{}` does not have the expected schema: {}; its columns are: {}",
@@ -169,6 +180,20 @@ impl fmt::Display for Heights<'_> {
             }
             let rows = if *height == 1 { "row" } else { "rows" };
             write!(f, "`{name}` has {height} {rows}")?;
+        }
+        Ok(())
+    }
+}
+
+struct Files<'a>(&'a [(&'static str, PathBuf)]);
+
+impl fmt::Display for Files<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (format, path)) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{format} file `{}`", path.display())?;
         }
         Ok(())
     }

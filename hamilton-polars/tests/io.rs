@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use hamilton_core::{
     Driver, Error as CoreError, Inputs,
-    node::{Args, Node},
+    node::{Args, Node, NodeError},
 };
 use hamilton_polars::Error;
 use hamilton_polars::io::{
@@ -291,4 +291,46 @@ fn a_saver_path_can_come_from_an_input() {
     .unwrap();
     assert_eq!(out.get::<SaveMetadata>("saved").unwrap().path, path);
     assert!(path.exists());
+}
+
+#[test]
+fn a_lazy_csv_parse_error_names_the_file_at_the_consuming_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("a,b\n");
+    for i in 0..200 {
+        text.push_str(&format!("{i},x\n"));
+    }
+    text.push_str("oops,y\n");
+    let path = write_csv(dir.path(), "in.csv", &text);
+    let total = Node::builder("total").param::<LazyFrame>("scan").build(
+        |args: &Args| -> Result<DataFrame, NodeError> {
+            Ok(args
+                .get::<LazyFrame>(0)?
+                .clone()
+                .select([col("a").sum()])
+                .collect()?)
+        },
+    );
+    let err = run(
+        vec![csv_loader("scan", path.clone()).lazy().build(), total],
+        &["total"],
+        Inputs::new(),
+    )
+    .unwrap_err();
+    let (node, source) = node_error(&err);
+    assert_eq!(node, "total");
+    let Error::Scan { files, source } = source else {
+        panic!("{source:?}")
+    };
+    assert_eq!(files, &[("CSV", path.clone())]);
+    assert!(
+        source.to_string().contains("could not parse `oops`"),
+        "{source}"
+    );
+    let text = err.to_string();
+    let expected = format!(
+        "node `total` failed: in a plan that scans CSV file `{}`: could not parse `oops`",
+        path.display()
+    );
+    assert!(text.starts_with(&expected), "{text}");
 }

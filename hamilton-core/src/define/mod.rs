@@ -5,6 +5,7 @@ pub(crate) mod args;
 pub mod check;
 pub(crate) mod convert;
 pub(crate) mod error;
+pub(crate) mod error_context;
 pub mod fanout;
 pub mod hooks;
 pub mod modifiers;

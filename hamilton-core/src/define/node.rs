@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 pub use crate::args::{ArgError, Args, AsyncArgs};
 pub use crate::convert::Conversion;
+pub use crate::error_context::ErrorContext;
 use crate::fanout::{Collect, FanOut, Gather, Parallel};
 use crate::modifiers::Modifier;
 pub use crate::types::{Location, ParamKind, TypeInfo};

@@ -10,6 +10,7 @@ use super::hooks::{self, HookCtx, HookFailed, NodePanic};
 use crate::args::{Args, AsyncArgs};
 use crate::convert::Conversion;
 use crate::error::Error;
+use crate::error_context::add_context;
 use crate::graph::Vertex;
 use crate::node::{Node, NodeError, Param};
 use crate::value::Value;
@@ -26,7 +27,7 @@ pub(crate) fn call(
     let Some(hooked) = hooked else {
         return match catch_unwind(AssertUnwindSafe(|| node.call(args))) {
             Ok(Ok(value)) => check_output_type(vertex, node, value),
-            Ok(Err(source)) => Err(node_failed(&vertex.name, source)),
+            Ok(Err(source)) => Err(node_failed(&vertex.name, add_context(args, source))),
             Err(payload) => Err(Error::NodePanicked {
                 node: vertex.name.to_string(),
                 message: panic_message(payload.as_ref()),
@@ -39,7 +40,7 @@ pub(crate) fn call(
     hooks::before_node(hooked.hooks, &ctx)?;
     let started = Instant::now();
     let mut inner = || match catch_unwind(AssertUnwindSafe(|| node.call(args))) {
-        Ok(r) => r,
+        Ok(r) => r.map_err(|source| add_context(args, source)),
         Err(payload) => Err(Box::new(NodePanic(panic_message(payload.as_ref()))) as NodeError),
     };
     let result = match catch_unwind(AssertUnwindSafe(|| {

@@ -2,7 +2,9 @@
 //!
 //! - [`csv_loader`] / [`parquet_loader`] make a node producing a `DataFrame` (or, with
 //!   [`Loader::lazy`], a `LazyFrame` scan); bad files are errors naming the path, and
-//!   [`Loader::expect_columns`] / [`Loader::expect_schema`] check what was read.
+//!   [`Loader::expect_columns`] / [`Loader::expect_schema`] check what was read. A lazy scan
+//!   reads its file when its plan is collected, so a malformed row fails the node that
+//!   collects it: that node's error then names the files its plan scans ([`Error::Scan`]).
 //! - [`csv_saver`] / [`parquet_saver`] make a node that writes a `DataFrame` node's value
 //!   **atomically** (a temporary file in the same directory, then a rename: a failed write
 //!   never leaves a half-written file) and produces [`SaveMetadata`].
@@ -33,9 +35,13 @@
 //! std::fs::remove_dir_all(&dir).unwrap();
 //! ```
 
+//!
+//! [`Error::Scan`]: crate::Error::Scan
+
 mod atomic;
 mod load;
 mod save;
+mod scan_errors;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
