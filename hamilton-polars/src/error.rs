@@ -105,7 +105,7 @@ pub enum Error {
     /// A file could not be read or parsed.
     #[error("cannot read {format} file `{}`: {source}", .path.display())]
     Read {
-        /// "CSV" or "Parquet".
+        /// "CSV", "Parquet" or "IPC".
         format: &'static str,
         /// The path.
         path: PathBuf,
@@ -143,7 +143,7 @@ pub enum Error {
         .path.display()
     )]
     Write {
-        /// "CSV" or "Parquet".
+        /// "CSV", "Parquet" or "IPC".
         format: &'static str,
         /// The destination.
         path: PathBuf,

@@ -10,13 +10,32 @@
 //! | `Expr` nodes as one lazy plan, collected once | [`collect_exprs`], [`to_lazyframe`] |
 //! | one node per column of a frame node | [`extract_columns`], [`extract_columns_with_fill`]; `#[node(extract_columns(..))]` through the registered [`column_extractors`] |
 //! | data-check validators for Series (`#[node(check(..))]`) | [`checks`] |
-//! | CSV/Parquet loaders and atomic savers as nodes | [`io`] |
+//! | CSV/Parquet/IPC loaders with read options, and atomic savers, as nodes | [`io`] |
 //!
 //! Failures are [`Error`]s whose messages name the node or output, what was expected, what
 //! was found and the fix; inside a run hamilton-core wraps them with the failing node's name.
 //!
 //! Polars is pinned (`=0.55.2`) and re-exported as [`polars`], so a crate using this one can
 //! name the same version.
+//!
+//! # Polars features
+//!
+//! Polars builds only the features asked for. Node code that needs more of it (`.str()`,
+//! `.diff()`, `.cum_sum()`, ...) enables the feature through this crate, which passes it on to
+//! the one Polars of the build: `strings`, `diff`, `cum_agg`, `abs`, `round_series`,
+//! `pct_change`, `rank`, `mode`, `unique_counts`, `is_between`, `log`, `interpolate`, `moment`,
+//! `replace`, `top_k`, `concat_str`, `regex`, `string_pad`, `list_eval`, `pivot`,
+//! `cross_join`, `semi_anti_join`, `asof_join`, `dynamic_group_by`, `timezones`, `json`,
+//! `dtype-full`, `dtype-categorical`, `dtype-struct`, `dtype-decimal`, `dtype-array`:
+//!
+//! ```toml
+//! hamilton-polars = { version = "0.1", features = ["strings", "diff", "cum_agg"] }
+//! ```
+//!
+//! Any other Polars feature: name Polars at the same pinned version in your own `Cargo.toml`
+//! (`polars = { version = "=0.55.2", default-features = false, features = [..] }`); Cargo
+//! builds one Polars with the union of the features. Never another version: that would be a
+//! second Polars whose `DataFrame` is not this crate's.
 //!
 //! ```
 //! use hamilton_core::{Driver, Inputs, node::{Args, Node}};

@@ -9,7 +9,8 @@ use hamilton_core::{
 };
 use hamilton_polars::Error;
 use hamilton_polars::io::{
-    PathSource, SaveMetadata, csv_loader, csv_saver, parquet_loader, parquet_saver,
+    PathSource, SaveMetadata, csv_loader, csv_saver, ipc_loader, ipc_saver, parquet_loader,
+    parquet_saver,
 };
 use polars::prelude::*;
 
@@ -333,4 +334,143 @@ fn a_lazy_csv_parse_error_names_the_file_at_the_consuming_node() {
         path.display()
     );
     assert!(text.starts_with(&expected), "{text}");
+}
+
+/// Runs `loader` eagerly and lazily; both must give the same frame, which is returned.
+fn load_both_ways(
+    loader: hamilton_polars::io::Loader<impl hamilton_polars::io::FileFormat>,
+) -> DataFrame {
+    let eager = run(vec![loader.clone().build()], &["data"], Inputs::new()).unwrap();
+    let eager = eager.get::<DataFrame>("data").unwrap().clone();
+    let lazy = run(vec![loader.lazy().build()], &["data"], Inputs::new()).unwrap();
+    let lazy = lazy
+        .get::<LazyFrame>("data")
+        .unwrap()
+        .clone()
+        .collect()
+        .unwrap();
+    assert!(eager.equals_missing(&lazy), "{eager}\n{lazy}");
+    eager
+}
+
+#[test]
+fn csv_read_options_set_separator_nulls_dtypes_and_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_csv(
+        dir.path(),
+        "orders.csv",
+        "# exported nightly\nzip;day;amount\n01234;2024-01-31;1,5\n00042;2024-02-01;NA\n",
+    );
+    let frame = load_both_ways(
+        csv_loader("data", path)
+            .comment_prefix("#")
+            .separator(b';')
+            .null_values(["NA"])
+            .decimal_comma(true)
+            .schema_overrides([("zip", DataType::String)])
+            .try_parse_dates(true),
+    );
+    let expected = df!(
+        "zip" => ["01234", "00042"],
+        "amount" => [Some(1.5), None],
+    )
+    .unwrap();
+    let day = frame.column("day").unwrap();
+    assert_eq!(day.dtype(), &DataType::Date);
+    // Days since 1970-01-01.
+    let days = day.cast(&DataType::Int32).unwrap();
+    assert_eq!(days.i32().unwrap().to_vec(), [Some(19_753), Some(19_754)]);
+    assert!(
+        frame.drop("day").unwrap().equals_missing(&expected),
+        "{frame}"
+    );
+}
+
+#[test]
+fn a_csv_without_header_gets_numbered_columns_and_skipped_rows_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_csv(dir.path(), "raw.csv", "junk line\n1,x\n2,y\n");
+    let frame = load_both_ways(csv_loader("data", path).skip_rows(1).has_header(false));
+    assert_eq!(frame.get_column_names(), ["column_1", "column_2"]);
+    assert_eq!(frame.height(), 2);
+}
+
+#[test]
+fn ignore_errors_reads_unparsable_fields_as_null() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_csv(dir.path(), "in.csv", "a\n1\n2\noops\n");
+    let frame = load_both_ways(
+        csv_loader("data", path)
+            .infer_schema_length(Some(2))
+            .ignore_errors(true),
+    );
+    let a = frame.column("a").unwrap();
+    assert_eq!((a.dtype(), a.null_count()), (&DataType::Int64, 1));
+}
+
+#[test]
+fn every_format_reads_only_the_columns_and_rows_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = run(
+        vec![
+            frame_node(),
+            csv_saver("to_csv", "frame", dir.path().join("f.csv")),
+            parquet_saver("to_parquet", "frame", dir.path().join("f.parquet")),
+            ipc_saver("to_ipc", "frame", dir.path().join("f.arrow")),
+        ],
+        &["to_csv", "to_parquet", "to_ipc"],
+        Inputs::new(),
+    )
+    .unwrap();
+    assert_eq!(saved.get::<SaveMetadata>("to_ipc").unwrap().format, "IPC");
+    let expected = frame().select(["spend", "week"]).unwrap().head(Some(2));
+    let frames = [
+        load_both_ways(
+            csv_loader("data", dir.path().join("f.csv"))
+                .columns(["spend", "week"])
+                .n_rows(2),
+        ),
+        load_both_ways(
+            parquet_loader("data", dir.path().join("f.parquet"))
+                .columns(["spend", "week"])
+                .n_rows(2),
+        ),
+        load_both_ways(
+            ipc_loader("data", dir.path().join("f.arrow"))
+                .columns(["spend", "week"])
+                .n_rows(2),
+        ),
+    ];
+    for frame in frames {
+        assert!(frame.equals(&expected), "{frame}");
+    }
+    let whole = load_both_ways(ipc_loader("data", dir.path().join("f.arrow")));
+    assert!(whole.equals(&frame()));
+}
+
+#[test]
+fn a_projected_column_the_file_lacks_is_a_schema_error_naming_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_csv(dir.path(), "in.csv", "week,spend\n1,2.0\n");
+    for lazy in [false, true] {
+        let mut loader = csv_loader("data", path.clone()).columns(["week", "spned"]);
+        if lazy {
+            loader = loader.lazy();
+        }
+        let err = run(vec![loader.build()], &["data"], Inputs::new()).unwrap_err();
+        let (_, source) = node_error(&err);
+        let Error::Schema {
+            path: p,
+            problems,
+            found,
+        } = source
+        else {
+            panic!("{source:?}")
+        };
+        assert_eq!(
+            (p, problems.as_slice()),
+            (&path, ["missing column `spned`".to_string()].as_slice())
+        );
+        assert_eq!(found, &["week: i64", "spend: f64"]);
+    }
 }

@@ -39,6 +39,7 @@
 //! [`Error::Scan`]: crate::Error::Scan
 
 mod atomic;
+mod format;
 mod load;
 mod save;
 mod scan_errors;
@@ -48,8 +49,10 @@ use std::sync::Arc;
 
 use hamilton_core::node::{Args, NodeBuilder, NodeError};
 
-pub use load::{Loader, csv_loader, parquet_loader};
-pub use save::{SaveMetadata, csv_saver, parquet_saver};
+use self::format::Format;
+
+pub use load::{Csv, FileFormat, Ipc, Loader, Parquet, csv_loader, ipc_loader, parquet_loader};
+pub use save::{SaveMetadata, csv_saver, ipc_saver, parquet_saver};
 
 /// The tag set on loader and saver nodes: `csv` or `parquet`.
 ///
@@ -154,28 +157,5 @@ impl PathResolver {
             Self::Fixed(path) => path.to_path_buf(),
             Self::Arg(index) => PathBuf::from(args.get::<String>(*index)?),
         })
-    }
-}
-
-/// A file format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
-    Csv,
-    Parquet,
-}
-
-impl Format {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Csv => "CSV",
-            Self::Parquet => "Parquet",
-        }
-    }
-
-    fn tag(self) -> &'static str {
-        match self {
-            Self::Csv => "csv",
-            Self::Parquet => "parquet",
-        }
     }
 }

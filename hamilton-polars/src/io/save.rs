@@ -24,7 +24,7 @@ use crate::error::Error;
 pub struct SaveMetadata {
     /// The file written.
     pub path: PathBuf,
-    /// "CSV" or "Parquet".
+    /// "CSV", "Parquet" or "IPC".
     pub format: &'static str,
     /// Rows written.
     pub rows: usize,
@@ -86,6 +86,23 @@ pub fn parquet_saver(
     saver(name.into(), frame.into(), Format::Parquet, dest.into())
 }
 
+/// A node named `name` writing the `DataFrame` produced by node (or input) `frame` to the
+/// Arrow IPC (Feather v2) file at `dest`, which [`ipc_loader`](super::ipc_loader) and Polars'
+/// `scan_ipc` read back. See [the module docs](super) for atomicity.
+///
+/// ```
+/// use hamilton_polars::io::ipc_saver;
+/// let node = ipc_saver("saved", "features", "out/features.arrow");
+/// assert_eq!(node.tags()["hamilton.io"], "ipc");
+/// ```
+pub fn ipc_saver(
+    name: impl Into<String>,
+    frame: impl Into<String>,
+    dest: impl Into<PathSource>,
+) -> Node {
+    saver(name.into(), frame.into(), Format::Ipc, dest.into())
+}
+
 fn saver(name: String, frame: String, format: Format, dest: PathSource) -> Node {
     let doc = format!(
         "Writes `{frame}` to {} {}, atomically.",
@@ -114,6 +131,7 @@ fn save(format: Format, frame: &DataFrame, path: &Path) -> Result<SaveMetadata, 
             Format::Parquet => {
                 ParquetWriter::new(w).finish(&mut frame)?;
             }
+            Format::Ipc => IpcWriter::new(w).finish(&mut frame)?,
         }
         Ok(())
     })

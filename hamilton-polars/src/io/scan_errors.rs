@@ -42,6 +42,7 @@ fn scanned_files(plan: &DslPlan) -> Vec<(&'static str, PathBuf)> {
         let format = match **scan_type {
             FileScanDsl::Csv { .. } => "CSV",
             FileScanDsl::Parquet { .. } => "Parquet",
+            FileScanDsl::Ipc { .. } => "IPC",
             _ => "data",
         };
         for path in sources.as_paths().unwrap_or_default() {
