@@ -169,7 +169,17 @@ impl DriverBuilder {
         )
         .map_err(Error::Build)?;
         let mut hooks = self.hooks;
-        let preparation = self.preparation.map(|setup| setup(&graph, &mut hooks));
+        let preparation = match self.preparation {
+            Some(setup) => {
+                // Warnings (already noted), errors in strict mode.
+                let (preparation, warnings) = setup(&graph, &mut hooks);
+                if self.declared_inputs.is_some() && !warnings.is_empty() {
+                    return Err(Error::Build(warnings));
+                }
+                Some(preparation)
+            }
+            None => None,
+        };
         let executor: Box<dyn Executor> = match parallelism {
             #[cfg(feature = "parallel")]
             Some(threads) => Box::new(crate::run::parallel::Parallel::new(threads)?),

@@ -10,8 +10,10 @@ use super::fingerprint::{DataVersion, Fingerprinter};
 use super::registry::{CacheType, Decode, TypeTable, guarded, type_table};
 use super::store::{HistoryRow, NewEntry, RunRow, Store, unique_suffix};
 use super::{Behavior, CacheEvent, CacheOptions, CacheRun, CacheStatus};
+use crate::error::BuildError;
 use crate::graph::{Graph, Kind};
 use crate::hooks::{Hook, HookError, NodeContext, NodeOutcome, RunInfo, RunOutcome};
+use crate::node::Node;
 use crate::node::NodeError;
 use crate::value::Value;
 
@@ -170,10 +172,14 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Inner {
-    pub(crate) fn new(options: CacheOptions, graph: &Graph) -> Self {
+    /// The cache of `graph`, and the nodes it can never cache because the cache does not know
+    /// their value's type (each also noted: a warning at build).
+    pub(crate) fn new(options: CacheOptions, graph: &Graph) -> (Self, Vec<BuildError>) {
         let store = Store::open(&options);
+        let types = type_table(&options.types);
         let mut nodes = HashMap::new();
-        for v in &graph.vertices {
+        let mut uncached = Vec::new();
+        for (index, v) in graph.vertices.iter().enumerate() {
             let Kind::Function(node) = &v.kind else {
                 continue;
             };
@@ -196,6 +202,16 @@ impl Inner {
                 .copied()
                 .or(tagged)
                 .unwrap_or(options.default_behavior);
+            let in_block = graph.block_of.get(index).is_some_and(Option::is_some);
+            if code_version.is_some()
+                && behavior != Behavior::Ignore
+                && !in_block
+                && !types.contains_key(&v.ty.id)
+            {
+                let error = uncached_type(&v.name, node, v.ty.name);
+                store.note(error.to_string());
+                uncached.push(error);
+            }
             nodes.insert(
                 v.name.to_string(),
                 NodeSpec {
@@ -213,9 +229,9 @@ impl Inner {
                 ));
             }
         }
-        Self {
+        let inner = Self {
             store,
-            types: type_table(&options.types),
+            types,
             nodes,
             runs: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
@@ -228,7 +244,8 @@ impl Inner {
                     budget: options.memory_bytes,
                 })
             }),
-        }
+        };
+        (inner, uncached)
     }
 
     pub(crate) fn last_run(&self) -> Option<CacheRun> {
@@ -871,5 +888,35 @@ impl Hook for CacheHook {
             return run();
         }
         self.0.around(node, run)
+    }
+}
+
+/// A node whose value type the cache does not know: never cached, and nothing reading it is.
+fn uncached_type(name: &str, node: &Node, ty: &'static str) -> BuildError {
+    let polars = [
+        "DataFrame",
+        "LazyFrame",
+        "Series",
+        "Column",
+        "Expr",
+        "Chunked",
+    ]
+    .iter()
+    .any(|t| ty.contains(t))
+        || ty.contains("polars");
+    let fix = if polars {
+        "enable feature `cache` of hamilton-polars (`hamilton-polars = { version = \"..\", features = [\"cache\"] }`), which registers Polars' types with the cache".to_string()
+    } else {
+        format!(
+            "register the type: `register_cache_type!(CacheType::serde::<{ty}>())` for a serde type (or `CacheType::of`, `fingerprint_with`), or pass it in `CacheOptions::with_types`; or mark the node `cache = \"ignore\"` if it is never worth caching"
+        )
+    };
+    BuildError::UncachedType {
+        node: name.to_string(),
+        node_at: node
+            .location()
+            .map_or_else(|| "built by hand".to_string(), |l| l.to_string()),
+        ty: ty.to_string(),
+        fix,
     }
 }

@@ -52,7 +52,12 @@
 //!   anything it captures, does.
 //! - **Data version**: the fingerprint of a value ([`Fingerprint`], [`DataVersion`]), found by the
 //!   value's type ([`CacheType`]). A value whose type has no fingerprint makes the node reading
-//!   it run (and says so in the logs): the cache never guesses.
+//!   it run (and says so in the logs): the cache never guesses. `build()` reports each cached
+//!   node whose type the cache does not know ([`BuildError::UncachedType`]: a warning and a
+//!   note of the first run, an error in strict mode), naming the registration that fixes it
+//!   (for Polars values: hamilton-polars' `cache` feature).
+//!
+//! [`BuildError::UncachedType`]: crate::BuildError::UncachedType
 //!
 //! # Behaviours
 //!
@@ -778,9 +783,13 @@ impl RunPreparation for Cache {
 /// handle the driver keeps.
 fn install(options: CacheOptions) -> Setup {
     Box::new(move |graph: &Graph, hooks: &mut Vec<Arc<dyn Hook>>| {
-        let inner = Arc::new(hook::Inner::new(options, graph));
+        let (inner, uncached) = hook::Inner::new(options, graph);
+        let inner = Arc::new(inner);
         hooks.push(Arc::new(hook::CacheHook(inner.clone())));
-        Arc::new(Cache { inner }) as Arc<dyn RunPreparation>
+        (
+            Arc::new(Cache { inner }) as Arc<dyn RunPreparation>,
+            uncached,
+        )
     })
 }
 

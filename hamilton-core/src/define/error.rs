@@ -579,6 +579,23 @@ pub enum BuildError {
         /// The closest name a node reads or a condition tests.
         suggestion: Option<String>,
     },
+    /// With the result cache on, a node whose value type the cache cannot fingerprint or
+    /// store: it runs on every run, and so does every node reading it. A warning at build (and
+    /// a note of the cache), an error in strict mode
+    /// ([`DriverBuilder::strict`](crate::DriverBuilder::strict)).
+    #[error(
+        "node `{node}` ({node_at}) produces `{ty}`, which the cache can neither fingerprint nor store, so it runs on every run and so does every node reading it; {fix}"
+    )]
+    UncachedType {
+        /// The node.
+        node: String,
+        /// Where it is defined.
+        node_at: String,
+        /// Its value type.
+        ty: String,
+        /// What makes it cacheable.
+        fix: String,
+    },
     /// The thread pool of the parallel executor could not be created.
     #[error(
         "cannot start the parallel executor's thread pool: {message}; lower the thread count or run sequentially"

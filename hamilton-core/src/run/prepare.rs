@@ -4,6 +4,7 @@
 use std::any::Any;
 use std::sync::Arc;
 
+use crate::error::BuildError;
 use crate::graph::Graph;
 use crate::hooks::Hook;
 use crate::plan::Plan;
@@ -33,5 +34,7 @@ pub(crate) trait RunPreparation: Send + Sync + 'static {
 }
 
 /// Sets a preparation up once the graph is built; it may add hooks (run innermost).
-pub(crate) type Setup =
-    Box<dyn FnOnce(&Graph, &mut Vec<Arc<dyn Hook>>) -> Arc<dyn RunPreparation> + Send>;
+pub(crate) type Setup = Box<
+    dyn FnOnce(&Graph, &mut Vec<Arc<dyn Hook>>) -> (Arc<dyn RunPreparation>, Vec<BuildError>)
+        + Send,
+>;
