@@ -9,6 +9,11 @@
 //!   recorded;
 //! - `x`: the same value as `x.raw`, after its checks ran.
 //!
+//! Validators of single values come ready-made: [`in_range`], [`not_nan`], [`is_some`],
+//! [`one_of`] (Hamilton's `range`, `allow_nans=False`, `allow_none=False`, `values_in`); for
+//! Polars Series and DataFrames, see `hamilton_polars::checks`; anything else is a
+//! [`check_fn`] or your own [`Validator`].
+//!
 //! Every report of a run is also returned with its outputs ([`Outputs::check_reports`](crate::Outputs::check_reports)),
 //! requested or not. Generated names contain a `.`, which no Rust function name can, so they never
 //! collide with user nodes.
@@ -16,6 +21,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
+
+pub use crate::define::scalar_checks::{MaybeNan, in_range, is_some, not_nan, one_of};
 
 use crate::args::Args;
 use crate::node::{Node, Param};

@@ -12,6 +12,7 @@ pub mod modifiers;
 pub(crate) mod module;
 pub mod node;
 pub(crate) mod outputs;
+pub(crate) mod scalar_checks;
 pub(crate) mod types;
 pub(crate) mod value;
 pub(crate) mod values;

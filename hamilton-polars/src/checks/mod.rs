@@ -9,11 +9,24 @@
 //! | validator | passes when |
 //! |---|---|
 //! | [`dtype`] | the Series has the dtype |
-//! | [`range`] | every non-null value is in `[min, max]` |
+//! | [`range`] | every value is in `[min, max]` |
 //! | [`max_nulls`] / [`max_null_fraction`] | few enough values are null |
-//! | [`values_in`] | every non-null value is in a set |
+//! | [`values_in`] | every value is in a set |
 //! | [`unique`] | no value repeats |
+//! | [`not_null`] / [`no_nans`] | no value is null / NaN (Hamilton's `allow_none=False` / `allow_nans=False`) |
+//! | [`mean_in_range`] / [`max_std`] | the mean is in `[min, max]` / the standard deviation is at most `max` |
+//! | [`frame`] | a `DataFrame` has the columns, dtypes, non-null columns, unique key and row count asked for, every failure in one result |
 //! | [`custom`] | your closure returns `Ok(())` |
+//!
+//! # Nulls
+//!
+//! Each check states what it makes of nulls. Checks of values ([`range`], [`values_in`],
+//! [`unique`], [`mean_in_range`], [`max_std`]) count each null as a failure, as Hamilton's
+//! validators do with a missing value, unless told otherwise with
+//! [`.allow_nulls()`](Check::allow_nulls) (then nulls are left out, and the check's name says
+//! so). Checks about nulls ([`max_nulls`], [`max_null_fraction`], [`not_null`]), [`dtype`],
+//! [`no_nans`] and [`custom`] checks see nulls themselves. NaN is a float value, not a null:
+//! [`range`] counts it as outside, [`no_nans`] finds it.
 //!
 //! # How checks run
 //!
@@ -45,7 +58,10 @@
 //! assert_eq!(out.get::<Series>("spend").unwrap().len(), 3);
 //! ```
 
+mod frame;
 mod validators;
+
+pub use frame::{FrameCheck, frame};
 
 use std::any::TypeId;
 use std::fmt;
@@ -73,9 +89,34 @@ type Validate = dyn Fn(&Series) -> CheckResult + Send + Sync;
 pub struct Check {
     name: String,
     validate: Arc<Validate>,
+    nulls: Nulls,
+}
+
+/// What a check makes of null values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Nulls {
+    /// A check of values: each null is a failure.
+    Fail,
+    /// A check of values, told to leave nulls out ([`Check::allow_nulls`]).
+    Allow,
+    /// A check about nulls or dtypes, or your own: it sees nulls itself.
+    Own,
 }
 
 impl Check {
+    /// A check of values (`validate` skips nulls): each null fails it unless allowed.
+    fn of_values(
+        name: String,
+        validate: impl Fn(&Series) -> CheckResult + Send + Sync + 'static,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            name,
+            validate: Arc::new(validate),
+            nulls: Nulls::Fail,
+        })
+    }
+
+    /// A check that sees nulls itself.
     fn new(
         name: String,
         validate: impl Fn(&Series) -> CheckResult + Send + Sync + 'static,
@@ -83,7 +124,32 @@ impl Check {
         Arc::new(Self {
             name,
             validate: Arc::new(validate),
+            nulls: Nulls::Own,
         })
+    }
+
+    /// This check with nulls left out: by default a check of values ([`range`],
+    /// [`values_in`], [`unique`], [`mean_in_range`], [`max_std`]) counts each null as a
+    /// failure, as Hamilton's validators do with a missing value. Checks about nulls or dtypes
+    /// ([`max_nulls`], [`dtype`], ...) and [`custom`] checks see nulls themselves and are
+    /// returned unchanged.
+    ///
+    /// ```
+    /// use polars::prelude::*;
+    /// let s = Series::new("x".into(), &[Some(0.5), None]);
+    /// let strict = hamilton_polars::checks::range(0.0, 1.0);
+    /// assert_eq!(strict.run(&s).message, "1 null(s) of 2 value(s) (row 1); this check counts nulls as failures: allow them with `.allow_nulls()`");
+    /// let lenient = strict.allow_nulls();
+    /// assert_eq!(lenient.name(), "range [0, 1], nulls allowed");
+    /// assert!(lenient.run(&s).passed);
+    /// ```
+    pub fn allow_nulls(&self) -> Arc<Self> {
+        let mut check = self.clone();
+        if check.nulls == Nulls::Fail {
+            check.nulls = Nulls::Allow;
+            check.name.push_str(", nulls allowed");
+        }
+        Arc::new(check)
     }
 
     /// The check's name, as reports show it.
@@ -104,6 +170,9 @@ impl Check {
     /// ```
     pub fn run(&self, series: &Series) -> CheckResult {
         let mut result = (self.validate)(series);
+        if self.nulls == Nulls::Fail {
+            result = validators::nulls_fail(series, result);
+        }
         result.check.clone_from(&self.name);
         result
     }
@@ -148,17 +217,17 @@ pub fn dtype(dtype: DataType) -> Arc<Check> {
     })
 }
 
-/// Every non-null value is in `[min, max]` (inclusive; NaN is outside). Numeric Series only;
-/// others fail the check.
+/// Every value is in `[min, max]` (inclusive; NaN is outside, each null a failure unless
+/// [allowed](Check::allow_nulls)). Numeric Series only; others fail the check.
 ///
 /// ```
 /// use polars::prelude::*;
 /// let s = Series::new("x".into(), &[Some(0.0), None, Some(12.0)]);
-/// let r = hamilton_polars::checks::range(0.0, 10.0).run(&s);
+/// let r = hamilton_polars::checks::range(0.0, 10.0).allow_nulls().run(&s);
 /// assert_eq!(r.message, "1 of 3 value(s) outside [0, 10], e.g. 12 (row 2)");
 /// ```
 pub fn range(min: f64, max: f64) -> Arc<Check> {
-    Check::new(format!("range [{min}, {max}]"), move |s| {
+    Check::of_values(format!("range [{min}, {max}]"), move |s| {
         validators::range(s, min, max)
     })
 }
@@ -191,8 +260,9 @@ pub fn max_null_fraction(max: f64) -> Arc<Check> {
     })
 }
 
-/// Every non-null value is one of `values` (anything a Series can be made of: `&[i64]`,
-/// `&[&str]`, `Vec<f64>`, ...). The values are cast to the Series' dtype.
+/// Every value is one of `values` (anything a Series can be made of: `&[i64]`, `&[&str]`,
+/// `Vec<f64>`, ...; each null a failure unless [allowed](Check::allow_nulls)). The values are
+/// cast to the Series' dtype.
 ///
 /// ```
 /// use polars::prelude::*;
@@ -209,13 +279,14 @@ where
         .filter_map(|i| allowed.get(i).ok().map(|v| v.to_string()))
         .collect();
     let more = if allowed.len() > 5 { ", ..." } else { "" };
-    Check::new(
+    Check::of_values(
         format!("values in {{{}{more}}}", shown.join(", ")),
         move |s| validators::values_in(s, &allowed),
     )
 }
 
-/// No value appears twice (nulls count as one value).
+/// No value appears twice (each null a failure unless [allowed](Check::allow_nulls); allowed
+/// nulls are left out, however many).
 ///
 /// ```
 /// use polars::prelude::*;
@@ -223,7 +294,59 @@ where
 /// assert_eq!(r.message, "1 value(s) repeat an earlier one (2 distinct of 3), e.g. 7 (rows 0 and 2)");
 /// ```
 pub fn unique() -> Arc<Check> {
-    Check::new("unique".into(), validators::unique)
+    Check::of_values("unique".into(), validators::unique)
+}
+
+/// No value is null (Hamilton's `allow_none=False`); the same test as `max_nulls(0)`.
+///
+/// ```
+/// use polars::prelude::*;
+/// let r = hamilton_polars::checks::not_null().run(&Series::new("x".into(), &[Some(1), None]));
+/// assert_eq!((r.check.as_str(), r.passed), ("not null", false));
+/// ```
+pub fn not_null() -> Arc<Check> {
+    Check::new("not null".into(), |s| validators::max_nulls(s, 0))
+}
+
+/// No value is NaN (Hamilton's `allow_nans=False`; NaN is a float value, not a null). Passes
+/// for Series of other dtypes, which hold no NaN.
+///
+/// ```
+/// use polars::prelude::*;
+/// let r = hamilton_polars::checks::no_nans().run(&Series::new("x".into(), &[1.0, f64::NAN]));
+/// assert_eq!(r.message, "1 NaN(s) of 2 value(s), e.g. row 1");
+/// ```
+pub fn no_nans() -> Arc<Check> {
+    Check::new("no NaN".into(), validators::no_nans)
+}
+
+/// The mean of the values is in `[min, max]` (inclusive; each null a failure unless
+/// [allowed](Check::allow_nulls), allowed nulls left out of the mean). Numeric Series only.
+///
+/// ```
+/// use polars::prelude::*;
+/// let r = hamilton_polars::checks::mean_in_range(0.0, 1.0).run(&Series::new("x".into(), &[1.0, 2.0]));
+/// assert_eq!(r.message, "mean 1.5 is outside [0, 1]");
+/// ```
+pub fn mean_in_range(min: f64, max: f64) -> Arc<Check> {
+    Check::of_values(format!("mean in [{min}, {max}]"), move |s| {
+        validators::mean_in_range(s, min, max)
+    })
+}
+
+/// The sample standard deviation of the values is at most `max` (each null a failure unless
+/// [allowed](Check::allow_nulls)); fewer than two values have no deviation and pass. Numeric
+/// Series only.
+///
+/// ```
+/// use polars::prelude::*;
+/// let r = hamilton_polars::checks::max_std(1.0).run(&Series::new("x".into(), &[1.0, 5.0]));
+/// assert!(r.message.starts_with("standard deviation 2.828"), "{}", r.message);
+/// ```
+pub fn max_std(max: f64) -> Arc<Check> {
+    Check::of_values(format!("standard deviation at most {max}"), move |s| {
+        validators::max_std(s, max)
+    })
 }
 
 /// A check of your own, named `name`: `validate` returns `Err(message)` on failure. (For

@@ -46,9 +46,143 @@ fn range_fails_quoting_the_offending_rows() {
 }
 
 #[test]
-fn range_ignores_nulls_but_not_nan() {
-    assert!(range(0.0, 1.0).run(&series(&[Some(0.5), None])).passed);
-    assert!(!range(0.0, 1.0).run(&series(&[0.5, f64::NAN])).passed);
+fn range_counts_nulls_as_failures_unless_allowed_and_nan_always() {
+    let s = series(&[Some(0.5), None]);
+    let r = range(0.0, 1.0).run(&s);
+    assert!(!r.passed);
+    assert_eq!(r.diagnostics["nulls"], "1");
+    assert!(range(0.0, 1.0).allow_nulls().run(&s).passed);
+    assert!(
+        !range(0.0, 1.0)
+            .allow_nulls()
+            .run(&series(&[0.5, f64::NAN]))
+            .passed
+    );
+}
+
+#[test]
+fn a_null_failure_joins_the_checks_own_failure() {
+    let s = series(&[Some(5.0), None, None]);
+    let r = range(0.0, 1.0).run(&s);
+    assert_eq!(
+        r.message,
+        "1 of 3 value(s) outside [0, 1], e.g. 5 (row 0); and 2 null(s) of 3 value(s) (rows 1, 2); this check counts nulls as failures: allow them with `.allow_nulls()`"
+    );
+    assert_eq!(r.diagnostics["outside"], "1");
+}
+
+#[test]
+fn checks_that_see_nulls_themselves_are_unchanged_by_allow_nulls() {
+    let s = series(&[Some(1), None]);
+    for check in [max_nulls(0), not_null(), dtype(DataType::Int32)] {
+        let allowed = check.allow_nulls();
+        assert_eq!(allowed.name(), check.name());
+        assert_eq!(allowed.run(&s), check.run(&s));
+    }
+}
+
+#[test]
+fn unique_leaves_allowed_nulls_out_however_many() {
+    let s = series(&[Some(1), None, Some(2), None]);
+    assert!(!unique().run(&s).passed);
+    let r = unique().allow_nulls().run(&s);
+    assert!(r.passed, "{}", r.message);
+    assert_eq!(r.message, "all 2 value(s) are distinct");
+    let r = unique()
+        .allow_nulls()
+        .run(&series(&[Some(3), None, Some(3)]));
+    assert_eq!(
+        r.message,
+        "1 value(s) repeat an earlier one (1 distinct of 2), e.g. 3 (rows 0 and 2)"
+    );
+}
+
+#[test]
+fn no_nans_finds_nan_in_floats_and_passes_other_dtypes() {
+    assert!(no_nans().run(&series(&[Some(1.0), None])).passed);
+    let r = no_nans().run(&series(&[f64::NAN, 1.0, f64::NAN]));
+    assert_eq!(
+        (r.passed, r.message.as_str()),
+        (false, "2 NaN(s) of 3 value(s), e.g. rows 0, 2")
+    );
+    assert!(no_nans().run(&series(&["a"])).passed);
+}
+
+#[test]
+fn mean_in_range_and_max_std_read_the_values() {
+    let s = series(&[1.0, 2.0, 3.0]);
+    assert!(mean_in_range(1.5, 2.5).run(&s).passed);
+    let r = mean_in_range(2.5, 3.0).run(&s);
+    assert_eq!((r.passed, r.diagnostics["mean"].as_str()), (false, "2"));
+    assert!(max_std(1.0).run(&s).passed);
+    assert!(!max_std(0.5).run(&s).passed);
+    assert!(max_std(0.0).run(&series(&[7.0])).passed);
+    assert!(
+        !mean_in_range(0.0, 10.0)
+            .run(&series(&[1.0, f64::NAN]))
+            .passed
+    );
+    assert!(!mean_in_range(0.0, 1.0).run(&series(&["a"])).passed);
+    let with_null = series(&[Some(1.0), None, Some(3.0)]);
+    assert!(!mean_in_range(0.0, 10.0).run(&with_null).passed);
+    assert!(mean_in_range(2.0, 2.0).allow_nulls().run(&with_null).passed);
+}
+
+#[test]
+fn a_frame_check_lists_every_failure_in_one_result() {
+    let orders = df!(
+        "id" => [1_i64, 2, 2, 3, 3],
+        "day" => ["a", "b", "b", "c", "d"],
+        "amount" => [Some(1.0), None, Some(2.0), None, Some(4.0)],
+    )
+    .unwrap();
+    let check = frame()
+        .columns(["id", "region"])
+        .dtypes([
+            ("id", DataType::Int64),
+            ("day", DataType::Int64),
+            ("region", DataType::String),
+        ])
+        .not_null(["amount", "id"])
+        .unique_key(["id", "day"])
+        .rows(10..=20);
+    let r = check.validate(&orders);
+    assert!(!r.passed);
+    assert_eq!(
+        r.message.split("; ").collect::<Vec<_>>(),
+        [
+            "missing column `region`",
+            "column `day` has dtype str, expected i64",
+            "column `amount` has 2 null(s) (rows 1, 3)",
+            "key (`id`, `day`) is not unique: 2 row(s) share a key, e.g. (2, \"b\") in rows 1 and 2",
+            "5 row(s), expected at least 10 and at most 20",
+        ]
+    );
+    assert_eq!(r.diagnostics["problems"], "5");
+    let fine = frame()
+        .columns(["id"])
+        .not_null(["id"])
+        .unique_key(["id", "day", "amount"])
+        .rows(..6)
+        .validate(&orders);
+    assert!(fine.passed, "{}", fine.message);
+}
+
+#[test]
+fn a_frame_check_runs_as_a_nodes_check_failing_the_run() {
+    let node = Node::builder("orders").build(|_: &Args| Ok(df!("id" => [1_i64, 1])?));
+    let nodes = hamilton_core::check::checked::<DataFrame>(
+        node,
+        vec![frame().unique_key(["id"]).build()],
+        Importance::Fail,
+    );
+    let dr = Driver::builder().with_nodes(nodes).build().unwrap();
+    let err = dr.execute(&["orders"], Inputs::new()).unwrap_err();
+    assert!(matches!(err, CoreError::DataCheck { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("key (`id`) is not unique"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -90,9 +224,10 @@ fn max_null_fraction_of_an_empty_series_is_zero() {
 }
 
 #[test]
-fn values_in_passes_when_every_value_is_allowed_and_ignores_nulls() {
+fn values_in_passes_when_every_value_is_allowed_and_fails_on_nulls_unless_allowed() {
     let s = series(&[Some("UK"), None, Some("US")]);
-    assert!(values_in(&["UK", "US", "DE"]).run(&s).passed);
+    assert!(!values_in(&["UK", "US", "DE"]).run(&s).passed);
+    assert!(values_in(&["UK", "US", "DE"]).allow_nulls().run(&s).passed);
 }
 
 #[test]

@@ -159,17 +159,18 @@ pub(super) fn values_in(series: &Series, allowed: &Series) -> CheckResult {
 }
 
 pub(super) fn unique(series: &Series) -> CheckResult {
-    let distinct = match series.n_unique() {
+    // Nulls are the null policy's: left out here.
+    let values = series.len() - series.null_count();
+    let distinct = match series.drop_nulls().n_unique() {
         Ok(n) => n,
         Err(e) => return fail(format!("cannot count distinct values: {e}")),
     };
-    let repeats = series.len() - distinct.min(series.len());
+    let repeats = values - distinct.min(values);
     if repeats == 0 {
-        pass(format!("all {} value(s) are distinct", series.len()))
+        pass(format!("all {values} value(s) are distinct"))
     } else {
         fail(format!(
-            "{repeats} value(s) repeat an earlier one ({distinct} distinct of {}){}",
-            series.len(),
+            "{repeats} value(s) repeat an earlier one ({distinct} distinct of {values}){}",
             first_repeat(series)
                 .map(|v| format!(", e.g. {v}"))
                 .unwrap_or_default()
@@ -183,10 +184,125 @@ pub(super) fn unique(series: &Series) -> CheckResult {
 fn first_repeat(series: &Series) -> Option<String> {
     let mut seen = std::collections::HashMap::new();
     for row in 0..series.len() {
-        let value = series.get(row).ok()?.to_string();
+        let value = series.get(row).ok()?;
+        if value.is_null() {
+            continue;
+        }
+        let value = value.to_string();
         if let Some(earlier) = seen.insert(value.clone(), row) {
             return Some(format!("{value} (rows {earlier} and {row})"));
         }
     }
     None
+}
+
+/// `result` of a check of values, failed further by each null of `series` (the default null
+/// policy: nulls are failures unless allowed).
+pub(super) fn nulls_fail(series: &Series, result: CheckResult) -> CheckResult {
+    let nulls = series.null_count();
+    if nulls == 0 {
+        return result;
+    }
+    let rows: Vec<String> = series
+        .is_null()
+        .iter()
+        .enumerate()
+        .filter(|(_, null)| *null == Some(true))
+        .take(QUOTED)
+        .map(|(row, _)| row.to_string())
+        .collect();
+    let more = if nulls > QUOTED { ", ..." } else { "" };
+    let found = format!(
+        "{nulls} null(s) of {} value(s) (row{} {}{more}); this check counts nulls as failures: allow them with `.allow_nulls()`",
+        series.len(),
+        if nulls == 1 { "" } else { "s" },
+        rows.join(", ")
+    );
+    let message = if result.passed {
+        found
+    } else {
+        format!("{}; and {found}", result.message)
+    };
+    let mut failed = fail(message);
+    failed.diagnostics = result.diagnostics;
+    failed.with("nulls", nulls)
+}
+
+/// The values as f64 (nulls kept), or the failure saying why they are not numbers.
+fn as_f64(series: &Series, what: &str) -> Result<Float64Chunked, CheckResult> {
+    if !series.dtype().is_primitive_numeric() {
+        return Err(fail(format!(
+            "{what} applies to numeric values; this Series has dtype {}",
+            series.dtype()
+        )));
+    }
+    series
+        .cast(&DataType::Float64)
+        .and_then(|s| s.f64().cloned())
+        .map_err(|e| fail(format!("cannot read the values as f64: {e}")))
+}
+
+pub(super) fn no_nans(series: &Series) -> CheckResult {
+    if !series.dtype().is_float() {
+        return pass(format!("dtype {} holds no NaN", series.dtype()));
+    }
+    let values = match as_f64(series, "a NaN check") {
+        Ok(values) => values,
+        Err(failed) => return failed,
+    };
+    let rows: Vec<usize> = values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_some_and(f64::is_nan))
+        .map(|(row, _)| row)
+        .collect();
+    if rows.is_empty() {
+        return pass("no NaN").with("nans", 0);
+    }
+    let shown: Vec<String> = rows.iter().take(QUOTED).map(ToString::to_string).collect();
+    let more = if rows.len() > QUOTED { ", ..." } else { "" };
+    fail(format!(
+        "{} NaN(s) of {} value(s), e.g. row{} {}{more}",
+        rows.len(),
+        series.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        shown.join(", ")
+    ))
+    .with("nans", rows.len())
+}
+
+pub(super) fn mean_in_range(series: &Series, min: f64, max: f64) -> CheckResult {
+    let values = match as_f64(series, "a mean") {
+        Ok(values) => values,
+        Err(failed) => return failed,
+    };
+    let Some(mean) = values.mean() else {
+        return fail("no values to average");
+    };
+    // A NaN mean is outside every range.
+    if (min..=max).contains(&mean) {
+        pass(format!("mean {mean} is in [{min}, {max}]"))
+    } else {
+        fail(format!("mean {mean} is outside [{min}, {max}]"))
+    }
+    .with("mean", mean)
+}
+
+pub(super) fn max_std(series: &Series, max: f64) -> CheckResult {
+    let values = match as_f64(series, "a standard deviation") {
+        Ok(values) => values,
+        Err(failed) => return failed,
+    };
+    let Some(std) = values
+        .std(1)
+        .filter(|_| values.len() - values.null_count() >= 2)
+    else {
+        return pass("fewer than two values: no deviation");
+    };
+    if std <= max {
+        pass(format!("standard deviation {std} is at most {max}"))
+    } else {
+        fail(format!("standard deviation {std} is above {max}"))
+    }
+    .with("std", std)
 }
