@@ -120,14 +120,13 @@ impl FrameCheck {
             missing(name, &mut problems);
         }
         for (name, want) in &self.dtypes {
-            if !missing(name, &mut problems) {
-                if let Ok(found) = frame.column(name).map(Column::dtype)
-                    && found != want
-                {
-                    problems.push(format!(
-                        "column `{name}` has dtype {found}, expected {want}"
-                    ));
-                }
+            if !missing(name, &mut problems)
+                && let Ok(found) = frame.column(name).map(Column::dtype)
+                && found != want
+            {
+                problems.push(format!(
+                    "column `{name}` has dtype {found}, expected {want}"
+                ));
             }
         }
         for name in &self.not_null {
@@ -150,10 +149,10 @@ impl FrameCheck {
                 .iter()
                 .filter(|k| missing(k, &mut problems))
                 .collect();
-            if absent.is_empty() {
-                if let Some(problem) = self.key_problem(frame) {
-                    problems.push(problem);
-                }
+            if absent.is_empty()
+                && let Some(problem) = self.key_problem(frame)
+            {
+                problems.push(problem);
             }
         }
         let height = frame.height();
