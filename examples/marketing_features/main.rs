@@ -8,8 +8,9 @@
 //! ```
 //!
 //! Loads `examples/data/marketing_spend.csv`, extracts its columns as nodes, checks them, computes
-//! the features, prints them, and writes the dataflow as DOT (and SVG when Graphviz's `dot` is on
-//! the PATH) next to the example's binary.
+//! the features, saves them as Parquet through the materialization API and prints them, and
+//! writes the dataflow as DOT (and SVG when Graphviz's `dot` is on the PATH), all next to the
+//! example's binary.
 
 mod calendar;
 mod features;
@@ -66,7 +67,8 @@ fn parse_args() -> Result<Args, String> {
 fn main() -> Result<(), Box<dyn Error>> {
     let args = parse_args()?;
     let dr = pipeline::driver(args.mode, &args.region)?;
-    let features = pipeline::features(&dr, args.mode, &args.data)?;
+    let saved_to = output_dir().join("marketing_features.parquet");
+    let (features, saved) = pipeline::materialize(&dr, args.mode, &args.data, &saved_to)?;
 
     println!(
         "mode: {:?}, region: {}, data: {}",
@@ -78,8 +80,20 @@ fn main() -> Result<(), Box<dyn Error>> {
     for report in &features.checks {
         println!("{report}");
     }
+    println!(
+        "features saved: {saved} (content hash {})",
+        saved.content_hash
+    );
     write_diagram(&dr)?;
     Ok(())
+}
+
+/// Where the example writes its files: next to its binary.
+fn output_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// Prints the weekly features, then the spend statistics, so each view fits a terminal.
@@ -115,9 +129,7 @@ fn print_features(frame: &DataFrame) -> Result<(), Box<dyn Error>> {
 
 /// Writes the dataflow as DOT, and as SVG when Graphviz is installed, next to the binary.
 fn write_diagram(dr: &Driver) -> Result<(), Box<dyn Error>> {
-    let exe = std::env::current_exe()?;
-    let dir = exe.parent().unwrap_or(Path::new("."));
-    let dot_path = dir.join("marketing_features.dot");
+    let dot_path = output_dir().join("marketing_features.dot");
     std::fs::write(&dot_path, dr.diagram(Draw::Graph, Format::Dot))?;
     println!("dataflow (DOT): {}", dot_path.display());
     let svg_path = dot_path.with_extension("svg");

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use hamilton_core::{Config, Driver, DriverBuilder, Inputs, Outputs, node::Node};
 use hamilton_polars::checks::{self, CheckReport, Importance, checked};
-use hamilton_polars::io::{PathSource, csv_loader};
+use hamilton_polars::io::{Materialize, PathSource, SaveMetadata, csv_loader, to};
 use hamilton_polars::{OutputsExt, extract_columns};
 use polars::prelude::*;
 
@@ -104,7 +104,8 @@ fn with_checks(mode: Mode, node: Node) -> Result<Vec<Node>, Box<dyn Error>> {
     })
 }
 
-/// Computes the features of the CSV file at `data_path`.
+/// Computes the features of the CSV file at `data_path` (without saving them).
+#[cfg(test)]
 pub(crate) fn features(
     dr: &Driver,
     mode: Mode,
@@ -114,6 +115,26 @@ pub(crate) fn features(
     from_outputs(mode, out)
 }
 
+/// Computes the features of the CSV file at `data_path` and saves them to the Parquet file
+/// `dest` through the materialization API (in expression mode the plan streams into the file),
+/// returning the features and what was written.
+pub(crate) fn materialize(
+    dr: &Driver,
+    mode: Mode,
+    data_path: &Path,
+    dest: &Path,
+) -> Result<(Features, SaveMetadata), Box<dyn Error>> {
+    let target = to::parquet("features", dest).combine(OUTPUTS);
+    let target = match mode {
+        Mode::Eager => target,
+        Mode::Lazy => target.over(FRAME),
+    };
+    let mut done = dr.materialize(&[target], &[], inputs(data_path))?;
+    let saved = done.saved.remove(0);
+    Ok((from_outputs(mode, done.outputs)?, saved))
+}
+
+#[cfg(test)]
 /// What a run of `mode` requests: the outputs, and in expression mode the frame they apply to.
 pub(crate) fn request(mode: Mode) -> Vec<&'static str> {
     match mode {

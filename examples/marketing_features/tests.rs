@@ -269,3 +269,18 @@ fn a_week_column_of_another_dtype_is_a_conversion_error_for_holidays() {
     assert_eq!((node.as_str(), param.as_str()), ("holidays", "week"));
     assert!(message.contains("has dtype i32, expected i64"), "{message}");
 }
+
+#[test]
+fn the_features_saved_through_materialization_read_back_equal_in_both_modes() {
+    let dir = tempfile::tempdir().unwrap();
+    for mode in [Mode::Eager, Mode::Lazy] {
+        let dr = pipeline::driver(mode, "UK").unwrap();
+        let dest = dir.path().join(format!("{mode:?}.parquet"));
+        let (features, saved) = pipeline::materialize(&dr, mode, &data(), &dest).unwrap();
+        let file = std::fs::File::open(&dest).unwrap();
+        let back = ParquetReader::new(file).finish().unwrap();
+        assert_frames_match(&back, &features.frame);
+        assert_eq!((saved.rows, saved.columns), features.frame.shape());
+        assert_eq!(saved.path, dest);
+    }
+}

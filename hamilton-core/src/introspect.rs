@@ -203,6 +203,17 @@ impl Driver {
         self.sorted(0..self.graph.vertices.len())
     }
 
+    /// The config the driver was built with.
+    ///
+    /// ```
+    /// use hamilton_core::{Config, Driver};
+    /// let dr = Driver::builder().with_config(Config::new().set("region", "UK".to_string())).build().unwrap();
+    /// assert_eq!(dr.config().get::<String>("region").map(String::as_str), Some("UK"));
+    /// ```
+    pub fn config(&self) -> &crate::Config {
+        &self.graph.config
+    }
+
     /// The vertex named `name`.
     pub fn node(&self, name: &str) -> Option<NodeInfo<'_>> {
         self.graph.get(name).map(|i| self.info(i))

@@ -41,9 +41,24 @@ use crate::piece::Piece;
 /// assert_eq!(zero_mean, [-2.0, -1.0, 3.0]);
 /// ```
 pub fn to_lazyframe(base: LazyFrame, outputs: Outputs) -> Result<LazyFrame, Error> {
-    let mut exprs = Vec::with_capacity(outputs.len());
-    for (name, value) in outputs {
-        let expr = match Piece::of(value) {
+    lazyframe_of(
+        base,
+        outputs
+            .into_iter()
+            .map(|(name, value)| (name, Piece::of(&value)))
+            .collect(),
+    )
+}
+
+/// One plan selecting the named pieces over `base`: what [`to_lazyframe`] does to a run's
+/// outputs.
+pub(crate) fn lazyframe_of(
+    base: LazyFrame,
+    pieces: Vec<(String, Piece)>,
+) -> Result<LazyFrame, Error> {
+    let mut exprs = Vec::with_capacity(pieces.len());
+    for (name, piece) in pieces {
+        let expr = match piece {
             Piece::Expr(e) => e,
             Piece::Column(s) => lit(s),
             Piece::Scalar(s) => lit(s),

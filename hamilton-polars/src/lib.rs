@@ -25,7 +25,7 @@
 //! the one Polars of the build: `strings`, `diff`, `cum_agg`, `abs`, `round_series`,
 //! `pct_change`, `rank`, `mode`, `unique_counts`, `is_between`, `log`, `interpolate`, `moment`,
 //! `replace`, `top_k`, `concat_str`, `regex`, `string_pad`, `list_eval`, `pivot`,
-//! `cross_join`, `semi_anti_join`, `asof_join`, `dynamic_group_by`, `timezones`, `json`,
+//! `cross_join`, `semi_anti_join`, `asof_join`, `dynamic_group_by`, `timezones`,
 //! `dtype-full`, `dtype-categorical`, `dtype-struct`, `dtype-decimal`, `dtype-array`:
 //!
 //! ```toml

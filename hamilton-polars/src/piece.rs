@@ -19,21 +19,21 @@ pub(crate) enum Piece {
     Other(&'static str),
 }
 
-/// Tries each type in turn, moving the value out on the first match.
+/// Tries each type in turn, cloning the value on the first match (Polars values share their
+/// buffers: a clone copies no data).
 macro_rules! try_downcast {
     ($value:ident; $($ty:ty => $make:expr),* $(,)?) => {
         $(
-            let $value = match $value.downcast::<$ty>() {
-                Ok(x) => return $make(x),
-                Err(v) => v,
-            };
+            if let Some(x) = $value.downcast_ref::<$ty>() {
+                return $make(x.clone());
+            }
         )*
     };
 }
 
 impl Piece {
     /// Sorts `value` by its type.
-    pub(crate) fn of(value: Value) -> Piece {
+    pub(crate) fn of(value: &Value) -> Piece {
         let type_name = value.type_name();
         try_downcast! { value;
             Series => Piece::Column,
@@ -61,7 +61,6 @@ impl Piece {
             Option<f64> => |x: Option<f64>| Piece::Scalar(optional(x, DataType::Float64)),
             Option<i64> => |x: Option<i64>| Piece::Scalar(optional(x, DataType::Int64)),
         }
-        let _ = value;
         Piece::Other(type_name)
     }
 }
@@ -81,25 +80,25 @@ mod tests {
     fn typed_chunked_arrays_are_columns() {
         let ca = Float64Chunked::from_vec("x".into(), vec![1.0]);
         assert!(
-            matches!(Piece::of(Value::new(ca)), Piece::Column(s) if s.dtype() == &DataType::Float64)
+            matches!(Piece::of(&Value::new(ca)), Piece::Column(s) if s.dtype() == &DataType::Float64)
         );
     }
 
     #[test]
     fn numbers_and_strings_are_scalars() {
         assert!(
-            matches!(Piece::of(Value::new(2.5_f64)), Piece::Scalar(s) if s.dtype() == &DataType::Float64)
+            matches!(Piece::of(&Value::new(2.5_f64)), Piece::Scalar(s) if s.dtype() == &DataType::Float64)
         );
         assert!(
-            matches!(Piece::of(Value::new("UK")), Piece::Scalar(s) if s.dtype() == &DataType::String)
+            matches!(Piece::of(&Value::new("UK")), Piece::Scalar(s) if s.dtype() == &DataType::String)
         );
-        assert!(matches!(Piece::of(Value::new(None::<f64>)), Piece::Scalar(s) if s.is_null()));
+        assert!(matches!(Piece::of(&Value::new(None::<f64>)), Piece::Scalar(s) if s.is_null()));
     }
 
     #[test]
     fn other_types_keep_their_name() {
         assert!(matches!(
-            Piece::of(Value::new(vec![1_u8])),
+            Piece::of(&Value::new(vec![1_u8])),
             Piece::Other("Vec<u8>")
         ));
     }

@@ -40,10 +40,16 @@ use crate::piece::{ACCEPTED, Piece};
 /// assert_eq!(df.column("total").unwrap().i64().unwrap().get(2), Some(6)); // broadcast
 /// ```
 pub fn to_dataframe(outputs: Outputs) -> Result<DataFrame, Error> {
-    let mut pieces: Vec<(String, Piece)> = outputs
-        .into_iter()
-        .map(|(name, value)| (name, Piece::of(value)))
-        .collect();
+    frame_of(
+        outputs
+            .into_iter()
+            .map(|(name, value)| (name, Piece::of(&value)))
+            .collect(),
+    )
+}
+
+/// One frame of named pieces, in order: what [`to_dataframe`] does to a run's outputs.
+pub(crate) fn frame_of(mut pieces: Vec<(String, Piece)>) -> Result<DataFrame, Error> {
     if pieces.len() == 1 {
         match pieces.pop() {
             Some((_, Piece::Frame(df))) => return Ok(df),

@@ -15,6 +15,65 @@ pub(super) fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<&mut File>) -> Result<(), WriteError>,
 ) -> Result<u64, WriteError> {
+    let (dir, temp, mut file) = reserve(path)?;
+    let written = fill(&mut file, write).and_then(|()| Ok(fs::rename(&temp, path)?));
+    finish(path, &dir, &temp, written)
+}
+
+/// Writes `path` atomically through `write`, which is given a temporary path in the same
+/// directory to write the whole file at (for writers that open their own file, such as Polars'
+/// streaming sinks). Returns the size of the written file.
+pub(super) fn write_atomic_at(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<(), WriteError>,
+) -> Result<u64, WriteError> {
+    let (dir, temp, file) = reserve(path)?;
+    drop(file);
+    let written = write(&temp)
+        .and_then(|()| Ok(File::open(&temp)?.sync_all()?))
+        .and_then(|()| Ok(fs::rename(&temp, path)?));
+    finish(path, &dir, &temp, written)
+}
+
+/// Checks `path`'s directory and creates a new temporary file beside it: the directory, the
+/// temporary file's path, and the file.
+fn reserve(path: &Path) -> Result<(PathBuf, PathBuf, File), WriteError> {
+    let (dir, file_name) = destination(path)?;
+    let temp = dir.join(format!(
+        ".{}.{}-{}.tmp",
+        file_name.to_string_lossy(),
+        std::process::id(),
+        next_id()
+    ));
+    let file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .map_err(|e| format!("cannot create a temporary file in `{}`: {e}", dir.display()))?;
+    Ok((dir, temp, file))
+}
+
+/// After a write: on failure the temporary file is removed (it is ours and must not outlive
+/// the failure); on success the rename is made durable and the file's size returned.
+fn finish(
+    path: &Path,
+    dir: &Path,
+    temp: &Path,
+    written: Result<(), WriteError>,
+) -> Result<u64, WriteError> {
+    if let Err(e) = written {
+        let _ = fs::remove_file(temp);
+        return Err(e);
+    }
+    // Make the rename durable where the platform allows syncing a directory.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(fs::metadata(path)?.len())
+}
+
+/// The directory and file name of a destination, checked.
+fn destination(path: &Path) -> Result<(PathBuf, std::ffi::OsString), WriteError> {
     if path.is_dir() {
         return Err(format!("`{}` is a directory; give a file path", path.display()).into());
     }
@@ -32,28 +91,7 @@ pub(super) fn write_atomic(
         )
         .into());
     }
-    let temp = dir.join(format!(
-        ".{}.{}-{}.tmp",
-        file_name.to_string_lossy(),
-        std::process::id(),
-        next_id()
-    ));
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temp)
-        .map_err(|e| format!("cannot create a temporary file in `{}`: {e}", dir.display()))?;
-    let written = fill(&mut file, write).and_then(|()| Ok(fs::rename(&temp, path)?));
-    if let Err(e) = written {
-        // Best effort: the temporary file is ours and must not outlive the failure.
-        let _ = fs::remove_file(&temp);
-        return Err(e);
-    }
-    // Make the rename durable where the platform allows syncing a directory.
-    if let Ok(d) = File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(fs::metadata(path)?.len())
+    Ok((dir, file_name.to_os_string()))
 }
 
 /// Writes the temporary file through a buffer and flushes it to disk.

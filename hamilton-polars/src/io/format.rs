@@ -6,6 +6,7 @@ pub enum Format {
     Csv,
     Parquet,
     Ipc,
+    JsonLines,
 }
 
 impl Format {
@@ -14,6 +15,7 @@ impl Format {
             Self::Csv => "CSV",
             Self::Parquet => "Parquet",
             Self::Ipc => "IPC",
+            Self::JsonLines => "JSON lines",
         }
     }
 
@@ -22,6 +24,7 @@ impl Format {
             Self::Csv => "csv",
             Self::Parquet => "parquet",
             Self::Ipc => "ipc",
+            Self::JsonLines => "jsonl",
         }
     }
 }

@@ -1,12 +1,16 @@
-//! Loaders and savers as nodes: CSV and Parquet through Polars' readers and writers.
+//! Loaders and savers as nodes, and materialization: CSV, Parquet, Arrow IPC and JSON lines
+//! through Polars' readers, writers and sinks.
 //!
-//! - [`csv_loader`] / [`parquet_loader`] make a node producing a `DataFrame` (or, with
+//! - [`csv_loader`] / [`parquet_loader`] / [`ipc_loader`] make a node producing a `DataFrame` (or, with
 //!   [`Loader::lazy`], a `LazyFrame` scan); bad files are errors naming the path, and
 //!   [`Loader::expect_columns`] / [`Loader::expect_schema`] check what was read. A lazy scan
 //!   reads its file when its plan is collected, so a malformed row fails the node that
 //!   collects it: that node's error then names the files its plan scans ([`Error::Scan`]).
-//! - [`csv_saver`] / [`parquet_saver`] make a node that writes a `DataFrame` node's value
-//!   **atomically** (a temporary file in the same directory, then a rename: a failed write
+//! - [`Materialize::materialize`] computes requested nodes and saves them to files in one
+//!   call ([`to::csv`], [`to::parquet`], [`to::ipc`], [`to::json_lines`]); see
+//!   [`materialize`].
+//! - [`csv_saver`] / [`parquet_saver`] / [`ipc_saver`] / [`json_lines_saver`] make a node that
+//!   writes a `DataFrame` node's value **atomically** (a temporary file in the same directory, then a rename: a failed write
 //!   never leaves a half-written file) and produces [`SaveMetadata`].
 //!
 //! Paths are fixed ([`PathSource::path`], or any `&str`/`PathBuf`) or read from an input or
@@ -41,6 +45,7 @@
 mod atomic;
 mod format;
 mod load;
+pub mod materialize;
 mod save;
 mod scan_errors;
 
@@ -52,7 +57,8 @@ use hamilton_core::node::{Args, NodeBuilder, NodeError};
 use self::format::Format;
 
 pub use load::{Csv, FileFormat, Ipc, Loader, Parquet, csv_loader, ipc_loader, parquet_loader};
-pub use save::{SaveMetadata, csv_saver, ipc_saver, parquet_saver};
+pub use materialize::{Materialize, Materialized, Materializer, to};
+pub use save::{SaveMetadata, csv_saver, ipc_saver, json_lines_saver, parquet_saver};
 
 /// The tag set on loader and saver nodes: `csv` or `parquet`.
 ///

@@ -1,4 +1,5 @@
-//! Saver nodes: write a `DataFrame` node's value to CSV or Parquet, atomically.
+//! Saver nodes: write a `DataFrame` node's value to CSV, Parquet, Arrow IPC or JSON lines,
+//! atomically; and the writing itself, shared with [materialization](super::materialize).
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,7 @@ use crate::error::Error;
 /// let m = SaveMetadata {
 ///     path: "out.csv".into(), format: "CSV", rows: 2, columns: 1,
 ///     column_names: vec!["a".into()], dtypes: vec![DataType::Int64], bytes: 6,
+///     content_hash: "0123456789abcdef0123456789abcdef".into(),
 /// };
 /// assert_eq!(m.to_string(), "wrote 2 rows x 1 columns (6 bytes) to CSV file `out.csv`");
 /// ```
@@ -36,6 +38,9 @@ pub struct SaveMetadata {
     pub dtypes: Vec<DataType>,
     /// The file's size.
     pub bytes: u64,
+    /// The file's content hash (XXH3-128 of its bytes, 32 hex digits): equal files, equal
+    /// hashes.
+    pub content_hash: String,
 }
 
 impl std::fmt::Display for SaveMetadata {
@@ -103,6 +108,23 @@ pub fn ipc_saver(
     saver(name.into(), frame.into(), Format::Ipc, dest.into())
 }
 
+/// A node named `name` writing the `DataFrame` produced by node (or input) `frame` to the
+/// JSON lines file at `dest` (one JSON object per row). See [the module docs](super) for
+/// atomicity.
+///
+/// ```
+/// use hamilton_polars::io::json_lines_saver;
+/// let node = json_lines_saver("saved", "features", "out/features.jsonl");
+/// assert_eq!(node.tags()["hamilton.io"], "jsonl");
+/// ```
+pub fn json_lines_saver(
+    name: impl Into<String>,
+    frame: impl Into<String>,
+    dest: impl Into<PathSource>,
+) -> Node {
+    saver(name.into(), frame.into(), Format::JsonLines, dest.into())
+}
+
 fn saver(name: String, frame: String, format: Format, dest: PathSource) -> Node {
     let doc = format!(
         "Writes `{frame}` to {} {}, atomically.",
@@ -119,38 +141,98 @@ fn saver(name: String, frame: String, format: Format, dest: PathSource) -> Node 
         .build(move |args: &Args| -> Result<SaveMetadata, NodeError> {
             let frame = args.get::<DataFrame>(0)?;
             let path = path.resolve(args)?;
-            Ok(save(format, frame, &path)?)
+            Ok(save(format, &CsvStyle::default(), frame, &path)?)
         })
 }
 
-fn save(format: Format, frame: &DataFrame, path: &Path) -> Result<SaveMetadata, Error> {
+/// How CSV files are written: separator, header row, the text of a null.
+#[derive(Clone, Debug)]
+pub(super) struct CsvStyle {
+    pub(super) separator: u8,
+    pub(super) header: bool,
+    pub(super) null: String,
+}
+
+impl Default for CsvStyle {
+    fn default() -> Self {
+        Self {
+            separator: b',',
+            header: true,
+            null: String::new(),
+        }
+    }
+}
+
+/// Writes `frame` to `path` in `format`, atomically.
+pub(super) fn save(
+    format: Format,
+    csv: &CsvStyle,
+    frame: &DataFrame,
+    path: &Path,
+) -> Result<SaveMetadata, Error> {
     let mut frame = frame.clone();
     let bytes = write_atomic(path, |w| -> Result<(), WriteError> {
         match format {
-            Format::Csv => CsvWriter::new(w).include_header(true).finish(&mut frame)?,
+            Format::Csv => CsvWriter::new(w)
+                .include_header(csv.header)
+                .with_separator(csv.separator)
+                .with_null_value(csv.null.as_str().into())
+                .finish(&mut frame)?,
             Format::Parquet => {
                 ParquetWriter::new(w).finish(&mut frame)?;
             }
             Format::Ipc => IpcWriter::new(w).finish(&mut frame)?,
+            Format::JsonLines => JsonWriter::new(w)
+                .with_json_format(JsonFormat::JsonLines)
+                .finish(&mut frame)?,
         }
         Ok(())
     })
-    .map_err(|source| Error::Write {
+    .map_err(write_error(format, path))?;
+    metadata(format, path, frame.height(), frame.schema(), bytes)
+}
+
+/// The error of a failed write of `path`.
+pub(super) fn write_error(format: Format, path: &Path) -> impl FnOnce(WriteError) -> Error + '_ {
+    move |source| Error::Write {
         format: format.name(),
         path: path.to_path_buf(),
         source,
-    })?;
+    }
+}
+
+/// What was written to `path`: `rows` rows of `schema`, `bytes` bytes, and the content hash of
+/// the file (read back).
+pub(super) fn metadata(
+    format: Format,
+    path: &Path,
+    rows: usize,
+    schema: &Schema,
+    bytes: u64,
+) -> Result<SaveMetadata, Error> {
     Ok(SaveMetadata {
         path: path.to_path_buf(),
         format: format.name(),
-        rows: frame.height(),
-        columns: frame.width(),
-        column_names: frame
-            .get_column_names()
-            .iter()
-            .map(|n| n.to_string())
-            .collect(),
-        dtypes: frame.dtypes(),
+        rows,
+        columns: schema.len(),
+        column_names: schema.iter_names().map(|n| n.to_string()).collect(),
+        dtypes: schema.iter_values().cloned().collect(),
         bytes,
+        content_hash: content_hash(path).map_err(|e| write_error(format, path)(e.into()))?,
     })
+}
+
+/// XXH3-128 of the file's bytes, as 32 hex digits.
+fn content_hash(path: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buffer = vec![0_u8; 1 << 16];
+    loop {
+        let n = std::io::Read::read(&mut file, &mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(format!("{:032x}", hasher.digest128()))
 }
