@@ -284,3 +284,30 @@ fn a_field_read_from_another_type_is_a_build_error() {
         "{err}"
     );
 }
+
+#[test]
+fn extracted_fields_and_columns_inherit_their_functions_doc() {
+    let dr = build([nodes![split, frame, weeks]]).unwrap();
+    assert_eq!(
+        dr.node("train").unwrap().doc(),
+        "Splits the data in two.\n\n(The field `train` of `split`.)"
+    );
+    assert_eq!(dr.node("year").unwrap().doc(), "Column `year` of `frame`.");
+}
+
+#[test]
+fn a_field_with_its_own_doc_keeps_it() {
+    let pair = Node::builder("pair")
+        .doc("The bounds.")
+        .modifier(Modifier::extract_fields([
+            Field::new("lo", |p: &(f64, f64)| p.0).doc("The lower bound."),
+            Field::new("hi", |p: &(f64, f64)| p.1),
+        ]))
+        .build(|_: &hamilton_core::node::Args| Ok((1.0_f64, 2.0_f64)));
+    let dr = Driver::builder().with_nodes([pair]).build().unwrap();
+    assert_eq!(dr.node("lo").unwrap().doc(), "The lower bound.");
+    assert_eq!(
+        dr.node("hi").unwrap().doc(),
+        "The bounds.\n\n(The field `hi` of `pair`.)"
+    );
+}

@@ -258,11 +258,7 @@ impl Materializer {
     }
 
     /// Writes `value`, the node's value, to `path`.
-    fn save(
-        &self,
-        value: &hamilton_core::node::Value,
-        path: &Path,
-    ) -> Result<SaveMetadata, Error> {
+    fn save(&self, value: &hamilton_core::node::Value, path: &Path) -> Result<SaveMetadata, Error> {
         if let Some(frame) = value.downcast_ref::<DataFrame>() {
             return save(self.format, &self.csv, frame, path);
         }

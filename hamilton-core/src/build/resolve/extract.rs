@@ -55,10 +55,16 @@ impl Resolver<'_> {
                 continue;
             }
             let name = format!("{prefix}{}", field.name);
-            let builder = node
-                .derived(name)
-                .doc(format!("Field `{}` of `{}`.", field.name, node.name()))
-                .with_param(Param::new(node.name(), node.output(), ParamKind::Ref));
+            let part = format!("field `{}` of `{}`", field.name, node.name());
+            let doc = match &field.doc {
+                Some(own) => own.to_string(),
+                None => inherited(node, &part),
+            };
+            let builder = node.derived(name).doc(doc).with_param(Param::new(
+                node.name(),
+                node.output(),
+                ParamKind::Ref,
+            ));
             finals.push(out.len());
             out.push(with_tags(builder, node).build_erased(field.ty, field.get.clone()));
         }
@@ -107,10 +113,12 @@ impl Resolver<'_> {
         }
         for column in columns {
             let name = format!("{prefix}{column}");
-            let builder = node
-                .derived(name)
-                .doc(format!("Column `{column}` of `{}`.", node.name()))
-                .with_param(Param::new(node.name(), node.output(), ParamKind::Ref));
+            let doc = inherited(node, &format!("column `{column}` of `{}`", node.name()));
+            let builder = node.derived(name).doc(doc).with_param(Param::new(
+                node.name(),
+                node.output(),
+                ParamKind::Ref,
+            ));
             let extract = extractor.extract.clone();
             let column = column.clone();
             finals.push(out.len());
@@ -119,6 +127,21 @@ impl Resolver<'_> {
                 Arc::new(move |args| extract(args, &column)),
             ));
         }
+    }
+}
+
+/// The doc of a part of `node` (`part`: "column `x` of `frame`"): the function's doc with the
+/// part named after it, or the part alone when the function has no doc.
+fn inherited(node: &Node, part: &str) -> String {
+    let doc = node.doc().trim_end();
+    if doc.is_empty() {
+        let mut part = part.to_string();
+        if let Some(first) = part.get(..1) {
+            part.replace_range(..1, &first.to_uppercase());
+        }
+        format!("{part}.")
+    } else {
+        format!("{doc}\n\n(The {part}.)")
     }
 }
 

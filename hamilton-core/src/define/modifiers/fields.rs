@@ -29,6 +29,7 @@ pub struct Field {
     pub(crate) ty: TypeInfo,
     pub(crate) source: TypeInfo,
     pub(crate) get: Getter,
+    pub(crate) doc: Option<Arc<str>>,
 }
 
 impl Field {
@@ -42,7 +43,21 @@ impl Field {
             ty: TypeInfo::of::<T>(),
             source: TypeInfo::of::<S>(),
             get: Arc::new(move |args: &Args<'_>| Ok(Value::new(get(args.get::<S>(0)?)))),
+            doc: None,
         }
+    }
+
+    /// The field node's own doc; without one it inherits the function's, as extracted
+    /// columns do.
+    ///
+    /// ```
+    /// use hamilton_core::modifiers::Field;
+    /// let f = Field::new("lo", |p: &(f64, f64)| p.0).doc("The lower bound.");
+    /// assert_eq!(f.name(), "lo");
+    /// ```
+    pub fn doc(mut self, doc: impl Into<Arc<str>>) -> Self {
+        self.doc = Some(doc.into());
+        self
     }
 
     /// The field's name: the name of its node.
