@@ -107,6 +107,21 @@ impl<'d> NodeInfo<'d> {
         self.vertex().function().map_or(no_tags(), |n| n.tags())
     }
 
+    /// What `parameterize` or `inject` bound a function node's parameters to, as text
+    /// (`source("uk")`, `value(10)`, `group(a, b)`), in binding order; empty for other nodes.
+    ///
+    /// ```
+    /// use hamilton_core::{Driver, node, nodes};
+    /// #[node(parameterize(uk_spend(region = value("UK"))))]
+    /// fn spend(region: &str) -> usize { region.len() }
+    /// let dr = Driver::builder().with_modules([nodes![spend]]).build().unwrap();
+    /// let bound: Vec<(&str, &str)> = dr.node("uk_spend").unwrap().bound().iter().map(|(p, b)| (&**p, &**b)).collect();
+    /// assert_eq!(bound, [("region", "value(UK)")]);
+    /// ```
+    pub fn bound(&self) -> &'d [(std::sync::Arc<str>, std::sync::Arc<str>)] {
+        self.vertex().function().map_or(&[], |n| n.bound())
+    }
+
     /// The module a function node was registered in.
     pub fn module(&self) -> Option<&'d str> {
         self.vertex()

@@ -275,3 +275,27 @@ fn generated_names_that_collide_are_duplicate_node_errors() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn parameterized_and_injected_nodes_expose_what_they_were_bound_to() {
+    let dr = dr([nodes![scaled, total, count]]);
+    let bound = |name: &str| -> Vec<(String, String)> {
+        dr.node(name)
+            .unwrap()
+            .bound()
+            .iter()
+            .map(|(p, b)| (p.to_string(), b.to_string()))
+            .collect()
+    };
+    let pair = |p: &str, b: &str| (p.to_string(), b.to_string());
+    assert_eq!(
+        bound("spend_uk"),
+        [
+            pair("spend", "source(\"uk_spend\")"),
+            pair("factor", "value(1.5)")
+        ]
+    );
+    assert_eq!(bound("total_abc"), [pair("parts", "group(a, b, c)")]);
+    assert_eq!(bound("count"), [pair("parts", "group(a, b)")]);
+    assert!(bound("a").is_empty());
+}

@@ -215,6 +215,8 @@ pub struct Node {
     typed_output: bool,
     modifiers: Vec<Modifier>,
     fan_out: Option<FanOut>,
+    /// What `parameterize`/`inject` bound its parameters to: (parameter, binding as text).
+    bound: Arc<[(Arc<str>, Arc<str>)]>,
 }
 
 impl Node {
@@ -263,6 +265,7 @@ impl Node {
             async_call: def.async_call.map(|f| Arc::new(f) as AsyncCallable),
             modifiers: (def.modifiers)(),
             fan_out: def.fan_out.map(|fan_out| fan_out()),
+            bound: Arc::from([]),
         }
     }
 
@@ -386,6 +389,24 @@ impl Node {
     /// This node with its modifiers removed (what resolution leaves).
     pub(crate) fn without_modifiers(mut self) -> Self {
         self.modifiers = Vec::new();
+        self
+    }
+
+    /// What `parameterize` or `inject` bound the node's parameters to, as text
+    /// (`source("uk")`, `value(10)`, `group(a, b)`), in binding order.
+    ///
+    /// ```
+    /// use hamilton_core::node::{Args, Node};
+    /// let n = Node::builder("x").build(|_: &Args| Ok(1_i64));
+    /// assert!(n.bound().is_empty());
+    /// ```
+    pub fn bound(&self) -> &[(Arc<str>, Arc<str>)] {
+        &self.bound
+    }
+
+    /// This node with the bindings it was made with recorded.
+    pub(crate) fn with_bound(mut self, bound: Arc<[(Arc<str>, Arc<str>)]>) -> Self {
+        self.bound = bound;
         self
     }
 
@@ -585,6 +606,7 @@ impl NodeBuilder {
             typed_output: false,
             modifiers: self.modifiers,
             fan_out: None,
+            bound: Arc::from([]),
         }
     }
 

@@ -1,5 +1,7 @@
 //! (4) Expansion: `parameterize` and `inject`, one node per output with its parameters bound.
 
+use std::sync::Arc;
+
 use super::{Function, Resolver};
 use crate::modifiers::binding::Bindings;
 use crate::modifiers::{Kind, Parameterization};
@@ -77,6 +79,13 @@ impl Resolver<'_> {
         let mut bindings = expansion.injected.clone();
         bindings.extend(output.bindings.iter().cloned());
         let mut node = self.bind(base, &output.name, &bindings, option, base, out)?;
+        if !bindings.is_empty() {
+            let bound = bindings
+                .iter()
+                .map(|(param, binding)| (param.clone(), Arc::from(binding.to_string())))
+                .collect();
+            node = node.with_bound(bound);
+        }
         if expansion.parameterized && !expansion.from_subdags {
             let template = output.doc.clone().unwrap_or_else(|| base.doc().into());
             let doc = doc_template(&template, base, &output.name, &bindings);
