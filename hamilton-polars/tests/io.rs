@@ -1,5 +1,9 @@
 //! Loaders and savers as nodes.
 
+mod common;
+
+use common::entries;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -49,15 +53,6 @@ fn node_error(err: &CoreError) -> (&str, &Error) {
             .downcast_ref::<Error>()
             .unwrap_or_else(|| panic!("{source:?}")),
     )
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 fn write_csv(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -1,6 +1,10 @@
 //! Materialization: requested nodes computed and saved in one call, in every format, from
 //! eager and lazy values, atomically, with metadata and paths from inputs or config.
 
+mod common;
+
+use common::entries;
+
 use std::fs;
 use std::path::Path;
 
@@ -34,15 +38,6 @@ fn driver(config: Config) -> Driver {
         .with_config(config)
         .build()
         .unwrap()
-}
-
-fn files(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 fn read_back(path: &Path) -> DataFrame {
@@ -112,9 +107,9 @@ fn every_format_saves_eager_and_lazy_frames_that_read_back_equal() {
         assert_eq!(meta.content_hash.len(), 32);
     }
     assert!(
-        files(dir.path()).iter().all(|f| !f.ends_with(".tmp")),
+        entries(dir.path()).iter().all(|f| !f.ends_with(".tmp")),
         "{:?}",
-        files(dir.path())
+        entries(dir.path())
     );
 }
 
@@ -238,7 +233,7 @@ fn a_failed_run_or_an_unsavable_value_writes_nothing() {
         matches!(source.downcast_ref::<Error>(), Some(Error::UnsupportedNode { node, .. }) if node == "count"),
         "{source:?}"
     );
-    assert!(files(dir.path()).is_empty(), "{:?}", files(dir.path()));
+    assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
 }
 
 #[test]
@@ -263,5 +258,5 @@ fn a_failed_save_keeps_the_old_file_and_leaves_no_temporary_file() {
         .unwrap_err();
     assert!(err.to_string().contains("out.parquet"), "{err}");
     assert_eq!(fs::read_to_string(&path).unwrap(), "old");
-    assert_eq!(files(dir.path()), ["in.csv", "out.parquet"]);
+    assert_eq!(entries(dir.path()), ["in.csv", "out.parquet"]);
 }
