@@ -4,40 +4,16 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 
 use hamilton_core::cache::{CacheOptions, CacheRun};
-use hamilton_core::{
-    Driver, Inputs,
-    node::{Args, Node},
-};
+use hamilton_core::{Driver, Inputs};
 
 const CHILD_DIR: &str = "HAMILTON_CACHE_READ_ONLY_CHILD_DIR";
 
-type Calls = Arc<Mutex<usize>>;
+#[path = "common/squares.rs"]
+mod squares;
 
-/// `sq = [i * i for i in 0..x]`, `total = sum(sq)`, counting the calls of `sq`.
-fn driver(options: CacheOptions, calls: &Calls) -> Driver {
-    let calls = calls.clone();
-    Driver::builder()
-        .with_nodes([
-            Node::builder("sq")
-                .code_version(1)
-                .param::<i64>("x")
-                .build(move |a: &Args| {
-                    *calls.lock().unwrap() += 1;
-                    let x = *a.get::<i64>(0)?;
-                    Ok((0..x).map(|i| (i * i) as f64).collect::<Vec<f64>>())
-                }),
-            Node::builder("total")
-                .code_version(1)
-                .param::<Vec<f64>>("sq")
-                .build(|a: &Args| Ok(a.get::<Vec<f64>>(0)?.iter().sum::<f64>())),
-        ])
-        .with_cache(options)
-        .build()
-        .unwrap()
-}
+use squares::{Calls, driver};
 
 fn check(dr: &Driver, x: i64) -> CacheRun {
     let out = dr

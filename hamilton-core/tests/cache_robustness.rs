@@ -14,30 +14,10 @@ use hamilton_core::{
     node::{Args, Node},
 };
 
-type Calls = Arc<Mutex<usize>>;
+#[path = "common/squares.rs"]
+mod squares;
 
-/// `sq = x * x` (a `Vec<f64>` of squares 0..x), `total = sum(sq)`, counting the calls of `sq`.
-fn driver(options: CacheOptions, calls: &Calls) -> Driver {
-    let calls = calls.clone();
-    Driver::builder()
-        .with_nodes([
-            Node::builder("sq")
-                .code_version(1)
-                .param::<i64>("x")
-                .build(move |a: &Args| {
-                    *calls.lock().unwrap() += 1;
-                    let x = *a.get::<i64>(0)?;
-                    Ok((0..x).map(|i| (i * i) as f64).collect::<Vec<f64>>())
-                }),
-            Node::builder("total")
-                .code_version(1)
-                .param::<Vec<f64>>("sq")
-                .build(|a: &Args| Ok(a.get::<Vec<f64>>(0)?.iter().sum::<f64>())),
-        ])
-        .with_cache(options)
-        .build()
-        .unwrap()
-}
+use squares::{Calls, driver};
 
 fn expected(x: i64) -> f64 {
     (0..x).map(|i| (i * i) as f64).sum()
