@@ -66,6 +66,8 @@ struct RunState {
     /// Fingerprints of inputs, config and overrides already read in this run.
     memo: HashMap<(String, TypeId), Result<DataVersion, String>>,
     events: Vec<Option<CacheEvent>>,
+    /// The events of fan-out items' nodes (named `node[item]`), in the order they ended.
+    items: Vec<CacheEvent>,
     /// What was resolved before the run started ([`Inner::resolve_ahead`]).
     ahead: Ahead,
 }
@@ -179,7 +181,7 @@ impl Inner {
         let types = type_table(&options.types);
         let mut nodes = HashMap::new();
         let mut uncached = Vec::new();
-        for (index, v) in graph.vertices.iter().enumerate() {
+        for v in &graph.vertices {
             let Kind::Function(node) = &v.kind else {
                 continue;
             };
@@ -202,10 +204,10 @@ impl Inner {
                 .copied()
                 .or(tagged)
                 .unwrap_or(options.default_behavior);
-            let in_block = graph.block_of.get(index).is_some_and(Option::is_some);
+            // A fan-out node's value is the items, which run in its block: never a result.
             if code_version.is_some()
                 && behavior != Behavior::Ignore
-                && !in_block
+                && node.fan_out().is_none()
                 && !types.contains_key(&v.ty.id)
             {
                 let error = uncached_type(&v.name, node, v.ty.name);
@@ -642,6 +644,112 @@ impl Inner {
         Ok(value)
     }
 
+    /// A node inside a fan-out's block, running for item `item`: cached per item, keyed by
+    /// its code and the fingerprints of the values it reads for this item, so a rerun
+    /// recomputes only the items whose values changed.
+    fn around_item(
+        &self,
+        ctx: &NodeContext<'_>,
+        item: usize,
+        run: &mut dyn FnMut() -> Result<Value, NodeError>,
+    ) -> Result<Value, NodeError> {
+        let Some(spec) = self.nodes.get(ctx.name) else {
+            return run();
+        };
+        let started = Instant::now();
+        let mut event = CacheEvent {
+            node: format!("{}[{item}]", ctx.name),
+            status: CacheStatus::Uncached,
+            behavior: spec.behavior,
+            cache_key: None,
+            code_version: spec.code_version.clone(),
+            data_version: None,
+            inputs: None,
+            note: None,
+            duration: Duration::ZERO,
+        };
+        let stored_type = self.cache_type(spec.output).filter(|t| t.format.is_some());
+        let key = match (spec.behavior, stored_type) {
+            (Behavior::Default | Behavior::Recompute, Some(_)) => match self.item_key(ctx, spec) {
+                Ok(key) => Some(key),
+                Err(why) => {
+                    event.note = Some(why);
+                    None
+                }
+            },
+            _ => None,
+        };
+        if let Some(k) = &key {
+            event.cache_key = Some(k.key.clone());
+            event.inputs = Some(k.inputs.clone());
+        }
+        if spec.behavior == Behavior::Default
+            && let (Some(k), Some(t)) = (&key, stored_type)
+        {
+            match self.load(ctx.run_id, &k.key, spec, t) {
+                Ok(Some((value, dv))) => {
+                    event.status = CacheStatus::Hit;
+                    event.data_version = Some(dv.to_string());
+                    event.duration = started.elapsed();
+                    self.with_run(ctx.run_id, |run| run.items.push(event));
+                    return Ok(value);
+                }
+                Ok(None) => {}
+                Err(why) => event.note = Some(format!("recovered: {why}; recomputed")),
+            }
+        }
+        let computing = Instant::now();
+        let result = run();
+        let compute = computing.elapsed();
+        match &result {
+            Ok(value) => {
+                if let (Some(k), Version::Data(dv)) =
+                    (&key, self.version_of(value.as_any(), value.type_name()))
+                {
+                    event.data_version = Some(dv.to_string());
+                    match self.save(ctx, spec, k, value, dv, compute) {
+                        Ok(()) => {
+                            event.status = if spec.behavior == Behavior::Recompute {
+                                CacheStatus::Recomputed
+                            } else {
+                                CacheStatus::Miss
+                            };
+                        }
+                        Err(why) => event.note = Some(format!("not stored: {why}")),
+                    }
+                }
+            }
+            Err(e) => {
+                event.status = CacheStatus::Failed;
+                event.note = Some(e.to_string());
+            }
+        }
+        event.duration = started.elapsed();
+        self.with_run(ctx.run_id, |run| run.items.push(event));
+        result
+    }
+
+    /// The key of a node running for a fan-out item: its code and the fingerprint of each
+    /// value it reads (per item, so never the run's versions by name).
+    fn item_key(&self, ctx: &NodeContext<'_>, spec: &NodeSpec) -> Result<Key, String> {
+        let code = spec.code()?;
+        let args = ctx
+            .args
+            .ok_or_else(|| "the executor does not show this node's arguments".to_string())?;
+        let mut inputs = Vec::with_capacity(ctx.input_types.len());
+        for (i, (param, ty)) in ctx.input_types.iter().enumerate() {
+            let version = args.inspect(i, |value| match value {
+                None => Ok("<absent>".to_string()),
+                Some(value) => self.data_version(value, ty).map(|dv| dv.to_string()),
+            });
+            inputs.push((
+                *param,
+                version.map_err(|why| format!("`{param}` has no data version ({why})"))?,
+            ));
+        }
+        Key::new(ctx.name, code, spec.output_name, &inputs)
+    }
+
     fn begin(&self, run: &RunInfo<'_>) {
         let state = RunState {
             id: unique_suffix(),
@@ -651,6 +759,7 @@ impl Inner {
             versions: HashMap::new(),
             memo: HashMap::new(),
             events: vec![None; run.nodes.len()],
+            items: Vec::new(),
             ahead: Ahead::default(),
         };
         let mut state = state;
@@ -795,7 +904,7 @@ impl Inner {
             outputs: state.outputs,
             success: matches!(outcome, RunOutcome::Success { .. }),
             duration: state.clock.elapsed(),
-            nodes: in_request_order(state.ahead, state.events),
+            nodes: in_request_order(state.ahead, state.events, state.items),
             notes: self.store.take_notes(),
         };
         let outputs = record.outputs.join(",");
@@ -839,14 +948,31 @@ impl Inner {
 }
 
 /// The run's events: those resolved ahead and those of the nodes that ran, in the request's
-/// execution order.
-fn in_request_order(ahead: Ahead, ran: Vec<Option<CacheEvent>>) -> Vec<CacheEvent> {
+/// execution order; then those of fan-out items, by node and item.
+fn in_request_order(
+    ahead: Ahead,
+    ran: Vec<Option<CacheEvent>>,
+    mut items: Vec<CacheEvent>,
+) -> Vec<CacheEvent> {
     let mut events: Vec<CacheEvent> = ahead.events;
     events.extend(ran.into_iter().flatten());
     if !ahead.order.is_empty() {
         events.sort_by_key(|e| ahead.order.get(&e.node).copied().unwrap_or(usize::MAX));
     }
+    items.sort_by_cached_key(|e| item_order(&e.node));
+    events.extend(items);
     events
+}
+
+/// `node[item]` as (node, item), to order items' events.
+fn item_order(name: &str) -> (String, usize) {
+    match name.rsplit_once('[') {
+        Some((node, rest)) => (
+            node.to_string(),
+            rest.trim_end_matches(']').parse().unwrap_or(usize::MAX),
+        ),
+        None => (name.to_string(), usize::MAX),
+    }
 }
 
 /// The hook [`with_cache`](crate::DriverBuilder::with_cache) installs (innermost).
@@ -872,7 +998,8 @@ impl Hook for CacheHook {
         node: &NodeContext<'_>,
         outcome: &NodeOutcome<'_>,
     ) -> Result<(), HookError> {
-        // Nodes inside a fan-out's block (one call per item) are not cached.
+        // Nodes inside a fan-out's block (one call per item) are cached per item, by
+        // `around_item`, or not at all.
         if node.item.is_none() {
             self.0.after(node, outcome);
         }
@@ -884,8 +1011,8 @@ impl Hook for CacheHook {
         node: &NodeContext<'_>,
         run: &mut dyn FnMut() -> Result<Value, NodeError>,
     ) -> Result<Value, NodeError> {
-        if node.item.is_some() {
-            return run();
+        if let Some(item) = node.item {
+            return self.0.around_item(node, item, run);
         }
         self.0.around(node, run)
     }

@@ -88,8 +88,10 @@
 //!
 //! # Limits
 //!
-//! - Nodes inside a fan-out block ([`fanout`](crate::fanout)) are not cached, nor is the
-//!   `Parallel`/`Collect` value itself.
+//! - Nodes inside a fan-out block ([`fanout`](crate::fanout)) are cached per item, keyed by
+//!   their code and the values they read for that item (events named `node[item]` in
+//!   [`CacheRun`]), so a rerun recomputes only the items whose values changed; an `async` node
+//!   inside a block always runs. The `Parallel`/`Collect` value itself is not cached.
 //! - `async` nodes hit only when resolved ahead (every input's version known before the run);
 //!   one that is not (it reads the result of a miss) runs, and its result is stored for the next
 //!   run.
