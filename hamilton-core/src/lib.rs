@@ -24,7 +24,7 @@ pub mod introspect;
 mod request;
 
 use build::{blocks, graph, resolve};
-use define::{args, convert, error, module, outputs, types, value, values};
+use define::{args, call, convert, error, module, outputs, types, value, values};
 pub use define::{check, fanout, hooks, modifiers, node};
 use plan::schedule;
 

@@ -1,7 +1,7 @@
 //! Code generation for `#[node]`.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Attribute, Item};
 
@@ -72,7 +72,18 @@ fn with_error(item: TokenStream, error: syn::Error) -> TokenStream {
     quote!(#item #errors)
 }
 
+/// The most parameters the generic call (`__private::FnCall`) takes; a longer function gets a
+/// call shim of its own.
+const MAX_GENERIC_PARAMS: usize = 12;
+
 /// The items generated for a valid node.
+///
+/// Per function: a hidden struct of the function's name (so that `nodes![f]` and `step(f, ..)`
+/// find the node wherever the function is in scope, imported or in a function body), and in its
+/// one inherent impl the `NodeDef` constant, whose call is a generic `FnCall` over marker types
+/// rather than a shim, and a `PhantomData` constant per parameter typing `value(..)` bindings;
+/// then one registration. No trait impl and no function body: see `BENCHMARKS.md`, "The
+/// compile cost of `#[node]`".
 fn generate(node: &Node, options: &Options) -> TokenStream {
     let krate = options.crate_path();
     let private = quote!(#krate::__private);
@@ -101,32 +112,46 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         }
         None => fn_name.clone(),
     };
-    let checks = checks(node, output, &private);
-    let (shims, async_call) = if func.sig.asyncness.is_some() {
+    let hidden = |what: &str| format_ident!("__hamilton_{}_{}", what, fn_name);
+    let (call, async_call, shims) = if func.sig.asyncness.is_some() {
+        let call_ident = hidden("call");
+        let async_ident = hidden("call_async");
         (
-            async_shims(node, output, &name, checks, &private),
-            quote!(::core::option::Option::Some(Self::__hamilton_call_async)),
+            quote!(&(#call_ident as #private::CallFn)),
+            quote!(::core::option::Option::Some(#async_ident)),
+            async_shims(node, output, &name, &call_ident, &async_ident, &private),
         )
-    } else {
+    } else if node.params.len() > MAX_GENERIC_PARAMS {
+        let call_ident = hidden("call");
         (
-            sync_shim(node, output, checks, &private),
+            quote!(&(#call_ident as #private::CallFn)),
             quote!(::core::option::Option::None),
+            sync_shim(node, output, &call_ident, &private),
+        )
+    } else {
+        (
+            generic_call(node, output, &private),
+            quote!(::core::option::Option::None),
+            quote!(),
         )
     };
-    let binders = modifiers::binders(node, vis);
-    let modifiers = match options.mods.generate(node, &private) {
-        Some(list) => quote! {
-            #[doc(hidden)]
-            #[allow(deprecated, clippy::all)]
-            fn __hamilton_modifiers() -> ::std::vec::Vec<#private::Modifier> #list
-        },
-        None => quote!(),
-    };
-    let modifiers_fn = if modifiers.is_empty() {
-        quote!(::std::vec::Vec::new)
+    let binders = modifiers::binders(node);
+    let def_ident = format_ident!("__hamilton_node_{}", fn_name);
+    let modifiers = options.mods.generate(node, &private);
+    let modifiers_fn = if modifiers.is_some() {
+        let ident = hidden("modifiers");
+        quote!(#ident)
     } else {
-        quote!(Self::__hamilton_modifiers)
+        quote!(::std::vec::Vec::new)
     };
+    let modifiers = modifiers.map(|list| {
+        quote! {
+            #(#cfgs)*
+            #[doc(hidden)]
+            #[allow(deprecated, non_snake_case, clippy::all)]
+            fn #modifiers_fn() -> ::std::vec::Vec<#private::Modifier> #list
+        }
+    });
     let doc = &node.doc;
     let line = node.line.map_or_else(
         || quote!(::core::line!()),
@@ -135,6 +160,12 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
     let params = node.params.iter().map(|param| param_def(param, &private));
     let output_ty = output_value_type(output, &private);
     let output_name = &output.value_name;
+    // The output type is checked by the call's output marker (or the shim's wrapping). Spanned on
+    // the return type like it, so that a `..Result` that is not a `Result` is reported once.
+    let output_info = respan(
+        quote!(#private::TypeInfo::named::<#output_ty>),
+        output.ty.span(),
+    );
     let tags = options
         .tags
         .iter()
@@ -144,7 +175,7 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
     // that is not hamilton_core's, is reported there.
     let fan_out = match &output.parallel {
         Some(parallel) => {
-            let fan_out_of = spanned_call(&private, "fan_out_of", parallel);
+            let fan_out_of = spanned_call(&private, "fan_out_of", parallel, parallel);
             quote!(::core::option::Option::Some(#fan_out_of))
         }
         None => quote!(::core::option::Option::None),
@@ -160,62 +191,101 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         #vis struct #ident {}
 
         #(#cfgs)*
-        impl #ident {
-            #shims
-
-            #modifiers
-
-            #binders
-        }
-
-        #(#cfgs)*
-        impl #private::NodeSpec for #ident {
-            const DEF: &'static #private::NodeDef = &#private::NodeDef {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, unreachable_pub, deprecated)]
+        #vis static #def_ident: #private::NodeDef = #private::NodeDef {
                 name: #name,
                 function: #fn_name,
                 module: ::core::module_path!(),
                 location: #private::Location::new(::core::file!(), #line),
                 doc: #doc,
                 params: &[#(#params),*],
-                output: #private::TypeInfo::named::<#output_ty>(#output_name),
+                output: #output_info(#output_name),
                 tags: &[#(#tags),*],
                 code_version: #code_version,
-                call: Self::__hamilton_call,
+                call: #call,
                 async_call: #async_call,
                 modifiers: #modifiers_fn,
                 fan_out: #fan_out,
             };
-        }
 
         #(#cfgs)*
-        #private::submit!(<#ident as #private::NodeSpec>::DEF);
+        impl #ident {
+            /// The node's definition.
+            pub const DEF: &'static #private::NodeDef = &#def_ident;
+
+            #binders
+        }
+
+        #shims
+
+        #modifiers
+
+        #(#cfgs)*
+        #private::submit!(#ident::DEF);
     }
 }
 
+/// The marker value of how parameter `param` is read (`__private::Ref::<T>::NEW`, ...). A
+/// by-value parameter's marker is built by `owned::<T>()`, spanned on the parameter's type: a
+/// `T` that is not `Clone` is reported there.
+fn read_marker(param: &Param, private: &TokenStream) -> TokenStream {
+    let value = &param.read.value;
+    let marker = match (param.read.kind, param.read.borrowed) {
+        (Kind::Owned, _) => return quote_spanned!(param.ty.span()=> #private::owned::<#value>()),
+        (Kind::OptionalOwned, _) => {
+            return quote_spanned!(param.ty.span()=> #private::opt_owned::<#value>());
+        }
+        (Kind::Ref, Borrowed::Plain) => quote!(Ref),
+        (Kind::OptionalRef, Borrowed::Plain) => quote!(OptRef),
+        (Kind::Ref, _) => quote!(Deref),
+        (Kind::OptionalRef, _) => quote!(OptDeref),
+    };
+    quote!(#private::#marker::<#value>::NEW)
+}
+
+/// The marker value of how the return value is wrapped, spanned on the return type: an output
+/// that cannot be a node value, or a `..Result` that is not a `Result` of an error, is reported
+/// there.
+fn output_marker(output: &Output, private: &TokenStream) -> TokenStream {
+    let ty = &output.ty;
+    let function = if output.fallible {
+        "returns_result"
+    } else {
+        "returns"
+    };
+    let marker = spanned_call(private, function, ty, ty);
+    quote_spanned!(ty.span()=> #marker())
+}
+
+/// The generic call: `&FnCall::new(function, (markers..,), output marker)`. Every bound a user's
+/// type may fail is on a marker, spanned where the type is written; the call itself then holds.
+fn generic_call(node: &Node, output: &Output, private: &TokenStream) -> TokenStream {
+    let ident = &node.func.sig.ident;
+    let markers = node.params.iter().map(|param| read_marker(param, private));
+    let out = output_marker(output, private);
+    quote!(&#private::FnCall::new(#ident, (#(#markers,)*), #out))
+}
+
 /// The call shim of a sync node: reads the arguments, calls the function, wraps its value.
-fn sync_shim(
-    node: &Node,
-    output: &Output,
-    checks: TokenStream,
-    private: &TokenStream,
-) -> TokenStream {
+fn sync_shim(node: &Node, output: &Output, call: &Ident, private: &TokenStream) -> TokenStream {
     let ident = &node.func.sig.ident;
     // Hygienic: a user function or parameter named `args` does not collide with it.
     let args = Ident::new("args", Span::mixed_site());
-    let reads = node
-        .params
-        .iter()
-        .enumerate()
-        .map(|(index, param)| read(param, index, &args));
+    let reads = node.params.iter().enumerate().map(|(index, param)| {
+        let marker = read_marker(param, private);
+        let index = Literal::usize_unsuffixed(index);
+        quote!(#private::Read::read(&#marker, #args, #index)?)
+    });
     let value = Ident::new("value", Span::mixed_site());
-    let wrap = wrap(output, private, &value);
+    let out = output_marker(output, private);
+    let wrap = quote!(#private::Output::wrap(&#out, #value));
     quote! {
         #[doc(hidden)]
-        #[allow(deprecated)]
-        fn __hamilton_call(
+        #[allow(deprecated, non_snake_case)]
+        fn #call(
             #args: &#private::Args<'_>,
         ) -> ::core::result::Result<#private::Value, #private::NodeError> {
-            #checks
             let #value = #ident(#(#reads),*);
             #wrap
         }
@@ -234,7 +304,8 @@ fn async_shims(
     node: &Node,
     output: &Output,
     name: &str,
-    checks: TokenStream,
+    call: &Ident,
+    call_async: &Ident,
     private: &TokenStream,
 ) -> TokenStream {
     let ident = &node.func.sig.ident;
@@ -256,35 +327,40 @@ fn async_shims(
     let mutability = (!owned.is_empty()).then(|| quote!(mut));
     let value = Ident::new("value", Span::mixed_site());
     let wrap = wrap(output, private, &value);
-    let call = quote_spanned!(span=> #ident(#(#vars),*).await);
+    let awaited = quote_spanned!(span=> #ident(#(#vars),*).await);
     let boxed = respan(quote!(#private::node_future), span);
     let future = quote_spanned!(span=> #boxed(async move {
         #(#reads)*
-        let #value = #call;
+        let #value = #awaited;
         #wrap
     }));
     quote! {
         #[doc(hidden)]
-        fn __hamilton_call(
+        #[allow(non_snake_case)]
+        fn #call(
             _: &#private::Args<'_>,
         ) -> ::core::result::Result<#private::Value, #private::NodeError> {
             #private::needs_async(#name)
         }
 
         #[doc(hidden)]
-        #[allow(deprecated)]
-        fn __hamilton_call_async(#mutability #args: #private::AsyncArgs) -> #private::NodeFuture {
-            #checks
+        #[allow(deprecated, non_snake_case)]
+        fn #call_async(#mutability #args: #private::AsyncArgs) -> #private::NodeFuture {
             #future
         }
     }
 }
 
-/// `private::function::<ty>`, spanned from the first token of `ty` to its last: the compiler
-/// reports an unmet bound on the function's type parameter over the whole path, which then
-/// covers `ty` exactly (a single span cannot, without `Span::join`).
-fn spanned_call(private: &TokenStream, function: &str, ty: &syn::Type) -> TokenStream {
-    let mut tokens = ty.to_token_stream().into_iter();
+/// `private::function::<ty>`, spanned from the first token of `written` to its last: the
+/// compiler reports an unmet bound on the function's type parameter over the whole path, which
+/// then covers `written` exactly (a single span cannot, without `Span::join`).
+fn spanned_call(
+    private: &TokenStream,
+    function: &str,
+    ty: &impl ToTokens,
+    written: &syn::Type,
+) -> TokenStream {
+    let mut tokens = written.to_token_stream().into_iter();
     let first = tokens.next().map_or_else(Span::call_site, |t| t.span());
     let last = tokens.last().map_or(first, |t| t.span());
     let private = respan(private.clone(), first);
@@ -309,28 +385,6 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
             token
         })
         .collect()
-}
-
-/// Trait checks spanned on each parameter type and on the return type (axum's `debug_handler`
-/// technique): a type that cannot be a node value, or a by-value parameter that is not `Clone`,
-/// is reported where it is written, with the note of the core trait's `on_unimplemented`.
-///
-/// They are emitted at the top of the call shim rather than in a separate `const _` block: the
-/// shim's own uses of the same types (`args.take::<T>`, `ok_value::<T>`) then fail in the same
-/// body, at the same span, and the compiler reports each problem once instead of twice.
-fn checks(node: &Node, output: &Output, private: &TokenStream) -> TokenStream {
-    let params = node.params.iter().map(|param| {
-        let value = &param.read.value;
-        let check = if param.read.kind.is_owned() {
-            quote!(assert_owned_param)
-        } else {
-            quote!(assert_param)
-        };
-        quote_spanned!(param.ty.span()=> #private::#check::<#value>();)
-    });
-    let output_ty = output_value_type(output, private);
-    let output = quote_spanned!(output.ty.span()=> #private::assert_output::<#output_ty>(););
-    quote!(#(#params)* #output)
 }
 
 /// The expression reading parameter `index` from `args` as the function takes it.
@@ -390,9 +444,12 @@ fn param_def(param: &Param, private: &TokenStream) -> TokenStream {
     let value = &param.read.value;
     let value_name = &param.read.value_name;
     let kind = Ident::new(param.read.kind.variant(), Span::call_site());
+    // The compile-time check that the type can be a node value, spanned on the parameter's type
+    // as written (`Clone` is checked by the marker of a by-value parameter).
+    let ty = quote_spanned!(param.ty.span()=> #private::param_type::<#value>);
     // Spanned on the `Collect<T>` as written: one that is not hamilton_core's is reported there.
     let gather = if param.collect {
-        let gather_of = spanned_call(private, "gather_of", value);
+        let gather_of = spanned_call(private, "gather_of", value, value);
         quote!(::core::option::Option::Some(#gather_of))
     } else {
         quote!(::core::option::Option::None)
@@ -400,7 +457,7 @@ fn param_def(param: &Param, private: &TokenStream) -> TokenStream {
     quote! {
         #private::ParamDef {
             name: #name,
-            ty: #private::TypeInfo::named::<#value>(#value_name),
+            ty: #ty(#value_name),
             kind: #private::ParamKind::#kind,
             gather: #gather,
         }
@@ -416,7 +473,7 @@ mod tests {
     }
 
     #[test]
-    fn generates_the_struct_shim_def_and_registration() {
+    fn generates_the_struct_def_generic_call_and_registration() {
         let out = expand(
             quote!(),
             quote! {
@@ -427,21 +484,25 @@ mod tests {
         for expected in [
             "pub fn avg",
             "pub struct avg { }",
+            "pub static __hamilton_node_avg : :: hamilton_core :: __private :: NodeDef",
             "impl avg",
-            "fn __hamilton_call",
-            "args . get :: < Series > (0) ?",
-            "args . get_opt :: < f64 > (1) ?",
-            "args . take :: < usize > (2) ?",
-            "args . get :: < :: std :: string :: String > (3) ? . as_str ()",
-            "args . get_opt :: < :: std :: vec :: Vec < f64 > > (4) ? . map (:: std :: vec :: Vec :: as_slice)",
-            "result_value :: < < PolarsResult < Series > as :: hamilton_core :: __private :: Fallible > :: Ok , _ >",
-            "impl :: hamilton_core :: __private :: NodeSpec for avg",
+            "pub const DEF : & 'static :: hamilton_core :: __private :: NodeDef = & __hamilton_node_avg ;",
+            "call : & :: hamilton_core :: __private :: FnCall :: new (avg , (\
+             :: hamilton_core :: __private :: Ref :: < Series > :: NEW , \
+             :: hamilton_core :: __private :: OptRef :: < f64 > :: NEW , \
+             :: hamilton_core :: __private :: owned :: < usize > () , \
+             :: hamilton_core :: __private :: Deref :: < :: std :: string :: String > :: NEW , \
+             :: hamilton_core :: __private :: OptDeref :: < :: std :: vec :: Vec < f64 > > :: NEW ,) , \
+             :: hamilton_core :: __private :: returns_result :: < PolarsResult < Series > > ())",
+            "TypeInfo :: named :: < < PolarsResult < Series > as :: hamilton_core :: __private :: Fallible > :: Ok >",
+            "ty : :: hamilton_core :: __private :: param_type :: < usize > (\"usize\")",
             "name : \"avg\"",
             "doc : \"Doc.\"",
             "ParamKind :: OptionalRef",
-            "TypeInfo :: named :: < :: std :: vec :: Vec < f64 > > (\"Vec<f64>\")",
+            "param_type :: < :: std :: vec :: Vec < f64 > > (\"Vec<f64>\")",
+            "pub const __hamilton_value_label : :: core :: marker :: PhantomData < :: std :: string :: String >",
             "line ! ()",
-            ":: hamilton_core :: __private :: submit ! (< avg as :: hamilton_core :: __private :: NodeSpec > :: DEF)",
+            ":: hamilton_core :: __private :: submit ! (avg :: DEF)",
         ] {
             assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
         }
@@ -456,7 +517,7 @@ mod tests {
             },
         );
         let shim = out
-            .split("fn __hamilton_call_async")
+            .split("fn __hamilton_call_async_fetch")
             .nth(1)
             .unwrap_or_else(|| panic!("no async shim in:\n{out}"));
         for expected in [
@@ -465,9 +526,14 @@ mod tests {
             "let arg1 = args . take :: < usize > (1) ? ; let arg0 = args . get :: < :: std :: string :: String > (0) ? . as_str () ; let arg2 = args . get_opt :: < f64 > (2) ? ;",
             "let value = fetch (arg0 , arg1 , arg2) . await ;",
             "result_value :: < < Result < String , E > as :: hamilton_core :: __private :: Fallible > :: Ok , _ > (value)",
-            "async_call : :: core :: option :: Option :: Some (Self :: __hamilton_call_async)",
         ] {
             assert!(shim.contains(expected), "missing `{expected}` in:\n{shim}");
+        }
+        for expected in [
+            "async_call : :: core :: option :: Option :: Some (__hamilton_call_async_fetch)",
+            "call : & (__hamilton_call_fetch as :: hamilton_core :: __private :: CallFn)",
+        ] {
+            assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
         }
         assert!(
             out.contains(":: hamilton_core :: __private :: needs_async (\"fetched\")"),
@@ -482,7 +548,7 @@ mod tests {
                 }
             ),
         );
-        assert!(out.contains("fn __hamilton_call_async (args :"), "{out}");
+        assert!(out.contains("fn __hamilton_call_async_f (args :"), "{out}");
     }
 
     #[test]
@@ -499,8 +565,8 @@ mod tests {
             "fan_out : :: core :: option :: Option :: Some (:: hamilton_core :: __private :: fan_out_of :: < Parallel < u64 > >)",
             "gather : :: core :: option :: Option :: Some (:: hamilton_core :: __private :: gather_of :: < Collect < u64 > >)",
             "gather : :: core :: option :: Option :: Some (:: hamilton_core :: __private :: gather_of :: < fanout :: Collect < u64 > >)",
-            "TypeInfo :: named :: < Collect < u64 > > (\"Collect<u64>\")",
-            "args . take :: < fanout :: Collect < u64 > > (1) ?",
+            "param_type :: < Collect < u64 > > (\"Collect<u64>\")",
+            "owned :: < fanout :: Collect < u64 > > ()",
         ] {
             assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
         }
@@ -527,6 +593,20 @@ mod tests {
     }
 
     #[test]
+    fn functions_past_the_generic_arity_get_a_shim() {
+        let params = (0..=MAX_GENERIC_PARAMS).map(|i| format_ident!("p{i}"));
+        let out = expand(quote!(), quote!(fn wide(#(#params: &u8),*) -> u8 { 0 }));
+        assert!(out.contains("fn __hamilton_call_wide"), "{out}");
+        assert!(
+            out.contains(
+                ":: hamilton_core :: __private :: Read :: read (& :: hamilton_core :: __private :: Ref :: < u8 > :: NEW , args , 12) ?"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("FnCall"), "{out}");
+    }
+
+    #[test]
     fn crate_option_changes_every_path() {
         let out = expand(
             quote!(crate = my::ham),
@@ -537,8 +617,11 @@ mod tests {
             ),
         );
         assert!(!out.contains("hamilton_core"), "{out}");
-        assert!(out.contains("my :: ham :: __private :: NodeSpec"), "{out}");
-        assert!(out.contains("ok_value :: < i64 >"), "{out}");
+        assert!(out.contains("my :: ham :: __private :: NodeDef"), "{out}");
+        assert!(
+            out.contains("my :: ham :: __private :: returns :: < i64 >"),
+            "{out}"
+        );
     }
 
     #[test]

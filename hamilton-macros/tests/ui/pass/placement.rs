@@ -1,7 +1,6 @@
 //! Nodes in a private module, inside a function body, behind `#[cfg]`, deprecated, or `const`.
 #![deny(warnings, missing_docs, unreachable_pub)]
 
-use hamilton_core::__private::NodeSpec;
 use hamilton_core::{node, nodes};
 
 mod features {
@@ -58,18 +57,18 @@ fn main() {
     fn local(x: &f64) -> f64 {
         x * 2.0
     }
-    assert_eq!(<local as NodeSpec>::DEF.doc, "Defined in a function body.");
-    assert_eq!(<local as NodeSpec>::DEF.module, module_path!());
+    assert_eq!(<local>::DEF.doc, "Defined in a function body.");
+    assert_eq!(<local>::DEF.module, module_path!());
 
-    let def = <features::visible as NodeSpec>::DEF;
+    let def = <features::visible>::DEF;
     assert_eq!(def.module, format!("{}::features", module_path!()));
     assert_eq!(def.doc, "Public in a private module.");
     assert_eq!(
-        <features::nested::deep as NodeSpec>::DEF.module,
+        <features::nested::deep>::DEF.module,
         format!("{}::features::nested", module_path!())
     );
     let module = nodes![features::visible, local, old, constant];
     assert_eq!(module.name(), "nodes![features::visible, local, old, constant]");
     assert_eq!(features::list().name(), "nodes![private_to_module]");
-    assert_eq!(<constant as NodeSpec>::DEF.output.name(), "u32");
+    assert_eq!(<constant>::DEF.output.name(), "u32");
 }
