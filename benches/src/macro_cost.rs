@@ -31,6 +31,9 @@ pub struct Options {
     pub dir: Option<PathBuf>,
     /// The workspace whose `hamilton-core` the crates depend on.
     pub workspace: PathBuf,
+    /// Build proc macros optimised (`[profile.dev.build-override] opt-level = 3` in both
+    /// crates), as a project may choose to.
+    pub optimized_macros: bool,
 }
 
 impl Default for Options {
@@ -39,7 +42,9 @@ impl Default for Options {
             nodes: 1000,
             reps: 3,
             dir: None,
-            workspace: PathBuf::from(option_env!("CARGO_MANIFEST_DIR").unwrap_or("benches")).join(".."),
+            workspace: PathBuf::from(option_env!("CARGO_MANIFEST_DIR").unwrap_or("benches"))
+                .join(".."),
+            optimized_macros: false,
         }
     }
 }
@@ -87,8 +92,8 @@ pub fn run(options: &Options) -> io::Result<Report> {
     let core = fs::canonicalize(options.workspace.join("hamilton-core"))?;
     let with_macro = dir.join("with-macro");
     let plain = dir.join("plain");
-    let source_bytes = write_crate(&with_macro, "macro_cost_nodes", &core, options.nodes, true)?;
-    write_crate(&plain, "macro_cost_plain", &core, options.nodes, false)?;
+    let source_bytes = write_crate(&with_macro, "macro_cost_nodes", &core, options, true)?;
+    write_crate(&plain, "macro_cost_plain", &core, options, false)?;
     let target = dir.join("target");
     Ok(Report {
         nodes: options.nodes,
@@ -103,17 +108,21 @@ fn write_crate(
     dir: &Path,
     name: &str,
     core: &Path,
-    nodes: usize,
+    options: &Options,
     attribute: bool,
 ) -> io::Result<usize> {
     fs::create_dir_all(dir.join("src"))?;
-    let manifest = format!(
+    let mut manifest = format!(
         "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
          [dependencies]\nhamilton-core = {{ path = {core:?} }}\n\n[workspace]\n"
     );
+    if options.optimized_macros {
+        manifest.push_str("\n[profile.dev.build-override]\nopt-level = 3\n");
+    }
     fs::write(dir.join("Cargo.toml"), manifest)?;
-    fs::write(dir.join("src/lib.rs"), source(nodes, attribute, 0))?;
-    Ok(source(nodes, attribute, 0).len())
+    let source = source(options.nodes, attribute, 0);
+    fs::write(dir.join("src/lib.rs"), &source)?;
+    Ok(source.len())
 }
 
 /// The crate's `lib.rs`; `edit` changes the body of the middle function.
@@ -123,7 +132,10 @@ fn source(nodes: usize, attribute: bool, edit: usize) -> String {
         src.push_str("use hamilton_core::node;\n\nhamilton_core::module!();\n\n");
     }
     let attr = if attribute { "#[node]\n" } else { "" };
-    let _ = writeln!(src, "/// Node 0.\n{attr}pub fn n_0(x: &f64) -> f64 {{\n    x + 1.0\n}}\n");
+    let _ = writeln!(
+        src,
+        "/// Node 0.\n{attr}pub fn n_0(x: &f64) -> f64 {{\n    x + 1.0\n}}\n"
+    );
     for i in 1..nodes {
         let p = i - 1;
         let k = if i == nodes / 2 { edit + 1 } else { 1 };

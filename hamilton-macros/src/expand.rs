@@ -412,9 +412,9 @@ fn read(param: &Param, index: usize, args: &Ident) -> TokenStream {
 /// The expression wrapping the function's return value `value` into
 /// `Result<Value, NodeError>`.
 ///
-/// Spanned on the return type and naming the output type explicitly, like the `assert_output`
-/// check before it: an output type that cannot be a node value then fails both at the same span,
-/// and the compiler reports it once, on the return type.
+/// Used by the call shims (an `async fn`, or more parameters than the generic call takes).
+/// Spanned on the return type and naming the output type explicitly: an output type that cannot
+/// be a node value is reported on the return type.
 fn wrap(output: &Output, private: &TokenStream, value: &Ident) -> TokenStream {
     let span = output.ty.span();
     let value = Ident::new(&value.to_string(), value.span().located_at(span));
