@@ -7,11 +7,13 @@
 
 mod ast;
 mod attr;
+mod call;
 mod derive;
 mod docs;
 mod expand;
 mod hash;
 mod modifiers;
+mod spans;
 mod valid;
 
 use proc_macro::TokenStream;
