@@ -115,14 +115,14 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         let call_ident = hidden("call");
         let async_ident = hidden("call_async");
         (
-            quote!(&(#call_ident as #private::CallFn)),
-            quote!(::core::option::Option::Some(#async_ident)),
+            quote!(&(#ident::#call_ident as #private::CallFn)),
+            quote!(::core::option::Option::Some(#ident::#async_ident)),
             async_shims(node, output, &name, &call_ident, &async_ident, &private),
         )
     } else if node.params.len() > MAX_GENERIC_PARAMS {
         let call_ident = hidden("call");
         (
-            quote!(&(#call_ident as #private::CallFn)),
+            quote!(&(#ident::#call_ident as #private::CallFn)),
             quote!(::core::option::Option::None),
             sync_shim(node, output, &call_ident, &private),
         )
@@ -213,9 +213,9 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
             pub const DEF: &'static #private::NodeDef = &#def_ident;
 
             #binders
-        }
 
-        #shims
+            #shims
+        }
 
         #modifiers
 
@@ -328,8 +328,8 @@ mod tests {
             assert!(shim.contains(expected), "missing `{expected}` in:\n{shim}");
         }
         for expected in [
-            "async_call : :: core :: option :: Option :: Some (__hamilton_call_async_fetch)",
-            "call : & (__hamilton_call_fetch as :: hamilton_core :: __private :: CallFn)",
+            "async_call : :: core :: option :: Option :: Some (fetch :: __hamilton_call_async_fetch)",
+            "call : & (fetch :: __hamilton_call_fetch as :: hamilton_core :: __private :: CallFn)",
         ] {
             assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
         }

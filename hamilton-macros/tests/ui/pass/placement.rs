@@ -40,6 +40,24 @@ fn compiled_out() -> f64 {
     0.0
 }
 
+// Behind `#[cfg]` too: the shims of an `async fn` and of a function past the generic call's 12
+// parameters go with it.
+#[node]
+#[cfg(any())]
+async fn compiled_out_async(a: &f64) -> f64 {
+    *a
+}
+
+#[node]
+#[cfg(any())]
+#[allow(clippy::too_many_arguments)]
+fn compiled_out_wide(
+    a: &u8, b: &u8, c: &u8, d: &u8, e: &u8, f: &u8, g: &u8, h: &u8, i: &u8, j: &u8, k: &u8,
+    l: &u8, m: &u8,
+) -> u8 {
+    a + b + c + d + e + f + g + h + i + j + k + l + m
+}
+
 #[node]
 #[deprecated = "use something else"]
 fn old() -> f64 {
@@ -51,7 +69,26 @@ const fn constant() -> u32 {
     3
 }
 
+/// More parameters than the generic call takes: called through a shim.
+#[node]
+#[allow(clippy::too_many_arguments)]
+fn wide(
+    a: &u8, b: &u8, c: &u8, d: &u8, e: &u8, f: &u8, g: &u8, h: &u8, i: &u8, j: &u8, k: &u8,
+    l: &u8, m: u8,
+) -> u8 {
+    a + b + c + d + e + f + g + h + i + j + k + l + m
+}
+
 fn main() {
+    let one = 1_u8;
+    let slots: Vec<hamilton_core::__private::Arg<'_>> =
+        (0..13).map(|_| hamilton_core::__private::Arg::Ref(&one)).collect();
+    let value = <wide>::DEF
+        .call
+        .call(&hamilton_core::__private::Args::new(&slots))
+        .unwrap();
+    assert_eq!(value.downcast_ref::<u8>(), Some(&13));
+
     /// Defined in a function body.
     #[node]
     fn local(x: &f64) -> f64 {
