@@ -24,7 +24,7 @@ pub mod introspect;
 mod request;
 
 use build::{blocks, graph, resolve};
-use define::{args, convert, error, error_context, module, outputs, types, value, values};
+use define::{args, call, convert, error, error_context, module, outputs, types, value, values};
 pub use define::{check, fanout, hooks, modifiers, node};
 use plan::schedule;
 

@@ -1,6 +1,10 @@
 //! Items used by code that `#[node]` and the declarative macros generate. Not public API.
 
 pub use crate::args::{Arg, Args, AsyncArg, AsyncArgs};
+pub use crate::call::{
+    Call, CloneParam, Deref, Fallible, FnCall, OptDeref, OptOwned, OptRef, Output, Owned, Read,
+    Ref, Returns, ReturnsResult, opt_owned, owned, returns, returns_result,
+};
 pub use crate::fanout::{Collect, FanOut, Gather, Parallel};
 pub use crate::node::{AsyncCallFn, CallFn, NodeDef, NodeError, NodeFuture, ParamDef};
 pub use crate::types::{Location, ParamKind, TypeInfo};
@@ -9,13 +13,6 @@ pub use crate::values::ValueMap;
 
 #[cfg(feature = "inventory")]
 pub use inventory;
-
-/// Implemented by the hidden same-named struct `#[node]` emits next to a function, so that
-/// `nodes![path::to::function]` can find the function's [`NodeDef`].
-pub trait NodeSpec {
-    /// The node's static description.
-    const DEF: &'static NodeDef;
-}
 
 /// A `#[node]` function, registered for discovery by [`Module`](crate::Module).
 #[derive(Debug)]
@@ -34,21 +31,6 @@ impl Registration {
 #[cfg(feature = "inventory")]
 inventory::collect!(Registration);
 
-/// The success type of a fallible return type (`T` for `Result<T, E>`).
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` looks like a `Result` but is not one",
-    label = "a return type whose name ends in `Result` is read as `Result<T, E>`",
-    note = "return `Result<T, E>` (or an alias of it) with `E: Into<Box<dyn std::error::Error + Send + Sync>>`"
-)]
-pub trait Fallible {
-    /// The success type.
-    type Ok;
-}
-
-impl<T, E> Fallible for Result<T, E> {
-    type Ok = T;
-}
-
 /// Wraps an infallible node's return value.
 #[inline]
 pub fn ok_value<T: NodeValue>(value: T) -> Result<Value, NodeError> {
@@ -63,27 +45,21 @@ pub fn result_value<T: NodeValue, E: Into<NodeError>>(
     result.map(Value::new).map_err(Into::into)
 }
 
-/// Compile-time check that a parameter type can be a node value (spanned on the parameter).
+/// The type of a parameter, written `written`; its bound is the compile-time check that the
+/// type can be a node value (spanned on the parameter; a by-value parameter's `Clone` is checked
+/// by its marker, [`owned`]).
 #[inline]
-pub const fn assert_param<T: NodeValue>() {}
+pub const fn param_type<T: NodeValue>(written: &'static str) -> TypeInfo {
+    TypeInfo::named::<T>(written)
+}
 
-/// Compile-time check that a by-value parameter type can be cloned (spanned on the parameter).
+/// Types the closure of a `value(..)` binding by the parameter it binds (`binder` is the
+/// `PhantomData<T>` constant `#[node]` writes for the parameter).
 #[inline]
-pub const fn assert_owned_param<T: NodeValue + CloneParam>() {}
-
-/// Compile-time check that a return type can be a node value (spanned on the return type).
-#[inline]
-pub const fn assert_output<T: NodeValue>() {}
-
-/// A type a node can take by value: the executor clones it when other nodes still need it.
-#[diagnostic::on_unimplemented(
-    message = "a node parameter taken by value must implement `Clone`; `{Self}` does not",
-    label = "taken by value here",
-    note = "borrow it instead (`&{Self}`), or derive `Clone` for it"
-)]
-pub trait CloneParam: Clone {}
-
-impl<T: Clone> CloneParam for T {}
+pub fn typed<T>(binder: std::marker::PhantomData<T>, make: fn() -> T) -> fn() -> T {
+    let _ = binder;
+    make
+}
 
 /// The sync call of an `async fn` node: an error saying how to run it.
 pub fn needs_async(node: &str) -> Result<Value, NodeError> {

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hamilton_core::__private::NodeSpec;
 use hamilton_core::{Config, Driver, Error, Inputs, RequestError, node, node::Node, nodes};
 use tokio::sync::Barrier;
 
@@ -65,8 +64,8 @@ async fn async_and_sync_node_functions_feed_each_other() {
 #[tokio::test]
 async fn the_function_stays_an_ordinary_async_fn_and_the_node_keeps_its_options() {
     assert_eq!(pipeline::fetched(&2, None).await, 20);
-    assert!(Node::from_def(<pipeline::fetched as NodeSpec>::DEF).is_async());
-    assert!(!Node::from_def(<pipeline::doubled as NodeSpec>::DEF).is_async());
+    assert!(Node::from_def(<pipeline::fetched>::DEF).is_async());
+    assert!(!Node::from_def(<pipeline::doubled>::DEF).is_async());
     let dr = driver();
     let fetched = dr.node("fetched").unwrap();
     assert_eq!(fetched.doc(), "Fetched from a remote store.");
@@ -104,7 +103,7 @@ fn sync_execute_of_an_async_node_function_is_a_request_error() {
 
 #[test]
 fn calling_the_sync_shim_says_to_use_execute_async() {
-    let fetched = Node::from_def(<pipeline::fetched as NodeSpec>::DEF);
+    let fetched = Node::from_def(<pipeline::fetched>::DEF);
     let slots = [
         hamilton_core::__private::Arg::owned(hamilton_core::node::Value::new(1_i64)),
         hamilton_core::__private::Arg::Absent,

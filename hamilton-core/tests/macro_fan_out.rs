@@ -1,7 +1,6 @@
 //! Fan-out written with `#[node]`: a function returning `Parallel<T>` fans out, a parameter of
 //! type `Collect<T>` (by reference or by value) gathers the items' results.
 
-use hamilton_core::__private::NodeSpec;
 use hamilton_core::fanout::{Collect, Parallel};
 use hamilton_core::{BuildError, Driver, Error, Inputs, node, node::Node, nodes};
 
@@ -61,13 +60,13 @@ fn expected(n: u64) -> u64 {
 
 #[test]
 fn the_macro_records_the_fan_out_and_the_collecting_parameters() {
-    let steps = Node::from_def(<squares::steps as NodeSpec>::DEF);
+    let steps = Node::from_def(<squares::steps>::DEF);
     assert_eq!(steps.fan_out().map(|f| f.item.name()), Some("u64"));
     assert_eq!(steps.output().name(), "Parallel<u64>");
-    let sum = Node::from_def(<squares::sum_step_squared_plus_step_cubed as NodeSpec>::DEF);
+    let sum = Node::from_def(<squares::sum_step_squared_plus_step_cubed>::DEF);
     assert_eq!(sum.params()[0].gather().map(|g| g.item.name()), Some("u64"));
     assert_eq!(sum.params()[0].ty().name(), "Collect<u64>");
-    let plain = Node::from_def(<squares::step_squared as NodeSpec>::DEF);
+    let plain = Node::from_def(<squares::step_squared>::DEF);
     assert!(plain.fan_out().is_none() && plain.params()[0].gather().is_none());
 }
 

@@ -1,13 +1,15 @@
 //! Code generation for `#[node]`.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Attribute, Item};
 
-use crate::ast::{Borrowed, Kind, Node, Output, Param};
+use crate::ast::{Node, Output, Param};
 use crate::attr::Options;
+use crate::call::{MAX_GENERIC_PARAMS, async_shims, generic_call, sync_shim};
 use crate::modifiers::{self, Mods};
+use crate::spans::{respan, spanned_call};
 use crate::valid::{self, Errors};
 
 /// Expands `#[node(args)] item`.
@@ -73,6 +75,13 @@ fn with_error(item: TokenStream, error: syn::Error) -> TokenStream {
 }
 
 /// The items generated for a valid node.
+///
+/// Per function: a hidden struct of the function's name (so that `nodes![f]` and `step(f, ..)`
+/// find the node wherever the function is in scope, imported or in a function body), and in its
+/// one inherent impl the `NodeDef` constant, whose call is a generic `FnCall` over marker types
+/// rather than a shim, and a `PhantomData` constant per parameter typing `value(..)` bindings;
+/// then one registration. No trait impl and no function body: see `BENCHMARKS.md`, "The
+/// compile cost of `#[node]`".
 fn generate(node: &Node, options: &Options) -> TokenStream {
     let krate = options.crate_path();
     let private = quote!(#krate::__private);
@@ -101,32 +110,46 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         }
         None => fn_name.clone(),
     };
-    let checks = checks(node, output, &private);
-    let (shims, async_call) = if func.sig.asyncness.is_some() {
+    let hidden = |what: &str| format_ident!("__hamilton_{}_{}", what, fn_name);
+    let (call, async_call, shims) = if func.sig.asyncness.is_some() {
+        let call_ident = hidden("call");
+        let async_ident = hidden("call_async");
         (
-            async_shims(node, output, &name, checks, &private),
-            quote!(::core::option::Option::Some(Self::__hamilton_call_async)),
+            quote!(&(#ident::#call_ident as #private::CallFn)),
+            quote!(::core::option::Option::Some(#ident::#async_ident)),
+            async_shims(node, output, &name, &call_ident, &async_ident, &private),
         )
-    } else {
+    } else if node.params.len() > MAX_GENERIC_PARAMS {
+        let call_ident = hidden("call");
         (
-            sync_shim(node, output, checks, &private),
+            quote!(&(#ident::#call_ident as #private::CallFn)),
             quote!(::core::option::Option::None),
+            sync_shim(node, output, &call_ident, &private),
+        )
+    } else {
+        (
+            generic_call(node, output, &private),
+            quote!(::core::option::Option::None),
+            quote!(),
         )
     };
-    let binders = modifiers::binders(node, vis);
-    let modifiers = match options.mods.generate(node, &private) {
-        Some(list) => quote! {
-            #[doc(hidden)]
-            #[allow(deprecated, clippy::all)]
-            fn __hamilton_modifiers() -> ::std::vec::Vec<#private::Modifier> #list
-        },
-        None => quote!(),
-    };
-    let modifiers_fn = if modifiers.is_empty() {
-        quote!(::std::vec::Vec::new)
+    let binders = modifiers::binders(node);
+    let def_ident = format_ident!("__hamilton_node_{}", fn_name);
+    let modifiers = options.mods.generate(node, &private);
+    let modifiers_fn = if modifiers.is_some() {
+        let ident = hidden("modifiers");
+        quote!(#ident)
     } else {
-        quote!(Self::__hamilton_modifiers)
+        quote!(::std::vec::Vec::new)
     };
+    let modifiers = modifiers.map(|list| {
+        quote! {
+            #(#cfgs)*
+            #[doc(hidden)]
+            #[allow(deprecated, non_snake_case, clippy::all)]
+            fn #modifiers_fn() -> ::std::vec::Vec<#private::Modifier> #list
+        }
+    });
     let doc = &node.doc;
     let line = node.line.map_or_else(
         || quote!(::core::line!()),
@@ -135,6 +158,12 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
     let params = node.params.iter().map(|param| param_def(param, &private));
     let output_ty = output_value_type(output, &private);
     let output_name = &output.value_name;
+    // The output type is checked by the call's output marker (or the shim's wrapping). Spanned on
+    // the return type like it, so that a `..Result` that is not a `Result` is reported once.
+    let output_info = respan(
+        quote!(#private::TypeInfo::named::<#output_ty>),
+        output.ty.span(),
+    );
     let tags = options
         .tags
         .iter()
@@ -144,7 +173,7 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
     // that is not hamilton_core's, is reported there.
     let fan_out = match &output.parallel {
         Some(parallel) => {
-            let fan_out_of = spanned_call(&private, "fan_out_of", parallel);
+            let fan_out_of = spanned_call(&private, "fan_out_of", parallel, parallel);
             quote!(::core::option::Option::Some(#fan_out_of))
         }
         None => quote!(::core::option::Option::None),
@@ -160,215 +189,38 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         #vis struct #ident {}
 
         #(#cfgs)*
-        impl #ident {
-            #shims
-
-            #modifiers
-
-            #binders
-        }
-
-        #(#cfgs)*
-        impl #private::NodeSpec for #ident {
-            const DEF: &'static #private::NodeDef = &#private::NodeDef {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, unreachable_pub, deprecated)]
+        #vis static #def_ident: #private::NodeDef = #private::NodeDef {
                 name: #name,
                 function: #fn_name,
                 module: ::core::module_path!(),
                 location: #private::Location::new(::core::file!(), #line),
                 doc: #doc,
                 params: &[#(#params),*],
-                output: #private::TypeInfo::named::<#output_ty>(#output_name),
+                output: #output_info(#output_name),
                 tags: &[#(#tags),*],
                 code_version: #code_version,
-                call: Self::__hamilton_call,
+                call: #call,
                 async_call: #async_call,
                 modifiers: #modifiers_fn,
                 fan_out: #fan_out,
             };
-        }
 
         #(#cfgs)*
-        #private::submit!(<#ident as #private::NodeSpec>::DEF);
-    }
-}
+        impl #ident {
+            /// The node's definition.
+            pub const DEF: &'static #private::NodeDef = &#def_ident;
 
-/// The call shim of a sync node: reads the arguments, calls the function, wraps its value.
-fn sync_shim(
-    node: &Node,
-    output: &Output,
-    checks: TokenStream,
-    private: &TokenStream,
-) -> TokenStream {
-    let ident = &node.func.sig.ident;
-    // Hygienic: a user function or parameter named `args` does not collide with it.
-    let args = Ident::new("args", Span::mixed_site());
-    let reads = node
-        .params
-        .iter()
-        .enumerate()
-        .map(|(index, param)| read(param, index, &args));
-    let value = Ident::new("value", Span::mixed_site());
-    let wrap = wrap(output, private, &value);
-    quote! {
-        #[doc(hidden)]
-        #[allow(deprecated)]
-        fn __hamilton_call(
-            #args: &#private::Args<'_>,
-        ) -> ::core::result::Result<#private::Value, #private::NodeError> {
-            #checks
-            let #value = #ident(#(#reads),*);
-            #wrap
-        }
-    }
-}
+            #binders
 
-/// The shims of an `async fn` node: a sync call reporting that the node needs
-/// `execute_async`, and the async call, whose future owns the arguments and lends the borrowed
-/// parameters from them.
-///
-/// By-value parameters are taken first (`take` needs `&mut`), then the borrowed ones are read;
-/// the function gets them in declaration order. The future is boxed by `node_future`, spanned on
-/// the function's name: a future that is not `Send` is reported there, with the compiler's note
-/// on the value held across an `.await`.
-fn async_shims(
-    node: &Node,
-    output: &Output,
-    name: &str,
-    checks: TokenStream,
-    private: &TokenStream,
-) -> TokenStream {
-    let ident = &node.func.sig.ident;
-    let span = ident.span();
-    let args = Ident::new("args", Span::mixed_site());
-    let vars: Vec<Ident> = (0..node.params.len())
-        .map(|i| Ident::new(&format!("arg{i}"), Span::mixed_site()))
-        .collect();
-    let (owned, borrowed): (Vec<_>, Vec<_>) = node
-        .params
-        .iter()
-        .enumerate()
-        .partition(|(_, param)| param.read.kind.is_owned());
-    let reads = owned.iter().chain(&borrowed).map(|(index, param)| {
-        let var = &vars[*index];
-        let read = read(param, *index, &args);
-        quote!(let #var = #read;)
-    });
-    let mutability = (!owned.is_empty()).then(|| quote!(mut));
-    let value = Ident::new("value", Span::mixed_site());
-    let wrap = wrap(output, private, &value);
-    let call = quote_spanned!(span=> #ident(#(#vars),*).await);
-    let boxed = respan(quote!(#private::node_future), span);
-    let future = quote_spanned!(span=> #boxed(async move {
-        #(#reads)*
-        let #value = #call;
-        #wrap
-    }));
-    quote! {
-        #[doc(hidden)]
-        fn __hamilton_call(
-            _: &#private::Args<'_>,
-        ) -> ::core::result::Result<#private::Value, #private::NodeError> {
-            #private::needs_async(#name)
+            #shims
         }
 
-        #[doc(hidden)]
-        #[allow(deprecated)]
-        fn __hamilton_call_async(#mutability #args: #private::AsyncArgs) -> #private::NodeFuture {
-            #checks
-            #future
-        }
-    }
-}
+        #modifiers
 
-/// `private::function::<ty>`, spanned from the first token of `ty` to its last: the compiler
-/// reports an unmet bound on the function's type parameter over the whole path, which then
-/// covers `ty` exactly (a single span cannot, without `Span::join`).
-fn spanned_call(private: &TokenStream, function: &str, ty: &syn::Type) -> TokenStream {
-    let mut tokens = ty.to_token_stream().into_iter();
-    let first = tokens.next().map_or_else(Span::call_site, |t| t.span());
-    let last = tokens.last().map_or(first, |t| t.span());
-    let private = respan(private.clone(), first);
-    let function = Ident::new(function, first);
-    let mut close = proc_macro2::Punct::new('>', proc_macro2::Spacing::Alone);
-    close.set_span(last);
-    quote_spanned!(first=> #private::#function::<#ty #close)
-}
-
-/// `tokens` with every span set to `span`.
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut token| {
-            if let proc_macro2::TokenTree::Group(group) = &token {
-                let mut inner =
-                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
-                inner.set_span(span);
-                token = inner.into();
-            }
-            token.set_span(span);
-            token
-        })
-        .collect()
-}
-
-/// Trait checks spanned on each parameter type and on the return type (axum's `debug_handler`
-/// technique): a type that cannot be a node value, or a by-value parameter that is not `Clone`,
-/// is reported where it is written, with the note of the core trait's `on_unimplemented`.
-///
-/// They are emitted at the top of the call shim rather than in a separate `const _` block: the
-/// shim's own uses of the same types (`args.take::<T>`, `ok_value::<T>`) then fail in the same
-/// body, at the same span, and the compiler reports each problem once instead of twice.
-fn checks(node: &Node, output: &Output, private: &TokenStream) -> TokenStream {
-    let params = node.params.iter().map(|param| {
-        let value = &param.read.value;
-        let check = if param.read.kind.is_owned() {
-            quote!(assert_owned_param)
-        } else {
-            quote!(assert_param)
-        };
-        quote_spanned!(param.ty.span()=> #private::#check::<#value>();)
-    });
-    let output_ty = output_value_type(output, private);
-    let output = quote_spanned!(output.ty.span()=> #private::assert_output::<#output_ty>(););
-    quote!(#(#params)* #output)
-}
-
-/// The expression reading parameter `index` from `args` as the function takes it.
-fn read(param: &Param, index: usize, args: &Ident) -> TokenStream {
-    let value = &param.read.value;
-    let index = Literal::usize_unsuffixed(index);
-    let method = match param.read.kind {
-        Kind::Ref => quote!(get),
-        Kind::Owned => quote!(take),
-        Kind::OptionalRef => quote!(get_opt),
-        Kind::OptionalOwned => quote!(take_opt),
-    };
-    // Spanned on the parameter, so that a missing `Clone` on a by-value type points there.
-    let read = quote_spanned!(param.ty.span()=> #args.#method::<#value>(#index)?);
-    let optional = matches!(param.read.kind, Kind::OptionalRef | Kind::OptionalOwned);
-    match (param.read.borrowed, optional) {
-        (Borrowed::Plain, _) => read,
-        (Borrowed::Str, false) => quote!(#read.as_str()),
-        (Borrowed::Slice, false) => quote!(#read.as_slice()),
-        (Borrowed::Str, true) => quote!(#read.map(::std::string::String::as_str)),
-        (Borrowed::Slice, true) => quote!(#read.map(::std::vec::Vec::as_slice)),
-    }
-}
-
-/// The expression wrapping the function's return value `value` into
-/// `Result<Value, NodeError>`.
-///
-/// Spanned on the return type and naming the output type explicitly, like the `assert_output`
-/// check before it: an output type that cannot be a node value then fails both at the same span,
-/// and the compiler reports it once, on the return type.
-fn wrap(output: &Output, private: &TokenStream, value: &Ident) -> TokenStream {
-    let span = output.ty.span();
-    let value = Ident::new(&value.to_string(), value.span().located_at(span));
-    let output_ty = output_value_type(output, private);
-    if output.fallible {
-        quote_spanned!(span=> #private::result_value::<#output_ty, _>(#value))
-    } else {
-        quote_spanned!(span=> #private::ok_value::<#output_ty>(#value))
+        #(#cfgs)*
+        #private::submit!(#ident::DEF);
     }
 }
 
@@ -390,9 +242,12 @@ fn param_def(param: &Param, private: &TokenStream) -> TokenStream {
     let value = &param.read.value;
     let value_name = &param.read.value_name;
     let kind = Ident::new(param.read.kind.variant(), Span::call_site());
+    // The compile-time check that the type can be a node value, spanned on the parameter's type
+    // as written (`Clone` is checked by the marker of a by-value parameter).
+    let ty = quote_spanned!(param.ty.span()=> #private::param_type::<#value>);
     // Spanned on the `Collect<T>` as written: one that is not hamilton_core's is reported there.
     let gather = if param.collect {
-        let gather_of = spanned_call(private, "gather_of", value);
+        let gather_of = spanned_call(private, "gather_of", value, value);
         quote!(::core::option::Option::Some(#gather_of))
     } else {
         quote!(::core::option::Option::None)
@@ -400,7 +255,7 @@ fn param_def(param: &Param, private: &TokenStream) -> TokenStream {
     quote! {
         #private::ParamDef {
             name: #name,
-            ty: #private::TypeInfo::named::<#value>(#value_name),
+            ty: #ty(#value_name),
             kind: #private::ParamKind::#kind,
             gather: #gather,
         }
@@ -416,7 +271,7 @@ mod tests {
     }
 
     #[test]
-    fn generates_the_struct_shim_def_and_registration() {
+    fn generates_the_struct_def_generic_call_and_registration() {
         let out = expand(
             quote!(),
             quote! {
@@ -427,21 +282,25 @@ mod tests {
         for expected in [
             "pub fn avg",
             "pub struct avg { }",
+            "pub static __hamilton_node_avg : :: hamilton_core :: __private :: NodeDef",
             "impl avg",
-            "fn __hamilton_call",
-            "args . get :: < Series > (0) ?",
-            "args . get_opt :: < f64 > (1) ?",
-            "args . take :: < usize > (2) ?",
-            "args . get :: < :: std :: string :: String > (3) ? . as_str ()",
-            "args . get_opt :: < :: std :: vec :: Vec < f64 > > (4) ? . map (:: std :: vec :: Vec :: as_slice)",
-            "result_value :: < < PolarsResult < Series > as :: hamilton_core :: __private :: Fallible > :: Ok , _ >",
-            "impl :: hamilton_core :: __private :: NodeSpec for avg",
+            "pub const DEF : & 'static :: hamilton_core :: __private :: NodeDef = & __hamilton_node_avg ;",
+            "call : & :: hamilton_core :: __private :: FnCall :: new (avg , (\
+             :: hamilton_core :: __private :: Ref :: < Series > :: NEW , \
+             :: hamilton_core :: __private :: OptRef :: < f64 > :: NEW , \
+             :: hamilton_core :: __private :: owned :: < usize > () , \
+             :: hamilton_core :: __private :: Deref :: < :: std :: string :: String > :: NEW , \
+             :: hamilton_core :: __private :: OptDeref :: < :: std :: vec :: Vec < f64 > > :: NEW ,) , \
+             :: hamilton_core :: __private :: returns_result :: < PolarsResult < Series > > ())",
+            "TypeInfo :: named :: < < PolarsResult < Series > as :: hamilton_core :: __private :: Fallible > :: Ok >",
+            "ty : :: hamilton_core :: __private :: param_type :: < usize > (\"usize\")",
             "name : \"avg\"",
             "doc : \"Doc.\"",
             "ParamKind :: OptionalRef",
-            "TypeInfo :: named :: < :: std :: vec :: Vec < f64 > > (\"Vec<f64>\")",
+            "param_type :: < :: std :: vec :: Vec < f64 > > (\"Vec<f64>\")",
+            "pub const __hamilton_value_label : :: core :: marker :: PhantomData < :: std :: string :: String >",
             "line ! ()",
-            ":: hamilton_core :: __private :: submit ! (< avg as :: hamilton_core :: __private :: NodeSpec > :: DEF)",
+            ":: hamilton_core :: __private :: submit ! (avg :: DEF)",
         ] {
             assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
         }
@@ -456,7 +315,7 @@ mod tests {
             },
         );
         let shim = out
-            .split("fn __hamilton_call_async")
+            .split("fn __hamilton_call_async_fetch")
             .nth(1)
             .unwrap_or_else(|| panic!("no async shim in:\n{out}"));
         for expected in [
@@ -465,9 +324,14 @@ mod tests {
             "let arg1 = args . take :: < usize > (1) ? ; let arg0 = args . get :: < :: std :: string :: String > (0) ? . as_str () ; let arg2 = args . get_opt :: < f64 > (2) ? ;",
             "let value = fetch (arg0 , arg1 , arg2) . await ;",
             "result_value :: < < Result < String , E > as :: hamilton_core :: __private :: Fallible > :: Ok , _ > (value)",
-            "async_call : :: core :: option :: Option :: Some (Self :: __hamilton_call_async)",
         ] {
             assert!(shim.contains(expected), "missing `{expected}` in:\n{shim}");
+        }
+        for expected in [
+            "async_call : :: core :: option :: Option :: Some (fetch :: __hamilton_call_async_fetch)",
+            "call : & (fetch :: __hamilton_call_fetch as :: hamilton_core :: __private :: CallFn)",
+        ] {
+            assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
         }
         assert!(
             out.contains(":: hamilton_core :: __private :: needs_async (\"fetched\")"),
@@ -482,7 +346,7 @@ mod tests {
                 }
             ),
         );
-        assert!(out.contains("fn __hamilton_call_async (args :"), "{out}");
+        assert!(out.contains("fn __hamilton_call_async_f (args :"), "{out}");
     }
 
     #[test]
@@ -499,8 +363,8 @@ mod tests {
             "fan_out : :: core :: option :: Option :: Some (:: hamilton_core :: __private :: fan_out_of :: < Parallel < u64 > >)",
             "gather : :: core :: option :: Option :: Some (:: hamilton_core :: __private :: gather_of :: < Collect < u64 > >)",
             "gather : :: core :: option :: Option :: Some (:: hamilton_core :: __private :: gather_of :: < fanout :: Collect < u64 > >)",
-            "TypeInfo :: named :: < Collect < u64 > > (\"Collect<u64>\")",
-            "args . take :: < fanout :: Collect < u64 > > (1) ?",
+            "param_type :: < Collect < u64 > > (\"Collect<u64>\")",
+            "owned :: < fanout :: Collect < u64 > > ()",
         ] {
             assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
         }
@@ -527,6 +391,20 @@ mod tests {
     }
 
     #[test]
+    fn functions_past_the_generic_arity_get_a_shim() {
+        let params = (0..=MAX_GENERIC_PARAMS).map(|i| format_ident!("p{i}"));
+        let out = expand(quote!(), quote!(fn wide(#(#params: &u8),*) -> u8 { 0 }));
+        assert!(out.contains("fn __hamilton_call_wide"), "{out}");
+        assert!(
+            out.contains(
+                ":: hamilton_core :: __private :: Read :: read (& :: hamilton_core :: __private :: Ref :: < u8 > :: NEW , args , 12) ?"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("FnCall"), "{out}");
+    }
+
+    #[test]
     fn crate_option_changes_every_path() {
         let out = expand(
             quote!(crate = my::ham),
@@ -537,8 +415,11 @@ mod tests {
             ),
         );
         assert!(!out.contains("hamilton_core"), "{out}");
-        assert!(out.contains("my :: ham :: __private :: NodeSpec"), "{out}");
-        assert!(out.contains("ok_value :: < i64 >"), "{out}");
+        assert!(out.contains("my :: ham :: __private :: NodeDef"), "{out}");
+        assert!(
+            out.contains("my :: ham :: __private :: returns :: < i64 >"),
+            "{out}"
+        );
     }
 
     #[test]

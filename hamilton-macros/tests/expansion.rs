@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::task::{Context, Poll, Waker};
 
-use hamilton_core::__private::{Arg, Args, AsyncArg, AsyncArgs, NodeSpec, ParamKind, Value};
+use hamilton_core::__private::{Arg, Args, AsyncArg, AsyncArgs, ParamKind, Value};
 use hamilton_core::fanout::{Collect, Parallel};
 use hamilton_core::node;
 
@@ -70,12 +70,12 @@ fn call(
     def: &hamilton_core::__private::NodeDef,
     slots: &[Arg<'_>],
 ) -> Result<Value, hamilton_core::node::NodeError> {
-    (def.call)(&Args::new(slots))
+    def.call.call(&Args::new(slots))
 }
 
 #[test]
 fn def_describes_the_function() {
-    let def = <avg as NodeSpec>::DEF;
+    let def = <avg>::DEF;
     assert_eq!(def.name, "avg");
     assert_eq!(def.function, "avg");
     assert_eq!(def.module, "expansion");
@@ -118,7 +118,7 @@ fn def_describes_the_function() {
 
 #[test]
 fn options_set_name_and_tags() {
-    let def = <total as NodeSpec>::DEF;
+    let def = <total>::DEF;
     assert_eq!(def.name, "marketing.total");
     assert_eq!(def.function, "total");
     assert_eq!(def.doc, "");
@@ -150,13 +150,13 @@ fn raw_tag_keys() -> i64 {
 
 #[test]
 fn raw_tag_keys_are_stored_without_the_prefix() {
-    let def = <raw_tag_keys as NodeSpec>::DEF;
+    let def = <raw_tag_keys>::DEF;
     assert_eq!(def.tags, [("type", "metric"), ("fn", "yes")]);
 }
 
 #[test]
 fn code_version_follows_the_body() {
-    let (one, two) = (<one as NodeSpec>::DEF, <two as NodeSpec>::DEF);
+    let (one, two) = (<one>::DEF, <two>::DEF);
     assert_ne!(one.code_version, two.code_version);
     assert_ne!(one.code_version, 0);
 }
@@ -174,7 +174,7 @@ fn call_reads_arguments_and_wraps_the_result() {
         Arg::Ref(&label),
         Arg::Ref(&xs),
     ];
-    let value = call(<avg as NodeSpec>::DEF, &slots).unwrap();
+    let value = call(<avg>::DEF, &slots).unwrap();
     assert_eq!(
         value.downcast_ref::<Series>(),
         Some(&Series(vec![3.0, 5.0]))
@@ -187,7 +187,7 @@ fn call_reads_arguments_and_wraps_the_result() {
         Arg::Ref(&label),
         Arg::Ref(&xs),
     ];
-    let value = call(<avg as NodeSpec>::DEF, &absent).unwrap();
+    let value = call(<avg>::DEF, &absent).unwrap();
     assert_eq!(
         value.downcast_ref::<Series>(),
         Some(&Series(vec![2.0, 3.0]))
@@ -206,10 +206,10 @@ fn optional_arguments() {
         Arg::Ref(&name),
         Arg::Ref(&bytes),
     ];
-    let value = call(<total as NodeSpec>::DEF, &all).unwrap();
+    let value = call(<total>::DEF, &all).unwrap();
     assert_eq!(value.downcast_ref::<i64>(), Some(&16));
     let none = [Arg::Ref(&a), Arg::Absent, Arg::Absent, Arg::Absent];
-    let value = call(<total as NodeSpec>::DEF, &none).unwrap();
+    let value = call(<total>::DEF, &none).unwrap();
     assert_eq!(value.downcast_ref::<i64>(), Some(&1));
 }
 
@@ -225,7 +225,7 @@ fn err_is_returned_as_err() {
         Arg::Ref(&label),
         Arg::Ref(&xs),
     ];
-    let error = call(<avg as NodeSpec>::DEF, &slots).unwrap_err();
+    let error = call(<avg>::DEF, &slots).unwrap_err();
     assert_eq!(error.to_string(), "spend: empty window");
 }
 
@@ -233,7 +233,7 @@ fn err_is_returned_as_err() {
 fn wrong_argument_is_an_error() {
     let wrong = 1_i32;
     let slots = [Arg::Ref(&wrong), Arg::Absent, Arg::Absent, Arg::Absent];
-    assert!(call(<total as NodeSpec>::DEF, &slots).is_err());
+    assert!(call(<total>::DEF, &slots).is_err());
 }
 
 #[test]
@@ -250,11 +250,11 @@ fn nodes_inside_a_function_body() {
     fn local(x: &f64) -> f64 {
         x * 2.0
     }
-    let def = <local as NodeSpec>::DEF;
+    let def = <local>::DEF;
     assert_eq!(def.name, "local");
     assert_eq!(def.doc, "Local.");
     let x = 1.5_f64;
-    let value = (def.call)(&Args::new(&[Arg::Ref(&x)])).unwrap();
+    let value = def.call.call(&Args::new(&[Arg::Ref(&x)])).unwrap();
     assert_eq!(value.downcast_ref::<f64>(), Some(&3.0));
     assert_eq!(local(&2.0), 4.0);
 }
@@ -304,7 +304,7 @@ fn fetched_args(k: Option<f64>, n: usize) -> AsyncArgs {
 
 #[test]
 fn async_fns_get_an_async_call_and_a_sync_call_that_says_so() {
-    let def = <fetched_avg as NodeSpec>::DEF;
+    let def = <fetched_avg>::DEF;
     let kinds: Vec<_> = def
         .params
         .iter()
@@ -320,7 +320,7 @@ fn async_fns_get_an_async_call_and_a_sync_call_that_says_so() {
         ]
     );
     assert_eq!(def.output.name(), "Series");
-    let error = (def.call)(&Args::new(&[])).unwrap_err();
+    let error = def.call.call(&Args::new(&[])).unwrap_err();
     assert_eq!(
         error.to_string(),
         "node `fetched_avg` is an `async fn`; run the dataflow with `Driver::execute_async` (and not per item of a fan-out, whose nodes run synchronously)"
@@ -344,7 +344,7 @@ fn async_fns_get_an_async_call_and_a_sync_call_that_says_so() {
 
 #[test]
 fn sync_fns_have_no_async_call_no_fan_out_and_no_gathering() {
-    for def in [<avg as NodeSpec>::DEF, <total as NodeSpec>::DEF] {
+    for def in [<avg>::DEF, <total>::DEF] {
         assert!(def.async_call.is_none());
         assert!(def.fan_out.is_none());
         assert!(def.params.iter().all(|p| p.gather.is_none()));
@@ -369,15 +369,15 @@ fn total_size(sizes: &Collect<usize>, extra: Collect<usize>) -> usize {
 
 #[test]
 fn parallel_returns_fan_out_and_collect_params_gather() {
-    let def = <chunks as NodeSpec>::DEF;
+    let def = <chunks>::DEF;
     assert_eq!(def.output.name(), "Parallel<Vec<u8>>");
     let fan_out = (def.fan_out.expect("a fan-out"))();
     assert_eq!(fan_out.item.id(), std::any::TypeId::of::<Vec<u8>>());
     let items = (fan_out.split)(&Value::new(Parallel(vec![vec![1_u8], vec![2, 3]]))).unwrap();
     assert_eq!(items[1].downcast_ref::<Vec<u8>>(), Some(&vec![2, 3]));
-    assert!(<sizes as NodeSpec>::DEF.fan_out.is_none());
+    assert!(<sizes>::DEF.fan_out.is_none());
 
-    let def = <total_size as NodeSpec>::DEF;
+    let def = <total_size>::DEF;
     let params: Vec<_> = def
         .params
         .iter()
@@ -408,6 +408,6 @@ fn parallel_returns_fan_out_and_collect_params_gather() {
         Arg::Ref(&sizes),
         Arg::owned(Value::new(Collect(vec![0_usize]))),
     ];
-    let value = (def.call)(&Args::new(&slots)).unwrap();
+    let value = def.call.call(&Args::new(&slots)).unwrap();
     assert_eq!(value.downcast_ref::<usize>(), Some(&4));
 }

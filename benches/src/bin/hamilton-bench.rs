@@ -6,6 +6,7 @@
 //! hamilton-bench memory --n 50 --rows 10000000 --out m.json
 //! hamilton-bench parallel --out p.json
 //! hamilton-bench once --variant hamilton-lazy --rows 1000000
+//! hamilton-bench macro-cost --nodes 1000 --reps 3
 //! ```
 
 #[cfg(feature = "jemalloc")]
@@ -18,7 +19,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use hamilton_benches::dags::{Lib, Shape};
-use hamilton_benches::{features, measure, memory, overhead, parallel, report};
+use hamilton_benches::{features, macro_cost, measure, memory, overhead, parallel, report};
 use serde_json::{Value, json};
 
 /// Benchmarks of hamilton-rs, speaking the JSON of ../shared/bench/README.md.
@@ -139,6 +140,24 @@ enum Command {
         /// Seed of the data.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+    },
+    /// The compile cost of `#[node]`: `cargo check` of a generated crate of N `#[node]` functions
+    /// against the same crate without the attribute, clean and after editing one function.
+    MacroCost {
+        /// Functions in each crate.
+        #[arg(long, default_value_t = 1000)]
+        nodes: usize,
+        /// Timed `cargo check`s of each kind (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        reps: usize,
+        /// Where to write the two crates and their target directory (default: a temporary
+        /// directory).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Build proc macros optimised in both crates (`[profile.dev.build-override]
+        /// opt-level = 3`).
+        #[arg(long)]
+        optimized_macros: bool,
     },
 }
 
@@ -365,6 +384,23 @@ fn run(command: Command) -> Result<(), String> {
                     .unwrap_or(f64::NAN),
             );
             write(out.as_ref(), vec![s, o])
+        }
+        Command::MacroCost {
+            nodes,
+            reps,
+            dir,
+            optimized_macros,
+        } => {
+            let options = macro_cost::Options {
+                nodes,
+                reps,
+                dir,
+                optimized_macros,
+                ..macro_cost::Options::default()
+            };
+            let report = macro_cost::run(&options).map_err(|e| e.to_string())?;
+            println!("{report}");
+            Ok(())
         }
         Command::Once {
             variant,

@@ -130,10 +130,21 @@ impl<'a> Args<'a> {
 
     /// Takes argument `index` by value if it was given (an `Option<T>` parameter).
     pub fn take_opt<T: Any + Clone>(&self, index: usize) -> Result<Option<T>, ArgError> {
+        self.take_opt_with(index, T::clone)
+    }
+
+    /// As [`take_opt`](Self::take_opt), cloning with `clone` (the call `#[node]` generates holds
+    /// `T::clone` rather than a `T: Clone` bound).
+    #[doc(hidden)]
+    pub fn take_opt_with<T: Any>(
+        &self,
+        index: usize,
+        clone: fn(&T) -> T,
+    ) -> Result<Option<T>, ArgError> {
         match self.slot(index)? {
             Arg::Ref(any) => any
                 .downcast_ref::<T>()
-                .cloned()
+                .map(clone)
                 .map(Some)
                 .ok_or_else(|| ArgError::wrong_type::<T>(index)),
             Arg::Owned(cell) => match cell.take() {

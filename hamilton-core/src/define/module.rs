@@ -229,8 +229,7 @@ macro_rules! module {
 #[macro_export]
 macro_rules! nodes {
     ($($path:path),* $(,)?) => {{
-        const DEFS: &[&$crate::__private::NodeDef] =
-            &[$(<$path as $crate::__private::NodeSpec>::DEF),*];
+        const DEFS: &[&$crate::__private::NodeDef] = &[$(<$path>::DEF),*];
         $crate::Module::from_defs(::core::concat!("nodes![", $crate::__stringify_paths!($($path),*), "]"), DEFS)
     }};
 }

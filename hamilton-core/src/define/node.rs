@@ -18,6 +18,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use crate::args::{ArgError, Args, AsyncArgs};
+pub use crate::call::Call;
 pub use crate::convert::Conversion;
 pub use crate::error_context::ErrorContext;
 use crate::fanout::{Collect, FanOut, Gather, Parallel};
@@ -64,11 +65,12 @@ pub struct ParamDef {
 /// A node as `#[node]` registers it: everything known at compile time, as constants.
 ///
 /// ```
-/// use hamilton_core::{node, __private::NodeSpec};
+/// use hamilton_core::node;
 /// /// Doubles a.
 /// #[node]
 /// fn double(a: &f64) -> f64 { a * 2.0 }
-/// let def = <double as NodeSpec>::DEF;
+/// // `#[node]` writes a hidden struct of the function's name, whose `DEF` describes the node.
+/// let def = <double>::DEF;
 /// assert_eq!(def.name, "double");
 /// assert_eq!(def.params[0].name, "a");
 /// assert_eq!(def.doc, "Doubles a.");
@@ -93,8 +95,8 @@ pub struct NodeDef {
     pub tags: &'static [(&'static str, &'static str)],
     /// A hash of the function's tokens, computed at compile time.
     pub code_version: u64,
-    /// Calls the function.
-    pub call: CallFn,
+    /// Calls the function (for an `async fn`, reports that the node needs `execute_async`).
+    pub call: &'static dyn Call,
     /// For `async fn` nodes: starts the function (then `call` reports that the node needs
     /// `execute_async`).
     pub async_call: Option<AsyncCallFn>,
@@ -239,6 +241,7 @@ impl Node {
     /// The node a `#[node]` function registered.
     pub fn from_def(def: &'static NodeDef) -> Self {
         let call = def.call;
+        let call: Callable = Arc::new(move |args: &Args<'_>| call.call(args));
         Self {
             name: Arc::from(def.name),
             function: Arc::from(def.function),
@@ -260,7 +263,7 @@ impl Node {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             code_version: def.code_version,
-            call: Arc::new(call),
+            call,
             typed_output: true,
             async_call: def.async_call.map(|f| Arc::new(f) as AsyncCallable),
             modifiers: (def.modifiers)(),

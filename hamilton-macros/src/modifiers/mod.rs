@@ -239,7 +239,8 @@ impl<'a> Expansion<'a> {
 
     /// The `Binding` expression of `b`, a binding of one of the function's own parameters.
     fn binding(&self, b: &Bind) -> TokenStream {
-        binding(b, self.node, &quote!(Self), self.private)
+        let owner = &self.node.func.sig.ident;
+        binding(b, self.node, &quote!(#owner), self.private)
     }
 
     /// The block building the `Vec<Modifier>`.

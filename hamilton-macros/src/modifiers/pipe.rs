@@ -335,7 +335,7 @@ impl Mods {
 fn step_tokens(s: &StepSpec, private: &TokenStream) -> TokenStream {
     let path = &s.path;
     let owner = quote!(<#path>);
-    let def = quote_spanned!(path.span()=> <#path as #private::NodeSpec>::DEF);
+    let def = quote_spanned!(path.span()=> <#path>::DEF);
     let binds = s.binds.iter().map(|b| {
         let p = b.param.unraw().to_string();
         let binding = match &b.value {

@@ -1,7 +1,7 @@
 //! `async fn` nodes: every parameter form, fallible returns, and the options that apply to them.
 #![deny(warnings, missing_docs)]
 
-use hamilton_core::__private::{AsyncArg, AsyncArgs, NodeSpec, Value};
+use hamilton_core::__private::{AsyncArg, AsyncArgs, Value};
 use hamilton_core::node;
 
 async fn tick() {}
@@ -94,11 +94,11 @@ pub async fn mutated(scaled: i64) -> i64 {
 }
 
 fn main() {
-    let def = <all as NodeSpec>::DEF;
+    let def = <all>::DEF;
     assert!(def.async_call.is_some());
-    assert!((def.call)(&hamilton_core::node::Args::new(&[])).is_err());
-    assert_eq!(<rate_uk as NodeSpec>::DEF.name, "rate");
-    assert!(<pair as NodeSpec>::DEF.async_call.is_some());
+    assert!(def.call.call(&hamilton_core::node::Args::new(&[])).is_err());
+    assert_eq!(<rate_uk>::DEF.name, "rate");
+    assert!(<pair>::DEF.async_call.is_some());
     let inputs = AsyncArgs::new(vec![
         AsyncArg::Owned(Value::new(vec![1.0_f64])),
         AsyncArg::Owned(Value::new(2_usize)),

@@ -1,7 +1,6 @@
 //! `extract_fields`, `#[derive(Fields)]`, `unpack`, `extract_columns`.
 #![deny(warnings, missing_docs)]
 
-use hamilton_core::__private::NodeSpec;
 use hamilton_core::{Fields, node};
 
 /// Model output.
@@ -39,8 +38,8 @@ pub fn frame() -> Vec<f64> {
 
 fn main() {
     assert_eq!(Model::fields().iter().map(|f| f.name().to_string()).collect::<Vec<_>>(), ["weights", "type"]);
-    assert_eq!(format!("{:?}", (<fit as NodeSpec>::DEF.modifiers)()), "[extract_fields(weights: Vec<f64>, type: f64)]");
-    assert_eq!(format!("{:?}", (<fit_listed as NodeSpec>::DEF.modifiers)()), "[extract_fields(weights: Vec<f64>, type: f64)]");
-    assert_eq!(format!("{:?}", (<bounds as NodeSpec>::DEF.modifiers)()), "[extract_fields(low: f64, high: f64)]");
-    assert_eq!(format!("{:?}", (<frame as NodeSpec>::DEF.modifiers)()), "[extract_columns(year, week_no)]");
+    assert_eq!(format!("{:?}", (<fit>::DEF.modifiers)()), "[extract_fields(weights: Vec<f64>, type: f64)]");
+    assert_eq!(format!("{:?}", (<fit_listed>::DEF.modifiers)()), "[extract_fields(weights: Vec<f64>, type: f64)]");
+    assert_eq!(format!("{:?}", (<bounds>::DEF.modifiers)()), "[extract_fields(low: f64, high: f64)]");
+    assert_eq!(format!("{:?}", (<frame>::DEF.modifiers)()), "[extract_columns(year, week_no)]");
 }

@@ -3,7 +3,7 @@
 
 use std::io;
 
-use hamilton_core::__private::{Args, NodeSpec};
+use hamilton_core::__private::{Args};
 use hamilton_core::node;
 
 #[derive(Debug)]
@@ -47,16 +47,16 @@ fn no_generics() -> BoxResult {
 
 fn main() {
     let no_args = Args::new(&[]);
-    assert_eq!(<plain as NodeSpec>::DEF.output.name(), "f64");
-    assert!((<plain as NodeSpec>::DEF.call)(&no_args).is_ok());
-    assert_eq!(<polars_like as NodeSpec>::DEF.output.name(), "Vec<f64>");
-    let error = (<polars_like as NodeSpec>::DEF.call)(&no_args).unwrap_err();
+    assert_eq!(<plain>::DEF.output.name(), "f64");
+    assert!(<plain>::DEF.call.call(&no_args).is_ok());
+    assert_eq!(<polars_like>::DEF.output.name(), "Vec<f64>");
+    let error = <polars_like>::DEF.call.call(&no_args).unwrap_err();
     assert_eq!(error.to_string(), "my error");
-    assert_eq!(<io_result as NodeSpec>::DEF.output.name(), "String");
-    assert_eq!(<std_result as NodeSpec>::DEF.output.name(), "()");
-    assert_eq!(<no_generics as NodeSpec>::DEF.output.name(), "BoxResult");
+    assert_eq!(<io_result>::DEF.output.name(), "String");
+    assert_eq!(<std_result>::DEF.output.name(), "()");
+    assert_eq!(<no_generics>::DEF.output.name(), "BoxResult");
     assert_eq!(
-        <no_generics as NodeSpec>::DEF.output.id(),
+        <no_generics>::DEF.output.id(),
         std::any::TypeId::of::<Vec<f64>>()
     );
 }

@@ -2,7 +2,7 @@
 //! (`Collect<T>` by reference and by value).
 #![deny(warnings, missing_docs)]
 
-use hamilton_core::__private::{NodeSpec, ParamKind};
+use hamilton_core::__private::{ParamKind};
 use hamilton_core::fanout::{self, Collect, Parallel};
 use hamilton_core::node;
 
@@ -49,20 +49,20 @@ pub async fn stored(squared: &Collect<u64>) -> usize {
 }
 
 fn main() {
-    let items = <items as NodeSpec>::DEF;
+    let items = <items>::DEF;
     assert_eq!(items.fan_out.map(|f| f().item.name()), Some("u64"));
     assert_eq!(items.output.name(), "Parallel<u64>");
     assert_eq!(
-        <listed__disk as NodeSpec>::DEF.fan_out.map(|f| f().item.name()),
+        <listed__disk>::DEF.fan_out.map(|f| f().item.name()),
         Some("String")
     );
-    assert!(<fetched as NodeSpec>::DEF.fan_out.is_some());
-    assert!(<squared as NodeSpec>::DEF.fan_out.is_none());
-    let total = <total as NodeSpec>::DEF.params[0];
+    assert!(<fetched>::DEF.fan_out.is_some());
+    assert!(<squared>::DEF.fan_out.is_none());
+    let total = <total>::DEF.params[0];
     assert_eq!(total.gather.map(|g| g().item.name()), Some("u64"));
     assert_eq!(total.kind, ParamKind::Ref);
-    let listing = <listing as NodeSpec>::DEF.params;
+    let listing = <listing>::DEF.params;
     assert_eq!(listing[0].kind, ParamKind::Owned);
     assert!(listing[0].gather.is_some() && listing[1].gather.is_none());
-    assert!(<stored as NodeSpec>::DEF.params[0].gather.is_some());
+    assert!(<stored>::DEF.params[0].gather.is_some());
 }

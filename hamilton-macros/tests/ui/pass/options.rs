@@ -1,7 +1,6 @@
 //! `name`, `tag` and `crate` options.
 #![deny(warnings)]
 
-use hamilton_core::__private::NodeSpec;
 use hamilton_core::node;
 
 mod reexport {
@@ -35,12 +34,12 @@ fn f64_node() -> f64 {
 }
 
 fn main() {
-    let def = <spend as NodeSpec>::DEF;
+    let def = <spend>::DEF;
     assert_eq!(def.name, "marketing.spend");
     assert_eq!(def.function, "spend");
     assert_eq!(def.tags, [("owner", "growth"), ("pii", "no"), ("tier", "1")]);
-    assert_eq!(<via_string_path as NodeSpec>::DEF.name, "via_string_path");
-    assert_eq!(<via_path as NodeSpec>::DEF.name, "renamed");
-    assert_eq!(<via_absolute_path as NodeSpec>::DEF.name, "via_absolute_path");
-    assert_eq!(<f64_node as NodeSpec>::DEF.name, "f64");
+    assert_eq!(<via_string_path>::DEF.name, "via_string_path");
+    assert_eq!(<via_path>::DEF.name, "renamed");
+    assert_eq!(<via_absolute_path>::DEF.name, "via_absolute_path");
+    assert_eq!(<f64_node>::DEF.name, "f64");
 }

@@ -1,7 +1,7 @@
 //! Every parameter form, `&str` and `&[T]` included.
 #![deny(warnings, missing_docs)]
 
-use hamilton_core::__private::{Arg, Args, NodeSpec, ParamKind, Value};
+use hamilton_core::__private::{Arg, Args, ParamKind, Value};
 use hamilton_core::node;
 
 /// Every parameter form.
@@ -49,12 +49,12 @@ pub fn r#type(value: &i64) -> i64 {
 }
 
 fn main() {
-    assert_eq!(<r#type as NodeSpec>::DEF.name, "type");
-    assert_eq!(<r#type as NodeSpec>::DEF.params[0].name, "value");
+    assert_eq!(<r#type>::DEF.name, "type");
+    assert_eq!(<r#type>::DEF.params[0].name, "value");
     let v = 4_i64;
-    let out = (<value as NodeSpec>::DEF.call)(&Args::new(&[Arg::Ref(&v)])).unwrap();
+    let out = <value>::DEF.call.call(&Args::new(&[Arg::Ref(&v)])).unwrap();
     assert_eq!(out.downcast_ref::<i64>(), Some(&4));
-    let def = <all as NodeSpec>::DEF;
+    let def = <all>::DEF;
     let kinds: Vec<_> = def.params.iter().map(|p| (p.name, p.ty.name(), p.kind)).collect();
     assert_eq!(
         kinds,
@@ -84,10 +84,10 @@ fn main() {
         Arg::owned(Value::new(Vec::<i64>::new())),
         Arg::Ref(&ty),
     ];
-    let value = (def.call)(&Args::new(&slots)).unwrap();
+    let value = def.call.call(&Args::new(&slots)).unwrap();
     assert_eq!(value.downcast_ref::<f64>(), Some(&9.0));
 
     let x = 5_i64;
-    let value = (<args as NodeSpec>::DEF.call)(&Args::new(&[Arg::Ref(&x)])).unwrap();
+    let value = <args>::DEF.call.call(&Args::new(&[Arg::Ref(&x)])).unwrap();
     assert_eq!(value.downcast_ref::<i64>(), Some(&5));
 }

@@ -1,7 +1,6 @@
 //! `parameterize`, `inject`, `source`, `value`, `group`.
 #![deny(warnings)]
 
-use hamilton_core::__private::NodeSpec;
 use hamilton_core::node;
 
 /// {output_name} is {x} times {k}.
@@ -20,12 +19,12 @@ fn labelled(label: &str, sizes: &[u8], parts: Vec<i64>) -> usize {
 }
 
 fn main() {
-    let text = format!("{:?}", (<scale as NodeSpec>::DEF.modifiers)());
+    let text = format!("{:?}", (<scale>::DEF.modifiers)());
     assert_eq!(
         text,
         "[parameterize(double(k = value(2.0)), triple(k = value(3.0), x = source(\"ns.base\")), from_y(k = source(\"y\")))]"
     );
-    let text = format!("{:?}", (<labelled as NodeSpec>::DEF.modifiers)());
+    let text = format!("{:?}", (<labelled>::DEF.modifiers)());
     assert_eq!(
         text,
         "[inject(label = value(UK)), inject(sizes = value([1, 2])), inject(parts = group(a, b.c, d))]"

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use hamilton_core::__private::NodeSpec;
 use hamilton_core::check::{Validator, check_fn};
 use hamilton_core::modifiers::Modifier;
 use hamilton_core::{Config, node};
@@ -55,7 +54,7 @@ fn sum(xs: &[&f64]) -> f64 {
 fn total(a: &f64, b: &f64) -> f64 {}
 
 fn main() {
-    let text = format!("{:?}", (<piped as NodeSpec>::DEF.modifiers)());
+    let text = format!("{:?}", (<piped>::DEF.modifiers)());
     assert_eq!(
         text,
         "[resolve(from_config), \
@@ -65,7 +64,7 @@ fn main() {
          tag_outputs(piped(owner = \"me\"))]"
     );
     assert_eq!(
-        format!("{:?}", (<bump as NodeSpec>::DEF.modifiers)()),
+        format!("{:?}", (<bump>::DEF.modifiers)()),
         "[when(mode != \"off\"), mutate(piped, k = value(2.0))]"
     );
     assert_eq!(total(&1.0, &2.0), 3.0);

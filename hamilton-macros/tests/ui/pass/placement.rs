@@ -1,7 +1,6 @@
 //! Nodes in a private module, inside a function body, behind `#[cfg]`, deprecated, or `const`.
 #![deny(warnings, missing_docs, unreachable_pub)]
 
-use hamilton_core::__private::NodeSpec;
 use hamilton_core::{node, nodes};
 
 mod features {
@@ -41,6 +40,24 @@ fn compiled_out() -> f64 {
     0.0
 }
 
+// Behind `#[cfg]` too: the shims of an `async fn` and of a function past the generic call's 12
+// parameters go with it.
+#[node]
+#[cfg(any())]
+async fn compiled_out_async(a: &f64) -> f64 {
+    *a
+}
+
+#[node]
+#[cfg(any())]
+#[allow(clippy::too_many_arguments)]
+fn compiled_out_wide(
+    a: &u8, b: &u8, c: &u8, d: &u8, e: &u8, f: &u8, g: &u8, h: &u8, i: &u8, j: &u8, k: &u8,
+    l: &u8, m: &u8,
+) -> u8 {
+    a + b + c + d + e + f + g + h + i + j + k + l + m
+}
+
 #[node]
 #[deprecated = "use something else"]
 fn old() -> f64 {
@@ -52,24 +69,43 @@ const fn constant() -> u32 {
     3
 }
 
+/// More parameters than the generic call takes: called through a shim.
+#[node]
+#[allow(clippy::too_many_arguments)]
+fn wide(
+    a: &u8, b: &u8, c: &u8, d: &u8, e: &u8, f: &u8, g: &u8, h: &u8, i: &u8, j: &u8, k: &u8,
+    l: &u8, m: u8,
+) -> u8 {
+    a + b + c + d + e + f + g + h + i + j + k + l + m
+}
+
 fn main() {
+    let one = 1_u8;
+    let slots: Vec<hamilton_core::__private::Arg<'_>> =
+        (0..13).map(|_| hamilton_core::__private::Arg::Ref(&one)).collect();
+    let value = <wide>::DEF
+        .call
+        .call(&hamilton_core::__private::Args::new(&slots))
+        .unwrap();
+    assert_eq!(value.downcast_ref::<u8>(), Some(&13));
+
     /// Defined in a function body.
     #[node]
     fn local(x: &f64) -> f64 {
         x * 2.0
     }
-    assert_eq!(<local as NodeSpec>::DEF.doc, "Defined in a function body.");
-    assert_eq!(<local as NodeSpec>::DEF.module, module_path!());
+    assert_eq!(<local>::DEF.doc, "Defined in a function body.");
+    assert_eq!(<local>::DEF.module, module_path!());
 
-    let def = <features::visible as NodeSpec>::DEF;
+    let def = <features::visible>::DEF;
     assert_eq!(def.module, format!("{}::features", module_path!()));
     assert_eq!(def.doc, "Public in a private module.");
     assert_eq!(
-        <features::nested::deep as NodeSpec>::DEF.module,
+        <features::nested::deep>::DEF.module,
         format!("{}::features::nested", module_path!())
     );
     let module = nodes![features::visible, local, old, constant];
     assert_eq!(module.name(), "nodes![features::visible, local, old, constant]");
     assert_eq!(features::list().name(), "nodes![private_to_module]");
-    assert_eq!(<constant as NodeSpec>::DEF.output.name(), "u32");
+    assert_eq!(<constant>::DEF.output.name(), "u32");
 }

@@ -1,7 +1,6 @@
 //! `subdag`, `parameterized_subdag`.
 #![deny(warnings)]
 
-use hamilton_core::__private::NodeSpec;
 use hamilton_core::{node, nodes};
 
 mod features {
@@ -35,9 +34,9 @@ fn each(scaled: &f64) -> f64 {
 }
 
 fn main() {
-    let text = format!("{:?}", (<report as NodeSpec>::DEF.modifiers)());
+    let text = format!("{:?}", (<report>::DEF.modifiers)());
     assert!(text.contains("::features, nodes![features::scaled]], inputs(x = source(\"raw\"), k = value(2.0)), config({\"region\": Value<String>, \"window\": Value<i64>}), namespace = \"uk\")]"), "{text}");
-    let text = format!("{:?}", (<each as NodeSpec>::DEF.modifiers)());
+    let text = format!("{:?}", (<each>::DEF.modifiers)());
     assert!(text.contains("inputs(k = value(1.0), x = source(\"raw\")), output = \"a\")"), "{text}");
     assert!(text.contains("namespace = \"bee\", output = \"b\")"), "{text}");
 }

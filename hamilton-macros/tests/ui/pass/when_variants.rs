@@ -1,7 +1,6 @@
 //! `when` variants: names, and no `non_snake_case` warning for `foo__variant`.
 #![deny(warnings)]
 
-use hamilton_core::__private::NodeSpec;
 use hamilton_core::node;
 
 fn big(config: &hamilton_core::Config) -> bool {
@@ -29,12 +28,12 @@ fn no_suffix() -> f64 {
 }
 
 fn main() {
-    assert_eq!(<vat__uk as NodeSpec>::DEF.name, "vat");
-    assert_eq!(<vat__uk as NodeSpec>::DEF.function, "vat__uk");
-    assert_eq!((<vat__uk as NodeSpec>::DEF.modifiers)().len(), 4);
-    assert_eq!(<vat__rest as NodeSpec>::DEF.name, "vat");
-    assert_eq!(<any_tax as NodeSpec>::DEF.name, "tax");
-    assert_eq!(<no_suffix as NodeSpec>::DEF.name, "no_suffix");
-    let text = format!("{:?}", (<vat__uk as NodeSpec>::DEF.modifiers)());
+    assert_eq!(<vat__uk>::DEF.name, "vat");
+    assert_eq!(<vat__uk>::DEF.function, "vat__uk");
+    assert_eq!((<vat__uk>::DEF.modifiers)().len(), 4);
+    assert_eq!(<vat__rest>::DEF.name, "vat");
+    assert_eq!(<any_tax>::DEF.name, "tax");
+    assert_eq!(<no_suffix>::DEF.name, "no_suffix");
+    let text = format!("{:?}", (<vat__uk>::DEF.modifiers)());
     assert_eq!(text, "[when(region = \"UK\"), when(tier = 2), when(ratio = -0.5), when(on = true)]");
 }
