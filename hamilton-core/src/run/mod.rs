@@ -75,6 +75,10 @@ use crate::outputs::Outputs;
 use crate::plan::Plan;
 use crate::value::Value;
 
+/// A node's failure as the hot path carries it: boxed, so that a step's `Result<Value, Failure>`
+/// is moved as a value-sized word pair rather than as the whole [`Error`] (120 bytes).
+pub(crate) type Failure = Box<Error>;
+
 /// One run, ready to execute: what every executor receives.
 pub(crate) struct Run<'r> {
     pub(crate) graph: &'r Graph,

@@ -9,7 +9,7 @@ use super::bind::{self, SlotStore};
 use super::fan_out::{BlockRun, Items};
 use super::hooks::{HookCtx, RunHooks};
 use super::load::{end_run, record_report};
-use super::{Executor, Run, RunFuture, invoke};
+use super::{Executor, Failure, Run, RunFuture, invoke};
 use crate::check::CheckReport;
 use crate::error::Error;
 use crate::graph::Graph;
@@ -79,10 +79,10 @@ pub(crate) fn run_in_order(run: Run<'_>) -> Result<Outputs, Error> {
             let hooked = run_hooks.node_hooks(position);
             advance(graph, step, &mut slots, hooked, &mut reports)?;
         }
-        Ok(())
+        Ok::<(), Failure>(())
     }));
     let result = match steps {
-        Ok(result) => result,
+        Ok(result) => result.map_err(|e| *e),
         Err(payload) => match slots.dropping.take() {
             Some(slot) => Err(invoke::drop_panicked(
                 &graph.vertices[plan.slot_vertex[slot as usize]].name,
@@ -103,7 +103,7 @@ fn advance(
     slots: &mut Slots,
     hooked: Option<HookCtx<'_>>,
     reports: &mut Vec<CheckReport>,
-) -> Result<(), Error> {
+) -> Result<(), Failure> {
     let vertex = &graph.vertices[step.vertex];
     if let Some(fan) = &step.fan_out {
         let block = BlockRun {
