@@ -1,8 +1,7 @@
 //! The driver: builds the dataflow once, then runs requests against it.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 use crate::convert::{Conversion, conversion_table};
 use futures_util::FutureExt;
@@ -13,6 +12,7 @@ use crate::hooks::Hook;
 use crate::module::Module;
 use crate::node::Node;
 use crate::outputs::Outputs;
+use crate::plan::cache::{PlanCache, request_hash};
 use crate::plan::{LoadFrom, Plan, PlanKey};
 use crate::run::asynchronous::Asynchronous;
 use crate::run::load::{load, type_problem};
@@ -177,8 +177,8 @@ impl DriverBuilder {
         };
         Ok(Driver {
             executor,
+            plans: PlanCache::new(graph.vertices.len()),
             graph: Arc::new(graph),
-            plans: Mutex::new(HashMap::new()),
             hooks,
             runs: AtomicU64::new(0),
             preparation,
@@ -218,7 +218,7 @@ impl DriverBuilder {
 /// ```
 pub struct Driver {
     pub(crate) graph: Arc<Graph>,
-    plans: Mutex<PlanCache>,
+    plans: PlanCache,
     hooks: Vec<Arc<dyn Hook>>,
     runs: AtomicU64,
     /// Runs `execute` requests: sequential, or parallel with `with_parallelism`.
@@ -400,13 +400,8 @@ impl Driver {
     ) -> Result<Arc<Plan>, Error> {
         // Looked up without allocating: a hash of the request's names, then a comparison.
         let hash = request_hash(outputs, inputs, overrides);
-        let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(bucket) = plans.get(&hash)
-            && let Some((_, plan)) = bucket
-                .iter()
-                .find(|(key, _)| key.is_request(outputs, inputs, overrides))
-        {
-            return Ok(plan.clone());
+        if let Some(plan) = self.plans.get(hash, outputs, inputs, overrides) {
+            return Ok(plan);
         }
         let key = PlanKey {
             outputs: outputs.iter().map(|s| s.as_ref().to_string()).collect(),
@@ -419,12 +414,7 @@ impl Driver {
             errors.extend(self.type_problems(&plan, inputs, overrides));
             return Err(Error::Request(errors));
         }
-        let plan = Arc::new(plan);
-        if plans.len() >= 256 {
-            plans.clear();
-        }
-        plans.entry(hash).or_default().push((key, plan.clone()));
-        Ok(plan)
+        Ok(self.plans.insert(hash, key, Arc::new(plan)))
     }
 }
 
@@ -440,27 +430,6 @@ impl Drop for Finish<'_> {
     }
 }
 
-/// Compiled plans by the hash of their request's shape (several per hash on a collision).
-type PlanCache = HashMap<u64, Vec<(PlanKey, Arc<Plan>)>>;
-
-/// A hash of a request's shape: its outputs, and the names of its overrides and inputs.
-fn request_hash<S: AsRef<str>>(outputs: &[S], inputs: &Inputs, overrides: &Overrides) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    for o in outputs {
-        o.as_ref().hash(&mut h);
-    }
-    h.write_u8(0xff);
-    for o in overrides.names() {
-        o.hash(&mut h);
-    }
-    h.write_u8(0xff);
-    for i in inputs.names() {
-        i.hash(&mut h);
-    }
-    h.finish()
-}
-
 impl std::fmt::Debug for Driver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Driver")
@@ -473,6 +442,7 @@ impl std::fmt::Debug for Driver {
 mod tests {
     use super::*;
     use crate::args::Args;
+    use crate::plan::cache::MAX_PLANS;
 
     fn driver() -> Driver {
         Driver::builder()
@@ -512,7 +482,7 @@ mod tests {
             .plan(&["c"], &Inputs::new(), &Overrides::new().set("b", 1_i64))
             .unwrap();
         assert!(!Arc::ptr_eq(&first, &overridden));
-        assert_eq!(dr.plans.lock().unwrap().len(), 3);
+        assert_eq!(dr.plans.len(), 3);
     }
 
     #[test]
@@ -523,20 +493,27 @@ mod tests {
             dr.plan(&["nope"], &Inputs::new(), &Overrides::new())
                 .is_err()
         );
-        assert!(dr.plans.lock().unwrap().is_empty());
+        assert_eq!(dr.plans.len(), 0);
     }
 
     #[test]
-    fn the_plan_cache_stays_bounded() {
+    fn the_plan_cache_stays_bounded_and_keeps_the_recently_used_plans() {
         let dr = driver();
-        for i in 0..300 {
-            // A different (ignored) extra input each time: a new request shape.
-            let inputs = Inputs::new()
+        // A different (ignored) extra input each time: a new request shape.
+        let shape = |i: usize| {
+            Inputs::new()
                 .set("a", 1_i64)
-                .set(format!("extra{i}"), 0_i64);
-            dr.plan(&["c"], &inputs, &Overrides::new()).unwrap();
+                .set(format!("extra{i}"), 0_i64)
+        };
+        let first = dr.plan(&["c"], &shape(0), &Overrides::new()).unwrap();
+        for i in 1..=MAX_PLANS + 300 {
+            dr.plan(&["c"], &shape(i), &Overrides::new()).unwrap();
+            // The first shape, used all along, stays.
+            let again = dr.plan(&["c"], &shape(0), &Overrides::new()).unwrap();
+            assert!(Arc::ptr_eq(&first, &again), "re-planned after {i} shapes");
         }
-        assert!(dr.plans.lock().unwrap().len() <= 256);
+        assert!(dr.plans.len() <= MAX_PLANS);
+        assert!(dr.plans.len() > MAX_PLANS / 2);
     }
 
     #[test]
