@@ -12,7 +12,7 @@ use crate::hooks::Hook;
 use crate::module::Module;
 use crate::node::Node;
 use crate::outputs::Outputs;
-use crate::plan::cache::{PlanCache, request_hash};
+use crate::plan::cached::{PlanCache, request_hash};
 use crate::plan::{LoadFrom, Plan, PlanKey};
 use crate::run::asynchronous::Asynchronous;
 use crate::run::load::{load, type_problem};
@@ -246,19 +246,35 @@ impl Driver {
         inputs: Inputs,
         overrides: Overrides,
     ) -> Result<Outputs, Error> {
-        let run_id = self.runs.fetch_add(1, Ordering::Relaxed) + 1;
+        let run_id = self.next_run_id();
         let _finish = Finish(self, run_id);
-        let (plan, overrides) = self.prepare(outputs, &inputs, overrides, run_id, false)?;
+        let (plan, overrides) = self.prepare_run(outputs, &inputs, overrides, run_id, false)?;
+        self.run_plan_sync(&plan, inputs, overrides, run_id)
+    }
+
+    /// The id of a new run.
+    pub(crate) fn next_run_id(&self) -> u64 {
+        self.runs.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Runs `plan` (the plan of run `run_id`) on the driver's sync executor.
+    pub(crate) fn run_plan_sync(
+        &self,
+        plan: &Plan,
+        inputs: Inputs,
+        overrides: Overrides,
+        run_id: u64,
+    ) -> Result<Outputs, Error> {
         if !plan.async_nodes.is_empty() {
             return Err(Error::Request(vec![crate::RequestError::NeedsAsync {
                 nodes: plan.async_nodes.clone(),
             }]));
         }
-        let slots = load(&self.graph, &plan, inputs, overrides)?;
+        let slots = load(&self.graph, plan, inputs, overrides)?;
         self.executor
             .run(Run {
                 graph: &self.graph,
-                plan: &plan,
+                plan,
                 slots,
                 hooks: &self.hooks,
                 run_id,
@@ -267,10 +283,30 @@ impl Driver {
             .expect("the sync executors finish without waiting")
     }
 
+    /// Runs `plan` (the plan of run `run_id`) on the async executor.
+    pub(crate) async fn run_plan_async(
+        &self,
+        plan: &Plan,
+        inputs: Inputs,
+        overrides: Overrides,
+        run_id: u64,
+    ) -> Result<Outputs, Error> {
+        let slots = load(&self.graph, plan, inputs, overrides)?;
+        Asynchronous
+            .run(Run {
+                graph: &self.graph,
+                plan,
+                slots,
+                hooks: &self.hooks,
+                run_id,
+            })
+            .await
+    }
+
     /// The plan of run `run_id` and its overrides: with a run preparation (the result cache),
     /// `overrides` plus the values it resolved, which change the plan; without one, as given.
     /// A request that is not valid as given is left alone, to fail with every problem named.
-    fn prepare<S: AsRef<str>>(
+    fn prepare_run<S: AsRef<str>>(
         &self,
         outputs: &[S],
         inputs: &Inputs,
@@ -333,19 +369,10 @@ impl Driver {
         inputs: Inputs,
         overrides: Overrides,
     ) -> Result<Outputs, Error> {
-        let run_id = self.runs.fetch_add(1, Ordering::Relaxed) + 1;
+        let run_id = self.next_run_id();
         let _finish = Finish(self, run_id);
-        let (plan, overrides) = self.prepare(outputs, &inputs, overrides, run_id, true)?;
-        let slots = load(&self.graph, &plan, inputs, overrides)?;
-        Asynchronous
-            .run(Run {
-                graph: &self.graph,
-                plan: &plan,
-                slots,
-                hooks: &self.hooks,
-                run_id,
-            })
-            .await
+        let (plan, overrides) = self.prepare_run(outputs, &inputs, overrides, run_id, true)?;
+        self.run_plan_async(&plan, inputs, overrides, run_id).await
     }
 
     /// Checks a request without running anything (see [`Request::validate`]).
@@ -442,7 +469,7 @@ impl std::fmt::Debug for Driver {
 mod tests {
     use super::*;
     use crate::args::Args;
-    use crate::plan::cache::MAX_PLANS;
+    use crate::plan::cached::MAX_PLANS;
 
     fn driver() -> Driver {
         Driver::builder()

@@ -1,7 +1,7 @@
 //! Planning one request: prune to the ancestors of the outputs, stop at overrides, order the
 //! nodes topologically, and decide when each value is used for the last time.
 
-pub(crate) mod cache;
+pub(crate) mod cached;
 pub(crate) mod schedule;
 
 use std::collections::{BTreeMap, HashSet};
