@@ -124,15 +124,13 @@ impl Entries {
             .map(|e| (e.used.load(Ordering::Relaxed), e.plan.steps.len()))
             .collect();
         uses.sort_unstable();
-        let mut dropped = 0;
         let mut steps_left = self.steps;
         let limit = (self.plans / 4).max(1);
         let mut cutoff = 0;
-        for (used, steps) in &uses {
+        for (dropped, (used, steps)) in uses.iter().enumerate() {
             if dropped >= limit && steps_left <= max_steps / 4 * 3 {
                 break;
             }
-            dropped += 1;
             steps_left -= steps;
             cutoff = *used;
         }
