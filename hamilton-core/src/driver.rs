@@ -181,6 +181,7 @@ impl DriverBuilder {
             graph: Arc::new(graph),
             hooks,
             runs: AtomicU64::new(0),
+            id: DRIVER_IDS.fetch_add(1, Ordering::Relaxed),
             preparation,
         })
     }
@@ -221,6 +222,8 @@ pub struct Driver {
     plans: PlanCache,
     hooks: Vec<Arc<dyn Hook>>,
     runs: AtomicU64,
+    /// This driver's id among the drivers of the process (see [`Driver::next_run_id`]).
+    id: u64,
     /// Runs `execute` requests: sequential, or parallel with `with_parallelism`.
     executor: Box<dyn Executor>,
     /// The work done before each run (the result cache), if any.
@@ -252,9 +255,24 @@ impl Driver {
         self.run_plan_sync(&plan, inputs, overrides, run_id)
     }
 
-    /// The id of a new run.
+    /// The id of a new run: unique on this driver. Without a run preparation (whose records
+    /// follow run ids), each thread takes ids from the shared counter [`RUN_ID_BLOCK`] at a
+    /// time, so that threads running on one driver do not all write to the counter on every run;
+    /// on one thread, ids still count 1, 2, 3, ...
     pub(crate) fn next_run_id(&self) -> u64 {
-        self.runs.fetch_add(1, Ordering::Relaxed) + 1
+        if self.preparation.is_some() {
+            return self.runs.fetch_add(1, Ordering::Relaxed) + 1;
+        }
+        RUN_IDS.with(|ids| {
+            let (driver, next, end) = ids.get();
+            if driver == self.id && next < end {
+                ids.set((driver, next + 1, end));
+                return next;
+            }
+            let start = self.runs.fetch_add(RUN_ID_BLOCK, Ordering::Relaxed) + 1;
+            ids.set((self.id, start + 1, start + RUN_ID_BLOCK));
+            start
+        })
     }
 
     /// Runs `plan` (the plan of run `run_id`) on the driver's sync executor.
@@ -443,6 +461,17 @@ impl Driver {
         }
         Ok(self.plans.insert(hash, key, Arc::new(plan)))
     }
+}
+
+/// Run ids a thread takes from a driver's counter at once.
+const RUN_ID_BLOCK: u64 = 64;
+
+/// Ids of the drivers built, so that a thread's block of run ids names its driver.
+static DRIVER_IDS: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// This thread's block of run ids: the driver's id, the next id, the end of the block.
+    static RUN_IDS: std::cell::Cell<(u64, u64, u64)> = const { std::cell::Cell::new((0, 0, 0)) };
 }
 
 /// Tells the run preparation that a run is over, however it ends (an error, a panic, a dropped
