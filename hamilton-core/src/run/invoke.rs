@@ -63,6 +63,28 @@ fn panicked(vertex: &Vertex, payload: Box<dyn std::any::Any + Send>) -> Error {
     }
 }
 
+/// Calls a sync node without hooks and without a panic guard of its own, for an executor that
+/// catches panics around many calls and knows which node was being called (the sequential
+/// executor: [`node_panicked`] makes the error); otherwise as [`call`].
+#[inline]
+pub(crate) fn call_unguarded(
+    vertex: &Vertex,
+    node: &Node,
+    args: &Args<'_>,
+) -> Result<Value, Failure> {
+    match node.call(args) {
+        Ok(value) => Ok(check_output_type(vertex, node, value)?),
+        Err(source) => Err(Box::new(node_failed(&vertex.name, source))),
+    }
+}
+
+/// The error of node `vertex`, which panicked with `payload`.
+#[cold]
+#[inline(never)]
+pub(crate) fn node_panicked(vertex: &Vertex, payload: Box<dyn std::any::Any + Send>) -> Error {
+    panicked(vertex, payload)
+}
+
 /// Runs an async node to completion: its hooks (`before_node`, the `around_async_node` chain,
 /// `after_node`) when given, its panic caught, its value's type checked. `item` is the
 /// fan-out item it runs for, if any.

@@ -31,6 +31,8 @@ struct Slots {
     values: Vec<Option<Value>>,
     /// The slot whose value is being dropped, if one is.
     dropping: Option<u32>,
+    /// The vertex whose node is being called without a panic guard of its own, if one is.
+    calling: Option<usize>,
 }
 
 impl SlotStore for Slots {
@@ -69,11 +71,13 @@ pub(crate) fn run_in_order(run: Run<'_>) -> Result<Outputs, Error> {
     let mut slots = Slots {
         values: slots,
         dropping: None,
+        calling: None,
     };
     let mut reports = Vec::new();
-    // Nodes and hooks are called under their own panic guards; what can still panic here is a
-    // value's `Drop` when it is freed, caught once around the whole loop rather than around
-    // every drop (`Slots::dropping` tells whose value it was).
+    // Hooks, hooked nodes and fan-out blocks are called under their own panic guards. What
+    // else can panic here, a hook-less node or a value's `Drop` when it is freed, is caught
+    // once around the whole loop rather than around every call and drop (`Slots::calling` and
+    // `Slots::dropping` tell whose it was). A panic ends the loop, as any failure does.
     let steps = catch_unwind(AssertUnwindSafe(|| {
         for (position, step) in plan.steps.iter().enumerate() {
             let hooked = run_hooks.node_hooks(position);
@@ -83,12 +87,13 @@ pub(crate) fn run_in_order(run: Run<'_>) -> Result<Outputs, Error> {
     }));
     let result = match steps {
         Ok(result) => result.map_err(|e| *e),
-        Err(payload) => match slots.dropping.take() {
-            Some(slot) => Err(invoke::drop_panicked(
+        Err(payload) => match (slots.calling.take(), slots.dropping.take()) {
+            (Some(vertex), _) => Err(invoke::node_panicked(&graph.vertices[vertex], payload)),
+            (None, Some(slot)) => Err(invoke::drop_panicked(
                 &graph.vertices[plan.slot_vertex[slot as usize]].name,
                 payload,
             )),
-            None => resume_unwind(payload),
+            (None, None) => resume_unwind(payload),
         },
     };
     end_run(run_hooks, graph, plan, slots.values, reports, result)
@@ -124,9 +129,19 @@ fn advance(
         return Ok(());
     }
     let node = vertex.function().expect("steps run functions");
-    let value = bind::with_args(vertex, step, slots, |args| {
-        invoke::call(vertex, node, args, hooked.as_ref(), None)
-    })
+    let value = match &hooked {
+        Some(hooked) => bind::with_args(vertex, step, slots, |args| {
+            invoke::call(vertex, node, args, Some(hooked), None)
+        }),
+        None => {
+            slots.calling = Some(step.vertex);
+            let value = bind::with_args(vertex, step, slots, |args| {
+                invoke::call_unguarded(vertex, node, args)
+            });
+            slots.calling = None;
+            value
+        }
+    }
     .and_then(|r| r);
     free_last_reads(step, slots);
     let value = value?;
@@ -216,6 +231,7 @@ mod tests {
         let mut slots = Slots {
             values: load(&g, &p, Inputs::new().set("x", 1_i64), Overrides::new()).unwrap(),
             dropping: None,
+            calling: None,
         };
         assert!(slots.values.iter().filter(|s| s.is_some()).count() == 1);
         let mut reports = Vec::new();
