@@ -21,7 +21,11 @@ use hamilton_core::{
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let shape = args.get(1).map_or("chain", String::as_str);
-    let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10_000).max(1);
+    let n: usize = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000)
+        .max(1);
     let reps: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(3);
     let mode = args.get(4).map_or("execute", String::as_str);
     let (nodes, outputs): (Vec<Node>, Vec<String>) = if shape == "chain" {
