@@ -14,6 +14,7 @@ use crate::error::{RequestError, did_you_mean};
 use crate::fanout::Gather;
 use crate::graph::{Graph, Kind};
 use crate::modifiers::messages::place;
+use crate::node::Callable;
 use crate::outputs::OutputNames;
 use crate::schedule::Schedule;
 
@@ -58,6 +59,41 @@ pub(crate) struct Step {
     pub(crate) prepares: bool,
     /// For the step that runs a fan-out's block (its `vertex` is the fan-out node): the block.
     pub(crate) fan_out: Option<Arc<FanOutPlan>>,
+    /// What the sequential loop reads of the node, kept in the step so that running it reads
+    /// the step alone, not the vertex and the node behind it.
+    pub(crate) call: StepCall,
+}
+
+/// A step's node, as the sequential executor calls it.
+#[derive(Clone)]
+pub(crate) struct StepCall {
+    /// The node's sync call.
+    pub(crate) call: Callable,
+    /// The call is typed to return the declared output (no run-time type check).
+    pub(crate) typed: bool,
+    /// The node's value is a data-check report, which the run keeps a copy of.
+    pub(crate) reports: bool,
+}
+
+impl StepCall {
+    fn of(graph: &Graph, v: usize) -> Self {
+        let vertex = &graph.vertices[v];
+        let node = vertex.function().expect("steps run functions");
+        Self {
+            call: node.callable().clone(),
+            typed: node.typed_output(),
+            reports: vertex.ty.id == std::any::TypeId::of::<crate::check::CheckReport>(),
+        }
+    }
+}
+
+impl std::fmt::Debug for StepCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StepCall")
+            .field("typed", &self.typed)
+            .field("reports", &self.reports)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Step {
@@ -304,6 +340,7 @@ impl Plan {
                 args,
                 prepares: false,
                 fan_out: None,
+                call: StepCall::of(graph, v),
             });
         }
         let mut steps = group_fan_outs(
@@ -522,6 +559,7 @@ fn group_fan_outs(
                     })
                     .collect(),
                 prepares: false,
+                call: StepCall::of(graph, expand),
                 fan_out: Some(Arc::new(FanOutPlan {
                     expand_slot,
                     steps: members,

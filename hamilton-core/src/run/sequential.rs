@@ -128,15 +128,17 @@ fn advance(
         }
         return Ok(());
     }
-    let node = vertex.function().expect("steps run functions");
     let value = match &hooked {
-        Some(hooked) => bind::with_args(vertex, step, slots, |args| {
-            invoke::call(vertex, node, args, Some(hooked), None)
-        }),
+        Some(hooked) => {
+            let node = vertex.function().expect("steps run functions");
+            bind::with_args(vertex, step, slots, |args| {
+                invoke::call(vertex, node, args, Some(hooked), None)
+            })
+        }
         None => {
             slots.calling = Some(step.vertex);
             let value = bind::with_args(vertex, step, slots, |args| {
-                invoke::call_unguarded(vertex, node, args)
+                invoke::call_unguarded(vertex, &step.call, args)
             });
             slots.calling = None;
             value
@@ -145,7 +147,9 @@ fn advance(
     .and_then(|r| r);
     free_last_reads(step, slots);
     let value = value?;
-    record_report(vertex, &value, reports);
+    if step.call.reports {
+        record_report(vertex, &value, reports);
+    }
     slots.values[step.slot as usize] = Some(value);
     Ok(())
 }
