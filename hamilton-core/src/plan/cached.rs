@@ -164,3 +164,78 @@ pub(crate) fn request_hash<S: AsRef<str>>(
     }
     h.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::Args;
+    use crate::build::graph::Graph;
+    use crate::convert::conversion_table;
+    use crate::module::Module;
+    use crate::node::Node;
+    use crate::values::Config;
+
+    /// `n0 <- x`, `n{i} <- n{i-1}`: requesting `n{i}` plans `i + 1` steps.
+    fn chain(n: usize) -> Graph {
+        let nodes = (0..n).map(|i| {
+            let dep = if i == 0 {
+                "x".to_string()
+            } else {
+                format!("n{}", i - 1)
+            };
+            Node::builder(format!("n{i}"))
+                .param::<i64>(dep)
+                .build(|a: &Args| Ok(*a.get::<i64>(0)?))
+        });
+        Graph::build(
+            &[Module::from_nodes("m", nodes)],
+            Config::new(),
+            false,
+            conversion_table(&[]),
+            None,
+        )
+        .unwrap()
+    }
+
+    fn key(output: &str) -> PlanKey {
+        PlanKey {
+            outputs: vec![output.to_string()],
+            overrides: Vec::new(),
+            inputs: vec!["x".to_string()],
+        }
+    }
+
+    fn get(cache: &PlanCache, output: &str) -> Option<Arc<Plan>> {
+        let inputs = Inputs::new().set("x", 0_i64);
+        let hash = request_hash(&[output], &inputs, &Overrides::new());
+        cache.get(hash, &[output], &inputs, &Overrides::new())
+    }
+
+    fn add(cache: &PlanCache, graph: &Graph, output: &str) {
+        let inputs = Inputs::new().set("x", 0_i64);
+        let hash = request_hash(&[output], &inputs, &Overrides::new());
+        let (plan, errors) = Plan::checked(graph, &key(output));
+        assert!(errors.is_empty());
+        cache.insert(hash, key(output), Arc::new(plan));
+    }
+
+    #[test]
+    fn the_steps_held_stay_bounded_and_the_least_recently_used_plans_go_first() {
+        let graph = chain(40);
+        let cache = PlanCache {
+            map: RwLock::new(Entries::default()),
+            clock: AtomicU64::new(0),
+            max_steps: 100,
+        };
+        // Plans of 20 steps each: `n19` is used after every insert, the others never again.
+        add(&cache, &graph, "n19");
+        for i in 20..40 {
+            add(&cache, &graph, &format!("n{i}"));
+            assert!(get(&cache, "n19").is_some(), "n19 dropped after n{i}");
+            let entries = cache.map.read().unwrap();
+            assert!(entries.steps <= 100 + 40, "{} steps held", entries.steps);
+        }
+        assert!(get(&cache, "n20").is_none(), "the oldest unused plan went");
+        assert!(get(&cache, "n39").is_some(), "the newest plan stays");
+    }
+}
