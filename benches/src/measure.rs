@@ -80,6 +80,24 @@ pub fn paired<A, B>(
     (ta, tb)
 }
 
+/// `reps` samples of each of `fns`, after one warm-up round: round `i` runs them in turn starting
+/// from the `i`-th (a b c, b c a, c a b, ...), so that drift of a noisy machine hits all alike.
+/// Each sample is the time per call over `calls` calls; one `Vec` of samples per function.
+pub fn rotated(reps: usize, calls: usize, fns: &mut [&mut dyn FnMut()]) -> Vec<Vec<f64>> {
+    let k = fns.len();
+    let mut samples = vec![Vec::with_capacity(reps); k];
+    for round in 0..=reps {
+        for j in 0..k {
+            let at = (round + j) % k;
+            let t = time_per_call(calls, &mut *fns[at]);
+            if round > 0 {
+                samples[at].push(t);
+            }
+        }
+    }
+    samples
+}
+
 /// The median over pairs of `f(a_i, b_i)`.
 pub fn median_paired(a: &[f64], b: &[f64], f: impl Fn(f64, f64) -> f64) -> f64 {
     let v: Vec<f64> = a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect();

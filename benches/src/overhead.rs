@@ -14,6 +14,7 @@
 //! last `min_sample` (10 ms by default), because a Rust execute of 10 nodes takes about a
 //! microsecond, close to the clock's own cost. With `min_sample = 0` every sample is one call.
 
+use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use hamilton_core::{Driver, Inputs, Module};
@@ -21,9 +22,11 @@ use polars::prelude::Series;
 use serde_json::{Value, json};
 
 use crate::dags::{Lib, Shape, Val, Workload};
+use crate::floor::Floor;
 use crate::macro_chain;
 use crate::measure::{
-    batch_size, median, median_paired, paired, peak_rss_kib, reset_peak_rss, time_per_call_keep,
+    batch_size, median, median_paired, paired, peak_rss_kib, reset_peak_rss, rotated,
+    time_per_call_keep,
 };
 
 /// One row of the `overhead` JSON.
@@ -45,6 +48,12 @@ pub struct Row {
     pub execute_s: Vec<f64>,
     /// Hand-written samples, seconds per call, paired with `execute_s`.
     pub handwritten_s: Vec<f64>,
+    /// Samples of a [`PreparedRequest`](hamilton_core::PreparedRequest)'s execute, seconds per
+    /// call, paired with `execute_s`.
+    pub prepared_s: Vec<f64>,
+    /// Samples of the [floor executor](crate::floor), seconds per call, paired with
+    /// `execute_s` (empty for macro-chain).
+    pub floor_s: Vec<f64>,
     /// Calls per execute / hand-written sample.
     pub calls_per_sample: usize,
     /// Peak RSS while measuring this row (KiB; reset before the row when the kernel allows).
@@ -69,6 +78,31 @@ impl Row {
         median_paired(&self.execute_s, &self.handwritten_s, |e, h| e / h)
     }
 
+    /// Median execute time per node, ns.
+    pub fn execute_per_node_ns(&self) -> f64 {
+        1e9 * median(&self.execute_s) / self.n as f64
+    }
+
+    /// Median prepared-execute time per node, ns.
+    pub fn prepared_per_node_ns(&self) -> f64 {
+        1e9 * median(&self.prepared_s) / self.n as f64
+    }
+
+    /// Median floor-executor time per node, ns.
+    pub fn floor_per_node_ns(&self) -> f64 {
+        1e9 * median(&self.floor_s) / self.n as f64
+    }
+
+    /// Median over pairs of execute / floor.
+    pub fn execute_over_floor(&self) -> f64 {
+        median_paired(&self.execute_s, &self.floor_s, |e, f| e / f)
+    }
+
+    /// Median over pairs of prepared execute / floor.
+    pub fn prepared_over_floor(&self) -> f64 {
+        median_paired(&self.prepared_s, &self.floor_s, |e, f| e / f)
+    }
+
     /// The row as the README documents it.
     pub fn to_json(&self) -> Value {
         json!({
@@ -83,6 +117,13 @@ impl Row {
             "overhead_per_node_us_median": self.overhead_per_node_us(),
             "build_per_node_us": self.build_per_node_us(),
             "execute_over_handwritten": self.execute_over_handwritten(),
+            "prepared_median_s": median(&self.prepared_s),
+            "floor_median_s": median(&self.floor_s),
+            "execute_per_node_ns": self.execute_per_node_ns(),
+            "prepared_per_node_ns": self.prepared_per_node_ns(),
+            "floor_per_node_ns": self.floor_per_node_ns(),
+            "execute_over_floor": self.execute_over_floor(),
+            "prepared_over_floor": self.prepared_over_floor(),
             "peak_rss_kib": self.peak_rss_kib,
         })
     }
@@ -116,7 +157,7 @@ pub fn measure(
             &macro_chain::MODULE,
             &outputs,
             0.0_f64,
-            hand,
+            Baselines { hand, floor: None },
             reps,
             min_sample,
             build_only,
@@ -144,22 +185,33 @@ fn workload<V: Val>(
     build_only: bool,
 ) -> Result<Row, String> {
     let module = wl.module::<V>();
+    let floor = Floor::new::<V>(wl);
     run(
         &module,
         &wl.outputs,
         V::input(rows),
-        |x: &V| wl.handwritten(x),
+        Baselines {
+            hand: |x: &V| wl.handwritten(x),
+            floor: Some(&floor),
+        },
         reps,
         min_sample,
         build_only,
     )
 }
 
+/// What an execute is compared with: the hand-written loop, and the floor executor (none for
+/// macro-chain).
+struct Baselines<'a, H> {
+    hand: H,
+    floor: Option<&'a Floor>,
+}
+
 fn run<V: Val>(
     module: &Module,
     outputs: &[String],
     x: V,
-    hand: impl Fn(&V) -> Vec<V>,
+    baselines: Baselines<'_, impl Fn(&V) -> Vec<V>>,
     reps: usize,
     min_sample: Duration,
     build_only: bool,
@@ -187,11 +239,14 @@ fn run<V: Val>(
             build_s,
             execute_s: Vec::new(),
             handwritten_s: Vec::new(),
+            prepared_s: Vec::new(),
+            floor_s: Vec::new(),
             calls_per_sample: 0,
             peak_rss_kib: None,
         });
     }
 
+    let Baselines { hand, floor } = baselines;
     let execute = || {
         dr.execute(outputs, Inputs::new().set("x", x.clone()))
             .expect("the workload runs")
@@ -217,10 +272,37 @@ fn run<V: Val>(
     }
     drop((out, expected));
 
+    let prepared = dr.prepare(outputs, &["x"]).map_err(|e| e.to_string())?;
+    let prepared_execute = || {
+        prepared
+            .execute(Inputs::new().set("x", x.clone()))
+            .expect("the workload runs")
+    };
     let started = Instant::now();
     drop(execute());
     let calls_per_sample = batch_size(started.elapsed(), min_sample);
-    let (execute_s, handwritten_s) = paired(reps, calls_per_sample, execute, || hand(&x));
+    let (execute_s, handwritten_s, prepared_s, floor_s) = match floor {
+        Some(floor) => {
+            let mut samples = rotated(
+                reps,
+                calls_per_sample,
+                &mut [
+                    &mut || drop(black_box(execute())),
+                    &mut || drop(black_box(hand(&x))),
+                    &mut || drop(black_box(prepared_execute())),
+                    &mut || drop(black_box(floor.run(Box::new(x.clone())))),
+                ],
+            )
+            .into_iter();
+            let mut next = || samples.next().expect("four series");
+            (next(), next(), next(), next())
+        }
+        None => {
+            let (e, h) = paired(reps, calls_per_sample, execute, || hand(&x));
+            let (p, _) = paired(reps, calls_per_sample, prepared_execute, || ());
+            (e, h, p, Vec::new())
+        }
+    };
     Ok(Row {
         lib: Lib::Scalar,
         shape: Shape::Chain,
@@ -230,6 +312,8 @@ fn run<V: Val>(
         build_s,
         execute_s,
         handwritten_s,
+        prepared_s,
+        floor_s,
         calls_per_sample,
         peak_rss_kib: None,
     })

@@ -1,8 +1,7 @@
 //! The driver: builds the dataflow once, then runs requests against it.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 use crate::convert::{Conversion, conversion_table};
 use futures_util::FutureExt;
@@ -13,6 +12,7 @@ use crate::hooks::Hook;
 use crate::module::Module;
 use crate::node::Node;
 use crate::outputs::Outputs;
+use crate::plan::cached::{PlanCache, request_hash};
 use crate::plan::{LoadFrom, Plan, PlanKey};
 use crate::run::asynchronous::Asynchronous;
 use crate::run::load::{load, type_problem};
@@ -187,10 +187,11 @@ impl DriverBuilder {
         };
         Ok(Driver {
             executor,
+            plans: PlanCache::new(graph.vertices.len()),
             graph: Arc::new(graph),
-            plans: Mutex::new(HashMap::new()),
             hooks,
             runs: AtomicU64::new(0),
+            id: DRIVER_IDS.fetch_add(1, Ordering::Relaxed),
             preparation,
         })
     }
@@ -228,9 +229,11 @@ impl DriverBuilder {
 /// ```
 pub struct Driver {
     pub(crate) graph: Arc<Graph>,
-    plans: Mutex<PlanCache>,
+    plans: PlanCache,
     hooks: Vec<Arc<dyn Hook>>,
     runs: AtomicU64,
+    /// This driver's id among the drivers of the process (see [`Driver::next_run_id`]).
+    id: u64,
     /// Runs `execute` requests: sequential, or parallel with `with_parallelism`.
     executor: Box<dyn Executor>,
     /// The work done before each run (the result cache), if any.
@@ -256,19 +259,50 @@ impl Driver {
         inputs: Inputs,
         overrides: Overrides,
     ) -> Result<Outputs, Error> {
-        let run_id = self.runs.fetch_add(1, Ordering::Relaxed) + 1;
+        let run_id = self.next_run_id();
         let _finish = Finish(self, run_id);
-        let (plan, overrides) = self.prepare(outputs, &inputs, overrides, run_id, false)?;
+        let (plan, overrides) = self.prepare_run(outputs, &inputs, overrides, run_id, false)?;
+        self.run_plan_sync(&plan, inputs, overrides, run_id)
+    }
+
+    /// The id of a new run: unique on this driver. Without a run preparation (whose records
+    /// follow run ids), each thread takes ids from the shared counter [`RUN_ID_BLOCK`] at a
+    /// time, so that threads running on one driver do not all write to the counter on every run;
+    /// on one thread, ids still count 1, 2, 3, ...
+    pub(crate) fn next_run_id(&self) -> u64 {
+        if self.preparation.is_some() {
+            return self.runs.fetch_add(1, Ordering::Relaxed) + 1;
+        }
+        RUN_IDS.with(|ids| {
+            let (driver, next, end) = ids.get();
+            if driver == self.id && next < end {
+                ids.set((driver, next + 1, end));
+                return next;
+            }
+            let start = self.runs.fetch_add(RUN_ID_BLOCK, Ordering::Relaxed) + 1;
+            ids.set((self.id, start + 1, start + RUN_ID_BLOCK));
+            start
+        })
+    }
+
+    /// Runs `plan` (the plan of run `run_id`) on the driver's sync executor.
+    pub(crate) fn run_plan_sync(
+        &self,
+        plan: &Plan,
+        inputs: Inputs,
+        overrides: Overrides,
+        run_id: u64,
+    ) -> Result<Outputs, Error> {
         if !plan.async_nodes.is_empty() {
             return Err(Error::Request(vec![crate::RequestError::NeedsAsync {
                 nodes: plan.async_nodes.clone(),
             }]));
         }
-        let slots = load(&self.graph, &plan, inputs, overrides)?;
+        let slots = load(&self.graph, plan, inputs, overrides)?;
         self.executor
             .run(Run {
                 graph: &self.graph,
-                plan: &plan,
+                plan,
                 slots,
                 hooks: &self.hooks,
                 run_id,
@@ -277,10 +311,30 @@ impl Driver {
             .expect("the sync executors finish without waiting")
     }
 
+    /// Runs `plan` (the plan of run `run_id`) on the async executor.
+    pub(crate) async fn run_plan_async(
+        &self,
+        plan: &Plan,
+        inputs: Inputs,
+        overrides: Overrides,
+        run_id: u64,
+    ) -> Result<Outputs, Error> {
+        let slots = load(&self.graph, plan, inputs, overrides)?;
+        Asynchronous
+            .run(Run {
+                graph: &self.graph,
+                plan,
+                slots,
+                hooks: &self.hooks,
+                run_id,
+            })
+            .await
+    }
+
     /// The plan of run `run_id` and its overrides: with a run preparation (the result cache),
     /// `overrides` plus the values it resolved, which change the plan; without one, as given.
     /// A request that is not valid as given is left alone, to fail with every problem named.
-    fn prepare<S: AsRef<str>>(
+    fn prepare_run<S: AsRef<str>>(
         &self,
         outputs: &[S],
         inputs: &Inputs,
@@ -343,19 +397,10 @@ impl Driver {
         inputs: Inputs,
         overrides: Overrides,
     ) -> Result<Outputs, Error> {
-        let run_id = self.runs.fetch_add(1, Ordering::Relaxed) + 1;
+        let run_id = self.next_run_id();
         let _finish = Finish(self, run_id);
-        let (plan, overrides) = self.prepare(outputs, &inputs, overrides, run_id, true)?;
-        let slots = load(&self.graph, &plan, inputs, overrides)?;
-        Asynchronous
-            .run(Run {
-                graph: &self.graph,
-                plan: &plan,
-                slots,
-                hooks: &self.hooks,
-                run_id,
-            })
-            .await
+        let (plan, overrides) = self.prepare_run(outputs, &inputs, overrides, run_id, true)?;
+        self.run_plan_async(&plan, inputs, overrides, run_id).await
     }
 
     /// Checks a request without running anything (see [`Request::validate`]).
@@ -410,13 +455,8 @@ impl Driver {
     ) -> Result<Arc<Plan>, Error> {
         // Looked up without allocating: a hash of the request's names, then a comparison.
         let hash = request_hash(outputs, inputs, overrides);
-        let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(bucket) = plans.get(&hash)
-            && let Some((_, plan)) = bucket
-                .iter()
-                .find(|(key, _)| key.is_request(outputs, inputs, overrides))
-        {
-            return Ok(plan.clone());
+        if let Some(plan) = self.plans.get(hash, outputs, inputs, overrides) {
+            return Ok(plan);
         }
         let key = PlanKey {
             outputs: outputs.iter().map(|s| s.as_ref().to_string()).collect(),
@@ -429,13 +469,19 @@ impl Driver {
             errors.extend(self.type_problems(&plan, inputs, overrides));
             return Err(Error::Request(errors));
         }
-        let plan = Arc::new(plan);
-        if plans.len() >= 256 {
-            plans.clear();
-        }
-        plans.entry(hash).or_default().push((key, plan.clone()));
-        Ok(plan)
+        Ok(self.plans.insert(hash, key, Arc::new(plan)))
     }
+}
+
+/// Run ids a thread takes from a driver's counter at once.
+const RUN_ID_BLOCK: u64 = 64;
+
+/// Ids of the drivers built, so that a thread's block of run ids names its driver.
+static DRIVER_IDS: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// This thread's block of run ids: the driver's id, the next id, the end of the block.
+    static RUN_IDS: std::cell::Cell<(u64, u64, u64)> = const { std::cell::Cell::new((0, 0, 0)) };
 }
 
 /// Tells the run preparation that a run is over, however it ends (an error, a panic, a dropped
@@ -450,27 +496,6 @@ impl Drop for Finish<'_> {
     }
 }
 
-/// Compiled plans by the hash of their request's shape (several per hash on a collision).
-type PlanCache = HashMap<u64, Vec<(PlanKey, Arc<Plan>)>>;
-
-/// A hash of a request's shape: its outputs, and the names of its overrides and inputs.
-fn request_hash<S: AsRef<str>>(outputs: &[S], inputs: &Inputs, overrides: &Overrides) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    for o in outputs {
-        o.as_ref().hash(&mut h);
-    }
-    h.write_u8(0xff);
-    for o in overrides.names() {
-        o.hash(&mut h);
-    }
-    h.write_u8(0xff);
-    for i in inputs.names() {
-        i.hash(&mut h);
-    }
-    h.finish()
-}
-
 impl std::fmt::Debug for Driver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Driver")
@@ -483,6 +508,7 @@ impl std::fmt::Debug for Driver {
 mod tests {
     use super::*;
     use crate::args::Args;
+    use crate::plan::cached::MAX_PLANS;
 
     fn driver() -> Driver {
         Driver::builder()
@@ -522,7 +548,7 @@ mod tests {
             .plan(&["c"], &Inputs::new(), &Overrides::new().set("b", 1_i64))
             .unwrap();
         assert!(!Arc::ptr_eq(&first, &overridden));
-        assert_eq!(dr.plans.lock().unwrap().len(), 3);
+        assert_eq!(dr.plans.len(), 3);
     }
 
     #[test]
@@ -533,20 +559,27 @@ mod tests {
             dr.plan(&["nope"], &Inputs::new(), &Overrides::new())
                 .is_err()
         );
-        assert!(dr.plans.lock().unwrap().is_empty());
+        assert_eq!(dr.plans.len(), 0);
     }
 
     #[test]
-    fn the_plan_cache_stays_bounded() {
+    fn the_plan_cache_stays_bounded_and_keeps_the_recently_used_plans() {
         let dr = driver();
-        for i in 0..300 {
-            // A different (ignored) extra input each time: a new request shape.
-            let inputs = Inputs::new()
+        // A different (ignored) extra input each time: a new request shape.
+        let shape = |i: usize| {
+            Inputs::new()
                 .set("a", 1_i64)
-                .set(format!("extra{i}"), 0_i64);
-            dr.plan(&["c"], &inputs, &Overrides::new()).unwrap();
+                .set(format!("extra{i}"), 0_i64)
+        };
+        let first = dr.plan(&["c"], &shape(0), &Overrides::new()).unwrap();
+        for i in 1..=MAX_PLANS + 300 {
+            dr.plan(&["c"], &shape(i), &Overrides::new()).unwrap();
+            // The first shape, used all along, stays.
+            let again = dr.plan(&["c"], &shape(0), &Overrides::new()).unwrap();
+            assert!(Arc::ptr_eq(&first, &again), "re-planned after {i} shapes");
         }
-        assert!(dr.plans.lock().unwrap().len() <= 256);
+        assert!(dr.plans.len() <= MAX_PLANS);
+        assert!(dr.plans.len() > MAX_PLANS / 2);
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod driver;
 pub mod cache;
 pub mod diagram;
 pub mod introspect;
+mod prepared;
 mod request;
 
 use build::{blocks, graph, resolve};
@@ -36,6 +37,7 @@ pub use driver::{Driver, DriverBuilder};
 pub use error::{BuildError, Error, RequestError};
 pub use module::Module;
 pub use outputs::Outputs;
+pub use prepared::PreparedRequest;
 pub use request::Request;
 pub use values::{Config, Inputs, Overrides};
 

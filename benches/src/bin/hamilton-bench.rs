@@ -19,7 +19,9 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use hamilton_benches::dags::{Lib, Shape};
-use hamilton_benches::{features, macro_cost, measure, memory, overhead, parallel, report};
+use hamilton_benches::{
+    features, macro_cost, measure, memory, overhead, parallel, report, shapes, shared,
+};
 use serde_json::{Value, json};
 
 /// Benchmarks of hamilton-rs, speaking the JSON of ../shared/bench/README.md.
@@ -128,6 +130,47 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// One driver executed by 1 thread, then by several at once (plain execute, a prepared
+    /// request, the floor executor): the scaling of the call rate.
+    Shared {
+        /// Nodes of the scalar wide graph.
+        #[arg(long, default_value_t = 1000)]
+        n: usize,
+        /// Numbers of requested outputs, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,4,16")]
+        outputs: Vec<usize>,
+        /// Threads sharing the driver.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Duration of one rate measurement, ms.
+        #[arg(long, default_value_t = 300)]
+        ms: u64,
+        /// Alternations of 1-thread and many-thread measurements (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        reps: usize,
+        /// Where to write the JSON.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Many distinct one-output requests on one driver, round-robin, against each one with its
+    /// plan cached; and the time to plan a one-output request.
+    Shapes {
+        /// chain and/or wide, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "chain,wide")]
+        shapes: Vec<Shape>,
+        /// Numbers of computed nodes.
+        #[arg(long, value_delimiter = ',', default_value = "1000,100000")]
+        sizes: Vec<usize>,
+        /// Distinct requests, round-robin.
+        #[arg(long, default_value_t = 512)]
+        requests: usize,
+        /// Timed rounds after one warm-up.
+        #[arg(long, default_value_t = 5)]
+        reps: usize,
+        /// Where to write the JSON.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// One features variant, once, in a fresh process: data, driver build, one execute (time the
     /// whole process from outside).
     Once {
@@ -225,9 +268,11 @@ fn run(command: Command) -> Result<(), String> {
         } => {
             let min_sample = Duration::from_secs_f64(min_sample_ms.max(0.0) / 1e3);
             println!(
-                "| lib | shape | N | build ms | build µs/node | execute ms | hand-written ms | execute/hand | overhead µs/node | calls/sample | peak RSS MiB |"
+                "| lib | shape | N | build ms | build µs/node | execute ms | hand-written ms | execute/hand | overhead µs/node | execute ns/node | prepared ns/node | floor ns/node | execute/floor | prepared/floor | calls/sample | peak RSS MiB |"
             );
-            println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            println!(
+                "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            );
             let mut results = Vec::new();
             for &l in &lib {
                 for &shape in &shapes {
@@ -242,13 +287,18 @@ fn run(command: Command) -> Result<(), String> {
                             }
                         };
                         println!(
-                            "| {l} | {shape} | {n} | {:.3} | {:.3} | {:.4} | {:.4} | {:.2} | {:.4} | {} | {:.1} |",
+                            "| {l} | {shape} | {n} | {:.3} | {:.3} | {:.4} | {:.4} | {:.2} | {:.4} | {:.1} | {:.1} | {:.1} | {:.2} | {:.2} | {} | {:.1} |",
                             1e3 * measure::median(&row.build_s),
                             row.build_per_node_us(),
                             1e3 * measure::median(&row.execute_s),
                             1e3 * measure::median(&row.handwritten_s),
                             row.execute_over_handwritten(),
                             row.overhead_per_node_us(),
+                            row.execute_per_node_ns(),
+                            row.prepared_per_node_ns(),
+                            row.floor_per_node_ns(),
+                            row.execute_over_floor(),
+                            row.prepared_over_floor(),
                             row.calls_per_sample,
                             row.peak_rss_kib.unwrap_or(0) as f64 / 1024.0,
                         );
@@ -294,6 +344,63 @@ fn run(command: Command) -> Result<(), String> {
             } else {
                 Err(format!("the variants disagree: {problems:?}"))
             }
+        }
+        Command::Shared {
+            n,
+            outputs,
+            threads,
+            ms,
+            reps,
+            out,
+        } => {
+            let rows = shared::measure(n, &outputs, threads, Duration::from_millis(ms), reps)?;
+            println!(
+                "| outputs | execute calls/s | execute {threads}-thread scaling | prepared calls/s | prepared scaling | floor calls/s | floor scaling |"
+            );
+            println!("|---:|---:|---:|---:|---:|---:|---:|");
+            for r in &rows {
+                let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+                println!(
+                    "| {} | {:.0} | {:.2} | {:.0} | {:.2} | {:.0} | {:.2} |",
+                    r["outputs"],
+                    f("execute_calls_per_s_1_thread"),
+                    f("execute_scaling"),
+                    f("prepared_calls_per_s_1_thread"),
+                    f("prepared_scaling"),
+                    f("floor_calls_per_s_1_thread"),
+                    f("floor_scaling"),
+                );
+            }
+            write(out.as_ref(), rows)
+        }
+        Command::Shapes {
+            shapes: which,
+            sizes,
+            requests,
+            reps,
+            out,
+        } => {
+            println!(
+                "| shape | N | distinct requests | round-robin µs/execute | cached µs/execute | ratio | plan one output µs |"
+            );
+            println!("|---|---:|---:|---:|---:|---:|---:|");
+            let mut rows = Vec::new();
+            for &shape in &which {
+                for &n in &sizes {
+                    let r = shapes::measure(shape, n, requests, reps)?;
+                    let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+                    println!(
+                        "| {shape} | {n} | {} | {:.2} | {:.2} | {:.2} | {:.2} |",
+                        r["distinct_requests"],
+                        f("round_robin_us_per_execute"),
+                        f("cached_us_per_execute"),
+                        f("round_robin_over_cached"),
+                        f("plan_one_output_us"),
+                    );
+                    rows.push(r);
+                }
+            }
+            write(out.as_ref(), rows)
         }
         Command::Memory { n, rows, reps, out } => {
             println!(

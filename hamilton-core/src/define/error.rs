@@ -753,6 +753,40 @@ pub enum RequestError {
         /// The name.
         name: String,
     },
+    /// A [prepared request](crate::PreparedRequest) was given other inputs than those it was
+    /// prepared for.
+    #[error(
+        "the inputs given are not those the request was prepared for ({}){}{}; pass exactly the prepared inputs, or prepare a request for these names with `Driver::prepare`",
+        Quoted(.prepared),
+        if .unexpected.is_empty() { String::new() } else { format!("; not prepared for: {}", Quoted(.unexpected)) },
+        if .missing.is_empty() { String::new() } else { format!("; missing: {}", Quoted(.missing)) }
+    )]
+    InputsNotPrepared {
+        /// The input names the request was prepared for.
+        prepared: Vec<String>,
+        /// Inputs given that it was not prepared for.
+        unexpected: Vec<String>,
+        /// Prepared inputs that were not given.
+        missing: Vec<String>,
+    },
+}
+
+/// Names, each in backquotes, comma separated (`none` for no name).
+struct Quoted<'a>(&'a [String]);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("no inputs");
+        }
+        for (i, name) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "`{name}`")?;
+        }
+        Ok(())
+    }
 }
 
 struct Bullets<'a, T>(&'a [T]);

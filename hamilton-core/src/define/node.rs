@@ -329,6 +329,11 @@ impl Node {
 
     /// Whether the node's call is typed to return its declared output, so that a run need not
     /// check each value's type (false for [`NodeBuilder::build_erased`]).
+    /// The node's sync call, for a plan step to hold (see `plan::StepCall`).
+    pub(crate) fn callable(&self) -> &Callable {
+        &self.call
+    }
+
     pub(crate) fn typed_output(&self) -> bool {
         self.typed_output
     }

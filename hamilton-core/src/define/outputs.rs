@@ -1,7 +1,8 @@
 //! The results of a run.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use crate::check::CheckReport;
 use crate::error::Error;
@@ -20,27 +21,58 @@ use crate::value::{NodeValue, Value};
 /// ```
 #[derive(Debug, Default)]
 pub struct Outputs {
-    entries: Vec<(Arc<str>, Option<Value>)>,
-    /// Position of each name, for many outputs (a scan is faster for a few).
-    index: Option<HashMap<Arc<str>, usize>>,
+    /// The requested names, shared by every run of the same request (made once, with its plan).
+    names: Arc<OutputNames>,
+    /// Each name's value, while held.
+    values: Vec<Option<Value>>,
     reports: Vec<CheckReport>,
+}
+
+/// The names of a request's outputs in request order, with an index for many of them: made once
+/// per compiled request and shared by the [`Outputs`] of each of its runs.
+#[derive(Debug, Default)]
+pub(crate) struct OutputNames {
+    names: Vec<Arc<str>>,
+    /// Position of each name, for many outputs (a scan is faster for a few).
+    index: Option<FxHashMap<Arc<str>, usize>>,
 }
 
 /// From this many outputs on, names are looked up through a map.
 const INDEXED_FROM: usize = 16;
 
-impl Outputs {
-    pub(crate) fn new(entries: Vec<(Arc<str>, Value)>, reports: Vec<CheckReport>) -> Self {
-        let index = (entries.len() >= INDEXED_FROM).then(|| {
-            entries
+impl OutputNames {
+    pub(crate) fn new(names: Vec<Arc<str>>) -> Self {
+        let index = (names.len() >= INDEXED_FROM).then(|| {
+            names
                 .iter()
                 .enumerate()
-                .map(|(i, (n, _))| (n.clone(), i))
+                .map(|(i, n)| (n.clone(), i))
                 .collect()
         });
+        Self { names, index }
+    }
+
+    /// The position of `name`, if it is one of the names.
+    fn position(&self, name: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(name).copied(),
+            None => self.names.iter().position(|n| &**n == name),
+        }
+    }
+}
+
+impl Outputs {
+    /// The outputs `values` of a run (one per name, in the same order) with its data-check
+    /// reports.
+    pub(crate) fn new(
+        names: Arc<OutputNames>,
+        values: Vec<Value>,
+        reports: Vec<CheckReport>,
+    ) -> Self {
+        debug_assert_eq!(names.names.len(), values.len());
         Self {
-            entries: entries.into_iter().map(|(n, v)| (n, Some(v))).collect(),
-            index,
+            names,
+            values: values.into_iter().map(Some).collect(),
             reports,
         }
     }
@@ -52,16 +84,10 @@ impl Outputs {
     }
 
     fn position(&self, name: &str) -> Result<usize, Error> {
-        let found = match &self.index {
-            Some(index) => index
-                .get(name)
-                .copied()
-                .filter(|&i| self.entries[i].1.is_some()),
-            None => self
-                .entries
-                .iter()
-                .position(|(n, v)| &**n == name && v.is_some()),
-        };
+        let found = self
+            .names
+            .position(name)
+            .filter(|&i| self.values[i].is_some());
         found.ok_or_else(|| Error::NoSuchOutput {
             name: name.to_string(),
             available: self.names().collect::<Vec<_>>().join(", "),
@@ -81,14 +107,14 @@ impl Outputs {
     /// Moves output `name` out as a `T`. On a type mismatch the output stays in place.
     pub fn take<T: NodeValue>(&mut self, name: &str) -> Result<T, Error> {
         let i = self.position(name)?;
-        let value = self.entries[i].1.take().expect("position() found a value");
+        let value = self.values[i].take().expect("position() found a value");
         value.downcast::<T>().map_err(|value| {
             let err = Error::OutputType {
                 name: name.to_string(),
                 expected: crate::node::TypeInfo::of::<T>().name().to_string(),
                 found: value.type_name().to_string(),
             };
-            self.entries[i].1 = Some(value);
+            self.values[i] = Some(value);
             err
         })
     }
@@ -96,30 +122,26 @@ impl Outputs {
     /// Output `name`, untyped.
     pub fn value(&self, name: &str) -> Result<&Value, Error> {
         let i = self.position(name)?;
-        Ok(self.entries[i]
-            .1
-            .as_ref()
-            .expect("position() found a value"))
+        Ok(self.values[i].as_ref().expect("position() found a value"))
     }
 
     /// The names of the outputs still held, in request order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.entries
-            .iter()
-            .filter(|(_, v)| v.is_some())
-            .map(|(n, _)| &**n)
+        self.iter().map(|(n, _)| n)
     }
 
     /// The outputs still held, in request order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.entries
+        self.names
+            .names
             .iter()
+            .zip(&self.values)
             .filter_map(|(n, v)| v.as_ref().map(|v| (&**n, v)))
     }
 
     /// The number of outputs still held.
     pub fn len(&self) -> usize {
-        self.entries.iter().filter(|(_, v)| v.is_some()).count()
+        self.values.iter().filter(|v| v.is_some()).count()
     }
 
     /// Whether no output is held.
@@ -134,8 +156,10 @@ impl IntoIterator for Outputs {
 
     /// The outputs, in request order.
     fn into_iter(self) -> Self::IntoIter {
-        self.entries
-            .into_iter()
+        self.names
+            .names
+            .iter()
+            .zip(self.values)
             .filter_map(|(n, v)| v.map(|v| (n.to_string(), v)))
             .collect::<Vec<_>>()
             .into_iter()

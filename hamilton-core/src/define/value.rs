@@ -35,59 +35,80 @@ impl<T: Any + Send + Sync> NodeValue for T {}
 /// assert_eq!(Value::new("UK").downcast_ref::<String>().map(String::as_str), Some("UK"));
 /// ```
 pub struct Value {
-    inner: Box<dyn Any + Send + Sync>,
-    type_name: &'static str,
+    /// The value, with its type's name reachable through the vtable: a `Value` is two words.
+    inner: Box<dyn Erased>,
+}
+
+/// A boxed node value: `Any`, with its type name (for error messages) from the same vtable.
+trait Erased: Any + Send + Sync {
+    fn as_any(&self) -> &(dyn Any + Send + Sync);
+    fn into_any(self: Box<Self>) -> Box<dyn Any + Send + Sync>;
+    fn full_type_name(&self) -> &'static str;
+}
+
+impl<T: Any + Send + Sync> Erased for T {
+    fn as_any(&self) -> &(dyn Any + Send + Sync) {
+        self
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn Any + Send + Sync> {
+        self
+    }
+
+    fn full_type_name(&self) -> &'static str {
+        std::any::type_name::<T>()
+    }
 }
 
 impl Value {
     /// Wraps a value, remembering its type name for error messages.
     pub fn new<T: NodeValue>(value: T) -> Self {
-        let boxed: Box<dyn Any + Send + Sync> = Box::new(value);
-        match boxed.downcast::<&'static str>() {
-            Ok(s) => Self {
+        let any: &dyn Any = &value;
+        if let Some(s) = any.downcast_ref::<&'static str>() {
+            return Self {
                 inner: Box::new(String::from(*s)),
-                type_name: "String",
-            },
-            Err(inner) => Self {
-                inner,
-                // Shortened when asked for (errors, hooks), not on every value.
-                type_name: std::any::type_name::<T>(),
-            },
+            };
+        }
+        Self {
+            inner: Box::new(value),
         }
     }
 
     /// The [`TypeId`] of the wrapped value.
     pub fn type_id(&self) -> TypeId {
-        (*self.inner).type_id()
+        self.as_any().type_id()
     }
 
     /// The wrapped value's type, as `std::any::type_name` gives it with module paths removed.
     pub fn type_name(&self) -> &'static str {
-        short_type_name(self.type_name)
+        // Shortened when asked for (errors, hooks), not on every value.
+        short_type_name(<dyn Erased>::full_type_name(&*self.inner))
     }
 
     /// Whether the wrapped value is a `T`.
     pub fn is<T: Any>(&self) -> bool {
-        self.inner.is::<T>()
+        self.as_any().is::<T>()
     }
 
     /// A reference to the wrapped value if it is a `T`.
     pub fn downcast_ref<T: Any>(&self) -> Option<&T> {
-        self.inner.downcast_ref::<T>()
+        self.as_any().downcast_ref::<T>()
     }
 
     /// The wrapped value if it is a `T`, else `self` back unchanged.
     pub fn downcast<T: Any>(self) -> Result<T, Self> {
-        let type_name = self.type_name;
-        self.inner
-            .downcast::<T>()
-            .map(|b| *b)
-            .map_err(|inner| Self { inner, type_name })
+        if !self.is::<T>() {
+            return Err(self);
+        }
+        match <dyn Erased>::into_any(self.inner).downcast::<T>() {
+            Ok(value) => Ok(*value),
+            Err(_) => unreachable!("the value was checked to be a `T`"),
+        }
     }
 
     /// The wrapped value as `&dyn Any`.
     pub fn as_any(&self) -> &(dyn Any + Send + Sync) {
-        &*self.inner
+        <dyn Erased>::as_any(&*self.inner)
     }
 }
 
@@ -164,5 +185,19 @@ mod tests {
     #[test]
     fn type_id_is_the_wrapped_type() {
         assert_eq!(Value::new(1_u8).type_id(), TypeId::of::<u8>());
+        assert_eq!(Value::new(1_u8).type_name(), "u8");
+        assert_eq!(Value::new(vec![1_u8]).type_name(), "Vec<u8>");
+    }
+
+    #[test]
+    fn a_value_is_two_words() {
+        assert_eq!(
+            std::mem::size_of::<Value>(),
+            2 * std::mem::size_of::<usize>()
+        );
+        assert_eq!(
+            std::mem::size_of::<Option<Value>>(),
+            std::mem::size_of::<Value>()
+        );
     }
 }

@@ -1,16 +1,21 @@
 //! Planning one request: prune to the ancestors of the outputs, stop at overrides, order the
 //! nodes topologically, and decide when each value is used for the last time.
 
+pub(crate) mod cached;
 pub(crate) mod schedule;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::convert::Conversion;
 use crate::error::{RequestError, did_you_mean};
 use crate::fanout::Gather;
 use crate::graph::{Graph, Kind};
 use crate::modifiers::messages::place;
+use crate::node::Callable;
+use crate::outputs::OutputNames;
 use crate::schedule::Schedule;
 
 /// Where a value that is not computed in this run comes from.
@@ -54,6 +59,41 @@ pub(crate) struct Step {
     pub(crate) prepares: bool,
     /// For the step that runs a fan-out's block (its `vertex` is the fan-out node): the block.
     pub(crate) fan_out: Option<Arc<FanOutPlan>>,
+    /// What the sequential loop reads of the node, kept in the step so that running it reads
+    /// the step alone, not the vertex and the node behind it.
+    pub(crate) call: StepCall,
+}
+
+/// A step's node, as the sequential executor calls it.
+#[derive(Clone)]
+pub(crate) struct StepCall {
+    /// The node's sync call.
+    pub(crate) call: Callable,
+    /// The call is typed to return the declared output (no run-time type check).
+    pub(crate) typed: bool,
+    /// The node's value is a data-check report, which the run keeps a copy of.
+    pub(crate) reports: bool,
+}
+
+impl StepCall {
+    fn of(graph: &Graph, v: usize) -> Self {
+        let vertex = &graph.vertices[v];
+        let node = vertex.function().expect("steps run functions");
+        Self {
+            call: node.callable().clone(),
+            typed: node.typed_output(),
+            reports: vertex.ty.id == std::any::TypeId::of::<crate::check::CheckReport>(),
+        }
+    }
+}
+
+impl std::fmt::Debug for StepCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StepCall")
+            .field("typed", &self.typed)
+            .field("reports", &self.reports)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Step {
@@ -74,6 +114,8 @@ pub(crate) struct Plan {
     pub(crate) steps: Vec<Step>,
     pub(crate) slot_count: usize,
     pub(crate) outputs: Vec<(Arc<str>, u32)>,
+    /// The outputs' names, shared with the [`Outputs`](crate::outputs::Outputs) of every run.
+    pub(crate) output_names: Arc<OutputNames>,
     /// The vertex in each slot.
     pub(crate) slot_vertex: Vec<usize>,
     /// The `async` nodes of the plan, which only `execute_async` can run.
@@ -135,6 +177,17 @@ impl PlanKey {
 
 const NO_SLOT: u32 = u32::MAX;
 
+/// The slot of each vertex the plan holds a value of.
+#[derive(Default)]
+struct SlotOf(FxHashMap<usize, u32>);
+
+impl SlotOf {
+    /// The slot of vertex `v`, or [`NO_SLOT`].
+    fn get(&self, v: usize) -> u32 {
+        self.0.get(&v).copied().unwrap_or(NO_SLOT)
+    }
+}
+
 /// An output that is not in the dataflow: a node of a registered module that was not passed to
 /// the driver, or else unknown, with the closest name.
 fn unknown_output<'a>(
@@ -163,25 +216,30 @@ impl Plan {
     /// tells which values the request would load, so that their types are checked too and every
     /// problem is reported at once.
     pub(crate) fn checked(graph: &Graph, key: &PlanKey) -> (Self, Vec<RequestError>) {
+        // Sets and maps over the vertices the request reaches, not vectors over the graph: a
+        // small request of a large graph plans in time proportional to its ancestors.
         let mut errors = Vec::new();
-        let n = graph.vertices.len();
         let names = || graph.vertices.iter().map(|v| &*v.name);
 
-        let mut overridden = vec![false; n];
+        let mut overridden = FxHashSet::default();
         for name in &key.overrides {
             match graph.get(name) {
-                Some(v) => overridden[v] = true,
+                Some(v) => {
+                    overridden.insert(v);
+                }
                 None => errors.push(RequestError::UnknownOverride {
                     name: name.clone(),
                     suggestion: did_you_mean(name, names()),
                 }),
             }
         }
-        let mut given = vec![false; n];
+        let mut given = FxHashSet::default();
         for name in &key.inputs {
             if let Some(v) = graph.get(name) {
                 match &graph.vertices[v].kind {
-                    Kind::Input => given[v] = true,
+                    Kind::Input => {
+                        given.insert(v);
+                    }
                     Kind::Config => {
                         errors.push(RequestError::InputShadowsConfig { name: name.clone() })
                     }
@@ -195,11 +253,11 @@ impl Plan {
 
         // Outputs, deduplicated, in request order.
         let mut outputs: Vec<(Arc<str>, usize)> = Vec::with_capacity(key.outputs.len());
-        let mut requested = vec![false; n];
+        let mut requested = FxHashSet::default();
         for name in &key.outputs {
             match graph.get(name) {
                 Some(v) => {
-                    if !std::mem::replace(&mut requested[v], true) {
+                    if requested.insert(v) {
                         outputs.push((graph.vertices[v].name.clone(), v));
                     }
                 }
@@ -208,32 +266,33 @@ impl Plan {
         }
 
         // Walk upstream from the outputs, stopping at overrides and at inputs.
-        let mut slot_of = vec![NO_SLOT; n];
+        let mut slot_of = SlotOf::default();
         let mut slot_vertex = Vec::new();
         let mut computed = Vec::new();
         let mut loads = Vec::new();
         let mut stack: Vec<usize> = outputs.iter().map(|(_, v)| *v).collect();
         while let Some(v) = stack.pop() {
-            if slot_of[v] != NO_SLOT {
+            if slot_of.get(v) != NO_SLOT {
                 continue;
             }
             let vertex = &graph.vertices[v];
-            let from = if overridden[v] {
+            let from = if overridden.contains(&v) {
                 Some(LoadFrom::Override)
             } else {
                 match vertex.kind {
                     Kind::Function(_) => None,
                     Kind::Config => Some(LoadFrom::Config),
-                    Kind::Input if given[v] => Some(LoadFrom::Input),
+                    Kind::Input if given.contains(&v) => Some(LoadFrom::Input),
                     // Not given: an absent optional argument, or a missing input reported below.
                     Kind::Input => continue,
                 }
             };
-            slot_of[v] = slot_vertex.len() as u32;
+            let slot = slot_vertex.len() as u32;
+            slot_of.0.insert(v, slot);
             slot_vertex.push(v);
             match from {
                 Some(from) => loads.push(Load {
-                    slot: slot_of[v],
+                    slot,
                     vertex: v,
                     from,
                 }),
@@ -247,7 +306,7 @@ impl Plan {
         // Missing inputs: every one at once, with the nodes that need them.
         let mut missing: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         for (_, v) in &outputs {
-            if matches!(graph.vertices[*v].kind, Kind::Input) && slot_of[*v] == NO_SLOT {
+            if matches!(graph.vertices[*v].kind, Kind::Input) && slot_of.get(*v) == NO_SLOT {
                 missing.entry(*v).or_default();
             }
         }
@@ -258,7 +317,7 @@ impl Plan {
             let node = vertex.function().expect("computed vertices are functions");
             let mut args = Vec::with_capacity(vertex.sources.len());
             for (source, param) in vertex.sources.iter().zip(node.params()) {
-                let slot = slot_of[source.node];
+                let slot = slot_of.get(source.node);
                 if slot == NO_SLOT {
                     if !param.is_optional() {
                         missing
@@ -277,10 +336,11 @@ impl Plan {
             }
             steps.push(Step {
                 vertex: v,
-                slot: slot_of[v],
+                slot: slot_of.get(v),
                 args,
                 prepares: false,
                 fan_out: None,
+                call: StepCall::of(graph, v),
             });
         }
         let mut steps = group_fan_outs(
@@ -308,8 +368,8 @@ impl Plan {
         // Last reads: walking backwards, the first read of a slot seen is its last.
         let mut is_output = vec![false; slot_vertex.len()];
         for (_, v) in &outputs {
-            if slot_of[*v] != NO_SLOT {
-                is_output[slot_of[*v] as usize] = true;
+            if slot_of.get(*v) != NO_SLOT {
+                is_output[slot_of.get(*v) as usize] = true;
             }
         }
         let mut seen = is_output.clone();
@@ -362,13 +422,17 @@ impl Plan {
             }
         }
 
+        let output_names = Arc::new(OutputNames::new(
+            outputs.iter().map(|(name, _)| name.clone()).collect(),
+        ));
         let plan = Self {
+            output_names,
             loads,
             steps,
             slot_count: slot_vertex.len(),
             outputs: outputs
                 .into_iter()
-                .map(|(name, v)| (name, slot_of[v]))
+                .map(|(name, v)| (name, slot_of.get(v)))
                 .collect(),
             slot_vertex,
             async_nodes: computed
@@ -388,7 +452,7 @@ impl Plan {
 fn group_fan_outs(
     graph: &Graph,
     steps: Vec<Step>,
-    slot_of: &[u32],
+    slot_of: &SlotOf,
     outputs: &[(Arc<str>, usize)],
     overrides: &[String],
     errors: &mut Vec<RequestError>,
@@ -434,7 +498,7 @@ fn group_fan_outs(
     }
     for (b, (pos, members)) in blocks {
         let expand = graph.blocks[b as usize].expand;
-        let expand_slot = slot_of[expand];
+        let expand_slot = slot_of.get(expand);
         let mut local: HashSet<u32> = members.iter().map(|s| s.slot).collect();
         local.insert(expand_slot);
         let mut gathers = Vec::new();
@@ -495,6 +559,7 @@ fn group_fan_outs(
                     })
                     .collect(),
                 prepares: false,
+                call: StepCall::of(graph, expand),
                 fan_out: Some(Arc::new(FanOutPlan {
                     expand_slot,
                     steps: members,

@@ -328,7 +328,8 @@ fn start<'a>(state: &mut State<'a>, position: usize, running: &mut FuturesUnorde
     let result = bind::with_args(vertex, step, &mut state.store, |args| {
         invoke::call(vertex, node, args, hooked.as_ref(), None)
     })
-    .and_then(|r| r);
+    .and_then(|r| r)
+    .map_err(|e| *e);
     state.release(position);
     state.complete(position, result);
 }

@@ -15,6 +15,7 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
+use super::Failure;
 use super::invoke::convert;
 use crate::args::{Arg, Args, AsyncArg, AsyncArgs};
 use crate::error::Error;
@@ -63,7 +64,7 @@ fn hand_over<S: SlotStore + ?Sized>(
     params: &[Param],
     step: &Step,
     store: &mut S,
-) -> Result<Handed, Error> {
+) -> Result<Handed, Failure> {
     let n = step.args.len();
     let mut handed = Handed {
         owned: std::iter::repeat_with(|| None).take(n).collect(),
@@ -93,27 +94,57 @@ fn hand_over<S: SlotStore + ?Sized>(
 }
 
 /// Calls `f` with the arguments of `step` (a step of `vertex`'s node) read from `store`.
+#[inline]
 pub(crate) fn with_args<S: SlotStore + ?Sized, R>(
     vertex: &Vertex,
     step: &Step,
     store: &mut S,
     f: impl FnOnce(&Args<'_>) -> R,
-) -> Result<R, Error> {
+) -> Result<R, Failure> {
+    if !step.prepares {
+        // Borrowed arguments in an array of the step's own size.
+        let store = &*store;
+        match step.args.len() {
+            0 => return Ok(f(&Args::new(&[]))),
+            1 => return Ok(borrowed::<S, R, 1>(&step.args, store, f)),
+            2 => return Ok(borrowed::<S, R, 2>(&step.args, store, f)),
+            3 => return Ok(borrowed::<S, R, 3>(&step.args, store, f)),
+            INLINE_ARGS => return Ok(borrowed::<S, R, INLINE_ARGS>(&step.args, store, f)),
+            _ => {}
+        }
+    }
+    prepared(vertex, step, store, f)
+}
+
+/// Calls `f` with the `N` arguments of a step that only borrows them, without a heap allocation.
+#[inline(always)]
+fn borrowed<S: SlotStore + ?Sized, R, const N: usize>(
+    plan: &[ArgPlan],
+    store: &S,
+    f: impl FnOnce(&Args<'_>) -> R,
+) -> R {
+    let guards: [Option<S::Ref<'_>>; N] = std::array::from_fn(|i| match &plan[i] {
+        ArgPlan::Slot { slot, .. } => Some(store.read(*slot)),
+        ArgPlan::Absent => None,
+    });
+    let args: [Arg<'_>; N] = std::array::from_fn(|i| match &guards[i] {
+        Some(guard) => Arg::Ref(guard.as_any()),
+        None => Arg::Absent,
+    });
+    f(&Args::new(&args))
+}
+
+/// Calls `f` with the arguments of a step that converts or takes over values, or that has more
+/// than [`INLINE_ARGS`] arguments.
+#[inline(never)]
+fn prepared<S: SlotStore + ?Sized, R>(
+    vertex: &Vertex,
+    step: &Step,
+    store: &mut S,
+    f: impl FnOnce(&Args<'_>) -> R,
+) -> Result<R, Failure> {
     let params = vertex.function().expect("steps run functions").params();
     let n = step.args.len();
-    if !step.prepares && n <= INLINE_ARGS {
-        let store = &*store;
-        let guards: [Option<S::Ref<'_>>; INLINE_ARGS] =
-            std::array::from_fn(|i| match step.args.get(i) {
-                Some(ArgPlan::Slot { slot, .. }) => Some(store.read(*slot)),
-                _ => None,
-            });
-        let args: [Arg<'_>; INLINE_ARGS] = std::array::from_fn(|i| match &guards[i] {
-            Some(guard) => Arg::Ref(guard.as_any()),
-            None => Arg::Absent,
-        });
-        return Ok(f(&Args::new(&args[..n])));
-    }
     let mut handed = if step.prepares {
         Some(hand_over(vertex, params, step, store)?)
     } else {
@@ -165,7 +196,7 @@ pub(crate) fn async_args<S: SharedSlotStore + ?Sized>(
 ) -> Result<AsyncArgs, Error> {
     let params = vertex.function().expect("steps run functions").params();
     let handed = if step.prepares {
-        Some(hand_over(vertex, params, step, store)?)
+        Some(hand_over(vertex, params, step, store).map_err(|e| *e)?)
     } else {
         None
     };

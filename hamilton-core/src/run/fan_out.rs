@@ -171,6 +171,7 @@ impl BlockRun<'_> {
                     invoke::call(vertex, node, args, hooked.as_ref(), Some(index))
                 })
                 .and_then(|r| r)
+                .map_err(|e| *e)
             };
             match value {
                 Ok(value) => {

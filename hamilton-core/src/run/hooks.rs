@@ -30,7 +30,8 @@ pub(crate) struct RunHooks<'a> {
     /// For each plan step, its node's index in `nodes` (for a fan-out step: its block's first
     /// node). Empty when there are no hooks.
     positions: Vec<usize>,
-    started: Instant,
+    /// When the run started (read only with hooks: no clock read on a hook-less run).
+    started: Option<Instant>,
 }
 
 impl<'a> RunHooks<'a> {
@@ -47,11 +48,12 @@ impl<'a> RunHooks<'a> {
             nodes: Vec::new(),
             outputs: Vec::new(),
             positions: Vec::new(),
-            started: Instant::now(),
+            started: None,
         };
         if hooks.is_empty() {
             return Ok(run);
         }
+        run.started = Some(Instant::now());
         run.outputs = plan.outputs.iter().map(|(n, _)| &**n).collect();
         run.positions.reserve(plan.steps.len());
         for step in &plan.steps {
@@ -99,7 +101,7 @@ impl<'a> RunHooks<'a> {
         if self.hooks.is_empty() {
             return result;
         }
-        let duration = self.started.elapsed();
+        let duration = self.started.map(|s| s.elapsed()).unwrap_or_default();
         let outcome = match &result {
             Ok(_) => RunOutcome::Success { duration },
             Err(error) => RunOutcome::Failure { error, duration },

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use futures_util::FutureExt;
 
+use super::Failure;
 use super::hooks::{self, HookCtx, HookFailed, NodePanic};
 use crate::args::{Args, AsyncArgs};
 use crate::convert::Conversion;
@@ -13,6 +14,7 @@ use crate::error::Error;
 use crate::error_context::add_context;
 use crate::graph::Vertex;
 use crate::node::{Node, NodeError, Param};
+use crate::plan::StepCall;
 use crate::value::Value;
 
 /// Calls a sync node on `args` (with hooks when given; `item` is the fan-out item it runs for,
@@ -23,15 +25,15 @@ pub(crate) fn call(
     args: &Args<'_>,
     hooked: Option<&HookCtx<'_>>,
     item: Option<usize>,
-) -> Result<Value, Error> {
+) -> Result<Value, Failure> {
     let Some(hooked) = hooked else {
         return match catch_unwind(AssertUnwindSafe(|| node.call(args))) {
-            Ok(Ok(value)) => check_output_type(vertex, node, value),
-            Ok(Err(source)) => Err(node_failed(&vertex.name, add_context(args, source))),
-            Err(payload) => Err(Error::NodePanicked {
-                node: vertex.name.to_string(),
-                message: panic_message(payload.as_ref()),
-            }),
+            Ok(Ok(value)) => Ok(check_output_type(vertex, node, value)?),
+            Ok(Err(source)) => Err(Box::new(node_failed(
+                &vertex.name,
+                add_context(args, source),
+            ))),
+            Err(payload) => Err(Box::new(panicked(vertex, payload))),
         };
     };
     let name = &*vertex.name;
@@ -53,7 +55,45 @@ pub(crate) fn call(
             payload.as_ref(),
         )),
     };
-    finish_hooked(hooked, &ctx, started, result)
+    Ok(finish_hooked(hooked, &ctx, started, result)?)
+}
+
+/// The error of a node that panicked with `payload`.
+#[cold]
+#[inline(never)]
+fn panicked(vertex: &Vertex, payload: Box<dyn std::any::Any + Send>) -> Error {
+    Error::NodePanicked {
+        node: vertex.name.to_string(),
+        message: panic_message(payload.as_ref()),
+    }
+}
+
+/// Calls a sync node without hooks and without a panic guard of its own, for an executor that
+/// catches panics around many calls and knows which node was being called (the sequential
+/// executor: [`node_panicked`] makes the error); otherwise as [`call`].
+/// The node is reached through the step (`call`), the vertex only for a type check or an
+/// error.
+#[inline]
+pub(crate) fn call_unguarded(
+    vertex: &Vertex,
+    call: &StepCall,
+    args: &Args<'_>,
+) -> Result<Value, Failure> {
+    match (call.call)(args) {
+        Ok(value) if call.typed || value.type_id() == vertex.ty.id => Ok(value),
+        Ok(value) => Err(Box::new(wrong_output_type(vertex, &value))),
+        Err(source) => Err(Box::new(node_failed(
+            &vertex.name,
+            add_context(args, source),
+        ))),
+    }
+}
+
+/// The error of node `vertex`, which panicked with `payload`.
+#[cold]
+#[inline(never)]
+pub(crate) fn node_panicked(vertex: &Vertex, payload: Box<dyn std::any::Any + Send>) -> Error {
+    panicked(vertex, payload)
 }
 
 /// Runs an async node to completion: its hooks (`before_node`, the `around_async_node` chain,
@@ -162,17 +202,24 @@ pub(crate) fn check_output_type(
     value: Value,
 ) -> Result<Value, Error> {
     if !node.typed_output() && value.type_id() != vertex.ty.id {
-        return Err(Error::NodeFailed {
-            node: vertex.name.to_string(),
-            source: format!(
-                "returned a `{}` but declares `{}`; make the node's function return what it declares",
-                value.type_name(),
-                vertex.ty.name
-            )
-            .into(),
-        });
+        return Err(wrong_output_type(vertex, &value));
     }
     Ok(value)
+}
+
+/// The error of a node whose value is not of the type it declares.
+#[cold]
+#[inline(never)]
+fn wrong_output_type(vertex: &Vertex, value: &Value) -> Error {
+    Error::NodeFailed {
+        node: vertex.name.to_string(),
+        source: format!(
+            "returned a `{}` but declares `{}`; make the node's function return what it declares",
+            value.type_name(),
+            vertex.ty.name
+        )
+        .into(),
+    }
 }
 
 /// Converts `source` for parameter `param` of `vertex`, or says which node, parameter and types

@@ -137,11 +137,10 @@ fn take_outputs(
     let outputs = result.map(|()| {
         plan.outputs
             .iter()
-            .map(|(name, slot)| {
-                let value = slots[*slot as usize]
+            .map(|(_, slot)| {
+                slots[*slot as usize]
                     .take()
-                    .expect("an output slot is filled by its load or its step");
-                (name.clone(), value)
+                    .expect("an output slot is filled by its load or its step")
             })
             .collect()
     });
@@ -157,5 +156,5 @@ fn take_outputs(
     }
     let outputs = outputs?;
     dropped?;
-    Ok(Outputs::new(outputs, reports))
+    Ok(Outputs::new(plan.output_names.clone(), outputs, reports))
 }

@@ -43,7 +43,9 @@
 //!   step once per item of its block);
 //! - call every node through [`invoke::call`] / [`invoke::call_async`] with the step's
 //!   [`HookCtx`](hooks::HookCtx) (or make the same calls on the process that runs it and report
-//!   them back as they happened), and a run's hooks through [`hooks::RunHooks`];
+//!   them back as they happened), and a run's hooks through [`hooks::RunHooks`]; a node
+//!   without hooks may be called through [`invoke::call_unguarded`] by an executor whose own
+//!   panic guard reports a panic as that node's ([`invoke::node_panicked`]);
 //! - bind arguments through [`bind`] (its own [`bind::SlotStore`]), run blocks through
 //!   [`fan_out::BlockRun`], and hand a by-value parameter a value only when no other reader
 //!   needs it;
@@ -74,6 +76,10 @@ use crate::hooks::Hook;
 use crate::outputs::Outputs;
 use crate::plan::Plan;
 use crate::value::Value;
+
+/// A node's failure as the hot path carries it: boxed, so that a step's `Result<Value, Failure>`
+/// is moved as a value-sized word pair rather than as the whole [`Error`] (120 bytes).
+pub(crate) type Failure = Box<Error>;
 
 /// One run, ready to execute: what every executor receives.
 pub(crate) struct Run<'r> {

@@ -504,6 +504,7 @@ impl<'s> Task<'s> {
                 hooked.as_ref(),
                 None,
             )
+            .map_err(|e| *e)
         };
         for &at in &held_at[..count] {
             if let Some(held) = self.held.get_mut(at).and_then(Option::as_mut) {
@@ -663,7 +664,8 @@ fn call_step(shared: &Shared<'_>, position: usize) -> Result<Value, Error> {
     let result = bind::with_args(vertex, step, &mut SharedSlots(shared), |args| {
         invoke::call(vertex, node, args, hooked.as_ref(), None)
     })
-    .and_then(|r| r);
+    .and_then(|r| r)
+    .map_err(|e| *e);
     release(shared, step);
     result
 }

@@ -9,7 +9,7 @@ use super::bind::{self, SlotStore};
 use super::fan_out::{BlockRun, Items};
 use super::hooks::{HookCtx, RunHooks};
 use super::load::{end_run, record_report};
-use super::{Executor, Run, RunFuture, invoke};
+use super::{Executor, Failure, Run, RunFuture, invoke};
 use crate::check::CheckReport;
 use crate::error::Error;
 use crate::graph::Graph;
@@ -31,6 +31,8 @@ struct Slots {
     values: Vec<Option<Value>>,
     /// The slot whose value is being dropped, if one is.
     dropping: Option<u32>,
+    /// The vertex whose node is being called without a panic guard of its own, if one is.
+    calling: Option<usize>,
 }
 
 impl SlotStore for Slots {
@@ -69,26 +71,29 @@ pub(crate) fn run_in_order(run: Run<'_>) -> Result<Outputs, Error> {
     let mut slots = Slots {
         values: slots,
         dropping: None,
+        calling: None,
     };
     let mut reports = Vec::new();
-    // Nodes and hooks are called under their own panic guards; what can still panic here is a
-    // value's `Drop` when it is freed, caught once around the whole loop rather than around
-    // every drop (`Slots::dropping` tells whose value it was).
+    // Hooks, hooked nodes and fan-out blocks are called under their own panic guards. What
+    // else can panic here, a hook-less node or a value's `Drop` when it is freed, is caught
+    // once around the whole loop rather than around every call and drop (`Slots::calling` and
+    // `Slots::dropping` tell whose it was). A panic ends the loop, as any failure does.
     let steps = catch_unwind(AssertUnwindSafe(|| {
         for (position, step) in plan.steps.iter().enumerate() {
             let hooked = run_hooks.node_hooks(position);
             advance(graph, step, &mut slots, hooked, &mut reports)?;
         }
-        Ok(())
+        Ok::<(), Failure>(())
     }));
     let result = match steps {
-        Ok(result) => result,
-        Err(payload) => match slots.dropping.take() {
-            Some(slot) => Err(invoke::drop_panicked(
+        Ok(result) => result.map_err(|e| *e),
+        Err(payload) => match (slots.calling.take(), slots.dropping.take()) {
+            (Some(vertex), _) => Err(invoke::node_panicked(&graph.vertices[vertex], payload)),
+            (None, Some(slot)) => Err(invoke::drop_panicked(
                 &graph.vertices[plan.slot_vertex[slot as usize]].name,
                 payload,
             )),
-            None => resume_unwind(payload),
+            (None, None) => resume_unwind(payload),
         },
     };
     end_run(run_hooks, graph, plan, slots.values, reports, result)
@@ -103,7 +108,7 @@ fn advance(
     slots: &mut Slots,
     hooked: Option<HookCtx<'_>>,
     reports: &mut Vec<CheckReport>,
-) -> Result<(), Error> {
+) -> Result<(), Failure> {
     let vertex = &graph.vertices[step.vertex];
     if let Some(fan) = &step.fan_out {
         let block = BlockRun {
@@ -123,14 +128,28 @@ fn advance(
         }
         return Ok(());
     }
-    let node = vertex.function().expect("steps run functions");
-    let value = bind::with_args(vertex, step, slots, |args| {
-        invoke::call(vertex, node, args, hooked.as_ref(), None)
-    })
+    let value = match &hooked {
+        Some(hooked) => {
+            let node = vertex.function().expect("steps run functions");
+            bind::with_args(vertex, step, slots, |args| {
+                invoke::call(vertex, node, args, Some(hooked), None)
+            })
+        }
+        None => {
+            slots.calling = Some(step.vertex);
+            let value = bind::with_args(vertex, step, slots, |args| {
+                invoke::call_unguarded(vertex, &step.call, args)
+            });
+            slots.calling = None;
+            value
+        }
+    }
     .and_then(|r| r);
     free_last_reads(step, slots);
     let value = value?;
-    record_report(vertex, &value, reports);
+    if step.call.reports {
+        record_report(vertex, &value, reports);
+    }
     slots.values[step.slot as usize] = Some(value);
     Ok(())
 }
@@ -216,6 +235,7 @@ mod tests {
         let mut slots = Slots {
             values: load(&g, &p, Inputs::new().set("x", 1_i64), Overrides::new()).unwrap(),
             dropping: None,
+            calling: None,
         };
         assert!(slots.values.iter().filter(|s| s.is_some()).count() == 1);
         let mut reports = Vec::new();

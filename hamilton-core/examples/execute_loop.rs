@@ -1,0 +1,76 @@
+//! Executes the scalar chain or wide graph of the benchmarks a given number of times, for
+//! counting instructions with callgrind (see BENCHMARKS.md, "Close to the floor"):
+//!
+//! ```text
+//! cargo build --release -p hamilton-core --example execute_loop
+//! valgrind --tool=callgrind --toggle-collect='*Driver*execute*' \
+//!     target/release/examples/execute_loop chain 10000 4 execute
+//! ```
+//!
+//! Arguments: `chain` or `wide`, the number of nodes, the number of executes, and the mode:
+//! `execute` (one request, `Driver::execute`), `prepared` (`Driver::prepare` once, then
+//! `PreparedRequest::execute`) or `distinct` (a different one-output request each time).
+
+use std::hint::black_box;
+
+use hamilton_core::{
+    Driver, Inputs,
+    node::{Args, Node},
+};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let shape = args.get(1).map_or("chain", String::as_str);
+    let n: usize = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000)
+        .max(1);
+    let reps: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(3);
+    let mode = args.get(4).map_or("execute", String::as_str);
+    let (nodes, outputs): (Vec<Node>, Vec<String>) = if shape == "chain" {
+        let nodes = (0..n)
+            .map(|i| {
+                let dep = if i == 0 {
+                    "x".to_string()
+                } else {
+                    format!("n_{}", i - 1)
+                };
+                Node::builder(format!("n_{i}"))
+                    .param::<f64>(dep)
+                    .build(|a: &Args| Ok(a.get::<f64>(0)? + 1.0))
+            })
+            .collect();
+        (nodes, vec![format!("n_{}", n - 1)])
+    } else {
+        let nodes = (0..n)
+            .map(|i| {
+                Node::builder(format!("w_{i}"))
+                    .param::<f64>("x")
+                    .build(move |a: &Args| Ok(a.get::<f64>(0)? * i as f64))
+            })
+            .collect();
+        (nodes, (0..n).map(|i| format!("w_{i}")).collect())
+    };
+    let dr = Driver::builder().with_nodes(nodes).build().unwrap();
+    let inputs = || Inputs::new().set("x", 1.0_f64);
+    match mode {
+        "prepared" => {
+            let prepared = dr.prepare(&outputs, &["x"]).unwrap();
+            for _ in 0..reps {
+                black_box(prepared.execute(inputs()).unwrap());
+            }
+        }
+        "distinct" => {
+            for i in 0..reps {
+                let output = [outputs[(i * 7919) % outputs.len()].as_str()];
+                black_box(dr.execute(&output, inputs()).unwrap());
+            }
+        }
+        _ => {
+            for _ in 0..reps {
+                black_box(dr.execute(&outputs, inputs()).unwrap());
+            }
+        }
+    }
+}
