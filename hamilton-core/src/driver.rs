@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::convert::{Conversion, conversion_table};
 use futures_util::FutureExt;
 
-use crate::error::Error;
+use crate::error::{Error, RequestError};
 use crate::graph::Graph;
 use crate::hooks::Hook;
 use crate::module::Module;
@@ -19,6 +19,7 @@ use crate::run::load::{load, type_problem};
 use crate::run::prepare::{RunPreparation, Setup};
 use crate::run::sequential::Sequential;
 use crate::run::{Executor, Run};
+use crate::value::Value;
 use crate::values::{Config, Inputs, Overrides};
 
 /// Configures and builds a [`Driver`].
@@ -261,8 +262,70 @@ impl Driver {
     ) -> Result<Outputs, Error> {
         let run_id = self.next_run_id();
         let _finish = Finish(self, run_id);
-        let (plan, overrides) = self.prepare_run(outputs, &inputs, overrides, run_id, false)?;
+        let (plan, overrides) = match self.prepare_run(outputs, &inputs, overrides, run_id, false) {
+            Ok(prepared) => prepared,
+            Err(failed) => {
+                let (error, overrides) = *failed;
+                let passed = self.passing_through(error, outputs, &inputs)?;
+                let (computed, inputs, passed) = passed.split(inputs);
+                return Ok(self
+                    .run_sync(&computed, inputs, overrides)?
+                    .with_passed(outputs, passed));
+            }
+        };
         self.run_plan_sync(&plan, inputs, overrides, run_id)
+    }
+
+    /// `error`, the request's planning error, without the outputs no node computes but the
+    /// request can still return (inputs no node reads, returned as given; optional inputs not
+    /// given, returned as absent); when nothing else is wrong, which outputs those are. Only
+    /// looked at when planning failed, so a valid request pays nothing.
+    fn passing_through<S: AsRef<str>>(
+        &self,
+        error: Error,
+        outputs: &[S],
+        inputs: &Inputs,
+    ) -> Result<PassThrough, Error> {
+        let Error::Request(errors) = error else {
+            return Err(error);
+        };
+        let requested = |name: &str| outputs.iter().any(|o| o.as_ref() == name);
+        let (passable, others): (Vec<_>, Vec<_>) =
+            errors.into_iter().partition(|error| match error {
+                RequestError::UnknownOutput { name, .. } => inputs.contains(name),
+                RequestError::MissingInput {
+                    name, needed_by, ..
+                } => {
+                    needed_by.is_empty()
+                        && requested(name)
+                        && self
+                            .graph
+                            .get(name)
+                            .is_some_and(|v| self.graph.vertices[v].optional)
+                }
+                _ => false,
+            });
+        if !others.is_empty() || passable.is_empty() {
+            let mut errors = others;
+            if errors.is_empty() {
+                errors = passable;
+            }
+            return Err(Error::Request(errors));
+        }
+        let passed: Vec<String> = passable
+            .into_iter()
+            .filter_map(|error| match error {
+                RequestError::UnknownOutput { name, .. }
+                | RequestError::MissingInput { name, .. } => Some(name),
+                _ => None,
+            })
+            .collect();
+        let computed = outputs
+            .iter()
+            .map(|o| o.as_ref().to_string())
+            .filter(|o| !passed.contains(o))
+            .collect();
+        Ok(PassThrough { computed, passed })
     }
 
     /// The id of a new run: unique on this driver. Without a run preparation (whose records
@@ -341,8 +404,11 @@ impl Driver {
         overrides: Overrides,
         run_id: u64,
         is_async: bool,
-    ) -> Result<(Arc<Plan>, Overrides), Error> {
-        let plan = self.plan(outputs, inputs, &overrides)?;
+    ) -> Result<(Arc<Plan>, Overrides), PlanFailed> {
+        let plan = match self.plan(outputs, inputs, &overrides) {
+            Ok(plan) => plan,
+            Err(error) => return Err(Box::new((error, overrides))),
+        };
         let Some(preparation) = &self.preparation else {
             return Ok((plan, overrides));
         };
@@ -358,7 +424,10 @@ impl Driver {
         let overrides = found
             .into_iter()
             .fold(overrides, |o, (name, value)| o.set_value(name, value));
-        Ok((self.plan(outputs, inputs, &overrides)?, overrides))
+        match self.plan(outputs, inputs, &overrides) {
+            Ok(plan) => Ok((plan, overrides)),
+            Err(error) => Err(Box::new((error, overrides))),
+        }
     }
 
     /// Computes `outputs` from `inputs`, running `async` nodes concurrently on whatever
@@ -399,7 +468,16 @@ impl Driver {
     ) -> Result<Outputs, Error> {
         let run_id = self.next_run_id();
         let _finish = Finish(self, run_id);
-        let (plan, overrides) = self.prepare_run(outputs, &inputs, overrides, run_id, true)?;
+        let (plan, overrides) = match self.prepare_run(outputs, &inputs, overrides, run_id, true) {
+            Ok(prepared) => prepared,
+            Err(failed) => {
+                let (error, overrides) = *failed;
+                let passed = self.passing_through(error, outputs, &inputs)?;
+                let (computed, inputs, passed) = passed.split(inputs);
+                let computed = Box::pin(self.run_async(&computed, inputs, overrides)).await?;
+                return Ok(computed.with_passed(outputs, passed));
+            }
+        };
         self.run_plan_async(&plan, inputs, overrides, run_id).await
     }
 
@@ -603,5 +681,35 @@ mod tests {
             .unwrap();
         let out = dr.execute(&["n"], Inputs::new()).unwrap();
         assert_eq!(out.get::<i64>("n").unwrap(), &2);
+    }
+}
+
+/// A request whose planning failed: the error, and the overrides handed back.
+type PlanFailed = Box<(Error, Overrides)>;
+
+/// Values passed through a run by name (`None`: an optional input not given).
+type Passed = Vec<(String, Option<Value>)>;
+
+/// Requested values that no node computes, split from the rest of a request.
+struct PassThrough {
+    /// The outputs computed by the dataflow.
+    computed: Vec<String>,
+    /// The outputs passed through from the inputs (or absent).
+    passed: Vec<String>,
+}
+
+impl PassThrough {
+    /// The outputs to compute, the inputs left for them, and the passed values taken out of
+    /// `inputs` (`None`: not given).
+    fn split(self, mut inputs: Inputs) -> (Vec<String>, Inputs, Passed) {
+        let passed = self
+            .passed
+            .into_iter()
+            .map(|name| {
+                let value = inputs.0.entries.remove(name.as_str());
+                (name, value)
+            })
+            .collect();
+        (self.computed, inputs, passed)
     }
 }

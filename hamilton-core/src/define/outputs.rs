@@ -25,6 +25,8 @@ pub struct Outputs {
     names: Arc<OutputNames>,
     /// Each name's value, while held.
     values: Vec<Option<Value>>,
+    /// Positions of optional inputs requested but not given.
+    absent: Vec<usize>,
     reports: Vec<CheckReport>,
 }
 
@@ -73,7 +75,67 @@ impl Outputs {
         Self {
             names,
             values: values.into_iter().map(Some).collect(),
+            absent: Vec::new(),
             reports,
+        }
+    }
+
+    /// These outputs with values that no node computed put among them: `requested` is the
+    /// request's order (names may repeat), `passed` the values taken from the inputs (`None`:
+    /// an optional input that was not given).
+    pub(crate) fn with_passed<S: AsRef<str>>(
+        mut self,
+        requested: &[S],
+        mut passed: Vec<(String, Option<Value>)>,
+    ) -> Self {
+        let mut names: Vec<Arc<str>> = Vec::with_capacity(requested.len());
+        let mut values = Vec::with_capacity(requested.len());
+        let mut absent = Vec::new();
+        for name in requested.iter().map(AsRef::as_ref) {
+            if names.iter().any(|n| &**n == name) {
+                continue;
+            }
+            let value = match passed.iter().position(|(n, _)| n == name) {
+                Some(i) => {
+                    let value = passed.swap_remove(i).1;
+                    if value.is_none() {
+                        absent.push(names.len());
+                    }
+                    value
+                }
+                None => self
+                    .names
+                    .position(name)
+                    .and_then(|i| self.values[i].take()),
+            };
+            names.push(Arc::from(name));
+            values.push(value);
+        }
+        Self {
+            names: Arc::new(OutputNames::new(names)),
+            values,
+            absent,
+            reports: self.reports,
+        }
+    }
+
+    /// Borrows output `name` as a `T`, or `None` when it is an optional input that was
+    /// requested but not given (which [`get`](Self::get) reports as an error).
+    ///
+    /// ```
+    /// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
+    /// let dr = Driver::builder()
+    ///     .with_nodes([Node::builder("b").optional_param::<i64>("a").build(|x: &Args| Ok(x.get_opt::<i64>(0)?.copied().unwrap_or(0)))])
+    ///     .build()
+    ///     .unwrap();
+    /// let out = dr.execute(&["a", "b"], Inputs::new()).unwrap();
+    /// assert_eq!(out.get_opt::<i64>("a").unwrap(), None);
+    /// assert_eq!(out.get_opt::<i64>("b").unwrap(), Some(&0));
+    /// ```
+    pub fn get_opt<T: NodeValue>(&self, name: &str) -> Result<Option<&T>, Error> {
+        match self.names.position(name) {
+            Some(i) if self.values[i].is_none() && self.absent.contains(&i) => Ok(None),
+            _ => self.get(name).map(Some),
         }
     }
 
