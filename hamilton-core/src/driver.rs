@@ -582,6 +582,36 @@ impl std::fmt::Debug for Driver {
     }
 }
 
+/// A request whose planning failed: the error, and the overrides handed back.
+type PlanFailed = Box<(Error, Overrides)>;
+
+/// Values passed through a run by name (`None`: an optional input not given).
+type Passed = Vec<(String, Option<Value>)>;
+
+/// Requested values that no node computes, split from the rest of a request.
+struct PassThrough {
+    /// The outputs computed by the dataflow.
+    computed: Vec<String>,
+    /// The outputs passed through from the inputs (or absent).
+    passed: Vec<String>,
+}
+
+impl PassThrough {
+    /// The outputs to compute, the inputs left for them, and the passed values taken out of
+    /// `inputs` (`None`: not given).
+    fn split(self, mut inputs: Inputs) -> (Vec<String>, Inputs, Passed) {
+        let passed = self
+            .passed
+            .into_iter()
+            .map(|name| {
+                let value = inputs.0.entries.remove(name.as_str());
+                (name, value)
+            })
+            .collect();
+        (self.computed, inputs, passed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -681,35 +711,5 @@ mod tests {
             .unwrap();
         let out = dr.execute(&["n"], Inputs::new()).unwrap();
         assert_eq!(out.get::<i64>("n").unwrap(), &2);
-    }
-}
-
-/// A request whose planning failed: the error, and the overrides handed back.
-type PlanFailed = Box<(Error, Overrides)>;
-
-/// Values passed through a run by name (`None`: an optional input not given).
-type Passed = Vec<(String, Option<Value>)>;
-
-/// Requested values that no node computes, split from the rest of a request.
-struct PassThrough {
-    /// The outputs computed by the dataflow.
-    computed: Vec<String>,
-    /// The outputs passed through from the inputs (or absent).
-    passed: Vec<String>,
-}
-
-impl PassThrough {
-    /// The outputs to compute, the inputs left for them, and the passed values taken out of
-    /// `inputs` (`None`: not given).
-    fn split(self, mut inputs: Inputs) -> (Vec<String>, Inputs, Passed) {
-        let passed = self
-            .passed
-            .into_iter()
-            .map(|name| {
-                let value = inputs.0.entries.remove(name.as_str());
-                (name, value)
-            })
-            .collect();
-        (self.computed, inputs, passed)
     }
 }
