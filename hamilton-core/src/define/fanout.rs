@@ -16,8 +16,8 @@
 //! [`RequestError::NeedsAsync`](crate::RequestError::NeedsAsync) naming the async nodes.
 //!
 //! Hooks see a block's nodes once per item, with [`NodeContext::item`](crate::hooks::NodeContext)
-//! set to the item's index. A node's failure for one item is [`Error::FanOutItem`] (naming the
-//! fan-out and the item, with the node's error inside); a hook's failure is [`Error::Hook`]
+//! set to the item's index. A node's failure for one item is [`Error::FanOutItem`](crate::Error::FanOutItem) (naming the
+//! fan-out and the item, with the node's error inside); a hook's failure is [`Error::Hook`](crate::Error::Hook)
 //! naming the node, as everywhere.
 //!
 //! Shapes are checked when the driver is built, with errors naming the nodes: a `Collect` that
