@@ -56,6 +56,49 @@ pub mod features {
     }
 }
 
+/// A wired fan-out: the nodes after a `Parallel<T>` read `T`; the `Collect<T>` is left to
+/// `build()`.
+pub mod fan_out {
+    use hamilton_core::fanout::{Collect, Parallel};
+    use hamilton_core::node;
+
+    hamilton_core::module!();
+
+    /// One item per word of `text` (an input).
+    #[node(wired(except(text)))]
+    pub fn word(text: &str) -> Parallel<String> {
+        text.split(' ').map(str::to_string).collect()
+    }
+
+    /// Each word's length, read from the fan-out's item type.
+    #[node(wired)]
+    pub fn word_len(word: &str) -> usize {
+        word.len()
+    }
+
+    /// The lengths, gathered.
+    #[node(wired)]
+    pub fn longest(word_len: Collect<usize>) -> usize {
+        word_len.iter().copied().max().unwrap_or(0)
+    }
+}
+
+#[test]
+fn a_wired_fan_out_reads_the_item_type_and_runs() {
+    let dr = Driver::builder()
+        .with_modules([fan_out::MODULE])
+        .build()
+        .unwrap();
+    let out = dr
+        .execute(
+            &["longest"],
+            Inputs::new().set("text", "a wired fan-out".to_string()),
+        )
+        .unwrap();
+    assert_eq!(out.get::<usize>("longest").unwrap(), &7);
+    let _: std::marker::PhantomData<String> = fan_out::word::__OUTPUT;
+}
+
 #[test]
 fn a_wired_dataflow_across_modules_builds_and_runs() {
     let dr = Driver::builder()

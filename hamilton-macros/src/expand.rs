@@ -6,7 +6,7 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Attribute, Item};
 
-use crate::ast::{Node, Output, Param};
+use crate::ast::{Node, Output, Param, generic_arg_of};
 use crate::attr::{Options, Wired};
 use crate::call::{MAX_GENERIC_PARAMS, async_shims, generic_call, sync_shim};
 use crate::modifiers::{self, Mods};
@@ -226,11 +226,21 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
     let output_name = &output.value_name;
     let (wired_sum, wiring) = wiring(node, options, &cfgs);
     // Spanned like `output_info`, so that a `..Result` that is not a `Result` is reported once.
+    // What a dependent reads: the value, or a fan-out's item (the nodes after a `Parallel<T>`
+    // read `T` under its name).
+    let read_ty = match output
+        .parallel
+        .as_ref()
+        .and_then(|parallel| generic_arg_of(parallel, "Parallel"))
+    {
+        Some(item) => item.to_token_stream(),
+        None => output_ty.clone(),
+    };
     let output_const = respan(
         quote! {
-            /// The type of the value the node produces, read by `#[node(wired)]` dependents.
+            /// The type dependents read (a fan-out's item type), checked by `#[node(wired)]`.
             #[allow(unreachable_pub)]
-            pub const __OUTPUT: ::core::marker::PhantomData<#output_ty> = ::core::marker::PhantomData;
+            pub const __OUTPUT: ::core::marker::PhantomData<#read_ty> = ::core::marker::PhantomData;
         },
         output.ty.span(),
     );
@@ -446,6 +456,8 @@ mod tests {
             "gather : :: core :: option :: Option :: Some (:: hamilton_core :: __private :: gather_of :: < fanout :: Collect < u64 > >)",
             "param_type :: < Collect < u64 > > (\"Collect<u64>\")",
             "owned :: < fanout :: Collect < u64 > > ()",
+            // Dependents of a fan-out read its item type.
+            "pub const __OUTPUT : :: core :: marker :: PhantomData < u64 >",
         ] {
             assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
         }
