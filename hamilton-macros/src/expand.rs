@@ -125,13 +125,22 @@ fn wiring(node: &Node, options: &Options, cfgs: &[&Attribute]) -> (TokenStream, 
             };
         });
     }
-    let wired_sum = quote!(0 #(#sum)*);
+    // A free constant named after the node, spanned on the function's name, holds the sum: a
+    // cycle's notes then name each node of it (`__wired_b`), not only `<impl at ..>::__WIRED`.
+    let named = format_ident!("__wired_{}", node.fn_name(), span = ident.span());
+    let sum_const = quote_spanned! {ident.span()=>
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        const #named: usize = 0 #(#sum)*;
+    };
     let items = quote! {
         #(#checks)*
         #(#cfgs)*
+        #sum_const
+        #(#cfgs)*
         const _: usize = #ident::__WIRED;
     };
-    (wired_sum, items)
+    (quote!(#named), items)
 }
 
 /// `item` unchanged, followed by the errors.
@@ -549,7 +558,8 @@ mod tests {
         );
         for expected in [
             "pub const __OUTPUT : :: core :: marker :: PhantomData < f64 > = :: core :: marker :: PhantomData ;",
-            "pub const __WIRED : usize = 0 + total :: __WIRED + label :: __WIRED ;",
+            "pub const __WIRED : usize = __wired_mean ;",
+            "const __wired_mean : usize = 0 + total :: __WIRED + label :: __WIRED ;",
             "const _ : () = { let _ : :: core :: marker :: PhantomData < f64 > = total :: __OUTPUT ; } ;",
             "const _ : () = { let _ : :: core :: marker :: PhantomData < :: std :: string :: String > = label :: __OUTPUT ; } ;",
             "const _ : usize = mean :: __WIRED ;",
