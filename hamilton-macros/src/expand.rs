@@ -130,7 +130,7 @@ fn wiring(node: &Node, options: &Options, cfgs: &[&Attribute]) -> (TokenStream, 
     let named = format_ident!("__wired_{}", node.fn_name(), span = ident.span());
     let sum_const = quote_spanned! {ident.span()=>
         #[doc(hidden)]
-        #[allow(non_upper_case_globals)]
+        #[allow(non_upper_case_globals, clippy::identity_op)]
         const #named: usize = 0 #(#sum)*;
     };
     let items = quote! {
