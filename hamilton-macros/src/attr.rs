@@ -337,6 +337,36 @@ mod tests {
     }
 
     #[test]
+    fn wired_with_and_without_exceptions() {
+        let (options, errors) = parse(quote!(wired));
+        assert!(errors.is_empty());
+        assert!(options.wired.unwrap().except.is_empty());
+        let (options, errors) = parse(quote!(wired(except(spend, r#type)), name = "n"));
+        assert!(errors.is_empty(), "{errors:?}");
+        let wired = options.wired.unwrap();
+        assert!(wired.excepts("spend") && wired.excepts("type") && !wired.excepts("other"));
+        assert_eq!(options.name.unwrap().value(), "n");
+    }
+
+    #[test]
+    fn wired_misuse_is_reported_and_later_options_still_read() {
+        let (options, errors) = parse(quote!(wired, wired, tag(a = "1"), name = "n"));
+        assert_eq!(errors, ["duplicate `wired` option; give it once"]);
+        assert_eq!(options.tags.len(), 1);
+        let (options, errors) = parse(quote!(wired(only(x)), name = "n"));
+        assert_eq!(
+            errors,
+            [
+                "`wired` takes only `except(..)`: the parameters left to `build()`, such as \
+              `wired(except(spend, region))`"
+            ]
+        );
+        assert_eq!(options.name.unwrap().value(), "n");
+        let (_, errors) = parse(quote!(wired(except(a, a))));
+        assert_eq!(errors, ["`a` is already listed in `except`; list it once"]);
+    }
+
+    #[test]
     fn node_names() {
         for ok in ["a", "_a1", "ns.a", "a.b.c"] {
             assert!(
