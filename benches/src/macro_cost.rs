@@ -34,6 +34,9 @@ pub struct Options {
     /// Build proc macros optimised (`[profile.dev.build-override] opt-level = 3` in both
     /// crates), as a project may choose to.
     pub optimized_macros: bool,
+    /// Write `#[node(wired(except(x)))]` instead of `#[node]`: every node's parameter `n_{i-1}`
+    /// is checked against its producer at compile time.
+    pub wired: bool,
 }
 
 impl Default for Options {
@@ -45,6 +48,7 @@ impl Default for Options {
             workspace: PathBuf::from(option_env!("CARGO_MANIFEST_DIR").unwrap_or("benches"))
                 .join(".."),
             optimized_macros: false,
+            wired: false,
         }
     }
 }
@@ -120,18 +124,23 @@ fn write_crate(
         manifest.push_str("\n[profile.dev.build-override]\nopt-level = 3\n");
     }
     fs::write(dir.join("Cargo.toml"), manifest)?;
-    let source = source(options.nodes, attribute, 0);
+    let source = source(options.nodes, attribute.then_some(options.wired), 0);
     fs::write(dir.join("src/lib.rs"), &source)?;
     Ok(source.len())
 }
 
-/// The crate's `lib.rs`; `edit` changes the body of the middle function.
-fn source(nodes: usize, attribute: bool, edit: usize) -> String {
+/// The crate's `lib.rs`: with `#[node]` when `attribute` is `Some(wired)` (`#[node(wired(..))]`
+/// when `wired`); `edit` changes the body of the middle function.
+fn source(nodes: usize, attribute: Option<bool>, edit: usize) -> String {
     let mut src = String::from("//! Generated: the compile cost of `#[node]`.\n\n");
-    if attribute {
+    if attribute.is_some() {
         src.push_str("use hamilton_core::node;\n\nhamilton_core::module!();\n\n");
     }
-    let attr = if attribute { "#[node]\n" } else { "" };
+    let attr = match attribute {
+        Some(true) => "#[node(wired(except(x)))]\n",
+        Some(false) => "#[node]\n",
+        None => "",
+    };
     let _ = writeln!(
         src,
         "/// Node 0.\n{attr}pub fn n_0(x: &f64) -> f64 {{\n    x + 1.0\n}}\n"
@@ -161,7 +170,7 @@ fn measure(dir: &Path, name: &str, target: &Path, options: &Options) -> io::Resu
         noop.push(cargo(dir, target, &["check", "--quiet"])?);
         fs::write(
             dir.join("src/lib.rs"),
-            source(options.nodes, attribute, rep + 1),
+            source(options.nodes, attribute.then_some(options.wired), rep + 1),
         )?;
         incremental.push(cargo(dir, target, &["check", "--quiet"])?);
     }

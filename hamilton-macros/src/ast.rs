@@ -225,7 +225,7 @@ pub(crate) fn option_arg(ty: &Type) -> Option<&Type> {
 }
 
 /// `T` when `ty` is `name<T>` (written with any path whose last segment is `name`).
-fn generic_arg_of<'t>(ty: &'t Type, name: &str) -> Option<&'t Type> {
+pub(crate) fn generic_arg_of<'t>(ty: &'t Type, name: &str) -> Option<&'t Type> {
     match ungroup(ty) {
         Type::Path(TypePath { qself: None, path }) => {
             let last = path.segments.last()?;

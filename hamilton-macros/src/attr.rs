@@ -14,7 +14,7 @@ use crate::modifiers::{self, Mods};
 use crate::valid::Errors;
 
 /// The options `#[node(...)]` accepts, in the order the "expected one of" message lists them.
-const OPTIONS: &[&str] = &["name", "tag", "crate"];
+const OPTIONS: &[&str] = &["name", "tag", "crate", "wired"];
 
 /// The parsed options of one `#[node(...)]` attribute.
 #[derive(Default)]
@@ -27,6 +27,22 @@ pub(crate) struct Options {
     pub(crate) krate: Option<Path>,
     /// The function modifiers.
     pub(crate) mods: Mods,
+    /// `wired` or `wired(except(a, b))`: check the parameters' producers at compile time.
+    pub(crate) wired: Option<Wired>,
+}
+
+/// The `wired` option: the parameters are checked against their producers at compile time (see
+/// `hamilton-core/docs/wiring.md`), except those listed.
+pub(crate) struct Wired {
+    /// Parameters left to `build()`: inputs, config values, names made by modifiers, ...
+    pub(crate) except: Vec<syn::Ident>,
+}
+
+impl Wired {
+    /// Whether the parameter `name` is left to `build()`.
+    pub(crate) fn excepts(&self, name: &str) -> bool {
+        self.except.iter().any(|ident| ident.unraw() == name)
+    }
 }
 
 impl Options {
@@ -75,6 +91,10 @@ impl Options {
             "crate" => {
                 let path = parse_crate_path(meta)?;
                 set_once(&mut self.krate, path, meta, "crate")
+            }
+            "wired" => {
+                let wired = parse_wired(meta)?;
+                set_once(&mut self.wired, wired, meta, "wired")
             }
             key if Mods::is_option(key) => self.mods.parse(key, meta),
             _ => Err(meta.error(format_args!(
@@ -125,6 +145,37 @@ fn set_once<T>(
     }
     *slot = Some(value);
     Ok(())
+}
+
+/// Parses `wired` or `wired(except(a, b))`.
+fn parse_wired(meta: &ParseNestedMeta<'_>) -> syn::Result<Wired> {
+    let mut except: Vec<syn::Ident> = Vec::new();
+    if meta.input.peek(syn::token::Paren) {
+        meta.parse_nested_meta(|inner| {
+            if !inner.path.is_ident("except") {
+                skip_value(&inner)?;
+                return Err(inner.error(
+                    "`wired` takes only `except(..)`: the parameters left to `build()`, such as \
+                     `wired(except(spend, region))`",
+                ));
+            }
+            inner.parse_nested_meta(|param| {
+                let Some(ident) = param.path.get_ident() else {
+                    return Err(param.error("expected a parameter name: `except(spend)`"));
+                };
+                if except.iter().any(|seen| seen == ident) {
+                    return Err(param.error(format_args!(
+                        "`{ident}` is already listed in `except`; list it once"
+                    )));
+                }
+                except.push(ident.clone());
+                Ok(())
+            })
+        })?;
+    } else if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+        return Err(meta.error("expected `wired` or `wired(except(a, b))`"));
+    }
+    Ok(Wired { except })
 }
 
 /// Parses `crate = "path"` or `crate = path`.
@@ -244,15 +295,15 @@ mod tests {
             errors,
             [
                 format!(
-                    "unknown `#[node]` option `foo`; expected one of: name, tag, crate, {}",
+                    "unknown `#[node]` option `foo`; expected one of: name, tag, crate, wired, {}",
                     modifiers::OPTIONS.join(", ")
                 ),
                 format!(
-                    "unknown `#[node]` option `bar`; expected one of: name, tag, crate, {}",
+                    "unknown `#[node]` option `bar`; expected one of: name, tag, crate, wired, {}",
                     modifiers::OPTIONS.join(", ")
                 ),
                 format!(
-                    "unknown `#[node]` option `baz`; expected one of: name, tag, crate, {}",
+                    "unknown `#[node]` option `baz`; expected one of: name, tag, crate, wired, {}",
                     modifiers::OPTIONS.join(", ")
                 ),
             ]
@@ -283,6 +334,36 @@ mod tests {
                 "expected a path to `hamilton_core`, such as `crate = \"my_crate::hamilton\"`",
             ]
         );
+    }
+
+    #[test]
+    fn wired_with_and_without_exceptions() {
+        let (options, errors) = parse(quote!(wired));
+        assert!(errors.is_empty());
+        assert!(options.wired.unwrap().except.is_empty());
+        let (options, errors) = parse(quote!(wired(except(spend, r#type)), name = "n"));
+        assert!(errors.is_empty(), "{errors:?}");
+        let wired = options.wired.unwrap();
+        assert!(wired.excepts("spend") && wired.excepts("type") && !wired.excepts("other"));
+        assert_eq!(options.name.unwrap().value(), "n");
+    }
+
+    #[test]
+    fn wired_misuse_is_reported_and_later_options_still_read() {
+        let (options, errors) = parse(quote!(wired, wired, tag(a = "1"), name = "n"));
+        assert_eq!(errors, ["duplicate `wired` option; give it once"]);
+        assert_eq!(options.tags.len(), 1);
+        let (options, errors) = parse(quote!(wired(only(x)), name = "n"));
+        assert_eq!(
+            errors,
+            [
+                "`wired` takes only `except(..)`: the parameters left to `build()`, such as \
+              `wired(except(spend, region))`"
+            ]
+        );
+        assert_eq!(options.name.unwrap().value(), "n");
+        let (_, errors) = parse(quote!(wired(except(a, a))));
+        assert_eq!(errors, ["`a` is already listed in `except`; list it once"]);
     }
 
     #[test]

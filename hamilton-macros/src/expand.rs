@@ -2,11 +2,12 @@
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Attribute, Item};
 
-use crate::ast::{Node, Output, Param};
-use crate::attr::Options;
+use crate::ast::{Node, Output, Param, generic_arg_of};
+use crate::attr::{Options, Wired};
 use crate::call::{MAX_GENERIC_PARAMS, async_shims, generic_call, sync_shim};
 use crate::modifiers::{self, Mods};
 use crate::spans::{respan, spanned_call};
@@ -50,6 +51,9 @@ pub(crate) fn node(args: TokenStream, item: TokenStream) -> TokenStream {
     }
     let node = Node::new(func);
     valid::check(&node, &mut errors);
+    if let Some(wired) = &options.wired {
+        check_except(&node, wired, &mut errors);
+    }
     if node.output.is_some() {
         options
             .mods
@@ -66,6 +70,77 @@ pub(crate) fn node(args: TokenStream, item: TokenStream) -> TokenStream {
         }
         Err(error) => with_error(item, error),
     }
+}
+
+/// Each name in `wired(except(..))` must be a parameter of the function.
+fn check_except(node: &Node, wired: &Wired, errors: &mut Errors) {
+    let names: Vec<String> = node.params.iter().filter_map(Param::name).collect();
+    for ident in &wired.except {
+        let name = ident.unraw().to_string();
+        if !names.contains(&name) {
+            errors.push(syn::Error::new(
+                ident.span(),
+                format_args!(
+                    "`{name}` in `wired(except(..))` is not a parameter of `{}`; the parameters \
+                     are: {}",
+                    node.fn_name(),
+                    if names.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        names.join(", ")
+                    },
+                ),
+            ));
+        }
+    }
+}
+
+/// The compile-time wiring check of a `#[node(wired)]` function: per checked parameter, a
+/// constant that reads its producer's `__OUTPUT` as the parameter's value type (spanned on the
+/// parameter: an unknown producer or a different type is reported there), and the node's
+/// `__WIRED` depth as the sum of its producers' (a cycle among wired nodes is rustc's E0391).
+///
+/// Returns the `__WIRED` expression and the top-level check items.
+fn wiring(node: &Node, options: &Options, cfgs: &[&Attribute]) -> (TokenStream, TokenStream) {
+    let Some(wired) = &options.wired else {
+        return (quote!(0), quote!());
+    };
+    let ident = &node.func.sig.ident;
+    let mut sum = Vec::new();
+    let mut checks = Vec::new();
+    for param in &node.params {
+        let (Some(dep), Some(name)) = (param.ident(), param.name()) else {
+            continue;
+        };
+        if param.read.kind.is_optional() || param.collect || wired.excepts(&name) {
+            continue;
+        }
+        let value = &param.read.value;
+        let span = param.pat.span();
+        sum.push(quote_spanned!(span=> + #dep::__WIRED));
+        checks.push(quote_spanned! {span=>
+            #(#cfgs)*
+            const _: () = {
+                let _: ::core::marker::PhantomData<#value> = #dep::__OUTPUT;
+            };
+        });
+    }
+    // A free constant named after the node, spanned on the function's name, holds the sum: a
+    // cycle's notes then name each node of it (`__wired_b`), not only `<impl at ..>::__WIRED`.
+    let named = format_ident!("__wired_{}", node.fn_name(), span = ident.span());
+    let sum_const = quote_spanned! {ident.span()=>
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, clippy::identity_op)]
+        const #named: usize = 0 #(#sum)*;
+    };
+    let items = quote! {
+        #(#checks)*
+        #(#cfgs)*
+        #sum_const
+        #(#cfgs)*
+        const _: usize = #ident::__WIRED;
+    };
+    (quote!(#named), items)
 }
 
 /// `item` unchanged, followed by the errors.
@@ -158,6 +233,26 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
     let params = node.params.iter().map(|param| param_def(param, &private));
     let output_ty = output_value_type(output, &private);
     let output_name = &output.value_name;
+    let (wired_sum, wiring) = wiring(node, options, &cfgs);
+    // Spanned like `output_info`, so that a `..Result` that is not a `Result` is reported once.
+    // What a dependent reads: the value, or a fan-out's item (the nodes after a `Parallel<T>`
+    // read `T` under its name).
+    let read_ty = match output
+        .parallel
+        .as_ref()
+        .and_then(|parallel| generic_arg_of(parallel, "Parallel"))
+    {
+        Some(item) => item.to_token_stream(),
+        None => output_ty.clone(),
+    };
+    let output_const = respan(
+        quote! {
+            /// The type dependents read (a fan-out's item type), checked by `#[node(wired)]`.
+            #[allow(unreachable_pub)]
+            pub const __OUTPUT: ::core::marker::PhantomData<#read_ty> = ::core::marker::PhantomData;
+        },
+        output.ty.span(),
+    );
     // The output type is checked by the call's output marker (or the shim's wrapping). Spanned on
     // the return type like it, so that a `..Result` that is not a `Result` is reported once.
     let output_info = respan(
@@ -211,6 +306,9 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         impl #ident {
             /// The node's definition.
             pub const DEF: &'static #private::NodeDef = &#def_ident;
+            #output_const
+            /// The node's depth among `#[node(wired)]` nodes: evaluating it finds their cycles.
+            pub const __WIRED: usize = #wired_sum;
 
             #binders
 
@@ -221,6 +319,8 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
 
         #(#cfgs)*
         #private::submit!(#ident::DEF);
+
+        #wiring
     }
 }
 
@@ -365,6 +465,8 @@ mod tests {
             "gather : :: core :: option :: Option :: Some (:: hamilton_core :: __private :: gather_of :: < fanout :: Collect < u64 > >)",
             "param_type :: < Collect < u64 > > (\"Collect<u64>\")",
             "owned :: < fanout :: Collect < u64 > > ()",
+            // Dependents of a fan-out read its item type.
+            "pub const __OUTPUT : :: core :: marker :: PhantomData < u64 >",
         ] {
             assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
         }
@@ -436,6 +538,47 @@ mod tests {
         );
         assert!(!out.contains("struct"), "{out}");
         assert_eq!(out.matches("compile_error").count(), 4, "{out}");
+    }
+
+    #[test]
+    fn wired_nodes_check_each_plain_parameter_against_its_producer() {
+        let out = expand(
+            quote!(wired(except(raw))),
+            quote!(
+                fn mean(
+                    total: &f64,
+                    label: &str,
+                    raw: &[f64],
+                    k: Option<&f64>,
+                    xs: Collect<u8>,
+                ) -> f64 {
+                    todo!()
+                }
+            ),
+        );
+        for expected in [
+            "pub const __OUTPUT : :: core :: marker :: PhantomData < f64 > = :: core :: marker :: PhantomData ;",
+            "pub const __WIRED : usize = __wired_mean ;",
+            "const __wired_mean : usize = 0 + total :: __WIRED + label :: __WIRED ;",
+            "const _ : () = { let _ : :: core :: marker :: PhantomData < f64 > = total :: __OUTPUT ; } ;",
+            "const _ : () = { let _ : :: core :: marker :: PhantomData < :: std :: string :: String > = label :: __OUTPUT ; } ;",
+            "const _ : usize = mean :: __WIRED ;",
+        ] {
+            assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
+        }
+        for unchecked in ["raw :: __OUTPUT", "k :: __OUTPUT", "xs :: __OUTPUT"] {
+            assert!(!out.contains(unchecked), "{unchecked} in:\n{out}");
+        }
+        let plain = expand(
+            quote!(),
+            quote!(
+                fn f(a: &f64) -> f64 {
+                    *a
+                }
+            ),
+        );
+        assert!(plain.contains("pub const __WIRED : usize = 0 ;"), "{plain}");
+        assert!(!plain.contains("a :: __OUTPUT"), "{plain}");
     }
 
     #[test]

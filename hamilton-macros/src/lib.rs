@@ -147,6 +147,12 @@ use proc_macro::TokenStream;
 ///   separate namespaces: `"marketing.spend"`).
 /// - `tag(key = "value", ...)`: tags, repeatable.
 /// - `crate = path` (or `crate = "path"`): where `hamilton_core` is, for crates that re-export it.
+/// - `wired`, `wired(except(a, b))`: check at compile time that each parameter (but those in
+///   `except`, and optional and `Collect` ones) names a node in scope whose output type is the
+///   parameter's, and that wired nodes form no cycle: a mistake is a compile error on the
+///   parameter. Producers must be in scope (same module, or `use`d). Inputs, config values, names
+///   made by modifiers and config-selected variants stay `build()` checks: list them in
+///   `except`. See the guide `hamilton-core/docs/wiring.md`.
 ///
 /// # Function modifiers
 ///

@@ -201,6 +201,10 @@ enum Command {
         /// opt-level = 3`).
         #[arg(long)]
         optimized_macros: bool,
+        /// Write `#[node(wired(except(x)))]` instead of `#[node]`: the cost of the compile-time
+        /// wiring check.
+        #[arg(long)]
+        wired: bool,
     },
 }
 
@@ -497,12 +501,14 @@ fn run(command: Command) -> Result<(), String> {
             reps,
             dir,
             optimized_macros,
+            wired,
         } => {
             let options = macro_cost::Options {
                 nodes,
                 reps,
                 dir,
                 optimized_macros,
+                wired,
                 ..macro_cost::Options::default()
             };
             let report = macro_cost::run(&options).map_err(|e| e.to_string())?;
