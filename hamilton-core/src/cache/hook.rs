@@ -48,6 +48,21 @@ impl Version {
 }
 
 impl NodeSpec {
+    /// The event of a node of this spec (named `node`) about to run: uncached until found.
+    fn event(&self, node: String) -> CacheEvent {
+        CacheEvent {
+            node,
+            status: CacheStatus::Uncached,
+            behavior: self.behavior,
+            cache_key: None,
+            code_version: self.code_version.clone(),
+            data_version: None,
+            inputs: None,
+            note: None,
+            duration: Duration::ZERO,
+        }
+    }
+
     /// The node's code version, or why it has none.
     pub(super) fn code(&self) -> Result<&str, String> {
         self.code_version.as_deref().ok_or_else(|| {
@@ -528,17 +543,7 @@ impl Inner {
         let Some(spec) = self.nodes.get(ctx.name) else {
             return run();
         };
-        let mut event = CacheEvent {
-            node: ctx.name.to_string(),
-            status: CacheStatus::Uncached,
-            behavior: spec.behavior,
-            cache_key: None,
-            code_version: spec.code_version.clone(),
-            data_version: None,
-            inputs: None,
-            note: None,
-            duration: Duration::ZERO,
-        };
+        let mut event = spec.event(ctx.name.to_string());
         let mut notes: Vec<String> = Vec::new();
 
         // Keyed behaviours look the node up first (`recompute` only makes the key).
@@ -657,17 +662,7 @@ impl Inner {
             return run();
         };
         let started = Instant::now();
-        let mut event = CacheEvent {
-            node: format!("{}[{item}]", ctx.name),
-            status: CacheStatus::Uncached,
-            behavior: spec.behavior,
-            cache_key: None,
-            code_version: spec.code_version.clone(),
-            data_version: None,
-            inputs: None,
-            note: None,
-            duration: Duration::ZERO,
-        };
+        let mut event = spec.event(format!("{}[{item}]", ctx.name));
         let stored_type = self.cache_type(spec.output).filter(|t| t.format.is_some());
         let key = match (spec.behavior, stored_type) {
             (Behavior::Default | Behavior::Recompute, Some(_)) => match self.item_key(ctx, spec) {
