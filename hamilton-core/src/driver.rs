@@ -265,12 +265,10 @@ impl Driver {
         let (plan, overrides) = match self.prepare_run(outputs, &inputs, overrides, run_id, false) {
             Ok(prepared) => prepared,
             Err(failed) => {
-                let (error, overrides) = *failed;
-                let passed = self.passing_through(error, outputs, &inputs)?;
-                let (computed, inputs, passed) = passed.split(inputs);
+                let rest = self.passing_through(*failed, outputs, inputs)?;
                 return Ok(self
-                    .run_sync(&computed, inputs, overrides)?
-                    .with_passed(outputs, passed));
+                    .run_sync(&rest.computed, rest.inputs, rest.overrides)?
+                    .with_passed(outputs, rest.passed));
             }
         };
         self.run_plan_sync(&plan, inputs, overrides, run_id)
@@ -278,13 +276,14 @@ impl Driver {
 
     /// `error`, the request's planning error, without the outputs no node computes but the
     /// request can still return (inputs no node reads, returned as given; optional inputs not
-    /// given, returned as absent); when nothing else is wrong, which outputs those are. Only
-    /// looked at when planning failed, so a valid request pays nothing.
+    /// given, returned as absent); when nothing else is wrong, the request split into what to
+    /// compute and what passes through. Only looked at when planning failed, so a valid
+    /// request pays nothing.
     fn passing_through<S: AsRef<str>>(
         &self,
-        error: Error,
+        (error, overrides): (Error, Overrides),
         outputs: &[S],
-        inputs: &Inputs,
+        mut inputs: Inputs,
     ) -> Result<PassThrough, Error> {
         let Error::Request(errors) = error else {
             return Err(error);
@@ -325,7 +324,19 @@ impl Driver {
             .map(|o| o.as_ref().to_string())
             .filter(|o| !passed.contains(o))
             .collect();
-        Ok(PassThrough { computed, passed })
+        let passed = passed
+            .into_iter()
+            .map(|name| {
+                let value = inputs.0.entries.remove(name.as_str());
+                (name, value)
+            })
+            .collect();
+        Ok(PassThrough {
+            computed,
+            inputs,
+            overrides,
+            passed,
+        })
     }
 
     /// The id of a new run: unique on this driver. Without a run preparation (whose records
@@ -471,11 +482,10 @@ impl Driver {
         let (plan, overrides) = match self.prepare_run(outputs, &inputs, overrides, run_id, true) {
             Ok(prepared) => prepared,
             Err(failed) => {
-                let (error, overrides) = *failed;
-                let passed = self.passing_through(error, outputs, &inputs)?;
-                let (computed, inputs, passed) = passed.split(inputs);
-                let computed = Box::pin(self.run_async(&computed, inputs, overrides)).await?;
-                return Ok(computed.with_passed(outputs, passed));
+                let rest = self.passing_through(*failed, outputs, inputs)?;
+                let computed =
+                    Box::pin(self.run_async(&rest.computed, rest.inputs, rest.overrides)).await?;
+                return Ok(computed.with_passed(outputs, rest.passed));
             }
         };
         self.run_plan_async(&plan, inputs, overrides, run_id).await
@@ -592,24 +602,11 @@ type Passed = Vec<(String, Option<Value>)>;
 struct PassThrough {
     /// The outputs computed by the dataflow.
     computed: Vec<String>,
-    /// The outputs passed through from the inputs (or absent).
-    passed: Vec<String>,
-}
-
-impl PassThrough {
-    /// The outputs to compute, the inputs left for them, and the passed values taken out of
-    /// `inputs` (`None`: not given).
-    fn split(self, mut inputs: Inputs) -> (Vec<String>, Inputs, Passed) {
-        let passed = self
-            .passed
-            .into_iter()
-            .map(|name| {
-                let value = inputs.0.entries.remove(name.as_str());
-                (name, value)
-            })
-            .collect();
-        (self.computed, inputs, passed)
-    }
+    /// The inputs and overrides left for them.
+    inputs: Inputs,
+    overrides: Overrides,
+    /// The outputs passed through, taken out of the inputs (`None`: not given).
+    passed: Passed,
 }
 
 #[cfg(test)]

@@ -581,16 +581,13 @@ impl Inner {
         } else if spec.behavior == Behavior::Default
             && let (Some(k), Some(t)) = (&key, output_type)
         {
-            match self.load(ctx.run_id, &k.key, spec, t) {
+            match self.hit(ctx.run_id, &k.key, spec, t, &mut event, started) {
                 Ok(Some((value, dv))) => {
-                    event.status = CacheStatus::Hit;
-                    event.data_version = Some(dv.to_string());
-                    event.duration = started.elapsed();
                     self.finish(ctx, Some(Version::Data(dv)), event);
                     return Ok(value);
                 }
                 Ok(None) => {}
-                Err(why) => notes.push(format!("recovered: {why}; recomputed")),
+                Err(why) => notes.push(why),
             }
         }
 
@@ -649,6 +646,29 @@ impl Inner {
         Ok(value)
     }
 
+    /// The stored result of `key`, if any, with `event` marked a hit; an error says what was
+    /// found damaged (the node is then recomputed).
+    fn hit(
+        &self,
+        run_id: u64,
+        key: &str,
+        spec: &NodeSpec,
+        t: &Arc<CacheType>,
+        event: &mut CacheEvent,
+        started: Instant,
+    ) -> Result<Option<(Value, DataVersion)>, String> {
+        match self.load(run_id, key, spec, t) {
+            Ok(Some((value, dv))) => {
+                event.status = CacheStatus::Hit;
+                event.data_version = Some(dv.to_string());
+                event.duration = started.elapsed();
+                Ok(Some((value, dv)))
+            }
+            Ok(None) => Ok(None),
+            Err(why) => Err(format!("recovered: {why}; recomputed")),
+        }
+    }
+
     /// A node inside a fan-out's block, running for item `item`: cached per item, keyed by
     /// its code and the fingerprints of the values it reads for this item, so a rerun
     /// recomputes only the items whose values changed.
@@ -681,16 +701,13 @@ impl Inner {
         if spec.behavior == Behavior::Default
             && let (Some(k), Some(t)) = (&key, stored_type)
         {
-            match self.load(ctx.run_id, &k.key, spec, t) {
-                Ok(Some((value, dv))) => {
-                    event.status = CacheStatus::Hit;
-                    event.data_version = Some(dv.to_string());
-                    event.duration = started.elapsed();
+            match self.hit(ctx.run_id, &k.key, spec, t, &mut event, started) {
+                Ok(Some((value, _))) => {
                     self.with_run(ctx.run_id, |run| run.items.push(event));
                     return Ok(value);
                 }
                 Ok(None) => {}
-                Err(why) => event.note = Some(format!("recovered: {why}; recomputed")),
+                Err(why) => event.note = Some(why),
             }
         }
         let computing = Instant::now();
