@@ -20,6 +20,8 @@ mod driver;
 #[cfg(feature = "cache")]
 pub mod cache;
 pub mod diagram;
+#[cfg(feature = "track")]
+pub mod track;
 pub mod introspect;
 mod prepared;
 mod request;
