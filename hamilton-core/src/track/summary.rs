@@ -41,7 +41,7 @@ pub enum Summary {
         /// The value's type.
         r#type: String,
         /// The column's statistics.
-        column: ColumnSummary,
+        column: Box<ColumnSummary>,
     },
     /// A lazy plan (a Polars `LazyFrame`): its schema only, it is never collected for a summary.
     Lazy {
