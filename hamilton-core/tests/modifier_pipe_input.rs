@@ -254,3 +254,88 @@ fn steps_with_all_conditions_false_leave_the_node_unchanged() {
     assert_eq!(names(&dr, "t"), ["t"]);
     let _ = Module::from_nodes("unused", []);
 }
+
+#[node(pipe_input(step(_add, k = value(1.0)), step(_add, k = value(2.0)), on_input = other, namespace = "prep"))]
+fn namespaced(base: &f64, other: &f64) -> f64 {
+    base * other
+}
+
+#[test]
+fn a_namespace_names_the_steps_in_it_instead_of_under_the_node() {
+    let dr = Driver::builder()
+        .with_modules([nodes![namespaced]])
+        .build()
+        .unwrap();
+    assert_eq!(
+        names(&dr, "prep"),
+        [
+            "prep.with_add",
+            "prep.with_add.k",
+            "prep.with_add_1",
+            "prep.with_add_1.k"
+        ]
+    );
+    assert!(names(&dr, "namespaced.").is_empty());
+    let out = dr
+        .execute(&["namespaced", "prep.with_add"], inputs())
+        .unwrap();
+    // base * ((other + 1) + 2)
+    assert_eq!(out.get::<f64>("namespaced").unwrap(), &3.5);
+    assert_eq!(out.get::<f64>("prep.with_add").unwrap(), &1.5);
+}
+
+#[node(
+    parameterize(low(base = source("a")), high(base = source("b"))),
+    pipe_input(step(_add, k = value(1.0)), namespace = "prep"),
+)]
+fn per_output(base: &f64) -> f64 {
+    *base
+}
+
+#[test]
+fn each_output_of_a_parameterized_function_gets_its_steps_under_the_namespace() {
+    let dr = Driver::builder()
+        .with_modules([nodes![per_output]])
+        .build()
+        .unwrap();
+    assert_eq!(
+        names(&dr, "prep"),
+        [
+            "prep.high.with_add",
+            "prep.high.with_add.k",
+            "prep.low.with_add",
+            "prep.low.with_add.k"
+        ]
+    );
+    let out = dr
+        .execute(&["low", "high"], Inputs::new().set("a", 1.0).set("b", 5.0))
+        .unwrap();
+    assert_eq!(out.get::<f64>("low").unwrap(), &2.0);
+    assert_eq!(out.get::<f64>("high").unwrap(), &6.0);
+}
+
+#[test]
+fn two_functions_piping_into_one_namespace_collide_as_duplicate_nodes() {
+    let one = Node::builder("one")
+        .param::<f64>("x")
+        .modifier(Modifier::pipe_input_in("prep", None, [Step::of(_add::DEF)]))
+        .build(|a: &Args| Ok(*a.get::<f64>(0)?));
+    let two = Node::builder("two")
+        .param::<f64>("y")
+        .modifier(Modifier::pipe_input_in(
+            "prep",
+            Some("y"),
+            [Step::of(_add::DEF)],
+        ))
+        .build(|a: &Args| Ok(*a.get::<f64>(0)?));
+    let err = Driver::builder()
+        .with_nodes([one, two])
+        .build()
+        .unwrap_err();
+    assert!(
+        err.build_errors().iter().any(
+            |e| matches!(e, BuildError::DuplicateNode { name, .. } if name == "prep.with_add")
+        ),
+        "{err}"
+    );
+}

@@ -76,6 +76,7 @@ fn a_subdag_runs_its_modules_in_a_namespace_with_its_inputs_and_config() {
     assert_eq!(
         names(&dr, "uk"),
         [
+            "uk.region",
             "uk.scale",
             "uk.scaled",
             "uk.vat",
@@ -215,4 +216,175 @@ fn a_subdag_of_an_empty_module_is_a_build_error() {
         errors[0].to_string().contains("module `none` has no nodes"),
         "{errors:?}"
     );
+}
+
+mod counts {
+    use hamilton_core::node;
+    hamilton_core::module!();
+
+    #[node]
+    pub(crate) fn window_sum(daily: &[u32], window: &u8, offset: &i16) -> i64 {
+        daily
+            .iter()
+            .rev()
+            .take(*window as usize)
+            .map(|d| i64::from(*d))
+            .sum::<i64>()
+            + i64::from(*offset)
+    }
+
+    #[node]
+    pub(crate) fn scaled_sum(window_sum: &i64, weight: &f32) -> f32 {
+        *window_sum as f32 * weight
+    }
+
+    #[node]
+    pub(crate) fn label(region: &str) -> String {
+        format!("sales in {region}")
+    }
+}
+
+/// Untyped literals take the types of the parameters reading them (`u8`, `i16`, `f32`).
+#[node(subdag(
+    modules = [counts::MODULE],
+    inputs(window = value(2), offset = value(-1), weight = value(0.5)),
+    namespace = "recent",
+))]
+fn recent_sales(scaled_sum: &f32) -> f32 {
+    *scaled_sum
+}
+
+#[test]
+fn untyped_literal_inputs_take_the_type_of_the_parameter_reading_them() {
+    let dr = Driver::builder()
+        .with_modules([nodes![recent_sales]])
+        .build()
+        .unwrap();
+    let out = dr
+        .execute(
+            &["recent_sales", "recent.window", "recent.offset"],
+            Inputs::new().set("daily", vec![1_u32, 2, 3]),
+        )
+        .unwrap();
+    // (3 + 2 - 1) * 0.5
+    assert_eq!(out.get::<f32>("recent_sales").unwrap(), &2.0);
+    assert_eq!(out.get::<u8>("recent.window").unwrap(), &2);
+    assert_eq!(out.get::<i16>("recent.offset").unwrap(), &-1);
+}
+
+#[test]
+fn an_untyped_number_its_reader_cannot_hold_is_a_build_error_naming_the_reader() {
+    use hamilton_core::modifiers::Number;
+    let errors = build_errors(outer(
+        Subdag::new([inner()]).input_number("x", Number::Float(2.5)),
+    ));
+    assert_eq!(
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .len(),
+        1,
+        "{errors:?}"
+    );
+    assert!(
+        errors[0].to_string().contains(
+            "input `x = value(2.5)`: node `doubled` of the sub-dataflow reads it as `i64`, but a float literal cannot be read as `i64`"
+        ),
+        "{errors:?}"
+    );
+    let small = Module::from_nodes(
+        "small",
+        [Node::builder("doubled")
+            .param::<u8>("x")
+            .build(|a: &Args| Ok(i64::from(*a.get::<u8>(0)?) * 2))],
+    );
+    let errors = build_errors(outer(
+        Subdag::new([small]).input_number("x", Number::Int(256)),
+    ));
+    assert!(
+        errors[0]
+            .to_string()
+            .contains("but 256 does not fit in a `u8` (0..=255)"),
+        "{errors:?}"
+    );
+}
+
+/// The sub-dataflow reads the driver's `market` as its own `region`.
+#[node(subdag(
+    modules = [counts::MODULE],
+    config(region = configuration("market"), unused = 3_u8),
+    namespace = "local",
+))]
+fn local_label(label: &str) -> String {
+    label.to_uppercase()
+}
+
+#[test]
+fn configuration_reads_an_outer_config_key_under_the_sub_dataflows_own_name() {
+    let dr = Driver::builder()
+        .with_modules([nodes![local_label]])
+        .with_config(Config::new().set("market", "DE"))
+        // Strict: `market` counts as read (an unread key would be an error here).
+        .with_inputs(["daily", "window", "offset", "weight"])
+        .build()
+        .unwrap();
+    let out = dr
+        .execute(&["local_label", "local.region"], Inputs::new())
+        .unwrap();
+    assert_eq!(out.get::<String>("local_label").unwrap(), "SALES IN DE");
+    assert_eq!(out.get::<String>("local.region").unwrap(), "DE");
+}
+
+#[test]
+fn every_own_config_key_of_a_subdag_is_a_namespaced_node_read_or_not() {
+    let dr = Driver::builder()
+        .with_modules([nodes![local_label]])
+        .with_config(Config::new().set("market", "DE"))
+        .build()
+        .unwrap();
+    assert_eq!(
+        dr.node("local.unused").unwrap().doc(),
+        "Config `unused` of sub-dataflow `local`."
+    );
+    let out = dr.execute(&["local.unused"], Inputs::new()).unwrap();
+    assert_eq!(out.get::<u8>("local.unused").unwrap(), &3);
+}
+
+#[test]
+fn configuration_of_an_outer_key_that_is_not_set_is_a_build_error_with_the_near_key() {
+    let errors = Driver::builder()
+        .with_modules([nodes![local_label]])
+        .with_config(Config::new().set("markte", "DE"))
+        .build()
+        .unwrap_err()
+        .build_errors()
+        .to_vec();
+    assert!(
+        errors.iter().any(|e| e.to_string().contains(
+            "`config(region = configuration(\"market\"))` of sub-dataflow `local` reads config key `market`, which the driver's config does not set (did you mean `markte`?)"
+        )),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn parameterized_subdag_outputs_replace_a_shared_config_key_given_either_way() {
+    #[node(parameterized_subdag(
+        modules = [counts::MODULE],
+        config(region = configuration("market")),
+        home(namespace = "home"),
+        abroad(config(region = "FR")),
+    ))]
+    fn labels(label: &str) -> String {
+        label.to_string()
+    }
+    let dr = Driver::builder()
+        .with_modules([nodes![labels]])
+        .with_config(Config::new().set("market", "DE"))
+        .build()
+        .unwrap();
+    let out = dr.execute(&["home", "abroad"], Inputs::new()).unwrap();
+    assert_eq!(out.get::<String>("home").unwrap(), "sales in DE");
+    assert_eq!(out.get::<String>("abroad").unwrap(), "sales in FR");
 }

@@ -386,7 +386,8 @@ fn check_config_keys(
     }
     if !usage.opaque {
         for key in config.keys() {
-            if usage.when_keys.contains_key(key) || is_read(key) {
+            if usage.when_keys.contains_key(key) || usage.subdag_reads.contains(key) || is_read(key)
+            {
                 continue;
             }
             let candidates = usage

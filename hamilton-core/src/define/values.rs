@@ -3,12 +3,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::types::TypeInfo;
 use crate::value::{NodeValue, Value};
 
-/// A config value with a way to copy it into each run that reads it.
+/// A config value with a way to copy it into each run that reads it, and its type.
 struct ConfigEntry {
     value: Value,
     clone: fn(&Value) -> Value,
+    ty: TypeInfo,
 }
 
 /// Build-time configuration: chooses node variants (`when`) and feeds parameters of the same
@@ -43,13 +45,16 @@ impl Config {
             }
         }
         let value = Value::new(value);
-        let clone = if value.is::<String>() {
-            clone_as::<String>
+        let (clone, ty) = if value.is::<String>() {
+            (
+                clone_as::<String> as fn(&Value) -> Value,
+                TypeInfo::of::<String>(),
+            )
         } else {
-            clone_as::<T>
+            (clone_as::<T> as fn(&Value) -> Value, TypeInfo::of::<T>())
         };
         self.entries
-            .insert(key.into(), ConfigEntry { value, clone });
+            .insert(key.into(), ConfigEntry { value, clone, ty });
         self
     }
 
@@ -99,6 +104,25 @@ impl Config {
         self.entries.get(key).map(|e| (e.clone)(&e.value))
     }
 
+    /// The type of the value of `key`.
+    pub(crate) fn type_info(&self, key: &str) -> Option<TypeInfo> {
+        self.entries.get(key).map(|e| e.ty)
+    }
+
+    /// Sets `key` to a copy of `from`'s `from_key`; `false` when `from_key` is not set.
+    pub(crate) fn copy_key(&mut self, key: &str, from: &Config, from_key: &str) -> bool {
+        let Some(e) = from.entries.get(from_key) else {
+            return false;
+        };
+        let entry = ConfigEntry {
+            value: (e.clone)(&e.value),
+            clone: e.clone,
+            ty: e.ty,
+        };
+        self.entries.insert(key.to_string(), entry);
+        true
+    }
+
     /// A display string of the value of `key` for diagrams (strings, numbers and booleans).
     pub(crate) fn display_value(&self, key: &str) -> Option<String> {
         let v = self.value(key)?;
@@ -117,6 +141,7 @@ impl Clone for Config {
                     let entry = ConfigEntry {
                         value: (e.clone)(&e.value),
                         clone: e.clone,
+                        ty: e.ty,
                     };
                     (k.clone(), entry)
                 })

@@ -14,6 +14,7 @@ mod extract;
 mod fanout;
 mod parameterize;
 mod pipe;
+mod pipe_namespace;
 mod resolve;
 mod subdag;
 mod syntax;
@@ -75,6 +76,8 @@ pub(crate) struct Mods {
     pub(crate) parameterize: Option<(Span, Vec<Output>)>,
     pub(crate) inject: Vec<Bind>,
     pub(crate) pipe_input: Option<(Span, Vec<StepSpec>, Option<Ident>)>,
+    /// `pipe_input(.., namespace = "ns")`.
+    pub(crate) pipe_input_namespace: Option<LitStr>,
     pub(crate) extract: Vec<(Span, Extract)>,
     pub(crate) pipe_output: Option<(Span, Vec<StepSpec>)>,
     pub(crate) mutate: Option<(Span, Vec<Ident>, Vec<Bind>)>,

@@ -34,6 +34,10 @@ impl Mods {
         let mut steps = Vec::new();
         let mut on = None;
         for expr in &exprs {
+            if let Some(ns) = super::pipe_namespace::pipe_namespace(expr) {
+                self.pipe_input_namespace = Some(ns?);
+                continue;
+            }
             if let Expr::Assign(assign) = expr
                 && path_ident(&assign.left).is_some_and(|i| i == "on_input")
             {
@@ -283,6 +287,18 @@ impl Mods {
         };
         let m = &out.modifier;
         let steps = steps.iter().map(|s| step_tokens(s, out.private));
+        if let Some(ns) = &self.pipe_input_namespace {
+            let on = match on {
+                Some(on) => {
+                    let on = on.unraw().to_string();
+                    quote!(::core::option::Option::Some(#on))
+                }
+                None => quote!(::core::option::Option::None),
+            };
+            out.items
+                .push(quote!(#m::pipe_input_in(#ns, #on, [#(#steps),*])));
+            return;
+        }
         out.items.push(match on {
             Some(on) => {
                 let on = on.unraw().to_string();

@@ -21,6 +21,8 @@ use crate::valid::Errors;
 pub(crate) struct SubdagSpec {
     pub(crate) inputs: Vec<Bind>,
     pub(crate) config: Vec<(Ident, Expr)>,
+    /// `key = configuration("outer")`: keys read from other keys of the driver's config.
+    pub(crate) config_from: Vec<(Ident, LitStr)>,
     pub(crate) namespace: Option<LitStr>,
 }
 
@@ -139,7 +141,11 @@ impl SubdagSpec {
             meta.parse_nested_meta(|kv| {
                 let key = config_key(&kv)?;
                 let value: Expr = kv.value()?.parse()?;
-                self.config.push((key, value));
+                match configuration(&value) {
+                    Some(Ok(outer)) => self.config_from.push((key, outer)),
+                    Some(Err(e)) => errors.push(e),
+                    None => self.config.push((key, value)),
+                }
                 Ok(())
             })?;
             Ok(true)
@@ -153,6 +159,56 @@ impl SubdagSpec {
         } else {
             Ok(false)
         }
+    }
+}
+
+/// `configuration("outer")` (Hamilton's): the value of another key of the driver's config;
+/// `None` for any other value.
+fn configuration(value: &Expr) -> Option<syn::Result<LitStr>> {
+    let Expr::Call(call) = value else {
+        return None;
+    };
+    if super::syntax::path_ident(&call.func).is_none_or(|f| f != "configuration") {
+        return None;
+    }
+    Some(match call.args.first() {
+        Some(Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(outer),
+            ..
+        })) if call.args.len() == 1 => Ok(outer.clone()),
+        _ => Err(syn::Error::new_spanned(
+            call,
+            "`configuration` takes the driver's config key as a string: `configuration(\"market\")`",
+        )),
+    })
+}
+
+/// The number an unsuffixed literal (`10`, `-2.5`) is, as a `Number` expression, for inputs
+/// typed by their readers when the graph is built.
+fn untyped_number(expr: &Expr, private: &TokenStream) -> Option<TokenStream> {
+    let (negative, lit) = match expr {
+        Expr::Lit(l) => (false, &l.lit),
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => match &**expr {
+            Expr::Lit(l) => (true, &l.lit),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let sign = negative.then(|| quote!(-));
+    match lit {
+        syn::Lit::Int(i) if i.suffix().is_empty() => {
+            let digits = syn::LitInt::new(&format!("{}_i128", i.base10_digits()), i.span());
+            Some(quote_spanned!(expr.span()=> #private::Number::Int(#sign #digits)))
+        }
+        syn::Lit::Float(f) if f.suffix().is_empty() => {
+            let digits = syn::LitFloat::new(&format!("{}_f64", f.base10_digits()), f.span());
+            Some(quote_spanned!(expr.span()=> #private::Number::Float(#sign #digits)))
+        }
+        _ => None,
     }
 }
 
@@ -200,19 +256,45 @@ fn subdag_tokens(sd: &SubdagOpt, private: &TokenStream) -> Vec<TokenStream> {
             let p = b.param.unraw().to_string();
             let binding = match &b.value {
                 BindValue::Source(s) => quote!(#private::Binding::source(#s)),
-                BindValue::Value(e) => quote_spanned!(e.span()=> #private::Binding::value(#e)),
+                BindValue::Value(e) => match untyped_number(e, private) {
+                    Some(number) => return quote!(.input_number(#p, #number)),
+                    None => quote_spanned!(e.span()=> #private::Binding::value(#e)),
+                },
                 BindValue::Group(..) => quote!(::core::unreachable!()),
             };
             quote!(.input(#p, #binding))
         });
+        // An output's own key replaces a shared one, whichever way each is given.
+        let own_keys: Vec<String> = own
+            .iter()
+            .flat_map(|(_, o)| {
+                o.config
+                    .iter()
+                    .map(|(k, _)| k)
+                    .chain(o.config_from.iter().map(|(k, _)| k))
+            })
+            .map(|k| k.unraw().to_string())
+            .collect();
+        let shared = |k: &Ident| !own_keys.contains(&k.unraw().to_string());
         let configs = sd
             .shared
             .config
             .iter()
+            .filter(|(k, _)| shared(k))
             .chain(own.iter().flat_map(|(_, o)| o.config.iter()))
             .map(|(k, v)| {
                 let k = k.unraw().to_string();
                 quote_spanned!(v.span()=> .set(#k, #v))
+            });
+        let config_from = sd
+            .shared
+            .config_from
+            .iter()
+            .filter(|(k, _)| shared(k))
+            .chain(own.iter().flat_map(|(_, o)| o.config_from.iter()))
+            .map(|(k, outer)| {
+                let k = k.unraw().to_string();
+                quote!(.config_from(#k, #outer))
             });
         let namespace = own
             .and_then(|(_, o)| o.namespace.as_ref())
@@ -227,6 +309,7 @@ fn subdag_tokens(sd: &SubdagOpt, private: &TokenStream) -> Vec<TokenStream> {
                 #private::Subdag::new([#(#modules),*])
                     #(#inputs)*
                     .config(#private::Config::new() #(#configs)*)
+                    #(#config_from)*
                     #namespace
                     #output
             )

@@ -15,6 +15,9 @@ pub(crate) struct ConfigUse {
     pub(crate) when_keys: BTreeMap<String, BTreeSet<(String, String)>>,
     /// Keys a sub-dataflow's own config sets.
     pub(crate) subdag_keys: BTreeSet<String>,
+    /// Keys of the driver's config a sub-dataflow reads under another name
+    /// (`configuration("key")`).
+    pub(crate) subdag_reads: BTreeSet<String>,
     /// A `when_fn` predicate or a `resolve` reads the config in ways that cannot be listed.
     pub(crate) opaque: bool,
 }
@@ -43,6 +46,10 @@ impl ConfigUse {
                 Kind::Subdag(subdag) => {
                     self.subdag_keys
                         .extend(subdag.config.keys().map(str::to_string));
+                    for (key, outer) in &subdag.config_from {
+                        self.subdag_keys.insert(key.to_string());
+                        self.subdag_reads.insert(outer.to_string());
+                    }
                     self.modules(&subdag.modules);
                 }
                 Kind::PipeInput { steps, .. } | Kind::PipeOutput(steps) => {

@@ -19,20 +19,35 @@ impl Resolver<'_> {
         out: &mut Vec<Node>,
     ) -> Node {
         for m in &function.modifiers {
-            if let Kind::PipeInput { on, steps } = &m.kind {
-                node = self.pipe_input(node, &function.base, on.as_deref(), steps, used, out);
+            if let Kind::PipeInput {
+                on,
+                steps,
+                namespace,
+            } = &m.kind
+            {
+                // `ns`, or `ns.<output>` for an output of a parameterized function.
+                let prefix: Arc<str> = match namespace {
+                    Some(ns) if node.name() == function.base.name() => ns.clone(),
+                    Some(ns) => format!("{ns}.{}", node.name()).into(),
+                    None => node.name().into(),
+                };
+                let base = &function.base;
+                node = self.pipe_input(node, base, on.as_deref(), steps, &prefix, used, out);
             }
         }
         node
     }
 
-    /// `steps` run on one parameter of `node` (`on`, or the first) before it.
+    /// `steps` run on one parameter of `node` (`on`, or the first) before it, named
+    /// `<prefix>.with_<f>`.
+    #[allow(clippy::too_many_arguments)]
     fn pipe_input(
         &mut self,
         node: Node,
         base: &Node,
         on: Option<&str>,
         steps: &[Step],
+        prefix: &str,
         used: &mut HashSet<String>,
         out: &mut Vec<Node>,
     ) -> Node {
@@ -54,7 +69,7 @@ impl Resolver<'_> {
         let mut prev: Arc<str> = node.params()[index].name().into();
         let active: Vec<&Step> = steps.iter().filter(|s| self.active(s)).collect();
         for step in active {
-            if let Some(s) = self.step(step, &node, &prev, used, "pipe_input", out) {
+            if let Some(s) = self.step_in(step, &node, prefix, &prev, used, "pipe_input", out) {
                 prev = s.name().into();
                 out.push(s);
             }

@@ -23,6 +23,21 @@ impl Resolver<'_> {
         option: &str,
         out: &mut Vec<Node>,
     ) -> Option<Node> {
+        self.step_in(step, owner, owner.name(), input, used, option, out)
+    }
+
+    /// One step node `<prefix>.with_<f>` of `owner` reading `input`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn step_in(
+        &mut self,
+        step: &Step,
+        owner: &Node,
+        prefix: &str,
+        input: &str,
+        used: &mut HashSet<String>,
+        option: &str,
+        out: &mut Vec<Node>,
+    ) -> Option<Node> {
         let function = step.node.clone().without_modifiers();
         let Some(first) = function.params().first() else {
             self.error(
@@ -50,11 +65,11 @@ impl Resolver<'_> {
             Some(n) => n.to_string(),
             None => format!("with_{}", function.function().trim_start_matches('_')),
         };
-        let mut name = format!("{}.{stem}", owner.name());
+        let mut name = format!("{prefix}.{stem}");
         let mut n = 0;
         while !used.insert(name.clone()) {
             n += 1;
-            name = format!("{}.{stem}_{n}", owner.name());
+            name = format!("{prefix}.{stem}_{n}");
         }
         let node = self.bind(&function, &name, &step.bindings, option, owner, out)?;
         let mut params = node.params().to_vec();

@@ -8,7 +8,8 @@ use super::{Function, Resolver};
 use crate::modifiers::binding::BindingKind;
 use crate::modifiers::messages::quoted;
 use crate::modifiers::{Binding, Kind, Parameterization, Subdag};
-use crate::node::{Node, Param};
+use crate::node::{Node, Param, TypeInfo};
+use crate::values::Config;
 
 impl Resolver<'_> {
     /// The outputs the function's sub-dataflows feed, each binding the parameters its
@@ -61,7 +62,8 @@ impl Resolver<'_> {
     }
 
     /// The nodes of `sd`'s modules, resolved with its config and renamed into
-    /// `namespace`, pushed to `out`. Returns the names of its nodes (without the namespace).
+    /// `namespace`, pushed to `out`, with a node `namespace.<key>` per key of its own config.
+    /// Returns the names of its nodes (without the namespace).
     fn subdag(
         &mut self,
         sd: &Subdag,
@@ -69,7 +71,8 @@ impl Resolver<'_> {
         owner: &Node,
         out: &mut Vec<Node>,
     ) -> HashSet<String> {
-        let config = self.config.clone().merge(sd.config.clone());
+        let own = self.own_config(sd, namespace, owner);
+        let config = self.config.clone().merge(own.clone());
         let mut inner = Resolver {
             config: &config,
             errors: &mut *self.errors,
@@ -104,7 +107,8 @@ impl Resolver<'_> {
             .iter()
             .flat_map(|n| n.params().iter().map(Param::name))
             .collect();
-        for (input, _) in &sd.inputs {
+        let bound = sd.inputs.iter().map(|(i, _)| i);
+        for input in bound.chain(sd.numbers.iter().map(|(i, _)| i)) {
             if !read.contains(&**input) {
                 let mut readable: Vec<&str> = read
                     .iter()
@@ -122,6 +126,7 @@ impl Resolver<'_> {
                 );
             }
         }
+        let inputs = self.typed_inputs(sd, &nodes, &names, owner);
         for node in nodes {
             let mut params = Vec::with_capacity(node.params().len());
             for p in node.params() {
@@ -130,7 +135,7 @@ impl Resolver<'_> {
                     params.push(p.renamed(inner_name));
                     continue;
                 }
-                if let Some((_, binding)) = sd.inputs.iter().find(|(i, _)| **i == *p.name()) {
+                if let Some((_, binding)) = inputs.iter().find(|(i, _)| **i == *p.name()) {
                     match &binding.0 {
                         BindingKind::Source(s) => params.push(p.renamed(s.clone())),
                         BindingKind::Value { ty, make, text } => {
@@ -171,36 +176,24 @@ impl Resolver<'_> {
                     }
                     continue;
                 }
-                if let Some(value) = sd.config.value(p.name()) {
-                    if value.type_id() != p.ty().id() {
+                if let Some(ty) = own.type_info(p.name()) {
+                    if ty != p.ty() {
                         self.error(
                             owner,
                             "subdag",
                             format!(
                                 "config key `{}` of the sub-dataflow holds a `{}`, but node `{}` reads it as `{}`; set it as a `{}`",
                                 p.name(),
-                                value.type_name(),
+                                ty,
                                 node.name(),
                                 p.ty(),
                                 p.ty()
                             ),
                         );
+                        // Reported once: no config node of the other type.
+                        helpers.insert(inner_name.clone());
                     } else if helpers.insert(inner_name.clone()) {
-                        let key = p.name().to_string();
-                        let own = sd.config.clone();
-                        out.push(
-                            owner
-                                .derived(inner_name.clone())
-                                .doc(format!("Config `{key}` of sub-dataflow `{namespace}`."))
-                                .build_erased(
-                                    p.ty(),
-                                    Arc::new(move |_| {
-                                        own.copy_value(&key).ok_or_else(|| {
-                                            format!("config key `{key}` is not set").into()
-                                        })
-                                    }),
-                                ),
-                        );
+                        out.push(config_node(owner, &own, namespace, p.name(), ty));
                     }
                     params.push(Param::new(inner_name, p.ty(), p.kind()));
                     continue;
@@ -210,6 +203,91 @@ impl Resolver<'_> {
             let name = format!("{namespace}.{}", node.name());
             out.push(node.renamed(name).with_params(params));
         }
+        // Every key of its own config is a node, read or not (as in Hamilton); but not one
+        // named like a node or an input of the sub-dataflow.
+        for key in own.keys() {
+            let inner_name = format!("{namespace}.{key}");
+            let input = inputs.iter().any(|(i, _)| **i == *key);
+            if names.contains(key) || input || helpers.contains(&inner_name) {
+                continue;
+            }
+            if let Some(ty) = own.type_info(key) {
+                out.push(config_node(owner, &own, namespace, key, ty));
+            }
+        }
         names
     }
+
+    /// The sub-dataflow's own config: its literal config, then each key read from another key
+    /// of the driver's config (`configuration("outer")`); an outer key not set is reported.
+    fn own_config(&mut self, sd: &Subdag, namespace: &str, owner: &Node) -> Config {
+        let mut own = sd.config.clone();
+        for (key, outer) in &sd.config_from {
+            if !own.copy_key(key, self.config, outer) {
+                let hint = match crate::error::did_you_mean(outer, self.config.keys()) {
+                    Some(near) => format!(" (did you mean `{near}`?)"),
+                    None => String::new(),
+                };
+                self.error(
+                    owner,
+                    "subdag",
+                    format!(
+                        "`config({key} = configuration(\"{outer}\"))` of sub-dataflow `{namespace}` reads config key `{outer}`, which the driver's config does not set{hint}; set it with `Config::new().set(\"{outer}\", ..)`"
+                    ),
+                );
+            }
+        }
+        own
+    }
+
+    /// The bound inputs of `sd`, with its untyped numbers typed by the first parameter reading
+    /// them (a number the type cannot hold is reported).
+    fn typed_inputs(
+        &mut self,
+        sd: &Subdag,
+        nodes: &[Node],
+        names: &HashSet<String>,
+        owner: &Node,
+    ) -> Vec<(Arc<str>, Binding)> {
+        let mut inputs = sd.inputs.clone();
+        for (input, number) in &sd.numbers {
+            let reader = nodes.iter().find_map(|n| {
+                n.params()
+                    .iter()
+                    .find(|p| *p.name() == **input && !names.contains(p.name()))
+                    .map(|p| (n.name(), p.ty()))
+            });
+            let Some((node, ty)) = reader else {
+                continue;
+            };
+            match number.binding_for(ty) {
+                Ok(binding) => inputs.push((input.clone(), binding)),
+                Err(problem) => self.error(
+                    owner,
+                    "subdag",
+                    format!(
+                        "input `{input} = value({number})`: node `{node}` of the sub-dataflow reads it as `{ty}`, but {problem}"
+                    ),
+                ),
+            }
+        }
+        inputs
+    }
+}
+
+/// The node `namespace.<key>` holding config key `key` of a sub-dataflow's own config.
+fn config_node(owner: &Node, own: &Config, namespace: &str, key: &str, ty: TypeInfo) -> Node {
+    let name = format!("{namespace}.{key}");
+    let key = key.to_string();
+    let own = own.clone();
+    owner
+        .derived(name)
+        .doc(format!("Config `{key}` of sub-dataflow `{namespace}`."))
+        .build_erased(
+            ty,
+            Arc::new(move |_| {
+                own.copy_value(&key)
+                    .ok_or_else(|| format!("config key `{key}` is not set").into())
+            }),
+        )
 }

@@ -4,6 +4,7 @@ pub(crate) mod binding;
 pub(crate) mod config;
 pub(crate) mod fields;
 pub(crate) mod messages;
+pub(crate) mod number;
 
 use std::fmt;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ pub use binding::{Binding, IntoLiteral, Parameterization, Step};
 pub use config::{Condition, ConfigValue};
 pub use fields::{ColumnExtractor, Field, Fields, RegisteredColumnExtractor};
 pub(crate) use messages::origin;
+pub use number::Number;
 
 use crate::check::{Importance, Validator, checked};
 use crate::module::Module;
@@ -47,6 +49,7 @@ pub(crate) enum Kind {
     PipeInput {
         on: Option<Arc<str>>,
         steps: Vec<Step>,
+        namespace: Option<Arc<str>>,
     },
     ExtractFields(Vec<Field>),
     ExtractColumns {
@@ -194,6 +197,7 @@ impl Modifier {
         Self::of(Kind::PipeInput {
             on: None,
             steps: steps.into_iter().collect(),
+            namespace: None,
         })
     }
 
@@ -205,6 +209,39 @@ impl Modifier {
         Self::of(Kind::PipeInput {
             on: Some(param.into()),
             steps: steps.into_iter().collect(),
+            namespace: None,
+        })
+    }
+
+    /// Runs `steps` on parameter `on` (or the first) before the node, naming them
+    /// `<namespace>.with_<f>` instead of `<node>.with_<f>` (`pipe_input(.., namespace = "ns")`,
+    /// Hamilton's `namespace=`). Each output of a `parameterize`d function gets
+    /// `<namespace>.<output>.with_<f>`.
+    ///
+    /// ```
+    /// use hamilton_core::modifiers::{Modifier, Step};
+    /// use hamilton_core::{Driver, Inputs, node, node::{Args, Node}};
+    ///
+    /// #[node(exclude)]
+    /// fn halved(x: &f64) -> f64 { x / 2.0 }
+    ///
+    /// let total = Node::builder("total")
+    ///     .param::<f64>("spend")
+    ///     .modifier(Modifier::pipe_input_in("clean", None, [Step::of(halved::DEF)]))
+    ///     .build(|a: &Args| Ok(*a.get::<f64>(0)?));
+    /// let dr = Driver::builder().with_nodes([total]).build().unwrap();
+    /// let out = dr.execute(&["total", "clean.with_halved"], Inputs::new().set("spend", 8.0)).unwrap();
+    /// assert_eq!(out.get::<f64>("total").unwrap(), &4.0);
+    /// ```
+    pub fn pipe_input_in(
+        namespace: impl Into<Arc<str>>,
+        on: Option<&str>,
+        steps: impl IntoIterator<Item = Step>,
+    ) -> Self {
+        Self::of(Kind::PipeInput {
+            on: on.map(Into::into),
+            steps: steps.into_iter().collect(),
+            namespace: Some(namespace.into()),
         })
     }
 
@@ -333,7 +370,11 @@ impl fmt::Debug for Modifier {
                 }))
             ),
             Kind::Inject(p, b) => write!(f, "inject({p} = {b})"),
-            Kind::PipeInput { on, steps } => {
+            Kind::PipeInput {
+                on,
+                steps,
+                namespace,
+            } => {
                 write!(
                     f,
                     "pipe_input({}",
@@ -341,6 +382,9 @@ impl fmt::Debug for Modifier {
                 )?;
                 if let Some(on) = on {
                     write!(f, ", on_input = {on}")?;
+                }
+                if let Some(ns) = namespace {
+                    write!(f, ", namespace = {ns:?}")?;
                 }
                 f.write_str(")")
             }
@@ -413,6 +457,10 @@ pub struct Subdag {
     pub(crate) modules: Vec<Module>,
     pub(crate) inputs: Vec<(Arc<str>, Binding)>,
     pub(crate) config: Config,
+    /// Own config keys read from other keys of the driver's config: `(key, outer key)`.
+    pub(crate) config_from: Vec<(Arc<str>, Arc<str>)>,
+    /// Inputs bound to numbers without a type suffix, typed by their readers.
+    pub(crate) numbers: Vec<(Arc<str>, Number)>,
     pub(crate) namespace: Option<Arc<str>>,
     pub(crate) output: Option<Arc<str>>,
 }
@@ -424,6 +472,8 @@ impl Subdag {
             modules: modules.into_iter().collect(),
             inputs: Vec::new(),
             config: Config::new(),
+            config_from: Vec::new(),
+            numbers: Vec::new(),
             namespace: None,
             output: None,
         }
@@ -435,9 +485,63 @@ impl Subdag {
         self
     }
 
+    /// Binds input `name` to a number written without a type suffix: it takes the type of
+    /// the parameter that reads it (what `inputs(k = value(10))` generates), and a number that
+    /// the type cannot hold is a build error.
+    ///
+    /// ```
+    /// use hamilton_core::modifiers::{Modifier, Number, Subdag};
+    /// use hamilton_core::{Driver, Inputs, Module, node::{Args, Node}};
+    /// let inner = Module::from_nodes("features", [
+    ///     Node::builder("shifted").param::<u8>("x").param::<u8>("k")
+    ///         .build(|a: &Args| Ok(a.get::<u8>(0)? + a.get::<u8>(1)?)),
+    /// ]);
+    /// let report = Node::builder("report")
+    ///     .param::<u8>("shifted")
+    ///     .modifier(Modifier::subdag(Subdag::new([inner]).input_number("k", Number::Int(10))))
+    ///     .build(|a: &Args| Ok(*a.get::<u8>(0)?));
+    /// let dr = Driver::builder().with_nodes([report]).build().unwrap();
+    /// let out = dr.execute(&["report"], Inputs::new().set("x", 1_u8)).unwrap();
+    /// assert_eq!(out.get::<u8>("report").unwrap(), &11);
+    /// ```
+    pub fn input_number(mut self, name: impl Into<Arc<str>>, number: Number) -> Self {
+        self.numbers.push((name.into(), number));
+        self
+    }
+
     /// Adds config for the sub-dataflow (over the driver's).
     pub fn config(mut self, config: Config) -> Self {
         self.config = std::mem::take(&mut self.config).merge(config);
+        self
+    }
+
+    /// Sets the sub-dataflow's config key `key` to the value of the driver's config key
+    /// `outer` (Hamilton's `configuration("outer")`; `config(key = configuration("outer"))` in
+    /// `#[node(subdag(..))]`). It wins over a value [`config`](Self::config) gives `key`;
+    /// `outer` not set in the driver's config is a build error.
+    ///
+    /// ```
+    /// use hamilton_core::modifiers::{Modifier, Subdag};
+    /// use hamilton_core::{Config, Driver, Module, Inputs, node::{Args, Node}};
+    /// let inner = Module::from_nodes("features", [
+    ///     Node::builder("label").param::<String>("region")
+    ///         .build(|a: &Args| Ok(format!("in {}", a.get::<String>(0)?))),
+    /// ]);
+    /// let report = Node::builder("report")
+    ///     .param::<String>("label")
+    ///     .modifier(Modifier::subdag(Subdag::new([inner]).config_from("region", "market")))
+    ///     .build(|a: &Args| Ok(a.get::<String>(0)?.clone()));
+    /// let dr = Driver::builder()
+    ///     .with_nodes([report])
+    ///     .with_config(Config::new().set("market", "DE"))
+    ///     .build()
+    ///     .unwrap();
+    /// let out = dr.execute(&["report", "report.region"], Inputs::new()).unwrap();
+    /// assert_eq!(out.get::<String>("report").unwrap(), "in DE");
+    /// assert_eq!(out.get::<String>("report.region").unwrap(), "DE");
+    /// ```
+    pub fn config_from(mut self, key: impl Into<Arc<str>>, outer: impl Into<Arc<str>>) -> Self {
+        self.config_from.push((key.into(), outer.into()));
         self
     }
 
@@ -465,16 +569,20 @@ impl fmt::Debug for Subdag {
             f.write_str(m.name())?;
         }
         f.write_str("]")?;
-        if !self.inputs.is_empty() {
-            let inputs: Vec<String> = self
-                .inputs
+        if !self.inputs.is_empty() || !self.numbers.is_empty() {
+            let bound = self.inputs.iter().map(|(p, b)| format!("{p} = {b}"));
+            let numbers = self
+                .numbers
                 .iter()
-                .map(|(p, b)| format!("{p} = {b}"))
-                .collect();
+                .map(|(p, n)| format!("{p} = value({n})"));
+            let inputs: Vec<String> = bound.chain(numbers).collect();
             write!(f, ", inputs({})", inputs.join(", "))?;
         }
         if !self.config.is_empty() {
             write!(f, ", config({:?})", self.config)?;
+        }
+        for (key, outer) in &self.config_from {
+            write!(f, ", config({key} = configuration({outer:?}))")?;
         }
         if let Some(ns) = &self.namespace {
             write!(f, ", namespace = {ns:?}")?;

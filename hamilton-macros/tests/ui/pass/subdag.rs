@@ -26,6 +26,7 @@ fn report(scaled: &f64) -> f64 {
 #[node(parameterized_subdag(
     modules = [features::MODULE],
     inputs(x = source("raw")),
+    config(region = configuration("market")),
     a(inputs(k = value(1.0))),
     b(inputs(k = value(2.0)), config(mode = "b"), namespace = "bee"),
 ), tag_outputs(a(owner = "x")))]
@@ -37,6 +38,6 @@ fn main() {
     let text = format!("{:?}", (<report>::DEF.modifiers)());
     assert!(text.contains("::features, nodes![features::scaled]], inputs(x = source(\"raw\"), k = value(2.0)), config({\"region\": Value<String>, \"window\": Value<i64>}), namespace = \"uk\")]"), "{text}");
     let text = format!("{:?}", (<each>::DEF.modifiers)());
-    assert!(text.contains("inputs(k = value(1.0), x = source(\"raw\")), output = \"a\")"), "{text}");
+    assert!(text.contains("inputs(x = source(\"raw\"), k = value(1.0)), config(region = configuration(\"market\")), output = \"a\")"), "{text}");
     assert!(text.contains("namespace = \"bee\", output = \"b\")"), "{text}");
 }
