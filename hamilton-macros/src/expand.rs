@@ -245,6 +245,7 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         Some(item) => item.to_token_stream(),
         None => output_ty.clone(),
     };
+    let own_output = own_output_const(node, options, &output_ty, &name, &private);
     let output_const = respan(
         quote! {
             /// The type dependents read (a fan-out's item type), checked by `#[node(wired)]`.
@@ -307,6 +308,7 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
             /// The node's definition.
             pub const DEF: &'static #private::NodeDef = &#def_ident;
             #output_const
+            #own_output
             /// The node's depth among `#[node(wired)]` nodes: evaluating it finds their cycles.
             pub const __WIRED: usize = #wired_sum;
 
@@ -321,6 +323,37 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         #private::submit!(#ident::DEF);
 
         #wiring
+    }
+}
+
+/// The `OUTPUT` constant `outputs![..]` and `Outputs::get_typed` read: the node of the function's
+/// own name with its type, or a marker saying why there is none.
+fn own_output_const(
+    node: &Node,
+    options: &Options,
+    output_ty: &TokenStream,
+    name: &str,
+    private: &TokenStream,
+) -> TokenStream {
+    let fans_out = node.output.as_ref().is_some_and(|o| o.parallel.is_some());
+    let reason = options
+        .mods
+        .no_own_output()
+        .or(fans_out.then_some("FansOutIntoItems"));
+    match reason {
+        Some(reason) => {
+            let reason = Ident::new(reason, Span::call_site());
+            let ident = &node.func.sig.ident;
+            quote! {
+                /// No node of the function's own name and type (see `hamilton_core::OwnOutput`).
+                pub const OUTPUT: #private::no_own_output::#reason<#ident> =
+                    #private::no_own_output::#reason::NEW;
+            }
+        }
+        None => quote! {
+            /// The function's node, named and typed, for `outputs![..]` and `Outputs::get_typed`.
+            pub const OUTPUT: #private::TypedOutput<#output_ty> = #private::TypedOutput::new(#name);
+        },
     }
 }
 

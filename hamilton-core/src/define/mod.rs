@@ -14,6 +14,7 @@ pub(crate) mod module;
 pub mod node;
 pub(crate) mod outputs;
 pub(crate) mod scalar_checks;
+pub(crate) mod typed_output;
 pub(crate) mod types;
 pub(crate) mod value;
 pub(crate) mod values;

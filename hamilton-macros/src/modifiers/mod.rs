@@ -12,6 +12,7 @@ mod config;
 mod does;
 mod extract;
 mod fanout;
+mod own_output;
 mod parameterize;
 mod pipe;
 mod pipe_namespace;
