@@ -226,6 +226,7 @@ macro_rules! __submit_column_extractor {
 pub use crate::__submit_column_extractor as submit_column_extractor;
 
 pub use crate::check::{Importance, Validator, check_fn};
+pub use crate::define::does_by_name::{Pick, argument_order, has_param};
 pub use crate::define::typed_output::{TypedOutput, no_own_output};
 pub use crate::modifiers::Number;
 pub use crate::modifiers::{

@@ -37,7 +37,13 @@ pub(crate) fn node(args: TokenStream, item: TokenStream) -> TokenStream {
     let empty_body = func.block.stmts.is_empty();
     if let Some((path, slice, span)) = &options.mods.does {
         if func.block.stmts.is_empty() {
-            func.block = Box::new(modifiers::does_body(&func, path, *slice));
+            func.block = Box::new(if options.mods.does_mapping.is_empty() {
+                modifiers::does_body(&func, path, *slice)
+            } else {
+                let krate = options.crate_path();
+                let private = quote!(#krate::__private);
+                modifiers::does_body_by_name(&func, path, &options.mods.does_mapping, &private)
+            });
         } else {
             errors.push(syn::Error::new(
                 *span,

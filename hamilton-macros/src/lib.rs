@@ -165,7 +165,8 @@ use proc_macro::TokenStream;
 ///    matches), `exclude`. Variants share a node name: the function name up to its last `__`
 ///    (`vat__uk` → `vat`), or `name`;
 /// 2. `resolve(path)`: modifiers computed from the config;
-/// 3. `does(f)` / `does(f, slice)`: the (empty) body becomes `f(a, b, ..)` / `f(&[a, b, ..])`;
+/// 3. `does(f)` / `does(f, slice)`: the (empty) body becomes `f(a, b, ..)` / `f(&[a, b, ..])`
+///    (`does(f, their = ours)`: by name);
 ///    `subdag(modules = [..], inputs(p = source("x")), config(k = "v"), namespace = "ns")` and
 ///    `parameterized_subdag(modules = [..], a(..), b(..))`: modules re-used as namespaced
 ///    sub-dataflows (`ns.node`) feeding the function;

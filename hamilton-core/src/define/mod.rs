@@ -5,6 +5,7 @@ pub(crate) mod args;
 pub(crate) mod call;
 pub mod check;
 pub(crate) mod convert;
+pub(crate) mod does_by_name;
 pub(crate) mod error;
 pub(crate) mod error_context;
 pub mod fanout;

@@ -30,7 +30,7 @@ pub(crate) use binding::binders;
 use binding::{Bind, binding};
 use check_output::CheckOpt;
 use config::Cond;
-pub(crate) use does::does_body;
+pub(crate) use does::{does_body, does_body_by_name};
 use extract::Extract;
 use parameterize::Output;
 use pipe::StepSpec;
@@ -74,6 +74,8 @@ pub(crate) struct Mods {
     pub(crate) exclude: Option<Span>,
     pub(crate) resolve: Vec<Path>,
     pub(crate) does: Option<(Path, bool, Span)>,
+    /// `does(f, their = ours, ..)`: `f`'s parameters matched to the function's by name.
+    pub(crate) does_mapping: Vec<(Ident, Ident)>,
     pub(crate) parameterize: Option<(Span, Vec<Output>)>,
     pub(crate) inject: Vec<Bind>,
     pub(crate) pipe_input: Option<(Span, Vec<StepSpec>, Option<Ident>)>,

@@ -60,7 +60,7 @@ impl ConfigUse {
                         self.node(&step.node);
                     }
                 }
-                Kind::Does(n) => self.node(n),
+                Kind::Does(n, _) => self.node(n),
                 _ => {}
             }
         }

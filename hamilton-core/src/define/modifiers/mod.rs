@@ -42,7 +42,9 @@ pub(crate) enum Kind {
         name: Arc<str>,
         f: Resolver,
     },
-    Does(Box<Node>),
+    /// The implementation, and its parameters matched to the node's by name: `(its, ours)`
+    /// (none: by position).
+    Does(Box<Node>, Vec<(Arc<str>, Arc<str>)>),
     Subdag(Box<Subdag>),
     Parameterize(Vec<Parameterization>),
     Inject(Arc<str>, Binding),
@@ -169,7 +171,40 @@ impl Modifier {
     /// parameter names; `implementation` must take parameters of the same types, in the same
     /// order, and produce the same type.
     pub fn does(implementation: Node) -> Self {
-        Self::of(Kind::Does(Box::new(implementation)))
+        Self::of(Kind::Does(Box::new(implementation), Vec::new()))
+    }
+
+    /// Computes the node with `implementation`'s code, its parameters matched to the node's by
+    /// name (`does(f, their = ours, ..)`): `implementation`'s parameter `their` receives the
+    /// node's `ours`, each other one the node's parameter of its own name. Each parameter of
+    /// the node goes to one of `implementation`'s, of the same type; a parameter without a
+    /// match is a build error naming it.
+    ///
+    /// ```
+    /// use hamilton_core::modifiers::Modifier;
+    /// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
+    /// let ratio = Node::builder("ratio")
+    ///     .param::<f64>("num")
+    ///     .param::<f64>("den")
+    ///     .build(|a: &Args| Ok(a.get::<f64>(0)? / a.get::<f64>(1)?));
+    /// let conversion = Node::builder("conversion")
+    ///     .param::<f64>("visits")
+    ///     .param::<f64>("signups")
+    ///     .modifier(Modifier::does_by_name(ratio, [("num", "signups"), ("den", "visits")]))
+    ///     .build(|_: &Args| Ok(0.0_f64));
+    /// let dr = Driver::builder().with_nodes([conversion]).build().unwrap();
+    /// let out = dr.execute(&["conversion"], Inputs::new().set("visits", 4.0).set("signups", 1.0)).unwrap();
+    /// assert_eq!(out.get::<f64>("conversion").unwrap(), &0.25);
+    /// ```
+    pub fn does_by_name(
+        implementation: Node,
+        mapping: impl IntoIterator<Item = (impl Into<Arc<str>>, impl Into<Arc<str>>)>,
+    ) -> Self {
+        let mapping = mapping
+            .into_iter()
+            .map(|(their, our)| (their.into(), our.into()))
+            .collect();
+        Self::of(Kind::Does(Box::new(implementation), mapping))
     }
 
     /// Re-uses the nodes of `subdag`'s modules as a namespaced sub-dataflow feeding the node
@@ -331,7 +366,7 @@ impl Modifier {
             Kind::Default => "default",
             Kind::Exclude => "exclude",
             Kind::Resolve { .. } => "resolve",
-            Kind::Does(_) => "does",
+            Kind::Does(..) => "does",
             Kind::Subdag(_) => "subdag",
             Kind::Parameterize(_) => "parameterize",
             Kind::Inject(..) => "inject",
@@ -354,7 +389,13 @@ impl fmt::Debug for Modifier {
             Kind::Default => f.write_str("default"),
             Kind::Exclude => f.write_str("exclude"),
             Kind::Resolve { name, .. } => write!(f, "resolve({name})"),
-            Kind::Does(node) => write!(f, "does({})", node.function()),
+            Kind::Does(node, mapping) => {
+                write!(f, "does({}", node.function())?;
+                for (their, our) in mapping {
+                    write!(f, ", {their} = {our}")?;
+                }
+                f.write_str(")")
+            }
             Kind::Subdag(sd) => write!(f, "{sd:?}"),
             Kind::Parameterize(outputs) => write!(
                 f,
