@@ -220,8 +220,9 @@ use proc_macro::TokenStream;
 ///   `__private::FnCall`: the function itself and one marker per parameter saying how it is
 ///   read (for an `async fn`, or one of more than 12 parameters, a call shim instead);
 /// - a hidden unit struct of the same name (type namespace only), whose one inherent impl holds
-///   `DEF` (the definition) and one `PhantomData` constant per parameter typing `value(..)`
-///   literals for it (used by `step(this_fn, p = value(..))`);
+///   `DEF` (the definition), `OUTPUT` (the node's name and type, for
+///   `hamilton_core::outputs!` and `Outputs::get_typed`) and one `PhantomData` constant per
+///   parameter typing `value(..)` literals for it (used by `step(this_fn, p = value(..))`);
 /// - its registration for `module!()` when registration is on.
 ///
 /// No trait impl and no function body per node: a crate of many nodes stays cheap to check (see
