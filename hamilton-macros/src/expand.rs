@@ -251,7 +251,11 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         Some(item) => item.to_token_stream(),
         None => output_ty.clone(),
     };
-    let own_output = own_output_const(node, options, &output_ty, &name, &private);
+    // Spanned like `output_info`, so that a `..Result` that is not a `Result` is reported once.
+    let own_output = respan(
+        own_output_const(node, options, &output_ty, &name, &private),
+        output.ty.span(),
+    );
     let output_const = respan(
         quote! {
             /// The type dependents read (a fan-out's item type), checked by `#[node(wired)]`.
@@ -352,12 +356,14 @@ fn own_output_const(
             let ident = &node.func.sig.ident;
             quote! {
                 /// No node of the function's own name and type (see `hamilton_core::OwnOutput`).
+                #[allow(unreachable_pub, dead_code)]
                 pub const OUTPUT: #private::no_own_output::#reason<#ident> =
                     #private::no_own_output::#reason::NEW;
             }
         }
         None => quote! {
             /// The function's node, named and typed, for `outputs![..]` and `Outputs::get_typed`.
+            #[allow(unreachable_pub, dead_code)]
             pub const OUTPUT: #private::TypedOutput<#output_ty> = #private::TypedOutput::new(#name);
         },
     }
