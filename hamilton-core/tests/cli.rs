@@ -99,7 +99,7 @@ const SPEND: [&str; 6] = [
 fn validate_prints_the_count_of_nodes_inputs_and_config_values() {
     assert_eq!(
         run(&["validate"]).unwrap(),
-        "ok: 5 nodes, 5 inputs, 1 config values\n"
+        "ok: 5 nodes, 5 inputs, 1 config value\n"
     );
 }
 
@@ -535,5 +535,5 @@ fn usage_errors_are_clap_errors_with_exit_code_2() {
 fn cli_run_is_the_short_form_of_cli_new_run() {
     let mut out = Vec::new();
     cli::run(builder(), ["app", "validate"], &mut out).unwrap();
-    assert_eq!(out, b"ok: 5 nodes, 5 inputs, 1 config values\n");
+    assert_eq!(out, b"ok: 5 nodes, 5 inputs, 1 config value\n");
 }

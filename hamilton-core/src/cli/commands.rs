@@ -145,10 +145,10 @@ impl Cli {
         write(
             out,
             &format!(
-                "ok: {} nodes, {} inputs, {} config values\n",
-                count(NodeKind::Function),
-                count(NodeKind::Input),
-                count(NodeKind::Config)
+                "ok: {}, {}, {}\n",
+                counted(count(NodeKind::Function), "node"),
+                counted(count(NodeKind::Input), "input"),
+                counted(count(NodeKind::Config), "config value")
             ),
         )
     }
@@ -342,6 +342,14 @@ fn kind_name(node: &NodeInfo<'_>) -> &'static str {
         NodeKind::Input if node.is_optional_input() => "input?",
         NodeKind::Input => "input",
         NodeKind::Config => "config",
+    }
+}
+
+/// `1 node`, `2 nodes`.
+fn counted(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
     }
 }
 

@@ -1,48 +1,4 @@
-//! A command line for your own dataflow binary (feature `cli`): `validate`, `list`, `diagram`,
-//! `execute` and `ui` subcommands over the driver builder you give.
-//!
-//! ```no_run
-//! use hamilton_core::Driver;
-//! # let builder = Driver::builder();
-//! // src/main.rs of your binary; `builder` has your modules, hooks, ...
-//! fn main() -> std::process::ExitCode {
-//! #   let builder = Driver::builder();
-//!     hamilton_core::cli::main(builder)
-//! }
-//! ```
-//!
-//! ```text
-//! my-dataflow validate --config run.toml
-//! my-dataflow list --tag owner=growth --json
-//! my-dataflow diagram --format mermaid --output spend_per_signup --out flow.mmd
-//! my-dataflow execute --output spend_per_signup --input spend=1000 --input signups=40 --json
-//! my-dataflow ui --db runs.sqlite --addr 127.0.0.1:8080
-//! ```
-//!
-//! Inputs are given as text and read as the type the dataflow reads them as: the integers,
-//! floats, `bool`, `String`, `char`, `PathBuf`, `Option<T>` (`none`) and `Vec<T>` (`1,2,3` or
-//! `[1, 2, 3]`) of them are built in; [`Cli::parse_input`] adds other types, and
-//! [`Cli::display_output`] shows outputs of other types. A TOML file given with `--config`
-//! holds a `[config]` table (strings, integers as `i64`, floats as `f64`, booleans), an
-//! `[inputs]` table and `outputs = [..]`; flags win over the file. The guide is
-//! `hamilton-core/docs/cli.md`.
-//!
-//! [`run`] runs one command line and writes to any `Write`, for tests and embedding:
-//!
-//! ```
-//! use hamilton_core::{Driver, node::{Args, Node}};
-//! let builder = Driver::builder().with_nodes([
-//!     Node::builder("doubled").doc("Twice the input.").param::<i64>("x")
-//!         .build(|a: &Args| Ok(a.get::<i64>(0)? * 2)),
-//! ]);
-//! let mut out = Vec::new();
-//! hamilton_core::cli::run(builder, ["app", "execute", "--output", "doubled", "--input", "x=21"], &mut out).unwrap();
-//! assert_eq!(String::from_utf8(out).unwrap(), "doubled = 42\n");
-//! ```
-//!
-//! Bad input never panics: a problem is an [`Error`], [`Error::Cli`] for the command line's own
-//! (its message names the flag, input or file and the fix), and [`main`] prints it and exits
-//! with 1 (2 for usage errors, printed as clap prints them).
+#![doc = include_str!("../../docs/cli.md")]
 
 mod args;
 mod commands;
@@ -82,7 +38,7 @@ pub fn main(builder: DriverBuilder) -> ExitCode {
 ///     .with_nodes([Node::builder("b").param::<f64>("a").build(|x: &Args| Ok(*x.get::<f64>(0)?))]);
 /// let mut out = Vec::new();
 /// hamilton_core::cli::run(builder, ["app", "validate"], &mut out).unwrap();
-/// assert_eq!(String::from_utf8(out).unwrap(), "ok: 1 nodes, 1 inputs, 0 config values\n");
+/// assert_eq!(String::from_utf8(out).unwrap(), "ok: 1 node, 1 input, 0 config values\n");
 /// ```
 pub fn run(
     builder: DriverBuilder,
