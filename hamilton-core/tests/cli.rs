@@ -175,6 +175,14 @@ fn list_tag_filters_must_all_match() {
 
 #[test]
 fn list_json_is_an_array_of_nodes() {
+    let text = run(&["list", "--json"]).unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let bonus = rows.iter().find(|r| r["name"] == "bonus").unwrap();
+    assert_eq!(
+        (&bonus["kind"], &bonus["optional"]),
+        (&serde_json::json!("input"), &serde_json::json!(true))
+    );
+
     let text = run(&["list", "--json", "--tag", "owner=finance"]).unwrap();
     let rows: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(
@@ -182,6 +190,7 @@ fn list_json_is_an_array_of_nodes() {
         serde_json::json!([{
             "name": "total_spend",
             "kind": "function",
+            "optional": false,
             "type": "f64",
             "module": "cli::marketing",
             "tags": {"owner": "finance"},

@@ -180,7 +180,8 @@ impl Cli {
                 .map(|n| {
                     json!({
                         "name": n.name(),
-                        "kind": kind_name(n),
+                        "kind": kind_name(n).trim_end_matches('?'),
+                        "optional": n.is_optional_input(),
                         "type": n.type_name(),
                         "module": n.module(),
                         "tags": n.tags(),
