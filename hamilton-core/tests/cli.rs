@@ -371,6 +371,41 @@ fn an_output_of_a_type_without_display_shows_its_type_name() {
     assert_eq!(out, "moved = <Point>\n");
 }
 
+/// The marketing dataflow with a node reading config `window` as a `usize`.
+fn with_window() -> Cli {
+    use hamilton_core::node::{Args, Node};
+    Cli::new(
+        builder().with_nodes([Node::builder("periods")
+            .param::<usize>("window")
+            .build(|a: &Args| Ok(a.get::<usize>(0)? * 2))]),
+    )
+}
+
+#[test]
+fn config_text_is_read_as_the_type_its_readers_read() {
+    let out = run_cli(
+        with_window(),
+        &["execute", "--output", "periods", "--set", "window=3"],
+    );
+    assert_eq!(out.unwrap(), "periods = 6\n");
+    let file = toml_file("[config]\nwindow = 4\n");
+    let path = file.path().to_str().unwrap();
+    let out = run_cli(
+        with_window(),
+        &["execute", "--output", "periods", "--config", path],
+    );
+    assert_eq!(out.unwrap(), "periods = 8\n");
+}
+
+#[test]
+fn a_config_value_its_readers_cannot_read_names_the_key_the_node_and_the_type() {
+    let err = run_cli(with_window(), &["validate", "--set", "window=-3"]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "config value `window` from `--set`: node `periods` reads it as a `usize`, but `-3` is not one (invalid digit found in string); give a `usize`, e.g. `window=1`"
+    );
+}
+
 #[test]
 fn help_is_written_to_the_output() {
     let help = run(&["execute", "--help"]).unwrap();

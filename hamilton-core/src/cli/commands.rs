@@ -14,7 +14,7 @@ use super::parse::{ParseFailure, Raw, is_none};
 use crate::cli_error::CliError;
 use crate::diagram::{Draw, Format};
 use crate::introspect::{NodeInfo, NodeKind};
-use crate::{Config, Driver, Error, Inputs, RequestError};
+use crate::{BuildError, Config, Driver, Error, Inputs, RequestError};
 
 /// Writes to the command's output.
 fn write(out: &mut dyn Write, text: &str) -> Result<(), Error> {
@@ -47,15 +47,73 @@ impl Cli {
             Some(path) => RunFile::load(path)?,
             None => RunFile::default(),
         };
-        let mut config = Config::new();
+        let mut given: BTreeMap<&str, (Raw, &str)> = BTreeMap::new();
         for (key, value) in &file.config {
-            config = set_config(config, key, value);
+            given.insert(
+                key,
+                (Raw::Toml(value.clone()), "the file's `[config]` table"),
+            );
         }
         for (key, text) in &setup.set {
-            config = set_config(config, key, &set_value(text));
+            given.insert(key, (Raw::Text(text.clone()), "`--set`"));
         }
+        let mut config = Config::new();
+        for (key, (raw, _)) in &given {
+            let value = match raw {
+                Raw::Toml(value) => value.clone(),
+                Raw::Text(text) => set_value(text),
+            };
+            config = set_config(config, key, &value);
+        }
+        let config = self.retype_config(config, &given)?;
         let builder = std::mem::take(&mut self.builder);
         Ok((builder.with_config(config).build()?, file))
+    }
+
+    /// `config` with each value given as text that a node reads at another built-in type
+    /// (`--set window=3` read as `usize`) read as that type.
+    fn retype_config(
+        &self,
+        mut config: Config,
+        given: &BTreeMap<&str, (Raw, &str)>,
+    ) -> Result<Config, Error> {
+        if given.is_empty() {
+            return Ok(config);
+        }
+        for problem in self.builder.probe_config(&config) {
+            let BuildError::ConfigType {
+                key,
+                consumer,
+                expected,
+                ..
+            } = problem
+            else {
+                continue;
+            };
+            let Some((raw, origin)) = given.get(key.as_str()) else {
+                continue;
+            };
+            let Some((parsed, set)) = self.parsers.parse_named(&expected, raw) else {
+                continue;
+            };
+            match parsed {
+                Ok(value) => config = set(config, &key, value),
+                Err(ParseFailure::Invalid { message, example }) => {
+                    return Err(CliError::BadConfig {
+                        key,
+                        origin: origin.to_string(),
+                        consumer,
+                        ty: expected,
+                        text: raw.text(),
+                        message,
+                        example,
+                    }
+                    .into());
+                }
+                Err(ParseFailure::NoParser) => {}
+            }
+        }
+        Ok(config)
     }
 
     /// The inputs of the file and of `--input` (which win), each read as the type the

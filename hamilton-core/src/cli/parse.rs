@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use crate::Config;
 use crate::node::{NodeValue, Value};
+use crate::value::short_type_name;
 
 /// An input's value as given: text from the command line, or a value of the TOML file.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,6 +38,19 @@ struct Parser {
     parse: Arc<ParseFn>,
     /// A text that parses, for messages; `None` for parsers added by the user.
     example: Option<String>,
+    /// For the built-in types: the type's name, and how to set a config value of it.
+    config: Option<(&'static str, SetConfig)>,
+}
+
+/// Sets a config key to a value (of the parser's type).
+pub(crate) type SetConfig = fn(Config, &str, Value) -> Config;
+
+/// `config` with `key` set to `value` if it is a `T` (it is: it comes from `T`'s parser).
+fn set_config_as<T: NodeValue + Clone>(config: Config, key: &str, value: Value) -> Config {
+    match value.downcast::<T>() {
+        Ok(v) => config.set(key, v),
+        Err(_) => config,
+    }
 }
 
 /// The parsers, by the type they produce.
@@ -118,7 +133,7 @@ impl Parsers {
     /// A built-in parser for `T`, `Option<T>` and `Vec<T>`.
     fn add_builtin<T>(&mut self, example: &str)
     where
-        T: NodeValue + FromStr,
+        T: NodeValue + FromStr + Clone,
         T::Err: Display,
     {
         self.insert::<T>(
@@ -147,14 +162,16 @@ impl Parsers {
         );
     }
 
-    fn insert<T: 'static>(
+    fn insert<T: NodeValue + Clone>(
         &mut self,
         parse: impl Fn(&Raw) -> Result<Value, String> + Send + Sync + 'static,
         example: String,
     ) {
+        let name = short_type_name(std::any::type_name::<T>());
         let parser = Parser {
             parse: Arc::new(parse),
             example: Some(example),
+            config: Some((name, set_config_as::<T> as SetConfig)),
         };
         self.by_type.insert(TypeId::of::<T>(), parser);
     }
@@ -173,8 +190,23 @@ impl Parsers {
                     .map_err(|e| e.to_string())
             }),
             example: None,
+            config: None,
         };
         self.by_type.insert(TypeId::of::<T>(), parser);
+    }
+
+    /// `raw` read as the built-in type named `ty` (as the graph names types: `usize`,
+    /// `Vec<f64>`), and how to set a config value of that type; `None` if no built-in type
+    /// has that name.
+    pub(crate) fn parse_named(
+        &self,
+        ty: &str,
+        raw: &Raw,
+    ) -> Option<(Result<Value, ParseFailure>, SetConfig)> {
+        self.by_type.iter().find_map(|(id, p)| match p.config {
+            Some((name, set)) if name == ty => Some((self.parse(*id, raw), set)),
+            _ => None,
+        })
     }
 
     /// `raw` read as the type `ty`.
@@ -258,6 +290,24 @@ mod tests {
             "UK"
         );
         assert!(parse::<u8>(Raw::Toml(toml::Value::Integer(-1))).is_err());
+    }
+
+    #[test]
+    fn a_built_in_type_is_found_by_its_name_for_config_values() {
+        let parsers = Parsers::builtin();
+        let (value, set) = parsers.parse_named("usize", &text("3")).unwrap();
+        let config = set(Config::new(), "window", value.unwrap());
+        assert_eq!(config.get::<usize>("window"), Some(&3));
+        let (value, _) = parsers.parse_named("Vec<u8>", &text("1,2")).unwrap();
+        assert_eq!(value.unwrap().downcast_ref::<Vec<u8>>(), Some(&vec![1, 2]));
+        assert!(
+            parsers
+                .parse_named("usize", &text("-3"))
+                .unwrap()
+                .0
+                .is_err()
+        );
+        assert!(parsers.parse_named("Window", &text("3")).is_none());
     }
 
     #[test]

@@ -39,6 +39,30 @@ pub enum CliError {
         /// A text that parses as the type (for the built-in parsers).
         example: Option<String>,
     },
+    /// A config value's text does not parse as the type the dataflow reads it as.
+    #[error(
+        "config value `{key}` from {origin}: node `{consumer}` reads it as a `{ty}`, but `{text}` is not one ({message}); give a `{ty}`{}",
+        match .example {
+            Some(e) => format!(", e.g. `{key}={e}`"),
+            None => String::new(),
+        }
+    )]
+    BadConfig {
+        /// The config key.
+        key: String,
+        /// Where the text came from: `--set`, or the file's `[config]` table.
+        origin: String,
+        /// A node reading it.
+        consumer: String,
+        /// The type that node reads it as.
+        ty: String,
+        /// The text given.
+        text: String,
+        /// What the parser reported.
+        message: String,
+        /// A text that parses as the type.
+        example: Option<String>,
+    },
     /// An input's type has no parser.
     #[error(
         "input `{input}` is a `{ty}`, which the command line cannot parse from text; register a parser with `Cli::new(builder).parse_input::<{ty}>(|text| ..)`"
