@@ -145,7 +145,7 @@ fn list_shows_kind_type_module_tags_and_first_doc_line() {
     );
     assert_eq!(row("spend"), ["spend", "input", "Vec<f64>"]);
     assert_eq!(row("bonus"), ["bonus", "input?", "f64"]);
-    assert_eq!(row("region"), ["region", "config", "String"]);
+    assert_eq!(row("region"), ["region", "config", "String", "= UK"]);
 }
 
 #[test]

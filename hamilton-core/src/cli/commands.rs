@@ -260,7 +260,13 @@ impl Cli {
                     n.type_name().to_string(),
                     n.module().unwrap_or("").to_string(),
                     tags.join(","),
-                    first_line(n.doc()).to_string(),
+                    match n.kind() {
+                        NodeKind::Config => driver
+                            .config()
+                            .display_value(n.name())
+                            .map_or_else(String::new, |v| format!("= {v}")),
+                        _ => first_line(n.doc()).to_string(),
+                    },
                 ]
             })
             .collect();
