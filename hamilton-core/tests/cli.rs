@@ -346,12 +346,11 @@ fn command_line_flags_win_over_the_file() {
 #[test]
 fn registered_parsers_and_displays_serve_other_types() {
     let cli = Cli::new(builder())
-        .parse_input::<Point, String>(|text| {
+        .parse_input::<Point>(|text| {
             let (x, y) = text.split_once(',').ok_or("expected `x,y`")?;
-            let coordinate = |s: &str| s.trim().parse::<i32>().map_err(|e| e.to_string());
-            Ok(Point(coordinate(x)?, coordinate(y)?))
+            Ok(Point(x.trim().parse()?, y.trim().parse()?))
         })
-        .display_output::<Point, _>(|p| format!("({}, {})", p.0, p.1));
+        .display_output::<Point>(|p| format!("({}, {})", p.0, p.1));
     let out = run_cli(
         cli,
         &["execute", "--output", "moved", "--input", "origin=1,2"],
@@ -362,7 +361,7 @@ fn registered_parsers_and_displays_serve_other_types() {
 
 #[test]
 fn an_output_of_a_type_without_display_shows_its_type_name() {
-    let cli = Cli::new(builder()).parse_input::<Point, String>(|_| Ok(Point(0, 0)));
+    let cli = Cli::new(builder()).parse_input::<Point>(|_| Ok(Point(0, 0)));
     let out = run_cli(
         cli,
         &["execute", "--output", "moved", "--input", "origin=."],
@@ -461,7 +460,7 @@ fn an_input_type_without_parser_names_the_fix() {
 
 #[test]
 fn a_registered_parsers_error_is_reported_with_the_input() {
-    let cli = Cli::new(builder()).parse_input::<Point, &str>(|_| Err("expected `x,y`"));
+    let cli = Cli::new(builder()).parse_input::<Point>(|_| Err("expected `x,y`".into()));
     let err = run_cli(
         cli,
         &["execute", "--output", "moved", "--input", "origin=1"],

@@ -7,7 +7,6 @@ mod parse;
 mod show;
 
 use std::ffi::OsString;
-use std::fmt::Display;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -48,6 +47,16 @@ pub fn run(
     Cli::new(builder).run(args, out)
 }
 
+/// What a parser given to [`Cli::parse_input`] returns when the text is not a value: any error
+/// (`?` converts them), or a message (`Err("expected `x,y`".into())`).
+///
+/// ```
+/// use hamilton_core::cli::ParseError;
+/// let parse = |text: &str| -> Result<u8, ParseError> { Ok(text.parse::<u8>()?) };
+/// assert_eq!(parse("300").unwrap_err().to_string(), "number too large to fit in target type");
+/// ```
+pub type ParseError = Box<dyn std::error::Error + Send + Sync>;
+
 /// The command line of a dataflow binary: the user's driver builder, with parsers for input
 /// types and ways to show output types beyond the built-in ones.
 ///
@@ -58,8 +67,8 @@ pub fn run(
 /// let builder = Driver::builder().with_nodes([Node::builder("fahrenheit").param::<Celsius>("temp")
 ///     .build(|a: &Args| Ok(Celsius(a.get::<Celsius>(0)?.0 * 9.0 / 5.0 + 32.0)))]);
 /// let cli = Cli::new(builder)
-///     .parse_input::<Celsius, _>(|text| text.trim_end_matches('C').parse::<f64>().map(Celsius))
-///     .display_output::<Celsius, _>(|c| format!("{:.1}F", c.0));
+///     .parse_input::<Celsius>(|text| Ok(Celsius(text.trim_end_matches('C').parse()?)))
+///     .display_output::<Celsius>(|c| format!("{:.1}F", c.0));
 /// let mut out = Vec::new();
 /// cli.run(["app", "execute", "--output", "fahrenheit", "--input", "temp=100C"], &mut out).unwrap();
 /// assert_eq!(String::from_utf8(out).unwrap(), "fahrenheit = 212.0F\n");
@@ -89,15 +98,15 @@ impl Cli {
     /// ```
     /// use hamilton_core::{Driver, cli::Cli};
     /// struct Point(i32, i32);
-    /// let cli = Cli::new(Driver::builder()).parse_input::<Point, String>(|text| {
+    /// let cli = Cli::new(Driver::builder()).parse_input::<Point>(|text| {
     ///     let (x, y) = text.split_once(',').ok_or("expected `x,y`")?;
-    ///     Ok(Point(x.parse().map_err(|_| "bad x")?, y.parse().map_err(|_| "bad y")?))
+    ///     Ok(Point(x.trim().parse()?, y.trim().parse()?))
     /// });
     /// # drop(cli);
     /// ```
-    pub fn parse_input<T: NodeValue, E: Display>(
+    pub fn parse_input<T: NodeValue>(
         mut self,
-        parse: impl Fn(&str) -> Result<T, E> + Send + Sync + 'static,
+        parse: impl Fn(&str) -> Result<T, ParseError> + Send + Sync + 'static,
     ) -> Self {
         self.parsers.add(parse);
         self
@@ -110,12 +119,12 @@ impl Cli {
     /// ```
     /// use hamilton_core::{Driver, cli::Cli};
     /// struct Money(i64);
-    /// let cli = Cli::new(Driver::builder()).display_output::<Money, _>(|m| format!("${}", m.0));
+    /// let cli = Cli::new(Driver::builder()).display_output::<Money>(|m| format!("${}", m.0));
     /// # drop(cli);
     /// ```
-    pub fn display_output<T: NodeValue, D: Display>(
+    pub fn display_output<T: NodeValue>(
         mut self,
-        show: impl Fn(&T) -> D + Send + Sync + 'static,
+        show: impl Fn(&T) -> String + Send + Sync + 'static,
     ) -> Self {
         self.shows.add(show);
         self

@@ -3,7 +3,7 @@
 
 use std::any::TypeId;
 use std::collections::HashMap;
-use std::fmt::{Debug, Display};
+use std::fmt::Debug;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -126,12 +126,12 @@ impl Shows {
     }
 
     /// Adds (or replaces) how `T` is shown; in JSON it is shown as that text.
-    pub(crate) fn add<T: NodeValue, D: Display>(
+    pub(crate) fn add<T: NodeValue>(
         &mut self,
-        show: impl Fn(&T) -> D + Send + Sync + 'static,
+        show: impl Fn(&T) -> String + Send + Sync + 'static,
     ) {
         let show = Show {
-            text: Arc::new(move |v: &Value| v.downcast_ref::<T>().map(|t| show(t).to_string())),
+            text: Arc::new(move |v: &Value| v.downcast_ref::<T>().map(&show)),
             json: None,
         };
         self.by_type.insert(TypeId::of::<T>(), show);
@@ -197,7 +197,7 @@ mod tests {
         let mut shows = Shows::builtin();
         assert_eq!(shows.text(&Value::new(Report(3))), "<Report>");
         assert_eq!(shows.json(&Value::new(Report(3))), Json::Null);
-        shows.add::<Report, _>(|r: &Report| format!("{} rows", r.0));
+        shows.add::<Report>(|r| format!("{} rows", r.0));
         assert_eq!(shows.text(&Value::new(Report(3))), "3 rows");
         assert_eq!(
             shows.json(&Value::new(Report(3))),
