@@ -199,6 +199,22 @@ impl DriverBuilder {
 }
 
 impl DriverBuilder {
+    /// The problems of building this dataflow with `config` added, without building it: the
+    /// command line reads them to type the config values it was given as text.
+    #[cfg(feature = "cli")]
+    pub(crate) fn probe_config(&self, config: &Config) -> Vec<crate::BuildError> {
+        let config = self.config.clone().merge(config.clone());
+        Graph::build(
+            &self.modules,
+            config,
+            self.allow_module_overrides,
+            conversion_table(&self.conversions),
+            self.declared_inputs.as_ref(),
+        )
+        .err()
+        .unwrap_or_default()
+    }
+
     /// The threads asked for with `with_parallelism`, if any.
     fn parallelism(&self) -> Option<usize> {
         #[cfg(feature = "parallel")]

@@ -97,6 +97,21 @@ impl<'d> NodeInfo<'d> {
         self.vertex().ty.name
     }
 
+    /// The [`TypeId`](std::any::TypeId) of the value's type (the type [`type_name`](Self::type_name)
+    /// names), to find what reads or shows values of that type.
+    ///
+    /// ```
+    /// use hamilton_core::{Driver, node::{Args, Node}};
+    /// let dr = Driver::builder()
+    ///     .with_nodes([Node::builder("b").param::<f64>("a").build(|x: &Args| Ok(*x.get::<f64>(0)? as i64))])
+    ///     .build().unwrap();
+    /// assert_eq!(dr.node("a").unwrap().type_id(), std::any::TypeId::of::<f64>());
+    /// assert_eq!(dr.node("b").unwrap().type_id(), std::any::TypeId::of::<i64>());
+    /// ```
+    pub fn type_id(&self) -> std::any::TypeId {
+        self.vertex().ty.id
+    }
+
     /// The documentation of a function node (empty otherwise).
     pub fn doc(&self) -> &'d str {
         self.vertex().function().map_or("", |n| n.doc())

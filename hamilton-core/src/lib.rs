@@ -19,6 +19,8 @@ mod driver;
 // What extends the driver.
 #[cfg(feature = "cache")]
 pub mod cache;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod diagram;
 pub mod introspect;
 mod prepared;
@@ -27,6 +29,8 @@ mod request;
 pub mod track;
 
 use build::{blocks, graph, resolve};
+#[cfg(feature = "cli")]
+use define::cli_error;
 use define::{args, call, convert, error, error_context, module, outputs, types, value, values};
 pub use define::{check, fanout, hooks, modifiers, node};
 use plan::schedule;

@@ -124,6 +124,9 @@ pub enum Error {
         /// The outputs there are, comma separated.
         available: String,
     },
+    /// The command line (feature `cli`) cannot use a flag, an input's text or a file.
+    #[cfg(feature = "cli")]
+    Cli(Box<crate::cli_error::CliError>),
 }
 
 impl Error {
@@ -208,6 +211,8 @@ impl fmt::Display for Error {
                 f,
                 "`{name}` is not among the outputs ({available}); request it in `execute`"
             ),
+            #[cfg(feature = "cli")]
+            Self::Cli(e) => e.fmt(f),
         }
     }
 }
@@ -218,6 +223,9 @@ impl std::error::Error for Error {
         match self {
             Self::NodeFailed { source, .. } | Self::ResultBuilder { source, .. } => source.source(),
             Self::FanOutItem { source, .. } => source.source(),
+            #[cfg(feature = "cli")]
+            // The command line's messages already hold their direct cause.
+            Self::Cli(e) => std::error::Error::source(&**e).and_then(|s| s.source()),
             _ => None,
         }
     }
@@ -325,7 +333,16 @@ impl Error {
                 .field("name", name)
                 .field("available", available)
                 .finish(),
+            #[cfg(feature = "cli")]
+            Self::Cli(e) => f.debug_tuple("Cli").field(e).finish(),
         }
+    }
+}
+
+#[cfg(feature = "cli")]
+impl From<crate::cli_error::CliError> for Error {
+    fn from(e: crate::cli_error::CliError) -> Self {
+        Self::Cli(Box::new(e))
     }
 }
 

@@ -4,6 +4,8 @@
 pub(crate) mod args;
 pub(crate) mod call;
 pub mod check;
+#[cfg(feature = "cli")]
+pub(crate) mod cli_error;
 pub(crate) mod convert;
 pub(crate) mod does_by_name;
 pub(crate) mod error;
