@@ -124,6 +124,21 @@ pub enum Error {
         /// The outputs there are, comma separated.
         available: String,
     },
+    /// A tracker database could not be read (feature `track`): `source` is a
+    /// `hamilton_core::track::ReadError`, whose message names the file and the fix.
+    TrackerRead {
+        /// The database file.
+        file: String,
+        /// The reader's typed error (`track::ReadError`).
+        source: NodeError,
+    },
+    /// The UI could not be served (feature `ui`): the address is taken, or not this machine's.
+    Serve {
+        /// The address asked for.
+        addr: String,
+        /// What went wrong.
+        source: NodeError,
+    },
 }
 
 impl Error {
@@ -208,6 +223,11 @@ impl fmt::Display for Error {
                 f,
                 "`{name}` is not among the outputs ({available}); request it in `execute`"
             ),
+            Self::TrackerRead { source, .. } => write!(f, "{source}"),
+            Self::Serve { addr, source } => write!(
+                f,
+                "cannot serve the UI on {addr}: {source}; pick a free port, e.g. `--addr 127.0.0.1:0` for any"
+            ),
         }
     }
 }
@@ -216,7 +236,10 @@ impl std::error::Error for Error {
     /// The first cause not already in the message: the wrapped error's own cause.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::NodeFailed { source, .. } | Self::ResultBuilder { source, .. } => source.source(),
+            Self::NodeFailed { source, .. }
+            | Self::ResultBuilder { source, .. }
+            | Self::TrackerRead { source, .. }
+            | Self::Serve { source, .. } => source.source(),
             Self::FanOutItem { source, .. } => source.source(),
             _ => None,
         }
@@ -324,6 +347,16 @@ impl Error {
                 .debug_struct("NoSuchOutput")
                 .field("name", name)
                 .field("available", available)
+                .finish(),
+            Self::TrackerRead { file, source } => f
+                .debug_struct("TrackerRead")
+                .field("file", file)
+                .field("source", source)
+                .finish(),
+            Self::Serve { addr, source } => f
+                .debug_struct("Serve")
+                .field("addr", addr)
+                .field("source", source)
                 .finish(),
         }
     }

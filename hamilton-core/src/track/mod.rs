@@ -3,7 +3,11 @@
 //!
 //! The database's tables are in [`SCHEMA`]; a value is kept as its [`Summary`], never itself.
 
+pub mod read;
 pub mod summary;
+
+#[cfg(test)]
+pub(crate) mod fixture;
 
 pub use summary::Summary;
 
