@@ -926,13 +926,12 @@ fn now_ms() -> i64 {
 /// This host's name, as the tracker records it.
 pub(crate) fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
-        .map(|s| s.trim().to_string())
         .ok()
-        .filter(|s| !s.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
         .or_else(|| std::env::var("COMPUTERNAME").ok())
-        .unwrap_or_default()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// Whether process `pid` of this host is known to be gone (`None`: cannot tell).

@@ -172,3 +172,68 @@ fn serving_a_file_that_is_not_a_tracker_database_fails_at_once() {
     .unwrap_err();
     assert!(matches!(err, crate::Error::TrackerRead { .. }), "{err:?}");
 }
+
+/// A database with one run of a 10,000-node graph in 50 modules (each node reads the one
+/// before it), every node run recorded.
+fn big_database(dir: &std::path::Path) -> std::path::PathBuf {
+    use rusqlite::params;
+    let file = dir.join("big.sqlite");
+    let mut c = rusqlite::Connection::open(&file).unwrap();
+    c.execute_batch(crate::track::SCHEMA).unwrap();
+    let t = c.transaction().unwrap();
+    t.execute(
+        "INSERT INTO graph_versions VALUES ('big', 0, 10000, 9999)",
+        [],
+    )
+    .unwrap();
+    t.execute(
+        "INSERT INTO runs (graph_version, driver_run_id, started_ms, ended_ms, status, executor, host, pid, config, outputs, inputs, tags, error) \
+         VALUES ('big', 1, 0, 1000, 'success', 'parallel', 'h', 1, '{}', '[]', '[]', '{}', NULL)",
+        [],
+    )
+    .unwrap();
+    for i in 0..10_000i64 {
+        let name = format!("n{i:05}");
+        t.execute(
+            "INSERT INTO graph_nodes VALUES ('big', ?1, ?2, 'i64', '', '', '', '{}', 0)",
+            params![name, format!("m{:02}", i / 200)],
+        )
+        .unwrap();
+        if i > 0 {
+            t.execute(
+                "INSERT INTO graph_edges VALUES ('big', ?1, ?2, 'x')",
+                params![format!("n{:05}", i - 1), name],
+            )
+            .unwrap();
+        }
+        t.execute(
+            "INSERT INTO node_runs VALUES (1, ?1, NULL, ?2, 'success', ?2, 10, NULL, 'local', NULL, NULL)",
+            params![name, i],
+        )
+        .unwrap();
+    }
+    t.commit().unwrap();
+    file
+}
+
+#[test]
+fn a_ten_thousand_node_run_opens_one_box_per_module_and_each_module_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = big_database(dir.path());
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || super::serve_listener(file, listener));
+    let (status, body) = get(addr, "/runs/1");
+    assert_eq!(status, 200);
+    assert_eq!(body.matches(" data-node=").count(), 50);
+    assert!(
+        body.contains("One box per module (10000 nodes)"),
+        "{}",
+        &body[..2000]
+    );
+    let (status, body) = get(addr, "/runs/1?module=m07");
+    assert_eq!(status, 200);
+    assert_eq!(body.matches(" data-node=").count(), 200);
+    let (_, body) = get(addr, "/runs/1/lineage/n05000?hops=3");
+    assert_eq!(body.matches(" data-node=").count(), 7);
+}
