@@ -133,7 +133,11 @@ impl Writer {
 
     fn write_batch(&mut self, batch: Vec<Msg>) {
         let mut flushes = Vec::new();
-        let mut ended = false;
+        let known: HashSet<u64> = self.runs.keys().copied().collect();
+        if !self.conn.is_autocommit() {
+            // Left open by a failure: what it held is lost either way.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
         let began = self.conn.execute_batch("BEGIN IMMEDIATE");
         if let Err(e) = &began {
             self.warn("write", e);
@@ -142,7 +146,6 @@ impl Writer {
             match msg {
                 Msg::Flush(reply) => flushes.push(reply),
                 msg => {
-                    ended |= matches!(msg, Msg::RunEnded { .. });
                     if let Err(e) = self.write(msg) {
                         self.warn("write", &e);
                     }
@@ -154,12 +157,8 @@ impl Writer {
         {
             self.warn("write", &e);
             let _ = self.conn.execute_batch("ROLLBACK");
-        }
-        if ended
-            && let Some(keep) = self.keep_runs
-            && let Err(e) = self.prune(keep)
-        {
-            self.warn("prune", &e);
+            // The runs started in the batch were not written: their node runs have no row.
+            self.runs.retain(|key, _| known.contains(key));
         }
         for reply in flushes {
             let _ = reply.send(());
@@ -261,6 +260,9 @@ impl Writer {
                         id
                     ],
                 )?;
+                if let Some(keep) = self.keep_runs {
+                    self.prune(keep)?;
+                }
                 Ok(())
             }
             Msg::Flush(_) => Ok(()),
@@ -268,7 +270,8 @@ impl Writer {
     }
 
     /// Deletes all but the newest `keep` runs (never one of this process still running), their
-    /// node runs, and the graph versions no run and no driver of this process refers to.
+    /// node runs, and the graph versions no run and no driver of this process refers to; in
+    /// the batch's transaction, so the file holds at most `keep` runs and those in progress.
     fn prune(&mut self, keep: usize) -> rusqlite::Result<()> {
         let Some(last_dropped) = self
             .conn
@@ -299,19 +302,13 @@ impl Writer {
         };
         let gone = format!("SELECT id FROM runs WHERE id <= {last_dropped}{keep_running}");
         let unused = format!("version NOT IN (SELECT graph_version FROM runs){keep_graphs}");
-        self.conn
-            .execute_batch(&format!(
-                "BEGIN IMMEDIATE;
-             DELETE FROM node_runs WHERE run_id IN ({gone});
+        self.conn.execute_batch(&format!(
+            "DELETE FROM node_runs WHERE run_id IN ({gone});
              DELETE FROM runs WHERE id IN ({gone});
              DELETE FROM graph_edges WHERE {unused};
              DELETE FROM graph_nodes WHERE {unused};
-             DELETE FROM graph_versions WHERE {unused};
-             COMMIT;"
-            ))
-            .inspect_err(|_| {
-                let _ = self.conn.execute_batch("ROLLBACK");
-            })
+             DELETE FROM graph_versions WHERE {unused};"
+        ))
     }
 }
 
