@@ -20,12 +20,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use serde::Deserialize;
 
-use super::Summary;
+use super::{Summary, now_ms};
 use crate::error::Error;
 
 /// A run whose process is not known to be dead reads as interrupted once it started this long
@@ -915,12 +914,6 @@ fn strings(json: Option<&str>) -> Vec<String> {
         None => Vec::new(),
         Some(text) => serde_json::from_str(text).unwrap_or_else(|_| vec![text.to_string()]),
     }
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// This host's name, as the tracker records it.
