@@ -118,6 +118,7 @@ pub(crate) fn dag(run: &Run, graph: &Graph, runs: &[NodeRun], view: &View, mode:
         let sub = match total {
             _ if n.is_input => "input".to_string(),
             None => "not run".to_string(),
+            Some(t) if t.hits == t.runs && t.duration_us == 0 => "cache hit".to_string(),
             Some(t) if t.hits == t.runs => format!("cache hit · {}", duration_us(t.duration_us)),
             Some(t) => duration_us(t.duration_us),
         };
