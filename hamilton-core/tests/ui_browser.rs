@@ -150,6 +150,24 @@ fn the_runs_a_run_its_nodes_and_a_comparison_render_in_a_browser() {
         rec.summary_text
     );
 
+    let report = page(addr, &format!("/runs/{}/report.html", rec.first), "report");
+    assert_eq!(
+        report.matches(" data-node=").count(),
+        rec.graph_nodes,
+        "{report}"
+    );
+    assert!(
+        report.contains(&rec.summary_text),
+        "the report inlines the summaries:\n{report}"
+    );
+
+    let lineage = page(
+        addr,
+        &format!("/runs/{}/lineage/{}?hops=1", rec.first, rec.summarised),
+        "lineage",
+    );
+    assert!(lineage.contains(r#"data-node="doubled""#), "{lineage}");
+
     let compare = page(
         addr,
         &format!("/compare?a={}&b={}", rec.first, rec.second),

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use hamilton_core::Error;
+use hamilton_core::track::read::Db;
 
 /// Serves the runs recorded in a tracker database as web pages, on this machine.
 #[derive(Parser)]
@@ -26,20 +28,7 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.report {
         Some(id) => hamilton_core::ui::report_html(&args.db, id).map(|page| print!("{page}")),
-        None => std::net::TcpListener::bind(args.addr)
-            .map_err(|e| hamilton_core::Error::Serve {
-                addr: args.addr.to_string(),
-                source: Box::new(e),
-            })
-            .and_then(|listener| {
-                if let Ok(addr) = listener.local_addr() {
-                    eprintln!(
-                        "hamilton-ui: serving {} at http://{addr}/ (Ctrl-C stops)",
-                        args.db.display()
-                    );
-                }
-                hamilton_core::ui::serve_listener(&args.db, listener)
-            }),
+        None => serve(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -48,4 +37,20 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Checks the database, takes the address, says where it serves, then serves.
+fn serve(args: &Args) -> Result<(), Error> {
+    Db::open(&args.db)?;
+    let listener = std::net::TcpListener::bind(args.addr).map_err(|e| Error::Serve {
+        addr: args.addr.to_string(),
+        source: Box::new(e),
+    })?;
+    if let Ok(addr) = listener.local_addr() {
+        eprintln!(
+            "hamilton-ui: serving {} at http://{addr}/ (Ctrl-C stops)",
+            args.db.display()
+        );
+    }
+    hamilton_core::ui::serve_listener(&args.db, listener)
 }

@@ -31,9 +31,12 @@ pub(crate) fn run_picker(runs: &[Run], a: Option<i64>, b: Option<i64>) -> String
     )
 }
 
-/// The form to pick two graph versions.
-pub(crate) fn version_picker(versions: &[VersionInfo]) -> String {
-    let options = |pick: usize| -> String {
+/// The form to pick two graph versions, `a` and `b` chosen if given (else the two newest).
+pub(crate) fn version_picker(versions: &[VersionInfo], a: Option<&str>, b: Option<&str>) -> String {
+    let options = |chosen: Option<&str>, fallback: usize| -> String {
+        let pick = chosen
+            .and_then(|c| versions.iter().position(|v| v.version == c))
+            .unwrap_or(fallback);
         versions
             .iter()
             .enumerate()
@@ -52,8 +55,8 @@ pub(crate) fn version_picker(versions: &[VersionInfo]) -> String {
     };
     format!(
         r#"<form class="filters" method="get" action="/versions/compare"><label>version A<select name="a">{}</select></label><label>version B<select name="b">{}</select></label><button>Compare</button></form>"#,
-        options(1.min(versions.len().saturating_sub(1))),
-        options(0)
+        options(a, 1.min(versions.len().saturating_sub(1))),
+        options(b, 0)
     )
 }
 

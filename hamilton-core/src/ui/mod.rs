@@ -252,12 +252,13 @@ async fn compare_page(State(db): State<Db_>, Query(q): Q) -> Response {
 async fn versions_page(State(db): State<Db_>, Query(q): Q) -> Response {
     render(db, move |db| {
         let versions = db.versions()?;
-        let picker = compare::version_picker(&versions);
         let given = |k: &str| {
             q.get(k)
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
+        let picker =
+            compare::version_picker(&versions, given("a").as_deref(), given("b").as_deref());
         match (given("a"), given("b")) {
             (Some(a), Some(b)) => {
                 let c = db.compare_versions(&a, &b)?;

@@ -288,7 +288,7 @@ fn facts(run: &Run, graph: &Graph, mode: Mode) -> String {
     );
     let version = match mode {
         Mode::Server => format!(
-            r#"<a class="mono" href="/versions/compare?a={0}&amp;b={0}">{1}</a>"#,
+            r#"<code>{1}</code> · <a href="/versions/compare?b={0}">compare with another version</a>"#,
             url(&graph.version),
             escape(short(&graph.version))
         ),

@@ -237,3 +237,22 @@ fn a_ten_thousand_node_run_opens_one_box_per_module_and_each_module_opens() {
     let (_, body) = get(addr, "/runs/1/lineage/n05000?hops=3");
     assert_eq!(body.matches(" data-node=").count(), 7);
 }
+
+#[test]
+fn the_version_picker_keeps_the_versions_asked_for() {
+    let (_d, addr) = serve();
+    // Without a choice, B is the first version listed (V1); asked for V2, it is V2.
+    let (status, body) = get(addr, &format!("/versions/compare?b={}", fixture::V2));
+    assert_eq!(status, 200);
+    let b = body.split(r#"<select name="b">"#).nth(1).unwrap();
+    assert!(
+        b.contains(&format!(r#"value="{}" selected"#, fixture::V2)),
+        "{body}"
+    );
+    assert!(
+        !b.contains(&format!(r#"value="{}" selected"#, fixture::V1)),
+        "{body}"
+    );
+    let (_, run) = get(addr, "/runs/1");
+    assert!(run.contains(&format!(r#"href="/versions/compare?b={}""#, fixture::V1)));
+}
