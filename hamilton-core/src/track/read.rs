@@ -327,6 +327,24 @@ pub struct Graph {
 
 impl Graph {
     /// The node of this name.
+    ///
+    /// ```
+    /// use hamilton_core::track::read::Db;
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # let file = dir.path().join("runs.sqlite");
+    /// # let tracker = hamilton_core::track::Tracker::open(&file).unwrap();
+    /// # let dr = hamilton_core::Driver::builder()
+    /// #     .with_nodes([hamilton_core::node::Node::builder("b").param::<i64>("a")
+    /// #         .build(|x: &hamilton_core::node::Args| Ok(x.get::<i64>(0)? + 1))])
+    /// #     .with_tracker(tracker.clone()).build().unwrap();
+    /// # for a in [1_i64, 2] { dr.execute(&["b"], hamilton_core::Inputs::new().set("a", a)).unwrap(); }
+    /// # tracker.flush();
+    /// // A database with two runs of `b = a + 1`.
+    /// let db = Db::open(&file).unwrap();
+    /// let graph = db.graph(&db.run(1).unwrap().graph_version).unwrap();
+    /// assert_eq!(graph.node("b").unwrap().output_type, "i64");
+    /// assert!(graph.node("c").is_none());
+    /// ```
     pub fn node(&self, name: &str) -> Option<&GraphNode> {
         self.nodes
             .binary_search_by(|n| n.name.as_str().cmp(name))
@@ -396,6 +414,23 @@ pub struct TimingChange {
 
 impl TimingChange {
     /// B's time minus A's, where it ran in both.
+    ///
+    /// ```
+    /// use hamilton_core::track::read::Db;
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # let file = dir.path().join("runs.sqlite");
+    /// # let tracker = hamilton_core::track::Tracker::open(&file).unwrap();
+    /// # let dr = hamilton_core::Driver::builder()
+    /// #     .with_nodes([hamilton_core::node::Node::builder("b").param::<i64>("a")
+    /// #         .build(|x: &hamilton_core::node::Args| Ok(x.get::<i64>(0)? + 1))])
+    /// #     .with_tracker(tracker.clone()).build().unwrap();
+    /// # for a in [1_i64, 2] { dr.execute(&["b"], hamilton_core::Inputs::new().set("a", a)).unwrap(); }
+    /// # tracker.flush();
+    /// // A database with two runs of `b = a + 1`.
+    /// let db = Db::open(&file).unwrap();
+    /// let t = &db.compare_runs(1, 2).unwrap().timings[0];
+    /// assert_eq!(t.delta_us(), Some(t.b_us.unwrap() - t.a_us.unwrap()));
+    /// ```
     pub fn delta_us(&self) -> Option<i64> {
         Some(self.b_us? - self.a_us?)
     }
@@ -530,6 +565,22 @@ impl Db {
     }
 
     /// The database file.
+    ///
+    /// ```
+    /// use hamilton_core::track::read::Db;
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # let file = dir.path().join("runs.sqlite");
+    /// # let tracker = hamilton_core::track::Tracker::open(&file).unwrap();
+    /// # let dr = hamilton_core::Driver::builder()
+    /// #     .with_nodes([hamilton_core::node::Node::builder("b").param::<i64>("a")
+    /// #         .build(|x: &hamilton_core::node::Args| Ok(x.get::<i64>(0)? + 1))])
+    /// #     .with_tracker(tracker.clone()).build().unwrap();
+    /// # for a in [1_i64, 2] { dr.execute(&["b"], hamilton_core::Inputs::new().set("a", a)).unwrap(); }
+    /// # tracker.flush();
+    /// // A database with two runs of `b = a + 1`.
+    /// let db = Db::open(&file).unwrap();
+    /// assert_eq!(db.file(), file.as_path());
+    /// ```
     pub fn file(&self) -> &Path {
         &self.file
     }
@@ -609,6 +660,24 @@ impl Db {
     }
 
     /// The node runs of run `id`, in run order.
+    ///
+    /// ```
+    /// use hamilton_core::track::read::Db;
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # let file = dir.path().join("runs.sqlite");
+    /// # let tracker = hamilton_core::track::Tracker::open(&file).unwrap();
+    /// # let dr = hamilton_core::Driver::builder()
+    /// #     .with_nodes([hamilton_core::node::Node::builder("b").param::<i64>("a")
+    /// #         .build(|x: &hamilton_core::node::Args| Ok(x.get::<i64>(0)? + 1))])
+    /// #     .with_tracker(tracker.clone()).build().unwrap();
+    /// # for a in [1_i64, 2] { dr.execute(&["b"], hamilton_core::Inputs::new().set("a", a)).unwrap(); }
+    /// # tracker.flush();
+    /// // A database with two runs of `b = a + 1`.
+    /// let db = Db::open(&file).unwrap();
+    /// let nodes = db.node_runs(1).unwrap();
+    /// assert_eq!(nodes.len(), 1);
+    /// assert_eq!((nodes[0].node.as_str(), nodes[0].status.as_str()), ("b", "success"));
+    /// ```
     pub fn node_runs(&self, id: i64) -> Result<Vec<NodeRun>, ReadError> {
         self.run(id)?;
         let mut stmt = self
@@ -640,6 +709,24 @@ impl Db {
     }
 
     /// The graph versions, newest first, with how many runs each has.
+    ///
+    /// ```
+    /// use hamilton_core::track::read::Db;
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # let file = dir.path().join("runs.sqlite");
+    /// # let tracker = hamilton_core::track::Tracker::open(&file).unwrap();
+    /// # let dr = hamilton_core::Driver::builder()
+    /// #     .with_nodes([hamilton_core::node::Node::builder("b").param::<i64>("a")
+    /// #         .build(|x: &hamilton_core::node::Args| Ok(x.get::<i64>(0)? + 1))])
+    /// #     .with_tracker(tracker.clone()).build().unwrap();
+    /// # for a in [1_i64, 2] { dr.execute(&["b"], hamilton_core::Inputs::new().set("a", a)).unwrap(); }
+    /// # tracker.flush();
+    /// // A database with two runs of `b = a + 1`.
+    /// let db = Db::open(&file).unwrap();
+    /// let versions = db.versions().unwrap();
+    /// assert_eq!(versions.len(), 1, "both runs share one graph version");
+    /// assert_eq!(versions[0].runs, 2);
+    /// ```
     pub fn versions(&self) -> Result<Vec<VersionInfo>, ReadError> {
         let mut stmt = self
             .conn
@@ -664,6 +751,25 @@ impl Db {
     }
 
     /// A graph version's nodes and edges.
+    ///
+    /// ```
+    /// use hamilton_core::track::read::Db;
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # let file = dir.path().join("runs.sqlite");
+    /// # let tracker = hamilton_core::track::Tracker::open(&file).unwrap();
+    /// # let dr = hamilton_core::Driver::builder()
+    /// #     .with_nodes([hamilton_core::node::Node::builder("b").param::<i64>("a")
+    /// #         .build(|x: &hamilton_core::node::Args| Ok(x.get::<i64>(0)? + 1))])
+    /// #     .with_tracker(tracker.clone()).build().unwrap();
+    /// # for a in [1_i64, 2] { dr.execute(&["b"], hamilton_core::Inputs::new().set("a", a)).unwrap(); }
+    /// # tracker.flush();
+    /// // A database with two runs of `b = a + 1`.
+    /// let db = Db::open(&file).unwrap();
+    /// let run = db.run(1).unwrap();
+    /// let graph = db.graph(&run.graph_version).unwrap();
+    /// assert!(graph.node("a").unwrap().is_input);
+    /// assert_eq!(graph.edges[0].target, "b");
+    /// ```
     pub fn graph(&self, version: &str) -> Result<Graph, ReadError> {
         let first_seen_ms: Option<i64> = self
             .conn
@@ -729,12 +835,49 @@ impl Db {
 
     /// Two graph versions compared: nodes added and removed, nodes whose code version or type
     /// changed, edges added and removed.
+    ///
+    /// ```
+    /// use hamilton_core::track::read::Db;
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # let file = dir.path().join("runs.sqlite");
+    /// # let tracker = hamilton_core::track::Tracker::open(&file).unwrap();
+    /// # let dr = hamilton_core::Driver::builder()
+    /// #     .with_nodes([hamilton_core::node::Node::builder("b").param::<i64>("a")
+    /// #         .build(|x: &hamilton_core::node::Args| Ok(x.get::<i64>(0)? + 1))])
+    /// #     .with_tracker(tracker.clone()).build().unwrap();
+    /// # for a in [1_i64, 2] { dr.execute(&["b"], hamilton_core::Inputs::new().set("a", a)).unwrap(); }
+    /// # tracker.flush();
+    /// // A database with two runs of `b = a + 1`.
+    /// let db = Db::open(&file).unwrap();
+    /// let v = db.run(1).unwrap().graph_version;
+    /// let same = db.compare_versions(&v, &v).unwrap();
+    /// assert!(same.added.is_empty() && same.removed.is_empty() && same.changed.is_empty());
+    /// ```
     pub fn compare_versions(&self, a: &str, b: &str) -> Result<VersionComparison, ReadError> {
         Ok(compare_graphs(&self.graph(a)?, &self.graph(b)?))
     }
 
     /// Two runs compared: their graph versions, and each node's time (fan-out items summed),
     /// the biggest change first.
+    ///
+    /// ```
+    /// use hamilton_core::track::read::Db;
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # let file = dir.path().join("runs.sqlite");
+    /// # let tracker = hamilton_core::track::Tracker::open(&file).unwrap();
+    /// # let dr = hamilton_core::Driver::builder()
+    /// #     .with_nodes([hamilton_core::node::Node::builder("b").param::<i64>("a")
+    /// #         .build(|x: &hamilton_core::node::Args| Ok(x.get::<i64>(0)? + 1))])
+    /// #     .with_tracker(tracker.clone()).build().unwrap();
+    /// # for a in [1_i64, 2] { dr.execute(&["b"], hamilton_core::Inputs::new().set("a", a)).unwrap(); }
+    /// # tracker.flush();
+    /// // A database with two runs of `b = a + 1`.
+    /// let db = Db::open(&file).unwrap();
+    /// let c = db.compare_runs(1, 2).unwrap();
+    /// assert_eq!(c.timings.len(), 1);
+    /// assert_eq!(c.timings[0].node, "b");
+    /// assert!(c.timings[0].delta_us().is_some(), "`b` ran in both");
+    /// ```
     pub fn compare_runs(&self, a: i64, b: i64) -> Result<RunComparison, ReadError> {
         let (run_a, run_b) = (self.run(a)?, self.run(b)?);
         let graph = compare_graphs(
@@ -770,6 +913,25 @@ impl Db {
 
     /// The nodes up to `hops` edges up (dependencies) and down (dependents) from `node` in
     /// graph version `version`.
+    ///
+    /// ```
+    /// use hamilton_core::track::read::Db;
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # let file = dir.path().join("runs.sqlite");
+    /// # let tracker = hamilton_core::track::Tracker::open(&file).unwrap();
+    /// # let dr = hamilton_core::Driver::builder()
+    /// #     .with_nodes([hamilton_core::node::Node::builder("b").param::<i64>("a")
+    /// #         .build(|x: &hamilton_core::node::Args| Ok(x.get::<i64>(0)? + 1))])
+    /// #     .with_tracker(tracker.clone()).build().unwrap();
+    /// # for a in [1_i64, 2] { dr.execute(&["b"], hamilton_core::Inputs::new().set("a", a)).unwrap(); }
+    /// # tracker.flush();
+    /// // A database with two runs of `b = a + 1`.
+    /// let db = Db::open(&file).unwrap();
+    /// let v = db.run(1).unwrap().graph_version;
+    /// let l = db.lineage(&v, "b", 1).unwrap();
+    /// assert_eq!(l.upstream, [("a".to_string(), 1)]);
+    /// assert!(l.downstream.is_empty());
+    /// ```
     pub fn lineage(&self, version: &str, node: &str, hops: usize) -> Result<Lineage, ReadError> {
         let graph = self.graph(version)?;
         if graph.node(node).is_none() {

@@ -347,10 +347,21 @@ pub fn serve(db: impl AsRef<Path>, addr: SocketAddr) -> Result<(), Error> {
 /// Serves the UI on an already bound listener (bind `127.0.0.1:0` for a free port and read it
 /// back with `local_addr`), until the process stops. Blocks.
 ///
-/// ```no_run
+/// ```
+/// use std::io::{Read, Write};
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let db = dir.path().join("runs.sqlite");
+/// # rusqlite::Connection::open(&db).unwrap().execute_batch(hamilton_core::track::SCHEMA).unwrap();
 /// let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-/// println!("http://{}/", listener.local_addr().unwrap());
-/// hamilton_core::ui::serve_listener("runs.sqlite", listener).unwrap();
+/// let addr = listener.local_addr().unwrap();
+/// std::thread::spawn(move || hamilton_core::ui::serve_listener(db, listener));
+///
+/// let mut s = std::net::TcpStream::connect(addr).unwrap();
+/// write!(s, "GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+/// let mut page = String::new();
+/// s.read_to_string(&mut page).unwrap();
+/// assert!(page.starts_with("HTTP/1.1 200"));
+/// assert!(page.contains("No run matches"));
 /// ```
 pub fn serve_listener(db: impl AsRef<Path>, listener: std::net::TcpListener) -> Result<(), Error> {
     let addr = listener
