@@ -37,6 +37,10 @@ use polars::prelude::*;
 
 /// The most values a column's quantiles and histogram are computed from: a longer column is
 /// sampled evenly, so its quantiles are approximate.
+///
+/// ```
+/// assert_eq!(hamilton_polars::track::MAX_SAMPLE, 1_000_000);
+/// ```
 pub const MAX_SAMPLE: usize = 1_000_000;
 
 /// The quantiles of a numeric column.
@@ -131,7 +135,7 @@ pub fn summarize_series(s: &Series) -> ColumnSummary {
 
 /// A numeric column's statistics, nulls and NaNs left out.
 fn numeric(ca: &Float64Chunked) -> NumericSummary {
-    let mut values: Vec<f64> = ca.iter().flatten().filter(|v| !v.is_nan()).collect();
+    let values: Vec<f64> = ca.iter().flatten().filter(|v| !v.is_nan()).collect();
     if values.is_empty() {
         return NumericSummary {
             quantiles: vec![None; QUANTILES.len()],
@@ -158,12 +162,7 @@ fn numeric(ca: &Float64Chunked) -> NumericSummary {
         };
         histogram[bin] += 1;
     }
-    if values.len() > MAX_SAMPLE {
-        let step = values.len() as f64 / MAX_SAMPLE as f64;
-        values = (0..MAX_SAMPLE)
-            .map(|i| values[(i as f64 * step) as usize])
-            .collect();
-    }
+    let mut values = evenly(values, MAX_SAMPLE);
     values.sort_by(f64::total_cmp);
     let quantiles = QUANTILES
         .iter()
@@ -177,6 +176,17 @@ fn numeric(ca: &Float64Chunked) -> NumericSummary {
         quantiles,
         histogram,
     }
+}
+
+/// At most `max` of `values`, taken evenly.
+fn evenly(values: Vec<f64>, max: usize) -> Vec<f64> {
+    if values.len() <= max {
+        return values;
+    }
+    let step = values.len() as f64 / max as f64;
+    (0..max)
+        .map(|i| values[(i as f64 * step) as usize])
+        .collect()
 }
 
 /// The `q` quantile of sorted, non-empty `values`, interpolated linearly (Polars' `linear`).
@@ -210,5 +220,31 @@ fn text(ca: &StringChunked) -> TextSummary {
         min_len: (n > 0).then_some(min_len),
         max_len: (n > 0).then_some(max_len),
         mean_len: (n > 0).then(|| total_len as f64 / n as f64),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_column_is_sampled_evenly_for_its_quantiles() {
+        let values: Vec<f64> = (0..100).map(f64::from).collect();
+        assert_eq!(evenly(values.clone(), 200).len(), 100);
+        let sample = evenly(values, 10);
+        assert_eq!(
+            sample,
+            [0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0]
+        );
+    }
+
+    #[test]
+    fn quantiles_interpolate_linearly_between_values() {
+        let values = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(linear_quantile(&values, 0.5), 2.5);
+        assert_eq!(linear_quantile(&values, 0.0), 1.0);
+        assert_eq!(linear_quantile(&values, 1.0), 4.0);
+        assert!((linear_quantile(&values, 0.25) - 1.75).abs() < 1e-12);
+        assert_eq!(linear_quantile(&[7.0], 0.95), 7.0);
     }
 }

@@ -61,6 +61,8 @@
 //! A run whose process was killed stays `'running'` with no `ended_ms`: readers tell it from a
 //! run in progress by its `host` and `pid` (no such process on that host: interrupted).
 //! [`Tracker::keep_runs`] bounds the file.
+//!
+//! The guide, with the tables and summaries in detail, is `hamilton-core/docs/tracking.md`.
 
 mod hook;
 mod registry;
@@ -103,3 +105,8 @@ impl crate::DriverBuilder {
         self
     }
 }
+
+/// The guide's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/tracking.md")]
+struct TrackingGuide;
