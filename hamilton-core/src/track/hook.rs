@@ -272,9 +272,19 @@ impl RequestObserver for Tracking {
         self.keep_request(run_id, inputs, overrides);
     }
 
-    /// Forgets the request of a run that never began (its values failed to load).
+    /// Forgets the request of a run that never began (its values failed to load), and ends a
+    /// run that began but never ended (its future was dropped) as failed.
     fn finish(&self, run_id: u64) {
         lock(&self.requests).remove(&run_id);
+        let Some(state) = lock(&self.runs).remove(&run_id) else {
+            return;
+        };
+        self.tracker.send(Msg::RunEnded {
+            key: state.key,
+            ended_ms: super::now_ms(),
+            success: false,
+            error: vec!["the run was dropped before it ended".to_string()],
+        });
     }
 }
 
