@@ -288,3 +288,31 @@ fn a_run_s_inputs_and_config_are_recorded() {
     assert_eq!(inputs[0]["fingerprint"].as_str().unwrap().len(), 32);
     assert_eq!(pid, i64::from(std::process::id()));
 }
+
+#[test]
+fn an_async_run_dropped_before_its_end_is_recorded_as_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = tracker(&dir);
+    let dr = Driver::builder()
+        .with_nodes([Node::builder("never").build_async(|_: AsyncArgs| async {
+            std::future::pending::<()>().await;
+            Ok(1_i64)
+        })])
+        .with_tracker(t.clone())
+        .build()
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let run = dr.execute_async(&["never"], Inputs::new());
+    let waited = rt
+        .block_on(async { tokio::time::timeout(std::time::Duration::from_millis(10), run).await });
+    assert!(waited.is_err(), "the node never ends");
+    let run = &runs(&t)[0];
+    assert_eq!(run.0, "failure");
+    assert_eq!(
+        run.3.as_deref(),
+        Some(r#"["the run was dropped before it ended"]"#)
+    );
+}

@@ -3,8 +3,10 @@
 //! each node run into a message for the tracker's writer.
 //!
 //! Innermost, its `around_node` runs only when the node is computed: a node that reaches
-//! `after_node` without it was answered by the cache (a hit). The request's inputs, which hooks
-//! do not see, are handed over by the driver before the run ([`Tracking::request`]).
+//! `after_node` without it was answered by the cache (a hit). Hits the cache found before the
+//! run never reach the hooks: the tracker reads them from the cache when the run begins. The
+//! request's inputs and overrides, which hooks do not see either, are shown to it by the driver
+//! before the run ([`RequestObserver`]).
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -33,7 +35,7 @@ pub(crate) struct Tracking {
     cached: bool,
     /// The driver's cache, whose hits found before a run the run never sees.
     #[cfg(feature = "cache")]
-    cache: Option<Arc<crate::cache::hook::Inner>>,
+    cache: Option<CacheRef>,
     /// Runs in progress, by the driver's run id.
     runs: Mutex<HashMap<u64, RunState>>,
     /// What the driver handed over before a run began, by run id.
@@ -270,9 +272,19 @@ impl RequestObserver for Tracking {
         self.keep_request(run_id, inputs, overrides);
     }
 
-    /// Forgets the request of a run that never began (its values failed to load).
+    /// Forgets the request of a run that never began (its values failed to load), and ends a
+    /// run that began but never ended (its future was dropped) as failed.
     fn finish(&self, run_id: u64) {
         lock(&self.requests).remove(&run_id);
+        let Some(state) = lock(&self.runs).remove(&run_id) else {
+            return;
+        };
+        self.tracker.send(Msg::RunEnded {
+            key: state.key,
+            ended_ms: super::now_ms(),
+            success: false,
+            error: vec!["the run was dropped before it ended".to_string()],
+        });
     }
 }
 

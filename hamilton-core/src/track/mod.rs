@@ -58,9 +58,12 @@
 //! `tracing` warning, once, and the run goes on. [`Tracker::flush`] waits for what is queued;
 //! dropping the last handle of a tracker (drivers hold one) writes what is left.
 //!
-//! A run whose process was killed stays `'running'` with no `ended_ms`: readers tell it from a
+//! An async run whose future is dropped before it ends is recorded as failed. A run whose
+//! process was killed stays `'running'` with no `ended_ms`: readers tell it from a
 //! run in progress by its `host` and `pid` (no such process on that host: interrupted).
 //! [`Tracker::keep_runs`] bounds the file.
+//!
+//! The guide, with the tables and summaries in detail, is `hamilton-core/docs/tracking.md`.
 
 mod hook;
 pub mod read;
@@ -107,3 +110,8 @@ impl crate::DriverBuilder {
         self
     }
 }
+
+/// The guide's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/tracking.md")]
+struct TrackingGuide;

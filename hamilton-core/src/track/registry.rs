@@ -34,6 +34,12 @@ pub struct SummaryType {
 
 impl SummaryType {
     /// Summarizes a `T` on the run's thread, with `summarize` (keep it cheap).
+    ///
+    /// ```
+    /// use hamilton_core::track::{Summary, SummaryType};
+    /// let t = SummaryType::now(|v: &Vec<String>| Summary::scalar("names", &v.len().to_string()));
+    /// assert_eq!(t.type_name(), "alloc::vec::Vec<alloc::string::String>");
+    /// ```
     pub fn now<T: NodeValue>(summarize: impl Fn(&T) -> Summary + Send + Sync + 'static) -> Self {
         Self {
             id: TypeId::of::<T>(),
@@ -73,6 +79,11 @@ impl SummaryType {
     }
 
     /// The type summarized.
+    ///
+    /// ```
+    /// let t = hamilton_core::track::SummaryType::now(|_: &u8| hamilton_core::track::Summary::scalar("u8", ""));
+    /// assert_eq!(t.type_name(), "u8");
+    /// ```
     pub fn type_name(&self) -> &'static str {
         self.name
     }
