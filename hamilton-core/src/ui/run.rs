@@ -392,7 +392,7 @@ pub(crate) fn body(run: &Run, graph: &Graph, runs: &[NodeRun], view: &View, mode
     if mode == Mode::Server {
         let _ = write!(
             out,
-            r#"<p><a href="/runs/{0}/report.html">Download the report</a> · <a href="/compare?a={0}">Compare with another run</a></p>"#,
+            r#"<p><a href="/runs/{0}/report.html" download="run-{0}.html">Download the report</a> · <a href="/compare?a={0}">Compare with another run</a></p>"#,
             run.id
         );
     }
