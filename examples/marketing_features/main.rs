@@ -5,12 +5,14 @@
 //! cargo run --release --example marketing_features -- --lazy        # expression mode: Expr nodes, one plan
 //! cargo run --release --example marketing_features -- --region US   # another holiday calendar
 //! cargo run --release --example marketing_features -- --data my.csv # another file (year,week,signups,spend)
+//! cargo run --release --example marketing_features -- --track runs.sqlite # record the run
 //! ```
 //!
 //! Loads `examples/data/marketing_spend.csv`, extracts its columns as nodes, checks them, computes
 //! the features, saves them as Parquet through the materialization API and prints them, and
 //! writes the dataflow as DOT (and SVG when Graphviz's `dot` is on the PATH), all next to the
-//! example's binary.
+//! example's binary. With `--track FILE`, the run, each node's status, timing and a summary of
+//! its value are recorded in the SQLite file `FILE` (see `hamilton_core::track`).
 
 mod calendar;
 mod features;
@@ -25,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use hamilton_core::Driver;
+use hamilton_core::track::Tracker;
 use pipeline::Mode;
 use polars::prelude::DataFrame;
 
@@ -33,6 +36,8 @@ struct Args {
     mode: Mode,
     region: String,
     data: PathBuf,
+    /// The tracker database to record the run in, if any.
+    track: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -40,6 +45,7 @@ fn parse_args() -> Result<Args, String> {
         mode: Mode::Eager,
         region: "UK".to_string(),
         data: Path::new(env!("CARGO_MANIFEST_DIR")).join("data/marketing_spend.csv"),
+        track: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -52,9 +58,16 @@ fn parse_args() -> Result<Args, String> {
                     .ok_or("--region needs a value, e.g. `--region UK`")?
             }
             "--data" => args.data = it.next().ok_or("--data needs a path to a CSV file")?.into(),
+            "--track" => {
+                args.track = Some(
+                    it.next()
+                        .ok_or("--track needs a path to a SQLite file, e.g. `--track runs.sqlite`")?
+                        .into(),
+                )
+            }
             "-h" | "--help" => {
                 println!(
-                    "usage: marketing_features [--lazy] [--region UK|US|..] [--data FILE.csv]"
+                    "usage: marketing_features [--lazy] [--region UK|US|..] [--data FILE.csv] [--track FILE.sqlite]"
                 );
                 std::process::exit(0);
             }
@@ -66,7 +79,15 @@ fn parse_args() -> Result<Args, String> {
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args = parse_args()?;
-    let dr = pipeline::driver(args.mode, &args.region)?;
+    let mut builder = pipeline::builder(args.mode, &args.region)?;
+    let tracker = match &args.track {
+        Some(path) => Some(Tracker::open(path)?),
+        None => None,
+    };
+    if let Some(tracker) = &tracker {
+        builder = builder.with_tracker(tracker.clone());
+    }
+    let dr = builder.build()?;
     let saved_to = output_dir().join("marketing_features.parquet");
     let (features, saved) = pipeline::materialize(&dr, args.mode, &args.data, &saved_to)?;
 
@@ -85,6 +106,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         saved.content_hash
     );
     write_diagram(&dr)?;
+    if let Some(tracker) = tracker {
+        tracker.flush();
+        println!("run recorded in {}", tracker.path().display());
+    }
     Ok(())
 }
 

@@ -52,6 +52,7 @@ pub(crate) struct Features {
 }
 
 /// The dataflow for `mode`, with holidays for `region`.
+#[cfg(test)]
 pub(crate) fn driver(mode: Mode, region: &str) -> Result<Driver, Box<dyn Error>> {
     Ok(builder(mode, region)?.build()?)
 }

@@ -284,3 +284,40 @@ fn the_features_saved_through_materialization_read_back_equal_in_both_modes() {
         assert_eq!(saved.path, dest);
     }
 }
+
+#[test]
+fn a_tracked_run_records_every_node_once_with_the_frame_s_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let tracker = hamilton_core::track::Tracker::open(dir.path().join("runs.sqlite")).unwrap();
+    let dr = pipeline::builder(Mode::Eager, "UK")
+        .unwrap()
+        .with_tracker(tracker.clone())
+        .build()
+        .unwrap();
+    let features = pipeline::features(&dr, Mode::Eager, &data()).unwrap();
+    tracker.flush();
+    let db = rusqlite::Connection::open(tracker.path()).unwrap();
+    let (status, nodes, distinct, failed): (String, i64, i64, i64) = db
+        .query_row(
+            "SELECT r.status, count(*), count(DISTINCT n.node), sum(n.status != 'success')
+             FROM runs r JOIN node_runs n ON n.run_id = r.id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(status, "success");
+    assert_eq!(
+        (nodes, failed),
+        (distinct, 0),
+        "each node once, none failed"
+    );
+    assert!(nodes >= OUTPUTS.len() as i64);
+    let rows: i64 = db
+        .query_row(
+            "SELECT json_extract(summary, '$.rows') FROM node_runs WHERE node = 'marketing'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rows as usize, features.frame.height());
+}

@@ -16,7 +16,7 @@ use crate::plan::cached::{PlanCache, request_hash};
 use crate::plan::{LoadFrom, Plan, PlanKey};
 use crate::run::asynchronous::Asynchronous;
 use crate::run::load::{load, type_problem};
-use crate::run::prepare::{RunPreparation, Setup};
+use crate::run::prepare::{ObserverSetup, RequestObserver, RunPreparation, Setup};
 use crate::run::sequential::Sequential;
 use crate::run::{Executor, Run};
 use crate::value::Value;
@@ -50,6 +50,8 @@ pub struct DriverBuilder {
     threads: Option<usize>,
     /// Sets up the work done before each run (the result cache), once the graph is built.
     pub(crate) preparation: Option<Setup>,
+    /// Sets up what sees each run's request (the run tracker), once the graph is built.
+    pub(crate) observer: Option<ObserverSetup>,
 }
 
 impl DriverBuilder {
@@ -181,6 +183,10 @@ impl DriverBuilder {
             }
             None => None,
         };
+        // After the preparation's hooks: innermost, the tracker sees what the cache answered.
+        let observer = self
+            .observer
+            .map(|setup| setup(&graph, &mut hooks, preparation.as_ref()));
         let executor: Box<dyn Executor> = match parallelism {
             #[cfg(feature = "parallel")]
             Some(threads) => Box::new(crate::run::parallel::Parallel::new(threads)?),
@@ -194,6 +200,7 @@ impl DriverBuilder {
             runs: AtomicU64::new(0),
             id: DRIVER_IDS.fetch_add(1, Ordering::Relaxed),
             preparation,
+            observer,
         })
     }
 }
@@ -255,6 +262,8 @@ pub struct Driver {
     executor: Box<dyn Executor>,
     /// The work done before each run (the result cache), if any.
     pub(crate) preparation: Option<Arc<dyn RunPreparation>>,
+    /// What sees each run's request (the run tracker), if any.
+    observer: Option<Arc<dyn RequestObserver>>,
 }
 
 impl Driver {
@@ -277,7 +286,7 @@ impl Driver {
         overrides: Overrides,
     ) -> Result<Outputs, Error> {
         let run_id = self.next_run_id();
-        let _finish = Finish(self, run_id);
+        let _finish = Finish(self, run_id, Finishing::Preparation);
         let (plan, overrides) = match self.prepare_run(outputs, &inputs, overrides, run_id, false) {
             Ok(prepared) => prepared,
             Err(failed) => {
@@ -388,6 +397,7 @@ impl Driver {
                 nodes: plan.async_nodes.clone(),
             }]));
         }
+        let _observed = self.observe_request(run_id, &inputs, &overrides);
         let slots = load(&self.graph, plan, inputs, overrides)?;
         self.executor
             .run(Run {
@@ -401,6 +411,15 @@ impl Driver {
             .expect("the sync executors finish without waiting")
     }
 
+    /// Shows run `run_id`'s request to the observer, if any (hooks do not see inputs); the
+    /// returned guard tells it when the run is over.
+    fn observe_request(&self, run_id: u64, inputs: &Inputs, overrides: &Overrides) -> Finish<'_> {
+        if let Some(observer) = &self.observer {
+            observer.request(run_id, inputs, overrides);
+        }
+        Finish(self, run_id, Finishing::Observer)
+    }
+
     /// Runs `plan` (the plan of run `run_id`) on the async executor.
     pub(crate) async fn run_plan_async(
         &self,
@@ -409,6 +428,7 @@ impl Driver {
         overrides: Overrides,
         run_id: u64,
     ) -> Result<Outputs, Error> {
+        let _observed = self.observe_request(run_id, &inputs, &overrides);
         let slots = load(&self.graph, plan, inputs, overrides)?;
         Asynchronous
             .run(Run {
@@ -494,7 +514,7 @@ impl Driver {
         overrides: Overrides,
     ) -> Result<Outputs, Error> {
         let run_id = self.next_run_id();
-        let _finish = Finish(self, run_id);
+        let _finish = Finish(self, run_id, Finishing::Preparation);
         let (plan, overrides) = match self.prepare_run(outputs, &inputs, overrides, run_id, true) {
             Ok(prepared) => prepared,
             Err(failed) => {
@@ -588,14 +608,30 @@ thread_local! {
     static RUN_IDS: std::cell::Cell<(u64, u64, u64)> = const { std::cell::Cell::new((0, 0, 0)) };
 }
 
-/// Tells the run preparation that a run is over, however it ends (an error, a panic, a dropped
-/// future).
-struct Finish<'d>(&'d Driver, u64);
+/// Tells the run preparation (or the observer) that a run is over, however it ends (an error, a
+/// panic, a dropped future).
+struct Finish<'d>(&'d Driver, u64, Finishing);
+
+/// Who [`Finish`] tells.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Finishing {
+    Preparation,
+    Observer,
+}
 
 impl Drop for Finish<'_> {
     fn drop(&mut self) {
-        if let Some(preparation) = &self.0.preparation {
-            preparation.finish(self.1);
+        match self.2 {
+            Finishing::Preparation => {
+                if let Some(preparation) = &self.0.preparation {
+                    preparation.finish(self.1);
+                }
+            }
+            Finishing::Observer => {
+                if let Some(observer) = &self.0.observer {
+                    observer.finish(self.1);
+                }
+            }
         }
     }
 }

@@ -27,6 +27,8 @@ mod prepared;
 mod request;
 #[cfg(feature = "track")]
 pub mod track;
+#[cfg(feature = "ui")]
+pub mod ui;
 
 use build::{blocks, graph, resolve};
 #[cfg(feature = "cli")]

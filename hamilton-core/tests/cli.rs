@@ -256,18 +256,40 @@ fn diagram_out_into_a_missing_folder_names_the_flag_and_path() {
 }
 
 #[test]
-fn diagram_svg_and_ui_name_the_feature_to_enable() {
-    let err = cli_error(&["diagram", "--format", "svg"]);
-    assert!(matches!(*err, CliError::FeatureOff { feature: "ui", .. }));
+fn diagram_svg_draws_one_box_per_node_without_graphviz() {
+    let svg = run(&["diagram", "--format", "svg"]).unwrap();
+    assert!(svg.starts_with("<svg"), "{svg}");
+    for node in ["clean_spend", "total_spend", "label"] {
+        assert!(
+            svg.contains(&format!(">{node}<")),
+            "no box for `{node}`: {svg}"
+        );
+    }
+    let only_label = run(&[
+        "diagram",
+        "--format",
+        "svg",
+        "--output",
+        "label",
+        "--input",
+        "initial=X",
+    ])
+    .unwrap();
+    assert!(only_label.contains(">label<") && !only_label.contains(">clean_spend<"));
+}
+
+#[test]
+fn ui_on_a_missing_database_names_the_file_and_how_to_record_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("runs.sqlite");
+    let err = run(&["ui", "--db", db.to_str().unwrap()]).unwrap_err();
+    assert!(matches!(err, Error::TrackerRead { .. }), "{err:?}");
+    let text = err.to_string();
     assert!(
-        err.to_string().contains("features = [\"cli\", \"ui\"]"),
-        "{err}"
+        text.contains("runs.sqlite") && text.contains("with_tracker"),
+        "{text}"
     );
-    let err = cli_error(&["ui", "--db", "runs.sqlite"]);
-    assert_eq!(
-        err.to_string(),
-        "`ui` needs hamilton-core's `ui` feature; enable it in Cargo.toml: `hamilton-core = { features = [\"cli\", \"ui\"] }`"
-    );
+    assert!(!db.exists(), "reading must not create the database");
 }
 
 // --- execute

@@ -71,6 +71,8 @@ mod extract;
 pub mod io;
 mod piece;
 mod result;
+#[cfg(feature = "track")]
+pub mod track;
 
 pub use convert::conversions;
 pub use error::Error;

@@ -265,6 +265,38 @@ impl Inner {
         (inner, uncached)
     }
 
+    /// For the tracker: the hits of run `run_id` found before it began (those that never run),
+    /// in execution order, with the time each took to look up and load.
+    #[cfg(feature = "track")]
+    pub(crate) fn hits_ahead(&self, run_id: u64) -> Vec<(String, Duration)> {
+        self.with_run(run_id, |run| {
+            let mut hits: Vec<&CacheEvent> = run
+                .ahead
+                .events
+                .iter()
+                .filter(|e| e.status == CacheStatus::Hit)
+                .collect();
+            hits.sort_by_key(|e| run.ahead.order.get(&e.node).copied().unwrap_or(usize::MAX));
+            hits.into_iter()
+                .map(|e| (e.node.clone(), e.duration))
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
+    /// For the tracker: the data versions of the values run `run_id` was given (inputs,
+    /// config, overrides), by name, as fingerprinted before it began.
+    #[cfg(feature = "track")]
+    pub(crate) fn given_versions(&self, run_id: u64) -> HashMap<String, String> {
+        self.with_run(run_id, |run| {
+            run.memo
+                .iter()
+                .filter_map(|((name, _), v)| Some((name.clone(), v.as_ref().ok()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
     pub(crate) fn last_run(&self) -> Option<CacheRun> {
         lock(&self.last).clone()
     }

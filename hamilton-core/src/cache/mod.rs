@@ -102,7 +102,7 @@
 
 mod ahead;
 mod fingerprint;
-mod hook;
+pub(crate) mod hook;
 mod registry;
 mod store;
 mod view;
@@ -630,6 +630,14 @@ impl From<&PathBuf> for CacheOptions {
 #[derive(Clone)]
 pub struct Cache {
     inner: Arc<hook::Inner>,
+}
+
+impl Cache {
+    /// What runs the cache (for the tracker, which reads the hits it found).
+    #[cfg(feature = "track")]
+    pub(crate) fn inner(&self) -> &Arc<hook::Inner> {
+        &self.inner
+    }
 }
 
 impl fmt::Debug for Cache {

@@ -281,7 +281,7 @@ impl Cli {
         let format = match args.format {
             DiagramFormat::Dot => Format::Dot,
             DiagramFormat::Mermaid => Format::Mermaid,
-            DiagramFormat::Svg => return svg(&driver),
+            DiagramFormat::Svg => Format::Svg,
         };
         let text = if args.output.is_empty() {
             driver.diagram(Draw::Graph, format)
@@ -339,27 +339,18 @@ impl Cli {
     }
 }
 
-/// The web UI over the tracker database `db`, served on `addr`.
-///
-/// The one place the command line reaches the web UI: with hamilton-core's `ui` feature this
-/// becomes `crate::ui::serve(db, addr)`.
+/// The web UI over the tracker database `db`, served on `addr` (hamilton-core's feature `ui`).
+#[cfg(feature = "ui")]
+fn serve(db: &Path, addr: SocketAddr) -> Result<(), Error> {
+    crate::ui::serve(db, addr)
+}
+
+/// Without hamilton-core's feature `ui`, the `ui` subcommand names the feature to enable.
+#[cfg(not(feature = "ui"))]
 fn serve(db: &Path, addr: SocketAddr) -> Result<(), Error> {
     let _ = (db, addr);
     Err(CliError::FeatureOff {
         command: "ui",
-        feature: "ui",
-    }
-    .into())
-}
-
-/// The dataflow as an SVG picture.
-///
-/// The one place the command line reaches the SVG layout: with hamilton-core's `ui` feature
-/// this becomes `crate::diagram::svg(..)`, written to `--out` or printed.
-fn svg(driver: &Driver) -> Result<(), Error> {
-    let _ = driver;
-    Err(CliError::FeatureOff {
-        command: "diagram --format svg",
         feature: "ui",
     }
     .into())

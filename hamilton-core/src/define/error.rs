@@ -127,6 +127,21 @@ pub enum Error {
     /// The command line (feature `cli`) cannot use a flag, an input's text or a file.
     #[cfg(feature = "cli")]
     Cli(Box<crate::cli_error::CliError>),
+    /// A tracker database could not be read (feature `track`): `source` is a
+    /// `hamilton_core::track::ReadError`, whose message names the file and the fix.
+    TrackerRead {
+        /// The database file.
+        file: String,
+        /// The reader's typed error (`track::ReadError`).
+        source: NodeError,
+    },
+    /// The UI could not be served (feature `ui`): the address is taken, or not this machine's.
+    Serve {
+        /// The address asked for.
+        addr: String,
+        /// What went wrong.
+        source: NodeError,
+    },
 }
 
 impl Error {
@@ -213,6 +228,11 @@ impl fmt::Display for Error {
             ),
             #[cfg(feature = "cli")]
             Self::Cli(e) => e.fmt(f),
+            Self::TrackerRead { source, .. } => write!(f, "{source}"),
+            Self::Serve { addr, source } => write!(
+                f,
+                "cannot serve the UI on {addr}: {source}; pick a free port, e.g. `--addr 127.0.0.1:0` for any"
+            ),
         }
     }
 }
@@ -221,7 +241,10 @@ impl std::error::Error for Error {
     /// The first cause not already in the message: the wrapped error's own cause.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::NodeFailed { source, .. } | Self::ResultBuilder { source, .. } => source.source(),
+            Self::NodeFailed { source, .. }
+            | Self::ResultBuilder { source, .. }
+            | Self::TrackerRead { source, .. }
+            | Self::Serve { source, .. } => source.source(),
             Self::FanOutItem { source, .. } => source.source(),
             #[cfg(feature = "cli")]
             // The command line's messages already hold their direct cause.
@@ -335,6 +358,16 @@ impl Error {
                 .finish(),
             #[cfg(feature = "cli")]
             Self::Cli(e) => f.debug_tuple("Cli").field(e).finish(),
+            Self::TrackerRead { file, source } => f
+                .debug_struct("TrackerRead")
+                .field("file", file)
+                .field("source", source)
+                .finish(),
+            Self::Serve { addr, source } => f
+                .debug_struct("Serve")
+                .field("addr", addr)
+                .field("source", source)
+                .finish(),
         }
     }
 }

@@ -139,7 +139,7 @@ pub(crate) async fn run_concurrently(run: Run<'_>) -> Result<Outputs, Error> {
         run_id,
     } = run;
     let schedule = plan.schedule();
-    let run_hooks = RunHooks::start(graph, plan, hooks, run_id)?;
+    let run_hooks = RunHooks::start(graph, plan, hooks, run_id, "async")?;
     let mut state = State {
         graph,
         plan,

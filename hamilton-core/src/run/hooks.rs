@@ -25,6 +25,8 @@ use crate::value::Value;
 pub(crate) struct RunHooks<'a> {
     hooks: &'a [Arc<dyn Hook>],
     run_id: u64,
+    /// What runs the nodes (see [`RunInfo::executor`]).
+    executor: &'static str,
     nodes: Vec<&'a str>,
     outputs: Vec<&'a str>,
     /// For each plan step, its node's index in `nodes` (for a fan-out step: its block's first
@@ -35,16 +37,18 @@ pub(crate) struct RunHooks<'a> {
 }
 
 impl<'a> RunHooks<'a> {
-    /// Calls every `before_run`.
+    /// Calls every `before_run` of a run on `executor` (see [`RunInfo::executor`]).
     pub(crate) fn start(
         graph: &'a Graph,
         plan: &'a Plan,
         hooks: &'a [Arc<dyn Hook>],
         run_id: u64,
+        executor: &'static str,
     ) -> Result<Self, Error> {
         let mut run = Self {
             hooks,
             run_id,
+            executor,
             nodes: Vec::new(),
             outputs: Vec::new(),
             positions: Vec::new(),
@@ -92,6 +96,7 @@ impl<'a> RunHooks<'a> {
             run_id: self.run_id,
             outputs: &self.outputs,
             nodes: &self.nodes,
+            executor: self.executor,
         }
     }
 

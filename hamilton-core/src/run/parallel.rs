@@ -119,7 +119,7 @@ fn run_on_pool(run: Run<'_>, pool: &rayon::ThreadPool) -> Result<Outputs, Error>
         run_id,
     } = run;
     let schedule = plan.schedule();
-    let run_hooks = RunHooks::start(graph, plan, hooks, run_id)?;
+    let run_hooks = RunHooks::start(graph, plan, hooks, run_id, "parallel")?;
     let read_slots = schedule
         .read_slots
         .iter()

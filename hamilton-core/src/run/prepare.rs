@@ -38,3 +38,25 @@ pub(crate) type Setup = Box<
     dyn FnOnce(&Graph, &mut Vec<Arc<dyn Hook>>) -> (Arc<dyn RunPreparation>, Vec<BuildError>)
         + Send,
 >;
+
+/// Sees each run's request before the run (what hooks do not see: its inputs and overrides),
+/// for the run tracker.
+pub(crate) trait RequestObserver: Send + Sync + 'static {
+    /// Run `run_id` is about to load `inputs` and `overrides` (the preparation's values
+    /// included).
+    fn request(&self, run_id: u64, inputs: &Inputs, overrides: &Overrides);
+
+    /// Run `run_id` is over, whether it began or not.
+    fn finish(&self, run_id: u64);
+}
+
+/// Sets an observer up once the graph and the preparation are: it may add hooks (run innermost,
+/// after the preparation's).
+pub(crate) type ObserverSetup = Box<
+    dyn FnOnce(
+            &Graph,
+            &mut Vec<Arc<dyn Hook>>,
+            Option<&Arc<dyn RunPreparation>>,
+        ) -> Arc<dyn RequestObserver>
+        + Send,
+>;

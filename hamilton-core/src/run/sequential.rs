@@ -67,7 +67,7 @@ pub(crate) fn run_in_order(run: Run<'_>) -> Result<Outputs, Error> {
         hooks,
         run_id,
     } = run;
-    let run_hooks = RunHooks::start(graph, plan, hooks, run_id)?;
+    let run_hooks = RunHooks::start(graph, plan, hooks, run_id, "sequential")?;
     let mut slots = Slots {
         values: slots,
         dropping: None,

@@ -35,12 +35,14 @@ pub use builtin::ProgressBar;
 pub use builtin::TracingHook;
 
 impl<'a> RunInfo<'a> {
-    /// A run as hooks see it (for testing a hook on its own).
+    /// A run as hooks see it, on the sequential executor (for testing a hook on its own; set
+    /// the other fields after).
     pub fn new(run_id: u64, outputs: &'a [&'a str], nodes: &'a [&'a str]) -> Self {
         Self {
             run_id,
             outputs,
             nodes,
+            executor: "sequential",
         }
     }
 }
@@ -71,7 +73,7 @@ pub type HookError = Box<dyn std::error::Error + Send + Sync>;
 /// ```
 /// use hamilton_core::hooks::RunInfo;
 /// let run = RunInfo::new(7, &["d"], &["c", "d"]);
-/// assert_eq!(run.nodes.len(), 2);
+/// assert_eq!((run.nodes.len(), run.executor), (2, "sequential"));
 /// ```
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
@@ -83,6 +85,10 @@ pub struct RunInfo<'a> {
     /// The nodes the run will compute, in execution order, each once: a node inside a fan-out's
     /// block is listed where its block runs, although it runs once per item.
     pub nodes: &'a [&'a str],
+    /// What runs the nodes: `"sequential"`, `"parallel"` (a driver built
+    /// [`with_parallelism`](crate::DriverBuilder::with_parallelism)) or `"async"`
+    /// ([`Driver::execute_async`](crate::Driver::execute_async)).
+    pub executor: &'static str,
 }
 
 /// One node about to run or just run, as hooks see it.

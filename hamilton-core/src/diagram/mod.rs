@@ -1,5 +1,8 @@
-//! Diagrams: DOT and Mermaid text of the dataflow ([`Driver::diagram`]), of a recorded run, or
-//! of the part one request runs ([`Request::diagram`](crate::Request::diagram)).
+//! Diagrams: DOT, Mermaid and SVG text of the dataflow ([`Driver::diagram`], [`svg`]), of a
+//! recorded run, or of the part one request runs ([`Request::diagram`](crate::Request::diagram)).
+//!
+//! SVG is drawn here, without Graphviz: [`SvgGraph`] lays out any DAG (layers by longest path,
+//! ordered by barycenter) with a style per node; the UI colours it by status and duration.
 
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -9,6 +12,27 @@ use crate::error::Error;
 use crate::graph::Kind;
 use crate::hooks::{NodeStatus, RunRecord};
 use crate::values::{Inputs, Overrides};
+
+mod svg;
+
+pub use svg::{Layout, Placed, SvgGraph, SvgNode, escape};
+
+/// The whole dataflow as a standalone SVG drawing (the same as
+/// `driver.diagram(Draw::Graph, Format::Svg)`): one box per node labelled with its type,
+/// inputs dashed, config as notes.
+///
+/// ```
+/// use hamilton_core::{Driver, node::{Args, Node}};
+/// let dr = Driver::builder()
+///     .with_nodes([Node::builder("b").param::<f64>("a").build(|x: &Args| Ok(*x.get::<f64>(0)?))])
+///     .build().unwrap();
+/// let svg = hamilton_core::diagram::svg(&dr);
+/// assert!(svg.starts_with("<svg"));
+/// assert!(svg.contains("data-node=\"a\"") && svg.contains("data-node=\"b\""));
+/// ```
+pub fn svg(driver: &Driver) -> String {
+    driver.diagram(Draw::Graph, Format::Svg)
+}
 
 /// How a vertex is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,6 +222,8 @@ pub enum Format {
     Dot,
     /// A Mermaid flowchart.
     Mermaid,
+    /// A standalone SVG drawing, laid out here (see [`SvgGraph`]).
+    Svg,
 }
 
 impl Format {
@@ -205,8 +231,42 @@ impl Format {
         match self {
             Self::Dot => dot(diagram),
             Self::Mermaid => mermaid(diagram),
+            Self::Svg => svg_of(diagram).render(),
         }
     }
+}
+
+fn svg_of(d: &Diagram) -> SvgGraph {
+    let mut g = SvgGraph::new();
+    let mut at = std::collections::HashMap::new();
+    for b in &d.boxes {
+        let class = match &b.status {
+            Some(NodeStatus::Failed(_)) => "failed",
+            Some(NodeStatus::NotRun) => "notrun",
+            _ => b.class.name(),
+        };
+        let fill = match class {
+            "failed" => "#EA5556",
+            "notrun" => "#dddddd",
+            "output" => "#FFC857",
+            "input" => "#ffffff",
+            "config" | "override" => "#f0f0f0",
+            _ => "#b4d8e4",
+        };
+        let sub = b.note.clone().unwrap_or_else(|| b.ty.to_string());
+        let node = SvgNode::new(b.name.clone())
+            .sublabel(sub)
+            .tooltip(format!("{}: {}", b.name, b.ty))
+            .class(class)
+            .fill(fill);
+        at.insert(b.index, g.node(node));
+    }
+    for (from, to, _) in &d.edges {
+        if let (Some(&a), Some(&b)) = (at.get(from), at.get(to)) {
+            g.edge(a, b);
+        }
+    }
+    g
 }
 
 fn html_escape(s: &str) -> String {
