@@ -20,11 +20,11 @@ mod driver;
 #[cfg(feature = "cache")]
 pub mod cache;
 pub mod diagram;
-#[cfg(feature = "track")]
-pub mod track;
 pub mod introspect;
 mod prepared;
 mod request;
+#[cfg(feature = "track")]
+pub mod track;
 
 use build::{blocks, graph, resolve};
 use define::{args, call, convert, error, error_context, module, outputs, types, value, values};

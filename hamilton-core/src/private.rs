@@ -227,7 +227,7 @@ pub use crate::__submit_column_extractor as submit_column_extractor;
 
 pub use crate::check::{Importance, Validator, check_fn};
 pub use crate::modifiers::{
-    Binding, Condition, ConfigValue, Field, Fields, IntoLiteral, Modifier, Parameterization, Step,
-    Subdag,
+    ApplyTo, Binding, Condition, ConfigValue, Field, Fields, GroupMember, IntoLiteral, Modifier,
+    Parameterization, Step, Subdag,
 };
 pub use crate::values::Config;

@@ -12,6 +12,8 @@ mod config;
 mod does;
 mod extract;
 mod fanout;
+mod group;
+mod mutate;
 mod parameterize;
 mod pipe;
 mod resolve;
@@ -77,7 +79,7 @@ pub(crate) struct Mods {
     pub(crate) pipe_input: Option<(Span, Vec<StepSpec>, Option<Ident>)>,
     pub(crate) extract: Vec<(Span, Extract)>,
     pub(crate) pipe_output: Option<(Span, Vec<StepSpec>)>,
-    pub(crate) mutate: Option<(Span, Vec<Ident>, Vec<Bind>)>,
+    pub(crate) mutate: Option<(Span, Vec<StepSpec>, Vec<Bind>)>,
     pub(crate) checks: Vec<(Span, CheckOpt)>,
     pub(crate) tag_outputs: Vec<(Ident, String, LitStr)>,
     pub(crate) subdag: Option<(Span, SubdagOpt)>,
@@ -142,7 +144,7 @@ impl Mods {
         self.check_pipe_input(&function, errors);
         self.check_extract(&function, errors);
         self.check_importances(errors);
-        self.check_mutate(errors);
+        self.check_mutate(&function, errors);
         self.check_tag_outputs(&function, errors);
     }
 

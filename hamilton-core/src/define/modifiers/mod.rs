@@ -1,16 +1,20 @@
 #![doc = include_str!("../../../docs/modifiers.md")]
 
+pub(crate) mod apply_to;
 pub(crate) mod binding;
 pub(crate) mod config;
 pub(crate) mod fields;
+pub(crate) mod group;
 pub(crate) mod messages;
 
 use std::fmt;
 use std::sync::Arc;
 
+pub use apply_to::ApplyTo;
 pub use binding::{Binding, IntoLiteral, Parameterization, Step};
 pub use config::{Condition, ConfigValue};
 pub use fields::{ColumnExtractor, Field, Fields, RegisteredColumnExtractor};
+pub use group::{GroupMap, GroupMember};
 pub(crate) use messages::origin;
 
 use crate::check::{Importance, Validator, checked};
@@ -55,7 +59,7 @@ pub(crate) enum Kind {
     },
     PipeOutput(Vec<Step>),
     Mutate {
-        targets: Vec<Arc<str>>,
+        targets: Vec<ApplyTo>,
         bindings: Vec<(Arc<str>, Binding)>,
     },
     Check(CheckSpec),
@@ -242,9 +246,19 @@ impl Modifier {
 
     /// Makes this node a `pipe_output` step of the nodes of functions `targets` in the same
     /// module (`mutate(a, b, k = value(..))`); this node is then dropped. `bindings` bind its
-    /// other parameters.
+    /// other parameters. A target may be an [`ApplyTo`], with bindings, a name and conditions
+    /// of its own (`mutate(apply_to(a, k = value(..)).named("..").when(..))`).
+    ///
+    /// ```
+    /// use hamilton_core::modifiers::{ApplyTo, Binding, Modifier};
+    /// let m = Modifier::mutate(
+    ///     [ApplyTo::new("prices").bind("k", Binding::value(2.0_f64)).named("doubled"), "costs".into()],
+    ///     [("k", Binding::value(1.0_f64))],
+    /// );
+    /// assert_eq!(format!("{m:?}"), "mutate(apply_to(prices, k = value(2.0)).named(\"doubled\"), costs, k = value(1.0))");
+    /// ```
     pub fn mutate(
-        targets: impl IntoIterator<Item = impl Into<Arc<str>>>,
+        targets: impl IntoIterator<Item = impl Into<ApplyTo>>,
         bindings: impl IntoIterator<Item = (impl Into<Arc<str>>, Binding)>,
     ) -> Self {
         Self::of(Kind::Mutate {
