@@ -20,6 +20,7 @@ mod resolve;
 mod subdag;
 mod syntax;
 mod tag_outputs;
+mod tags;
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
@@ -35,6 +36,8 @@ use extract::Extract;
 use parameterize::Output;
 use pipe::StepSpec;
 use subdag::SubdagOpt;
+use tags::TagLit;
+pub(crate) use tags::tag_list;
 
 use crate::ast::Node;
 use crate::valid::Errors;
@@ -81,7 +84,7 @@ pub(crate) struct Mods {
     pub(crate) pipe_output: Option<(Span, Vec<StepSpec>)>,
     pub(crate) mutate: Option<(Span, Vec<StepSpec>, Vec<Bind>)>,
     pub(crate) checks: Vec<(Span, CheckOpt)>,
-    pub(crate) tag_outputs: Vec<(Ident, String, LitStr)>,
+    pub(crate) tag_outputs: Vec<(Ident, String, TagLit)>,
     pub(crate) subdag: Option<(Span, SubdagOpt)>,
     /// Whether a `does` option was written (even one that failed to parse).
     pub(crate) does_written: bool,

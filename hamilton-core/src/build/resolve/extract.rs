@@ -146,9 +146,6 @@ fn inherited(node: &Node, part: &str) -> String {
 }
 
 /// `builder` with the tags of `from`.
-fn with_tags(mut builder: NodeBuilder, from: &Node) -> NodeBuilder {
-    for (k, v) in from.tags() {
-        builder = builder.tag(k.clone(), v.clone());
-    }
-    builder
+fn with_tags(builder: NodeBuilder, from: &Node) -> NodeBuilder {
+    builder.tags_of(from)
 }

@@ -66,8 +66,15 @@ pub(crate) enum Kind {
     TagOutput {
         output: Arc<str>,
         key: String,
-        value: String,
+        value: TagOutputValue,
     },
+}
+
+/// The value `tag_outputs` gives a tag: one string or several.
+#[derive(Clone, Debug)]
+pub(crate) enum TagOutputValue {
+    One(String),
+    Many(Vec<String>),
 }
 
 /// One function modifier: the runtime form of an option of `#[node(...)]`, also usable on
@@ -297,7 +304,27 @@ impl Modifier {
         Self::of(Kind::TagOutput {
             output: output.into(),
             key: key.into(),
-            value: value.into(),
+            value: TagOutputValue::One(value.into()),
+        })
+    }
+
+    /// Tags output `output` of the function with several values
+    /// (`tag_outputs(output(key = ["a", "b"]))`).
+    ///
+    /// ```
+    /// use hamilton_core::modifiers::Modifier;
+    /// let m = Modifier::tag_output_list("test", "team", ["ml", "growth"]);
+    /// assert_eq!(format!("{m:?}"), r#"tag_outputs(test(team = ["ml", "growth"]))"#);
+    /// ```
+    pub fn tag_output_list(
+        output: impl Into<Arc<str>>,
+        key: impl Into<String>,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self::of(Kind::TagOutput {
+            output: output.into(),
+            key: key.into(),
+            value: TagOutputValue::Many(values.into_iter().map(Into::into).collect()),
         })
     }
 
@@ -384,9 +411,10 @@ impl fmt::Debug for Modifier {
                 )
             ),
             Kind::Check(spec) => f.write_str(&spec.text),
-            Kind::TagOutput { output, key, value } => {
-                write!(f, "tag_outputs({output}({key} = {value:?}))")
-            }
+            Kind::TagOutput { output, key, value } => match value {
+                TagOutputValue::One(v) => write!(f, "tag_outputs({output}({key} = {v:?}))"),
+                TagOutputValue::Many(vs) => write!(f, "tag_outputs({output}({key} = {vs:?}))"),
+            },
         }
     }
 }
