@@ -21,7 +21,7 @@ use crate::check::{Importance, Validator, checked};
 use crate::module::Module;
 use crate::node::Node;
 use crate::types::TypeInfo;
-use crate::value::NodeValue;
+use crate::value::{NodeValue, Value};
 use crate::values::Config;
 
 type Resolver = Arc<dyn Fn(&Config) -> Result<Vec<Modifier>, String> + Send + Sync>;
@@ -56,6 +56,7 @@ pub(crate) enum Kind {
     ExtractColumns {
         columns: Vec<Arc<str>>,
         extractor: Option<ColumnExtractor>,
+        fill: Option<fields::ColumnFill>,
     },
     PipeOutput(Vec<Step>),
     Mutate {
@@ -231,7 +232,42 @@ impl Modifier {
         Self::of(Kind::ExtractColumns {
             columns: columns.into_iter().map(Into::into).collect(),
             extractor: None,
+            fill: None,
         })
+    }
+
+    /// [`Modifier::extract_columns`], filling the columns the frame lacks with `fill`
+    /// (`extract_columns(a, b, fill_with = 0.0)`, Hamilton's `fill_with`): the registered
+    /// extractor must take fills ([`ColumnExtractor::filling`]) of `fill`'s type, else a build
+    /// error says what it takes. hamilton-polars' take numbers, booleans, strings and Polars
+    /// `Scalar`s.
+    pub fn extract_columns_filled<T: NodeValue + fmt::Debug>(
+        columns: impl IntoIterator<Item = impl Into<Arc<str>>>,
+        fill: T,
+    ) -> Self {
+        let text = format!("{fill:?}");
+        Self::of(Kind::ExtractColumns {
+            columns: columns.into_iter().map(Into::into).collect(),
+            extractor: None,
+            fill: Some(fields::ColumnFill {
+                value: Arc::new(Value::new(fill)),
+                text: text.into(),
+            }),
+        })
+    }
+
+    /// [`Modifier::extract_columns_filled`] with an explicit extractor instead of the
+    /// registered one.
+    pub fn extract_columns_filled_with<T: NodeValue + fmt::Debug>(
+        extractor: ColumnExtractor,
+        columns: impl IntoIterator<Item = impl Into<Arc<str>>>,
+        fill: T,
+    ) -> Self {
+        let mut m = Self::extract_columns_filled(columns, fill);
+        if let Kind::ExtractColumns { extractor: x, .. } = &mut m.kind {
+            *x = Some(extractor);
+        }
+        m
     }
 
     /// [`Modifier::extract_columns`] with an explicit extractor instead of the registered one.
@@ -242,6 +278,7 @@ impl Modifier {
         Self::of(Kind::ExtractColumns {
             columns: columns.into_iter().map(Into::into).collect(),
             extractor: Some(extractor),
+            fill: None,
         })
     }
 
@@ -390,10 +427,15 @@ impl fmt::Debug for Modifier {
                 "extract_fields({})",
                 list(&mut fields.iter().map(|x| format!("{}: {}", x.name, x.ty)))
             ),
-            Kind::ExtractColumns { columns, .. } => write!(
+            Kind::ExtractColumns { columns, fill, .. } => write!(
                 f,
                 "extract_columns({})",
-                list(&mut columns.iter().map(|c| c.to_string()))
+                list(
+                    &mut columns
+                        .iter()
+                        .map(|c| c.to_string())
+                        .chain(fill.iter().map(|x| format!("fill_with = {}", x.text)))
+                )
             ),
             Kind::PipeOutput(steps) => write!(
                 f,
