@@ -12,6 +12,8 @@ use crate::error::{Error, RequestError, did_you_mean};
 use crate::graph::{Graph, Kind};
 use crate::types::Location;
 
+pub use crate::tag_filter::TagFilter;
+
 /// What a vertex of the dataflow is.
 ///
 /// ```
@@ -72,6 +74,8 @@ fn no_tags() -> &'static BTreeMap<String, String> {
     EMPTY.get_or_init(BTreeMap::new)
 }
 
+static NO_TAG_LISTS: BTreeMap<String, Vec<String>> = BTreeMap::new();
+
 impl<'d> NodeInfo<'d> {
     fn vertex(&self) -> &'d crate::graph::Vertex {
         &self.graph.vertices[self.index]
@@ -117,9 +121,30 @@ impl<'d> NodeInfo<'d> {
         self.vertex().function().map_or("", |n| n.doc())
     }
 
-    /// The tags of a function node (none otherwise).
+    /// The tags with one value of a function node (none otherwise); those with several values
+    /// are in [`tag_lists`](Self::tag_lists).
     pub fn tags(&self) -> &'d BTreeMap<String, String> {
         self.vertex().function().map_or(no_tags(), |n| n.tags())
+    }
+
+    /// The tags with several values of a function node (none otherwise).
+    pub fn tag_lists(&self) -> &'d BTreeMap<String, Vec<String>> {
+        self.vertex()
+            .function()
+            .map_or(&NO_TAG_LISTS, |n| n.tag_lists())
+    }
+
+    /// The values of tag `key`: one, several (a list-valued tag) or none.
+    ///
+    /// ```
+    /// use hamilton_core::{Driver, node::{Args, Node}};
+    /// let dr = Driver::builder()
+    ///     .with_nodes([Node::builder("b").tag_list("team", ["ml", "growth"]).build(|_: &Args| Ok(1_i64))])
+    ///     .build().unwrap();
+    /// assert_eq!(dr.node("b").unwrap().tag_values("team"), ["ml", "growth"]);
+    /// ```
+    pub fn tag_values(&self, key: &str) -> &'d [String] {
+        self.vertex().function().map_or(&[], |n| n.tag_values(key))
     }
 
     /// What `parameterize` or `inject` bound a function node's parameters to, as text
@@ -249,7 +274,9 @@ impl Driver {
         self.graph.get(name).map(|i| self.info(i))
     }
 
-    /// The function nodes carrying tag `key`, with value `value` if given, sorted by name.
+    /// The function nodes carrying tag `key`, with value `value` if given (one of its values, for
+    /// a tag with several), sorted by name. [`nodes_matching`](Self::nodes_matching) takes
+    /// several tags and values at once.
     ///
     /// ```
     /// use hamilton_core::{Driver, node::{Args, Node}};
@@ -266,11 +293,33 @@ impl Driver {
     pub fn nodes_tagged(&self, key: &str, value: Option<&str>) -> Vec<NodeInfo<'_>> {
         self.nodes()
             .into_iter()
-            .filter(|n| match (n.tags().get(key), value) {
-                (Some(v), Some(want)) => v == want,
-                (Some(_), None) => true,
-                (None, _) => false,
+            .filter(|n| {
+                let values = n.tag_values(key);
+                match value {
+                    Some(want) => values.iter().any(|v| v == want),
+                    None => !values.is_empty(),
+                }
             })
+            .collect()
+    }
+
+    /// Every vertex (function nodes, inputs and config values) that `filter` lets through,
+    /// sorted by name: Hamilton's `list_available_variables(tag_filter=..)`. Only function nodes
+    /// carry tags, so a filter with a condition lets through function nodes only.
+    ///
+    /// ```
+    /// use hamilton_core::{Driver, introspect::TagFilter, node::{Args, Node}};
+    /// let dr = Driver::builder()
+    ///     .with_nodes([Node::builder("b").tag_list("team", ["ml", "bi"]).param::<i64>("a")
+    ///         .build(|x: &Args| Ok(*x.get::<i64>(0)?))])
+    ///     .build().unwrap();
+    /// assert_eq!(dr.nodes_matching(&TagFilter::new()).len(), 2);
+    /// assert_eq!(dr.nodes_matching(&TagFilter::new().is("team", "bi"))[0].name(), "b");
+    /// ```
+    pub fn nodes_matching(&self, filter: &TagFilter) -> Vec<NodeInfo<'_>> {
+        self.nodes()
+            .into_iter()
+            .filter(|n| filter.matches(n))
             .collect()
     }
 
@@ -353,5 +402,20 @@ impl Driver {
             }
         }
         seen.into_iter()
+    }
+}
+
+impl TagFilter {
+    /// Whether `node` meets every condition of the filter.
+    ///
+    /// ```
+    /// use hamilton_core::{Driver, introspect::TagFilter, node::{Args, Node}};
+    /// let dr = Driver::builder()
+    ///     .with_nodes([Node::builder("b").tag("team", "ml").build(|_: &Args| Ok(1_i64))])
+    ///     .build().unwrap();
+    /// assert!(TagFilter::new().has("team").matches(&dr.node("b").unwrap()));
+    /// ```
+    pub fn matches(&self, node: &NodeInfo<'_>) -> bool {
+        self.admits(|key| node.tag_values(key))
     }
 }

@@ -25,6 +25,7 @@ pub mod diagram;
 pub mod introspect;
 mod prepared;
 mod request;
+mod tag_filter;
 #[cfg(feature = "track")]
 pub mod track;
 #[cfg(feature = "ui")]

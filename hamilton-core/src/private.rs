@@ -230,7 +230,7 @@ pub use crate::define::does_by_name::{Pick, argument_order, has_param};
 pub use crate::define::typed_output::{TypedOutput, no_own_output};
 pub use crate::modifiers::Number;
 pub use crate::modifiers::{
-    Binding, Condition, ConfigValue, Field, Fields, IntoLiteral, Modifier, Parameterization, Step,
-    Subdag,
+    ApplyTo, Binding, Condition, ConfigValue, Field, Fields, GroupMember, IntoLiteral, Modifier,
+    Parameterization, Step, Subdag,
 };
 pub use crate::values::Config;

@@ -23,6 +23,8 @@ pub(crate) struct Options {
     pub(crate) name: Option<LitStr>,
     /// `tag(key = "value", ...)`, in the order written.
     pub(crate) tags: Vec<(String, LitStr)>,
+    /// `tag(key = ["a", "b"], ...)`: tags with several values, in the order written.
+    pub(crate) tag_lists: Vec<(String, Vec<LitStr>)>,
     /// `crate = path`: where `hamilton_core` is, for crates that re-export it.
     pub(crate) krate: Option<Path>,
     /// The function modifiers.
@@ -113,19 +115,33 @@ impl Options {
         };
         let key = key.unraw().to_string();
         let value = tag.value()?;
+        if value.peek(syn::token::Bracket) {
+            let values = crate::modifiers::tag_list(value, &key)?;
+            self.check_new_tag(tag, &key)?;
+            self.tag_lists.push((key, values));
+            return Ok(());
+        }
         let value: LitStr = value.parse().map_err(|error| {
             syn::Error::new(
                 error.span(),
-                format_args!("a tag value must be a string literal: `{key} = \"...\"`"),
+                format_args!(
+                    "a tag value must be a string literal or a list of them: `{key} = \"...\"`, `{key} = [\"a\", \"b\"]`"
+                ),
             )
         })?;
-        if self.tags.iter().any(|(k, _)| *k == key) {
+        self.check_new_tag(tag, &key)?;
+        self.tags.push((key, value));
+        Ok(())
+    }
+
+    /// Errors when tag `key` was given before.
+    fn check_new_tag(&self, tag: &ParseNestedMeta<'_>, key: &str) -> syn::Result<()> {
+        if self.tags.iter().any(|(k, _)| k == key) || self.tag_lists.iter().any(|(k, _)| k == key) {
             return Err(syn::Error::new_spanned(
                 &tag.path,
                 format_args!("duplicate tag `{key}`; give each tag key once"),
             ));
         }
-        self.tags.push((key, value));
         Ok(())
     }
 }
@@ -327,7 +343,7 @@ mod tests {
             [
                 "duplicate `name` option; give it once",
                 "duplicate tag `k`; give each tag key once",
-                "a tag value must be a string literal: `v = \"...\"`",
+                "a tag value must be a string literal or a list of them: `v = \"...\"`, `v = [\"a\", \"b\"]`",
                 "invalid node name \"1x\": use an identifier such as \"spend_avg\", with dots \
                  between namespaces (\"marketing.spend_avg\")",
                 "expected string literal",

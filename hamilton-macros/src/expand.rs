@@ -274,6 +274,10 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         .tags
         .iter()
         .map(|(key, value)| quote!((#key, #value)));
+    let tag_lists = options
+        .tag_lists
+        .iter()
+        .map(|(key, values)| quote!((#key, &[#(#values),*])));
     let code_version = Literal::u64_unsuffixed(node.code_version);
     // Spanned on the `Parallel<T>` as written: an item type that is not `Clone`, or a `Parallel`
     // that is not hamilton_core's, is reported there.
@@ -306,6 +310,7 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
                 params: &[#(#params),*],
                 output: #output_info(#output_name),
                 tags: &[#(#tags),*],
+                tag_lists: &[#(#tag_lists),*],
                 code_version: #code_version,
                 call: #call,
                 async_call: #async_call,

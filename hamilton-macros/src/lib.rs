@@ -145,7 +145,7 @@ use proc_macro::TokenStream;
 ///
 /// - `name = "other"`: the node's name, when it should differ from the function's (dots
 ///   separate namespaces: `"marketing.spend"`).
-/// - `tag(key = "value", ...)`: tags, repeatable.
+/// - `tag(key = "value", ...)`: tags, repeatable; `key = ["a", "b"]` gives a tag several values.
 /// - `crate = path` (or `crate = "path"`): where `hamilton_core` is, for crates that re-export it.
 /// - `wired`, `wired(except(a, b))`: check at compile time that each parameter (but those in
 ///   `except`, and optional and `Collect` ones) names a node in scope whose output type is the
@@ -170,12 +170,13 @@ use proc_macro::TokenStream;
 ///    `subdag(modules = [..], inputs(p = source("x")), config(k = "v"), namespace = "ns")` and
 ///    `parameterized_subdag(modules = [..], a(..), b(..))`: modules re-used as namespaced
 ///    sub-dataflows (`ns.node`) feeding the function;
-/// 4. **expansion**: `parameterize(out(p = source("x"), k = value(2), xs = group(a, b)), ..)`,
+/// 4. **expansion**: `parameterize(out(p = source("x"), k = value(2), xs = group(a, value(1))), ..)`,
 ///    `inject(p = ..)`;
 /// 5. `pipe_input(step(f, k = value(..)).when(k = v), .., on_input = p)`;
 /// 6. **several outputs**: `extract_fields(a, b: T)` (or alone, with `#[derive(Fields)]`),
-///    `unpack(a, _, c)`, `extract_columns(a, "b")`;
-/// 7. `pipe_output(step(..), ..)`, then the steps of `mutate(target, ..)` functions;
+///    `unpack(a, _, c)`, `extract_columns(a, "b")` (`fill_with = 0.0` fills missing columns);
+/// 7. `pipe_output(step(..), ..)`, then the steps of `mutate(target, apply_to(other, ..), ..)`
+///    functions;
 /// 8. `check(validator, custom = path, importance = "fail")`;
 /// 9. `tag_outputs(out(k = "v"))`.
 ///

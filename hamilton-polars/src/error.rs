@@ -63,7 +63,7 @@ pub enum Error {
     },
     /// A column asked for is not in the frame.
     #[error(
-        "{} has no column `{column}`; its columns are: {}; fix the column name, or give a fill value with `extract_columns_with_fill`",
+        "{} has no column `{column}`; its columns are: {}; fix the column name, or give a fill value (`extract_columns(.., fill_with = ..)`, `extract_columns_with_fill`)",
         .node.as_ref().map_or_else(|| "the frame".to_string(), |n| format!("node `{n}`")),
         List(.available)
     )]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use hamilton_core::modifiers::ColumnExtractor;
 use hamilton_core::{
-    node::{Args, Node, NodeBuilder, NodeError},
+    node::{Args, Node, NodeBuilder, NodeError, Value},
     register_column_extractor,
 };
 use polars::prelude::*;
@@ -224,6 +224,18 @@ fn dataframe_column(frame: &DataFrame, name: &str) -> Result<Series, Error> {
     }
 }
 
+/// Column `name` of a `DataFrame`, or `fill` repeated to the frame's height when it has none
+/// (`#[node(extract_columns(.., fill_with = ..))]`).
+fn dataframe_column_or(frame: &DataFrame, name: &str, fill: &Scalar) -> Result<Series, Error> {
+    match frame.column(name) {
+        Ok(c) => Ok(c.as_materialized_series().clone()),
+        Err(_) => Ok(
+            Column::new_scalar(name.into(), fill.clone(), frame.height())
+                .take_materialized_series(),
+        ),
+    }
+}
+
 /// Column `name` of a `LazyFrame` as an expression, checked against its schema, as
 /// `#[node(extract_columns(..))]` reads it.
 fn lazyframe_column(frame: &LazyFrame, name: &str) -> Result<Expr, Error> {
@@ -235,8 +247,58 @@ fn lazyframe_column(frame: &LazyFrame, name: &str) -> Result<Expr, Error> {
     }
 }
 
-register_column_extractor!(dataframe_column);
-register_column_extractor!(lazyframe_column);
+/// Column `name` of a `LazyFrame` as an expression, or `fill` repeated to the frame's height
+/// when its schema has no such column.
+fn lazyframe_column_or(frame: &LazyFrame, name: &str, fill: &Scalar) -> Result<Expr, Error> {
+    let schema = schema_of(frame, None, name)?;
+    if schema.contains(name) {
+        Ok(col(name))
+    } else {
+        Ok(repeat(lit(fill.clone()), len()).alias(name))
+    }
+}
+
+/// What `fill_with` takes for Polars frames, for the build error of any other value.
+const FILL_TAKES: &str = "a number (`f64`, `f32`, `i64`, `i32`, `i16`, `i8`, `u64`, `u32`, `u16`, `u8`), a `bool`, a string or a Polars `Scalar`";
+
+/// A `fill_with` value as a Polars `Scalar`, when it is one of [`FILL_TAKES`].
+fn scalar_fill(value: &Value) -> Option<Scalar> {
+    macro_rules! try_types {
+        ($($t:ty),*) => {
+            $(if let Some(v) = value.downcast_ref::<$t>() {
+                return Some(Scalar::from(v.clone()));
+            })*
+        };
+    }
+    if let Some(s) = value.downcast_ref::<String>() {
+        return Some(Scalar::from(PlSmallStr::from(s.as_str())));
+    }
+    try_types!(Scalar, f64, f32, i64, i32, i16, i8, u64, u32, u16, u8, bool);
+    None
+}
+
+/// The `DataFrame → Series` extractor, filling missing columns with a `fill_with` value.
+fn dataframe_extractor() -> ColumnExtractor {
+    ColumnExtractor::filling(
+        dataframe_column,
+        FILL_TAKES,
+        scalar_fill,
+        dataframe_column_or,
+    )
+}
+
+/// The `LazyFrame → Expr` extractor, filling missing columns with a `fill_with` value.
+fn lazyframe_extractor() -> ColumnExtractor {
+    ColumnExtractor::filling(
+        lazyframe_column,
+        FILL_TAKES,
+        scalar_fill,
+        lazyframe_column_or,
+    )
+}
+
+register_column_extractor!(extractor = dataframe_extractor);
+register_column_extractor!(extractor = lazyframe_extractor);
 
 /// The column extractors of this crate, `DataFrame → Series` and `LazyFrame → Expr`: what
 /// `#[node(extract_columns(..))]` (hamilton-core's `Modifier::extract_columns`) uses to read
@@ -260,8 +322,5 @@ register_column_extractor!(lazyframe_column);
 /// assert_eq!(out.get::<Series>("spend").unwrap().len(), 2);
 /// ```
 pub fn column_extractors() -> [ColumnExtractor; 2] {
-    [
-        ColumnExtractor::new(dataframe_column),
-        ColumnExtractor::new(lazyframe_column),
-    ]
+    [dataframe_extractor(), lazyframe_extractor()]
 }

@@ -255,7 +255,6 @@ pub fn checked<T: NodeValue + Clone>(
     let module = node.module().to_string();
     let location = node.location();
     let doc = node.doc().to_string();
-    let tags = node.tags().clone();
 
     let report_node = name.clone();
     let mut checks_builder = Node::builder(checks.clone())
@@ -294,9 +293,7 @@ pub fn checked<T: NodeValue + Clone>(
             TypeInfo::of::<CheckReport>(),
             ParamKind::Ref,
         ));
-    for (k, v) in tags {
-        final_builder = final_builder.tag(k, v);
-    }
+    final_builder = final_builder.tags_of(&node);
     if let Some(loc) = location {
         final_builder = final_builder.location(loc);
     }

@@ -93,6 +93,8 @@ pub struct NodeDef {
     pub output: TypeInfo,
     /// Tags from the attribute.
     pub tags: &'static [(&'static str, &'static str)],
+    /// Tags with several values from the attribute (`tag(team = ["a", "b"])`).
+    pub tag_lists: &'static [(&'static str, &'static [&'static str])],
     /// A hash of the function's tokens, computed at compile time.
     pub code_version: u64,
     /// Calls the function (for an `async fn`, reports that the node needs `execute_async`).
@@ -209,6 +211,7 @@ pub struct Node {
     params: Arc<[Param]>,
     output: TypeInfo,
     tags: BTreeMap<String, String>,
+    tag_lists: BTreeMap<String, Vec<String>>,
     code_version: u64,
     call: Callable,
     async_call: Option<AsyncCallable>,
@@ -233,6 +236,7 @@ impl Node {
             doc: Arc::from(""),
             params: Vec::new(),
             tags: BTreeMap::new(),
+            tag_lists: BTreeMap::new(),
             code_version: 0,
             modifiers: Vec::new(),
         }
@@ -261,6 +265,11 @@ impl Node {
                 .tags
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            tag_lists: def
+                .tag_lists
+                .iter()
+                .map(|(k, vs)| (k.to_string(), vs.iter().map(|v| v.to_string()).collect()))
                 .collect(),
             code_version: def.code_version,
             call,
@@ -317,9 +326,38 @@ impl Node {
         self.output
     }
 
-    /// The node's tags.
+    /// The node's tags with one value. A tag with several values (`tag(team = ["a", "b"])`)
+    /// is in [`tag_lists`](Self::tag_lists) instead; [`tag_values`](Self::tag_values) reads
+    /// either.
     pub fn tags(&self) -> &BTreeMap<String, String> {
         &self.tags
+    }
+
+    /// The node's tags with several values, each a list of distinct strings.
+    ///
+    /// ```
+    /// use hamilton_core::node::{Args, Node};
+    /// let n = Node::builder("x").tag_list("team", ["ml", "growth"]).build(|_: &Args| Ok(1_i64));
+    /// assert_eq!(n.tag_lists()["team"], ["ml", "growth"]);
+    /// assert!(n.tags().is_empty());
+    /// ```
+    pub fn tag_lists(&self) -> &BTreeMap<String, Vec<String>> {
+        &self.tag_lists
+    }
+
+    /// The values of tag `key`: one for a tag with one value, each of a list, none when the node
+    /// does not have the tag.
+    ///
+    /// ```
+    /// use hamilton_core::node::{Args, Node};
+    /// let n = Node::builder("x").tag("owner", "ana").tag_list("team", ["ml", "growth"])
+    ///     .build(|_: &Args| Ok(1_i64));
+    /// assert_eq!(n.tag_values("owner"), ["ana"]);
+    /// assert_eq!(n.tag_values("team"), ["ml", "growth"]);
+    /// assert!(n.tag_values("pii").is_empty());
+    /// ```
+    pub fn tag_values(&self, key: &str) -> &[String] {
+        tag_values(&self.tags, &self.tag_lists, key)
     }
 
     /// A hash of the node's code (0 for nodes built by hand without one).
@@ -364,9 +402,24 @@ impl Node {
         self
     }
 
-    /// This node with one more tag.
+    /// This node with one more tag (replacing a tag of that key).
     pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags.insert(key.into(), value.into());
+        let key = key.into();
+        self.tag_lists.remove(&key);
+        self.tags.insert(key, value.into());
+        self
+    }
+
+    /// This node with one more tag of several values (replacing a tag of that key).
+    pub fn with_tag_list(
+        mut self,
+        key: impl Into<String>,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        let key = key.into();
+        self.tags.remove(&key);
+        self.tag_lists
+            .insert(key, values.into_iter().map(Into::into).collect());
         self
     }
 
@@ -447,6 +500,7 @@ impl Node {
         self.location = other.location;
         self.doc = other.doc.clone();
         self.tags = other.tags.clone();
+        self.tag_lists = other.tag_lists.clone();
         self
     }
 
@@ -493,6 +547,7 @@ pub struct NodeBuilder {
     doc: Arc<str>,
     params: Vec<Param>,
     tags: BTreeMap<String, String>,
+    tag_lists: BTreeMap<String, Vec<String>>,
     code_version: u64,
     modifiers: Vec<Modifier>,
 }
@@ -504,9 +559,34 @@ impl NodeBuilder {
         self
     }
 
-    /// Adds a tag.
+    /// Adds a tag (replacing a tag of that key).
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags.insert(key.into(), value.into());
+        let key = key.into();
+        self.tag_lists.remove(&key);
+        self.tags.insert(key, value.into());
+        self
+    }
+
+    /// Adds a tag with several values (replacing a tag of that key): Hamilton's
+    /// `@tag(team=["a", "b"])`. Read it with [`Node::tag_values`] or [`Node::tag_lists`].
+    pub fn tag_list(
+        mut self,
+        key: impl Into<String>,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        let key = key.into();
+        self.tags.remove(&key);
+        self.tag_lists
+            .insert(key, values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Adds every tag of `node` (one value or several).
+    pub(crate) fn tags_of(mut self, node: &Node) -> Self {
+        self.tags
+            .extend(node.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self.tag_lists
+            .extend(node.tag_lists.iter().map(|(k, v)| (k.clone(), v.clone())));
         self
     }
 
@@ -608,6 +688,7 @@ impl NodeBuilder {
             params: self.params.into(),
             output,
             tags: self.tags,
+            tag_lists: self.tag_lists,
             code_version: self.code_version,
             call,
             async_call: None,
@@ -674,5 +755,18 @@ impl NodeBuilder {
         }));
         node.typed_output = true;
         node
+    }
+}
+
+/// The values of tag `key` in `tags` (one value) or `lists` (several).
+pub(crate) fn tag_values<'t>(
+    tags: &'t BTreeMap<String, String>,
+    lists: &'t BTreeMap<String, Vec<String>>,
+    key: &str,
+) -> &'t [String] {
+    match (tags.get(key), lists.get(key)) {
+        (Some(one), _) => std::slice::from_ref(one),
+        (None, Some(many)) => many,
+        (None, None) => &[],
     }
 }

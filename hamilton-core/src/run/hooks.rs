@@ -162,6 +162,7 @@ impl<'a> HookCtx<'a> {
             run_id: self.run_id,
             name,
             tags: node.tags(),
+            tag_lists: node.tag_lists(),
             input_types,
             output_type,
             position: self.position,

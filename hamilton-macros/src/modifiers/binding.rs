@@ -8,6 +8,7 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Ident, Lit, Type};
 
+use super::group::{self, GroupSpec};
 use super::syntax::path_ident;
 use crate::ast::{Borrowed, Node, type_name, ungroup};
 
@@ -17,8 +18,8 @@ pub(crate) enum BindValue {
     Source(String),
     /// `value(expr)`.
     Value(Expr),
-    /// `group(a, b, "c")`.
-    Group(Vec<String>, Span),
+    /// `group(a, value(2), "c")` or `group(x = a, y = value(2))`.
+    Group(GroupSpec, Span),
 }
 
 /// `param = binding`.
@@ -31,7 +32,8 @@ pub(crate) struct Bind {
 
 /// `source("x")`, `value(expr)` or `group(a, b)`.
 pub(super) fn bind_value(expr: &Expr) -> syn::Result<BindValue> {
-    const EXPECTED: &str = "expected `source(\"node\")`, `value(literal)` or `group(a, b, ..)`";
+    const EXPECTED: &str =
+        "expected `source(\"node\")`, `value(literal)`, `group(a, b, ..)` or `group(x = a, y = b)`";
     let Expr::Call(call) = expr else {
         return Err(syn::Error::new_spanned(expr, EXPECTED));
     };
@@ -54,33 +56,13 @@ pub(super) fn bind_value(expr: &Expr) -> syn::Result<BindValue> {
                 "`value` takes one expression: `value(2.5)`",
             )),
         },
-        "group" => {
-            if args.is_empty() {
-                return Err(syn::Error::new_spanned(
-                    expr,
-                    "`group` takes the nodes to gather: `group(a, b, c)`",
-                ));
-            }
-            let members = args
-                .iter()
-                .map(|a| match a {
-                    Expr::Call(inner)
-                        if path_ident(&inner.func).is_some_and(|f| f == "source")
-                            && inner.args.len() == 1 =>
-                    {
-                        node_name(&inner.args[0])
-                    }
-                    other => node_name(other),
-                })
-                .collect::<syn::Result<Vec<_>>>()?;
-            Ok(BindValue::Group(members, expr.span()))
-        }
+        "group" => Ok(BindValue::Group(group::parse(call)?, expr.span())),
         _ => Err(syn::Error::new_spanned(&call.func, EXPECTED)),
     }
 }
 
 /// A node name: an identifier or a string literal (which may hold dots).
-fn node_name(expr: &Expr) -> syn::Result<String> {
+pub(super) fn node_name(expr: &Expr) -> syn::Result<String> {
     match expr {
         Expr::Lit(ExprLit {
             lit: Lit::Str(s), ..
@@ -137,15 +119,10 @@ pub(super) fn binding(
                 .is_some_and(|x| x.read.borrowed == Borrowed::Plain);
             value_binding(&b.param, expr, owner, plain, private)
         }
-        BindValue::Group(members, span) => {
+        BindValue::Group(g, span) => {
             let p = b.param.unraw().to_string();
-            let elem = node
-                .params
-                .iter()
-                .find(|x| x.name().as_deref() == Some(&p))
-                .and_then(|x| group_element(&x.read.value));
-            match elem {
-                Some(elem) => quote_spanned!(*span=> #binding::group::<#elem>([#(#members),*])),
+            match node.params.iter().find(|x| x.name().as_deref() == Some(&p)) {
+                Some(param) => group::binding(g, &param.read.value, *span, private),
                 None => quote!(::core::unreachable!()),
             }
         }

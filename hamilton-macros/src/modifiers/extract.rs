@@ -8,7 +8,7 @@ use syn::meta::ParseNestedMeta;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Ident, LitStr, Token, Type};
+use syn::{Expr, Ident, LitStr, Token, Type};
 
 use super::syntax::bare;
 use super::{Expansion, Function, Mods};
@@ -24,8 +24,8 @@ pub(crate) enum Extract {
     Fields(Option<FieldList>),
     /// `unpack(a, _, c)`.
     Unpack(Vec<Option<Ident>>),
-    /// `extract_columns(a, "b")`.
-    Columns(Vec<LitStr>),
+    /// `extract_columns(a, "b")`, with `fill_with = expr` if given.
+    Columns(Vec<LitStr>, Option<Expr>),
 }
 
 impl Extract {
@@ -34,7 +34,7 @@ impl Extract {
         match self {
             Extract::Fields(_) => "extract_fields",
             Extract::Unpack(_) => "unpack",
-            Extract::Columns(_) => "extract_columns",
+            Extract::Columns(..) => "extract_columns",
         }
     }
 
@@ -49,7 +49,7 @@ impl Extract {
                 .flatten()
                 .map(|n| n.unraw().to_string())
                 .collect(),
-            Extract::Columns(cols) => cols.iter().map(LitStr::value).collect(),
+            Extract::Columns(cols, _) => cols.iter().map(LitStr::value).collect(),
             Extract::Fields(None) => Vec::new(),
         }
     }
@@ -83,8 +83,23 @@ impl Mods {
             "extract_columns" => {
                 let content;
                 syn::parenthesized!(content in meta.input);
-                let cols = Punctuated::<ColumnName, Token![,]>::parse_terminated(&content)?;
-                let cols: Vec<LitStr> = cols.into_iter().map(|c| c.0).collect();
+                let args = Punctuated::<ColumnArg, Token![,]>::parse_terminated(&content)?;
+                let mut cols: Vec<LitStr> = Vec::new();
+                let mut fill: Option<Expr> = None;
+                for arg in args {
+                    match arg {
+                        ColumnArg::Column(c) => cols.push(c),
+                        ColumnArg::Fill(key, expr) => {
+                            if fill.is_some() {
+                                return Err(syn::Error::new(
+                                    key.span(),
+                                    "`fill_with` is given twice; give one fill value",
+                                ));
+                            }
+                            fill = Some(expr);
+                        }
+                    }
+                }
                 if cols.is_empty() {
                     return Err(syn::Error::new(
                         span,
@@ -100,7 +115,7 @@ impl Mods {
                         ));
                     }
                 }
-                Extract::Columns(cols)
+                Extract::Columns(cols, fill)
             }
             _ => unreachable!("`{key}` is not an extract option"),
         };
@@ -166,16 +181,27 @@ impl Parse for UnpackName {
     }
 }
 
-/// A column: an identifier or a string literal.
-struct ColumnName(LitStr);
+/// In `extract_columns(..)`: a column, an identifier or a string literal; or `fill_with =
+/// expr`, the value of the columns the frame lacks (Hamilton's `fill_with`).
+enum ColumnArg {
+    Column(LitStr),
+    Fill(Ident, Expr),
+}
 
-impl Parse for ColumnName {
+impl Parse for ColumnArg {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         if input.peek(LitStr) {
-            return Ok(Self(input.parse()?));
+            return Ok(Self::Column(input.parse()?));
         }
         let ident = Ident::parse_any(input)?;
-        Ok(Self(LitStr::new(&ident.unraw().to_string(), ident.span())))
+        if ident == "fill_with" && input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            return Ok(Self::Fill(ident, input.parse()?));
+        }
+        Ok(Self::Column(LitStr::new(
+            &ident.unraw().to_string(),
+            ident.span(),
+        )))
     }
 }
 
@@ -259,7 +285,10 @@ impl Mods {
                     });
                     quote!(#m::extract_fields([#(#fields),*]))
                 }
-                Extract::Columns(cols) => quote!(#m::extract_columns([#(#cols),*])),
+                Extract::Columns(cols, None) => quote!(#m::extract_columns([#(#cols),*])),
+                Extract::Columns(cols, Some(fill)) => {
+                    quote_spanned!(fill.span()=> #m::extract_columns_filled([#(#cols),*], #fill))
+                }
             });
         }
     }

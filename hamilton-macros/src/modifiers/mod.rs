@@ -12,6 +12,8 @@ mod config;
 mod does;
 mod extract;
 mod fanout;
+mod group;
+mod mutate;
 mod own_output;
 mod parameterize;
 mod pipe;
@@ -20,6 +22,7 @@ mod resolve;
 mod subdag;
 mod syntax;
 mod tag_outputs;
+mod tags;
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
@@ -35,6 +38,8 @@ use extract::Extract;
 use parameterize::Output;
 use pipe::StepSpec;
 use subdag::SubdagOpt;
+use tags::TagLit;
+pub(crate) use tags::tag_list;
 
 use crate::ast::Node;
 use crate::valid::Errors;
@@ -83,9 +88,9 @@ pub(crate) struct Mods {
     pub(crate) pipe_input_namespace: Option<LitStr>,
     pub(crate) extract: Vec<(Span, Extract)>,
     pub(crate) pipe_output: Option<(Span, Vec<StepSpec>)>,
-    pub(crate) mutate: Option<(Span, Vec<Ident>, Vec<Bind>)>,
+    pub(crate) mutate: Option<(Span, Vec<StepSpec>, Vec<Bind>)>,
     pub(crate) checks: Vec<(Span, CheckOpt)>,
-    pub(crate) tag_outputs: Vec<(Ident, String, LitStr)>,
+    pub(crate) tag_outputs: Vec<(Ident, String, TagLit)>,
     pub(crate) subdag: Option<(Span, SubdagOpt)>,
     /// Whether a `does` option was written (even one that failed to parse).
     pub(crate) does_written: bool,
@@ -148,7 +153,7 @@ impl Mods {
         self.check_pipe_input(&function, errors);
         self.check_extract(&function, errors);
         self.check_importances(errors);
-        self.check_mutate(errors);
+        self.check_mutate(&function, errors);
         self.check_tag_outputs(&function, errors);
     }
 

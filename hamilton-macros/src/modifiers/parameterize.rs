@@ -7,7 +7,8 @@ use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Ident, Lit, LitStr, Token};
 
-use super::binding::{Bind, BindValue, bind_value, group_element};
+use super::binding::{Bind, BindValue, bind_value};
+use super::group;
 use super::syntax::{expect_parens, once, single_ident};
 use super::{Expansion, Function, Mods};
 use crate::valid::Errors;
@@ -157,21 +158,16 @@ impl Mods {
                 ));
             }
             seen.push(p.clone());
-            if let BindValue::Group(_, span) = &b.value
+            if let BindValue::Group(g, span) = &b.value
                 && let Some(param) = function
                     .node
                     .params
                     .iter()
                     .find(|x| x.name().as_deref() == Some(&p))
-                && group_element(&param.read.value).is_none()
+                && let Some(message) =
+                    group::mismatch(g, &p, &param.read.value, &param.read.value_name)
             {
-                errors.push(syn::Error::new(
-                    *span,
-                    format_args!(
-                        "`group(..)` gathers several nodes into a `Vec<T>`, but `{p}` reads a `{}`; declare it `&[T]` or `Vec<T>`",
-                        param.read.value_name
-                    ),
-                ));
+                errors.push(syn::Error::new(*span, message));
             }
         }
     }

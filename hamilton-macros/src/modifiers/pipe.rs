@@ -1,6 +1,6 @@
-//! Pipelines: `pipe_input(step(..), .., on_input = p)`, `pipe_output(step(..), ..)` and
-//! `mutate(target, .., k = value(..))`, built of steps `step(f, k = value(..)).when(..)
-//! .named("..")` (Hamilton's `@pipe_input`, `@pipe_output`, `@mutate` and `step`).
+//! Pipelines: `pipe_input(step(..), .., on_input = p)` and `pipe_output(step(..), ..)`, built of
+//! steps `step(f, k = value(..)).when(..).named("..")` (Hamilton's `@pipe_input`, `@pipe_output`
+//! and `step`); `mutate` (its own file) adds steps to other functions.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -86,56 +86,24 @@ impl Mods {
         self.pipe_output = Some((span, steps));
         Ok(())
     }
-
-    /// Parses `mutate(target, .., k = value(..))`.
-    pub(super) fn parse_mutate(&mut self, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
-        let span = meta.path.span();
-        once(&self.mutate, meta, "mutate")?;
-        let exprs = parenthesized_list(meta, "mutate(target_fn, other_fn, k = value(..))")?;
-        let mut targets = Vec::new();
-        let mut binds = Vec::new();
-        for expr in &exprs {
-            match expr {
-                Expr::Assign(assign) => {
-                    let Some(param) = path_ident(&assign.left) else {
-                        return Err(syn::Error::new_spanned(
-                            &assign.left,
-                            "expected a parameter name",
-                        ));
-                    };
-                    binds.push(Bind {
-                        param,
-                        value: bind_value(&assign.right)?,
-                    });
-                }
-                other => match path_ident(other) {
-                    Some(target) => targets.push(target),
-                    None => {
-                        return Err(syn::Error::new_spanned(
-                            other,
-                            "expected the name of a function of this module to mutate, or `param = value(..)`",
-                        ));
-                    }
-                },
-            }
-        }
-        if targets.is_empty() {
-            return Err(syn::Error::new(
-                span,
-                "`mutate` needs at least one target function: `mutate(spend, signups)`",
-            ));
-        }
-        self.mutate = Some((span, targets, binds));
-        Ok(())
-    }
 }
 
 /// `step(f, k = value(..))`, with `.when*(..)` and `.named("..")`; a bare `f` is `step(f)`.
 fn step(expr: &Expr) -> syn::Result<StepSpec> {
     const EXPECTED: &str = "expected `step(function, param = value(..), ..)`, optionally followed by `.when(key = value)` or `.named(\"name\")`";
+    with_methods(expr, EXPECTED, &|head| step_head(head, EXPECTED))
+}
+
+/// `head` followed by `.when*(..)` and `.named("..")` calls (`expected`: what to write, for
+/// messages), `head` parsed by `parse_head`.
+pub(super) fn with_methods(
+    expr: &Expr,
+    expected: &str,
+    parse_head: &dyn Fn(&Expr) -> syn::Result<StepSpec>,
+) -> syn::Result<StepSpec> {
     match expr {
         Expr::MethodCall(call) => {
-            let mut s = step(&call.receiver)?;
+            let mut s = with_methods(&call.receiver, expected, parse_head)?;
             let method = call.method.to_string();
             match method.as_str() {
                 "when" | "when_not" | "when_in" | "when_not_in" => {
@@ -178,9 +146,16 @@ fn step(expr: &Expr) -> syn::Result<StepSpec> {
                         "`.named` takes a string: `.named(\"clean\")`",
                     )),
                 },
-                _ => Err(syn::Error::new_spanned(&call.method, EXPECTED)),
+                _ => Err(syn::Error::new_spanned(&call.method, expected)),
             }
         }
+        other => parse_head(other),
+    }
+}
+
+/// `step(f, k = value(..))` or `f`.
+fn step_head(expr: &Expr, expected: &str) -> syn::Result<StepSpec> {
+    match expr {
         Expr::Call(call) if path_ident(&call.func).is_some_and(|f| f == "step") => {
             let mut args = call.args.iter();
             let Some(Expr::Path(function)) = args.next() else {
@@ -225,7 +200,7 @@ fn step(expr: &Expr) -> syn::Result<StepSpec> {
             conds: Vec::new(),
             named: None,
         }),
-        _ => Err(syn::Error::new_spanned(expr, EXPECTED)),
+        _ => Err(syn::Error::new_spanned(expr, expected)),
     }
 }
 
@@ -253,26 +228,6 @@ impl Mods {
                 "`pipe_input` runs its steps on a parameter, but the function takes none",
             )),
             _ => {}
-        }
-    }
-
-    /// A `mutate` function is a step of other nodes, not a node: it takes no option that
-    /// shapes a node.
-    pub(super) fn check_mutate(&self, errors: &mut Errors) {
-        if let Some((span, _, _)) = &self.mutate
-            && (self.parameterize.is_some()
-                || !self.inject.is_empty()
-                || self.pipe_input.is_some()
-                || self.pipe_output.is_some()
-                || !self.extract.is_empty()
-                || !self.checks.is_empty()
-                || !self.tag_outputs.is_empty()
-                || self.default.is_some())
-        {
-            errors.push(syn::Error::new(
-                *span,
-                "a `mutate` function is a step of its targets, not a node: it takes only `when*`, `tag` and `mutate` options",
-            ));
         }
     }
 }
@@ -316,34 +271,6 @@ impl Mods {
         let m = &out.modifier;
         let steps = steps.iter().map(|s| step_tokens(s, out.private));
         out.items.push(quote!(#m::pipe_output([#(#steps),*])));
-    }
-
-    /// `Modifier::mutate([..], bindings)`, after checking that each target is a function in
-    /// scope (an error spanned on the target).
-    pub(super) fn generate_mutate(&self, out: &mut Expansion<'_>) {
-        let Some((_, targets, binds)) = &self.mutate else {
-            return;
-        };
-        let private = out.private;
-        let names = targets.iter().map(|t| t.unraw().to_string());
-        let binds: Vec<_> = binds
-            .iter()
-            .map(|b| {
-                let p = b.param.unraw().to_string();
-                let binding = out.binding(b);
-                quote!((#p, #binding))
-            })
-            .collect();
-        for t in targets {
-            out.checks.push(quote_spanned!(t.span()=> let _ = #t;));
-        }
-        let m = &out.modifier;
-        out.items.push(quote! {
-            #m::mutate([#(#names),*], {
-                let bindings: ::std::vec::Vec<(&'static str, #private::Binding)> = ::std::vec![#(#binds),*];
-                bindings
-            })
-        });
     }
 }
 

@@ -1,13 +1,13 @@
 //! `tag_outputs(out(k = "v"))`: tags on one output of the function (Hamilton's
 //! `@tag_outputs`).
 
-use quote::quote;
 use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
 use syn::{Expr, ExprLit, Lit};
 
 use super::extract::Extract;
 use super::syntax::{expect_parens, single_ident};
+use super::tags::{TagLit, tag_list};
 use super::{Expansion, Function, Mods};
 use crate::valid::Errors;
 
@@ -22,17 +22,23 @@ impl Mods {
             out.parse_nested_meta(|kv| {
                 let key_ident = single_ident(&kv.path, "a tag key")?;
                 let key = key_ident.unraw().to_string();
-                let value: Expr = kv.value()?.parse()?;
-                let Expr::Lit(ExprLit {
-                    lit: Lit::Str(value),
-                    ..
-                }) = value
-                else {
-                    self.errors.push(syn::Error::new_spanned(
-                        value,
-                        format_args!("a tag value must be a string literal: `{key} = \"...\"`"),
-                    ));
-                    return Ok(());
+                let input = kv.value()?;
+                let value = if input.peek(syn::token::Bracket) {
+                    TagLit::Many(tag_list(input, &key)?)
+                } else {
+                    let value: Expr = input.parse()?;
+                    let Expr::Lit(ExprLit {
+                        lit: Lit::Str(value),
+                        ..
+                    }) = value
+                    else {
+                        self.errors.push(syn::Error::new_spanned(
+                            value,
+                            format_args!("a tag value must be a string literal or a list of them: `{key} = \"...\"`, `{key} = [\"a\", \"b\"]`"),
+                        ));
+                        return Ok(());
+                    };
+                    TagLit::One(value)
                 };
                 if self
                     .tag_outputs
@@ -113,13 +119,12 @@ impl Mods {
 // ---- generate ---------------------------------------------------------------------------------
 
 impl Mods {
-    /// `Modifier::tag_output(output, key, value)` per tag.
+    /// `Modifier::tag_output(output, key, value)` (or `tag_output_list`) per tag.
     pub(super) fn generate_tag_outputs(&self, out: &mut Expansion<'_>) {
-        let m = &out.modifier;
         for (output, key, value) in &self.tag_outputs {
             let output = output.unraw().to_string();
             out.items
-                .push(quote!(#m::tag_output(#output, #key, #value)));
+                .push(value.tag_output(&out.modifier, &output, key));
         }
     }
 }

@@ -80,15 +80,29 @@ impl Resolver<'_> {
                 BindingKind::Group {
                     elem,
                     ty,
+                    expected,
                     members,
+                    duplicate,
                     combine,
+                    ..
                 } => {
+                    if let Some(key) = duplicate {
+                        self.error(
+                            owner,
+                            option,
+                            format!(
+                                "`{param} = group(..)` gives key `{key}` twice; give each key once"
+                            ),
+                        );
+                        ok = false;
+                        continue;
+                    }
                     if *ty != params[i].ty() {
                         self.error(
                             owner,
                             option,
                             format!(
-                                "`{param} = group(..)` gathers a `Vec<{elem}>`, but parameter `{param}` reads a `{}`; read `&[{elem}]` or `Vec<{elem}>`",
+                                "`{param} = group(..)` gathers a `{ty}`, but parameter `{param}` reads a `{}`; read {expected}",
                                 params[i].ty()
                             ),
                         );

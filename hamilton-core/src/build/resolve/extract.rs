@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{Finals, Function, Resolver};
-use crate::modifiers::fields::column_extractors;
+use crate::modifiers::fields::{ColumnFill, Extract, column_extractors};
 use crate::modifiers::{ColumnExtractor, Field, Kind};
 use crate::node::{Node, NodeBuilder, Param};
 use crate::types::ParamKind;
@@ -23,9 +23,19 @@ impl Resolver<'_> {
         for m in &function.modifiers {
             match &m.kind {
                 Kind::ExtractFields(fields) => self.fields(node, fields, prefix, out, finals),
-                Kind::ExtractColumns { columns, extractor } => {
-                    self.columns(node, columns, extractor.as_ref(), prefix, out, finals)
-                }
+                Kind::ExtractColumns {
+                    columns,
+                    extractor,
+                    fill,
+                } => self.columns(
+                    node,
+                    columns,
+                    extractor.as_ref(),
+                    fill.as_ref(),
+                    prefix,
+                    out,
+                    finals,
+                ),
                 _ => {}
             }
         }
@@ -70,12 +80,15 @@ impl Resolver<'_> {
         }
     }
 
-    /// `extract_columns`: one node per column, read by the frame type's extractor.
+    /// `extract_columns`: one node per column, read by the frame type's extractor (filling
+    /// missing columns with `fill`, if given).
+    #[allow(clippy::too_many_arguments)]
     fn columns(
         &mut self,
         node: &Node,
         columns: &[Arc<str>],
         explicit: Option<&ColumnExtractor>,
+        fill: Option<&ColumnFill>,
         prefix: &str,
         out: &mut Vec<Node>,
         finals: &mut Finals,
@@ -111,6 +124,13 @@ impl Resolver<'_> {
             );
             return;
         }
+        let extract = match fill {
+            None => extractor.extract.clone(),
+            Some(fill) => match self.fill(node, &extractor, fill) {
+                Some(extract) => extract,
+                None => return,
+            },
+        };
         for column in columns {
             let name = format!("{prefix}{column}");
             let doc = inherited(node, &format!("column `{column}` of `{}`", node.name()));
@@ -119,7 +139,7 @@ impl Resolver<'_> {
                 node.output(),
                 ParamKind::Ref,
             ));
-            let extract = extractor.extract.clone();
+            let extract = extract.clone();
             let column = column.clone();
             finals.push(out.len());
             out.push(with_tags(builder, node).build_erased(
@@ -127,6 +147,43 @@ impl Resolver<'_> {
                 Arc::new(move |args| extract(args, &column)),
             ));
         }
+    }
+}
+
+impl Resolver<'_> {
+    /// The extraction filling missing columns with `fill`, or a build error when the extractor
+    /// cannot fill, or not with a value of that type.
+    fn fill(
+        &mut self,
+        node: &Node,
+        extractor: &ColumnExtractor,
+        fill: &ColumnFill,
+    ) -> Option<Extract> {
+        let Some((prepare, takes)) = &extractor.fill else {
+            self.error(
+                node,
+                "extract_columns",
+                format!(
+                    "the column extractor for `{}` cannot fill missing columns, so `fill_with = {}` cannot apply; register one built with `ColumnExtractor::filling`, or remove `fill_with`",
+                    extractor.frame, fill.text
+                ),
+            );
+            return None;
+        };
+        let extract = prepare(&fill.value);
+        if extract.is_none() {
+            self.error(
+                node,
+                "extract_columns",
+                format!(
+                    "`fill_with = {}` is a `{}`, but the column extractor for `{}` fills with {takes}; give one of those",
+                    fill.text,
+                    fill.value.type_name(),
+                    extractor.frame
+                ),
+            );
+        }
+        extract
     }
 }
 
@@ -146,9 +203,6 @@ fn inherited(node: &Node, part: &str) -> String {
 }
 
 /// `builder` with the tags of `from`.
-fn with_tags(mut builder: NodeBuilder, from: &Node) -> NodeBuilder {
-    for (k, v) in from.tags() {
-        builder = builder.tag(k.clone(), v.clone());
-    }
-    builder
+fn with_tags(builder: NodeBuilder, from: &Node) -> NodeBuilder {
+    builder.tags_of(from)
 }

@@ -38,7 +38,8 @@ impl Resolver<'_> {
                 let Kind::Mutate { targets, bindings } = &m.kind else {
                     continue;
                 };
-                for target in targets {
+                for apply in targets {
+                    let target = &apply.target;
                     let exists = functions
                         .iter()
                         .any(|f| f.function() == &**target || f.name() == &**target);
@@ -56,7 +57,9 @@ impl Resolver<'_> {
                         continue;
                     }
                     let mut step = Step::new(step_node.clone());
-                    step.bindings = bindings.clone();
+                    step.bindings = apply.bindings_over(bindings);
+                    step.conditions = apply.conditions.clone();
+                    step.name = apply.name.clone();
                     mutations.entry(target.clone()).or_default().push(step);
                 }
             }

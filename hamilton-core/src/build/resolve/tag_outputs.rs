@@ -1,8 +1,8 @@
 //! (9) `tag_outputs`: tags on named outputs of the function.
 
 use super::{Finals, Function, Resolver};
-use crate::modifiers::Kind;
 use crate::modifiers::messages::quoted;
+use crate::modifiers::{Kind, TagOutputValue};
 use crate::node::Node;
 
 impl Resolver<'_> {
@@ -12,7 +12,11 @@ impl Resolver<'_> {
             if let Kind::TagOutput { output, key, value } = &m.kind {
                 match finals.iter().find(|&&i| out[i].name() == &**output) {
                     Some(&i) => {
-                        out[i] = out[i].clone().with_tag(key.clone(), value.clone());
+                        let node = out[i].clone();
+                        out[i] = match value {
+                            TagOutputValue::One(v) => node.with_tag(key.clone(), v.clone()),
+                            TagOutputValue::Many(vs) => node.with_tag_list(key.clone(), vs.clone()),
+                        };
                     }
                     None => {
                         let names = quoted(finals.iter().map(|&i| out[i].name()));

@@ -47,6 +47,9 @@ impl<'a> RunInfo<'a> {
     }
 }
 
+/// The tag lists of a context made by [`NodeContext::new`].
+static NO_TAG_LISTS: BTreeMap<String, Vec<String>> = BTreeMap::new();
+
 impl<'a> NodeContext<'a> {
     /// A node named `name` with `tags`, the first of one node of run `run_id`, outside any
     /// fan-out, with no parameters (for testing a hook on its own; set the other fields after).
@@ -55,6 +58,7 @@ impl<'a> NodeContext<'a> {
             run_id,
             name,
             tags,
+            tag_lists: &NO_TAG_LISTS,
             input_types: &[],
             output_type: "",
             position: 0,
@@ -107,8 +111,10 @@ pub struct NodeContext<'a> {
     pub run_id: u64,
     /// The node's name.
     pub name: &'a str,
-    /// The node's tags.
+    /// The node's tags with one value.
     pub tags: &'a BTreeMap<String, String>,
+    /// The node's tags with several values (`tag(team = ["a", "b"])`).
+    pub tag_lists: &'a BTreeMap<String, Vec<String>>,
     /// Each parameter's name and the type it reads.
     pub input_types: &'a [(&'a str, &'static str)],
     /// The type the node produces.

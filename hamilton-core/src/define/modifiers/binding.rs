@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::config::{Condition, ConfigValue};
+use super::group::GroupMember;
 use crate::args::Args;
 use crate::node::{Node, NodeDef, NodeError};
 use crate::types::TypeInfo;
@@ -25,15 +26,24 @@ pub(crate) enum BindingKind {
     Group {
         elem: TypeInfo,
         ty: TypeInfo,
+        /// The parameter types that take the group, for messages.
+        expected: String,
+        /// The members that are nodes, in order: the helper node's parameters.
         members: Vec<Arc<str>>,
+        /// The members as written inside `group(..)`.
+        text: Arc<str>,
+        /// A map key given twice.
+        duplicate: Option<String>,
         combine: Combine,
     },
 }
 
 /// What a parameter is bound to: another node ([`Binding::source`]), a literal
-/// ([`Binding::value`]), or several nodes gathered into a `Vec` ([`Binding::group`]).
+/// ([`Binding::value`]), or several nodes and literals gathered into a `Vec`
+/// ([`Binding::group`], [`Binding::group_of`]) or a map ([`Binding::group_map`]).
 ///
-/// In `#[node(...)]` they are written `source("x")`, `value(2)` and `group(a, b, c)`.
+/// In `#[node(...)]` they are written `source("x")`, `value(2)`, `group(a, b, value(3))` and
+/// `group(a = source("x"), b = value(2))`.
 ///
 /// ```
 /// use hamilton_core::modifiers::Binding;
@@ -97,20 +107,7 @@ impl Binding {
     pub fn group<T: NodeValue + Clone>(
         members: impl IntoIterator<Item = impl Into<Arc<str>>>,
     ) -> Self {
-        let members: Vec<Arc<str>> = members.into_iter().map(Into::into).collect();
-        let n = members.len();
-        Self(BindingKind::Group {
-            elem: TypeInfo::of::<T>(),
-            ty: TypeInfo::of::<Vec<T>>(),
-            members,
-            combine: Arc::new(move |args: &Args<'_>| {
-                let mut out: Vec<T> = Vec::with_capacity(n);
-                for i in 0..n {
-                    out.push(args.take::<T>(i)?);
-                }
-                Ok(Value::new(out))
-            }),
-        })
+        Self::group_of::<T>(members.into_iter().map(GroupMember::source))
     }
 
     /// The text that fills `{param}` in doc templates: the source's name, the literal, or
@@ -119,7 +116,7 @@ impl Binding {
         match &self.0 {
             BindingKind::Source(s) => s.to_string(),
             BindingKind::Value { text, .. } => text.to_string(),
-            BindingKind::Group { members, .. } => members.join(", "),
+            BindingKind::Group { text, .. } => text.to_string(),
         }
     }
 }
@@ -129,7 +126,7 @@ impl fmt::Display for Binding {
         match &self.0 {
             BindingKind::Source(s) => write!(f, "source({s:?})"),
             BindingKind::Value { text, .. } => write!(f, "value({text})"),
-            BindingKind::Group { members, .. } => write!(f, "group({})", members.join(", ")),
+            BindingKind::Group { text, .. } => write!(f, "group({text})"),
         }
     }
 }

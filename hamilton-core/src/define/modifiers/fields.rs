@@ -102,7 +102,8 @@ pub trait Fields: NodeValue {
     fn fields() -> Vec<Field>;
 }
 
-type Extract = Arc<dyn Fn(&Args<'_>, &str) -> Result<Value, NodeError> + Send + Sync>;
+pub(crate) type Extract = Arc<dyn Fn(&Args<'_>, &str) -> Result<Value, NodeError> + Send + Sync>;
+type PrepareFill = Arc<dyn Fn(&Value) -> Option<Extract> + Send + Sync>;
 
 /// How to read one column of a frame type: what `extract_columns` uses for nodes producing
 /// that type. hamilton-polars registers `DataFrame → Series` and `LazyFrame → Expr`.
@@ -122,6 +123,9 @@ pub struct ColumnExtractor {
     pub(crate) frame: TypeInfo,
     pub(crate) column: TypeInfo,
     pub(crate) extract: Extract,
+    /// How it fills columns the frame lacks (`extract_columns(.., fill_with = v)`): the
+    /// extraction with `v`, or `None` when it cannot take `v`; and what it takes, for messages.
+    pub(crate) fill: Option<(PrepareFill, &'static str)>,
 }
 
 impl ColumnExtractor {
@@ -140,6 +144,62 @@ impl ColumnExtractor {
                     .map(Value::new)
                     .map_err(Into::into)
             }),
+            fill: None,
+        }
+    }
+
+    /// [`ColumnExtractor::new`] that can also fill the columns a frame lacks, for
+    /// `extract_columns(.., fill_with = v)`: `fill_of` reads `v` as an `S` (`None` when it
+    /// cannot: a build error saying the extractor takes `takes`), and `fill` reads column
+    /// `name`, or fills it with the `S`.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use hamilton_core::modifiers::{ColumnExtractor, Modifier};
+    /// use hamilton_core::{Driver, Inputs, node::{Args, Node}};
+    /// type Frame = BTreeMap<String, Vec<f64>>;
+    /// let x = ColumnExtractor::filling(
+    ///     |df: &Frame, col: &str| df.get(col).cloned().ok_or_else(|| format!("no column `{col}`")),
+    ///     "an `f64`",
+    ///     |v| v.downcast_ref::<f64>().copied(),
+    ///     |df: &Frame, col: &str, fill: &f64| -> Result<Vec<f64>, String> {
+    ///         let height = df.values().next().map_or(0, Vec::len);
+    ///         Ok(df.get(col).cloned().unwrap_or_else(|| vec![*fill; height]))
+    ///     },
+    /// );
+    /// let frame = Node::builder("frame")
+    ///     .modifier(Modifier::extract_columns_filled_with(x, ["a", "b"], 0.5_f64))
+    ///     .build(|_: &Args| Ok(Frame::from([("a".to_string(), vec![1.0, 2.0])])));
+    /// let dr = Driver::builder().with_nodes([frame]).build().unwrap();
+    /// let out = dr.execute(&["b"], Inputs::new()).unwrap();
+    /// assert_eq!(out.get::<Vec<f64>>("b").unwrap(), &[0.5, 0.5]);
+    /// ```
+    pub fn filling<F, C, S, E>(
+        get: impl Fn(&F, &str) -> Result<C, E> + Send + Sync + 'static,
+        takes: &'static str,
+        fill_of: impl Fn(&Value) -> Option<S> + Send + Sync + 'static,
+        fill: impl Fn(&F, &str, &S) -> Result<C, E> + Send + Sync + 'static,
+    ) -> Self
+    where
+        F: NodeValue,
+        C: NodeValue,
+        S: Send + Sync + 'static,
+        E: Into<NodeError>,
+    {
+        let fill = Arc::new(fill);
+        let prepare: PrepareFill = Arc::new(move |value: &Value| {
+            let with = Arc::new(fill_of(value)?);
+            let fill = fill.clone();
+            let extract: Extract = Arc::new(move |args: &Args<'_>, name: &str| {
+                fill(args.get::<F>(0)?, name, &with)
+                    .map(Value::new)
+                    .map_err(Into::into)
+            });
+            Some(extract)
+        });
+        Self {
+            fill: Some((prepare, takes)),
+            ..Self::new(get)
         }
     }
 
@@ -158,6 +218,14 @@ impl fmt::Debug for ColumnExtractor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ColumnExtractor({} -> {})", self.frame, self.column)
     }
+}
+
+/// The value `extract_columns(.., fill_with = v)` fills missing columns with, before the
+/// column extractor reads it.
+#[derive(Clone)]
+pub(crate) struct ColumnFill {
+    pub(crate) value: Arc<Value>,
+    pub(crate) text: Arc<str>,
 }
 
 /// A column extractor registered for discovery.
@@ -179,8 +247,16 @@ inventory::collect!(RegisteredColumnExtractor);
 /// }
 /// hamilton_core::register_column_extractor!(column);
 /// ```
+///
+/// `register_column_extractor!(extractor = path)` registers the `ColumnExtractor` a
+/// `fn() -> ColumnExtractor` makes (for one built with [`ColumnExtractor::filling`]).
 #[macro_export]
 macro_rules! register_column_extractor {
+    (extractor = $make:path) => {
+        $crate::__private::submit_column_extractor! {
+            $crate::modifiers::RegisteredColumnExtractor($make)
+        }
+    };
     ($f:path) => {
         $crate::__private::submit_column_extractor! {
             $crate::modifiers::RegisteredColumnExtractor(|| $crate::modifiers::ColumnExtractor::new($f))

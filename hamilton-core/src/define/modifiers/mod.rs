@@ -1,17 +1,21 @@
 #![doc = include_str!("../../../docs/modifiers.md")]
 
+pub(crate) mod apply_to;
 pub(crate) mod binding;
 pub(crate) mod config;
 pub(crate) mod fields;
+pub(crate) mod group;
 pub(crate) mod messages;
 pub(crate) mod number;
 
 use std::fmt;
 use std::sync::Arc;
 
+pub use apply_to::ApplyTo;
 pub use binding::{Binding, IntoLiteral, Parameterization, Step};
 pub use config::{Condition, ConfigValue};
 pub use fields::{ColumnExtractor, Field, Fields, RegisteredColumnExtractor};
+pub use group::{GroupMap, GroupMember};
 pub(crate) use messages::origin;
 pub use number::Number;
 
@@ -19,7 +23,7 @@ use crate::check::{Importance, Validator, checked};
 use crate::module::Module;
 use crate::node::Node;
 use crate::types::TypeInfo;
-use crate::value::NodeValue;
+use crate::value::{NodeValue, Value};
 use crate::values::Config;
 
 type Resolver = Arc<dyn Fn(&Config) -> Result<Vec<Modifier>, String> + Send + Sync>;
@@ -57,18 +61,26 @@ pub(crate) enum Kind {
     ExtractColumns {
         columns: Vec<Arc<str>>,
         extractor: Option<ColumnExtractor>,
+        fill: Option<fields::ColumnFill>,
     },
     PipeOutput(Vec<Step>),
     Mutate {
-        targets: Vec<Arc<str>>,
+        targets: Vec<ApplyTo>,
         bindings: Vec<(Arc<str>, Binding)>,
     },
     Check(CheckSpec),
     TagOutput {
         output: Arc<str>,
         key: String,
-        value: String,
+        value: TagOutputValue,
     },
+}
+
+/// The value `tag_outputs` gives a tag: one string or several.
+#[derive(Clone, Debug)]
+pub(crate) enum TagOutputValue {
+    One(String),
+    Many(Vec<String>),
 }
 
 /// One function modifier: the runtime form of an option of `#[node(...)]`, also usable on
@@ -292,7 +304,42 @@ impl Modifier {
         Self::of(Kind::ExtractColumns {
             columns: columns.into_iter().map(Into::into).collect(),
             extractor: None,
+            fill: None,
         })
+    }
+
+    /// [`Modifier::extract_columns`], filling the columns the frame lacks with `fill`
+    /// (`extract_columns(a, b, fill_with = 0.0)`, Hamilton's `fill_with`): the registered
+    /// extractor must take fills ([`ColumnExtractor::filling`]) of `fill`'s type, else a build
+    /// error says what it takes. hamilton-polars' take numbers, booleans, strings and Polars
+    /// `Scalar`s.
+    pub fn extract_columns_filled<T: NodeValue + fmt::Debug>(
+        columns: impl IntoIterator<Item = impl Into<Arc<str>>>,
+        fill: T,
+    ) -> Self {
+        let text = format!("{fill:?}");
+        Self::of(Kind::ExtractColumns {
+            columns: columns.into_iter().map(Into::into).collect(),
+            extractor: None,
+            fill: Some(fields::ColumnFill {
+                value: Arc::new(Value::new(fill)),
+                text: text.into(),
+            }),
+        })
+    }
+
+    /// [`Modifier::extract_columns_filled`] with an explicit extractor instead of the
+    /// registered one.
+    pub fn extract_columns_filled_with<T: NodeValue + fmt::Debug>(
+        extractor: ColumnExtractor,
+        columns: impl IntoIterator<Item = impl Into<Arc<str>>>,
+        fill: T,
+    ) -> Self {
+        let mut m = Self::extract_columns_filled(columns, fill);
+        if let Kind::ExtractColumns { extractor: x, .. } = &mut m.kind {
+            *x = Some(extractor);
+        }
+        m
     }
 
     /// [`Modifier::extract_columns`] with an explicit extractor instead of the registered one.
@@ -303,6 +350,7 @@ impl Modifier {
         Self::of(Kind::ExtractColumns {
             columns: columns.into_iter().map(Into::into).collect(),
             extractor: Some(extractor),
+            fill: None,
         })
     }
 
@@ -314,9 +362,19 @@ impl Modifier {
 
     /// Makes this node a `pipe_output` step of the nodes of functions `targets` in the same
     /// module (`mutate(a, b, k = value(..))`); this node is then dropped. `bindings` bind its
-    /// other parameters.
+    /// other parameters. A target may be an [`ApplyTo`], with bindings, a name and conditions
+    /// of its own (`mutate(apply_to(a, k = value(..)).named("..").when(..))`).
+    ///
+    /// ```
+    /// use hamilton_core::modifiers::{ApplyTo, Binding, Modifier};
+    /// let m = Modifier::mutate(
+    ///     [ApplyTo::new("prices").bind("k", Binding::value(2.0_f64)).named("doubled"), "costs".into()],
+    ///     [("k", Binding::value(1.0_f64))],
+    /// );
+    /// assert_eq!(format!("{m:?}"), "mutate(apply_to(prices, k = value(2.0)).named(\"doubled\"), costs, k = value(1.0))");
+    /// ```
     pub fn mutate(
-        targets: impl IntoIterator<Item = impl Into<Arc<str>>>,
+        targets: impl IntoIterator<Item = impl Into<ApplyTo>>,
         bindings: impl IntoIterator<Item = (impl Into<Arc<str>>, Binding)>,
     ) -> Self {
         Self::of(Kind::Mutate {
@@ -355,7 +413,27 @@ impl Modifier {
         Self::of(Kind::TagOutput {
             output: output.into(),
             key: key.into(),
-            value: value.into(),
+            value: TagOutputValue::One(value.into()),
+        })
+    }
+
+    /// Tags output `output` of the function with several values
+    /// (`tag_outputs(output(key = ["a", "b"]))`).
+    ///
+    /// ```
+    /// use hamilton_core::modifiers::Modifier;
+    /// let m = Modifier::tag_output_list("test", "team", ["ml", "growth"]);
+    /// assert_eq!(format!("{m:?}"), r#"tag_outputs(test(team = ["ml", "growth"]))"#);
+    /// ```
+    pub fn tag_output_list(
+        output: impl Into<Arc<str>>,
+        key: impl Into<String>,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self::of(Kind::TagOutput {
+            output: output.into(),
+            key: key.into(),
+            value: TagOutputValue::Many(values.into_iter().map(Into::into).collect()),
         })
     }
 
@@ -434,10 +512,15 @@ impl fmt::Debug for Modifier {
                 "extract_fields({})",
                 list(&mut fields.iter().map(|x| format!("{}: {}", x.name, x.ty)))
             ),
-            Kind::ExtractColumns { columns, .. } => write!(
+            Kind::ExtractColumns { columns, fill, .. } => write!(
                 f,
                 "extract_columns({})",
-                list(&mut columns.iter().map(|c| c.to_string()))
+                list(
+                    &mut columns
+                        .iter()
+                        .map(|c| c.to_string())
+                        .chain(fill.iter().map(|x| format!("fill_with = {}", x.text)))
+                )
             ),
             Kind::PipeOutput(steps) => write!(
                 f,
@@ -455,9 +538,10 @@ impl fmt::Debug for Modifier {
                 )
             ),
             Kind::Check(spec) => f.write_str(&spec.text),
-            Kind::TagOutput { output, key, value } => {
-                write!(f, "tag_outputs({output}({key} = {value:?}))")
-            }
+            Kind::TagOutput { output, key, value } => match value {
+                TagOutputValue::One(v) => write!(f, "tag_outputs({output}({key} = {v:?}))"),
+                TagOutputValue::Many(vs) => write!(f, "tag_outputs({output}({key} = {vs:?}))"),
+            },
         }
     }
 }
