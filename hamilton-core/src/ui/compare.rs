@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::html::{badge, duration_us, escape, short, time_ms, url};
+use super::html::{badge, duration_ms, duration_us, escape, short, time_ms, url};
 use crate::track::read::{Run, RunComparison, VersionComparison, VersionInfo};
 
 /// The form to pick two runs, from the newest runs.
@@ -143,10 +143,7 @@ pub(crate) fn runs_body(c: &RunComparison, picker: &str) -> String {
         time_ms(c.a.started_ms),
         time_ms(c.b.started_ms),
     ));
-    let d = |r: &Run| {
-        r.duration_ms()
-            .map_or("–".into(), |ms| duration_us(ms * 1000))
-    };
+    let d = |r: &Run| r.duration_ms().map_or("–".into(), duration_ms);
     out.push_str(&row("duration", d(&c.a), d(&c.b)));
     out.push_str(&row(
         "graph version",

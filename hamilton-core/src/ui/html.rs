@@ -60,6 +60,15 @@ pub(crate) fn duration_us(us: i64) -> String {
     }
 }
 
+/// A run's duration, recorded in whole milliseconds: under one reads `< 1 ms`, not `0 µs`.
+pub(crate) fn duration_ms(ms: i64) -> String {
+    if ms < 1 {
+        "< 1 ms".to_string()
+    } else {
+        duration_us(ms * 1000)
+    }
+}
+
 /// A time in ms since the Unix epoch as `YYYY-MM-DD HH:MM:SS UTC`.
 pub(crate) fn time_ms(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
@@ -153,6 +162,12 @@ mod tests {
         assert_eq!(duration_us(12_300), "12.3 ms");
         assert_eq!(duration_us(2_500_000), "2.50 s");
         assert_eq!(duration_us(90_000_000), "1.5 min");
+    }
+
+    #[test]
+    fn a_run_shorter_than_its_millisecond_resolution_reads_under_one_ms() {
+        assert_eq!(duration_ms(0), "< 1 ms");
+        assert_eq!(duration_ms(14), "14.0 ms");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 
-use super::html::{badge, chips, duration_us, escape, short, time_ms, url};
+use super::html::{badge, chips, duration_ms, duration_us, escape, short, time_ms, url};
 use super::node;
 use crate::diagram::{SvgGraph, SvgNode};
 use crate::track::read::{Graph, NodeRun, Run};
@@ -283,8 +283,7 @@ fn facts(run: &Run, graph: &Graph, mode: Mode) -> String {
     fact("started", time_ms(run.started_ms));
     fact(
         "duration",
-        run.duration_ms()
-            .map_or("–".into(), |ms| duration_us(ms * 1000)),
+        run.duration_ms().map_or("–".into(), duration_ms),
     );
     let version = match mode {
         Mode::Server => format!(

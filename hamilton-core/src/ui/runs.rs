@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use super::html::{badge, chips, duration_us, escape, parse_date, short, time_ms};
+use super::html::{badge, chips, duration_ms, escape, parse_date, short, time_ms};
 use crate::track::read::{Run, RunFilter};
 
 const STATUSES: [&str; 4] = ["success", "failure", "running", "interrupted"];
@@ -83,8 +83,7 @@ pub(crate) fn body(runs: &[Run], q: &HashMap<String, String>) -> String {
             r#"<tr class="run" data-run="{id}"><td><input type="radio" name="a" value="{id}"{a}></td><td><input type="radio" name="b" value="{id}"{b}></td><td><a href="/runs/{id}">run {id}</a></td><td>{}</td><td>{}</td><td class="num">{}</td><td><code>{}</code></td><td>{}</td><td class="num">{}</td><td class="num">{}</td><td>{}</td></tr>"#,
             badge(r.status.as_str()),
             time_ms(r.started_ms),
-            r.duration_ms()
-                .map_or("–".into(), |ms| duration_us(ms * 1000)),
+            r.duration_ms().map_or("–".into(), duration_ms),
             escape(short(&r.graph_version)),
             escape(&r.outputs.join(", ")),
             r.node_runs,
