@@ -1,5 +1,6 @@
 //! Criterion bench of the run tracker's cost on the run: a 1,000-node chain of scalar nodes
-//! executed without a tracker, and with one: the run's own time (its records queued for the
+//! executed without a tracker, with a hook that does nothing (what any hook costs), and with a
+//! tracker: the run's own time (its records queued for the
 //! writer thread); the writer catches up between runs, untimed.
 //!
 //! `cargo bench -p hamilton-benches --bench track`
@@ -13,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
 use hamilton_benches::dags::{Shape, Workload};
+use hamilton_core::hooks::Hook;
 use hamilton_core::track::Tracker;
 use hamilton_core::{Driver, Inputs};
 
@@ -23,15 +25,15 @@ fn execute(c: &mut Criterion) {
         .unwrap()
         .keep_runs(100);
     let mut group = c.benchmark_group("track");
-    for tracked in [false, true] {
+    for name in ["untracked", "no-op hook", "tracked"] {
+        let tracked = name == "tracked";
         let builder = Driver::builder().with_modules([wl.module::<f64>()]);
-        let builder = if tracked {
-            builder.with_tracker(tracker.clone())
-        } else {
-            builder
+        let builder = match name {
+            "tracked" => builder.with_tracker(tracker.clone()),
+            "no-op hook" => builder.with_hook(NoOp),
+            _ => builder,
         };
         let dr = builder.build().unwrap();
-        let name = if tracked { "tracked" } else { "untracked" };
         group.bench_function(BenchmarkId::new(format!("chain/{name}"), 1000), |b| {
             b.iter_custom(|iters| {
                 let mut timed = Duration::ZERO;
@@ -53,6 +55,11 @@ fn execute(c: &mut Criterion) {
     }
     group.finish();
 }
+
+/// A hook that does nothing: what any hook costs a run (the executor's hook path).
+struct NoOp;
+
+impl Hook for NoOp {}
 
 fn main() {
     let mut c = Criterion::default().configure_from_args();

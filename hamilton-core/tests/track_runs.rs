@@ -148,8 +148,15 @@ fn fan_out_nodes() -> Vec<Node> {
 }
 
 #[test]
-fn a_fan_out_s_block_is_recorded_once_per_item_under_every_sync_executor() {
-    for builder in [Driver::builder(), Driver::builder().with_parallelism(3)] {
+fn a_fan_out_s_block_is_recorded_once_per_item_under_every_executor() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    for (builder, executor) in [
+        (Driver::builder(), "sequential"),
+        (Driver::builder().with_parallelism(3), "parallel"),
+        (Driver::builder(), "async"),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let t = tracker(&dir);
         let dr = builder
@@ -157,17 +164,21 @@ fn a_fan_out_s_block_is_recorded_once_per_item_under_every_sync_executor() {
             .with_tracker(t.clone())
             .build()
             .unwrap();
-        let out = dr
-            .execute(&["total"], Inputs::new().set("n", 12_u64))
-            .unwrap();
+        let inputs = Inputs::new().set("n", 12_u64);
+        let out = if executor == "async" {
+            rt.block_on(dr.execute_async(&["total"], inputs)).unwrap()
+        } else {
+            dr.execute(&["total"], inputs).unwrap()
+        };
         assert_eq!(out.get::<u64>("total").unwrap(), &(9 * 2 + 3 * 3));
+        assert_eq!(runs(&t)[0].1, executor);
         let rows = node_runs(&t);
         let items: Vec<i64> = rows
             .iter()
             .filter(|r| r.0 == "length")
             .map(|r| r.1.unwrap())
             .collect();
-        assert_eq!(items, (0..12).collect::<Vec<_>>());
+        assert_eq!(items, (0..12).collect::<Vec<_>>(), "{executor}");
         assert_eq!(rows.iter().filter(|r| r.0 == "urls").count(), 1);
         assert_eq!(rows.iter().filter(|r| r.0 == "total").count(), 1);
         assert!(
