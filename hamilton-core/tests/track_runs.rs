@@ -327,3 +327,36 @@ fn an_async_run_dropped_before_its_end_is_recorded_as_failed() {
         Some(r#"["the run was dropped before it ended"]"#)
     );
 }
+
+#[test]
+fn a_tracker_s_tags_are_recorded_on_each_run_and_runs_are_found_by_them() {
+    use hamilton_core::track::read::{Db, RunFilter};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("runs.sqlite");
+    for env in ["ci", "prod"] {
+        let t = Tracker::open(&file)
+            .unwrap()
+            .tag("env", env)
+            .tag("team", "growth");
+        let dr = Driver::builder()
+            .with_nodes(chain())
+            .with_tracker(t.clone())
+            .build()
+            .unwrap();
+        dr.execute(&["d"], Inputs::new().set("a", 1_i64)).unwrap();
+        t.flush();
+    }
+    let db = Db::open(&file).unwrap();
+    let tagged = |k: &str, v: &str| {
+        let filter = RunFilter {
+            tag: Some((k.to_string(), v.to_string())),
+            ..RunFilter::default()
+        };
+        db.runs(&filter).unwrap()
+    };
+    let ci = tagged("env", "ci");
+    assert_eq!(ci.len(), 1);
+    assert_eq!(ci[0].tags.get("team").map(String::as_str), Some("growth"));
+    assert_eq!(tagged("team", "growth").len(), 2);
+    assert!(tagged("env", "staging").is_empty());
+}

@@ -157,7 +157,7 @@ impl Tracking {
             config: self.config.clone(),
             outputs: serde_json::to_string(run.outputs).unwrap_or_else(|_| "[]".into()),
             inputs: serde_json::to_string(&inputs).unwrap_or_else(|_| "[]".into()),
-            tags: "{}".to_string(),
+            tags: serde_json::to_string(&self.tracker.tags()).unwrap_or_else(|_| "{}".into()),
         };
         lock(&self.runs).insert(
             run.run_id,

@@ -69,6 +69,8 @@ pub(crate) struct Shared {
     max_pages: Mutex<Option<u64>>,
     conn: Mutex<Option<Connection>>,
     pub(crate) host: Arc<str>,
+    /// The tags of every run recorded (see [`Tracker::tag`]).
+    tags: Mutex<std::collections::BTreeMap<String, String>>,
 }
 
 impl std::fmt::Debug for Tracker {
@@ -131,6 +133,7 @@ impl Tracker {
                 max_pages: Mutex::new(None),
                 conn: Mutex::new(Some(conn)),
                 host: host().into(),
+                tags: Mutex::new(Default::default()),
             }),
         })
     }
@@ -160,6 +163,33 @@ impl Tracker {
     pub fn max_size(self, bytes: u64) -> Self {
         *lock(&self.shared.max_pages) = Some((bytes / 4096).max(1));
         self
+    }
+
+    /// Tags every run this tracker records with `key = value` (the environment, the team, a
+    /// CI job...): the UI filters runs by them. A key given again keeps its last value.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let t = hamilton_core::track::Tracker::open(dir.path().join("runs.sqlite"))
+    ///     .unwrap()
+    ///     .tag("env", "ci")
+    ///     .tag("team", "growth");
+    /// assert_eq!(t.tags()["env"], "ci");
+    /// ```
+    pub fn tag(self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        lock(&self.shared.tags).insert(key.into(), value.into());
+        self
+    }
+
+    /// The tags every run is recorded with (see [`tag`](Self::tag)).
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let t = hamilton_core::track::Tracker::open(dir.path().join("runs.sqlite")).unwrap();
+    /// assert!(t.tags().is_empty());
+    /// ```
+    pub fn tags(&self) -> std::collections::BTreeMap<String, String> {
+        lock(&self.shared.tags).clone()
     }
 
     /// The file the tracker writes.
