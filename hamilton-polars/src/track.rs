@@ -26,8 +26,6 @@
 //! assert_eq!((frame.columns[1].nulls, region.top[0].clone()), (1, ("UK".to_string(), 2)));
 //! ```
 
-use std::collections::HashMap;
-
 use hamilton_core::track::summary::{
     ColumnSummary, FrameSummary, HISTOGRAM_BINS, MAX_COLUMNS, MAX_TOP_VALUES, NumericSummary,
     TextSummary, cut,
@@ -163,10 +161,9 @@ fn numeric(ca: &Float64Chunked) -> NumericSummary {
         histogram[bin] += 1;
     }
     let mut values = evenly(values, MAX_SAMPLE);
-    values.sort_by(f64::total_cmp);
-    let quantiles = QUANTILES
-        .iter()
-        .map(|q| Some(linear_quantile(&values, *q)))
+    let quantiles = linear_quantiles(&mut values, &QUANTILES)
+        .into_iter()
+        .map(Some)
         .collect();
     NumericSummary {
         min: Some(min),
@@ -189,16 +186,32 @@ fn evenly(values: Vec<f64>, max: usize) -> Vec<f64> {
         .collect()
 }
 
-/// The `q` quantile of sorted, non-empty `values`, interpolated linearly (Polars' `linear`).
-fn linear_quantile(values: &[f64], q: f64) -> f64 {
-    let at = q * (values.len() - 1) as f64;
-    let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
-    values[lo] + (values[hi] - values[lo]) * (at - lo as f64)
+/// The ascending quantiles `qs` of non-empty `values`, interpolated linearly (Polars' `linear`).
+/// Each rank is found by selection in the part above the previous one, not by a full sort, so
+/// `values` ends up partly reordered.
+fn linear_quantiles(values: &mut [f64], qs: &[f64]) -> Vec<f64> {
+    // `values[..placed]` are all at or below `values[placed..]`, each at its sorted position.
+    let mut placed = 0;
+    let mut rank = |values: &mut [f64], k: usize| {
+        if k >= placed {
+            values[placed..].select_nth_unstable_by(k - placed, f64::total_cmp);
+            placed = k;
+        }
+        values[k]
+    };
+    qs.iter()
+        .map(|q| {
+            let at = q * (values.len() - 1) as f64;
+            let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
+            let (lo_value, hi_value) = (rank(values, lo), rank(values, hi));
+            lo_value + (hi_value - lo_value) * (at - lo as f64)
+        })
+        .collect()
 }
 
 /// A string column's most frequent values and lengths.
 fn text(ca: &StringChunked) -> TextSummary {
-    let mut counts: HashMap<&str, u64> = HashMap::new();
+    let mut counts: PlHashMap<&str, u64> = PlHashMap::default();
     let (mut min_len, mut max_len, mut total_len, mut n) = (u64::MAX, 0_u64, 0_u64, 0_u64);
     for s in ca.iter().flatten() {
         *counts.entry(s).or_default() += 1;
@@ -240,11 +253,25 @@ mod tests {
 
     #[test]
     fn quantiles_interpolate_linearly_between_values() {
-        let values = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(linear_quantile(&values, 0.5), 2.5);
-        assert_eq!(linear_quantile(&values, 0.0), 1.0);
-        assert_eq!(linear_quantile(&values, 1.0), 4.0);
-        assert!((linear_quantile(&values, 0.25) - 1.75).abs() < 1e-12);
-        assert_eq!(linear_quantile(&[7.0], 0.95), 7.0);
+        let q = linear_quantiles(&mut [4.0, 2.0, 1.0, 3.0], &[0.0, 0.25, 0.5, 1.0]);
+        assert_eq!((q[0], q[2], q[3]), (1.0, 2.5, 4.0));
+        assert!((q[1] - 1.75).abs() < 1e-12);
+        assert_eq!(linear_quantiles(&mut [7.0], &[0.95]), [7.0]);
+    }
+
+    #[test]
+    fn selected_quantiles_match_those_of_the_sorted_values() {
+        let values: Vec<f64> = (0..1001)
+            .map(|i| f64::from((i * 7919) % 1001) / 3.0)
+            .collect();
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        let at = |q: f64| {
+            let at = q * (sorted.len() - 1) as f64;
+            let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
+            sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo as f64)
+        };
+        let expected: Vec<f64> = QUANTILES.iter().map(|q| at(*q)).collect();
+        assert_eq!(linear_quantiles(&mut values.clone(), &QUANTILES), expected);
     }
 }
