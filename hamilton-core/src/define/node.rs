@@ -404,9 +404,12 @@ impl Node {
 
     /// This node with one more tag (replacing a tag of that key).
     pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        let key = key.into();
-        self.tag_lists.remove(&key);
-        self.tags.insert(key, value.into());
+        set_tag(
+            &mut self.tags,
+            &mut self.tag_lists,
+            key.into(),
+            value.into(),
+        );
         self
     }
 
@@ -416,10 +419,8 @@ impl Node {
         key: impl Into<String>,
         values: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        let key = key.into();
-        self.tags.remove(&key);
-        self.tag_lists
-            .insert(key, values.into_iter().map(Into::into).collect());
+        let values = values.into_iter().map(Into::into).collect();
+        set_tag_list(&mut self.tags, &mut self.tag_lists, key.into(), values);
         self
     }
 
@@ -561,9 +562,12 @@ impl NodeBuilder {
 
     /// Adds a tag (replacing a tag of that key).
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        let key = key.into();
-        self.tag_lists.remove(&key);
-        self.tags.insert(key, value.into());
+        set_tag(
+            &mut self.tags,
+            &mut self.tag_lists,
+            key.into(),
+            value.into(),
+        );
         self
     }
 
@@ -574,10 +578,8 @@ impl NodeBuilder {
         key: impl Into<String>,
         values: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        let key = key.into();
-        self.tags.remove(&key);
-        self.tag_lists
-            .insert(key, values.into_iter().map(Into::into).collect());
+        let values = values.into_iter().map(Into::into).collect();
+        set_tag_list(&mut self.tags, &mut self.tag_lists, key.into(), values);
         self
     }
 
@@ -756,6 +758,28 @@ impl NodeBuilder {
         node.typed_output = true;
         node
     }
+}
+
+/// Sets tag `key` to one value, replacing a tag of that key of either kind.
+fn set_tag(
+    tags: &mut BTreeMap<String, String>,
+    lists: &mut BTreeMap<String, Vec<String>>,
+    key: String,
+    value: String,
+) {
+    lists.remove(&key);
+    tags.insert(key, value);
+}
+
+/// Sets tag `key` to several values, replacing a tag of that key of either kind.
+fn set_tag_list(
+    tags: &mut BTreeMap<String, String>,
+    lists: &mut BTreeMap<String, Vec<String>>,
+    key: String,
+    values: Vec<String>,
+) {
+    tags.remove(&key);
+    lists.insert(key, values);
 }
 
 /// The values of tag `key` in `tags` (one value) or `lists` (several).

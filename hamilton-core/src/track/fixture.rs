@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, params};
 
 use super::SCHEMA;
-use super::read::host_name;
+use super::host_name;
 
 pub(crate) const V1: &str = "00000000000000000000000000000001";
 pub(crate) const V2: &str = "00000000000000000000000000000002";

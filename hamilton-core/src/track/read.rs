@@ -1078,17 +1078,6 @@ fn strings(json: Option<&str>) -> Vec<String> {
     }
 }
 
-/// This host's name, as the tracker records it.
-pub(crate) fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .or_else(|| std::env::var("COMPUTERNAME").ok())
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "unknown".to_string())
-}
-
 /// Whether process `pid` of this host is known to be gone (`None`: cannot tell).
 fn process_gone(pid: i64) -> Option<bool> {
     let proc = Path::new("/proc");
@@ -1104,7 +1093,7 @@ fn settle(run: &Run, now: i64) -> RunStatus {
     if run.status != RunStatus::Running || run.ended_ms.is_some() {
         return run.status.clone();
     }
-    let dead = run.host == host_name() && process_gone(run.pid) == Some(true);
+    let dead = run.host == super::host_name() && process_gone(run.pid) == Some(true);
     if dead || now - run.started_ms > STALE_AFTER_MS {
         RunStatus::Interrupted
     } else {

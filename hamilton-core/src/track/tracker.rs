@@ -132,7 +132,7 @@ impl Tracker {
                 keep_runs: Mutex::new(None),
                 max_pages: Mutex::new(None),
                 conn: Mutex::new(Some(conn)),
-                host: host().into(),
+                host: super::host_name().into(),
                 tags: Mutex::new(Default::default()),
             }),
         })
@@ -297,15 +297,4 @@ impl Drop for Shared {
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// This machine's name, as well as the standard library can tell it.
-fn host() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .or_else(|| std::env::var("COMPUTERNAME").ok())
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "unknown".to_string())
 }
