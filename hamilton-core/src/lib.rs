@@ -24,6 +24,8 @@ pub mod cli;
 pub mod diagram;
 pub mod introspect;
 mod prepared;
+#[cfg(feature = "distributed")]
+pub mod remote;
 mod request;
 mod tag_filter;
 #[cfg(feature = "track")]

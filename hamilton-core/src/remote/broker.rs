@@ -1,0 +1,1 @@
+//! The job broker: tasks pushed, taken, acknowledged and handed out again through Redis.

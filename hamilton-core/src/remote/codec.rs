@@ -1,0 +1,1 @@
+//! Values to bytes and back, through the cache's type registry.

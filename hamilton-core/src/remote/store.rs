@@ -1,0 +1,1 @@
+//! The result store: where values cross between the driver and its workers.
