@@ -22,6 +22,8 @@ pub mod cache;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod diagram;
+#[cfg(any(feature = "track", feature = "distributed"))]
+mod host;
 pub mod introspect;
 mod prepared;
 #[cfg(feature = "distributed")]

@@ -4,3 +4,5 @@
 pub(crate) mod blocks;
 pub(crate) mod graph;
 pub(crate) mod resolve;
+#[cfg(any(feature = "track", feature = "distributed"))]
+pub(crate) mod version;

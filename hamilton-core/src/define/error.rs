@@ -135,6 +135,10 @@ pub enum Error {
         /// The reader's typed error (`track::ReadError`).
         source: NodeError,
     },
+    /// Running on workers failed (feature `distributed`): the broker, the result store, a value
+    /// that cannot cross, no worker for this dataflow, a task that ended its worker every time.
+    #[cfg(feature = "distributed")]
+    Remote(Box<crate::remote::RemoteError>),
     /// The UI could not be served (feature `ui`): the address is taken, or not this machine's.
     Serve {
         /// The address asked for.
@@ -228,6 +232,8 @@ impl fmt::Display for Error {
             ),
             #[cfg(feature = "cli")]
             Self::Cli(e) => e.fmt(f),
+            #[cfg(feature = "distributed")]
+            Self::Remote(e) => e.fmt(f),
             Self::TrackerRead { source, .. } => write!(f, "{source}"),
             Self::Serve { addr, source } => write!(
                 f,
@@ -249,6 +255,8 @@ impl std::error::Error for Error {
             #[cfg(feature = "cli")]
             // The command line's messages already hold their direct cause.
             Self::Cli(e) => std::error::Error::source(&**e).and_then(|s| s.source()),
+            #[cfg(feature = "distributed")]
+            Self::Remote(e) => std::error::Error::source(&**e),
             _ => None,
         }
     }
@@ -358,6 +366,8 @@ impl Error {
                 .finish(),
             #[cfg(feature = "cli")]
             Self::Cli(e) => f.debug_tuple("Cli").field(e).finish(),
+            #[cfg(feature = "distributed")]
+            Self::Remote(e) => f.debug_tuple("Remote").field(e).finish(),
             Self::TrackerRead { file, source } => f
                 .debug_struct("TrackerRead")
                 .field("file", file)
@@ -369,6 +379,13 @@ impl Error {
                 .field("source", source)
                 .finish(),
         }
+    }
+}
+
+#[cfg(feature = "distributed")]
+impl From<crate::remote::RemoteError> for Error {
+    fn from(e: crate::remote::RemoteError) -> Self {
+        Self::Remote(Box::new(e))
     }
 }
 
@@ -628,6 +645,23 @@ pub enum BuildError {
         key: String,
         /// The closest name a node reads or a condition tests.
         suggestion: Option<String>,
+    },
+    /// With a remote executor (feature `distributed`), a value that must cross between the
+    /// driver and a worker but whose type has no encoder.
+    #[error(
+        "node `{node}` ({node_at}) {role} `{ty}`, which cannot be sent between the driver and its workers; {fix}"
+    )]
+    CannotCross {
+        /// The node.
+        node: String,
+        /// Where it is defined.
+        node_at: String,
+        /// What crosses: "produces" (its value), or "reads through parameter `p`".
+        role: String,
+        /// The value's type.
+        ty: String,
+        /// How to give the type an encoder.
+        fix: String,
     },
     /// With the result cache on, a node whose value type the cache cannot fingerprint or
     /// store: it runs on every run, and so does every node reading it. A warning at build (and

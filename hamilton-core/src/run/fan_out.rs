@@ -71,7 +71,7 @@ pub(crate) struct BlockRun<'a> {
 }
 
 /// The values one item's nodes computed, by slot.
-type ItemValues = FxHashMap<u32, Value>;
+pub(crate) type ItemValues = FxHashMap<u32, Value>;
 
 impl BlockRun<'_> {
     /// Whether the block holds an `async` node, which only the async executor can run.
@@ -84,11 +84,7 @@ impl BlockRun<'_> {
     /// Runs every item and gathers each collected value, in item order: `(slot, value)` for
     /// every `Collect` reading the block.
     pub(crate) async fn run(&self, items: Items<'_>) -> Result<Vec<(u32, Value)>, Error> {
-        let parallel = self
-            .outer
-            .get(self.fan.expand_slot)
-            .ok_or_else(|| self.missing())?;
-        let values = self.split(parallel)?;
+        let values = self.items()?;
         let count = values.len();
         let failure = FirstFailure::new();
         let mut per_item: Vec<Option<ItemValues>> =
@@ -137,6 +133,37 @@ impl BlockRun<'_> {
         }
         failure.into_result()?;
         self.gather(per_item)
+    }
+
+    /// The fan-out's items: its value split.
+    pub(crate) fn items(&self) -> Result<Vec<Value>, Error> {
+        let parallel = self
+            .outer
+            .get(self.fan.expand_slot)
+            .ok_or_else(|| self.missing())?;
+        self.split(parallel)
+    }
+
+    /// Runs the given items (each with its index among all the fan-out's items) one after
+    /// another, as [`run`](Self::run) does: each item's gathered values, or the earliest
+    /// failure. For an executor that runs some items of a block elsewhere (a worker process).
+    #[cfg(feature = "distributed")]
+    pub(crate) async fn run_some(
+        &self,
+        items: Vec<(usize, Value)>,
+    ) -> Result<Vec<(usize, ItemValues)>, Error> {
+        let failure = FirstFailure::new();
+        let mut done = Vec::with_capacity(items.len());
+        for (index, item) in items {
+            if failure.stops(index) {
+                break;
+            }
+            if let Some(values) = self.run_item(&failure, index, item).await {
+                done.push((index, values));
+            }
+        }
+        failure.into_result()?;
+        Ok(done)
     }
 
     /// Runs every node of the block for item `index`; its gathered values, or `None` when it
@@ -211,7 +238,10 @@ impl BlockRun<'_> {
     }
 
     /// Gathers every item's collected values (in item order) into each `Collect`.
-    fn gather(&self, per_item: Vec<Option<ItemValues>>) -> Result<Vec<(u32, Value)>, Error> {
+    pub(crate) fn gather(
+        &self,
+        per_item: Vec<Option<ItemValues>>,
+    ) -> Result<Vec<(u32, Value)>, Error> {
         let fan = self.fan;
         let mut gathered: Vec<Vec<Value>> = fan.gathers.iter().map(|_| Vec::new()).collect();
         for item in per_item {

@@ -168,6 +168,7 @@ impl<'a> HookCtx<'a> {
             position: self.position,
             total: self.total,
             item,
+            worker: None,
             args,
         }
     }

@@ -22,9 +22,54 @@ pub(crate) struct Sequential;
 
 impl Executor for Sequential {
     fn run<'r>(&'r self, run: Run<'r>) -> RunFuture<'r> {
-        Box::pin(async move { run_in_order(run) })
+        Box::pin(async move { run_in_order(run, None) })
     }
 }
+
+/// What runs some of a run's steps somewhere else than on the calling thread (fan-out items and
+/// chosen nodes on worker processes), the rest of the run going on in plan order here.
+#[cfg(feature = "distributed")]
+pub(crate) trait Elsewhere: Sync {
+    /// What the run's hooks are told runs it (see [`RunInfo::executor`](crate::hooks::RunInfo)).
+    fn name(&self) -> &'static str;
+
+    /// Runs the items of `block` (plan step `position` of `run`); the values it collected.
+    fn block(
+        &self,
+        run: RunRef<'_>,
+        position: usize,
+        block: &BlockRun<'_>,
+    ) -> Result<Vec<(u32, Value)>, Error>;
+
+    /// Whether the node of `vertex` runs elsewhere.
+    fn runs_node(&self, vertex: usize) -> bool;
+
+    /// Runs `step` (plan step `position` of `run`) elsewhere, reading its arguments from
+    /// `slots`; its value.
+    fn node(
+        &self,
+        run: RunRef<'_>,
+        position: usize,
+        step: &Step,
+        slots: &[Option<Value>],
+        hooked: Option<HookCtx<'_>>,
+    ) -> Result<Value, Error>;
+
+    /// Called once when run `run_id` has ended, however it ended.
+    fn finish(&self, run_id: u64);
+}
+
+/// What [`Elsewhere`] sees of the run it serves.
+#[cfg(feature = "distributed")]
+#[derive(Clone, Copy)]
+pub(crate) struct RunRef<'a> {
+    pub(crate) graph: &'a Graph,
+    pub(crate) plan: &'a crate::plan::Plan,
+    pub(crate) run_id: u64,
+}
+
+#[cfg(not(feature = "distributed"))]
+pub(crate) enum Elsewhere {}
 
 /// A run's values, one slot each.
 struct Slots {
@@ -58,8 +103,11 @@ impl SlotStore for Slots {
     }
 }
 
-/// Runs every step of the plan in order.
-pub(crate) fn run_in_order(run: Run<'_>) -> Result<Outputs, Error> {
+/// Runs every step of the plan in order, those `elsewhere` takes on elsewhere.
+pub(crate) fn run_in_order(
+    run: Run<'_>,
+    elsewhere: Option<&dyn Elsewhere>,
+) -> Result<Outputs, Error> {
     let Run {
         graph,
         plan,
@@ -67,7 +115,11 @@ pub(crate) fn run_in_order(run: Run<'_>) -> Result<Outputs, Error> {
         hooks,
         run_id,
     } = run;
-    let run_hooks = RunHooks::start(graph, plan, hooks, run_id, "sequential")?;
+    #[cfg(feature = "distributed")]
+    let executor = elsewhere.map_or("sequential", |e| e.name());
+    #[cfg(not(feature = "distributed"))]
+    let executor = "sequential";
+    let run_hooks = RunHooks::start(graph, plan, hooks, run_id, executor)?;
     let mut slots = Slots {
         values: slots,
         dropping: None,
@@ -81,6 +133,17 @@ pub(crate) fn run_in_order(run: Run<'_>) -> Result<Outputs, Error> {
     let steps = catch_unwind(AssertUnwindSafe(|| {
         for (position, step) in plan.steps.iter().enumerate() {
             let hooked = run_hooks.node_hooks(position);
+            #[cfg(feature = "distributed")]
+            if let Some(elsewhere) = elsewhere {
+                let run = RunRef {
+                    graph,
+                    plan,
+                    run_id,
+                };
+                if advance_elsewhere(elsewhere, run, position, step, &mut slots, hooked)? {
+                    continue;
+                }
+            }
             advance(graph, step, &mut slots, hooked, &mut reports)?;
         }
         Ok::<(), Failure>(())
@@ -96,7 +159,47 @@ pub(crate) fn run_in_order(run: Run<'_>) -> Result<Outputs, Error> {
             (None, None) => resume_unwind(payload),
         },
     };
+    #[cfg(feature = "distributed")]
+    if let Some(elsewhere) = elsewhere {
+        elsewhere.finish(run_id);
+    }
+    #[cfg(not(feature = "distributed"))]
+    let _ = elsewhere;
     end_run(run_hooks, graph, plan, slots.values, reports, result)
+}
+
+/// Runs `step` elsewhere if `elsewhere` takes it (a fan-out, or a node it runs), storing what it
+/// produced; whether it did.
+#[cfg(feature = "distributed")]
+fn advance_elsewhere(
+    elsewhere: &dyn Elsewhere,
+    run: RunRef<'_>,
+    position: usize,
+    step: &Step,
+    slots: &mut Slots,
+    hooked: Option<HookCtx<'_>>,
+) -> Result<bool, Failure> {
+    let vertex = &run.graph.vertices[step.vertex];
+    let produced = if let Some(fan) = &step.fan_out {
+        let block = BlockRun {
+            vertices: &run.graph.vertices,
+            fan_out: vertex,
+            fan,
+            outer: &slots.values,
+            hooked,
+        };
+        elsewhere.block(run, position, &block)?
+    } else if elsewhere.runs_node(step.vertex) {
+        let value = elsewhere.node(run, position, step, &slots.values, hooked)?;
+        vec![(step.slot, value)]
+    } else {
+        return Ok(false);
+    };
+    free_last_reads(step, slots);
+    for (slot, value) in produced {
+        slots.values[slot as usize] = Some(value);
+    }
+    Ok(true)
 }
 
 /// Runs one step and stores what it produced: a node's value, or the values a fan-out's block
@@ -219,13 +322,16 @@ mod tests {
     }
 
     fn run(g: &Graph, p: &Plan, slots: Vec<Option<Value>>) -> Result<Outputs, Error> {
-        run_in_order(Run {
-            graph: g,
-            plan: p,
-            slots,
-            hooks: &[],
-            run_id: 1,
-        })
+        run_in_order(
+            Run {
+                graph: g,
+                plan: p,
+                slots,
+                hooks: &[],
+                run_id: 1,
+            },
+            None,
+        )
     }
 
     #[test]

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::tracker::{Tracker, lock};
-use super::version::GraphVersion;
 use super::writer::{Msg, NodeRunRow, RunRow, SummaryJob};
+use crate::build::version::GraphVersion;
 use crate::graph::Graph;
 use crate::hooks::{AsyncNodeRun, Hook, HookError, NodeContext, NodeOutcome, RunInfo, RunOutcome};
 use crate::node::NodeError;
@@ -187,6 +187,7 @@ impl Tracking {
                     cache: Some("hit"),
                     summary,
                     error: Vec::new(),
+                    worker: None,
                 }),
             });
         }
@@ -259,6 +260,7 @@ impl Tracking {
             cache: self.cached.then_some(if computed { "miss" } else { "hit" }),
             summary,
             error,
+            worker: node.worker.map(str::to_string),
         };
         self.tracker.send(Msg::NodeRun {
             run: key,

@@ -70,7 +70,6 @@ pub mod read;
 mod registry;
 pub mod summary;
 mod tracker;
-mod version;
 mod writer;
 
 #[cfg(test)]
@@ -88,16 +87,7 @@ pub use tracker::{Tracker, TrackerError};
 /// ```
 pub const SCHEMA: &str = include_str!("schema.sql");
 
-/// This host's name, as the tracker records it.
-pub(crate) fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .or_else(|| std::env::var("COMPUTERNAME").ok())
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "unknown".to_string())
-}
+pub(crate) use crate::host::host_name;
 
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> i64 {

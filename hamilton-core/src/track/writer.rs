@@ -11,7 +11,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::summary::Summary;
-use super::version::GraphVersion;
+use crate::build::version::GraphVersion;
 
 /// How many records a run may queue before the writer catches up; beyond that, records are
 /// dropped (with a warning) rather than slowing the run.
@@ -57,6 +57,8 @@ pub(crate) struct NodeRunRow {
     pub(crate) summary: SummaryJob,
     /// The error chain, outermost first (empty on success).
     pub(crate) error: Vec<String>,
+    /// The worker that ran it, `None` for the driver's own process.
+    pub(crate) worker: Option<String>,
 }
 
 /// What the writer is asked to do.
@@ -225,7 +227,7 @@ impl Writer {
                     .prepare_cached(
                         "INSERT INTO node_runs (run_id, node, item, position, status, start_us,
                             duration_us, cache, worker, summary, error)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'local', ?9, ?10)",
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                     )?
                     .execute(params![
                         run_id,
@@ -236,6 +238,7 @@ impl Writer {
                         i64::try_from(row.start_us).unwrap_or(i64::MAX),
                         i64::try_from(row.duration_us).unwrap_or(i64::MAX),
                         row.cache,
+                        row.worker.as_deref().unwrap_or("local"),
                         summary,
                         error,
                     ])?;

@@ -64,6 +64,7 @@ impl<'a> NodeContext<'a> {
             position: 0,
             total: 1,
             item: None,
+            worker: None,
             args: None,
         }
     }
@@ -127,6 +128,9 @@ pub struct NodeContext<'a> {
     /// For a node inside a fan-out's block, the index of the item it runs for (0-based, in the
     /// order the fan-out yielded them); `None` for every other node.
     pub item: Option<usize>,
+    /// The worker process that ran the node, for a node run on a worker by a remote executor
+    /// (feature `distributed`); `None` for a node run in the driver's process.
+    pub worker: Option<&'a str>,
     /// The node's arguments, in parameter order (read them with
     /// [`Args::inspect`](crate::node::Args::inspect)); `None` where the executor does not offer them
     /// (async nodes).
