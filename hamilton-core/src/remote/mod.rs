@@ -10,3 +10,6 @@
 mod broker;
 mod codec;
 mod store;
+
+pub use codec::CodecError;
+pub use store::{BlobKey, DirStore, ObjectStoreResults, ResultStore, StoreError};

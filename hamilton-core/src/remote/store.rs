@@ -1,1 +1,0 @@
-//! The result store: where values cross between the driver and its workers.
