@@ -69,11 +69,13 @@ impl ObjectStoreResults {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use hamilton_core::remote::{ObjectStoreResults, StoreError};
+    /// use hamilton_core::remote::{ObjectStoreResults, ResultStore, StoreError};
     /// use object_store::memory::InMemory;
-    /// assert!(ObjectStoreResults::new(Arc::new(InMemory::new()), "").is_ok());
+    /// let at_root = ObjectStoreResults::new(Arc::new(InMemory::new()), "")?;
+    /// assert_eq!(at_root.describe(), "object store `InMemory`");
     /// let e = ObjectStoreResults::new(Arc::new(InMemory::new()), "a//b").unwrap_err();
     /// assert!(matches!(e, StoreError::Backend { .. }));
+    /// # Ok::<(), StoreError>(())
     /// ```
     pub fn new(store: Arc<dyn ObjectStore>, prefix: impl Into<String>) -> Result<Self, StoreError> {
         let prefix = prefix.into();
@@ -102,8 +104,8 @@ impl ObjectStoreResults {
         }
     }
 
-    /// Runs `work` on the store's runtime and waits for it: the calling thread only waits, so
-    /// it may be any thread (not one of the store's runtime, which it never is).
+    /// Runs `work` on the store's runtime and waits for it. The calling thread only waits (it
+    /// does not drive the runtime), so it may even be a thread of another runtime.
     fn block<T: Send + 'static>(
         &self,
         work: impl Future<Output = Result<T, object_store::Error>> + Send + 'static,
@@ -238,7 +240,11 @@ impl ResultStore for ObjectStoreResults {
     }
 
     fn describe(&self) -> String {
-        format!("object store `{}` under `{}`", self.store, self.prefix)
+        if self.prefix.is_root() {
+            format!("object store `{}`", self.store)
+        } else {
+            format!("object store `{}` under `{}`", self.store, self.prefix)
+        }
     }
 }
 
