@@ -469,7 +469,12 @@ mod tests {
             |b: &Blob, out: &mut dyn std::io::Write| Ok(out.write_all(&b.0)?),
             |_: &std::fs::File| Err(std::io::Error::other("not read from a file here")),
             |p: StoredPayload| {
-                if (p.as_bytes().as_ptr() as usize) % PAYLOAD_ALIGNMENT != 0 {
+                if !p
+                    .as_bytes()
+                    .as_ptr()
+                    .addr()
+                    .is_multiple_of(PAYLOAD_ALIGNMENT)
+                {
                     return Err("payload not aligned".into());
                 }
                 Ok(Blob(p.as_bytes().to_vec()))
