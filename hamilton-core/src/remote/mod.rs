@@ -10,3 +10,5 @@
 mod broker;
 mod codec;
 mod store;
+
+pub use broker::BrokerError;
