@@ -26,7 +26,8 @@ mod ops;
 mod worker;
 
 #[cfg(test)]
-pub(crate) mod test_redis;
+#[path = "../../../tests/common/redis.rs"]
+mod test_redis;
 #[cfg(test)]
 mod tests;
 

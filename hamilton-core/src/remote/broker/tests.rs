@@ -18,6 +18,13 @@ fn config(redis: &RedisServer) -> BrokerConfig {
     BrokerConfig::new(&redis.url, QUEUE)
 }
 
+/// A blocking connection to `redis`, for looking at the keys.
+fn connection(redis: &RedisServer) -> redis::Connection {
+    redis::Client::open(redis.url.as_str())
+        .and_then(|c| c.get_connection())
+        .expect("the test server accepts connections")
+}
+
 /// A worker serving `config` on a thread of its own; stopped (and joined) on drop.
 struct Serving {
     stop: Arc<AtomicBool>,
@@ -144,7 +151,7 @@ fn a_handler_error_ends_the_task_killed_with_its_reason_and_is_not_retried() {
         Some(&TaskEnd::Killed("node `b` failed: division by zero".into()))
     );
     assert_eq!(calls.load(Ordering::SeqCst), 1);
-    let mut conn = redis.connection();
+    let mut conn = connection(&redis);
     let scheduled: Option<f64> = conn
         .zscore(format!("{QUEUE}:scheduled"), "run1-node0")
         .unwrap();
@@ -161,7 +168,7 @@ fn a_task_started_more_than_max_starts_times_is_killed_without_running() {
     let config = config(&redis);
     let broker = Broker::connect(&config).unwrap();
     // Three earlier starts whose worker ended each time.
-    let mut conn = redis.connection();
+    let mut conn = connection(&redis);
     let _: () = conn
         .hset(format!("{QUEUE}:starts"), "run1-node0", 3)
         .unwrap();
@@ -190,7 +197,7 @@ fn a_started_task_sees_how_often_it_was_started() {
     let config = config(&redis);
     let broker = Broker::connect(&config).unwrap();
     // One earlier start whose worker ended.
-    let mut conn = redis.connection();
+    let mut conn = connection(&redis);
     let _: () = conn
         .hset(format!("{QUEUE}:starts"), "run1-node0", 1)
         .unwrap();
@@ -214,7 +221,7 @@ fn cancel_removes_the_queued_tasks_and_their_records() {
     let broker = Broker::connect(&config).unwrap();
     let ids = ids(5);
     broker.push(tasks(&ids)).unwrap();
-    let mut conn = redis.connection();
+    let mut conn = connection(&redis);
     // Move two of them from the scheduled set to the active list, as a worker's fetch does.
     let _: () = conn.zrem(format!("{QUEUE}:scheduled"), &ids[..2]).unwrap();
     let _: () = conn.rpush(format!("{QUEUE}:active"), &ids[..2]).unwrap();
@@ -252,7 +259,7 @@ fn forget_leaves_nothing_of_the_ended_tasks() {
 
     broker.forget(&ids).unwrap();
 
-    let mut conn = redis.connection();
+    let mut conn = connection(&redis);
     let metas: Vec<String> = conn.keys(format!("{QUEUE}:meta:*")).unwrap();
     assert_eq!(metas, Vec::<String>::new());
     for key in ["data", "starts"] {
@@ -421,7 +428,6 @@ fn a_worker_goes_on_after_its_broker_comes_back() {
     assert_eq!(wait_all(&broker, &ids).len(), 1);
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     worker.stop().unwrap();
-    drop(redis.connection());
     redis.stop();
 }
 

@@ -1,5 +1,7 @@
 //! A throwaway `redis-server` for tests: on 127.0.0.1, a free port, no persistence, killed on
-//! drop. (`tests/common/redis.rs` is the same helper for the integration tests.)
+//! drop. The broker's unit tests include this file; an integration test takes it with
+//! `#[path = "common/redis.rs"] mod redis_server;`.
+#![allow(dead_code)]
 
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -73,13 +75,6 @@ impl RedisServer {
     /// Thaws a server frozen by [`pause`](Self::pause).
     pub(crate) fn resume(&self) {
         self.signal("-CONT");
-    }
-
-    /// A blocking connection, for looking at the keys.
-    pub(crate) fn connection(&self) -> redis::Connection {
-        redis::Client::open(self.url.as_str())
-            .and_then(|c| c.get_connection())
-            .expect("the test server accepts connections")
     }
 
     fn signal(&self, signal: &str) {
