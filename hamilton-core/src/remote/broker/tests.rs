@@ -161,6 +161,25 @@ fn a_handler_error_ends_the_task_killed_with_its_reason_and_is_not_retried() {
 }
 
 #[test]
+fn a_handler_panic_ends_the_task_killed_with_the_panic_message() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let config = config(&redis);
+    let broker = Broker::connect(&config).unwrap();
+    let panicking: Handler = Arc::new(|_| panic!("boom"));
+    let _worker = Serving::start(&config, panicking);
+    let ids = ids(2);
+    broker.push(tasks(&ids)).unwrap();
+    let ended = wait_all(&broker, &ids);
+    assert_eq!(
+        ended.get("run1-node1"),
+        Some(&TaskEnd::Killed("the task's handler panicked: boom".into()))
+    );
+    assert_eq!(ended.len(), 2, "the worker goes on after a panic");
+}
+
+#[test]
 fn a_task_started_more_than_max_starts_times_is_killed_without_running() {
     let Some(redis) = RedisServer::start() else {
         return;
@@ -305,10 +324,12 @@ fn a_killed_broker_is_an_error_not_a_hang() {
     );
     let waited = broker.wait(&ids, Duration::from_secs(1));
     let err = waited.expect_err("the broker is gone");
+    let message = err.to_string();
     assert!(
-        err.to_string().contains(&redis.url),
-        "the message names the broker: {err}"
+        message.contains(&redis.url) && message.contains("waiting for task results"),
+        "the message names the broker and what failed: {message}"
     );
+    eprintln!("{message}");
     eprintln!(
         "killed broker: push + wait errors after {:?}",
         started.elapsed()
