@@ -231,6 +231,119 @@ fn a_started_task_sees_how_often_it_was_started() {
     );
 }
 
+/// The environment variable that makes [`worker_process`] serve: the broker's URL.
+const WORKER_URL: &str = "HAMILTON_TEST_WORKER_URL";
+/// The worker process's `max_starts`.
+const WORKER_MAX_STARTS: &str = "HAMILTON_TEST_WORKER_MAX_STARTS";
+
+/// Not a test of its own: the worker process of the tests with dying workers (this test binary,
+/// run with this test's name). Its handler ends the process on a task's first start (as a
+/// crash would) and answers `{"pid":..,"starts":..}` on later ones.
+#[test]
+#[ignore]
+fn worker_process() {
+    let Ok(url) = std::env::var(WORKER_URL) else {
+        return;
+    };
+    let mut config = BrokerConfig::new(url, QUEUE);
+    config.max_starts = std::env::var(WORKER_MAX_STARTS)
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(config.max_starts);
+    let handler: Handler = Arc::new(|start| {
+        if start.starts == 1 {
+            std::process::abort();
+        }
+        Ok(format!(
+            r#"{{"pid":{},"starts":{}}}"#,
+            std::process::id(),
+            start.starts
+        ))
+    });
+    let never = Arc::new(AtomicBool::new(false));
+    serve(&config, "child", 1, handler, never).unwrap();
+}
+
+/// A worker process (see [`worker_process`]), killed on drop.
+struct WorkerProcess(std::process::Child);
+
+impl WorkerProcess {
+    fn start(url: &str, max_starts: u32) -> Self {
+        let exe = std::env::current_exe().unwrap();
+        let child = std::process::Command::new(exe)
+            .args(["--exact", "remote::broker::tests::worker_process"])
+            .args(["--ignored", "--test-threads=1"])
+            .env(WORKER_URL, url)
+            .env(WORKER_MAX_STARTS, max_starts.to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        Self(child)
+    }
+
+    fn exited(&mut self) -> bool {
+        !matches!(self.0.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Pushes one task to worker processes that end on its first start, starting a new worker
+/// process whenever the last one ended; answers how the task ended and how many processes
+/// ended.
+fn run_with_dying_workers(max_starts: u32) -> Option<(TaskEnd, usize)> {
+    let redis = RedisServer::start()?;
+    let broker = Broker::connect(&config(&redis)).unwrap();
+    let ids = ids(1);
+    broker.push(tasks(&ids)).unwrap();
+    let mut worker = WorkerProcess::start(&redis.url, max_starts);
+    let mut deaths = 0;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if worker.exited() {
+            deaths += 1;
+            worker = WorkerProcess::start(&redis.url, max_starts);
+        }
+        if let Some((_, end)) = broker.wait(&ids, Duration::from_millis(100)).unwrap().pop() {
+            return Some((end, deaths));
+        }
+    }
+    panic!("the task did not end within 60 s");
+}
+
+#[test]
+fn the_task_of_a_dead_worker_runs_again_and_counts_its_starts() {
+    let Some((end, deaths)) = run_with_dying_workers(3) else {
+        return;
+    };
+    assert_eq!(deaths, 1);
+    match end {
+        TaskEnd::Done(json) => assert!(json.ends_with(r#","starts":2}"#), "{json}"),
+        other => panic!("expected Done, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_task_whose_worker_dies_more_often_than_max_starts_is_killed() {
+    let Some((end, deaths)) = run_with_dying_workers(1) else {
+        return;
+    };
+    assert_eq!(deaths, 1);
+    match end {
+        TaskEnd::Killed(reason) => assert!(
+            reason.contains("started 1 times and its worker ended each time"),
+            "{reason}"
+        ),
+        other => panic!("expected Killed, got {other:?}"),
+    }
+}
+
 #[test]
 fn cancel_removes_the_queued_tasks_and_their_records() {
     let Some(redis) = RedisServer::start() else {
