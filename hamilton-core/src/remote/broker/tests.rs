@@ -405,6 +405,31 @@ fn forget_leaves_nothing_of_the_ended_tasks() {
 }
 
 #[test]
+fn the_broker_works_and_drops_inside_a_tokio_runtime() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let config = config(&redis);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let _worker = Serving::start(&config, echo(&calls));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let ended = runtime.block_on(async {
+        let broker = Broker::connect(&config).unwrap();
+        let ids = ids(1);
+        broker.push(tasks(&ids)).unwrap();
+        wait_all(&broker, &ids)
+        // The broker is dropped here, inside the runtime.
+    });
+    assert_eq!(
+        ended.get("run1-node0"),
+        Some(&TaskEnd::Done(r#"{"echo":{"n":0},"starts":1}"#.into()))
+    );
+}
+
+#[test]
 fn wait_answers_nothing_when_no_task_ends_in_time() {
     let Some(redis) = RedisServer::start() else {
         return;
