@@ -95,8 +95,8 @@ impl Broker {
     }
 
     /// Removes the tasks of `ids` still queued (with their payloads and records), atomically;
-    /// tasks already running are left alone. Returns how many were removed.
-    pub(crate) fn cancel(&self, ids: &[String]) -> Result<usize, BrokerError> {
+    /// tasks already running are left alone. Returns the ids removed.
+    pub(crate) fn cancel(&self, ids: &[String]) -> Result<Vec<String>, BrokerError> {
         let ops = self.ops.clone();
         let ids = ids.to_vec();
         self.call("cancelling tasks", self.response_timeout * 2, async move {

@@ -14,19 +14,19 @@ const PUSH_CHUNK: usize = 1_000;
 
 /// Removes the given ids still queued (active list or scheduled set) with their data and meta,
 /// atomically with respect to `apalis-redis`'s fetch script; never touches in-flight sets.
-/// KEYS: active, scheduled, data. ARGV: meta prefix, ids...
+/// KEYS: active, scheduled, data. ARGV: meta prefix, ids... Returns the ids removed.
 static CANCEL: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(
         r"
 local wanted = {}
 for i = 2, #ARGV do wanted[ARGV[i]] = true end
-local removed = 0
+local removed = {}
 local function drop(id)
   if wanted[id] then
     wanted[id] = nil
     redis.call('hdel', KEYS[3], id)
     redis.call('del', ARGV[1] .. ':' .. id)
-    removed = removed + 1
+    removed[#removed + 1] = id
   end
 end
 local queued = redis.call('lrange', KEYS[1], 0, -1)
@@ -214,10 +214,10 @@ impl Ops {
             .collect())
     }
 
-    /// Removes the tasks of `ids` still queued; returns how many.
-    pub(super) async fn cancel(&self, ids: &[String]) -> Result<usize, BrokerError> {
+    /// Removes the tasks of `ids` still queued; returns their ids.
+    pub(super) async fn cancel(&self, ids: &[String]) -> Result<Vec<String>, BrokerError> {
         if ids.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         let mut conn = self.conn();
         CANCEL
