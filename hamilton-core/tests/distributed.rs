@@ -88,6 +88,7 @@ mod pipeline {
     }
 
     #[node(tag(runs_on = "worker"))]
+    #[allow(clippy::ptr_arg, reason = "the node reads `all`, a `Vec<u64>`")]
     pub(crate) fn report(total: &u64, all: &Vec<u64>) -> String {
         format!("{} items, total {total}", all.len())
     }
@@ -284,7 +285,10 @@ fn values(out: &hamilton_core::Outputs) -> (u64, Vec<u64>, String) {
 
 /// Every node run hooks saw: `(node, item, worker)`.
 #[derive(Clone, Default)]
-struct Seen(Arc<Mutex<Vec<(String, Option<usize>, Option<String>)>>>);
+struct Seen(Arc<Mutex<Vec<NodeSeen>>>);
+
+/// A node run a hook saw: its node, its item, its worker.
+type NodeSeen = (String, Option<usize>, Option<String>);
 
 impl Hook for Seen {
     fn after_node(&self, node: &NodeContext<'_>, _: &NodeOutcome<'_>) -> Result<(), HookError> {

@@ -497,7 +497,7 @@ impl RemoteExecutor {
         while !pending.is_empty() {
             let ended = self
                 .broker
-                .wait(&pending, WAIT_SLICE)
+                .wait(pending, WAIT_SLICE)
                 .map_err(RemoteError::from)?;
             if ended.is_empty() {
                 // Nothing ended: are there workers to run it?
