@@ -352,6 +352,33 @@ fn results_equal_the_sequential_executors_on_fixed_seed_pipelines() -> Result<()
     Ok(())
 }
 
+fn the_tracker_records_the_worker_of_each_remote_node_run() -> Result<(), Failed> {
+    let cluster = Cluster::start(2, "main", 3);
+    let db = cluster._dir.path().join("runs.sqlite");
+    let tracker = hamilton_core::track::Tracker::open(&db)?;
+    let dr = Driver::builder()
+        .with_modules(modules(false))
+        .with_executor(cluster.remote())
+        .with_tracker(tracker.clone())
+        .build()?;
+    dr.execute(&OUTPUTS, inputs(5, 3, 0, -1, -1))?;
+    tracker.flush();
+    let conn = rusqlite::Connection::open(&db)?;
+    let count =
+        |sql: &str| -> Result<i64, rusqlite::Error> { conn.query_row(sql, [], |r| r.get(0)) };
+    let remote = count(
+        "SELECT count(*) FROM node_runs WHERE node = 'checked' AND item IS NOT NULL AND worker LIKE 'worker-%'",
+    )?;
+    ensure(remote == 5, || {
+        format!("{remote} of 5 items of `checked` recorded with their worker")
+    })?;
+    let local = count("SELECT count(*) FROM node_runs WHERE node = 'total' AND worker = 'local'")?;
+    ensure(local == 1, || {
+        format!("`total` recorded {local} times as local")
+    })?;
+    Ok(())
+}
+
 fn a_node_error_names_the_node_the_item_and_the_worker_and_is_retried_only_when_asked()
 -> Result<(), Failed> {
     let cluster = Cluster::start(2, "main", 3);
@@ -519,6 +546,10 @@ fn main() {
         }
     };
     let tests = vec![
+        Trial::test(
+            "the_tracker_records_the_worker_of_each_remote_node_run",
+            needs_redis(the_tracker_records_the_worker_of_each_remote_node_run),
+        ),
         Trial::test(
             "results_equal_the_sequential_executors_on_fixed_seed_pipelines",
             needs_redis(results_equal_the_sequential_executors_on_fixed_seed_pipelines),
