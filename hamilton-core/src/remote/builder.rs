@@ -103,15 +103,8 @@ impl Remote {
 
     /// The broker's settings for the queue of `version`.
     fn broker_config(&self, version: &str) -> BrokerConfig {
-        let mut config = BrokerConfig::new(self.url.clone(), queue_name(version));
-        if let Some((interval, missed)) = self.heartbeat {
-            config.heartbeat = interval;
-            config.missed_heartbeats = missed;
-        }
-        if let Some(starts) = self.max_starts {
-            config.max_starts = starts;
-        }
-        config
+        BrokerConfig::new(self.url.clone(), queue_name(version))
+            .tuned(self.heartbeat, self.max_starts)
     }
 
     /// Checks that every value that crosses to a worker can be encoded, connects to the
