@@ -147,10 +147,15 @@ fn histogram(sample: &[f64], min: f64, max: f64, n: u64) -> Vec<u64> {
     } else {
         0.0
     };
-    let mut counts = vec![0_u64; HISTOGRAM_BINS];
-    for v in sample {
-        counts[(((v - min) * scale) as usize).min(HISTOGRAM_BINS - 1)] += 1;
+    // Counted in turn in `LANES` histograms: a run of values in one bin would otherwise make
+    // each increment wait for the one before.
+    let mut lanes = [[0_u64; HISTOGRAM_BINS]; LANES];
+    for (i, v) in sample.iter().enumerate() {
+        lanes[i % LANES][(((v - min) * scale) as usize).min(HISTOGRAM_BINS - 1)] += 1;
     }
+    let mut counts: Vec<u64> = (0..HISTOGRAM_BINS)
+        .map(|bin| lanes.iter().map(|lane| lane[bin]).sum())
+        .collect();
     if sample.len() as u64 != n {
         let per_value = n as f64 / sample.len() as f64;
         for count in &mut counts {
@@ -209,10 +214,11 @@ impl Moments {
         );
         let lanes = block.chunks_exact(LANES);
         let rest = lanes.remainder();
+        // No NaNs: a comparison is a minimum (`f64::min` would also handle NaNs, more slowly).
         for part in lanes {
             for i in 0..LANES {
-                lo[i] = lo[i].min(part[i]);
-                hi[i] = hi[i].max(part[i]);
+                lo[i] = if part[i] < lo[i] { part[i] } else { lo[i] };
+                hi[i] = if part[i] > hi[i] { part[i] } else { hi[i] };
                 sum[i] += part[i] - shift;
             }
         }
@@ -302,15 +308,23 @@ impl Sample {
 }
 
 /// The ascending quantiles `qs` of non-empty `values`, interpolated linearly (Polars' `linear`).
-/// Each rank is found by selection in the part above the previous one, not by a full sort, so
-/// `values` ends up partly reordered.
+/// Each rank is found by selection in the part above the previous one, not by a full sort (the
+/// rank just above the previous one as the smallest of that part), so `values` ends up partly
+/// reordered.
 fn linear_quantiles(values: &mut [f64], qs: &[f64]) -> Vec<f64> {
-    // `values[..placed]` are all at or below `values[placed..]`, each at its sorted position.
+    // `values[..placed]` are all at or below `values[placed..]`, the last at its sorted position.
     let mut placed = 0;
     let mut rank = |values: &mut [f64], k: usize| {
         if k >= placed {
-            values[placed..].select_nth_unstable_by(k - placed, f64::total_cmp);
-            placed = k;
+            let rest = &mut values[placed..];
+            if k == placed {
+                let smallest =
+                    (1..rest.len()).fold(0, |at, i| if rest[i] < rest[at] { i } else { at });
+                rest.swap(0, smallest);
+            } else {
+                rest.select_nth_unstable_by(k - placed, f64::total_cmp);
+            }
+            placed = k + 1;
         }
         values[k]
     };
@@ -395,6 +409,15 @@ mod tests {
             linear_quantiles(&mut values.clone(), &QUANTILES),
             sorted_quantiles(&values)
         );
+        // Repeated values, and lengths where a quantile falls on one rank (5: 25% is rank 1).
+        for len in [1, 2, 5, 21, 400] {
+            let values: Vec<f64> = (0..len).map(|i| f64::from((i * 31) % 7)).collect();
+            assert_eq!(
+                linear_quantiles(&mut values.clone(), &QUANTILES),
+                sorted_quantiles(&values),
+                "{len} values"
+            );
+        }
     }
 
     #[test]
