@@ -15,9 +15,9 @@
 //! [`MAX_COLUMNS`] columns, summarized in parallel on Polars' thread pool; a `LazyFrame` is never
 //! collected, only its schema is resolved.
 //!
-//! Every statistic is exact over the whole column but the quantiles of a column of more than
-//! [`MAX_SAMPLE`] numbers, which come from an even sample of it (see there). Each numeric column
-//! is read twice (the histogram's bins need the minimum and maximum), each string column once.
+//! Every statistic is exact over the whole column but the quantiles and histogram of a column of
+//! more than [`MAX_SAMPLE`] numbers, which come from an even sample of it (see there). Each
+//! column is read once.
 //!
 //! ```
 //! use hamilton_polars::polars::prelude::*;
@@ -44,12 +44,14 @@ mod text;
 use numeric::summarize_numeric;
 use text::summarize_text;
 
-/// The most values a numeric column's quantiles are computed from. A column with more (nulls and
-/// NaNs left out) is sampled evenly by position, every `n / MAX_SAMPLE`-th value, so its quantiles
-/// are approximate: for values in no particular order, or sorted, each lies at most 0.5% of the
-/// values away (in sorted order) from the exact one; values that repeat a pattern in step with
-/// the sample can be further off. Its count, minimum, maximum, mean, standard deviation and
-/// histogram are exact.
+/// The most values a numeric column's quantiles and histogram are computed from. A column with
+/// more (nulls and NaNs left out) is sampled evenly by position, every `n / MAX_SAMPLE`-th value,
+/// so its quantiles and histogram are approximate: for values in no particular order, or sorted,
+/// each quantile lies at most 0.5% of the values away (in sorted order) from the exact one, and
+/// each bin's count (the sample's, scaled to the column: the counts add up to about `n`) at most
+/// 0.5% of `n` from the exact count; values that repeat a pattern in step with the sample can be
+/// further off. The count, minimum, maximum, mean and standard deviation are exact, and so is
+/// every statistic of a string column.
 ///
 /// ```
 /// assert_eq!(hamilton_polars::track::MAX_SAMPLE, 100_000);

@@ -1,6 +1,6 @@
 //! A numeric column's statistics: one pass over its values for the count, minimum, maximum, mean
 //! and standard deviation, which also takes an even sample of at most [`MAX_SAMPLE`] values for
-//! the quantiles; a second pass for the histogram, once the minimum and maximum are known.
+//! the quantiles and the histogram.
 //!
 //! The values are read from the chunks' buffers in their own type (no cast to a new `f64`
 //! column), converted to `f64` a block at a time with nulls and NaNs left out.
