@@ -121,7 +121,8 @@ pub struct NumericSummary {
     pub std: Option<f64>,
     /// The 5%, 25%, 50%, 75% and 95% quantiles, in that order.
     pub quantiles: Vec<Option<f64>>,
-    /// A histogram of [`HISTOGRAM_BINS`] equal bins from `min` to `max`: the count of each.
+    /// A histogram of [`HISTOGRAM_BINS`] equal bins from `min` to `max`: the count of each (for a
+    /// long column, a summarizer may estimate them from a sample, as it may the quantiles).
     pub histogram: Vec<u64>,
 }
 

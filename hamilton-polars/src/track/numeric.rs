@@ -1,0 +1,543 @@
+//! A numeric column's statistics: one pass over its values for the count, minimum, maximum, mean
+//! and standard deviation, which also takes an even sample of at most [`MAX_SAMPLE`] values for
+//! the quantiles and the histogram.
+//!
+//! The values are read from the chunks' buffers in their own type (no cast to a new `f64`
+//! column), converted to `f64` a block at a time with nulls and NaNs left out.
+
+use hamilton_core::track::summary::{HISTOGRAM_BINS, NumericSummary};
+use polars::prelude::*;
+
+use super::MAX_SAMPLE;
+
+/// The quantiles of a numeric column.
+pub(super) const QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+/// The most values converted to `f64` and handed to a pass at once.
+const BLOCK: usize = 1024;
+
+/// The statistics of a primitive numeric `s`, `None` for other dtypes.
+pub(super) fn summarize_numeric(s: &Series) -> Option<NumericSummary> {
+    match s.dtype() {
+        DataType::Float64 => s.f64().ok().map(numeric),
+        DataType::Float32 => s.f32().ok().map(numeric),
+        DataType::Int64 => s.i64().ok().map(numeric),
+        DataType::Int32 => s.i32().ok().map(numeric),
+        DataType::UInt64 => s.u64().ok().map(numeric),
+        DataType::UInt32 => s.u32().ok().map(numeric),
+        // The narrower and wider integers, and `f16`: through a cast.
+        dtype if dtype.is_primitive_numeric() => s
+            .cast(&DataType::Float64)
+            .ok()
+            .and_then(|f| f.f64().ok().map(numeric)),
+        _ => None,
+    }
+}
+
+/// A native number read as an `f64`.
+trait AsF64: Copy {
+    fn as_f64(self) -> f64;
+}
+
+macro_rules! as_f64 {
+    ($($t:ty),*) => {$(
+        impl AsF64 for $t {
+            #[inline]
+            fn as_f64(self) -> f64 {
+                self as f64
+            }
+        }
+    )*};
+}
+as_f64!(f64, f32, i64, i32, u64, u32);
+
+/// A column's statistics, nulls and NaNs left out.
+fn numeric<T>(ca: &ChunkedArray<T>) -> NumericSummary
+where
+    T: PolarsNumericType,
+    T::Native: AsF64,
+{
+    let mut moments = Moments::default();
+    let mut sample = Sample::new(ca.len() - ca.null_count(), MAX_SAMPLE);
+    for_each_block(ca, |block| {
+        moments.add(block);
+        sample.take(block);
+    });
+    if moments.n == 0 {
+        return NumericSummary {
+            quantiles: vec![None; QUANTILES.len()],
+            histogram: vec![0; HISTOGRAM_BINS],
+            ..NumericSummary::default()
+        };
+    }
+    let (min, max) = (moments.min, moments.max);
+    let histogram = histogram(&sample.values, min, max, moments.n);
+    let quantiles = linear_quantiles(&mut sample.values, &QUANTILES)
+        .into_iter()
+        .map(Some)
+        .collect();
+    NumericSummary {
+        min: Some(min),
+        max: Some(max),
+        mean: Some(moments.mean()),
+        std: moments.std(),
+        quantiles,
+        histogram,
+    }
+}
+
+/// Calls `f` with the values of `ca` in order, as `f64`, nulls and NaNs left out, a block of at
+/// most [`BLOCK`] at a time (blocks are never empty).
+fn for_each_block<T>(ca: &ChunkedArray<T>, mut f: impl FnMut(&[f64]))
+where
+    T: PolarsNumericType,
+    T::Native: AsF64,
+{
+    let mut blocks = Blocks {
+        block: [0.0; BLOCK],
+        len: 0,
+    };
+    for arr in ca.downcast_iter() {
+        let values = arr.values().as_slice();
+        match arr.validity().filter(|valid| valid.unset_bits() > 0) {
+            None => {
+                for v in values {
+                    blocks.push(v.as_f64(), true, &mut f);
+                }
+            }
+            Some(valid) => {
+                for (v, ok) in values.iter().zip(valid.iter()) {
+                    blocks.push(v.as_f64(), ok, &mut f);
+                }
+            }
+        }
+    }
+    if blocks.len > 0 {
+        f(&blocks.block[..blocks.len]);
+    }
+}
+
+/// The block being filled by [`for_each_block`].
+struct Blocks {
+    block: [f64; BLOCK],
+    len: usize,
+}
+
+impl Blocks {
+    /// Keeps `v` if `valid` and not NaN, without a branch (nulls and NaNs in no pattern would
+    /// make one mispredicted), and hands the block to `f` once full.
+    #[inline(always)]
+    fn push(&mut self, v: f64, valid: bool, f: &mut impl FnMut(&[f64])) {
+        self.block[self.len] = v;
+        self.len += usize::from(valid & !v.is_nan());
+        if self.len == BLOCK {
+            f(&self.block);
+            self.len = 0;
+        }
+    }
+}
+
+/// The counts of [`HISTOGRAM_BINS`] equal bins from `min` to `max` (every value in the first if
+/// they are equal) of a column of `n` values, from its `sample`: the sample's counts scaled to
+/// `n` (rounded) if it has fewer.
+fn histogram(sample: &[f64], min: f64, max: f64, n: u64) -> Vec<u64> {
+    let bins_per_unit = HISTOGRAM_BINS as f64 / (max - min);
+    let scale = if bins_per_unit.is_finite() {
+        bins_per_unit
+    } else {
+        0.0
+    };
+    // Counted in turn in `LANES` histograms: a run of values in one bin would otherwise make
+    // each increment wait for the one before.
+    let mut lanes = [[0_u64; HISTOGRAM_BINS]; LANES];
+    for (i, v) in sample.iter().enumerate() {
+        lanes[i % LANES][(((v - min) * scale) as usize).min(HISTOGRAM_BINS - 1)] += 1;
+    }
+    let mut counts: Vec<u64> = (0..HISTOGRAM_BINS)
+        .map(|bin| lanes.iter().map(|lane| lane[bin]).sum())
+        .collect();
+    if sample.len() as u64 != n {
+        let per_value = n as f64 / sample.len() as f64;
+        for count in &mut counts {
+            *count = (*count as f64 * per_value).round() as u64;
+        }
+    }
+    counts
+}
+
+/// The running count, extremes, sum and sum of squared deviations of blocks of values: each
+/// block's deviations from its own mean, merged by Chan et al.'s update, all of the values less
+/// the first one (so a column far from zero loses no precision): about as precise as two passes
+/// over the whole column.
+#[derive(Debug)]
+struct Moments {
+    n: u64,
+    min: f64,
+    max: f64,
+    /// Subtracted from every value: the first one, if finite.
+    shift: f64,
+    /// The sum of the shifted values.
+    sum: f64,
+    /// The mean of the shifted values.
+    mean: f64,
+    m2: f64,
+}
+
+impl Default for Moments {
+    fn default() -> Self {
+        Moments {
+            n: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            shift: 0.0,
+            sum: 0.0,
+            mean: 0.0,
+            m2: 0.0,
+        }
+    }
+}
+
+/// Independent accumulators per loop, so the compiler can use vector instructions.
+const LANES: usize = 8;
+
+impl Moments {
+    /// Adds a non-empty block of values (no NaNs).
+    fn add(&mut self, block: &[f64]) {
+        if self.n == 0 && block[0].is_finite() {
+            self.shift = block[0];
+        }
+        let shift = self.shift;
+        let (mut lo, mut hi, mut sum) = (
+            [f64::INFINITY; LANES],
+            [f64::NEG_INFINITY; LANES],
+            [0.0; LANES],
+        );
+        let lanes = block.chunks_exact(LANES);
+        let rest = lanes.remainder();
+        // No NaNs: a comparison is a minimum (`f64::min` would also handle NaNs, more slowly).
+        for part in lanes {
+            for i in 0..LANES {
+                lo[i] = if part[i] < lo[i] { part[i] } else { lo[i] };
+                hi[i] = if part[i] > hi[i] { part[i] } else { hi[i] };
+                sum[i] += part[i] - shift;
+            }
+        }
+        for (i, v) in rest.iter().enumerate() {
+            lo[i] = lo[i].min(*v);
+            hi[i] = hi[i].max(*v);
+            sum[i] += v - shift;
+        }
+        let sum: f64 = sum.iter().sum();
+        let n = block.len() as f64;
+        // Of the shifted values.
+        let mean = sum / n;
+        let mut squares = [0.0; LANES];
+        let lanes = block.chunks_exact(LANES);
+        let rest = lanes.remainder();
+        for part in lanes {
+            for i in 0..LANES {
+                let d = part[i] - shift - mean;
+                squares[i] += d * d;
+            }
+        }
+        for (i, v) in rest.iter().enumerate() {
+            let d = v - shift - mean;
+            squares[i] += d * d;
+        }
+        let m2: f64 = squares.iter().sum();
+        let before = self.n as f64;
+        let total = before + n;
+        let delta = mean - self.mean;
+        self.mean += delta * n / total;
+        self.m2 += m2 + delta * delta * before * n / total;
+        self.n += block.len() as u64;
+        self.sum += sum;
+        self.min = lo.iter().fold(self.min, |a, b| a.min(*b));
+        self.max = hi.iter().fold(self.max, |a, b| a.max(*b));
+    }
+
+    /// The mean of the values.
+    fn mean(&self) -> f64 {
+        self.shift + self.sum / self.n as f64
+    }
+
+    /// The sample standard deviation (`ddof` 1), `None` below two values.
+    fn std(&self) -> Option<f64> {
+        (self.n > 1).then(|| (self.m2 / (self.n - 1) as f64).sqrt())
+    }
+}
+
+/// An even sample of at most `max` of a stream of values that has at most `expected` of them:
+/// every value if `expected <= max`, else the values at positions `⌊k · expected / max⌋`.
+#[derive(Debug)]
+struct Sample {
+    expected: usize,
+    max: usize,
+    /// How many values went past.
+    seen: usize,
+    values: Vec<f64>,
+}
+
+impl Sample {
+    fn new(expected: usize, max: usize) -> Self {
+        Sample {
+            expected,
+            max,
+            seen: 0,
+            values: Vec::with_capacity(expected.min(max)),
+        }
+    }
+
+    /// Takes the sampled values of the next `block` of the stream.
+    fn take(&mut self, block: &[f64]) {
+        let end = self.seen + block.len();
+        if self.expected <= self.max {
+            self.values.extend_from_slice(block);
+        } else {
+            while self.values.len() < self.max {
+                let k = self.values.len() as u128;
+                let at = (k * self.expected as u128 / self.max as u128) as usize;
+                if at >= end {
+                    break;
+                }
+                self.values.push(block[at - self.seen]);
+            }
+        }
+        self.seen = end;
+    }
+}
+
+/// The ascending quantiles `qs` of non-empty `values`, interpolated linearly (Polars' `linear`).
+/// Each rank is found by selection in the part above the previous one, not by a full sort (the
+/// rank just above the previous one as the smallest of that part), so `values` ends up partly
+/// reordered.
+fn linear_quantiles(values: &mut [f64], qs: &[f64]) -> Vec<f64> {
+    // `values[..placed]` are all at or below `values[placed..]`, the last at its sorted position.
+    let mut placed = 0;
+    let mut rank = |values: &mut [f64], k: usize| {
+        if k >= placed {
+            let rest = &mut values[placed..];
+            if k == placed {
+                let smallest =
+                    (1..rest.len()).fold(0, |at, i| if rest[i] < rest[at] { i } else { at });
+                rest.swap(0, smallest);
+            } else {
+                rest.select_nth_unstable_by(k - placed, f64::total_cmp);
+            }
+            placed = k + 1;
+        }
+        values[k]
+    };
+    qs.iter()
+        .map(|q| {
+            let at = q * (values.len() - 1) as f64;
+            let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
+            let (lo_value, hi_value) = (rank(values, lo), rank(values, hi));
+            lo_value + (hi_value - lo_value) * (at - lo as f64)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A column of `chunks`, one chunk each (appended, not rechunked).
+    fn chunked(chunks: &[Vec<Option<f64>>]) -> Float64Chunked {
+        let mut ca = Float64Chunked::from_iter_options("x".into(), chunks[0].iter().copied());
+        for chunk in &chunks[1..] {
+            ca.append(&Float64Chunked::from_iter_options(
+                "x".into(),
+                chunk.iter().copied(),
+            ))
+            .unwrap();
+        }
+        ca
+    }
+
+    /// The exact linear quantiles of `values`, by a full sort.
+    fn sorted_quantiles(values: &[f64]) -> Vec<f64> {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        QUANTILES
+            .iter()
+            .map(|q| {
+                let at = q * (sorted.len() - 1) as f64;
+                let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
+                sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo as f64)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_short_stream_is_taken_whole_and_a_long_one_evenly_across_blocks() {
+        let values: Vec<f64> = (0..100).map(f64::from).collect();
+        let mut whole = Sample::new(100, 200);
+        let mut even = Sample::new(100, 10);
+        for block in values.chunks(7) {
+            whole.take(block);
+            even.take(block);
+        }
+        assert_eq!(whole.values, values);
+        assert_eq!(
+            even.values,
+            [0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0]
+        );
+        let mut short = Sample::new(100, 10);
+        short.take(&values[..45]);
+        assert_eq!(
+            short.values,
+            [0.0, 10.0, 20.0, 30.0, 40.0],
+            "fewer than expected"
+        );
+    }
+
+    #[test]
+    fn quantiles_interpolate_linearly_between_values() {
+        let q = linear_quantiles(&mut [4.0, 2.0, 1.0, 3.0], &[0.0, 0.25, 0.5, 1.0]);
+        assert_eq!((q[0], q[2], q[3]), (1.0, 2.5, 4.0));
+        assert!((q[1] - 1.75).abs() < 1e-12);
+        assert_eq!(linear_quantiles(&mut [7.0], &[0.95]), [7.0]);
+    }
+
+    #[test]
+    fn selected_quantiles_match_those_of_the_sorted_values() {
+        let values: Vec<f64> = (0..1001)
+            .map(|i| f64::from((i * 7919) % 1001) / 3.0)
+            .collect();
+        assert_eq!(
+            linear_quantiles(&mut values.clone(), &QUANTILES),
+            sorted_quantiles(&values)
+        );
+        // Repeated values, and lengths where a quantile falls on one rank (5: 25% is rank 1).
+        for len in [1, 2, 5, 21, 400] {
+            let values: Vec<f64> = (0..len).map(|i| f64::from((i * 31) % 7)).collect();
+            assert_eq!(
+                linear_quantiles(&mut values.clone(), &QUANTILES),
+                sorted_quantiles(&values),
+                "{len} values"
+            );
+        }
+    }
+
+    #[test]
+    fn the_one_pass_statistics_match_polars_own_over_chunks_with_nulls_and_nans() {
+        // Three chunks, over several blocks each, of values far from zero (a test of the
+        // precision of the standard deviation) with nulls and NaNs between them.
+        let value = |i: u32| match i % 13 {
+            0 => None,
+            5 => Some(f64::NAN),
+            _ => Some(1e9 + f64::from((i * 7919) % 1000) / 7.0),
+        };
+        let chunks: Vec<Vec<Option<f64>>> = [0..3000, 3000..3001, 3001..7500]
+            .into_iter()
+            .map(|rows| rows.map(value).collect())
+            .collect();
+        let ca = chunked(&chunks);
+        assert_eq!(ca.chunks().len(), 3);
+        let clean: Vec<f64> = chunks
+            .iter()
+            .flatten()
+            .flatten()
+            .copied()
+            .filter(|v| !v.is_nan())
+            .collect();
+        let expected = Float64Chunked::from_vec("x".into(), clean.clone());
+
+        let n = numeric(&ca);
+        assert_eq!(n.min, expected.min());
+        assert_eq!(n.max, expected.max());
+        let close = |a: Option<f64>, b: Option<f64>, tolerance: f64| {
+            let (a, b) = (a.unwrap(), b.unwrap());
+            assert!((a - b).abs() <= tolerance * b.abs(), "{a} != {b}");
+        };
+        close(n.mean, expected.mean(), 1e-15);
+        // Polars' own standard deviation is less precise here (off by 5e-11) than two passes.
+        close(n.std, expected.std(1), 1e-9);
+        let mean = clean.iter().sum::<f64>() / clean.len() as f64;
+        let squares: f64 = clean.iter().map(|v| (v - mean) * (v - mean)).sum();
+        let two_passes = (squares / (clean.len() - 1) as f64).sqrt();
+        close(n.std, Some(two_passes), 1e-12);
+        let quantiles: Vec<f64> = n.quantiles.iter().map(|q| q.unwrap()).collect();
+        assert_eq!(
+            quantiles,
+            sorted_quantiles(&clean),
+            "fewer values than the sample: exact"
+        );
+        let (min, max) = (n.min.unwrap(), n.max.unwrap());
+        let mut histogram = vec![0_u64; HISTOGRAM_BINS];
+        for v in &clean {
+            let bin = ((v - min) * (HISTOGRAM_BINS as f64 / (max - min))) as usize;
+            histogram[bin.min(HISTOGRAM_BINS - 1)] += 1;
+        }
+        assert_eq!(n.histogram, histogram);
+        assert_eq!(n.histogram.iter().sum::<u64>(), clean.len() as u64);
+    }
+
+    #[test]
+    fn every_integer_and_float_dtype_is_summarized_as_its_f64_cast() {
+        let values: Vec<Option<i32>> = (0..3000)
+            .map(|i| (i % 11 != 3).then_some((i * 7919) % 5000))
+            .collect();
+        let s = Series::new("n".into(), values);
+        let reference = summarize_numeric(&s.cast(&DataType::Float64).unwrap()).unwrap();
+        for dtype in [
+            DataType::Int32,
+            DataType::Int64,
+            DataType::UInt32,
+            DataType::UInt64,
+            DataType::Float32,
+        ] {
+            let summary = summarize_numeric(&s.cast(&dtype).unwrap());
+            assert_eq!(summary.as_ref(), Some(&reference), "{dtype}");
+        }
+        assert_eq!(summarize_numeric(&Series::new("s".into(), ["a"])), None);
+    }
+
+    #[test]
+    fn a_column_longer_than_the_sample_has_quantiles_and_a_histogram_close_to_the_exact_ones() {
+        // Pseudo-random values (an LCG), then the same sorted. How far off a quantile is: the
+        // distance, in sorted order, between its rank and the exact quantile's, over n; a
+        // histogram's bin: the difference of its count and the exact one, over n.
+        let n = 1_000_003;
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let random: Vec<f64> = (0..n)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                (state >> 11) as f64 / (1_u64 << 53) as f64 * 1e6
+            })
+            .collect();
+        let mut sorted = random.clone();
+        sorted.sort_by(f64::total_cmp);
+        for values in [random, sorted.clone()] {
+            let summary = numeric(&Float64Chunked::from_vec("x".into(), values));
+            for (q, quantile) in QUANTILES.iter().zip(&summary.quantiles) {
+                let rank = sorted.partition_point(|v| *v < quantile.unwrap());
+                let off = (rank as f64 - q * (n - 1) as f64).abs() / n as f64;
+                assert!(
+                    off <= 0.005,
+                    "quantile {q}: {quantile:?} is {off} of the values off"
+                );
+            }
+            assert_eq!(
+                (summary.min, summary.max),
+                (Some(sorted[0]), Some(sorted[n - 1]))
+            );
+            let (min, max) = (sorted[0], sorted[n - 1]);
+            let mut exact = vec![0_u64; HISTOGRAM_BINS];
+            for v in &sorted {
+                let bin = ((v - min) * (HISTOGRAM_BINS as f64 / (max - min))) as usize;
+                exact[bin.min(HISTOGRAM_BINS - 1)] += 1;
+            }
+            for (count, exact) in summary.histogram.iter().zip(exact) {
+                let off = count.abs_diff(exact) as f64 / n as f64;
+                assert!(
+                    off <= 0.005,
+                    "{count} in a bin of {exact}: {off} of the values off"
+                );
+            }
+        }
+    }
+}
