@@ -7,13 +7,15 @@
 //! - [`macro_cost`]: the compile cost of `#[node]` (`cargo check` of a generated crate).
 //! - [`features`]: the marketing-spend feature workload, eager and in expression mode.
 //! - [`floor`]: the minimal type-erased executor, the floor any executor of erased nodes pays.
-//! - [`memory`] and [`parallel`]: the peak-RSS and thread-pool scenarios.
+//! - [`memory`] and [`parallel`]: the peak-RSS and thread-pool scenarios; [`distributed`]: the
+//!   same dataflow on worker processes through a real Redis server.
 //! - [`overhead`]: the `overhead` subcommand (build, execute, hand-written, per-node overhead).
 //! - [`shared`]: one driver executed by several threads; [`shapes`]: many distinct request
 //!   shapes on one driver, and planning one request.
 //! - [`measure`]: timing, medians and peak RSS; [`report`]: the versions recorded in the JSON.
 
 pub mod dags;
+pub mod distributed;
 pub mod features;
 pub mod floor;
 pub mod macro_chain;

@@ -169,9 +169,9 @@ impl DriverBuilder {
     ///
     /// ```no_run
     /// use hamilton_core::{Driver, remote::{DirStore, Remote}};
-    /// # mod features { #[hamilton_core::node] pub fn a() -> i64 { 1 } }
+    /// # mod features { hamilton_core::module!(); #[hamilton_core::node] pub fn a() -> i64 { 1 } }
     /// let dr = Driver::builder()
-    ///     .with_modules([hamilton_core::module!(features)])
+    ///     .with_modules([features::MODULE])
     ///     .with_executor(Remote::new("redis://127.0.0.1:6379", DirStore::new("/mnt/shared/hamilton")?))
     ///     .build()?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -7,6 +7,7 @@
 //! hamilton-bench parallel --out p.json
 //! hamilton-bench once --variant hamilton-lazy --rows 1000000
 //! hamilton-bench macro-cost --nodes 1000 --reps 3
+//! hamilton-bench distributed --workers 2 --out d.json
 //! ```
 
 #[cfg(feature = "jemalloc")]
@@ -20,7 +21,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use hamilton_benches::dags::{Lib, Shape};
 use hamilton_benches::{
-    features, macro_cost, measure, memory, overhead, parallel, report, shapes, shared,
+    distributed, features, macro_cost, measure, memory, overhead, parallel, report, shapes, shared,
 };
 use serde_json::{Value, json};
 
@@ -205,6 +206,37 @@ enum Command {
         /// wiring check.
         #[arg(long)]
         wired: bool,
+    },
+    /// The same dataflow on worker processes through a real Redis server (`redis-server` must be
+    /// installed): CPU-bound fan-out items against the local sequential executor, the round
+    /// trip of an empty remote task, a 10 MB frame to a worker and back.
+    Distributed {
+        /// Worker processes (each runs one task at a time).
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
+        /// Fan-out items.
+        #[arg(long, default_value_t = 64)]
+        tasks: u64,
+        /// CPU time of one item, in ms.
+        #[arg(long, default_value_t = 50)]
+        task_ms: u64,
+        /// Timed runs of each kind (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        reps: usize,
+        /// Empty remote tasks timed.
+        #[arg(long, default_value_t = 100)]
+        pings: usize,
+        /// Write the JSON results here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// A worker of the `distributed` scenario (started by it).
+    #[command(hide = true)]
+    DistributedWorker {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        store: PathBuf,
     },
 }
 
@@ -495,6 +527,28 @@ fn run(command: Command) -> Result<(), String> {
                     .unwrap_or(f64::NAN),
             );
             write(out.as_ref(), vec![s, o])
+        }
+        Command::Distributed {
+            workers,
+            tasks,
+            task_ms,
+            reps,
+            pings,
+            out,
+        } => {
+            let r = distributed::run(workers, tasks, task_ms, reps, pings)?;
+            println!(
+                "{tasks} CPU-bound items of ~{task_ms} ms: local sequential {:.0} ms, {workers} workers {:.0} ms, speed-up {:.2}×; empty remote task {:.1} ms; 10 MB frame to a worker and back {:.1} ms",
+                1e3 * r["local_sequential_median_s"].as_f64().unwrap_or(f64::NAN),
+                1e3 * r["remote_median_s"].as_f64().unwrap_or(f64::NAN),
+                r["speedup"].as_f64().unwrap_or(f64::NAN),
+                r["empty_task_round_trip_median_ms"].as_f64().unwrap_or(f64::NAN),
+                r["frame_10mb_round_trip_median_ms"].as_f64().unwrap_or(f64::NAN),
+            );
+            write(out.as_ref(), vec![r])
+        }
+        Command::DistributedWorker { url, store } => {
+            distributed::worker(&url, &store).map_err(|e| e.to_string())
         }
         Command::MacroCost {
             nodes,

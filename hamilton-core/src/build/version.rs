@@ -26,8 +26,9 @@ pub(crate) struct EdgeRow {
     pub(crate) param: String,
 }
 
-/// A graph's version and its rows.
+/// A graph's version and its rows (which only the tracker reads).
 #[derive(Clone, Debug)]
+#[cfg_attr(not(feature = "track"), allow(dead_code))]
 pub(crate) struct GraphVersion {
     /// 32 hex digits.
     pub(crate) version: String,

@@ -12,6 +12,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::fingerprint::{DataVersion, Fingerprint, Fingerprinter, fingerprint_serde};
+#[cfg(feature = "distributed")]
+use super::store::PAYLOAD_ALIGNMENT;
 use crate::node::NodeError;
 use crate::value::{NodeValue, Value};
 
@@ -365,6 +367,39 @@ impl CacheType {
             (self.fingerprint)(value, &mut f);
             f.finish()
         })
+    }
+}
+
+// Used by `remote`'s codec, which the executor and the worker use.
+#[cfg(feature = "distributed")]
+impl Format {
+    /// Decodes `payload`, held in memory rather than in a result file. A mapped decoder
+    /// ([`Decode::Mapped`]) gets a copy at an address that is a multiple of
+    /// [`PAYLOAD_ALIGNMENT`], as it finds the payload of a memory-mapped result file.
+    pub(crate) fn decode_in_memory(&self, payload: &[u8]) -> Result<Value, NodeError> {
+        match &self.decode {
+            Decode::Bytes(decode) => decode(payload),
+            Decode::Mapped { decode, .. } => {
+                let mut copy = vec![0_u8; payload.len() + PAYLOAD_ALIGNMENT - 1];
+                let start = match copy.as_ptr().align_offset(PAYLOAD_ALIGNMENT) {
+                    offset if offset < PAYLOAD_ALIGNMENT => offset,
+                    _ => return Err("no aligned address for the payload".into()),
+                };
+                let range = start..start + payload.len();
+                copy[range.clone()].copy_from_slice(payload);
+                // Moving the vector into the `Arc` keeps its buffer where it is.
+                decode(StoredPayload::new(Arc::new(copy), range))
+            }
+        }
+    }
+}
+
+#[cfg(feature = "distributed")]
+impl CacheType {
+    /// Every known type ([`type_table`]), for the modules outside the cache (which cannot name
+    /// this one).
+    pub(crate) fn known_types(extra: &[CacheType]) -> TypeTable {
+        type_table(extra)
     }
 }
 

@@ -1,5 +1,6 @@
-//! Running a dataflow on many machines: fan-out items and chosen nodes on worker processes
-//! (feature `distributed`).
+#![doc = include_str!("../../docs/distributed.md")]
+//!
+//! # How it works
 //!
 //! Every machine runs the same binary. The driver's process runs the dataflow as usual, with
 //! [`Remote`] as its executor: it hands each fan-out item's block (or chunk of items) and each

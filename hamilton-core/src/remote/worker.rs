@@ -28,9 +28,9 @@ use crate::{Driver, DriverBuilder};
 ///
 /// ```no_run
 /// use hamilton_core::remote::{DirStore, Worker};
-/// # mod features { #[hamilton_core::node] pub fn a() -> i64 { 1 } }
+/// # mod features { hamilton_core::module!(); #[hamilton_core::node] pub fn a() -> i64 { 1 } }
 /// Worker::new("redis://127.0.0.1:6379", DirStore::new("/mnt/shared/hamilton")?)
-///     .with_modules([hamilton_core::module!(features)])
+///     .with_modules([features::MODULE])
 ///     .concurrency(2)
 ///     .run()?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -140,7 +140,7 @@ pub(crate) fn run_in_order(
                     plan,
                     run_id,
                 };
-                if advance_elsewhere(elsewhere, run, position, step, &mut slots, hooked)? {
+                if advance_elsewhere(elsewhere, run, position, step, &mut slots, hooked, &mut reports)? {
                     continue;
                 }
             }
@@ -178,6 +178,7 @@ fn advance_elsewhere(
     step: &Step,
     slots: &mut Slots,
     hooked: Option<HookCtx<'_>>,
+    reports: &mut Vec<CheckReport>,
 ) -> Result<bool, Failure> {
     let vertex = &run.graph.vertices[step.vertex];
     let produced = if let Some(fan) = &step.fan_out {
@@ -191,6 +192,9 @@ fn advance_elsewhere(
         elsewhere.block(run, position, &block)?
     } else if elsewhere.runs_node(step.vertex) {
         let value = elsewhere.node(run, position, step, &slots.values, hooked)?;
+        if step.call.reports {
+            record_report(vertex, &value, reports);
+        }
         vec![(step.slot, value)]
     } else {
         return Ok(false);
