@@ -12,7 +12,6 @@ use crate::pipeline;
 
 /// Takes partitions from the broker and computes them until the process is killed.
 pub(crate) fn worker(args: &Args) -> Result<(), Box<dyn Error>> {
-    std::fs::create_dir_all(&args.store)?;
     let mut worker = Worker::new(args.broker.clone(), DirStore::new(&args.store)?)
         .with_builder(pipeline::builder())
         .name("distributed_features");
@@ -30,7 +29,6 @@ pub(crate) fn worker(args: &Args) -> Result<(), Box<dyn Error>> {
 
 /// Runs the dataflow with the partitions on the workers, and prints the features.
 pub(crate) fn driver(args: &Args) -> Result<(), Box<dyn Error>> {
-    std::fs::create_dir_all(&args.store)?;
     let remote = Remote::new(args.broker.clone(), DirStore::new(&args.store)?)
         .items_per_task(args.items_per_task);
     run("driver", args, pipeline::builder().with_executor(remote))
