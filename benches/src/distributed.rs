@@ -72,10 +72,21 @@ fn free_port() -> u16 {
 
 fn start_redis(port: u16) -> Result<Killed, String> {
     let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
         .stdout(Stdio::null())
         .spawn()
-        .map_err(|e| format!("cannot start redis-server ({e}): `apt-get install -y redis-server`"))?;
+        .map_err(|e| {
+            format!("cannot start redis-server ({e}): `apt-get install -y redis-server`")
+        })?;
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if started.elapsed() > Duration::from_secs(10) {
@@ -88,10 +99,14 @@ fn start_redis(port: u16) -> Result<Killed, String> {
 
 /// Runs a worker until killed (the `distributed-worker` subcommand).
 pub fn worker(url: &str, store: &Path) -> Result<(), Error> {
-    Worker::new(url, DirStore::new(store).map_err(|e| Error::from(hamilton_core::remote::RemoteError::from(e)))?)
-        .with_modules(modules())
-        .concurrency(1)
-        .run()
+    Worker::new(
+        url,
+        DirStore::new(store)
+            .map_err(|e| Error::from(hamilton_core::remote::RemoteError::from(e)))?,
+    )
+    .with_modules(modules())
+    .concurrency(1)
+    .run()
 }
 
 fn time(f: impl FnOnce()) -> f64 {
@@ -101,11 +116,18 @@ fn time(f: impl FnOnce()) -> f64 {
 }
 
 /// Runs the scenario with `workers` worker processes; the JSON of its figures.
-pub fn run(workers: usize, n_tasks: u64, task_ms: u64, reps: usize, pings: usize) -> Result<Value, String> {
+pub fn run(
+    workers: usize,
+    n_tasks: u64,
+    task_ms: u64,
+    reps: usize,
+    pings: usize,
+) -> Result<Value, String> {
     let port = free_port();
     let _redis = start_redis(port)?;
     let url = format!("redis://127.0.0.1:{port}");
-    let store: PathBuf = std::env::temp_dir().join(format!("hamilton-bench-distributed-{}", std::process::id()));
+    let store: PathBuf =
+        std::env::temp_dir().join(format!("hamilton-bench-distributed-{}", std::process::id()));
     std::fs::create_dir_all(&store).map_err(|e| e.to_string())?;
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let _workers: Vec<Killed> = (0..workers)
@@ -120,18 +142,30 @@ pub fn run(workers: usize, n_tasks: u64, task_ms: u64, reps: usize, pings: usize
         })
         .collect::<Result<_, _>>()?;
     let iterations = calibrate(Duration::from_millis(task_ms));
-    let local = Driver::builder().with_modules(modules()).build().map_err(|e| e.to_string())?;
+    let local = Driver::builder()
+        .with_modules(modules())
+        .build()
+        .map_err(|e| e.to_string())?;
     let remote = Driver::builder()
         .with_modules(modules())
         .with_executor(
-            Remote::new(url.clone(), DirStore::new(&store).map_err(|e| e.to_string())?)
-                .nodes(TagFilter::new().is("runs_on", "worker")),
+            Remote::new(
+                url.clone(),
+                DirStore::new(&store).map_err(|e| e.to_string())?,
+            )
+            .nodes(TagFilter::new().is("runs_on", "worker")),
         )
         .build()
         .map_err(|e| e.to_string())?;
-    let inputs = || Inputs::new().set("n_tasks", n_tasks).set("iterations", iterations);
+    let inputs = || {
+        Inputs::new()
+            .set("n_tasks", n_tasks)
+            .set("iterations", iterations)
+    };
     // Warm-up: the workers have started and planned the request.
-    remote.execute(&["all_burned"], inputs()).map_err(|e| e.to_string())?;
+    remote
+        .execute(&["all_burned"], inputs())
+        .map_err(|e| e.to_string())?;
     let (mut local_s, mut remote_s) = (Vec::new(), Vec::new());
     for _ in 0..reps {
         local_s.push(time(|| {
@@ -142,17 +176,26 @@ pub fn run(workers: usize, n_tasks: u64, task_ms: u64, reps: usize, pings: usize
         }));
     }
     let ping_s: Vec<f64> = (0..pings)
-        .map(|i| time(|| {
-            remote.execute(&["pong"], Inputs::new().set("ping", i as u64)).unwrap();
-        }))
+        .map(|i| {
+            time(|| {
+                remote
+                    .execute(&["pong"], Inputs::new().set("ping", i as u64))
+                    .unwrap();
+            })
+        })
         .collect();
     let rows = 10 * 1024 * 1024 / 8;
-    let frame = df!("x" => (0..rows as i64).map(|i| i as f64).collect::<Vec<f64>>()).map_err(|e| e.to_string())?;
+    let frame = df!("x" => (0..rows as i64).map(|i| i as f64).collect::<Vec<f64>>())
+        .map_err(|e| e.to_string())?;
     let frame_s: Vec<f64> = (0..reps.max(5))
-        .map(|_| time(|| {
-            let out = remote.execute(&["frame_back"], Inputs::new().set("frame", frame.clone())).unwrap();
-            assert_eq!(out.get::<DataFrame>("frame_back").unwrap().height(), rows);
-        }))
+        .map(|_| {
+            time(|| {
+                let out = remote
+                    .execute(&["frame_back"], Inputs::new().set("frame", frame.clone()))
+                    .unwrap();
+                assert_eq!(out.get::<DataFrame>("frame_back").unwrap().height(), rows);
+            })
+        })
         .collect();
     let _ = std::fs::remove_dir_all(&store);
     let (l, r) = (median(&local_s), median(&remote_s));

@@ -23,9 +23,9 @@ use redis::RedisServer;
 
 /// One item of the pipeline: its index among the items, and a random value.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct Item {
-    pub index: i64,
-    pub value: u64,
+pub(crate) struct Item {
+    pub(crate) index: i64,
+    pub(crate) value: u64,
 }
 
 hamilton_core::register_cache_type!(hamilton_core::cache::CacheType::serde::<Item>());
@@ -38,7 +38,7 @@ mod pipeline {
 
     /// `n_items` random items from `seed` (splitmix64).
     #[node]
-    pub fn items(n_items: &u64, seed: &u64) -> Parallel<Item> {
+    pub(crate) fn items(n_items: &u64, seed: &u64) -> Parallel<Item> {
         let mut state = *seed;
         (0..*n_items as i64)
             .map(|index| {
@@ -55,14 +55,19 @@ mod pipeline {
     }
 
     #[node]
-    pub fn scaled(items: &Item, factor: &u64, delay_ms: &u64) -> u64 {
+    pub(crate) fn scaled(items: &Item, factor: &u64, delay_ms: &u64) -> u64 {
         std::thread::sleep(Duration::from_millis(*delay_ms));
         items.value * factor
     }
 
     /// Fails on item `fail_at`, ends its process on item `crash_at` (-1: never).
     #[node]
-    pub fn checked(scaled: &u64, items: &Item, fail_at: &i64, crash_at: &i64) -> Result<u64, String> {
+    pub(crate) fn checked(
+        scaled: &u64,
+        items: &Item,
+        fail_at: &i64,
+        crash_at: &i64,
+    ) -> Result<u64, String> {
         if items.index == *crash_at {
             std::process::abort();
         }
@@ -73,17 +78,17 @@ mod pipeline {
     }
 
     #[node]
-    pub fn total(checked: &Collect<u64>) -> u64 {
+    pub(crate) fn total(checked: &Collect<u64>) -> u64 {
         checked.iter().sum()
     }
 
     #[node]
-    pub fn all(checked: Collect<u64>) -> Vec<u64> {
+    pub(crate) fn all(checked: Collect<u64>) -> Vec<u64> {
         checked.0
     }
 
     #[node(tag(runs_on = "worker"))]
-    pub fn report(total: &u64, all: &Vec<u64>) -> String {
+    pub(crate) fn report(total: &u64, all: &Vec<u64>) -> String {
         format!("{} items, total {total}", all.len())
     }
 }
@@ -94,7 +99,7 @@ mod extra {
     hamilton_core::module!();
 
     #[node]
-    pub fn doubled_total(total: &u64) -> u64 {
+    pub(crate) fn doubled_total(total: &u64) -> u64 {
         total * 2
     }
 }
@@ -104,25 +109,25 @@ mod unsendable {
     use super::*;
     hamilton_core::module!();
 
-    pub struct Opaque(pub u64);
+    pub(crate) struct Opaque(pub(crate) u64);
 
     #[node]
-    pub fn opaque() -> Opaque {
+    pub(crate) fn opaque() -> Opaque {
         Opaque(7)
     }
 
     #[node]
-    pub fn numbers(count: &u64) -> Parallel<u64> {
+    pub(crate) fn numbers(count: &u64) -> Parallel<u64> {
         (0..*count).collect()
     }
 
     #[node]
-    pub fn plus_opaque(numbers: &u64, opaque: &Opaque) -> u64 {
+    pub(crate) fn plus_opaque(numbers: &u64, opaque: &Opaque) -> u64 {
         numbers + opaque.0
     }
 
     #[node]
-    pub fn summed(plus_opaque: &Collect<u64>) -> u64 {
+    pub(crate) fn summed(plus_opaque: &Collect<u64>) -> u64 {
         plus_opaque.iter().sum()
     }
 }
@@ -194,7 +199,7 @@ struct Cluster {
 
 impl Cluster {
     fn start(workers: usize, mode: &str, max_starts: u32) -> Self {
-        let redis = RedisServer::start();
+        let redis = RedisServer::start().expect("redis-server is installed");
         let dir = tempfile::tempdir().unwrap();
         let store = dir.path().join("store");
         std::fs::create_dir_all(&store).unwrap();
@@ -231,10 +236,19 @@ impl Cluster {
     /// How many keys of the broker match `pattern`.
     fn broker_keys(&self, pattern: &str) -> usize {
         let out = Command::new("redis-cli")
-            .args(["-p", &self.redis.port.to_string(), "--scan", "--pattern", pattern])
+            .args([
+                "-p",
+                &self.redis.port.to_string(),
+                "--scan",
+                "--pattern",
+                pattern,
+            ])
             .output()
             .unwrap();
-        String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.is_empty()).count()
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .count()
     }
 }
 
@@ -252,7 +266,10 @@ const OUTPUTS: [&str; 3] = ["total", "all", "report"];
 
 /// The outputs as the sequential executor computes them.
 fn sequential(inputs: Inputs) -> (u64, Vec<u64>, String) {
-    let dr = Driver::builder().with_modules(modules(false)).build().unwrap();
+    let dr = Driver::builder()
+        .with_modules(modules(false))
+        .build()
+        .unwrap();
     let out = dr.execute(&OUTPUTS, inputs).unwrap();
     values(&out)
 }
@@ -266,8 +283,8 @@ fn values(out: &hamilton_core::Outputs) -> (u64, Vec<u64>, String) {
 }
 
 /// Every node run hooks saw: `(node, item, worker)`.
-#[derive(Default)]
-struct Seen(Mutex<Vec<(String, Option<usize>, Option<String>)>>);
+#[derive(Clone, Default)]
+struct Seen(Arc<Mutex<Vec<(String, Option<usize>, Option<String>)>>>);
 
 impl Hook for Seen {
     fn after_node(&self, node: &NodeContext<'_>, _: &NodeOutcome<'_>) -> Result<(), HookError> {
@@ -288,7 +305,7 @@ fn results_equal_the_sequential_executors_on_fixed_seed_pipelines() -> Result<()
     let cluster = Cluster::start(2, "main", 3);
     for (seed, per_task) in [(1_u64, 1_usize), (2, 3), (3, 1), (4, 5), (5, 2)] {
         let n = 1 + seed * 7 % 23;
-        let seen = Arc::new(Seen::default());
+        let seen = Seen::default();
         let dr = Driver::builder()
             .with_modules(modules(false))
             .with_executor(cluster.remote().items_per_task(per_task))
@@ -296,52 +313,100 @@ fn results_equal_the_sequential_executors_on_fixed_seed_pipelines() -> Result<()
             .build()?;
         let out = dr.execute(&OUTPUTS, inputs(n, seed, 0, -1, -1))?;
         let expected = sequential(inputs(n, seed, 0, -1, -1));
-        ensure(values(&out) == expected, || format!("seed {seed}: {:?} != {expected:?}", values(&out)))?;
+        ensure(values(&out) == expected, || {
+            format!("seed {seed}: {:?} != {expected:?}", values(&out))
+        })?;
         let seen = seen.0.lock().unwrap();
-        let checked: Vec<_> = seen.iter().filter(|(name, _, _)| name == "checked").collect();
-        ensure(checked.len() == n as usize, || format!("hooks saw `checked` {} times for {n} items", checked.len()))?;
-        ensure(checked.iter().all(|(_, item, worker)| item.is_some() && worker.is_some()), || format!("{checked:?}"))?;
+        let checked: Vec<_> = seen
+            .iter()
+            .filter(|(name, _, _)| name == "checked")
+            .collect();
+        ensure(checked.len() == n as usize, || {
+            format!("hooks saw `checked` {} times for {n} items", checked.len())
+        })?;
+        ensure(
+            checked
+                .iter()
+                .all(|(_, item, worker)| item.is_some() && worker.is_some()),
+            || format!("{checked:?}"),
+        )?;
         let report = seen.iter().find(|(name, _, _)| name == "report");
-        ensure(report.is_some_and(|(_, _, w)| w.is_some()), || format!("`report` ran on no worker: {report:?}"))?;
+        ensure(report.is_some_and(|(_, _, w)| w.is_some()), || {
+            format!("`report` ran on no worker: {report:?}")
+        })?;
         let total = seen.iter().find(|(name, _, _)| name == "total");
-        ensure(total.is_some_and(|(_, _, w)| w.is_none()), || format!("`total` should run in the driver: {total:?}"))?;
+        ensure(total.is_some_and(|(_, _, w)| w.is_none()), || {
+            format!("`total` should run in the driver: {total:?}")
+        })?;
     }
-    ensure(cluster.stored_runs() == 0, || "runs left values in the store".into())?;
-    ensure(cluster.broker_keys("hamilton-*:meta:*") == 0, || "runs left task metadata in the broker".into())?;
+    ensure(cluster.stored_runs() == 0, || {
+        "runs left values in the store".into()
+    })?;
+    ensure(cluster.broker_keys("hamilton-*:meta:*") == 0, || {
+        "runs left task metadata in the broker".into()
+    })?;
     Ok(())
 }
 
-fn a_node_error_names_the_node_the_item_and_the_worker_and_is_retried_only_when_asked() -> Result<(), Failed> {
+fn a_node_error_names_the_node_the_item_and_the_worker_and_is_retried_only_when_asked()
+-> Result<(), Failed> {
     let cluster = Cluster::start(2, "main", 3);
     let dr = cluster.driver(cluster.remote().items_per_task(2));
     let err = dr.execute(&OUTPUTS, inputs(9, 11, 0, 4, -1)).unwrap_err();
-    let Error::FanOutItem { fan_out, item, source } = &err else {
+    let Error::FanOutItem {
+        fan_out,
+        item,
+        source,
+    } = &err
+    else {
         return Err(format!("expected a fan-out item's failure, got {err:?}").into());
     };
     ensure(fan_out == "items" && *item == 4, || format!("{err}"))?;
-    ensure(matches!(&**source, Error::NodeFailed { node, .. } if node == "checked"), || format!("{source:?}"))?;
+    ensure(
+        matches!(&**source, Error::NodeFailed { node, .. } if node == "checked"),
+        || format!("{source:?}"),
+    )?;
     let text = err.to_string();
-    ensure(text.contains("item 4 is bad") && text.contains("on worker `"), || text.clone())?;
-    ensure(!text.contains("attempts"), || format!("retried without being asked: {text}"))?;
+    ensure(
+        text.contains("item 4 is bad") && text.contains("on worker `"),
+        || text.clone(),
+    )?;
+    ensure(!text.contains("attempts"), || {
+        format!("retried without being asked: {text}")
+    })?;
 
     let dr = cluster.driver(cluster.remote().retry("checked", 2));
-    let text = dr.execute(&OUTPUTS, inputs(9, 11, 0, 4, -1)).unwrap_err().to_string();
+    let text = dr
+        .execute(&OUTPUTS, inputs(9, 11, 0, 4, -1))
+        .unwrap_err()
+        .to_string();
     ensure(text.contains("after 3 attempts"), || text.clone())?;
-    ensure(cluster.stored_runs() == 0, || "failed runs left values in the store".into())?;
-    ensure(cluster.broker_keys("hamilton-*:meta:*") == 0, || "failed runs left tasks in the broker".into())?;
-    ensure(cluster.broker_keys("hamilton-*:active") == 0, || "failed runs left queued tasks".into())?;
+    ensure(cluster.stored_runs() == 0, || {
+        "failed runs left values in the store".into()
+    })?;
+    ensure(cluster.broker_keys("hamilton-*:meta:*") == 0, || {
+        "failed runs left tasks in the broker".into()
+    })?;
+    ensure(cluster.broker_keys("hamilton-*:active") == 0, || {
+        "failed runs left queued tasks".into()
+    })?;
     Ok(())
 }
 
 fn a_worker_killed_mid_run_hands_its_task_to_another_and_the_run_completes() -> Result<(), Failed> {
     let mut cluster = Cluster::start(2, "main", 3);
     let dr = cluster.driver(cluster.remote());
-    let run = std::thread::spawn(move || dr.execute(&OUTPUTS, inputs(6, 21, 600, -1, -1)).map(|out| values(&out)));
+    let run = std::thread::spawn(move || {
+        dr.execute(&OUTPUTS, inputs(6, 21, 600, -1, -1))
+            .map(|out| values(&out))
+    });
     // Both workers are busy with an item by now; one of them dies.
     std::thread::sleep(Duration::from_millis(900));
     cluster.workers[0].kill();
     let out = run.join().unwrap()?;
-    ensure(out == sequential(inputs(6, 21, 0, -1, -1)), || format!("{out:?}"))?;
+    ensure(out == sequential(inputs(6, 21, 0, -1, -1)), || {
+        format!("{out:?}")
+    })?;
     Ok(())
 }
 
@@ -350,8 +415,14 @@ fn a_task_that_kills_its_worker_every_time_fails_the_run_after_max_starts() -> R
     let dr = cluster.driver(cluster.remote().max_starts(2));
     let err = dr.execute(&OUTPUTS, inputs(3, 5, 0, -1, 1)).unwrap_err();
     let text = err.to_string();
-    ensure(matches!(&err, Error::Remote(e) if matches!(**e, RemoteError::TaskFailed { .. })), || format!("{err:?}"))?;
-    ensure(text.contains("items of fan-out `items`") && text.contains("started"), || text.clone())?;
+    ensure(
+        matches!(&err, Error::Remote(e) if matches!(**e, RemoteError::TaskFailed { .. })),
+        || format!("{err:?}"),
+    )?;
+    ensure(
+        text.contains("items of fan-out `items`") && text.contains("started"),
+        || text.clone(),
+    )?;
     Ok(())
 }
 
@@ -367,8 +438,14 @@ fn a_broker_stopped_mid_run_is_a_typed_error_within_the_timeout() -> Result<(), 
     cluster.redis.stop();
     let (result, ended) = run.join().unwrap();
     let err = result.err().ok_or("the run went on without its broker")?;
-    ensure(matches!(&err, Error::Remote(e) if matches!(**e, RemoteError::Broker(_))), || format!("{err:?}"))?;
-    ensure(ended.duration_since(stopped) < Duration::from_secs(5), || format!("took {:?}", ended.duration_since(stopped)))?;
+    ensure(
+        matches!(&err, Error::Remote(e) if matches!(**e, RemoteError::Broker(_))),
+        || format!("{err:?}"),
+    )?;
+    ensure(
+        ended.duration_since(stopped) < Duration::from_secs(5),
+        || format!("took {:?}", ended.duration_since(stopped)),
+    )?;
     Ok(())
 }
 
@@ -394,7 +471,10 @@ fn a_value_without_an_encoder_is_a_build_error_naming_the_node() -> Result<(), F
     let err = Driver::builder()
         .with_modules([unsendable::MODULE])
         // Never reached: the check comes before connecting.
-        .with_executor(Remote::new("redis://127.0.0.1:1", DirStore::new(dir.path())?))
+        .with_executor(Remote::new(
+            "redis://127.0.0.1:1",
+            DirStore::new(dir.path())?,
+        ))
         .build()
         .err()
         .ok_or("built")?;
@@ -403,8 +483,12 @@ fn a_value_without_an_encoder_is_a_build_error_naming_the_node() -> Result<(), F
     let BuildError::CannotCross { node, ty, .. } = &problems[0] else {
         return Err(format!("{err:?}").into());
     };
-    ensure(node == "plus_opaque" && ty.contains("Opaque"), || format!("{err}"))?;
-    ensure(err.to_string().contains("register_cache_type!"), || err.to_string())?;
+    ensure(node == "plus_opaque" && ty.contains("Opaque"), || {
+        format!("{err}")
+    })?;
+    ensure(err.to_string().contains("register_cache_type!"), || {
+        err.to_string()
+    })?;
     Ok(())
 }
 
@@ -418,21 +502,49 @@ fn main() {
     args.test_threads.get_or_insert(1);
     let needs_redis = |f: fn() -> Result<(), Failed>| {
         move || {
-            if !redis::available() {
-                eprintln!("redis-server is not installed: `apt-get install -y redis-server`");
-                return Err("redis-server is not installed".into());
+            if std::process::Command::new("redis-server")
+                .arg("--version")
+                .output()
+                .is_err()
+            {
+                return Err(
+                    "redis-server is not installed: `apt-get install -y redis-server`".into(),
+                );
             }
             f()
         }
     };
     let tests = vec![
-        Trial::test("results_equal_the_sequential_executors_on_fixed_seed_pipelines", needs_redis(results_equal_the_sequential_executors_on_fixed_seed_pipelines)),
-        Trial::test("a_node_error_names_the_node_the_item_and_the_worker_and_is_retried_only_when_asked", needs_redis(a_node_error_names_the_node_the_item_and_the_worker_and_is_retried_only_when_asked)),
-        Trial::test("a_worker_killed_mid_run_hands_its_task_to_another_and_the_run_completes", needs_redis(a_worker_killed_mid_run_hands_its_task_to_another_and_the_run_completes)),
-        Trial::test("a_task_that_kills_its_worker_every_time_fails_the_run_after_max_starts", needs_redis(a_task_that_kills_its_worker_every_time_fails_the_run_after_max_starts)),
-        Trial::test("a_broker_stopped_mid_run_is_a_typed_error_within_the_timeout", needs_redis(a_broker_stopped_mid_run_is_a_typed_error_within_the_timeout)),
-        Trial::test("workers_built_from_other_code_are_refused_with_a_clear_error", needs_redis(workers_built_from_other_code_are_refused_with_a_clear_error)),
-        Trial::test("a_value_without_an_encoder_is_a_build_error_naming_the_node", a_value_without_an_encoder_is_a_build_error_naming_the_node),
+        Trial::test(
+            "results_equal_the_sequential_executors_on_fixed_seed_pipelines",
+            needs_redis(results_equal_the_sequential_executors_on_fixed_seed_pipelines),
+        ),
+        Trial::test(
+            "a_node_error_names_the_node_the_item_and_the_worker_and_is_retried_only_when_asked",
+            needs_redis(
+                a_node_error_names_the_node_the_item_and_the_worker_and_is_retried_only_when_asked,
+            ),
+        ),
+        Trial::test(
+            "a_worker_killed_mid_run_hands_its_task_to_another_and_the_run_completes",
+            needs_redis(a_worker_killed_mid_run_hands_its_task_to_another_and_the_run_completes),
+        ),
+        Trial::test(
+            "a_task_that_kills_its_worker_every_time_fails_the_run_after_max_starts",
+            needs_redis(a_task_that_kills_its_worker_every_time_fails_the_run_after_max_starts),
+        ),
+        Trial::test(
+            "a_broker_stopped_mid_run_is_a_typed_error_within_the_timeout",
+            needs_redis(a_broker_stopped_mid_run_is_a_typed_error_within_the_timeout),
+        ),
+        Trial::test(
+            "workers_built_from_other_code_are_refused_with_a_clear_error",
+            needs_redis(workers_built_from_other_code_are_refused_with_a_clear_error),
+        ),
+        Trial::test(
+            "a_value_without_an_encoder_is_a_build_error_naming_the_node",
+            a_value_without_an_encoder_is_a_build_error_naming_the_node,
+        ),
     ];
     libtest_mimic::run(&args, tests).exit();
 }

@@ -542,8 +542,12 @@ fn run(command: Command) -> Result<(), String> {
                 1e3 * r["local_sequential_median_s"].as_f64().unwrap_or(f64::NAN),
                 1e3 * r["remote_median_s"].as_f64().unwrap_or(f64::NAN),
                 r["speedup"].as_f64().unwrap_or(f64::NAN),
-                r["empty_task_round_trip_median_ms"].as_f64().unwrap_or(f64::NAN),
-                r["frame_10mb_round_trip_median_ms"].as_f64().unwrap_or(f64::NAN),
+                r["empty_task_round_trip_median_ms"]
+                    .as_f64()
+                    .unwrap_or(f64::NAN),
+                r["frame_10mb_round_trip_median_ms"]
+                    .as_f64()
+                    .unwrap_or(f64::NAN),
             );
             write(out.as_ref(), vec![r])
         }

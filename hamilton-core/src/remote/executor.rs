@@ -26,6 +26,9 @@ use crate::value::Value;
 /// How long a wait for task results blocks before the driver checks that workers are live.
 const WAIT_SLICE: Duration = Duration::from_millis(500);
 
+/// How long a failed run waits for its tasks already running to end before it forgets them.
+const DRAIN: Duration = Duration::from_secs(10);
+
 /// An executor that runs each fan-out item's block (or chunk of items) and the nodes you
 /// choose on worker processes, through a Redis broker, passing values through a shared
 /// [`ResultStore`]; everything else runs in the driver's process, in plan order. Give it to
@@ -455,21 +458,38 @@ impl RemoteExecutor {
                     .map_err(|e| protocol(what, &e.to_string()))
             })
             .collect::<Result<Vec<_>, Error>>()?;
+        let mut pending = ids.clone();
         let result = self
             .broker
             .push(payloads)
             .map_err(|e| Error::from(RemoteError::from(e)))
-            .and_then(|()| self.wait_all(ids.clone(), what, &mut answered));
-        if result.is_err() {
-            let _ = self.broker.cancel(&ids);
+            .and_then(|()| self.wait_all(&mut pending, what, &mut answered));
+        if result.is_err() && !pending.is_empty() {
+            self.take_back(pending);
         }
         let _ = self.broker.forget(&ids);
         result
     }
 
+    /// Takes back the tasks of a failed run still queued, and waits a while for those already
+    /// running to end, so that the broker keeps no record of them once they are forgotten.
+    fn take_back(&self, mut pending: Vec<String>) {
+        let Ok(removed) = self.broker.cancel(&pending) else {
+            return;
+        };
+        pending.retain(|p| !removed.contains(p));
+        let deadline = Instant::now() + DRAIN;
+        while !pending.is_empty() && Instant::now() < deadline {
+            match self.broker.wait(&pending, WAIT_SLICE) {
+                Ok(ended) => pending.retain(|p| !ended.iter().any(|(id, _)| id == p)),
+                Err(_) => return,
+            }
+        }
+    }
+
     fn wait_all(
         &self,
-        mut pending: Vec<String>,
+        pending: &mut Vec<String>,
         what: &str,
         answered: &mut impl FnMut(&str, Outcome) -> Result<Vec<String>, Error>,
     ) -> Result<(), Error> {
@@ -515,10 +535,11 @@ impl RemoteExecutor {
                             let cancel: Vec<String> =
                                 cancel.into_iter().filter(|c| pending.contains(c)).collect();
                             if !cancel.is_empty() {
-                                // What was still queued is taken back; what had started is not
-                                // waited for: only items before the failed one matter.
-                                self.broker.cancel(&cancel).map_err(RemoteError::from)?;
-                                pending.retain(|p| !cancel.contains(p));
+                                // What was still queued is taken back; what had started is
+                                // waited for, so that it leaves nothing behind.
+                                let removed =
+                                    self.broker.cancel(&cancel).map_err(RemoteError::from)?;
+                                pending.retain(|p| !removed.contains(p));
                             }
                         }
                     }

@@ -83,6 +83,13 @@ impl TaskRunner {
 
     /// Runs the task; its answer (JSON), or why it could not be run.
     pub(crate) fn run(&self, start: TaskStart) -> Result<String, String> {
+        if start.starts > 1 {
+            tracing::info!(
+                "task `{}` starts again ({} starts): a worker running it ended",
+                start.id,
+                start.starts
+            );
+        }
         let task: Task = serde_json::from_str(&start.payload)
             .map_err(|e| format!("the task `{}` could not be read: {e}", start.id))?;
         if task.graph != self.version {

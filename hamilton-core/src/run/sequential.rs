@@ -140,7 +140,15 @@ pub(crate) fn run_in_order(
                     plan,
                     run_id,
                 };
-                if advance_elsewhere(elsewhere, run, position, step, &mut slots, hooked, &mut reports)? {
+                if advance_elsewhere(
+                    elsewhere,
+                    run,
+                    position,
+                    step,
+                    &mut slots,
+                    hooked,
+                    &mut reports,
+                )? {
                     continue;
                 }
             }
