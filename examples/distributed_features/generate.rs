@@ -10,9 +10,13 @@ use crate::partitions::Partition;
 /// The rows of `partition`: `row` (the data set's row number), `region`, `year`, `week` (1 to
 /// 52, repeating), `signups` (1 to 500) and `spend` (2 to 20 per signup), in row order.
 pub(crate) fn rows(partition: &Partition) -> PolarsResult<DataFrame> {
-    let len = usize::try_from(partition.rows).map_err(
-        |_| polars_err!(ComputeError: "partition {} has too many rows for this machine: {}", partition.index, partition.rows),
-    )?;
+    let len = usize::try_from(partition.rows).map_err(|_| {
+        polars_err!(
+            ComputeError: "partition {} has {} rows, more than this machine can address",
+            partition.index,
+            partition.rows
+        )
+    })?;
     // PCG's streams: one per partition, from the data set's seed.
     let mut rng = Pcg64::new(u128::from(partition.seed), u128::from(partition.index));
     let mut signups = Vec::with_capacity(len);

@@ -232,3 +232,21 @@ fn a_missing_or_unknown_mode_and_a_bad_number_are_usage_errors_naming_them() {
             .contains("unknown argument `--fast`")
     );
 }
+
+#[test]
+fn a_driver_whose_broker_cannot_be_reached_fails_to_build_with_the_brokers_error() {
+    use hamilton_core::Error;
+    use hamilton_core::remote::{DirStore, Remote, RemoteError};
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on port 1. Every value that crosses to the workers (the partitions, the
+    // partitions' frames) has an encoder: the build gets as far as the broker.
+    let remote = Remote::new("redis://127.0.0.1:1", DirStore::new(dir.path()).unwrap());
+    let Err(err) = pipeline::builder().with_executor(remote).build() else {
+        panic!("built, though no broker listens on port 1");
+    };
+    assert!(
+        matches!(&err, Error::Remote(e) if matches!(**e, RemoteError::Broker(_))),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("127.0.0.1:1"), "{err}");
+}
