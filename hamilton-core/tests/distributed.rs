@@ -88,6 +88,7 @@ mod pipeline {
     }
 
     #[node(tag(runs_on = "worker"))]
+    #[allow(clippy::ptr_arg, reason = "the node reads `all`, a `Vec<u64>`")]
     pub(crate) fn report(total: &u64, all: &Vec<u64>) -> String {
         format!("{} items, total {total}", all.len())
     }
@@ -284,7 +285,10 @@ fn values(out: &hamilton_core::Outputs) -> (u64, Vec<u64>, String) {
 
 /// Every node run hooks saw: `(node, item, worker)`.
 #[derive(Clone, Default)]
-struct Seen(Arc<Mutex<Vec<(String, Option<usize>, Option<String>)>>>);
+struct Seen(Arc<Mutex<Vec<NodeSeen>>>);
+
+/// A node run a hook saw: its node, its item, its worker.
+type NodeSeen = (String, Option<usize>, Option<String>);
 
 impl Hook for Seen {
     fn after_node(&self, node: &NodeContext<'_>, _: &NodeOutcome<'_>) -> Result<(), HookError> {
@@ -344,6 +348,33 @@ fn results_equal_the_sequential_executors_on_fixed_seed_pipelines() -> Result<()
     })?;
     ensure(cluster.broker_keys("hamilton-*:meta:*") == 0, || {
         "runs left task metadata in the broker".into()
+    })?;
+    Ok(())
+}
+
+fn the_tracker_records_the_worker_of_each_remote_node_run() -> Result<(), Failed> {
+    let cluster = Cluster::start(2, "main", 3);
+    let db = cluster._dir.path().join("runs.sqlite");
+    let tracker = hamilton_core::track::Tracker::open(&db)?;
+    let dr = Driver::builder()
+        .with_modules(modules(false))
+        .with_executor(cluster.remote())
+        .with_tracker(tracker.clone())
+        .build()?;
+    dr.execute(&OUTPUTS, inputs(5, 3, 0, -1, -1))?;
+    tracker.flush();
+    let conn = rusqlite::Connection::open(&db)?;
+    let count =
+        |sql: &str| -> Result<i64, rusqlite::Error> { conn.query_row(sql, [], |r| r.get(0)) };
+    let remote = count(
+        "SELECT count(*) FROM node_runs WHERE node = 'checked' AND item IS NOT NULL AND worker LIKE 'worker-%'",
+    )?;
+    ensure(remote == 5, || {
+        format!("{remote} of 5 items of `checked` recorded with their worker")
+    })?;
+    let local = count("SELECT count(*) FROM node_runs WHERE node = 'total' AND worker = 'local'")?;
+    ensure(local == 1, || {
+        format!("`total` recorded {local} times as local")
     })?;
     Ok(())
 }
@@ -515,6 +546,10 @@ fn main() {
         }
     };
     let tests = vec![
+        Trial::test(
+            "the_tracker_records_the_worker_of_each_remote_node_run",
+            needs_redis(the_tracker_records_the_worker_of_each_remote_node_run),
+        ),
         Trial::test(
             "results_equal_the_sequential_executors_on_fixed_seed_pipelines",
             needs_redis(results_equal_the_sequential_executors_on_fixed_seed_pipelines),

@@ -1064,17 +1064,7 @@ impl Hook for CacheHook {
 
 /// A node whose value type the cache does not know: never cached, and nothing reading it is.
 fn uncached_type(name: &str, node: &Node, ty: &'static str) -> BuildError {
-    let polars = [
-        "DataFrame",
-        "LazyFrame",
-        "Series",
-        "Column",
-        "Expr",
-        "Chunked",
-    ]
-    .iter()
-    .any(|t| ty.contains(t))
-        || ty.contains("polars");
+    let polars = super::registry::is_polars_type(ty);
     let fix = if polars {
         "enable feature `cache` of hamilton-polars (`hamilton-polars = { version = \"..\", features = [\"cache\"] }`), which registers Polars' types with the cache".to_string()
     } else {

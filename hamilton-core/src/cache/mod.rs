@@ -103,7 +103,7 @@
 mod ahead;
 mod fingerprint;
 pub(crate) mod hook;
-mod registry;
+pub(crate) mod registry;
 mod store;
 mod view;
 

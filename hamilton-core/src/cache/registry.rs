@@ -415,6 +415,22 @@ pub(crate) fn guarded<R>(what: &str, f: impl FnOnce() -> Result<R, String>) -> R
     }
 }
 
+/// Whether `ty` (a type's name) looks like one of Polars' types, which hamilton-polars' `cache`
+/// feature registers.
+pub(crate) fn is_polars_type(ty: &str) -> bool {
+    [
+        "DataFrame",
+        "LazyFrame",
+        "Series",
+        "Column",
+        "Expr",
+        "Chunked",
+    ]
+    .iter()
+    .any(|t| ty.contains(t))
+        || ty.contains("polars")
+}
+
 /// A [`CacheType`] registered for discovery by [`register_cache_type!`](crate::register_cache_type!).
 #[doc(hidden)]
 pub struct RegisteredCacheType(pub fn() -> CacheType);

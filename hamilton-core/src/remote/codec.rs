@@ -113,17 +113,7 @@ pub enum CodecError {
 /// What makes values of `type_name` able to cross between processes: the registration of an
 /// encoder, or, for a Polars type, the feature of hamilton-polars that registers them.
 pub(crate) fn missing_encoder_hint(type_name: &str) -> String {
-    let polars = [
-        "DataFrame",
-        "LazyFrame",
-        "Series",
-        "Column",
-        "Expr",
-        "Chunked",
-    ]
-    .iter()
-    .any(|t| type_name.contains(t))
-        || type_name.contains("polars");
+    let polars = crate::cache::registry::is_polars_type(type_name);
     if polars {
         "enable feature `cache` of hamilton-polars (`hamilton-polars = { version = \"..\", features = [\"cache\"] }`), which registers Polars' types with their encoders".to_string()
     } else {

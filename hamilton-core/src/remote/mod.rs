@@ -41,8 +41,10 @@
 //! for them, since the node did not run in this process.
 
 mod broker;
+mod builder;
 mod codec;
 mod crossing;
+mod dispatch;
 mod error;
 mod executor;
 mod identity;
@@ -53,9 +55,9 @@ mod task;
 mod worker;
 
 pub use broker::BrokerError;
+pub use builder::Remote;
 pub use codec::CodecError;
 pub use error::RemoteError;
-pub use executor::Remote;
 pub use node_runs::OnWorker;
 pub use store::{BlobKey, DirStore, ObjectStoreResults, ResultStore, StoreError};
 pub use worker::Worker;

@@ -122,14 +122,8 @@ impl Worker {
         let driver = self.builder.build()?;
         let graph = driver.graph.clone();
         let version = graph_version(&graph);
-        let mut config = BrokerConfig::new(self.url.clone(), queue_name(&version));
-        if let Some((interval, missed)) = self.heartbeat {
-            config.heartbeat = interval;
-            config.missed_heartbeats = missed;
-        }
-        if let Some(starts) = self.max_starts {
-            config.max_starts = starts;
-        }
+        let config = BrokerConfig::new(self.url.clone(), queue_name(&version))
+            .tuned(self.heartbeat, self.max_starts);
         let runner = Arc::new(TaskRunner::new(graph, version, Codec::new(&[]), self.store));
         let handler: broker::Handler = Arc::new(move |start| runner.run(start));
         broker::serve(&config, &self.name, self.concurrency, handler, self.stop)

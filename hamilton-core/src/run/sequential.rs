@@ -28,7 +28,7 @@ impl Executor for Sequential {
 
 /// What runs some of a run's steps somewhere else than on the calling thread (fan-out items and
 /// chosen nodes on worker processes), the rest of the run going on in plan order here.
-#[cfg(feature = "distributed")]
+#[cfg_attr(not(feature = "distributed"), allow(dead_code))]
 pub(crate) trait Elsewhere: Sync {
     /// What the run's hooks are told runs it (see [`RunInfo::executor`](crate::hooks::RunInfo)).
     fn name(&self) -> &'static str;
@@ -60,16 +60,13 @@ pub(crate) trait Elsewhere: Sync {
 }
 
 /// What [`Elsewhere`] sees of the run it serves.
-#[cfg(feature = "distributed")]
+#[cfg_attr(not(feature = "distributed"), allow(dead_code))]
 #[derive(Clone, Copy)]
 pub(crate) struct RunRef<'a> {
     pub(crate) graph: &'a Graph,
     pub(crate) plan: &'a crate::plan::Plan,
     pub(crate) run_id: u64,
 }
-
-#[cfg(not(feature = "distributed"))]
-pub(crate) enum Elsewhere {}
 
 /// A run's values, one slot each.
 struct Slots {

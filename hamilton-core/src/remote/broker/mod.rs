@@ -68,6 +68,23 @@ impl BrokerConfig {
         }
     }
 
+    /// The same, with the heartbeat `(interval, missed beats)` and the most starts of a task
+    /// where given (the driver's and its workers' settings).
+    pub(crate) fn tuned(
+        mut self,
+        heartbeat: Option<(Duration, u32)>,
+        max_starts: Option<u32>,
+    ) -> Self {
+        if let Some((interval, missed)) = heartbeat {
+            self.heartbeat = interval;
+            self.missed_heartbeats = missed;
+        }
+        if let Some(starts) = max_starts {
+            self.max_starts = starts;
+        }
+        self
+    }
+
     /// The poll interval actually used: never below 20 ms.
     fn poll_interval(&self) -> Duration {
         self.poll.max(Duration::from_millis(20))
