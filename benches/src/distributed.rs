@@ -23,26 +23,31 @@ pub mod dataflow {
     use super::*;
     hamilton_core::module!();
 
+    /// One item per task.
     #[node]
     pub fn tasks(n_tasks: &u64) -> Parallel<u64> {
         (0..*n_tasks).collect()
     }
 
+    /// An item's CPU-bound work.
     #[node]
     pub fn burned(tasks: &u64, iterations: &u64) -> u64 {
         hash_work(*tasks, *iterations)
     }
 
+    /// Every item's result, folded.
     #[node]
     pub fn all_burned(burned: &Collect<u64>) -> u64 {
         burned.iter().fold(0, |a, b| a ^ b)
     }
 
+    /// An empty remote task.
     #[node(tag(runs_on = "worker"))]
     pub fn pong(ping: &u64) -> u64 {
         *ping
     }
 
+    /// A frame sent to a worker and back.
     #[node(tag(runs_on = "worker"))]
     pub fn frame_back(frame: &DataFrame) -> DataFrame {
         frame.clone()
@@ -120,6 +125,7 @@ pub fn run(
     workers: usize,
     n_tasks: u64,
     task_ms: u64,
+    items_per_task: usize,
     reps: usize,
     pings: usize,
 ) -> Result<Value, String> {
@@ -153,7 +159,8 @@ pub fn run(
                 url.clone(),
                 DirStore::new(&store).map_err(|e| e.to_string())?,
             )
-            .nodes(TagFilter::new().is("runs_on", "worker")),
+            .nodes(TagFilter::new().is("runs_on", "worker"))
+            .items_per_task(items_per_task),
         )
         .build()
         .map_err(|e| e.to_string())?;
@@ -204,6 +211,7 @@ pub fn run(
         "workers": workers,
         "tasks": n_tasks,
         "task_ms": task_ms,
+        "items_per_task": items_per_task,
         "local_sequential_median_s": l,
         "remote_median_s": r,
         "speedup": l / r,

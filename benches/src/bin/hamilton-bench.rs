@@ -220,6 +220,9 @@ enum Command {
         /// CPU time of one item, in ms.
         #[arg(long, default_value_t = 50)]
         task_ms: u64,
+        /// Fan-out items per task.
+        #[arg(long, default_value_t = 1)]
+        items_per_task: usize,
         /// Timed runs of each kind (the median is reported).
         #[arg(long, default_value_t = 3)]
         reps: usize,
@@ -532,11 +535,12 @@ fn run(command: Command) -> Result<(), String> {
             workers,
             tasks,
             task_ms,
+            items_per_task,
             reps,
             pings,
             out,
         } => {
-            let r = distributed::run(workers, tasks, task_ms, reps, pings)?;
+            let r = distributed::run(workers, tasks, task_ms, items_per_task, reps, pings)?;
             println!(
                 "{tasks} CPU-bound items of ~{task_ms} ms: local sequential {:.0} ms, {workers} workers {:.0} ms, speed-up {:.2}×; empty remote task {:.1} ms; 10 MB frame to a worker and back {:.1} ms",
                 1e3 * r["local_sequential_median_s"].as_f64().unwrap_or(f64::NAN),
