@@ -245,7 +245,7 @@ fn a_driver_whose_broker_cannot_be_reached_fails_to_build_with_the_brokers_error
         panic!("built, though no broker listens on port 1");
     };
     assert!(
-        matches!(&err, Error::Remote(e) if matches!(**e, RemoteError::Broker(_))),
+        matches!(err.remote(), Some(RemoteError::Broker(_))),
         "{err:?}"
     );
     assert!(err.to_string().contains("127.0.0.1:1"), "{err}");

@@ -52,9 +52,9 @@ pub struct DriverBuilder {
     pub(crate) preparation: Option<Setup>,
     /// Sets up what sees each run's request (the run tracker), once the graph is built.
     pub(crate) observer: Option<ObserverSetup>,
-    /// Runs fan-out items and chosen nodes on workers (feature `distributed`).
-    #[cfg(feature = "distributed")]
-    remote: Option<crate::remote::Remote>,
+    /// Makes the executor once the graph is built, instead of the sequential or parallel one
+    /// (the remote executor of feature `distributed`).
+    pub(crate) executor_setup: Option<crate::run::ExecutorSetup>,
 }
 
 impl DriverBuilder {
@@ -162,26 +162,6 @@ impl DriverBuilder {
         self
     }
 
-    /// Runs fan-out items and chosen nodes on worker processes (feature `distributed`; see
-    /// [`remote`](crate::remote)); the rest of each run goes on in this process, in plan order
-    /// (this replaces [`with_parallelism`](Self::with_parallelism)). `build()` connects to the
-    /// broker and checks that every value crossing to a worker has an encoder.
-    ///
-    /// ```no_run
-    /// use hamilton_core::{Driver, remote::{DirStore, Remote}};
-    /// # mod features { hamilton_core::module!(); #[hamilton_core::node] pub fn a() -> i64 { 1 } }
-    /// let dr = Driver::builder()
-    ///     .with_modules([features::MODULE])
-    ///     .with_executor(Remote::new("redis://127.0.0.1:6379", DirStore::new("/mnt/shared/hamilton")?))
-    ///     .build()?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[cfg(feature = "distributed")]
-    pub fn with_executor(mut self, remote: crate::remote::Remote) -> Self {
-        self.remote = Some(remote);
-        self
-    }
-
     /// Builds the dataflow: wires every parameter, type-checks every edge, detects cycles.
     /// Every problem found is reported together in [`Error::Build`].
     pub fn build(self) -> Result<Driver, Error> {
@@ -215,9 +195,8 @@ impl DriverBuilder {
             Some(threads) => Box::new(crate::run::parallel::Parallel::new(threads)?),
             _ => Box::new(Sequential),
         };
-        #[cfg(feature = "distributed")]
-        let executor = match self.remote {
-            Some(remote) => remote.setup(&graph)?,
+        let executor = match self.executor_setup {
+            Some(setup) => setup(&graph)?,
             None => executor,
         };
         Ok(Driver {

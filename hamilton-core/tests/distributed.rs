@@ -447,7 +447,7 @@ fn a_task_that_kills_its_worker_every_time_fails_the_run_after_max_starts() -> R
     let err = dr.execute(&OUTPUTS, inputs(3, 5, 0, -1, 1)).unwrap_err();
     let text = err.to_string();
     ensure(
-        matches!(&err, Error::Remote(e) if matches!(**e, RemoteError::TaskFailed { .. })),
+        matches!(err.remote(), Some(RemoteError::TaskFailed { .. })),
         || format!("{err:?}"),
     )?;
     ensure(
@@ -469,10 +469,9 @@ fn a_broker_stopped_mid_run_is_a_typed_error_within_the_timeout() -> Result<(), 
     cluster.redis.stop();
     let (result, ended) = run.join().unwrap();
     let err = result.err().ok_or("the run went on without its broker")?;
-    ensure(
-        matches!(&err, Error::Remote(e) if matches!(**e, RemoteError::Broker(_))),
-        || format!("{err:?}"),
-    )?;
+    ensure(matches!(err.remote(), Some(RemoteError::Broker(_))), || {
+        format!("{err:?}")
+    })?;
     ensure(
         ended.duration_since(stopped) < Duration::from_secs(5),
         || format!("took {:?}", ended.duration_since(stopped)),
@@ -486,10 +485,7 @@ fn workers_built_from_other_code_are_refused_with_a_clear_error() -> Result<(), 
     std::thread::sleep(Duration::from_millis(1500));
     let dr = cluster.driver(cluster.remote().wait_for_workers(Duration::from_secs(2)));
     let err = dr.execute(&OUTPUTS, inputs(3, 1, 0, -1, -1)).unwrap_err();
-    let Error::Remote(remote) = &err else {
-        return Err(format!("{err:?}").into());
-    };
-    let RemoteError::NoWorkers { elsewhere, .. } = &**remote else {
+    let Some(RemoteError::NoWorkers { elsewhere, .. }) = err.remote() else {
         return Err(format!("{err:?}").into());
     };
     ensure(elsewhere.len() == 1, || format!("{err}"))?;

@@ -137,8 +137,9 @@ pub enum Error {
     },
     /// Running on workers failed (feature `distributed`): the broker, the result store, a value
     /// that cannot cross, no worker for this dataflow, a task that ended its worker every time.
+    /// The error is a `hamilton_core::remote::RemoteError`: `downcast_ref` reaches it.
     #[cfg(feature = "distributed")]
-    Remote(Box<crate::remote::RemoteError>),
+    Remote(NodeError),
     /// The UI could not be served (feature `ui`): the address is taken, or not this machine's.
     Serve {
         /// The address asked for.
@@ -256,7 +257,7 @@ impl std::error::Error for Error {
             // The command line's messages already hold their direct cause.
             Self::Cli(e) => std::error::Error::source(&**e).and_then(|s| s.source()),
             #[cfg(feature = "distributed")]
-            Self::Remote(e) => std::error::Error::source(&**e),
+            Self::Remote(e) => e.source(),
             _ => None,
         }
     }
@@ -379,13 +380,6 @@ impl Error {
                 .field("source", source)
                 .finish(),
         }
-    }
-}
-
-#[cfg(feature = "distributed")]
-impl From<crate::remote::RemoteError> for Error {
-    fn from(e: crate::remote::RemoteError) -> Self {
-        Self::Remote(Box::new(e))
     }
 }
 

@@ -160,3 +160,24 @@ fn driver_id() -> String {
         std::process::id()
     )
 }
+
+impl crate::DriverBuilder {
+    /// Runs fan-out items and chosen nodes on worker processes (feature `distributed`; see
+    /// [`remote`](crate::remote)); the rest of each run goes on in this process, in plan order
+    /// (this replaces [`with_parallelism`](Self::with_parallelism)). `build()` connects to the
+    /// broker and checks that every value crossing to a worker has an encoder.
+    ///
+    /// ```no_run
+    /// use hamilton_core::{Driver, remote::{DirStore, Remote}};
+    /// # mod features { hamilton_core::module!(); #[hamilton_core::node] pub fn a() -> i64 { 1 } }
+    /// let dr = Driver::builder()
+    ///     .with_modules([features::MODULE])
+    ///     .with_executor(Remote::new("redis://127.0.0.1:6379", DirStore::new("/mnt/shared/hamilton")?))
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_executor(mut self, remote: Remote) -> Self {
+        self.executor_setup = Some(Box::new(move |graph| remote.setup(graph)));
+        self
+    }
+}

@@ -79,6 +79,28 @@ pub enum RemoteError {
     },
 }
 
+impl From<RemoteError> for crate::Error {
+    fn from(e: RemoteError) -> Self {
+        Self::Remote(Box::new(e))
+    }
+}
+
+impl crate::Error {
+    /// The [`RemoteError`] of an [`Error::Remote`](crate::Error::Remote), if this is one.
+    ///
+    /// ```
+    /// use hamilton_core::{Error, remote::RemoteError};
+    /// let e = Error::from(RemoteError::Protocol { what: "node `a`".into(), reason: "no answer".into() });
+    /// assert!(matches!(e.remote(), Some(RemoteError::Protocol { .. })));
+    /// ```
+    pub fn remote(&self) -> Option<&RemoteError> {
+        match self {
+            Self::Remote(e) => e.downcast_ref(),
+            _ => None,
+        }
+    }
+}
+
 fn elsewhere_text(elsewhere: &[(String, usize)]) -> String {
     if elsewhere.is_empty() {
         return String::new();

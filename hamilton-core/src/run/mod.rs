@@ -91,6 +91,9 @@ pub(crate) struct Run<'r> {
     pub(crate) run_id: u64,
 }
 
+/// Makes a driver's executor for its built graph (the remote executor).
+pub(crate) type ExecutorSetup = Box<dyn FnOnce(&Graph) -> Result<Box<dyn Executor>, Error> + Send>;
+
 /// The future of a run's outputs.
 pub(crate) type RunFuture<'r> = Pin<Box<dyn Future<Output = Result<Outputs, Error>> + Send + 'r>>;
 
