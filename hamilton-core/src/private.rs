@@ -14,6 +14,15 @@ pub use crate::values::ValueMap;
 #[cfg(feature = "inventory")]
 pub use inventory;
 
+/// `None`, for the descriptor `#[node]` writes (one short path instead of `::core::option::..`).
+pub use ::core::option::Option::None;
+
+/// The modifiers of a node without any: a plain function, so that a descriptor does not
+/// instantiate `Vec::new` (see `BENCHMARKS.md`, "The compile cost of `#[node]`").
+pub fn no_modifiers() -> Vec<Modifier> {
+    Vec::new()
+}
+
 /// A `#[node]` function, registered for discovery by [`Module`](crate::Module).
 #[derive(Debug)]
 pub struct Registration {

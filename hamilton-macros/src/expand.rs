@@ -166,6 +166,10 @@ fn with_error(item: TokenStream, error: syn::Error) -> TokenStream {
 fn generate(node: &Node, options: &Options) -> TokenStream {
     let krate = options.crate_path();
     let private = quote!(#krate::__private);
+    // Inside the descriptor's initializer, `__private` is imported under one short name: a path
+    // of one token instead of eight, dozens of times per function (fewer tokens for the macro to
+    // build and for the compiler to parse and resolve).
+    let local = quote!(__hamilton);
     // `spend__uk` is Hamilton's variant naming: not a style problem here.
     let variant_fn = (options.mods.is_variant() && node.fn_name().contains("__"))
         .then(|| quote!(#[allow(non_snake_case)]));
@@ -196,21 +200,21 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         let call_ident = hidden("call");
         let async_ident = hidden("call_async");
         (
-            quote!(&(#ident::#call_ident as #private::CallFn)),
+            quote!(&(#ident::#call_ident as #local::CallFn)),
             quote!(::core::option::Option::Some(#ident::#async_ident)),
             async_shims(node, output, &name, &call_ident, &async_ident, &private),
         )
     } else if node.params.len() > MAX_GENERIC_PARAMS {
         let call_ident = hidden("call");
         (
-            quote!(&(#ident::#call_ident as #private::CallFn)),
-            quote!(::core::option::Option::None),
+            quote!(&(#ident::#call_ident as #local::CallFn)),
+            quote!(#local::None),
             sync_shim(node, output, &call_ident, &private),
         )
     } else {
         (
-            generic_call(node, output, &private),
-            quote!(::core::option::Option::None),
+            generic_call(node, output, &local),
+            quote!(#local::None),
             quote!(),
         )
     };
@@ -221,7 +225,7 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         let ident = hidden("modifiers");
         quote!(#ident)
     } else {
-        quote!(::std::vec::Vec::new)
+        quote!(#local::no_modifiers)
     };
     let modifiers = modifiers.map(|list| {
         quote! {
@@ -236,7 +240,7 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         || quote!(::core::line!()),
         |line| Literal::u32_unsuffixed(line).into_token_stream(),
     );
-    let params = node.params.iter().map(|param| param_def(param, &private));
+    let params = node.params.iter().map(|param| param_def(param, &local));
     let output_ty = output_value_type(output, &private);
     let output_name = &output.value_name;
     let (wired_sum, wiring) = wiring(node, options, &cfgs);
@@ -267,7 +271,7 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
     // The output type is checked by the call's output marker (or the shim's wrapping). Spanned on
     // the return type like it, so that a `..Result` that is not a `Result` is reported once.
     let output_info = respan(
-        quote!(#private::TypeInfo::named::<#output_ty>),
+        quote!(#local::TypeInfo::named::<#output_ty>),
         output.ty.span(),
     );
     let tags = options
@@ -283,10 +287,10 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
     // that is not hamilton_core's, is reported there.
     let fan_out = match &output.parallel {
         Some(parallel) => {
-            let fan_out_of = spanned_call(&private, "fan_out_of", parallel, parallel);
+            let fan_out_of = spanned_call(&local, "fan_out_of", parallel, parallel);
             quote!(::core::option::Option::Some(#fan_out_of))
         }
-        None => quote!(::core::option::Option::None),
+        None => quote!(#local::None),
     };
 
     quote! {
@@ -301,11 +305,13 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         #(#cfgs)*
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unreachable_pub, deprecated)]
-        #vis static #def_ident: #private::NodeDef = #private::NodeDef {
+        #vis static #def_ident: #private::NodeDef = {
+            use #private as #local;
+            #local::NodeDef {
                 name: #name,
                 function: #fn_name,
                 module: ::core::module_path!(),
-                location: #private::Location::new(::core::file!(), #line),
+                location: #local::Location { file: ::core::file!(), line: #line },
                 doc: #doc,
                 params: &[#(#params),*],
                 output: #output_info(#output_name),
@@ -316,7 +322,8 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
                 async_call: #async_call,
                 modifiers: #modifiers_fn,
                 fan_out: #fan_out,
-            };
+            }
+        };
 
         #(#cfgs)*
         impl #ident {
@@ -400,7 +407,7 @@ fn param_def(param: &Param, private: &TokenStream) -> TokenStream {
         let gather_of = spanned_call(private, "gather_of", value, value);
         quote!(::core::option::Option::Some(#gather_of))
     } else {
-        quote!(::core::option::Option::None)
+        quote!(#private::None)
     };
     quote! {
         #private::ParamDef {
@@ -432,18 +439,21 @@ mod tests {
         for expected in [
             "pub fn avg",
             "pub struct avg { }",
-            "pub static __hamilton_node_avg : :: hamilton_core :: __private :: NodeDef",
+            "pub static __hamilton_node_avg : :: hamilton_core :: __private :: NodeDef = { use :: hamilton_core :: __private as __hamilton ; __hamilton :: NodeDef {",
+            "location : __hamilton :: Location { file : :: core :: file ! () , line : :: core :: line ! () }",
+            "modifiers : __hamilton :: no_modifiers",
             "impl avg",
             "pub const DEF : & 'static :: hamilton_core :: __private :: NodeDef = & __hamilton_node_avg ;",
-            "call : & :: hamilton_core :: __private :: FnCall :: new (avg , (\
-             :: hamilton_core :: __private :: Ref :: < Series > :: NEW , \
-             :: hamilton_core :: __private :: OptRef :: < f64 > :: NEW , \
-             :: hamilton_core :: __private :: owned :: < usize > () , \
-             :: hamilton_core :: __private :: Deref :: < :: std :: string :: String > :: NEW , \
-             :: hamilton_core :: __private :: OptDeref :: < :: std :: vec :: Vec < f64 > > :: NEW ,) , \
-             :: hamilton_core :: __private :: returns_result :: < PolarsResult < Series > > ())",
+            "call : & __hamilton :: FnCall :: new (avg , (\
+             __hamilton :: Ref :: < Series > :: NEW , \
+             __hamilton :: OptRef :: < f64 > :: NEW , \
+             __hamilton :: owned :: < usize > () , \
+             __hamilton :: Deref :: < :: std :: string :: String > :: NEW , \
+             __hamilton :: OptDeref :: < :: std :: vec :: Vec < f64 > > :: NEW ,) , \
+             __hamilton :: returns_result :: < PolarsResult < Series > > ())",
             "TypeInfo :: named :: < < PolarsResult < Series > as :: hamilton_core :: __private :: Fallible > :: Ok >",
-            "ty : :: hamilton_core :: __private :: param_type :: < usize > (\"usize\")",
+            "ty : __hamilton :: param_type :: < usize > (\"usize\")",
+            "gather : __hamilton :: None",
             "name : \"avg\"",
             "doc : \"Doc.\"",
             "ParamKind :: OptionalRef",
@@ -479,7 +489,7 @@ mod tests {
         }
         for expected in [
             "async_call : :: core :: option :: Option :: Some (fetch :: __hamilton_call_async_fetch)",
-            "call : & (fetch :: __hamilton_call_fetch as :: hamilton_core :: __private :: CallFn)",
+            "call : & (fetch :: __hamilton_call_fetch as __hamilton :: CallFn)",
         ] {
             assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
         }
@@ -510,9 +520,9 @@ mod tests {
             ),
         );
         for expected in [
-            "fan_out : :: core :: option :: Option :: Some (:: hamilton_core :: __private :: fan_out_of :: < Parallel < u64 > >)",
-            "gather : :: core :: option :: Option :: Some (:: hamilton_core :: __private :: gather_of :: < Collect < u64 > >)",
-            "gather : :: core :: option :: Option :: Some (:: hamilton_core :: __private :: gather_of :: < fanout :: Collect < u64 > >)",
+            "fan_out : :: core :: option :: Option :: Some (__hamilton :: fan_out_of :: < Parallel < u64 > >)",
+            "gather : :: core :: option :: Option :: Some (__hamilton :: gather_of :: < Collect < u64 > >)",
+            "gather : :: core :: option :: Option :: Some (__hamilton :: gather_of :: < fanout :: Collect < u64 > >)",
             "param_type :: < Collect < u64 > > (\"Collect<u64>\")",
             "owned :: < fanout :: Collect < u64 > > ()",
             // Dependents of a fan-out read its item type.
@@ -528,18 +538,9 @@ mod tests {
                 }
             ),
         );
-        assert!(
-            out.contains("fan_out : :: core :: option :: Option :: None"),
-            "{out}"
-        );
-        assert!(
-            out.contains("gather : :: core :: option :: Option :: None"),
-            "{out}"
-        );
-        assert!(
-            out.contains("async_call : :: core :: option :: Option :: None"),
-            "{out}"
-        );
+        assert!(out.contains("fan_out : __hamilton :: None"), "{out}");
+        assert!(out.contains("gather : __hamilton :: None"), "{out}");
+        assert!(out.contains("async_call : __hamilton :: None"), "{out}");
     }
 
     #[test]
@@ -569,9 +570,10 @@ mod tests {
         assert!(!out.contains("hamilton_core"), "{out}");
         assert!(out.contains("my :: ham :: __private :: NodeDef"), "{out}");
         assert!(
-            out.contains("my :: ham :: __private :: returns :: < i64 >"),
+            out.contains("use my :: ham :: __private as __hamilton ;"),
             "{out}"
         );
+        assert!(out.contains("__hamilton :: returns :: < i64 >"), "{out}");
     }
 
     #[test]
