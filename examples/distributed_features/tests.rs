@@ -235,7 +235,6 @@ fn a_missing_or_unknown_mode_and_a_bad_number_are_usage_errors_naming_them() {
 
 #[test]
 fn a_driver_whose_broker_cannot_be_reached_fails_to_build_with_the_brokers_error() {
-    use hamilton_core::Error;
     use hamilton_core::remote::{DirStore, Remote, RemoteError};
     let dir = tempfile::tempdir().unwrap();
     // Nothing listens on port 1. Every value that crosses to the workers (the partitions, the
