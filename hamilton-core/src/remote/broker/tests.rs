@@ -14,6 +14,10 @@ use super::{Broker, BrokerConfig, BrokerError, Handler, TaskEnd, redact, serve};
 
 const QUEUE: &str = "hamilton-0123456789abcdef";
 
+/// Why a test fails on a machine without Redis (it never skips).
+const NO_REDIS: &str =
+    "these tests start `redis-server` on 127.0.0.1: `apt-get install -y redis-server`";
+
 fn config(redis: &RedisServer) -> BrokerConfig {
     BrokerConfig::new(&redis.url, QUEUE)
 }
@@ -111,9 +115,7 @@ fn eventually(mut f: impl FnMut() -> bool) -> bool {
 
 #[test]
 fn pushed_tasks_end_done_with_the_handlers_json() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start().expect(NO_REDIS);
     let config = config(&redis);
     let broker = Broker::connect(&config).unwrap();
     let ids = ids(3);
@@ -131,9 +133,7 @@ fn pushed_tasks_end_done_with_the_handlers_json() {
 
 #[test]
 fn a_handler_error_ends_the_task_killed_with_its_reason_and_is_not_retried() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start().expect(NO_REDIS);
     let config = config(&redis);
     let broker = Broker::connect(&config).unwrap();
     let calls = Arc::new(AtomicUsize::new(0));
@@ -162,9 +162,7 @@ fn a_handler_error_ends_the_task_killed_with_its_reason_and_is_not_retried() {
 
 #[test]
 fn a_handler_panic_ends_the_task_killed_with_the_panic_message() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start().expect(NO_REDIS);
     let config = config(&redis);
     let broker = Broker::connect(&config).unwrap();
     let panicking: Handler = Arc::new(|_| panic!("boom"));
@@ -181,9 +179,7 @@ fn a_handler_panic_ends_the_task_killed_with_the_panic_message() {
 
 #[test]
 fn a_task_started_more_than_max_starts_times_is_killed_without_running() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start().expect(NO_REDIS);
     let config = config(&redis);
     let broker = Broker::connect(&config).unwrap();
     // Three earlier starts whose worker ended each time.
@@ -210,9 +206,7 @@ fn a_task_started_more_than_max_starts_times_is_killed_without_running() {
 
 #[test]
 fn a_started_task_sees_how_often_it_was_started() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start().expect(NO_REDIS);
     let config = config(&redis);
     let broker = Broker::connect(&config).unwrap();
     // One earlier start whose worker ended.
@@ -297,8 +291,8 @@ impl Drop for WorkerProcess {
 /// Pushes one task to worker processes that end on its first start, starting a new worker
 /// process whenever the last one ended; answers how the task ended and how many processes
 /// ended.
-fn run_with_dying_workers(max_starts: u32) -> Option<(TaskEnd, usize)> {
-    let redis = RedisServer::start()?;
+fn run_with_dying_workers(max_starts: u32) -> (TaskEnd, usize) {
+    let redis = RedisServer::start().expect(NO_REDIS);
     let broker = Broker::connect(&config(&redis)).unwrap();
     let ids = ids(1);
     broker.push(tasks(&ids)).unwrap();
@@ -311,7 +305,7 @@ fn run_with_dying_workers(max_starts: u32) -> Option<(TaskEnd, usize)> {
             worker = WorkerProcess::start(&redis.url, max_starts);
         }
         if let Some((_, end)) = broker.wait(&ids, Duration::from_millis(100)).unwrap().pop() {
-            return Some((end, deaths));
+            return (end, deaths);
         }
     }
     panic!("the task did not end within 60 s");
@@ -319,9 +313,7 @@ fn run_with_dying_workers(max_starts: u32) -> Option<(TaskEnd, usize)> {
 
 #[test]
 fn the_task_of_a_dead_worker_runs_again_and_counts_its_starts() {
-    let Some((end, deaths)) = run_with_dying_workers(3) else {
-        return;
-    };
+    let (end, deaths) = run_with_dying_workers(3);
     assert_eq!(deaths, 1);
     match end {
         TaskEnd::Done(json) => assert!(json.ends_with(r#","starts":2}"#), "{json}"),
@@ -331,9 +323,7 @@ fn the_task_of_a_dead_worker_runs_again_and_counts_its_starts() {
 
 #[test]
 fn a_task_whose_worker_dies_more_often_than_max_starts_is_killed() {
-    let Some((end, deaths)) = run_with_dying_workers(1) else {
-        return;
-    };
+    let (end, deaths) = run_with_dying_workers(1);
     assert_eq!(deaths, 1);
     match end {
         TaskEnd::Killed(reason) => assert!(
@@ -346,9 +336,7 @@ fn a_task_whose_worker_dies_more_often_than_max_starts_is_killed() {
 
 #[test]
 fn cancel_removes_the_queued_tasks_and_their_records() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start().expect(NO_REDIS);
     let config = config(&redis);
     let broker = Broker::connect(&config).unwrap();
     let ids = ids(5);
@@ -377,9 +365,7 @@ fn cancel_removes_the_queued_tasks_and_their_records() {
 
 #[test]
 fn forget_leaves_nothing_of_the_ended_tasks() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start().expect(NO_REDIS);
     let config = config(&redis);
     let broker = Broker::connect(&config).unwrap();
     let calls = Arc::new(AtomicUsize::new(0));
@@ -406,9 +392,7 @@ fn forget_leaves_nothing_of_the_ended_tasks() {
 
 #[test]
 fn the_broker_works_and_drops_inside_a_tokio_runtime() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start().expect(NO_REDIS);
     let config = config(&redis);
     let calls = Arc::new(AtomicUsize::new(0));
     let _worker = Serving::start(&config, echo(&calls));
@@ -431,9 +415,7 @@ fn the_broker_works_and_drops_inside_a_tokio_runtime() {
 
 #[test]
 fn wait_answers_nothing_when_no_task_ends_in_time() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start().expect(NO_REDIS);
     let broker = Broker::connect(&config(&redis)).unwrap();
     let ids = ids(2);
     broker.push(tasks(&ids)).unwrap();
@@ -445,9 +427,7 @@ fn wait_answers_nothing_when_no_task_ends_in_time() {
 
 #[test]
 fn a_killed_broker_is_an_error_not_a_hang() {
-    let Some(mut redis) = RedisServer::start() else {
-        return;
-    };
+    let mut redis = RedisServer::start().expect(NO_REDIS);
     let broker = Broker::connect(&config(&redis)).unwrap();
     let ids = ids(1);
     redis.stop();
@@ -476,9 +456,7 @@ fn a_killed_broker_is_an_error_not_a_hang() {
 
 #[test]
 fn a_hung_broker_is_an_error_not_a_hang() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start().expect(NO_REDIS);
     let broker = Broker::connect(&config(&redis)).unwrap();
     let ids = ids(1);
     redis.pause();
@@ -501,9 +479,7 @@ fn a_hung_broker_is_an_error_not_a_hang() {
 
 #[test]
 fn connecting_to_no_broker_is_a_connect_error() {
-    let Some(mut redis) = RedisServer::start() else {
-        return;
-    };
+    let mut redis = RedisServer::start().expect(NO_REDIS);
     let config = config(&redis);
     redis.stop();
     match Broker::connect(&config) {
@@ -539,9 +515,7 @@ fn an_unusable_url_or_queue_is_refused_before_connecting() {
 
 #[test]
 fn live_workers_counts_a_serving_worker_and_none_once_it_stopped() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start().expect(NO_REDIS);
     let config = config(&redis);
     let broker = Broker::connect(&config).unwrap();
     assert_eq!(broker.live_workers().unwrap(), 0);
@@ -554,9 +528,7 @@ fn live_workers_counts_a_serving_worker_and_none_once_it_stopped() {
 
 #[test]
 fn live_queues_names_other_builds_with_live_workers() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start().expect(NO_REDIS);
     let ours = config(&redis);
     let theirs = BrokerConfig::new(&redis.url, "hamilton-ffffffffffffffff");
     let broker = Broker::connect(&ours).unwrap();
@@ -571,9 +543,7 @@ fn live_queues_names_other_builds_with_live_workers() {
 
 #[test]
 fn a_worker_goes_on_after_its_broker_comes_back() {
-    let Some(mut redis) = RedisServer::start() else {
-        return;
-    };
+    let mut redis = RedisServer::start().expect(NO_REDIS);
     let config = config(&redis);
     let calls = Arc::new(AtomicUsize::new(0));
     let mut worker = Serving::start(&config, echo(&calls));
@@ -604,9 +574,7 @@ fn passwords_are_hidden_in_urls() {
 #[test]
 #[ignore]
 fn round_trip_of_empty_tasks() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start().expect(NO_REDIS);
     let config = config(&redis);
     let broker = Broker::connect(&config).unwrap();
     let calls = Arc::new(AtomicUsize::new(0));
