@@ -1,9 +1,7 @@
 //! Materialization: requested nodes computed and saved in one call, in every format, from
 //! eager and lazy values, atomically, with metadata and paths from inputs or config.
 
-mod common;
-
-use common::entries;
+use crate::common::entries;
 
 use std::fs;
 use std::path::Path;

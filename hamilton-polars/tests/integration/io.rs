@@ -1,8 +1,6 @@
 //! Loaders and savers as nodes.
 
-mod common;
-
-use common::entries;
+use crate::common::entries;
 
 use std::fs;
 use std::path::{Path, PathBuf};
