@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::cancel::Cancel;
 use crate::convert::{Conversion, conversion_table};
 use futures_util::FutureExt;
 
@@ -282,7 +283,7 @@ impl Driver {
     /// Computes `outputs` (and only what they need) from `inputs`: the short form of
     /// [`request`](Self::request)`(outputs).inputs(inputs).execute()`.
     pub fn execute<S: AsRef<str>>(&self, outputs: &[S], inputs: Inputs) -> Result<Outputs, Error> {
-        self.run_sync(outputs, inputs, Overrides::new())
+        self.run_sync(outputs, inputs, Overrides::new(), None)
     }
 
     /// Runs a request on the driver's sync executor (sequential, or parallel).
@@ -291,6 +292,7 @@ impl Driver {
         outputs: &[S],
         inputs: Inputs,
         overrides: Overrides,
+        cancel: Option<&Cancel>,
     ) -> Result<Outputs, Error> {
         let run_id = self.next_run_id();
         let _finish = Finish(self, run_id, Finishing::Preparation);
@@ -299,11 +301,11 @@ impl Driver {
             Err(failed) => {
                 let rest = self.passing_through(*failed, outputs, inputs)?;
                 return Ok(self
-                    .run_sync(&rest.computed, rest.inputs, rest.overrides)?
+                    .run_sync(&rest.computed, rest.inputs, rest.overrides, cancel)?
                     .with_passed(outputs, rest.passed));
             }
         };
-        self.run_plan_sync(&plan, inputs, overrides, run_id)
+        self.run_plan_sync(&plan, inputs, overrides, run_id, cancel)
     }
 
     /// `error`, the request's planning error, without the outputs no node computes but the
@@ -398,6 +400,7 @@ impl Driver {
         inputs: Inputs,
         overrides: Overrides,
         run_id: u64,
+        cancel: Option<&Cancel>,
     ) -> Result<Outputs, Error> {
         if !plan.async_nodes.is_empty() {
             return Err(Error::Request(vec![crate::RequestError::NeedsAsync {
@@ -413,6 +416,7 @@ impl Driver {
                 slots,
                 hooks: &self.hooks,
                 run_id,
+                cancel,
             })
             .now_or_never()
             .expect("the sync executors finish without waiting")
@@ -434,6 +438,7 @@ impl Driver {
         inputs: Inputs,
         overrides: Overrides,
         run_id: u64,
+        cancel: Option<&Cancel>,
     ) -> Result<Outputs, Error> {
         let _observed = self.observe_request(run_id, &inputs, &overrides);
         let slots = load(&self.graph, plan, inputs, overrides)?;
@@ -444,6 +449,7 @@ impl Driver {
                 slots,
                 hooks: &self.hooks,
                 run_id,
+                cancel,
             })
             .await
     }
@@ -510,7 +516,8 @@ impl Driver {
         outputs: &[S],
         inputs: Inputs,
     ) -> Result<Outputs, Error> {
-        self.run_async(outputs, inputs, Overrides::new()).await
+        self.run_async(outputs, inputs, Overrides::new(), None)
+            .await
     }
 
     /// Runs a request on the async executor.
@@ -519,6 +526,7 @@ impl Driver {
         outputs: &[S],
         inputs: Inputs,
         overrides: Overrides,
+        cancel: Option<&Cancel>,
     ) -> Result<Outputs, Error> {
         let run_id = self.next_run_id();
         let _finish = Finish(self, run_id, Finishing::Preparation);
@@ -527,11 +535,13 @@ impl Driver {
             Err(failed) => {
                 let rest = self.passing_through(*failed, outputs, inputs)?;
                 let computed =
-                    Box::pin(self.run_async(&rest.computed, rest.inputs, rest.overrides)).await?;
+                    Box::pin(self.run_async(&rest.computed, rest.inputs, rest.overrides, cancel))
+                        .await?;
                 return Ok(computed.with_passed(outputs, rest.passed));
             }
         };
-        self.run_plan_async(&plan, inputs, overrides, run_id).await
+        self.run_plan_async(&plan, inputs, overrides, run_id, cancel)
+            .await
     }
 
     /// Checks a request without running anything (see [`Request::validate`]).

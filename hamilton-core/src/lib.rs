@@ -38,7 +38,9 @@ pub mod ui;
 use build::{blocks, graph, resolve};
 #[cfg(feature = "cli")]
 use define::cli_error;
-use define::{args, call, convert, error, error_context, module, outputs, types, value, values};
+use define::{
+    args, call, cancel, convert, error, error_context, module, outputs, types, value, values,
+};
 pub use define::{check, fanout, hooks, modifiers, node};
 use plan::schedule;
 
@@ -46,6 +48,7 @@ use plan::schedule;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use cancel::Cancel;
 pub use define::typed_output::{OwnOutput, TypedOutput};
 pub use driver::{Driver, DriverBuilder};
 pub use error::{BuildError, Error, RequestError};

@@ -111,7 +111,7 @@ impl PreparedRequest<'_> {
         }
         let run_id = self.driver.next_run_id();
         self.driver
-            .run_plan_sync(&self.plan, inputs, Overrides::new(), run_id)
+            .run_plan_sync(&self.plan, inputs, Overrides::new(), run_id, None)
     }
 
     /// Computes the outputs from `inputs` on the async executor, on whatever executor awaits
@@ -136,7 +136,7 @@ impl PreparedRequest<'_> {
         }
         let run_id = self.driver.next_run_id();
         self.driver
-            .run_plan_async(&self.plan, inputs, Overrides::new(), run_id)
+            .run_plan_async(&self.plan, inputs, Overrides::new(), run_id, None)
             .await
     }
 

@@ -1,6 +1,7 @@
 //! A request: what to compute (its outputs), from what (inputs), with which nodes replaced
 //! (overrides); executed, validated or drawn.
 
+use crate::cancel::Cancel;
 use crate::diagram::Format;
 use crate::driver::Driver;
 use crate::error::Error;
@@ -56,6 +57,7 @@ pub struct Request<'d> {
     outputs: Vec<String>,
     inputs: Inputs,
     overrides: Overrides,
+    cancel: Option<Cancel>,
 }
 
 impl<'d> Request<'d> {
@@ -65,6 +67,7 @@ impl<'d> Request<'d> {
             outputs: outputs.iter().map(|s| s.as_ref().to_string()).collect(),
             inputs: Inputs::new(),
             overrides: Overrides::new(),
+            cancel: None,
         }
     }
 
@@ -81,17 +84,46 @@ impl<'d> Request<'d> {
         self
     }
 
+    /// Lets `cancel` stop the run: once it is cancelled, no further node starts and the run
+    /// returns [`Error::Cancelled`] (see [`Cancel`]).
+    ///
+    /// ```
+    /// use hamilton_core::{Cancel, Driver, Error, Inputs, node::{Args, Node}};
+    /// let dr = Driver::builder()
+    ///     .with_nodes([Node::builder("b").param::<i64>("a").build(|x: &Args| Ok(x.get::<i64>(0)? + 1))])
+    ///     .build()
+    ///     .unwrap();
+    /// let cancel = Cancel::new();
+    /// let request = || dr.request(&["b"]).inputs(Inputs::new().set("a", 1_i64)).cancel_with(&cancel);
+    /// assert_eq!(request().execute().unwrap().get::<i64>("b").unwrap(), &2);
+    /// cancel.cancel();
+    /// assert!(matches!(request().execute(), Err(Error::Cancelled { .. })));
+    /// ```
+    pub fn cancel_with(mut self, cancel: &Cancel) -> Self {
+        self.cancel = Some(cancel.clone());
+        self
+    }
+
     /// Computes the outputs (and only what they need) on the driver's executor.
     pub fn execute(self) -> Result<Outputs, Error> {
-        self.driver
-            .run_sync(&self.outputs, self.inputs, self.overrides)
+        self.driver.run_sync(
+            &self.outputs,
+            self.inputs,
+            self.overrides,
+            self.cancel.as_ref(),
+        )
     }
 
     /// Computes the outputs on the async executor, on whatever executor awaits the future (see
     /// [`Driver::execute_async`]).
     pub async fn execute_async(self) -> Result<Outputs, Error> {
         self.driver
-            .run_async(&self.outputs, self.inputs, self.overrides)
+            .run_async(
+                &self.outputs,
+                self.inputs,
+                self.overrides,
+                self.cancel.as_ref(),
+            )
             .await
     }
 

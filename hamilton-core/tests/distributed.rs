@@ -16,7 +16,7 @@ use hamilton_core::fanout::{Collect, Parallel};
 use hamilton_core::hooks::{Hook, HookError, NodeContext, NodeOutcome};
 use hamilton_core::introspect::TagFilter;
 use hamilton_core::remote::{DirStore, Remote, RemoteError, Worker};
-use hamilton_core::{BuildError, Driver, Error, Inputs, Module, node};
+use hamilton_core::{BuildError, Cancel, Driver, Error, Inputs, Module, node};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 use redis::RedisServer;
@@ -441,6 +441,43 @@ fn a_worker_killed_mid_run_hands_its_task_to_another_and_the_run_completes() -> 
     Ok(())
 }
 
+fn a_cancelled_run_takes_back_its_queued_tasks_and_returns_at_once() -> Result<(), Failed> {
+    let cluster = Cluster::start(1, "main", 3);
+    let dr = cluster.driver(cluster.remote());
+    let cancel = Cancel::new();
+    let stop = cancel.clone();
+    // 20 items of 300 ms on one worker: 6 s if nothing stops it.
+    let started = Instant::now();
+    let run = std::thread::spawn(move || {
+        dr.request(&OUTPUTS)
+            .inputs(inputs(20, 5, 300, -1, -1))
+            .cancel_with(&cancel)
+            .execute()
+    });
+    std::thread::sleep(Duration::from_millis(700));
+    stop.cancel();
+    let err = run.join().unwrap().unwrap_err();
+    let took = started.elapsed();
+    ensure(
+        matches!(&err, Error::Cancelled { node } if node == "scaled"),
+        || format!("expected a cancelled run, got {err:?}"),
+    )?;
+    // The item running when it was cancelled ends (300 ms); the 17 or so still queued never start.
+    ensure(took < Duration::from_secs(3), || {
+        format!("the cancelled run took {took:?}")
+    })?;
+    ensure(cluster.broker_keys("hamilton-*:active") == 0, || {
+        "the cancelled run left queued tasks".into()
+    })?;
+    ensure(cluster.broker_keys("hamilton-*:meta:*") == 0, || {
+        "the cancelled run left task records in the broker".into()
+    })?;
+    ensure(cluster.stored_runs() == 0, || {
+        "the cancelled run left values in the store".into()
+    })?;
+    Ok(())
+}
+
 fn a_task_that_kills_its_worker_every_time_fails_the_run_after_max_starts() -> Result<(), Failed> {
     let cluster = Cluster::start(3, "main", 2);
     let dr = cluster.driver(cluster.remote().max_starts(2));
@@ -559,6 +596,10 @@ fn main() {
         Trial::test(
             "a_worker_killed_mid_run_hands_its_task_to_another_and_the_run_completes",
             needs_redis(a_worker_killed_mid_run_hands_its_task_to_another_and_the_run_completes),
+        ),
+        Trial::test(
+            "a_cancelled_run_takes_back_its_queued_tasks_and_returns_at_once",
+            needs_redis(a_cancelled_run_takes_back_its_queued_tasks_and_returns_at_once),
         ),
         Trial::test(
             "a_task_that_kills_its_worker_every_time_fails_the_run_after_max_starts",

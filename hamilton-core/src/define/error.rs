@@ -57,6 +57,13 @@ pub enum Error {
         /// The panic message.
         message: String,
     },
+    /// The run was cancelled through its [`Cancel`](crate::Cancel) handle: `node` and what
+    /// comes after it in the plan did not start (nodes already running finished; queued tasks
+    /// of workers were taken back).
+    Cancelled {
+        /// The first node that did not start.
+        node: String,
+    },
     /// A data check with [`Importance::Fail`](crate::check::Importance::Fail) failed; every
     /// failed check of the node is listed.
     DataCheck {
@@ -184,6 +191,11 @@ impl fmt::Display for Error {
             ),
             Self::NodeFailed { node, source } => write!(f, "node `{node}` failed: {source}"),
             Self::NodePanicked { node, message } => write!(f, "node `{node}` panicked: {message}"),
+            Self::Cancelled { node } => write!(
+                f,
+                "the run was cancelled before node `{node}` started: it and the nodes after it \
+                 did not run and no output was returned; run the request again to compute them"
+            ),
             Self::DataCheck { node, report } => {
                 write!(f, "data checks of node `{node}` failed:")?;
                 for r in report.failures() {
@@ -304,6 +316,7 @@ impl Error {
                 .field("node", node)
                 .field("message", message)
                 .finish(),
+            Self::Cancelled { node } => f.debug_struct("Cancelled").field("node", node).finish(),
             Self::DataCheck { node, report } => f
                 .debug_struct("DataCheck")
                 .field("node", node)

@@ -3,6 +3,7 @@
 
 pub(crate) mod args;
 pub(crate) mod call;
+pub(crate) mod cancel;
 pub mod check;
 #[cfg(feature = "cli")]
 pub(crate) mod cli_error;

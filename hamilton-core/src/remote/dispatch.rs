@@ -8,6 +8,7 @@ use super::error::RemoteError;
 use super::executor::RemoteExecutor;
 use super::run_task::GRAPH_MISMATCH;
 use super::task::{Failed, Outcome, Task};
+use crate::cancel::{self, Cancel};
 use crate::error::Error;
 
 /// How long a wait for task results blocks before the driver checks that workers are live.
@@ -18,13 +19,16 @@ const DRAIN: Duration = Duration::from_secs(10);
 
 impl RemoteExecutor {
     /// Pushes `tasks` and waits for each to end, handing each answer to `answered` (which
-    /// returns tasks no longer needed); on any failure, takes back what is still queued.
+    /// returns tasks no longer needed); on any failure, or once `cancel` is cancelled (then
+    /// [`Error::Cancelled`] naming `first_node`), takes back what is still queued.
     pub(super) fn run_tasks(
         &self,
         tasks: Vec<(String, Task)>,
         what: &str,
+        (cancel, first_node): (Option<&Cancel>, &str),
         mut answered: impl FnMut(Outcome) -> Result<Vec<String>, Error>,
     ) -> Result<(), Error> {
+        cancel::check(cancel, first_node)?;
         let ids: Vec<String> = tasks.iter().map(|(id, _)| id.clone()).collect();
         let payloads = tasks
             .into_iter()
@@ -39,7 +43,7 @@ impl RemoteExecutor {
             .broker
             .push(payloads)
             .map_err(|e| Error::from(RemoteError::from(e)))
-            .and_then(|()| self.wait_all(&mut pending, what, &mut answered));
+            .and_then(|()| self.wait_all(&mut pending, what, (cancel, first_node), &mut answered));
         if result.is_err() && !pending.is_empty() {
             self.take_back(pending);
         }
@@ -56,7 +60,7 @@ impl RemoteExecutor {
         pending.retain(|p| !removed.contains(p));
         let deadline = Instant::now() + DRAIN;
         while !pending.is_empty() && Instant::now() < deadline {
-            match self.broker.wait(&pending, WAIT_SLICE) {
+            match self.broker.wait(&pending, WAIT_SLICE, None) {
                 Ok(ended) => pending.retain(|p| !ended.iter().any(|(id, _)| id == p)),
                 Err(_) => return,
             }
@@ -67,14 +71,16 @@ impl RemoteExecutor {
         &self,
         pending: &mut Vec<String>,
         what: &str,
+        (cancel, first_node): (Option<&Cancel>, &str),
         answered: &mut impl FnMut(Outcome) -> Result<Vec<String>, Error>,
     ) -> Result<(), Error> {
         let mut no_workers_since: Option<Instant> = None;
         while !pending.is_empty() {
             let ended = self
                 .broker
-                .wait(pending, WAIT_SLICE)
+                .wait(pending, WAIT_SLICE, cancel.cloned())
                 .map_err(RemoteError::from)?;
+            cancel::check(cancel, first_node)?;
             if ended.is_empty() {
                 // Nothing ended: are there workers to run it?
                 if self.broker.live_workers().map_err(RemoteError::from)? > 0 {

@@ -116,9 +116,11 @@ impl Elsewhere for RemoteExecutor {
             .iter()
             .map(|(id, first, _)| (id.clone(), *first))
             .collect();
+        let first_node = &run.graph.vertices[fan.steps[0].vertex].name;
         self.run_tasks(
             tasks.into_iter().map(|(id, _, t)| (id, t)).collect(),
             &what,
+            (run.cancel, first_node),
             |outcome| {
                 replay(
                     run.graph,
@@ -210,6 +212,7 @@ impl Elsewhere for RemoteExecutor {
         self.run_tasks(
             vec![(format!("{key}-{position}"), task)],
             &what,
+            (run.cancel, &vertex.name),
             |outcome| {
                 replay(
                     run.graph,

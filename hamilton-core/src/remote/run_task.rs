@@ -217,6 +217,7 @@ impl TaskRunner {
             fan,
             outer,
             hooked,
+            cancel: None,
         };
         for (index, key) in items {
             let mut attempts = 0;

@@ -21,6 +21,7 @@ use super::fan_out::{BlockRun, Items, OuterValues};
 use super::hooks::RunHooks;
 use super::load::{end_run, in_plan_order, report_of};
 use super::{Executor, FirstFailure, Run, RunFuture, invoke};
+use crate::cancel::{self, Cancel};
 use crate::check::CheckReport;
 use crate::error::Error;
 use crate::graph::Graph;
@@ -115,6 +116,8 @@ struct State<'a> {
     failure: FirstFailure,
     reports: Vec<(usize, CheckReport)>,
     run_hooks: RunHooks<'a>,
+    /// What stops the run from outside, if anything.
+    cancel: Option<&'a Cancel>,
 }
 
 /// What a running future finished: a node, or a fan-out's block.
@@ -137,6 +140,7 @@ pub(crate) async fn run_concurrently(run: Run<'_>) -> Result<Outputs, Error> {
         slots,
         hooks,
         run_id,
+        cancel,
     } = run;
     let schedule = plan.schedule();
     let run_hooks = RunHooks::start(graph, plan, hooks, run_id, "async")?;
@@ -154,13 +158,19 @@ pub(crate) async fn run_concurrently(run: Run<'_>) -> Result<Outputs, Error> {
         failure: FirstFailure::new(),
         reports: Vec::new(),
         run_hooks,
+        cancel,
     };
 
     let mut running: FuturesUnordered<Running<'_>> = FuturesUnordered::new();
     loop {
         while let Some(position) = state.ready.pop_front() {
-            if !state.failure.stops(position) {
-                start(&mut state, position, &mut running);
+            if state.failure.stops(position) {
+                continue;
+            }
+            let node = &graph.vertices[plan.steps[position].vertex].name;
+            match cancel::check(state.cancel, node) {
+                Ok(()) => start(&mut state, position, &mut running),
+                Err(cancelled) => state.failure.record(position, cancelled),
             }
         }
         let Some((position, finished)) = running.next().await else {
@@ -275,6 +285,7 @@ fn start<'a>(state: &mut State<'a>, position: usize, running: &mut FuturesUnorde
                 fan,
                 outer: &state.store,
                 hooked,
+                cancel: state.cancel,
             }
             .run(Items::InOrder)
             .now_or_never()
@@ -296,6 +307,7 @@ fn start<'a>(state: &mut State<'a>, position: usize, running: &mut FuturesUnorde
                 .collect(),
         );
         state.release(position);
+        let cancel = state.cancel;
         running.push(Box::pin(async move {
             let block = BlockRun {
                 vertices: &graph.vertices,
@@ -303,6 +315,7 @@ fn start<'a>(state: &mut State<'a>, position: usize, running: &mut FuturesUnorde
                 fan,
                 outer: &outer,
                 hooked,
+                cancel,
             };
             (
                 position,

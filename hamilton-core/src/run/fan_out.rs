@@ -18,6 +18,7 @@ use super::FirstFailure;
 use super::bind::{self, SharedSlotStore, SlotStore};
 use super::hooks::HookCtx;
 use super::invoke;
+use crate::cancel::{self, Cancel};
 use crate::error::Error;
 use crate::graph::Vertex;
 use crate::node::Node;
@@ -68,6 +69,9 @@ pub(crate) struct BlockRun<'a> {
     pub(crate) outer: &'a dyn OuterValues,
     /// The hooks of the block's first node (the others follow in order).
     pub(crate) hooked: Option<HookCtx<'a>>,
+    /// What stops the run from outside, if anything: no item's node starts once it is
+    /// cancelled.
+    pub(crate) cancel: Option<&'a Cancel>,
 }
 
 /// The values one item's nodes computed, by slot.
@@ -186,6 +190,11 @@ impl BlockRun<'_> {
                 return None;
             }
             let vertex = &self.vertices[step.vertex];
+            if let Err(cancelled) = cancel::check(self.cancel, &vertex.name) {
+                // Recorded as it is, not as the item's failure: the run was stopped.
+                failure.record(index, cancelled);
+                return None;
+            }
             let node = vertex.function().expect("block steps run functions");
             let hooked = self.hooked.map(|h| h.offset(j));
             let value = if node.is_async() {

@@ -70,6 +70,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::cancel::Cancel;
 use crate::error::Error;
 use crate::graph::Graph;
 use crate::hooks::Hook;
@@ -89,6 +90,8 @@ pub(crate) struct Run<'r> {
     pub(crate) slots: Vec<Option<Value>>,
     pub(crate) hooks: &'r [Arc<dyn Hook>],
     pub(crate) run_id: u64,
+    /// What stops the run from outside, if anything.
+    pub(crate) cancel: Option<&'r Cancel>,
 }
 
 /// Makes a driver's executor for its built graph (the remote executor).

@@ -33,6 +33,7 @@ use super::hooks::RunHooks;
 use super::load::{end_run, in_plan_order, report_of};
 use super::{Executor, FirstFailure, Run, RunFuture, invoke};
 use crate::args::{Arg, Args};
+use crate::cancel::{self, Cancel};
 use crate::check::CheckReport;
 use crate::error::{BuildError, Error};
 use crate::graph::Graph;
@@ -91,6 +92,8 @@ struct Shared<'a> {
     /// (outputs), which tasks put there a batch at a time.
     unread_slots: Mutex<Vec<Option<Value>>>,
     pool: &'a rayon::ThreadPool,
+    /// What stops the run from outside, if anything.
+    cancel: Option<&'a Cancel>,
 }
 
 /// A slot some step reads.
@@ -103,6 +106,23 @@ struct ReadSlot {
 }
 
 impl Shared<'_> {
+    /// Whether the run was cancelled before step `position` started (then recorded as its
+    /// failure).
+    #[inline]
+    fn cancelled(&self, position: usize) -> bool {
+        let Some(cancel) = self.cancel else {
+            return false;
+        };
+        let vertex = &self.graph.vertices[self.plan.steps[position].vertex];
+        match cancel::check(Some(cancel), &vertex.name) {
+            Ok(()) => false,
+            Err(cancelled) => {
+                self.failure.record(position, cancelled);
+                true
+            }
+        }
+    }
+
     /// The shared state of `slot`, which some step reads.
     fn slot(&self, slot: usize) -> &ReadSlot {
         &self.read_slots[self.schedule.read_index[slot] as usize]
@@ -117,6 +137,7 @@ fn run_on_pool(run: Run<'_>, pool: &rayon::ThreadPool) -> Result<Outputs, Error>
         mut slots,
         hooks,
         run_id,
+        cancel,
     } = run;
     let schedule = plan.schedule();
     let run_hooks = RunHooks::start(graph, plan, hooks, run_id, "parallel")?;
@@ -144,6 +165,7 @@ fn run_on_pool(run: Run<'_>, pool: &rayon::ThreadPool) -> Result<Outputs, Error>
         reports: Mutex::new(Vec::new()),
         unread_slots: Mutex::new(slots),
         pool,
+        cancel,
     };
     let ready_at_start = ReadyList::new(Cow::Borrowed(&schedule.ready_at_start), pool);
     // Every thread is woken at once, each to take blocks of the steps ready at the start.
@@ -355,7 +377,10 @@ impl<'s> Task<'s> {
         let shared = self.shared;
         let mut next = Some(first);
         while let Some(position) = next.take() {
-            if shared.failure.stops(position) || !self.run_step(position) {
+            if shared.failure.stops(position) || shared.cancelled(position) {
+                return;
+            }
+            if !self.run_step(position) {
                 return;
             }
             let unblocked = shared.schedule.unblocked_by(position);
@@ -635,6 +660,7 @@ fn execute_fan_out(shared: &Shared<'_>, position: usize) -> Result<Vec<(u32, Val
             fan,
             outer: &outer,
             hooked: shared.run_hooks.node_hooks(position),
+            cancel: shared.cancel,
         }
         .run(Items::OnPool(shared.pool))
         .now_or_never()

@@ -10,6 +10,7 @@ use super::fan_out::{BlockRun, Items};
 use super::hooks::{HookCtx, RunHooks};
 use super::load::{end_run, record_report};
 use super::{Executor, Failure, Run, RunFuture, invoke};
+use crate::cancel;
 use crate::check::CheckReport;
 use crate::error::Error;
 use crate::graph::Graph;
@@ -66,6 +67,8 @@ pub(crate) struct RunRef<'a> {
     pub(crate) graph: &'a Graph,
     pub(crate) plan: &'a crate::plan::Plan,
     pub(crate) run_id: u64,
+    /// What stops the run from outside, if anything.
+    pub(crate) cancel: Option<&'a crate::cancel::Cancel>,
 }
 
 /// A run's values, one slot each.
@@ -111,6 +114,7 @@ pub(crate) fn run_in_order(
         slots,
         hooks,
         run_id,
+        cancel,
     } = run;
     #[cfg(feature = "distributed")]
     let executor = elsewhere.map_or("sequential", |e| e.name());
@@ -129,6 +133,9 @@ pub(crate) fn run_in_order(
     // `Slots::dropping` tell whose it was). A panic ends the loop, as any failure does.
     let steps = catch_unwind(AssertUnwindSafe(|| {
         for (position, step) in plan.steps.iter().enumerate() {
+            if cancel.is_some() {
+                cancel::check(cancel, &graph.vertices[step.vertex].name)?;
+            }
             let hooked = run_hooks.node_hooks(position);
             #[cfg(feature = "distributed")]
             if let Some(elsewhere) = elsewhere {
@@ -136,6 +143,7 @@ pub(crate) fn run_in_order(
                     graph,
                     plan,
                     run_id,
+                    cancel,
                 };
                 if advance_elsewhere(
                     elsewhere,
@@ -149,7 +157,7 @@ pub(crate) fn run_in_order(
                     continue;
                 }
             }
-            advance(graph, step, &mut slots, hooked, &mut reports)?;
+            advance(graph, step, &mut slots, hooked, &mut reports, cancel)?;
         }
         Ok::<(), Failure>(())
     }));
@@ -193,6 +201,7 @@ fn advance_elsewhere(
             fan,
             outer: &slots.values,
             hooked,
+            cancel: run.cancel,
         };
         elsewhere.block(run, position, &block)?
     } else if elsewhere.runs_node(step.vertex) {
@@ -220,6 +229,7 @@ fn advance(
     slots: &mut Slots,
     hooked: Option<HookCtx<'_>>,
     reports: &mut Vec<CheckReport>,
+    cancel: Option<&cancel::Cancel>,
 ) -> Result<(), Failure> {
     let vertex = &graph.vertices[step.vertex];
     if let Some(fan) = &step.fan_out {
@@ -229,6 +239,7 @@ fn advance(
             fan,
             outer: &slots.values,
             hooked,
+            cancel,
         };
         let produced = block
             .run(Items::InOrder)
@@ -338,6 +349,7 @@ mod tests {
                 slots,
                 hooks: &[],
                 run_id: 1,
+                cancel: None,
             },
             None,
         )
@@ -354,11 +366,11 @@ mod tests {
         };
         assert!(slots.values.iter().filter(|s| s.is_some()).count() == 1);
         let mut reports = Vec::new();
-        advance(&g, &p.steps[0], &mut slots, None, &mut reports).unwrap();
+        advance(&g, &p.steps[0], &mut slots, None, &mut reports, None).unwrap();
         // `x` was read for the last time by `a`; only `a` is left.
         assert_eq!(slots.values.iter().filter(|s| s.is_some()).count(), 1);
         assert!(slots.values[p.steps[0].slot as usize].is_some());
-        advance(&g, &p.steps[1], &mut slots, None, &mut reports).unwrap();
+        advance(&g, &p.steps[1], &mut slots, None, &mut reports, None).unwrap();
         assert_eq!(
             slots.values[p.steps[1].slot as usize]
                 .as_ref()

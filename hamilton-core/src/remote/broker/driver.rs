@@ -66,13 +66,14 @@ impl Broker {
         )
     }
 
-    /// Waits until at least one task of `pending` has ended, or `timeout` passes (then answers
-    /// none): sweeps the queue's done and dead sets every few milliseconds. Returns within
-    /// `timeout` plus one response timeout.
+    /// Waits until at least one task of `pending` has ended, or `timeout` passes, or `cancel`
+    /// is cancelled (then answers none): sweeps the queue's done and dead sets every few
+    /// milliseconds. Returns within `timeout` plus one response timeout.
     pub(crate) fn wait(
         &self,
         pending: &[String],
         timeout: Duration,
+        cancel: Option<crate::Cancel>,
     ) -> Result<Vec<(String, TaskEnd)>, BrokerError> {
         let ops = self.ops.clone();
         let pending = pending.to_vec();
@@ -85,7 +86,8 @@ impl Broker {
                 loop {
                     let ended = ops.sweep(&pending).await?;
                     let now = Instant::now();
-                    if !ended.is_empty() || now >= deadline {
+                    let cancelled = cancel.as_ref().is_some_and(crate::Cancel::is_cancelled);
+                    if !ended.is_empty() || now >= deadline || cancelled {
                         return Ok(ended);
                     }
                     tokio::time::sleep(pause.min(deadline - now)).await;

@@ -94,7 +94,7 @@ fn wait_all(broker: &Broker, ids: &[String]) -> BTreeMap<String, TaskEnd> {
             .filter(|id| !ended.contains_key(*id))
             .cloned()
             .collect();
-        for (id, end) in broker.wait(&pending, Duration::from_secs(1)).unwrap() {
+        for (id, end) in broker.wait(&pending, Duration::from_secs(1), None).unwrap() {
             ended.insert(id, end);
         }
     }
@@ -304,7 +304,11 @@ fn run_with_dying_workers(max_starts: u32) -> (TaskEnd, usize) {
             deaths += 1;
             worker = WorkerProcess::start(&redis.url, max_starts);
         }
-        if let Some((_, end)) = broker.wait(&ids, Duration::from_millis(100)).unwrap().pop() {
+        if let Some((_, end)) = broker
+            .wait(&ids, Duration::from_millis(100), None)
+            .unwrap()
+            .pop()
+        {
             return (end, deaths);
         }
     }
@@ -420,7 +424,7 @@ fn wait_answers_nothing_when_no_task_ends_in_time() {
     let ids = ids(2);
     broker.push(tasks(&ids)).unwrap();
     assert_eq!(
-        broker.wait(&ids, Duration::from_millis(50)).unwrap(),
+        broker.wait(&ids, Duration::from_millis(50), None).unwrap(),
         Vec::new()
     );
 }
@@ -440,7 +444,7 @@ fn a_killed_broker_is_an_error_not_a_hang() {
         ),
         "{pushed:?}"
     );
-    let waited = broker.wait(&ids, Duration::from_secs(1));
+    let waited = broker.wait(&ids, Duration::from_secs(1), None);
     let err = waited.expect_err("the broker is gone");
     let message = err.to_string();
     assert!(
@@ -461,7 +465,7 @@ fn a_hung_broker_is_an_error_not_a_hang() {
     let ids = ids(1);
     redis.pause();
     let started = Instant::now();
-    let waited = broker.wait(&ids, Duration::from_millis(100));
+    let waited = broker.wait(&ids, Duration::from_millis(100), None);
     let pushed = broker.push(tasks(&ids));
     let elapsed = started.elapsed();
     redis.resume();
