@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use super::ops::{self, Ops};
+use super::ops::{self, Ops, Owner};
 use super::{BrokerConfig, BrokerError, TaskEnd, redact};
 
 /// How much longer than its own bound the caller waits for a request's answer before it
@@ -24,6 +24,8 @@ pub(crate) struct Broker {
     /// Runs the requests (shut down in the background on drop, which is allowed anywhere).
     runtime: Option<tokio::runtime::Runtime>,
     ops: Ops,
+    /// This driver on the broker: the owner of the tasks it pushes.
+    owner: Owner,
     response_timeout: Duration,
 }
 
@@ -47,9 +49,37 @@ impl Broker {
         let ops = run_on(&runtime, &url, "connecting", bound, async move {
             Ops::connect(&client, &config_).await
         })?;
+        let owner = Owner {
+            id: owner_id(),
+            lease: config.driver_lease,
+        };
+        // The lease is renewed for as long as the broker lives: a driver killed stops renewing.
+        let (renewing, renewed) = (ops.clone(), owner.clone());
+        runtime.spawn(async move {
+            loop {
+                if let Err(e) = renewing.renew(&renewed).await {
+                    tracing::warn!("{e}; trying again");
+                }
+                tokio::time::sleep(renewed.lease / 6).await;
+            }
+        });
+        // What killed drivers left on this queue.
+        let sweeping = ops.clone();
+        match run_on(
+            &runtime,
+            &url,
+            "removing the tasks of drivers that are gone",
+            config.response_timeout * 8,
+            async move { sweeping.sweep_abandoned().await },
+        ) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("removed {n} tasks left by drivers that are gone"),
+            Err(e) => tracing::warn!("{e}; the tasks of drivers that are gone stay for now"),
+        }
         Ok(Broker {
             runtime: Some(runtime),
             ops,
+            owner,
             response_timeout: config.response_timeout,
         })
     }
@@ -58,11 +88,11 @@ impl Broker {
     /// already knows is left as it is.
     pub(crate) fn push(&self, tasks: Vec<(String, String)>) -> Result<(), BrokerError> {
         let round_trips = tasks.len().div_ceil(1_000).max(1) as u32;
-        let ops = self.ops.clone();
+        let (ops, owner) = (self.ops.clone(), self.owner.clone());
         self.call(
             "pushing tasks",
-            self.response_timeout * round_trips,
-            async move { ops.push(tasks).await },
+            self.response_timeout * (round_trips + 1),
+            async move { ops.push(tasks, &owner).await },
         )
     }
 
@@ -109,12 +139,12 @@ impl Broker {
     /// Drops what the broker keeps of the ended tasks `ids`: payloads, records, results and
     /// start counters.
     pub(crate) fn forget(&self, ids: &[String]) -> Result<(), BrokerError> {
-        let ops = self.ops.clone();
+        let (ops, owner) = (self.ops.clone(), self.owner.id.clone());
         let ids = ids.to_vec();
         self.call(
             "forgetting ended tasks",
             self.response_timeout * 2,
-            async move { ops.forget(&ids).await },
+            async move { ops.forget(&ids, &owner).await },
         )
     }
 
@@ -156,6 +186,21 @@ impl Drop for Broker {
             runtime.shutdown_background();
         }
     }
+}
+
+/// A name for this driver no other driver has: host, process, and the time it connected.
+fn owner_id() -> String {
+    static CONNECTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    let n = CONNECTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!(
+        "{}-{}-{nanos:x}-{n}",
+        crate::host::host_name(),
+        std::process::id()
+    )
 }
 
 /// Runs `request` on `runtime` and waits for its answer on this thread, at most `bound` (plus

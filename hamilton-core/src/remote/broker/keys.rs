@@ -72,6 +72,16 @@ impl Keys {
         self.config.failed_jobs_set()
     }
 
+    /// `{q}:drivers`: driver id -> when its lease ends (Unix milliseconds).
+    pub(super) fn drivers(&self) -> String {
+        format!("{}:drivers", AsRef::<str>::as_ref(&self.config.queue))
+    }
+
+    /// `{q}:drivers:{driver}`: the ids of the tasks `driver` pushed and has not forgotten.
+    pub(super) fn driver_tasks(&self, driver: &str) -> String {
+        format!("{}:{driver}", self.drivers())
+    }
+
     /// `{q}:workers`: worker name -> its last heartbeat (Unix seconds).
     pub(super) fn workers(&self) -> String {
         self.config.workers_set()

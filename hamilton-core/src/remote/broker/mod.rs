@@ -6,7 +6,8 @@
 //! (queue, leases, handing out again the tasks of a worker that stopped beating); this module
 //! adds what it lacks: our own task ids, a start counter per task (a task whose worker dies every
 //! time is answered [`TaskEnd::Killed`] instead of looping), results read by batched sweeps
-//! instead of `wait_for`'s 100 ms polls, cancelling queued tasks and dropping ended ones, and a
+//! instead of `wait_for`'s 100 ms polls, cancelling queued tasks and dropping ended ones, a lease
+//! per driver (the tasks a killed driver left are removed by the next driver to connect), and a
 //! bound on every call so that a stopped or hung Redis is an error, never a hang.
 //!
 //! A handler's error is answered through `apalis`'s `AbortError` (status `Killed`): a plain
@@ -50,11 +51,16 @@ pub(crate) struct BrokerConfig {
     /// How often a task may be started: a task started more often (its worker ended each time)
     /// is answered [`TaskEnd::Killed`] without running.
     pub(crate) max_starts: u32,
+    /// How long a driver's tasks stay its own without it renewing its lease (every sixth of
+    /// this): once the lease has lapsed (the driver was killed), the next driver to connect
+    /// takes back its queued tasks and removes the records of its ended ones.
+    pub(crate) driver_lease: Duration,
 }
 
 impl BrokerConfig {
     /// The broker at `url`, queue `queue`, with the default timings: heartbeat 1 s, 3 missed
-    /// heartbeats, polls every 20 ms, 500 ms per request, 1 s to connect, 3 starts at most.
+    /// heartbeats, polls every 20 ms, 500 ms per request, 1 s to connect, 3 starts at most, a
+    /// driver's lease of 30 s.
     pub(crate) fn new(url: impl Into<String>, queue: impl Into<String>) -> Self {
         Self {
             url: url.into(),
@@ -65,6 +71,7 @@ impl BrokerConfig {
             response_timeout: Duration::from_millis(500),
             connect_timeout: Duration::from_secs(1),
             max_starts: 3,
+            driver_lease: Duration::from_secs(30),
         }
     }
 

@@ -50,6 +50,20 @@ return removed
 });
 
 /// A connection to one queue of the broker.
+/// Drops driver `ARGV[1]` from the drivers (`KEYS[1]`), with its task set (`KEYS[2]`), if its
+/// lease still ends before `ARGV[2]`.
+static DROP_LAPSED: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
+local ends = redis.call('zscore', KEYS[1], ARGV[1])
+if ends and tonumber(ends) <= tonumber(ARGV[2]) then
+  redis.call('zrem', KEYS[1], ARGV[1])
+  redis.call('del', KEYS[2])
+end
+",
+    )
+});
+
 #[derive(Clone)]
 pub(super) struct Ops {
     conn: ConnectionManager,
@@ -138,9 +152,28 @@ impl Ops {
 
     /// Queues `tasks` (id, payload) under their own ids; an id already known to the queue is
     /// left as it is.
-    pub(super) async fn push(&self, tasks: Vec<(String, String)>) -> Result<(), BrokerError> {
+    pub(super) async fn push(
+        &self,
+        tasks: Vec<(String, String)>,
+        owner: &Owner,
+    ) -> Result<(), BrokerError> {
         const OPERATION: &str = "pushing tasks";
         let mut conn = self.conn();
+        // The owner's record first: a driver killed between the two leaves tasks it owns.
+        let ids: Vec<&String> = tasks.iter().map(|(id, _)| id).collect();
+        redis::pipe()
+            .cmd("ZADD")
+            .arg(self.keys.drivers())
+            .arg(lease_end(owner.lease))
+            .arg(&owner.id)
+            .ignore()
+            .cmd("SADD")
+            .arg(self.keys.driver_tasks(&owner.id))
+            .arg(&ids)
+            .ignore()
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(|e| self.error(OPERATION, e))?;
         let tasks: Vec<apalis_redis::RedisTask> = tasks
             .into_iter()
             .map(|(id, payload)| {
@@ -232,12 +265,16 @@ impl Ops {
     }
 
     /// Drops what the broker keeps of the ended tasks `ids`.
-    pub(super) async fn forget(&self, ids: &[String]) -> Result<(), BrokerError> {
+    pub(super) async fn forget(&self, ids: &[String], owner: &str) -> Result<(), BrokerError> {
         if ids.is_empty() {
             return Ok(());
         }
         let mut conn = self.conn();
         let mut pipe = redis::pipe();
+        pipe.cmd("SREM")
+            .arg(self.keys.driver_tasks(owner))
+            .arg(ids)
+            .ignore();
         pipe.cmd("HDEL").arg(self.keys.data()).arg(ids).ignore();
         pipe.cmd("HDEL").arg(&self.keys.starts).arg(ids).ignore();
         for set in [self.keys.done(), self.keys.dead(), self.keys.failed()] {
@@ -297,6 +334,69 @@ impl Ops {
     }
 
     /// Takes `worker` out of the queue's workers (it stopped and holds no task).
+    /// Extends `owner`'s lease to `owner.lease` from now.
+    pub(super) async fn renew(&self, owner: &Owner) -> Result<(), BrokerError> {
+        let mut conn = self.conn();
+        redis::cmd("ZADD")
+            .arg(self.keys.drivers())
+            .arg(lease_end(owner.lease))
+            .arg(&owner.id)
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(|e| self.error("renewing the driver's lease", e))
+    }
+
+    /// Removes what the drivers whose lease has lapsed (killed drivers) left: their queued
+    /// tasks are taken back, the records of their ended tasks dropped; a task still running is
+    /// left to end and removed by a later sweep. Returns how many tasks were removed.
+    pub(super) async fn sweep_abandoned(&self) -> Result<usize, BrokerError> {
+        const OPERATION: &str = "removing the tasks of drivers that are gone";
+        let mut conn = self.conn();
+        let lapsed: Vec<String> = redis::cmd("ZRANGEBYSCORE")
+            .arg(self.keys.drivers())
+            .arg("-inf")
+            .arg(lease_end(Duration::ZERO))
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| self.error(OPERATION, e))?;
+        let mut removed = 0;
+        for owner in lapsed {
+            let tasks = self.keys.driver_tasks(&owner);
+            let ids: Vec<String> = redis::cmd("SMEMBERS")
+                .arg(&tasks)
+                .query_async(&mut conn)
+                .await
+                .map_err(|e| self.error(OPERATION, e))?;
+            let cancelled = self.cancel(&ids).await?;
+            let left: Vec<String> = ids
+                .into_iter()
+                .filter(|id| !cancelled.contains(id))
+                .collect();
+            let ended: Vec<String> = self
+                .sweep(&left)
+                .await?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            self.forget(&cancelled, &owner).await?;
+            self.forget(&ended, &owner).await?;
+            removed += cancelled.len() + ended.len();
+            if ended.len() == left.len() {
+                // Nothing of it is running: the driver is gone for good (unless it renewed its
+                // lease in between, which the script checks).
+                DROP_LAPSED
+                    .key(self.keys.drivers())
+                    .key(&tasks)
+                    .arg(&owner)
+                    .arg(lease_end(Duration::ZERO))
+                    .invoke_async::<()>(&mut conn)
+                    .await
+                    .map_err(|e| self.error(OPERATION, e))?;
+            }
+        }
+        Ok(removed)
+    }
+
     pub(super) async fn deregister(&self, worker: &str) -> Result<(), BrokerError> {
         let mut conn = self.conn();
         redis::pipe()
@@ -326,6 +426,21 @@ impl Ops {
 }
 
 /// The members of the workers set `key` that beat within `window`.
+/// A driver's identity on the broker and how long its lease lasts.
+#[derive(Clone, Debug)]
+pub(super) struct Owner {
+    pub(super) id: String,
+    pub(super) lease: Duration,
+}
+
+/// When a lease of `lease` taken now ends, in Unix milliseconds.
+fn lease_end(lease: Duration) -> u64 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    (now + lease).as_millis() as u64
+}
+
 async fn live_in(
     conn: &mut ConnectionManager,
     key: &str,

@@ -394,6 +394,92 @@ fn forget_leaves_nothing_of_the_ended_tasks() {
     }
 }
 
+/// Every key of the queue whose name contains `part`.
+fn keys_with(conn: &mut redis::Connection, part: &str) -> Vec<String> {
+    let mut keys: Vec<String> = conn.keys(format!("{QUEUE}:*")).unwrap();
+    keys.retain(|k| k.contains(part));
+    keys.sort();
+    keys
+}
+
+/// The records tasks leave: payloads, start counts, per-task metadata, done and dead sets, the
+/// queue itself.
+fn task_records(conn: &mut redis::Connection) -> Vec<String> {
+    let mut left = keys_with(conn, ":meta:");
+    for key in ["data", "starts"] {
+        let fields: Vec<String> = conn.hkeys(format!("{QUEUE}:{key}")).unwrap();
+        left.extend(fields.into_iter().map(|f| format!("{key}:{f}")));
+    }
+    for key in ["done", "dead"] {
+        let members: Vec<String> = conn.smembers(format!("{QUEUE}:{key}")).unwrap();
+        left.extend(members.into_iter().map(|m| format!("{key}:{m}")));
+    }
+    let queued: Vec<String> = conn.lrange(format!("{QUEUE}:active"), 0, -1).unwrap();
+    left.extend(queued.into_iter().map(|q| format!("active:{q}")));
+    let scheduled: Vec<String> = conn.zrange(format!("{QUEUE}:scheduled"), 0, -1).unwrap();
+    left.extend(scheduled.into_iter().map(|q| format!("scheduled:{q}")));
+    left
+}
+
+#[test]
+fn what_a_killed_driver_left_is_removed_by_the_next_driver_once_its_lease_lapsed() {
+    let redis = RedisServer::start().expect(NO_REDIS);
+    let mut config = config(&redis);
+    config.driver_lease = Duration::from_secs(1);
+    let killed = Broker::connect(&config).unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let mut worker = Serving::start(&config, echo(&calls));
+    // Two tasks ended, three still queued (no worker left), none forgotten.
+    let ended = ids(2);
+    killed.push(tasks(&ended)).unwrap();
+    assert_eq!(wait_all(&killed, &ended).len(), 2);
+    worker.stop().unwrap();
+    let queued: Vec<String> = (0..3).map(|i| format!("run2-node{i}")).collect();
+    killed.push(tasks(&queued)).unwrap();
+    // Killed: it runs no more code, so its lease is no longer renewed.
+    drop(killed);
+    let mut conn = connection(&redis);
+    assert!(task_records(&mut conn).len() >= 5 + 2 + 3);
+
+    // Within its lease, the next driver leaves its tasks alone.
+    let next = Broker::connect(&config).unwrap();
+    assert!(
+        task_records(&mut conn).len() >= 10,
+        "{:?}",
+        task_records(&mut conn)
+    );
+    drop(next);
+
+    std::thread::sleep(Duration::from_millis(1_200));
+    let _next = Broker::connect(&config).unwrap();
+    assert_eq!(task_records(&mut conn), Vec::<String>::new());
+    // Of the killed driver nothing is left; the new one holds a lease with no tasks.
+    let drivers: Vec<String> = conn.zrange(format!("{QUEUE}:drivers"), 0, -1).unwrap();
+    assert_eq!(drivers.len(), 1, "{drivers:?}");
+    assert_eq!(keys_with(&mut conn, ":drivers:"), Vec::<String>::new());
+}
+
+#[test]
+fn a_live_driver_keeps_its_tasks_past_its_lease_by_renewing_it() {
+    let redis = RedisServer::start().expect(NO_REDIS);
+    let mut config = config(&redis);
+    config.driver_lease = Duration::from_millis(600);
+    let live = Broker::connect(&config).unwrap();
+    let queued = ids(3);
+    live.push(tasks(&queued)).unwrap();
+    std::thread::sleep(Duration::from_millis(1_500));
+    let _other = Broker::connect(&config).unwrap();
+    let mut conn = connection(&redis);
+    let scheduled: Vec<String> = conn.zrange(format!("{QUEUE}:scheduled"), 0, -1).unwrap();
+    let active: Vec<String> = conn.lrange(format!("{QUEUE}:active"), 0, -1).unwrap();
+    assert_eq!(scheduled.len() + active.len(), 3);
+    // Its own tasks, once forgotten, leave nothing.
+    assert_eq!(live.cancel(&queued).unwrap().len(), 3);
+    live.forget(&queued).unwrap();
+    assert_eq!(task_records(&mut conn), Vec::<String>::new());
+    assert_eq!(keys_with(&mut conn, ":drivers:"), Vec::<String>::new());
+}
+
 #[test]
 fn the_broker_works_and_drops_inside_a_tokio_runtime() {
     let redis = RedisServer::start().expect(NO_REDIS);
