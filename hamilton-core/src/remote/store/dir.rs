@@ -9,8 +9,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::{BlobKey, ResultStore, StoreError, check_run};
 
 /// A [`ResultStore`] in a directory: a blob is the file `<dir>/<run>/<key>`, written to a
-/// temporary file in the run's directory, synced to the disk and renamed into place, so that a
-/// reader never sees part of it. For workers on other machines, the directory must be one they
+/// temporary file in the run's directory and renamed into place, so that a reader never sees
+/// part of it. Blobs are not synced to the disk: they live as long as their run, which a machine
+/// crash ends anyway, and a blob damaged by one is found when read (its hash is checked), never
+/// used. For workers on other machines, the directory must be one they
 /// all mount at the same path (a network file system whose renames are atomic, as NFS's are).
 ///
 /// ```
@@ -43,16 +45,6 @@ fn temp_name(key: &BlobKey) -> String {
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     )
-}
-
-/// Flushes a directory's entries (a rename into it) to the disk, where directories can be
-/// opened (Unix).
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    fs::File::open(dir)?.sync_all()?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
 }
 
 impl DirStore {
@@ -114,11 +106,8 @@ impl DirStore {
         let written = (|| {
             let mut file = fs::File::create_new(&tmp).map_err(|e| self.io(&tmp, e))?;
             file.write_all(bytes).map_err(|e| self.io(&tmp, e))?;
-            // On the disk before it has its name: a blob is never seen empty after a crash.
-            file.sync_all().map_err(|e| self.io(&tmp, e))?;
             drop(file);
-            fs::rename(&tmp, path).map_err(|e| self.io(path, e))?;
-            sync_dir(run_dir).map_err(|e| self.io(run_dir, e))
+            fs::rename(&tmp, path).map_err(|e| self.io(path, e))
         })();
         if written.is_err() {
             let _ = fs::remove_file(&tmp);
