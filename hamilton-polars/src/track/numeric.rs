@@ -93,48 +93,63 @@ where
     T: PolarsNumericType,
     T::Native: AsF64,
 {
-    let mut blocks = Blocks {
-        block: [0.0; BLOCK],
-        len: 0,
+    let mut block = [0.0; BLOCK];
+    let mut len = 0;
+    // Values go in 64 at a time with their 64 validity bits (all set without a validity).
+    let mut add = |values: &[T::Native], valid: u64| {
+        if len + values.len() > BLOCK {
+            f(&block[..len]);
+            len = 0;
+        }
+        len = keep_valid(&mut block, len, values, valid);
     };
     for arr in ca.downcast_iter() {
         let values = arr.values().as_slice();
         match arr.validity().filter(|valid| valid.unset_bits() > 0) {
             None => {
-                for v in values {
-                    blocks.push(v.as_f64(), true, &mut f);
+                for part in values.chunks(64) {
+                    add(part, u64::MAX);
                 }
             }
             Some(valid) => {
-                for (v, ok) in values.iter().zip(valid.iter()) {
-                    blocks.push(v.as_f64(), ok, &mut f);
+                // The validity read 64 bits at a time, not bit by bit.
+                let mut words = valid.fast_iter_u64();
+                let mut at = 0;
+                for word in &mut words {
+                    add(&values[at..at + 64], word);
+                    at += 64;
+                }
+                let ([lo, hi], _) = words.remainder();
+                let rest = &values[at..];
+                add(&rest[..rest.len().min(64)], lo);
+                if rest.len() > 64 {
+                    add(&rest[64..], hi);
                 }
             }
         }
     }
-    if blocks.len > 0 {
-        f(&blocks.block[..blocks.len]);
+    if len > 0 {
+        f(&block[..len]);
     }
 }
 
-/// The block being filled by [`for_each_block`].
-struct Blocks {
-    block: [f64; BLOCK],
-    len: usize,
-}
-
-impl Blocks {
-    /// Keeps `v` if `valid` and not NaN, without a branch (nulls and NaNs in no pattern would
-    /// make one mispredicted), and hands the block to `f` once full.
-    #[inline(always)]
-    fn push(&mut self, v: f64, valid: bool, f: &mut impl FnMut(&[f64])) {
-        self.block[self.len] = v;
-        self.len += usize::from(valid & !v.is_nan());
-        if self.len == BLOCK {
-            f(&self.block);
-            self.len = 0;
-        }
+/// Appends to `block[..len]` the values of `values` (at most 64, and room for them) whose bit
+/// in `valid` is set and that are not NaN, without a branch (nulls and NaNs in no pattern would
+/// make one mispredicted); the new length. The length stays in a register: a loop that kept it
+/// in memory waited for its own store on every value.
+#[inline(always)]
+fn keep_valid<N: AsF64>(
+    block: &mut [f64; BLOCK],
+    mut len: usize,
+    values: &[N],
+    valid: u64,
+) -> usize {
+    for (j, v) in values.iter().enumerate() {
+        let v = v.as_f64();
+        block[len] = v;
+        len += usize::from(((valid >> j) & 1 == 1) & !v.is_nan());
     }
+    len
 }
 
 /// The counts of [`HISTOGRAM_BINS`] equal bins from `min` to `max` (every value in the first if
@@ -295,8 +310,12 @@ impl Sample {
             self.values.extend_from_slice(block);
         } else {
             while self.values.len() < self.max {
-                let k = self.values.len() as u128;
-                let at = (k * self.expected as u128 / self.max as u128) as usize;
+                let k = self.values.len() as u64;
+                // In 64 bits while they hold the product (a 128-bit division is a call).
+                let at = match k.checked_mul(self.expected as u64) {
+                    Some(p) => (p / self.max as u64) as usize,
+                    None => (u128::from(k) * self.expected as u128 / self.max as u128) as usize,
+                };
                 if at >= end {
                     break;
                 }
@@ -472,6 +491,37 @@ mod tests {
         }
         assert_eq!(n.histogram, histogram);
         assert_eq!(n.histogram.iter().sum::<u64>(), clean.len() as u64);
+    }
+
+    #[test]
+    fn a_slice_starting_mid_byte_reads_the_validity_of_its_own_rows() {
+        // Nulls at rows 3k of the whole column; slices starting at every bit offset, of lengths
+        // around the 64-bit words the validity is read in.
+        let whole = Float64Chunked::from_iter_options(
+            "x".into(),
+            (0..1_000_u32).map(|i| (i % 3 != 0).then_some(f64::from(i))),
+        );
+        for offset in 0..9 {
+            for len in [0, 1, 63, 64, 65, 127, 128, 129, 200, 991 - offset] {
+                let part = whole.slice(offset as i64, len);
+                let clean: Vec<f64> = part.iter().flatten().collect();
+                let n = numeric(&part);
+                let what = format!("offset {offset}, {len} rows");
+                assert_eq!(
+                    n.histogram.iter().sum::<u64>(),
+                    clean.len() as u64,
+                    "{what}"
+                );
+                if clean.is_empty() {
+                    assert_eq!(n.min, None, "{what}");
+                    continue;
+                }
+                let fold = |f: fn(f64, f64) -> f64| clean.iter().copied().reduce(f);
+                assert_eq!((n.min, n.max), (fold(f64::min), fold(f64::max)), "{what}");
+                let mean = clean.iter().sum::<f64>() / clean.len() as f64;
+                assert!((n.mean.unwrap() - mean).abs() < 1e-9, "{what}");
+            }
+        }
     }
 
     #[test]
