@@ -6,7 +6,10 @@
 //! distinct value's length is measured once.
 
 use hamilton_core::track::summary::{MAX_TOP_VALUES, TextSummary, cut};
+use std::borrow::Cow;
+
 use polars::prelude::*;
+use polars_arrow::array::{Array, View};
 
 /// A string column's most frequent values, distinct count and lengths, nulls left out.
 pub(super) fn summarize_text(ca: &StringChunked) -> TextSummary {
@@ -19,7 +22,7 @@ pub(super) fn summarize_text(ca: &StringChunked) -> TextSummary {
         total_len += len * count;
         n += count;
     }
-    let mut top: Vec<(&str, u64)> = counts.iter().map(|(s, c)| (*s, *c)).collect();
+    let mut top: Vec<(&str, u64)> = counts.iter().map(|(s, c)| (s.as_ref(), *c)).collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     TextSummary {
         top: top
@@ -35,33 +38,129 @@ pub(super) fn summarize_text(ca: &StringChunked) -> TextSummary {
 }
 
 /// How many times each value of `ca` occurs, nulls left out.
-fn count_values(ca: &StringChunked) -> PlHashMap<&str, u64> {
-    let mut counts: PlHashMap<&[u8], u64> = PlHashMap::default();
+fn count_values(ca: &StringChunked) -> PlHashMap<Cow<'_, str>, u64> {
+    // The values stored in their views, by view: one `u128` hashed, no bytes read.
+    let mut inline: ViewCounts = ViewCounts::default();
+    let mut long: PlHashMap<&[u8], u64> = PlHashMap::default();
     for arr in ca.downcast_iter() {
-        // The values stored in their views, by view.
-        let mut inline: PlHashMap<u128, (&[u8], u64)> = PlHashMap::default();
+        let views = arr.views().as_slice();
         let buffers = arr.data_buffers();
-        for view in arr.non_null_views_iter() {
-            match view.get_inlined_slice() {
-                Some(bytes) => inline.entry(view.as_u128()).or_insert((bytes, 0)).1 += 1,
-                None => {
-                    let (start, len) = (view.offset as usize, view.length as usize);
-                    let bytes = &buffers[view.buffer_idx as usize][start..start + len];
-                    *counts.entry(bytes).or_default() += 1;
+        match arr.validity().filter(|valid| valid.unset_bits() > 0) {
+            None => {
+                for view in views {
+                    count(view, &mut inline, &mut long, buffers);
+                }
+            }
+            Some(valid) => {
+                // The validity read 64 bits at a time; a word with nulls by its set bits.
+                let mut in_word = |views: &[View], word: u64| {
+                    let mut bits = word & (u64::MAX >> (64 - views.len()));
+                    while bits != 0 {
+                        count(
+                            &views[bits.trailing_zeros() as usize],
+                            &mut inline,
+                            &mut long,
+                            buffers,
+                        );
+                        bits &= bits - 1;
+                    }
+                };
+                let mut words = valid.fast_iter_u64();
+                let mut at = 0;
+                for word in &mut words {
+                    in_word(&views[at..at + 64], word);
+                    at += 64;
+                }
+                let ([lo, hi], _) = words.remainder();
+                let rest = &views[at..];
+                if !rest.is_empty() {
+                    in_word(&rest[..rest.len().min(64)], lo);
+                }
+                if rest.len() > 64 {
+                    in_word(&rest[64..], hi);
                 }
             }
         }
-        // Equal inline values have equal views, but merge them by their bytes in case an
-        // array's views have unused bytes that differ.
-        for (bytes, n) in inline.into_values() {
-            *counts.entry(bytes).or_default() += n;
+    }
+    let mut counts: PlHashMap<Cow<'_, str>, u64> = PlHashMap::default();
+    // Always UTF-8: the values of a string column.
+    for (view, n) in inline {
+        let view = View::from(view);
+        let bytes = view.get_inlined_slice().expect("counted as inline");
+        if let Ok(s) = std::str::from_utf8(bytes) {
+            // Equal values have equal views unless a view's unused bytes differ: merged here.
+            *counts.entry(Cow::Owned(s.to_string())).or_default() += n;
+        }
+    }
+    for (bytes, n) in long {
+        if let Ok(s) = std::str::from_utf8(bytes) {
+            *counts.entry(Cow::Borrowed(s)).or_default() += n;
         }
     }
     counts
-        .into_iter()
-        // Always UTF-8: the values of a string column.
-        .filter_map(|(bytes, n)| std::str::from_utf8(bytes).ok().map(|s| (s, n)))
-        .collect()
+}
+
+/// Counts of inline values by view.
+type ViewCounts = std::collections::HashMap<u128, u64, BuildViewHasher>;
+
+/// Counts one value: an inline one by its view, a longer one by its bytes.
+#[inline(always)]
+fn count<'a, B: std::ops::Deref<Target = [u8]>>(
+    view: &View,
+    inline: &mut ViewCounts,
+    long: &mut PlHashMap<&'a [u8], u64>,
+    buffers: &'a [B],
+) {
+    if view.length <= View::MAX_INLINE_SIZE {
+        *inline.entry(view.as_u128()).or_default() += 1;
+    } else {
+        let (start, len) = (view.offset as usize, view.length as usize);
+        let bytes = &buffers[view.buffer_idx as usize][start..start + len];
+        *long.entry(bytes).or_default() += 1;
+    }
+}
+
+/// Hashes a view (a `u128`) with one folded multiply: its 16 bytes are the value (length,
+/// then up to 12 bytes), so the two halves are mixed into every bit of the hash.
+#[derive(Clone, Copy, Default)]
+struct BuildViewHasher;
+
+impl std::hash::BuildHasher for BuildViewHasher {
+    type Hasher = ViewHasher;
+    fn build_hasher(&self) -> ViewHasher {
+        ViewHasher(0)
+    }
+}
+
+/// See [`BuildViewHasher`].
+struct ViewHasher(u64);
+
+impl std::hash::Hasher for ViewHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u128`s are hashed; any other input is still hashed, byte by byte.
+        for b in bytes {
+            self.0 = fold(self.0 ^ u64::from(*b), 0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    #[inline(always)]
+    fn write_u128(&mut self, view: u128) {
+        self.0 = fold(
+            view as u64 ^ 0x243F_6A88_85A3_08D3,
+            (view >> 64) as u64 ^ 0x1319_8A2E_0370_7344,
+        );
+    }
+}
+
+/// The 128-bit product's halves xored: every input bit reaches the low and the high bits.
+#[inline(always)]
+fn fold(a: u64, b: u64) -> u64 {
+    let product = u128::from(a) * u128::from(b);
+    product as u64 ^ (product >> 64) as u64
 }
 
 #[cfg(test)]
@@ -97,7 +196,28 @@ mod tests {
         }
         assert_eq!(expected.len(), words.len(), "every word occurs");
         let counts = count_values(&ca);
-        assert_eq!(counts.into_iter().collect::<HashMap<_, _>>(), expected);
+        let counted = |counts: &PlHashMap<Cow<'_, str>, u64>| -> HashMap<String, u64> {
+            counts.iter().map(|(s, n)| (s.to_string(), *n)).collect()
+        };
+        let owned = |expected: &HashMap<&str, u64>| -> HashMap<String, u64> {
+            expected.iter().map(|(s, n)| (s.to_string(), *n)).collect()
+        };
+        assert_eq!(counted(&counts), owned(&expected));
+        // Slices starting at every bit offset, around the 64-bit validity words.
+        for offset in 0..9_i64 {
+            for len in [0, 1, 63, 64, 65, 127, 128, 129, 300] {
+                let part = ca.slice(offset, len);
+                let mut expected: HashMap<&str, u64> = HashMap::new();
+                for s in part.iter().flatten() {
+                    *expected.entry(s).or_default() += 1;
+                }
+                assert_eq!(
+                    counted(&count_values(&part)),
+                    owned(&expected),
+                    "offset {offset}, {len} rows"
+                );
+            }
+        }
 
         let summary = summarize_text(&ca);
         let n: u64 = expected.values().sum();
