@@ -15,6 +15,7 @@ pub(super) const QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
 /// The most values converted to `f64` and handed to a pass at once.
 const BLOCK: usize = 1024;
+const _: () = assert!(BLOCK.is_power_of_two());
 
 /// The statistics of a primitive numeric `s`, `None` for other dtypes.
 pub(super) fn summarize_numeric(s: &Series) -> Option<NumericSummary> {
@@ -36,12 +37,15 @@ pub(super) fn summarize_numeric(s: &Series) -> Option<NumericSummary> {
 
 /// A native number read as an `f64`.
 trait AsF64: Copy {
+    /// Whether a value of the type can be NaN (floats), so that integers skip the check.
+    const MAY_BE_NAN: bool;
     fn as_f64(self) -> f64;
 }
 
 macro_rules! as_f64 {
-    ($($t:ty),*) => {$(
+    ($nan:literal: $($t:ty),*) => {$(
         impl AsF64 for $t {
+            const MAY_BE_NAN: bool = $nan;
             #[inline]
             fn as_f64(self) -> f64 {
                 self as f64
@@ -49,7 +53,8 @@ macro_rules! as_f64 {
         }
     )*};
 }
-as_f64!(f64, f32, i64, i32, u64, u32);
+as_f64!(true: f64, f32);
+as_f64!(false: i64, i32, u64, u32);
 
 /// A column's statistics, nulls and NaNs left out.
 fn numeric<T>(ca: &ChunkedArray<T>) -> NumericSummary
@@ -146,8 +151,9 @@ fn keep_valid<N: AsF64>(
 ) -> usize {
     for (j, v) in values.iter().enumerate() {
         let v = v.as_f64();
-        block[len] = v;
-        len += usize::from(((valid >> j) & 1 == 1) & !v.is_nan());
+        // `len` is below `BLOCK` here; the mask only lets the compiler see it.
+        block[len & (BLOCK - 1)] = v;
+        len += usize::from(((valid >> j) & 1 == 1) & !(N::MAY_BE_NAN && v.is_nan()));
     }
     len
 }
