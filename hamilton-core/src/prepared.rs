@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::cancel::Cancel;
 use crate::driver::Driver;
 use crate::error::{Error, RequestError};
 use crate::outputs::Outputs;
@@ -52,6 +53,7 @@ impl Driver {
             plan: Arc::new(plan),
             outputs: key.outputs,
             inputs: key.inputs,
+            cancel: None,
         })
     }
 }
@@ -88,9 +90,31 @@ pub struct PreparedRequest<'d> {
     outputs: Vec<String>,
     /// The input names, sorted (as [`Inputs::names`] lists them).
     inputs: Vec<String>,
+    /// What stops its runs from outside, if anything.
+    cancel: Option<Cancel>,
 }
 
 impl PreparedRequest<'_> {
+    /// Lets `cancel` stop every run of this request: once it is cancelled, no further node
+    /// starts and each run returns [`Error::Cancelled`] (see [`Cancel`]).
+    ///
+    /// ```
+    /// use hamilton_core::{Cancel, Driver, Error, Inputs, node::{Args, Node}};
+    /// let dr = Driver::builder()
+    ///     .with_nodes([Node::builder("len").param::<String>("s").build(|a: &Args| Ok(a.get::<String>(0)?.len()))])
+    ///     .build()
+    ///     .unwrap();
+    /// let cancel = Cancel::new();
+    /// let len = dr.prepare(&["len"], &["s"]).unwrap().cancel_with(&cancel);
+    /// assert!(len.execute(Inputs::new().set("s", "abc")).is_ok());
+    /// cancel.cancel();
+    /// assert!(matches!(len.execute(Inputs::new().set("s", "abc")), Err(Error::Cancelled { .. })));
+    /// ```
+    pub fn cancel_with(mut self, cancel: &Cancel) -> Self {
+        self.cancel = Some(cancel.clone());
+        self
+    }
+
     /// Computes the outputs from `inputs` (exactly the inputs the request was prepared for) on
     /// the driver's executor.
     ///
@@ -107,11 +131,21 @@ impl PreparedRequest<'_> {
         self.check_inputs(&inputs)?;
         if self.driver.preparation.is_some() {
             // A result cache may replace nodes by stored values, which changes the plan.
-            return self.driver.execute(&self.outputs, inputs);
+            return self.driver.run_sync(
+                &self.outputs,
+                inputs,
+                Overrides::new(),
+                self.cancel.as_ref(),
+            );
         }
         let run_id = self.driver.next_run_id();
-        self.driver
-            .run_plan_sync(&self.plan, inputs, Overrides::new(), run_id, None)
+        self.driver.run_plan_sync(
+            &self.plan,
+            inputs,
+            Overrides::new(),
+            run_id,
+            self.cancel.as_ref(),
+        )
     }
 
     /// Computes the outputs from `inputs` on the async executor, on whatever executor awaits
@@ -132,11 +166,25 @@ impl PreparedRequest<'_> {
     pub async fn execute_async(&self, inputs: Inputs) -> Result<Outputs, Error> {
         self.check_inputs(&inputs)?;
         if self.driver.preparation.is_some() {
-            return self.driver.execute_async(&self.outputs, inputs).await;
+            return self
+                .driver
+                .run_async(
+                    &self.outputs,
+                    inputs,
+                    Overrides::new(),
+                    self.cancel.as_ref(),
+                )
+                .await;
         }
         let run_id = self.driver.next_run_id();
         self.driver
-            .run_plan_async(&self.plan, inputs, Overrides::new(), run_id, None)
+            .run_plan_async(
+                &self.plan,
+                inputs,
+                Overrides::new(),
+                run_id,
+                self.cancel.as_ref(),
+            )
             .await
     }
 

@@ -268,3 +268,36 @@ fn an_async_node_that_cancels_stops_the_nodes_after_it() {
     );
     assert_eq!(*calls.lock().unwrap(), ["a"]);
 }
+
+#[test]
+fn a_prepared_request_given_a_handle_stops_each_of_its_runs_once_cancelled() {
+    let calls = Calls::default();
+    let dr = Driver::builder()
+        .with_nodes(chain(&calls, None))
+        .build()
+        .unwrap();
+    let cancel = Cancel::new();
+    let prepared = dr.prepare(&["c"], &["start"]).unwrap().cancel_with(&cancel);
+    let inputs = || Inputs::new().set("start", 0_i64);
+    assert_eq!(
+        prepared.execute(inputs()).unwrap().get::<i64>("c").unwrap(),
+        &3
+    );
+    cancel.cancel();
+    let err = prepared.execute(inputs()).unwrap_err();
+    assert!(
+        matches!(&err, Error::Cancelled { node } if node == "a"),
+        "{err:?}"
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let err = runtime
+        .block_on(prepared.execute_async(inputs()))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Cancelled { node } if node == "a"),
+        "{err:?}"
+    );
+    assert_eq!(*calls.lock().unwrap(), ["a", "b", "c"]);
+}
