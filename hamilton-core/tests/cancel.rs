@@ -68,25 +68,39 @@ fn run(
     }
 }
 
+/// Runs the chain for `c` from `start = 0` under `executor` with `cancel`; `a` cancels
+/// `cancel_in_a` if given. The outcome and the nodes that ran.
+fn run_chain(
+    executor: Executor,
+    cancel: &Cancel,
+    cancel_in_a: Option<Cancel>,
+) -> (Result<Outputs, Error>, Vec<String>) {
+    let calls = Calls::default();
+    let nodes = chain(&calls, cancel_in_a);
+    let result = run(
+        nodes,
+        executor,
+        &["c"],
+        Inputs::new().set("start", 0_i64),
+        cancel,
+    );
+    let ran = calls.lock().unwrap().clone();
+    (result, ran)
+}
+
+/// Whether `result` is a cancelled run naming `node`.
+fn cancelled_at(result: &Result<Outputs, Error>, node: &str) -> bool {
+    matches!(result, Err(Error::Cancelled { node: n }) if n == node)
+}
+
 #[test]
 fn a_run_cancelled_by_a_node_starts_nothing_after_it_under_every_executor() {
     for executor in EXECUTORS {
-        let calls = Calls::default();
         let cancel = Cancel::new();
-        let err = run(
-            chain(&calls, Some(cancel.clone())),
-            executor,
-            &["c"],
-            Inputs::new().set("start", 0_i64),
-            &cancel,
-        )
-        .unwrap_err();
-        assert!(
-            matches!(&err, Error::Cancelled { node } if node == "b"),
-            "{executor:?}: {err:?}"
-        );
-        assert_eq!(*calls.lock().unwrap(), ["a"], "{executor:?}");
-        let text = err.to_string();
+        let (result, ran) = run_chain(executor, &cancel, Some(cancel.clone()));
+        assert!(cancelled_at(&result, "b"), "{executor:?}: {result:?}");
+        assert_eq!(ran, ["a"], "{executor:?}");
+        let text = result.unwrap_err().to_string();
         assert!(
             text.contains("cancelled before node `b` started")
                 && text.contains("run the request again"),
@@ -98,39 +112,20 @@ fn a_run_cancelled_by_a_node_starts_nothing_after_it_under_every_executor() {
 #[test]
 fn a_handle_never_cancelled_changes_nothing() {
     for executor in EXECUTORS {
-        let calls = Calls::default();
-        let out = run(
-            chain(&calls, None),
-            executor,
-            &["c"],
-            Inputs::new().set("start", 0_i64),
-            &Cancel::new(),
-        )
-        .unwrap();
-        assert_eq!(out.get::<i64>("c").unwrap(), &3, "{executor:?}");
-        assert_eq!(*calls.lock().unwrap(), ["a", "b", "c"], "{executor:?}");
+        let (result, ran) = run_chain(executor, &Cancel::new(), None);
+        assert_eq!(result.unwrap().get::<i64>("c").unwrap(), &3, "{executor:?}");
+        assert_eq!(ran, ["a", "b", "c"], "{executor:?}");
     }
 }
 
 #[test]
 fn a_handle_cancelled_before_the_run_runs_nothing() {
     for executor in EXECUTORS {
-        let calls = Calls::default();
         let cancel = Cancel::new();
         cancel.cancel();
-        let err = run(
-            chain(&calls, None),
-            executor,
-            &["c"],
-            Inputs::new().set("start", 0_i64),
-            &cancel,
-        )
-        .unwrap_err();
-        assert!(
-            matches!(&err, Error::Cancelled { node } if node == "a"),
-            "{executor:?}: {err:?}"
-        );
-        assert!(calls.lock().unwrap().is_empty(), "{executor:?}");
+        let (result, ran) = run_chain(executor, &cancel, None);
+        assert!(cancelled_at(&result, "a"), "{executor:?}: {result:?}");
+        assert!(ran.is_empty(), "{executor:?}");
     }
 }
 
