@@ -55,12 +55,16 @@ pub(crate) struct BrokerConfig {
     /// this): once the lease has lapsed (the driver was killed), the next driver to connect
     /// takes back its queued tasks and removes the records of its ended ones.
     pub(crate) driver_lease: Duration,
+    /// How often a worker removes what drivers whose lease lapsed left (see
+    /// [`driver_lease`](Self::driver_lease)), so that the queued tasks of a killed driver are
+    /// not run even if no driver connects again.
+    pub(crate) sweep_every: Duration,
 }
 
 impl BrokerConfig {
     /// The broker at `url`, queue `queue`, with the default timings: heartbeat 1 s, 3 missed
     /// heartbeats, polls every 20 ms, 500 ms per request, 1 s to connect, 3 starts at most, a
-    /// driver's lease of 30 s.
+    /// driver's lease of 30 s, workers sweeping lapsed drivers' tasks every 10 s.
     pub(crate) fn new(url: impl Into<String>, queue: impl Into<String>) -> Self {
         Self {
             url: url.into(),
@@ -72,6 +76,7 @@ impl BrokerConfig {
             connect_timeout: Duration::from_secs(1),
             max_starts: 3,
             driver_lease: Duration::from_secs(30),
+            sweep_every: Duration::from_secs(10),
         }
     }
 

@@ -460,6 +460,50 @@ fn what_a_killed_driver_left_is_removed_by_the_next_driver_once_its_lease_lapsed
 }
 
 #[test]
+fn workers_take_back_the_queued_tasks_of_a_killed_driver_without_running_them() {
+    let redis = RedisServer::start().expect(NO_REDIS);
+    let mut config = config(&redis);
+    config.driver_lease = Duration::from_millis(500);
+    config.sweep_every = Duration::from_millis(200);
+    // A worker running two tasks at once, each for 2 s: the three pushed after them wait.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let slow: Handler = Arc::new(move |start| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_secs(2));
+        Ok(format!(r#"{{"echo":{}}}"#, start.payload))
+    });
+    let _worker = Serving::start(&config, slow);
+    let killed = Broker::connect(&config).unwrap();
+    let running = ids(2);
+    killed.push(tasks(&running)).unwrap();
+    let mut conn = connection(&redis);
+    assert!(
+        eventually(|| calls.load(Ordering::SeqCst) == 2),
+        "both running"
+    );
+    let queued: Vec<String> = (0..3).map(|i| format!("run2-node{i}")).collect();
+    killed.push(tasks(&queued)).unwrap();
+    drop(killed);
+
+    // With no driver connecting again, the worker's own sweeps remove everything once the
+    // lease has lapsed: the queued tasks before they run, the two others once they ended.
+    assert!(
+        eventually(|| task_records(&mut conn).is_empty()),
+        "left: {:?}",
+        task_records(&mut conn)
+    );
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "a queued task of the killed driver ran"
+    );
+    let drivers: Vec<String> = conn.zrange(format!("{QUEUE}:drivers"), 0, -1).unwrap();
+    assert_eq!(drivers, Vec::<String>::new());
+    assert_eq!(keys_with(&mut conn, ":drivers:"), Vec::<String>::new());
+}
+
+#[test]
 fn a_live_driver_keeps_its_tasks_past_its_lease_by_renewing_it() {
     let redis = RedisServer::start().expect(NO_REDIS);
     let mut config = config(&redis);

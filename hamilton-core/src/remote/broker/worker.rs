@@ -135,6 +135,8 @@ async fn run_generation(
         max_starts: config.max_starts,
         worker: name.to_string(),
     };
+    // The queued tasks of killed drivers are taken back rather than run.
+    let sweeper = tokio::spawn(sweep_abandoned(ops.clone(), config.sweep_every));
     let stop = stop.clone();
     let stopped = async move {
         while !stop.load(Ordering::SeqCst) {
@@ -142,20 +144,33 @@ async fn run_generation(
         }
         Ok::<(), WorkerError>(())
     };
-    WorkerBuilder::new(name)
+    let served = WorkerBuilder::new(name)
         .backend(storage.poll_with_interval(config.poll_interval()))
         .concurrency(concurrency)
         .data(shared)
         .build(run_task)
         .run_until(stopped)
-        .await
-        .map_err(|e| BrokerError::Broker {
-            url: ops.url.clone(),
-            operation: "taking tasks".into(),
-            source: Box::new(e),
-        })?;
+        .await;
+    sweeper.abort();
+    served.map_err(|e| BrokerError::Broker {
+        url: ops.url.clone(),
+        operation: "taking tasks".into(),
+        source: Box::new(e),
+    })?;
     // Stopped with no task held: leave the live workers at once rather than after the window.
     ops.deregister(name).await
+}
+
+/// Every `every`, removes what drivers whose lease lapsed left on the queue (until aborted).
+async fn sweep_abandoned(ops: Ops, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        match ops.sweep_abandoned().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("removed {n} tasks left by drivers that are gone"),
+            Err(e) => tracing::debug!("{e}; trying again in {every:?}"),
+        }
+    }
 }
 
 /// Runs one task: counts its start, then calls the handler on a blocking thread.
