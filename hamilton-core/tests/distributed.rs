@@ -173,6 +173,21 @@ impl Drop for WorkerProcess {
     }
 }
 
+/// A driver process of this test binary: starts a long run (20 items of 300 ms), to be killed.
+fn driver_main() {
+    let url = std::env::var("REDIS_URL").unwrap();
+    let store = DirStore::new(std::env::var("STORE_DIR").unwrap()).unwrap();
+    let remote = Remote::new(url, store)
+        .heartbeat(HEARTBEAT, MISSED)
+        .lease(Duration::from_millis(600));
+    let dr = Driver::builder()
+        .with_modules(modules(false))
+        .with_executor(remote)
+        .build()
+        .unwrap();
+    let _ = dr.execute(&OUTPUTS, inputs(20, 5, 300, -1, -1));
+}
+
 /// The worker's side: serve tasks until killed.
 fn worker_main(mode: &str) {
     let url = std::env::var("REDIS_URL").unwrap();
@@ -478,6 +493,39 @@ fn a_cancelled_run_takes_back_its_queued_tasks_and_returns_at_once() -> Result<(
     Ok(())
 }
 
+fn a_driver_killed_mid_run_leaves_no_queued_task_and_its_records_go() -> Result<(), Failed> {
+    let cluster = Cluster::start(1, "main", 3);
+    let mut driver = WorkerProcess::start(&cluster.redis.url, &cluster.store, "driver", 3);
+    // It has pushed its 20 tasks and the worker runs one (300 ms each) when it is killed.
+    let pushed = Instant::now() + Duration::from_secs(10);
+    while cluster.broker_keys("hamilton-*:active") == 0 && Instant::now() < pushed {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(400));
+    driver.kill();
+    ensure(cluster.broker_keys("hamilton-*:meta:*") > 5, || {
+        "the killed driver had no tasks queued".into()
+    })?;
+    // Its lease (600 ms) lapses; a driver connecting then takes its queued tasks back at once.
+    std::thread::sleep(Duration::from_millis(900));
+    let _next = cluster.driver(cluster.remote());
+    ensure(cluster.broker_keys("hamilton-*:active") == 0, || {
+        "the killed driver's tasks are still queued".into()
+    })?;
+    // The task running when it died ends, and the worker's next sweep (every 10 s) drops it.
+    let swept = Instant::now() + Duration::from_secs(15);
+    while cluster.broker_keys("hamilton-*:meta:*") > 0 && Instant::now() < swept {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    ensure(cluster.broker_keys("hamilton-*:meta:*") == 0, || {
+        "the killed driver's task records stayed".into()
+    })?;
+    ensure(cluster.broker_keys("hamilton-*:drivers:*") == 0, || {
+        "the killed driver's task set stayed".into()
+    })?;
+    Ok(())
+}
+
 fn a_task_that_kills_its_worker_every_time_fails_the_run_after_max_starts() -> Result<(), Failed> {
     let cluster = Cluster::start(3, "main", 2);
     let dr = cluster.driver(cluster.remote().max_starts(2));
@@ -558,7 +606,10 @@ fn a_value_without_an_encoder_is_a_build_error_naming_the_node() -> Result<(), F
 
 fn main() {
     if let Ok(mode) = std::env::var("HAMILTON_TEST_WORKER") {
-        worker_main(&mode);
+        match mode.as_str() {
+            "driver" => driver_main(),
+            _ => worker_main(&mode),
+        }
         return;
     }
     let mut args = Arguments::from_args();
@@ -600,6 +651,10 @@ fn main() {
         Trial::test(
             "a_cancelled_run_takes_back_its_queued_tasks_and_returns_at_once",
             needs_redis(a_cancelled_run_takes_back_its_queued_tasks_and_returns_at_once),
+        ),
+        Trial::test(
+            "a_driver_killed_mid_run_leaves_no_queued_task_and_its_records_go",
+            needs_redis(a_driver_killed_mid_run_leaves_no_queued_task_and_its_records_go),
         ),
         Trial::test(
             "a_task_that_kills_its_worker_every_time_fails_the_run_after_max_starts",

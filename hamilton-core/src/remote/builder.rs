@@ -41,6 +41,7 @@ pub struct Remote {
     wait_for_workers: Duration,
     heartbeat: Option<(Duration, u32)>,
     max_starts: Option<u32>,
+    lease: Option<Duration>,
 }
 
 impl Remote {
@@ -56,6 +57,7 @@ impl Remote {
             wait_for_workers: Duration::from_secs(30),
             heartbeat: None,
             max_starts: None,
+            lease: None,
         }
     }
 
@@ -101,10 +103,31 @@ impl Remote {
         self
     }
 
+    /// How long the driver's tasks stay its own without it renewing its lease on them (default
+    /// 30 s; it renews every sixth of that while its process lives). Once a killed driver's
+    /// lease has lapsed, the workers, or the next driver to connect, take its queued tasks back
+    /// (they never run) and remove the records of its ended ones.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use hamilton_core::remote::{DirStore, Remote};
+    /// let remote = Remote::new("redis://127.0.0.1:6379", DirStore::new("/mnt/shared/hamilton")?)
+    ///     .lease(Duration::from_secs(120));
+    /// # Ok::<(), hamilton_core::remote::StoreError>(())
+    /// ```
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = Some(lease.max(Duration::from_millis(100)));
+        self
+    }
+
     /// The broker's settings for the queue of `version`.
     fn broker_config(&self, version: &str) -> BrokerConfig {
-        BrokerConfig::new(self.url.clone(), queue_name(version))
-            .tuned(self.heartbeat, self.max_starts)
+        let mut config = BrokerConfig::new(self.url.clone(), queue_name(version))
+            .tuned(self.heartbeat, self.max_starts);
+        if let Some(lease) = self.lease {
+            config.driver_lease = lease;
+        }
+        config
     }
 
     /// Checks that every value that crosses to a worker can be encoded, connects to the
