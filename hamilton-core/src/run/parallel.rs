@@ -377,10 +377,10 @@ impl<'s> Task<'s> {
         let shared = self.shared;
         let mut next = Some(first);
         while let Some(position) = next.take() {
-            if shared.failure.stops(position) || shared.cancelled(position) {
-                return;
-            }
-            if !self.run_step(position) {
+            if shared.failure.stops(position)
+                || shared.cancelled(position)
+                || !self.run_step(position)
+            {
                 return;
             }
             let unblocked = shared.schedule.unblocked_by(position);

@@ -7,8 +7,9 @@
 //! adds what it lacks: our own task ids, a start counter per task (a task whose worker dies every
 //! time is answered [`TaskEnd::Killed`] instead of looping), results read by batched sweeps
 //! instead of `wait_for`'s 100 ms polls, cancelling queued tasks and dropping ended ones, a lease
-//! per driver (the tasks a killed driver left are removed by the next driver to connect), and a
-//! bound on every call so that a stopped or hung Redis is an error, never a hang.
+//! per driver (the tasks a killed driver left are removed by the workers' sweeps or the next
+//! driver to connect), and a bound on every call so that a stopped or hung Redis is an error,
+//! never a hang.
 //!
 //! A handler's error is answered through `apalis`'s `AbortError` (status `Killed`): a plain
 //! error would be retried 25 times by `apalis-redis`.
@@ -52,8 +53,9 @@ pub(crate) struct BrokerConfig {
     /// is answered [`TaskEnd::Killed`] without running.
     pub(crate) max_starts: u32,
     /// How long a driver's tasks stay its own without it renewing its lease (every sixth of
-    /// this): once the lease has lapsed (the driver was killed), the next driver to connect
-    /// takes back its queued tasks and removes the records of its ended ones.
+    /// this): once the lease has lapsed (the driver was killed), the workers (every
+    /// [`sweep_every`](Self::sweep_every)) or the next driver to connect take back its queued
+    /// tasks and remove the records of its ended ones.
     pub(crate) driver_lease: Duration,
     /// How often a worker removes what drivers whose lease lapsed left (see
     /// [`driver_lease`](Self::driver_lease)), so that the queued tasks of a killed driver are

@@ -49,7 +49,6 @@ return removed
     )
 });
 
-/// A connection to one queue of the broker.
 /// Drops driver `ARGV[1]` from the drivers (`KEYS[1]`), with its task set (`KEYS[2]`), if its
 /// lease still ends before `ARGV[2]`.
 static DROP_LAPSED: LazyLock<redis::Script> = LazyLock::new(|| {
@@ -64,6 +63,7 @@ end
     )
 });
 
+/// A connection to one queue of the broker.
 #[derive(Clone)]
 pub(super) struct Ops {
     conn: ConnectionManager,
@@ -333,7 +333,6 @@ impl Ops {
         Ok(found)
     }
 
-    /// Takes `worker` out of the queue's workers (it stopped and holds no task).
     /// Extends `owner`'s lease to `owner.lease` from now.
     pub(super) async fn renew(&self, owner: &Owner) -> Result<(), BrokerError> {
         let mut conn = self.conn();
@@ -378,10 +377,11 @@ impl Ops {
                 .into_iter()
                 .map(|(id, _)| id)
                 .collect();
-            self.forget(&cancelled, &owner).await?;
-            self.forget(&ended, &owner).await?;
-            removed += cancelled.len() + ended.len();
-            if ended.len() == left.len() {
+            let running = left.len() - ended.len();
+            let gone = [cancelled, ended].concat();
+            self.forget(&gone, &owner).await?;
+            removed += gone.len();
+            if running == 0 {
                 // Nothing of it is running: the driver is gone for good (unless it renewed its
                 // lease in between, which the script checks).
                 DROP_LAPSED
@@ -397,6 +397,7 @@ impl Ops {
         Ok(removed)
     }
 
+    /// Takes `worker` out of the queue's workers (it stopped and holds no task).
     pub(super) async fn deregister(&self, worker: &str) -> Result<(), BrokerError> {
         let mut conn = self.conn();
         redis::pipe()
@@ -425,7 +426,6 @@ impl Ops {
     }
 }
 
-/// The members of the workers set `key` that beat within `window`.
 /// A driver's identity on the broker and how long its lease lasts.
 #[derive(Clone, Debug)]
 pub(super) struct Owner {
@@ -441,6 +441,7 @@ fn lease_end(lease: Duration) -> u64 {
     (now + lease).as_millis() as u64
 }
 
+/// The members of the workers set `key` that beat within `window`.
 async fn live_in(
     conn: &mut ConnectionManager,
     key: &str,

@@ -12,8 +12,8 @@ use super::{BlobKey, ResultStore, StoreError, check_run};
 /// temporary file in the run's directory and renamed into place, so that a reader never sees
 /// part of it. Blobs are not synced to the disk: they live as long as their run, which a machine
 /// crash ends anyway, and a blob damaged by one is found when read (its hash is checked), never
-/// used. For workers on other machines, the directory must be one they
-/// all mount at the same path (a network file system whose renames are atomic, as NFS's are).
+/// used. For workers on other machines, the directory must be one they all mount at the same
+/// path (a network file system whose renames are atomic, as NFS's are).
 ///
 /// ```
 /// use hamilton_core::remote::{BlobKey, DirStore, ResultStore};
