@@ -66,8 +66,10 @@ fn keep_runs_for_forgets_runs_older_than_the_period() {
         let dr = driver(CacheOptions::new(dir.path()));
         (0..4).map(|x| run(&dr, x)).collect()
     };
-    std::thread::sleep(Duration::from_millis(300));
-    let dr = driver(CacheOptions::new(dir.path()).keep_runs_for(Duration::from_millis(200)));
+    // A period long enough that the new run is within it however slow the machine (it was
+    // pruned itself at 200 ms under a loaded CI run), the old runs well past it.
+    std::thread::sleep(Duration::from_millis(2_500));
+    let dr = driver(CacheOptions::new(dir.path()).keep_runs_for(Duration::from_millis(2_000)));
     let new = run(&dr, 9);
     assert_eq!(dr.cache().unwrap().run_ids().unwrap(), [new]);
     assert!(dr.cache().unwrap().run(&old[3]).unwrap().is_none());
