@@ -10,6 +10,14 @@ use polars::prelude::*;
 
 use super::MAX_SAMPLE;
 
+mod distribution;
+mod moments;
+mod sample;
+
+use distribution::distribution;
+use moments::Moments;
+use sample::Sample;
+
 /// The quantiles of a numeric column.
 pub(super) const QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
@@ -76,18 +84,14 @@ where
         };
     }
     let (min, max) = (moments.min, moments.max);
-    let histogram = histogram(&sample.values, min, max, moments.n);
-    let quantiles = linear_quantiles(&mut sample.values, &QUANTILES)
-        .into_iter()
-        .map(Some)
-        .collect();
+    let distribution = distribution(&mut sample.values, min, max, moments.n, &QUANTILES);
     NumericSummary {
         min: Some(min),
         max: Some(max),
         mean: Some(moments.mean()),
         std: moments.std(),
-        quantiles,
-        histogram,
+        quantiles: distribution.quantiles.into_iter().map(Some).collect(),
+        histogram: distribution.histogram,
     }
 }
 
@@ -158,213 +162,9 @@ fn keep_valid<N: AsF64>(
     len
 }
 
-/// The counts of [`HISTOGRAM_BINS`] equal bins from `min` to `max` (every value in the first if
-/// they are equal) of a column of `n` values, from its `sample`: the sample's counts scaled to
-/// `n` (rounded) if it has fewer.
-fn histogram(sample: &[f64], min: f64, max: f64, n: u64) -> Vec<u64> {
-    let bins_per_unit = HISTOGRAM_BINS as f64 / (max - min);
-    let scale = if bins_per_unit.is_finite() {
-        bins_per_unit
-    } else {
-        0.0
-    };
-    // Counted in turn in `LANES` histograms: a run of values in one bin would otherwise make
-    // each increment wait for the one before.
-    let mut lanes = [[0_u64; HISTOGRAM_BINS]; LANES];
-    for (i, v) in sample.iter().enumerate() {
-        lanes[i % LANES][(((v - min) * scale) as usize).min(HISTOGRAM_BINS - 1)] += 1;
-    }
-    let mut counts: Vec<u64> = (0..HISTOGRAM_BINS)
-        .map(|bin| lanes.iter().map(|lane| lane[bin]).sum())
-        .collect();
-    if sample.len() as u64 != n {
-        let per_value = n as f64 / sample.len() as f64;
-        for count in &mut counts {
-            *count = (*count as f64 * per_value).round() as u64;
-        }
-    }
-    counts
-}
-
-/// The running count, extremes, sum and sum of squared deviations of blocks of values: each
-/// block's deviations from its own mean, merged by Chan et al.'s update, all of the values less
-/// the first one (so a column far from zero loses no precision): about as precise as two passes
-/// over the whole column.
-#[derive(Debug)]
-struct Moments {
-    n: u64,
-    min: f64,
-    max: f64,
-    /// Subtracted from every value: the first one, if finite.
-    shift: f64,
-    /// The sum of the shifted values.
-    sum: f64,
-    /// The mean of the shifted values.
-    mean: f64,
-    m2: f64,
-}
-
-impl Default for Moments {
-    fn default() -> Self {
-        Moments {
-            n: 0,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-            shift: 0.0,
-            sum: 0.0,
-            mean: 0.0,
-            m2: 0.0,
-        }
-    }
-}
-
-/// Independent accumulators per loop, so the compiler can use vector instructions.
-const LANES: usize = 8;
-
-impl Moments {
-    /// Adds a non-empty block of values (no NaNs).
-    fn add(&mut self, block: &[f64]) {
-        if self.n == 0 && block[0].is_finite() {
-            self.shift = block[0];
-        }
-        let shift = self.shift;
-        let (mut lo, mut hi, mut sum) = (
-            [f64::INFINITY; LANES],
-            [f64::NEG_INFINITY; LANES],
-            [0.0; LANES],
-        );
-        let lanes = block.chunks_exact(LANES);
-        let rest = lanes.remainder();
-        // No NaNs: a comparison is a minimum (`f64::min` would also handle NaNs, more slowly).
-        for part in lanes {
-            for i in 0..LANES {
-                lo[i] = if part[i] < lo[i] { part[i] } else { lo[i] };
-                hi[i] = if part[i] > hi[i] { part[i] } else { hi[i] };
-                sum[i] += part[i] - shift;
-            }
-        }
-        for (i, v) in rest.iter().enumerate() {
-            lo[i] = lo[i].min(*v);
-            hi[i] = hi[i].max(*v);
-            sum[i] += v - shift;
-        }
-        let sum: f64 = sum.iter().sum();
-        let n = block.len() as f64;
-        // Of the shifted values.
-        let mean = sum / n;
-        let mut squares = [0.0; LANES];
-        let lanes = block.chunks_exact(LANES);
-        let rest = lanes.remainder();
-        for part in lanes {
-            for i in 0..LANES {
-                let d = part[i] - shift - mean;
-                squares[i] += d * d;
-            }
-        }
-        for (i, v) in rest.iter().enumerate() {
-            let d = v - shift - mean;
-            squares[i] += d * d;
-        }
-        let m2: f64 = squares.iter().sum();
-        let before = self.n as f64;
-        let total = before + n;
-        let delta = mean - self.mean;
-        self.mean += delta * n / total;
-        self.m2 += m2 + delta * delta * before * n / total;
-        self.n += block.len() as u64;
-        self.sum += sum;
-        self.min = lo.iter().fold(self.min, |a, b| a.min(*b));
-        self.max = hi.iter().fold(self.max, |a, b| a.max(*b));
-    }
-
-    /// The mean of the values.
-    fn mean(&self) -> f64 {
-        self.shift + self.sum / self.n as f64
-    }
-
-    /// The sample standard deviation (`ddof` 1), `None` below two values.
-    fn std(&self) -> Option<f64> {
-        (self.n > 1).then(|| (self.m2 / (self.n - 1) as f64).sqrt())
-    }
-}
-
-/// An even sample of at most `max` of a stream of values that has at most `expected` of them:
-/// every value if `expected <= max`, else the values at positions `⌊k · expected / max⌋`.
-#[derive(Debug)]
-struct Sample {
-    expected: usize,
-    max: usize,
-    /// How many values went past.
-    seen: usize,
-    values: Vec<f64>,
-}
-
-impl Sample {
-    fn new(expected: usize, max: usize) -> Self {
-        Sample {
-            expected,
-            max,
-            seen: 0,
-            values: Vec::with_capacity(expected.min(max)),
-        }
-    }
-
-    /// Takes the sampled values of the next `block` of the stream.
-    fn take(&mut self, block: &[f64]) {
-        let end = self.seen + block.len();
-        if self.expected <= self.max {
-            self.values.extend_from_slice(block);
-        } else {
-            while self.values.len() < self.max {
-                let k = self.values.len() as u64;
-                // In 64 bits while they hold the product (a 128-bit division is a call).
-                let at = match k.checked_mul(self.expected as u64) {
-                    Some(p) => (p / self.max as u64) as usize,
-                    None => (u128::from(k) * self.expected as u128 / self.max as u128) as usize,
-                };
-                if at >= end {
-                    break;
-                }
-                self.values.push(block[at - self.seen]);
-            }
-        }
-        self.seen = end;
-    }
-}
-
-/// The ascending quantiles `qs` of non-empty `values`, interpolated linearly (Polars' `linear`).
-/// Each rank is found by selection in the part above the previous one, not by a full sort (the
-/// rank just above the previous one as the smallest of that part), so `values` ends up partly
-/// reordered.
-fn linear_quantiles(values: &mut [f64], qs: &[f64]) -> Vec<f64> {
-    // `values[..placed]` are all at or below `values[placed..]`, the last at its sorted position.
-    let mut placed = 0;
-    let mut rank = |values: &mut [f64], k: usize| {
-        if k >= placed {
-            let rest = &mut values[placed..];
-            if k == placed {
-                let smallest =
-                    (1..rest.len()).fold(0, |at, i| if rest[i] < rest[at] { i } else { at });
-                rest.swap(0, smallest);
-            } else {
-                rest.select_nth_unstable_by(k - placed, f64::total_cmp);
-            }
-            placed = k + 1;
-        }
-        values[k]
-    };
-    qs.iter()
-        .map(|q| {
-            let at = q * (values.len() - 1) as f64;
-            let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
-            let (lo_value, hi_value) = (rank(values, lo), rank(values, hi));
-            lo_value + (hi_value - lo_value) * (at - lo as f64)
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
+    use super::distribution::tests::sorted_quantiles;
     use super::*;
 
     /// A column of `chunks`, one chunk each (appended, not rechunked).
@@ -378,71 +178,6 @@ mod tests {
             .unwrap();
         }
         ca
-    }
-
-    /// The exact linear quantiles of `values`, by a full sort.
-    fn sorted_quantiles(values: &[f64]) -> Vec<f64> {
-        let mut sorted = values.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        QUANTILES
-            .iter()
-            .map(|q| {
-                let at = q * (sorted.len() - 1) as f64;
-                let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
-                sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo as f64)
-            })
-            .collect()
-    }
-
-    #[test]
-    fn a_short_stream_is_taken_whole_and_a_long_one_evenly_across_blocks() {
-        let values: Vec<f64> = (0..100).map(f64::from).collect();
-        let mut whole = Sample::new(100, 200);
-        let mut even = Sample::new(100, 10);
-        for block in values.chunks(7) {
-            whole.take(block);
-            even.take(block);
-        }
-        assert_eq!(whole.values, values);
-        assert_eq!(
-            even.values,
-            [0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0]
-        );
-        let mut short = Sample::new(100, 10);
-        short.take(&values[..45]);
-        assert_eq!(
-            short.values,
-            [0.0, 10.0, 20.0, 30.0, 40.0],
-            "fewer than expected"
-        );
-    }
-
-    #[test]
-    fn quantiles_interpolate_linearly_between_values() {
-        let q = linear_quantiles(&mut [4.0, 2.0, 1.0, 3.0], &[0.0, 0.25, 0.5, 1.0]);
-        assert_eq!((q[0], q[2], q[3]), (1.0, 2.5, 4.0));
-        assert!((q[1] - 1.75).abs() < 1e-12);
-        assert_eq!(linear_quantiles(&mut [7.0], &[0.95]), [7.0]);
-    }
-
-    #[test]
-    fn selected_quantiles_match_those_of_the_sorted_values() {
-        let values: Vec<f64> = (0..1001)
-            .map(|i| f64::from((i * 7919) % 1001) / 3.0)
-            .collect();
-        assert_eq!(
-            linear_quantiles(&mut values.clone(), &QUANTILES),
-            sorted_quantiles(&values)
-        );
-        // Repeated values, and lengths where a quantile falls on one rank (5: 25% is rank 1).
-        for len in [1, 2, 5, 21, 400] {
-            let values: Vec<f64> = (0..len).map(|i| f64::from((i * 31) % 7)).collect();
-            assert_eq!(
-                linear_quantiles(&mut values.clone(), &QUANTILES),
-                sorted_quantiles(&values),
-                "{len} values"
-            );
-        }
     }
 
     #[test]
