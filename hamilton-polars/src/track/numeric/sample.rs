@@ -41,16 +41,23 @@ impl Sample {
         if self.whole {
             self.values.extend_from_slice(block);
         } else {
-            while self.next < end && self.values.len() < self.max {
-                self.values.push(block[self.next - self.seen]);
+            // Locals, not fields: the compiler cannot tell a push does not change a field.
+            let (seen, step, carry, max) = (self.seen, self.step, self.carry, self.max);
+            let (mut next, mut remainder) = (self.next, self.remainder);
+            let room = max - self.values.len();
+            let mut taken = 0;
+            while next < end && taken < room {
+                self.values.push(block[next - seen]);
+                taken += 1;
                 // ⌊(k+1)·e/m⌋ - ⌊k·e/m⌋ is e/m, plus one when the remainders carry.
-                self.next += self.step;
-                self.remainder += self.carry;
-                if self.remainder >= self.max {
-                    self.remainder -= self.max;
-                    self.next += 1;
+                next += step;
+                remainder += carry;
+                if remainder >= max {
+                    remainder -= max;
+                    next += 1;
                 }
             }
+            (self.next, self.remainder) = (next, remainder);
         }
         self.seen = end;
     }
