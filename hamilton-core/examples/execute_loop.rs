@@ -9,7 +9,8 @@
 //!
 //! Arguments: `chain` or `wide`, the number of nodes, the number of executes, and the mode:
 //! `execute` (one request, `Driver::execute`), `prepared` (`Driver::prepare` once, then
-//! `PreparedRequest::execute`) or `distinct` (a different one-output request each time).
+//! `PreparedRequest::execute`), `distinct` (a different one-output request each time) or
+//! `build` (the driver built again each time, from the same module; nothing executed).
 
 use std::hint::black_box;
 
@@ -52,6 +53,20 @@ fn main() {
             .collect();
         (nodes, (0..n).map(|i| format!("w_{i}")).collect())
     };
+    if mode == "build" {
+        let module = hamilton_core::Module::from_nodes("graph", nodes);
+        for _ in 0..reps {
+            let started = std::time::Instant::now();
+            let dr = Driver::builder()
+                .with_modules([module.clone()])
+                .build()
+                .unwrap();
+            let per_node = started.elapsed().as_secs_f64() / n as f64;
+            println!("build: {:.3} µs per node", per_node * 1e6);
+            drop(black_box(dr));
+        }
+        return;
+    }
     let dr = Driver::builder().with_nodes(nodes).build().unwrap();
     let inputs = || Inputs::new().set("x", 1.0_f64);
     match mode {

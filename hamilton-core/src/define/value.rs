@@ -40,21 +40,12 @@ pub struct Value {
 }
 
 /// A boxed node value: `Any`, with its type name (for error messages) from the same vtable.
+/// Seen as `dyn Any` by upcasting (a load from the vtable, not a call).
 trait Erased: Any + Send + Sync {
-    fn as_any(&self) -> &(dyn Any + Send + Sync);
-    fn into_any(self: Box<Self>) -> Box<dyn Any + Send + Sync>;
     fn full_type_name(&self) -> &'static str;
 }
 
 impl<T: Any + Send + Sync> Erased for T {
-    fn as_any(&self) -> &(dyn Any + Send + Sync) {
-        self
-    }
-
-    fn into_any(self: Box<Self>) -> Box<dyn Any + Send + Sync> {
-        self
-    }
-
     fn full_type_name(&self) -> &'static str {
         std::any::type_name::<T>()
     }
@@ -75,6 +66,7 @@ impl Value {
     }
 
     /// The [`TypeId`] of the wrapped value.
+    #[inline]
     pub fn type_id(&self) -> TypeId {
         self.as_any().type_id()
     }
@@ -86,11 +78,13 @@ impl Value {
     }
 
     /// Whether the wrapped value is a `T`.
+    #[inline]
     pub fn is<T: Any>(&self) -> bool {
         self.as_any().is::<T>()
     }
 
     /// A reference to the wrapped value if it is a `T`.
+    #[inline]
     pub fn downcast_ref<T: Any>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
@@ -100,15 +94,17 @@ impl Value {
         if !self.is::<T>() {
             return Err(self);
         }
-        match <dyn Erased>::into_any(self.inner).downcast::<T>() {
+        let any: Box<dyn Any + Send + Sync> = self.inner;
+        match any.downcast::<T>() {
             Ok(value) => Ok(*value),
             Err(_) => unreachable!("the value was checked to be a `T`"),
         }
     }
 
     /// The wrapped value as `&dyn Any`.
+    #[inline]
     pub fn as_any(&self) -> &(dyn Any + Send + Sync) {
-        <dyn Erased>::as_any(&*self.inner)
+        &*self.inner
     }
 }
 

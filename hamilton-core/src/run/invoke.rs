@@ -73,7 +73,7 @@ fn panicked(vertex: &Vertex, payload: Box<dyn std::any::Any + Send>) -> Error {
 /// executor: [`node_panicked`] makes the error); otherwise as [`call`].
 /// The node is reached through the step (`call`), the vertex only for a type check or an
 /// error.
-#[inline]
+#[inline(always)]
 pub(crate) fn call_unguarded(
     vertex: &Vertex,
     call: &StepCall,
@@ -81,12 +81,23 @@ pub(crate) fn call_unguarded(
 ) -> Result<Value, Failure> {
     match (call.call)(args) {
         Ok(value) if call.typed || value.type_id() == vertex.ty.id => Ok(value),
-        Ok(value) => Err(Box::new(wrong_output_type(vertex, &value))),
-        Err(source) => Err(Box::new(node_failed(
-            &vertex.name,
-            add_context(args, source),
-        ))),
+        Ok(value) => Err(wrong_output_failure(vertex, &value)),
+        Err(source) => Err(node_failure(vertex, args, source)),
     }
+}
+
+/// [`wrong_output_type`], boxed: out of the way of the call that succeeds.
+#[cold]
+#[inline(never)]
+fn wrong_output_failure(vertex: &Vertex, value: &Value) -> Failure {
+    Box::new(wrong_output_type(vertex, value))
+}
+
+/// The failure of node `vertex`, which returned `source`, with what its `args` add to it.
+#[cold]
+#[inline(never)]
+fn node_failure(vertex: &Vertex, args: &Args<'_>, source: NodeError) -> Failure {
+    Box::new(node_failed(&vertex.name, add_context(args, source)))
 }
 
 /// The error of node `vertex`, which panicked with `payload`.
