@@ -18,6 +18,7 @@ pub mod dags;
 pub mod distributed;
 pub mod features;
 pub mod floor;
+pub mod footprint;
 pub mod macro_chain;
 pub mod macro_cost;
 pub mod measure;

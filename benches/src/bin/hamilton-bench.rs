@@ -4,6 +4,7 @@
 //! hamilton-bench overhead --lib scalar --shapes chain,wide,diamond --sizes 10,100,1000 --out f.json
 //! hamilton-bench features --rows 100000,1000000,10000000 --reps 9 --out g.json
 //! hamilton-bench memory --n 50 --rows 10000000 --out m.json
+//! hamilton-bench footprint --sizes 100000,1000000 --out fp.json
 //! hamilton-bench parallel --out p.json
 //! hamilton-bench once --variant hamilton-lazy --rows 1000000
 //! hamilton-bench macro-cost --nodes 1000 --reps 3
@@ -21,7 +22,8 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use hamilton_benches::dags::{Lib, Shape};
 use hamilton_benches::{
-    distributed, features, macro_cost, measure, memory, overhead, parallel, report, shapes, shared,
+    distributed, features, footprint, macro_cost, measure, memory, overhead, parallel, report,
+    shapes, shared,
 };
 use serde_json::{Value, json};
 
@@ -99,6 +101,30 @@ enum Command {
         /// Where to write the JSON.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Memory per node: what a graph of N scalar nodes keeps alive (the floor executor's steps,
+    /// the nodes alone, the nodes with a built driver and a prepared plan), one child process per
+    /// variant and size.
+    Footprint {
+        /// chain, wide and/or diamond, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "chain,wide,diamond")]
+        shapes: Vec<Shape>,
+        /// Numbers of computed nodes.
+        #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+        sizes: Vec<usize>,
+        /// Where to write the JSON.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// One footprint variant in this process (used by `footprint`).
+    #[command(hide = true)]
+    FootprintProbe {
+        #[arg(long)]
+        variant: String,
+        #[arg(long)]
+        shape: Shape,
+        #[arg(long)]
+        n: usize,
     },
     /// One memory variant in this process (used by `memory`).
     #[command(hide = true)]
@@ -495,6 +521,36 @@ fn run(command: Command) -> Result<(), String> {
                 results[i]["peak_over_hand"] = json!(peaks[i] / hand);
             }
             write(out.as_ref(), results)
+        }
+        Command::Footprint { shapes, sizes, out } => {
+            println!(
+                "| shape | N | floor B/node | module B/node | driver (module, driver, plan) B/node | driver − module B/node | (driver − module) / floor | driver / floor |"
+            );
+            println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+            let mut results = Vec::new();
+            for &shape in &shapes {
+                for &n in &sizes {
+                    let mut per_node = Vec::new();
+                    for v in footprint::VARIANTS {
+                        let r = footprint::run_child(v, shape, n)?;
+                        per_node.push(r["bytes_per_node"].as_f64().unwrap_or(f64::NAN));
+                        results.push(r);
+                    }
+                    let (floor, module, driver) = (per_node[0], per_node[1], per_node[2]);
+                    println!(
+                        "| {shape} | {n} | {floor:.0} | {module:.0} | {driver:.0} | {:.0} | {:.2} | {:.2} |",
+                        driver - module,
+                        (driver - module) / floor,
+                        driver / floor
+                    );
+                }
+            }
+            write(out.as_ref(), results)
+        }
+        Command::FootprintProbe { variant, shape, n } => {
+            let v = footprint::probe(&variant, shape, n)?;
+            println!("{v}");
+            Ok(())
         }
         Command::MemoryProbe { variant, n, rows } => {
             let v = memory::probe(&variant, n, rows)?;

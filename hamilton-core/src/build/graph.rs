@@ -38,8 +38,8 @@ impl From<TypeInfo> for TypeDesc {
 /// What a vertex of the graph is.
 #[derive(Clone, Debug)]
 pub(crate) enum Kind {
-    /// A node computed by a function.
-    Function(Box<Node>),
+    /// A node computed by a function (shared with the module that defined it).
+    Function(Arc<Node>),
     /// A value the caller passes per run.
     Input,
     /// A config value, fixed at build.
@@ -105,7 +105,7 @@ impl Graph {
         let mut errors = Vec::new();
 
         // 1. Collect function nodes, module by module; later modules may override.
-        let mut functions: Vec<(usize, Node)> = Vec::new();
+        let mut functions: Vec<(usize, Arc<Node>)> = Vec::new();
         let mut by_name: FxHashMap<Arc<str>, usize> = FxHashMap::default();
         // Function modifiers (`when`, `parameterize`, ...) turn each module's nodes into its final nodes.
         let resolved = crate::resolve::resolve_modules(modules, &config, &mut errors);
@@ -161,7 +161,7 @@ impl Graph {
             .map(|(_, node)| Vertex {
                 name: node.name_shared(),
                 ty: node.output().into(),
-                kind: Kind::Function(Box::new(node)),
+                kind: Kind::Function(node),
                 sources: Vec::new(),
                 optional: false,
             })

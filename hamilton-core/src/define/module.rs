@@ -35,7 +35,8 @@ enum Source {
     },
     Nodes {
         name: Arc<str>,
-        nodes: Arc<[Node]>,
+        /// Sorted by name (stably) when the module is made.
+        nodes: Arc<[Arc<Node>]>,
     },
 }
 
@@ -59,10 +60,13 @@ impl Module {
 
     /// Nodes built by hand, grouped under `name`.
     pub fn from_nodes(name: impl Into<Arc<str>>, nodes: impl IntoIterator<Item = Node>) -> Self {
+        let mut nodes: Vec<Arc<Node>> = nodes.into_iter().map(Arc::new).collect();
+        // Sorted once here, not at every build (see `nodes`).
+        nodes.sort_by(|a, b| a.name().cmp(b.name()));
         Self {
             source: Source::Nodes {
                 name: name.into(),
-                nodes: nodes.into_iter().collect(),
+                nodes: nodes.into(),
             },
         }
     }
@@ -107,7 +111,9 @@ impl Module {
     }
 
     /// The module's nodes, sorted by name; `Err` with the reason when there are none.
-    pub(crate) fn nodes(&self) -> Result<Vec<Node>, EmptyModuleReason> {
+    ///
+    /// Nodes given by hand are shared with the module, not copied.
+    pub(crate) fn nodes(&self) -> Result<Vec<Arc<Node>>, EmptyModuleReason> {
         // Sorted by name (then place, for variants sharing a name), so the order never depends
         // on registration order; references are sorted, not whole nodes.
         let by_def = |a: &&NodeDef, b: &&NodeDef| {
@@ -117,22 +123,22 @@ impl Module {
                 b.location.line,
             ))
         };
-        let nodes: Vec<Node> = match &self.source {
+        let nodes: Vec<Arc<Node>> = match &self.source {
             Source::Registered { path, recursive } => {
                 let mut defs = registered(path, *recursive)?;
                 defs.sort_by(by_def);
-                defs.into_iter().map(Node::from_def).collect()
+                defs.into_iter()
+                    .map(|d| Arc::new(Node::from_def(d)))
+                    .collect()
             }
             Source::Defs { defs, .. } => {
                 let mut defs = defs.to_vec();
                 defs.sort_by(by_def);
-                defs.into_iter().map(Node::from_def).collect()
+                defs.into_iter()
+                    .map(|d| Arc::new(Node::from_def(d)))
+                    .collect()
             }
-            Source::Nodes { nodes, .. } => {
-                let mut order: Vec<usize> = (0..nodes.len()).collect();
-                order.sort_by(|&a, &b| nodes[a].name().cmp(nodes[b].name()));
-                order.into_iter().map(|i| nodes[i].clone()).collect()
-            }
+            Source::Nodes { nodes, .. } => nodes.to_vec(),
         };
         if nodes.is_empty() {
             return Err(match self.source {

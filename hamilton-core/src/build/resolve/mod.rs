@@ -39,7 +39,7 @@ pub(crate) fn resolve_modules(
     modules: &[Module],
     config: &Config,
     errors: &mut Vec<BuildError>,
-) -> Vec<Result<Vec<Node>, EmptyModuleReason>> {
+) -> Vec<Result<Vec<Arc<Node>>, EmptyModuleReason>> {
     let mut resolver = Resolver {
         config,
         errors,
@@ -51,9 +51,11 @@ pub(crate) fn resolve_modules(
         .map(|module| {
             module.nodes().map(|nodes| {
                 if nodes.iter().all(|n| n.modifiers().is_empty()) {
+                    // Shared with the module, not copied.
                     nodes
                 } else {
-                    resolver.module(nodes)
+                    let owned = nodes.into_iter().map(Arc::unwrap_or_clone).collect();
+                    resolver.module(owned).into_iter().map(Arc::new).collect()
                 }
             })
         })

@@ -3,6 +3,7 @@
 //! config is reported once every module is resolved.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use super::Resolver;
 use crate::error::BuildError;
@@ -148,7 +149,7 @@ impl Resolver<'_> {
 /// neither a node nor the config provides, when config keys its variants test are not set.
 pub(super) fn report_missing_config(
     dropped: Vec<Dropped>,
-    resolved: &[Result<Vec<Node>, EmptyModuleReason>],
+    resolved: &[Result<Vec<Arc<Node>>, EmptyModuleReason>],
     config: &Config,
     errors: &mut Vec<BuildError>,
 ) {
@@ -156,7 +157,7 @@ pub(super) fn report_missing_config(
         return;
     }
     let all = || resolved.iter().flatten().flatten();
-    let provided: HashSet<&str> = all().map(Node::name).chain(config.keys()).collect();
+    let provided: HashSet<&str> = all().map(|n| n.name()).chain(config.keys()).collect();
     for d in dropped {
         if d.missing.is_empty() || provided.contains(d.name.as_str()) {
             continue;

@@ -83,8 +83,14 @@ impl Resolver<'_> {
         let mut empty = Vec::new();
         for module in &sd.modules {
             match module.nodes() {
-                Ok(found) if found.iter().all(|n| n.modifiers().is_empty()) => nodes.extend(found),
-                Ok(found) => nodes.extend(inner.module(found)),
+                Ok(found) if found.iter().all(|n| n.modifiers().is_empty()) => {
+                    nodes.extend(found.into_iter().map(Arc::unwrap_or_clone));
+                }
+                Ok(found) => {
+                    nodes.extend(
+                        inner.module(found.into_iter().map(Arc::unwrap_or_clone).collect()),
+                    );
+                }
                 Err(_) => empty.push(module.name().to_string()),
             }
         }

@@ -1,0 +1,89 @@
+//! Memory per node: what a graph of N scalar nodes keeps alive, each variant measured in a
+//! fresh child process as the growth of its resident set (`VmRSS`) from just after the
+//! workload's description is made to just after the variant is built.
+//!
+//! Variants:
+//! - `floor`: the floor executor's compiled steps (one boxed closure, its argument slots and
+//!   the slots it frees per node; see [`crate::floor`]);
+//! - `module`: the nodes alone (a [`hamilton_core::Module`] of `Node`s, as the benches build
+//!   them with `Node::builder`);
+//! - `driver`: the module handed to a driver, the driver built, and the request of every
+//!   output prepared (its plan made): what a program serving that request holds.
+//!
+//! `driver − module` is the driver and its plan beside the nodes a program defined anyway.
+
+use std::any::Any;
+use std::hint::black_box;
+
+use hamilton_core::Driver;
+use serde_json::{Value, json};
+
+use crate::dags::{Shape, Workload};
+use crate::floor::Floor;
+use crate::measure::rss_kib;
+
+/// The variants, in report order.
+pub const VARIANTS: [&str; 3] = ["floor", "module", "driver"];
+
+/// Builds `variant` for a graph of `shape` and `n` nodes in this process; its growth of the
+/// resident set, in bytes per node.
+pub fn probe(variant: &str, shape: Shape, n: usize) -> Result<Value, String> {
+    let wl = Workload::new(shape, n)?;
+    let before = rss_kib().ok_or("no /proc/self/status")?;
+    let kept: Box<dyn Any> = match variant {
+        "floor" => Box::new(Floor::new::<f64>(&wl)),
+        "module" => Box::new(wl.module::<f64>()),
+        "driver" => {
+            let dr = Driver::builder()
+                .with_modules([wl.module::<f64>()])
+                .build()
+                .map_err(|e| e.to_string())?;
+            let prepared = dr.prepare(&wl.outputs, &["x"]).map_err(|e| e.to_string())?;
+            let after = rss_kib().ok_or("no /proc/self/status")?;
+            black_box((&dr, &prepared));
+            return Ok(line(variant, shape, n, before, after));
+        }
+        other => return Err(format!("unknown footprint variant `{other}`")),
+    };
+    let after = rss_kib().ok_or("no /proc/self/status")?;
+    black_box(&kept);
+    Ok(line(variant, shape, n, before, after))
+}
+
+fn line(variant: &str, shape: Shape, n: usize, before: u64, after: u64) -> Value {
+    json!({
+        "variant": variant,
+        "shape": shape.to_string(),
+        "n": n,
+        "rss_before_kib": before,
+        "rss_after_kib": after,
+        "bytes_per_node": (after.saturating_sub(before) * 1024) as f64 / n as f64,
+    })
+}
+
+/// Runs `variant` in a fresh child process (this executable, hidden `footprint-probe`
+/// subcommand) and returns its JSON line.
+pub fn run_child(variant: &str, shape: Shape, n: usize) -> Result<Value, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let out = std::process::Command::new(exe)
+        .args([
+            "footprint-probe",
+            "--variant",
+            variant,
+            "--shape",
+            &shape.to_string(),
+            "--n",
+            &n.to_string(),
+        ])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "footprint probe `{variant}` failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().unwrap_or_default();
+    serde_json::from_str(line).map_err(|e| format!("footprint probe output `{line}`: {e}"))
+}
