@@ -30,6 +30,11 @@ type ConvertFn = Arc<dyn Fn(&(dyn Any + Send + Sync)) -> Result<Value, NodeError
 /// ```
 #[derive(Clone)]
 pub struct Conversion {
+    /// Shared: a plan keeps one per converted argument, so a `Conversion` is one pointer.
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     from: TypeInfo,
     to: TypeInfo,
     convert: ConvertFn,
@@ -44,36 +49,38 @@ impl Conversion {
         C: Fn(&F) -> Result<T, NodeError> + Send + Sync + 'static,
     {
         Self {
-            from: TypeInfo::of::<F>(),
-            to: TypeInfo::of::<T>(),
-            convert: Arc::new(move |value| {
-                let x = value
-                    .downcast_ref::<F>()
-                    .ok_or_else(|| format!("expected a `{}`", TypeInfo::of::<F>().name()))?;
-                f(x).map(Value::new)
+            inner: Arc::new(Inner {
+                from: TypeInfo::of::<F>(),
+                to: TypeInfo::of::<T>(),
+                convert: Arc::new(move |value| {
+                    let x = value
+                        .downcast_ref::<F>()
+                        .ok_or_else(|| format!("expected a `{}`", TypeInfo::of::<F>().name()))?;
+                    f(x).map(Value::new)
+                }),
             }),
         }
     }
 
     /// The type converted from.
     pub fn from(&self) -> TypeInfo {
-        self.from
+        self.inner.from
     }
 
     /// The type converted to.
     pub fn to(&self) -> TypeInfo {
-        self.to
+        self.inner.to
     }
 
     /// Converts `value`.
     pub fn apply(&self, value: &(dyn Any + Send + Sync)) -> Result<Value, NodeError> {
-        (self.convert)(value)
+        (self.inner.convert)(value)
     }
 }
 
 impl fmt::Debug for Conversion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Conversion({} -> {})", self.from, self.to)
+        write!(f, "Conversion({} -> {})", self.inner.from, self.inner.to)
     }
 }
 
@@ -110,10 +117,10 @@ pub(crate) fn conversion_table(extra: &[Conversion]) -> ConversionTable {
     #[cfg(feature = "inventory")]
     for r in inventory::iter::<RegisteredConversion> {
         let c = (r.0)();
-        table.insert((c.from.id(), c.to.id()), c);
+        table.insert((c.from().id(), c.to().id()), c);
     }
     for c in extra {
-        table.insert((c.from.id(), c.to.id()), c.clone());
+        table.insert((c.from().id(), c.to().id()), c.clone());
     }
     table
 }
