@@ -64,26 +64,14 @@ fn line(variant: &str, shape: Shape, n: usize, before: u64, after: u64) -> Value
 /// Runs `variant` in a fresh child process (this executable, hidden `footprint-probe`
 /// subcommand) and returns its JSON line.
 pub fn run_child(variant: &str, shape: Shape, n: usize) -> Result<Value, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let out = std::process::Command::new(exe)
-        .args([
-            "footprint-probe",
-            "--variant",
-            variant,
-            "--shape",
-            &shape.to_string(),
-            "--n",
-            &n.to_string(),
-        ])
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(format!(
-            "footprint probe `{variant}` failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().last().unwrap_or_default();
-    serde_json::from_str(line).map_err(|e| format!("footprint probe output `{line}`: {e}"))
+    let (shape, n) = (shape.to_string(), n.to_string());
+    crate::measure::child_json(&[
+        "footprint-probe",
+        "--variant",
+        variant,
+        "--shape",
+        &shape,
+        "--n",
+        &n,
+    ])
 }

@@ -87,26 +87,14 @@ fn keep_all(wl: &Workload, x: &Series) -> Series {
 /// Runs `variant` in a fresh child process (this executable, hidden `memory-probe` subcommand)
 /// and returns its JSON line.
 pub fn run_child(variant: &str, n: usize, rows: usize) -> Result<Value, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let out = std::process::Command::new(exe)
-        .args([
-            "memory-probe",
-            "--variant",
-            variant,
-            "--n",
-            &n.to_string(),
-            "--rows",
-            &rows.to_string(),
-        ])
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(format!(
-            "memory probe `{variant}` failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().last().unwrap_or_default();
-    serde_json::from_str(line).map_err(|e| format!("memory probe output `{line}`: {e}"))
+    let (n, rows) = (n.to_string(), rows.to_string());
+    crate::measure::child_json(&[
+        "memory-probe",
+        "--variant",
+        variant,
+        "--n",
+        &n,
+        "--rows",
+        &rows,
+    ])
 }

@@ -40,6 +40,7 @@ use polars_core::utils::rayon::prelude::*;
 
 mod numeric;
 mod text;
+mod words;
 
 use numeric::summarize_numeric;
 use text::summarize_text;

@@ -11,6 +11,8 @@ use std::borrow::Cow;
 use polars::prelude::*;
 use polars_arrow::array::{Array, View};
 
+use super::words::by_words;
+
 /// A string column's most frequent values, distinct count and lengths, nulls left out.
 pub(super) fn summarize_text(ca: &StringChunked) -> TextSummary {
     let counts = count_values(ca);
@@ -53,7 +55,7 @@ fn count_values(ca: &StringChunked) -> PlHashMap<Cow<'_, str>, u64> {
             }
             Some(valid) => {
                 // The validity read 64 bits at a time; a word with nulls by its set bits.
-                let mut in_word = |views: &[View], word: u64| {
+                let in_word = |views: &[View], word: u64| {
                     let mut bits = word & (u64::MAX >> (64 - views.len()));
                     while bits != 0 {
                         count(
@@ -65,20 +67,7 @@ fn count_values(ca: &StringChunked) -> PlHashMap<Cow<'_, str>, u64> {
                         bits &= bits - 1;
                     }
                 };
-                let mut words = valid.fast_iter_u64();
-                let mut at = 0;
-                for word in &mut words {
-                    in_word(&views[at..at + 64], word);
-                    at += 64;
-                }
-                let ([lo, hi], _) = words.remainder();
-                let rest = &views[at..];
-                if !rest.is_empty() {
-                    in_word(&rest[..rest.len().min(64)], lo);
-                }
-                if rest.len() > 64 {
-                    in_word(&rest[64..], hi);
-                }
+                by_words(views, Some(valid), in_word);
             }
         }
     }

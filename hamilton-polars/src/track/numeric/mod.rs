@@ -9,6 +9,7 @@ use hamilton_core::track::summary::{HISTOGRAM_BINS, NumericSummary};
 use polars::prelude::*;
 
 use super::MAX_SAMPLE;
+use super::words::by_words;
 
 mod distribution;
 mod moments;
@@ -113,29 +114,8 @@ where
         len = keep_valid(&mut block, len, values, valid);
     };
     for arr in ca.downcast_iter() {
-        let values = arr.values().as_slice();
-        match arr.validity().filter(|valid| valid.unset_bits() > 0) {
-            None => {
-                for part in values.chunks(64) {
-                    add(part, u64::MAX);
-                }
-            }
-            Some(valid) => {
-                // The validity read 64 bits at a time, not bit by bit.
-                let mut words = valid.fast_iter_u64();
-                let mut at = 0;
-                for word in &mut words {
-                    add(&values[at..at + 64], word);
-                    at += 64;
-                }
-                let ([lo, hi], _) = words.remainder();
-                let rest = &values[at..];
-                add(&rest[..rest.len().min(64)], lo);
-                if rest.len() > 64 {
-                    add(&rest[64..], hi);
-                }
-            }
-        }
+        let valid = arr.validity().filter(|valid| valid.unset_bits() > 0);
+        by_words(arr.values().as_slice(), valid, &mut add);
     }
     if len > 0 {
         f(&block[..len]);
