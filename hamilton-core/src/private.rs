@@ -23,22 +23,79 @@ pub fn no_modifiers() -> Vec<Modifier> {
     Vec::new()
 }
 
-/// A `#[node]` function, registered for discovery by [`Module`](crate::Module).
-#[derive(Debug)]
-pub struct Registration {
-    /// The registered node.
-    pub def: &'static NodeDef,
+/// Every `#[node]` function's definition, each a static the linker places in one section: one
+/// item per function and no constructor run at start-up (see `BENCHMARKS.md`, "The compile cost
+/// of `#[node]`"). `#[node]` puts its static here through [`register!`].
+#[cfg(all(
+    feature = "inventory",
+    any(
+        target_os = "none",
+        target_os = "linux",
+        target_os = "android",
+        target_os = "fuchsia",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "tvos",
+        target_os = "windows",
+        target_os = "uefi",
+        target_os = "illumos",
+        target_os = "freebsd",
+        target_os = "openbsd",
+    )
+))]
+#[linkme::distributed_slice]
+pub static HAMILTON_NODES: [NodeDef];
+
+/// The registered `#[node]` functions of the whole program.
+///
+/// ```
+/// #[hamilton_core::node]
+/// fn registered_two() -> i64 { 2 }
+/// let names: Vec<&str> = hamilton_core::__private::registered_nodes().iter().map(|d| d.name).collect();
+/// assert!(names.contains(&"registered_two"));
+/// ```
+#[cfg(all(
+    feature = "inventory",
+    any(
+        target_os = "none",
+        target_os = "linux",
+        target_os = "android",
+        target_os = "fuchsia",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "tvos",
+        target_os = "windows",
+        target_os = "uefi",
+        target_os = "illumos",
+        target_os = "freebsd",
+        target_os = "openbsd",
+    )
+))]
+pub fn registered_nodes() -> &'static [NodeDef] {
+    &HAMILTON_NODES
 }
 
-impl Registration {
-    /// Registers `def`.
-    pub const fn new(def: &'static NodeDef) -> Self {
-        Self { def }
-    }
+/// The registered `#[node]` functions: none on a target without linker sections.
+#[cfg(not(all(
+    feature = "inventory",
+    any(
+        target_os = "none",
+        target_os = "linux",
+        target_os = "android",
+        target_os = "fuchsia",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "tvos",
+        target_os = "windows",
+        target_os = "uefi",
+        target_os = "illumos",
+        target_os = "freebsd",
+        target_os = "openbsd",
+    )
+)))]
+pub fn registered_nodes() -> &'static [NodeDef] {
+    &[]
 }
-
-#[cfg(feature = "inventory")]
-inventory::collect!(Registration);
 
 /// Wraps an infallible node's return value.
 #[inline]
@@ -62,10 +119,10 @@ pub const fn param_type<T: NodeValue>(written: &'static str) -> TypeInfo {
     TypeInfo::named::<T>(written)
 }
 
-/// Types the closure of a `value(..)` binding by the parameter it binds (`binder` is the
-/// `PhantomData<T>` constant `#[node]` writes for the parameter).
+/// Types the closure of a `value(..)` binding by the parameter it binds (`binder` reads the
+/// `PhantomData<T>` field `#[node]` writes for the parameter into its hidden struct).
 #[inline]
-pub fn typed<T>(binder: std::marker::PhantomData<T>, make: fn() -> T) -> fn() -> T {
+pub fn typed<N, T>(binder: fn(&N) -> &std::marker::PhantomData<T>, make: fn() -> T) -> fn() -> T {
     let _ = binder;
     make
 }
@@ -147,29 +204,64 @@ where
     Gather::of::<C::Item>()
 }
 
-/// Registers a node with `inventory` when the `inventory` feature is on; expands to nothing
-/// otherwise (nodes are then reachable through `nodes![..]` only).
-#[cfg(feature = "inventory")]
+/// `#[node]`'s static `NodeDef`, placed in [`HAMILTON_NODES`] when registration is on (the
+/// `inventory` feature, on a target with linker sections); unchanged otherwise (the node is then
+/// reachable through `nodes![..]` only).
+#[cfg(all(
+    feature = "inventory",
+    any(
+        target_os = "none",
+        target_os = "linux",
+        target_os = "android",
+        target_os = "fuchsia",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "tvos",
+        target_os = "windows",
+        target_os = "uefi",
+        target_os = "illumos",
+        target_os = "freebsd",
+        target_os = "openbsd",
+    )
+))]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __submit {
-    ($def:expr) => {
-        $crate::__private::inventory::submit! {
-            $crate::__private::Registration::new($def)
+macro_rules! __register {
+    ($item:item) => {
+        $crate::__private::HAMILTON_NODES! {
+            #![linkme_macro = $crate::__private::HAMILTON_NODES]
+            $item
         }
     };
 }
 
-/// Registers a node with `inventory` when the `inventory` feature is on; expands to nothing
-/// otherwise (nodes are then reachable through `nodes![..]` only).
-#[cfg(not(feature = "inventory"))]
+/// `#[node]`'s static `NodeDef`, unchanged: registration is off.
+#[cfg(not(all(
+    feature = "inventory",
+    any(
+        target_os = "none",
+        target_os = "linux",
+        target_os = "android",
+        target_os = "fuchsia",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "tvos",
+        target_os = "windows",
+        target_os = "uefi",
+        target_os = "illumos",
+        target_os = "freebsd",
+        target_os = "openbsd",
+    )
+)))]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __submit {
-    ($def:expr) => {};
+macro_rules! __register {
+    ($item:item) => {
+        $item
+    };
 }
 
-pub use crate::__submit as submit;
+pub use crate::__register as register;
 
 pub use crate::convert::RegisteredConversion;
 pub use crate::error_context::RegisteredErrorContext;

@@ -96,7 +96,7 @@ fn a_wired_fan_out_reads_the_item_type_and_runs() {
         )
         .unwrap();
     assert_eq!(out.get::<usize>("longest").unwrap(), &7);
-    let _: std::marker::PhantomData<String> = fan_out::word::__OUTPUT;
+    let _: fn(&fan_out::word) -> &std::marker::PhantomData<String> = |n| &n.__output;
 }
 
 #[test]
@@ -136,7 +136,37 @@ fn the_wiring_check_leaves_optional_parameters_to_the_driver() {
 
 #[test]
 fn every_node_exposes_its_output_type_for_the_check() {
-    let _: std::marker::PhantomData<usize> = loaders::count::__OUTPUT;
-    let _: std::marker::PhantomData<Vec<f64>> = loaders::amounts::__OUTPUT;
-    assert_eq!(features::summary::__WIRED, 0);
+    let _: fn(&loaders::count) -> &std::marker::PhantomData<usize> = |n| &n.__output;
+    let _: fn(&loaders::amounts) -> &std::marker::PhantomData<Vec<f64>> = |n| &n.__output;
+    // An unwired node's hidden struct holds no producers: it is zero-sized and ends no cycle.
+    assert_eq!(std::mem::size_of::<features::summary>(), 0);
+}
+
+/// A public wired node may read a private producer: its hidden struct holds the producer's
+/// without a `private_interfaces` warning (CI's clippy denies warnings on this file).
+pub mod visibility {
+    use hamilton_core::node;
+
+    hamilton_core::module!();
+
+    #[node]
+    fn hidden_base() -> i64 {
+        2
+    }
+
+    /// Twice the private base.
+    #[node(wired)]
+    pub fn shown(hidden_base: &i64) -> i64 {
+        hidden_base * 2
+    }
+}
+
+#[test]
+fn a_public_wired_node_reads_a_private_producer() {
+    let dr = Driver::builder()
+        .with_modules([visibility::MODULE])
+        .build()
+        .unwrap();
+    let out = dr.execute(&["shown"], Inputs::new()).unwrap();
+    assert_eq!(out.get::<i64>("shown").unwrap(), &4);
 }

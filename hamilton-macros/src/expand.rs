@@ -66,7 +66,13 @@ pub(crate) fn node(args: TokenStream, item: TokenStream) -> TokenStream {
             .check(&node, options.name.as_ref(), &mut errors);
     }
     match errors.finish() {
-        Ok(()) => generate(&node, &options),
+        // The function as written, unless `does(..)` wrote its body: re-emitting the input
+        // costs nothing, printing the parsed function costs a token-by-token rebuild.
+        Ok(()) if options.mods.does.is_none() => generate(&node, &options, item),
+        Ok(()) => {
+            let func = node.func.to_token_stream();
+            generate(&node, &options, func)
+        }
         // A `does` function's empty body would add errors of its own: give it a neutral one.
         Err(error) if options.mods.does_written && empty_body => {
             let mut func = node.func.clone();
@@ -102,17 +108,17 @@ fn check_except(node: &Node, wired: &Wired, errors: &mut Errors) {
 }
 
 /// The compile-time wiring check of a `#[node(wired)]` function: per checked parameter, a
-/// constant that reads its producer's `__OUTPUT` as the parameter's value type (spanned on the
-/// parameter: an unknown producer or a different type is reported there), and the node's
-/// `__WIRED` depth as the sum of its producers' (a cycle among wired nodes is rustc's E0391).
+/// constant that reads its producer's `__output` field as the parameter's value type (spanned on
+/// the parameter: an unknown producer or a different type is reported there), and a field of the
+/// node's hidden struct holding its producers' structs (a cycle among wired nodes is then a type
+/// of infinite size, rustc's E0072, naming each node of it).
 ///
-/// Returns the `__WIRED` expression and the top-level check items.
+/// Returns the field and the top-level check items.
 fn wiring(node: &Node, options: &Options, cfgs: &[&Attribute]) -> (TokenStream, TokenStream) {
     let Some(wired) = &options.wired else {
-        return (quote!(0), quote!());
+        return (quote!(), quote!());
     };
-    let ident = &node.func.sig.ident;
-    let mut sum = Vec::new();
+    let mut producers = Vec::new();
     let mut checks = Vec::new();
     for param in &node.params {
         let (Some(dep), Some(name)) = (param.ident(), param.name()) else {
@@ -123,30 +129,16 @@ fn wiring(node: &Node, options: &Options, cfgs: &[&Attribute]) -> (TokenStream, 
         }
         let value = &param.read.value;
         let span = param.pat.span();
-        sum.push(quote_spanned!(span=> + #dep::__WIRED));
+        // Spanned like the check below, so that an unknown producer is reported once; a
+        // cycle's labels point at each parameter. (rustc's help then suggests boxing the
+        // parameter; the fix is to break the cycle in the dataflow.)
+        producers.push(quote_spanned!(span=> #dep,));
         checks.push(quote_spanned! {span=>
             #(#cfgs)*
-            const _: () = {
-                let _: ::core::marker::PhantomData<#value> = #dep::__OUTPUT;
-            };
+            const _: fn(&#dep) -> &::core::marker::PhantomData<#value> = |n| &n.__output;
         });
     }
-    // A free constant named after the node, spanned on the function's name, holds the sum: a
-    // cycle's notes then name each node of it (`__wired_b`), not only `<impl at ..>::__WIRED`.
-    let named = format_ident!("__wired_{}", node.fn_name(), span = ident.span());
-    let sum_const = quote_spanned! {ident.span()=>
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals, clippy::identity_op)]
-        const #named: usize = 0 #(#sum)*;
-    };
-    let items = quote! {
-        #(#checks)*
-        #(#cfgs)*
-        #sum_const
-        #(#cfgs)*
-        const _: usize = #ident::__WIRED;
-    };
-    (quote!(#named), items)
+    (quote!(pub __wired: (#(#producers)*),), quote!(#(#checks)*))
 }
 
 /// `item` unchanged, followed by the errors.
@@ -161,9 +153,9 @@ fn with_error(item: TokenStream, error: syn::Error) -> TokenStream {
 /// find the node wherever the function is in scope, imported or in a function body), and in its
 /// one inherent impl the `NodeDef` constant, whose call is a generic `FnCall` over marker types
 /// rather than a shim, and a `PhantomData` constant per parameter typing `value(..)` bindings;
-/// then one registration. No trait impl and no function body: see `BENCHMARKS.md`, "The
+/// placed in the registry section by `register!` (one item, no constructor). No trait impl and no function body: see `BENCHMARKS.md`, "The
 /// compile cost of `#[node]`".
-fn generate(node: &Node, options: &Options) -> TokenStream {
+fn generate(node: &Node, options: &Options, func_tokens: TokenStream) -> TokenStream {
     let krate = options.crate_path();
     let private = quote!(#krate::__private);
     // Inside the descriptor's initializer, `__private` is imported under one short name: a path
@@ -243,7 +235,7 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
     let params = node.params.iter().map(|param| param_def(param, &local));
     let output_ty = output_value_type(output, &private);
     let output_name = &output.value_name;
-    let (wired_sum, wiring) = wiring(node, options, &cfgs);
+    let (wired_field, wiring) = wiring(node, options, &cfgs);
     // Spanned like `output_info`, so that a `..Result` that is not a `Result` is reported once.
     // What a dependent reads: the value, or a fan-out's item (the nodes after a `Parallel<T>`
     // read `T` under its name).
@@ -260,12 +252,9 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
         own_output_const(node, options, &output_ty, &name, &private),
         output.ty.span(),
     );
-    let output_const = respan(
-        quote! {
-            /// The type dependents read (a fan-out's item type), checked by `#[node(wired)]`.
-            #[allow(unreachable_pub)]
-            pub const __OUTPUT: ::core::marker::PhantomData<#read_ty> = ::core::marker::PhantomData;
-        },
+    // The type dependents read (a fan-out's item type), checked by `#[node(wired)]`.
+    let output_field = respan(
+        quote!(pub __output: ::core::marker::PhantomData<#read_ty>,),
         output.ty.span(),
     );
     // The output type is checked by the call's output marker (or the shim's wrapping). Spanned on
@@ -295,13 +284,18 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
 
     quote! {
         #variant_fn
-        #func
+        #func_tokens
 
         #(#cfgs)*
         #[doc(hidden)]
-        #[allow(non_camel_case_types, dead_code, unreachable_pub)]
-        #vis struct #ident {}
+        #[allow(non_camel_case_types, dead_code, unreachable_pub, private_interfaces)]
+        #vis struct #ident {
+            #output_field
+            #binders
+            #wired_field
+        }
 
+        #private::register! {
         #(#cfgs)*
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unreachable_pub, deprecated)]
@@ -324,25 +318,18 @@ fn generate(node: &Node, options: &Options) -> TokenStream {
                 fan_out: #fan_out,
             }
         };
+        }
 
         #(#cfgs)*
         impl #ident {
             /// The node's definition.
             pub const DEF: &'static #private::NodeDef = &#def_ident;
-            #output_const
             #own_output
-            /// The node's depth among `#[node(wired)]` nodes: evaluating it finds their cycles.
-            pub const __WIRED: usize = #wired_sum;
-
-            #binders
 
             #shims
         }
 
         #modifiers
-
-        #(#cfgs)*
-        #private::submit!(#ident::DEF);
 
         #wiring
     }
@@ -438,7 +425,7 @@ mod tests {
         );
         for expected in [
             "pub fn avg",
-            "pub struct avg { }",
+            "pub struct avg { pub __output : :: core :: marker :: PhantomData < < PolarsResult < Series > as :: hamilton_core :: __private :: Fallible > :: Ok > , pub __hamilton_value_spend : :: core :: marker :: PhantomData < Series > ,",
             "pub static __hamilton_node_avg : :: hamilton_core :: __private :: NodeDef = { use :: hamilton_core :: __private as __hamilton ; __hamilton :: NodeDef {",
             "location : __hamilton :: Location { file : :: core :: file ! () , line : :: core :: line ! () }",
             "modifiers : __hamilton :: no_modifiers",
@@ -458,9 +445,9 @@ mod tests {
             "doc : \"Doc.\"",
             "ParamKind :: OptionalRef",
             "param_type :: < :: std :: vec :: Vec < f64 > > (\"Vec<f64>\")",
-            "pub const __hamilton_value_label : :: core :: marker :: PhantomData < :: std :: string :: String >",
+            "pub __hamilton_value_label : :: core :: marker :: PhantomData < :: std :: string :: String > ,",
             "line ! ()",
-            ":: hamilton_core :: __private :: submit ! (avg :: DEF)",
+            ":: hamilton_core :: __private :: register ! { # [doc (hidden)]",
         ] {
             assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
         }
@@ -526,7 +513,7 @@ mod tests {
             "param_type :: < Collect < u64 > > (\"Collect<u64>\")",
             "owned :: < fanout :: Collect < u64 > > ()",
             // Dependents of a fan-out read its item type.
-            "pub const __OUTPUT : :: core :: marker :: PhantomData < u64 >",
+            "pub __output : :: core :: marker :: PhantomData < u64 > ,",
         ] {
             assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
         }
@@ -609,16 +596,14 @@ mod tests {
             ),
         );
         for expected in [
-            "pub const __OUTPUT : :: core :: marker :: PhantomData < f64 > = :: core :: marker :: PhantomData ;",
-            "pub const __WIRED : usize = __wired_mean ;",
-            "const __wired_mean : usize = 0 + total :: __WIRED + label :: __WIRED ;",
-            "const _ : () = { let _ : :: core :: marker :: PhantomData < f64 > = total :: __OUTPUT ; } ;",
-            "const _ : () = { let _ : :: core :: marker :: PhantomData < :: std :: string :: String > = label :: __OUTPUT ; } ;",
-            "const _ : usize = mean :: __WIRED ;",
+            "struct mean { pub __output : :: core :: marker :: PhantomData < f64 > ,",
+            "pub __wired : (total , label ,) , }",
+            "const _ : fn (& total) -> & :: core :: marker :: PhantomData < f64 > = | n | & n . __output ;",
+            "const _ : fn (& label) -> & :: core :: marker :: PhantomData < :: std :: string :: String > = | n | & n . __output ;",
         ] {
             assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
         }
-        for unchecked in ["raw :: __OUTPUT", "k :: __OUTPUT", "xs :: __OUTPUT"] {
+        for unchecked in ["& raw", "& k)", "& xs"] {
             assert!(!out.contains(unchecked), "{unchecked} in:\n{out}");
         }
         let plain = expand(
@@ -629,8 +614,8 @@ mod tests {
                 }
             ),
         );
-        assert!(plain.contains("pub const __WIRED : usize = 0 ;"), "{plain}");
-        assert!(!plain.contains("a :: __OUTPUT"), "{plain}");
+        assert!(!plain.contains("__wired"), "{plain}");
+        assert!(!plain.contains("const _"), "{plain}");
     }
 
     #[test]

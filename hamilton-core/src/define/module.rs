@@ -161,17 +161,16 @@ pub(crate) enum EmptyModuleReason {
 
 #[cfg(feature = "inventory")]
 fn registered(path: &str, recursive: bool) -> Result<Vec<&'static NodeDef>, EmptyModuleReason> {
-    Ok(inventory::iter::<crate::__private::Registration>
-        .into_iter()
-        .filter(|r| {
-            r.def.module == path
+    Ok(crate::__private::registered_nodes()
+        .iter()
+        .filter(|def| {
+            def.module == path
                 || (recursive
-                    && r.def
+                    && def
                         .module
                         .strip_prefix(path)
                         .is_some_and(|rest| rest.starts_with("::")))
         })
-        .map(|r| r.def)
         .collect())
 }
 
@@ -179,9 +178,8 @@ fn registered(path: &str, recursive: bool) -> Result<Vec<&'static NodeDef>, Empt
 /// by module path and location.
 #[cfg(feature = "inventory")]
 pub(crate) fn registered_named(name: &str) -> Vec<&'static NodeDef> {
-    let mut defs: Vec<&'static NodeDef> = inventory::iter::<crate::__private::Registration>
-        .into_iter()
-        .map(|r| r.def)
+    let mut defs: Vec<&'static NodeDef> = crate::__private::registered_nodes()
+        .iter()
         .filter(|d| d.name == name)
         .collect();
     defs.sort_by_key(|d| (d.module, d.location.file, d.location.line));

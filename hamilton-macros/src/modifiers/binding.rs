@@ -154,7 +154,7 @@ pub(super) fn value_binding(
         let convert = respan(quote!(#private::IntoLiteral::into_literal), expr.span());
         quote_spanned!(expr.span()=> || #convert(#expr))
     };
-    quote!(#private::Binding::value_with(#private::typed(#owner::#binder, #make), #text))
+    quote!(#private::Binding::value_with(#private::typed(|n: &#owner| &n.#binder, #make), #text))
 }
 
 /// `tokens` with every span set to `span`, so that an error in them points there.
@@ -179,9 +179,9 @@ fn binder_ident(param: &str, span: Span) -> Ident {
     format_ident!("__hamilton_value_{}", param, span = span)
 }
 
-/// The per-parameter binders `#[node]` generates in the impl of its hidden struct, typing
+/// The per-parameter binders `#[node]` generates as fields of its hidden struct, typing
 /// `value(..)` bindings (its own, and those of `step(this_fn, p = value(..))` elsewhere): a
-/// `PhantomData<T>` constant each, which has no body to check.
+/// `PhantomData<T>` field each (a field costs the compiler less than a constant).
 pub(crate) fn binders(node: &Node) -> TokenStream {
     let binders = node.params.iter().filter_map(|param| {
         let name = param.name()?;
@@ -190,9 +190,7 @@ pub(crate) fn binders(node: &Node) -> TokenStream {
         // No bound on the value type here: a parameter type that cannot be a node value is
         // reported once, on the parameter, not again on its binder.
         Some(quote! {
-            #[doc(hidden)]
-            #[allow(non_upper_case_globals)]
-            pub const #ident: ::core::marker::PhantomData<#value> = ::core::marker::PhantomData;
+            pub #ident: ::core::marker::PhantomData<#value>,
         })
     });
     quote!(#(#binders)*)

@@ -277,7 +277,7 @@ impl Mods {
 /// The `Step` expression of a step.
 fn step_tokens(s: &StepSpec, private: &TokenStream) -> TokenStream {
     let path = &s.path;
-    let owner = quote!(<#path>);
+    let owner = quote!(#path);
     let def = quote_spanned!(path.span()=> <#path>::DEF);
     let binds = s.binds.iter().map(|b| {
         let p = b.param.unraw().to_string();
