@@ -3,7 +3,7 @@
 //! `async fn`, or more than [`MAX_GENERIC_PARAMS`] parameters).
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::ast::{Borrowed, Kind, Node, Output, Param};
@@ -16,7 +16,7 @@ pub(crate) const MAX_GENERIC_PARAMS: usize = 12;
 /// The marker value of how parameter `param` is read (`__private::Ref::<T>::NEW`, ...). A
 /// by-value parameter's marker is built by `owned::<T>()`, spanned on the parameter's type: a
 /// `T` that is not `Clone` is reported there.
-fn read_marker(param: &Param, private: &TokenStream) -> TokenStream {
+fn read_marker(param: &Param, private: &dyn ToTokens) -> TokenStream {
     let value = &param.read.value;
     let marker = match (param.read.kind, param.read.borrowed) {
         (Kind::Owned, _) => return quote_spanned!(param.ty.span()=> #private::owned::<#value>()),
@@ -34,7 +34,7 @@ fn read_marker(param: &Param, private: &TokenStream) -> TokenStream {
 /// The marker value of how the return value is wrapped, spanned on the return type: an output
 /// that cannot be a node value, or a `..Result` that is not a `Result` of an error, is reported
 /// there.
-fn output_marker(output: &Output, private: &TokenStream) -> TokenStream {
+fn output_marker(output: &Output, private: &dyn ToTokens) -> TokenStream {
     let ty = &output.ty;
     let function = if output.fallible {
         "returns_result"
@@ -47,7 +47,7 @@ fn output_marker(output: &Output, private: &TokenStream) -> TokenStream {
 
 /// The generic call: `&FnCall::new(function, (markers..,), output marker)`. Every bound a user's
 /// type may fail is on a marker, spanned where the type is written; the call itself then holds.
-pub(crate) fn generic_call(node: &Node, output: &Output, private: &TokenStream) -> TokenStream {
+pub(crate) fn generic_call(node: &Node, output: &Output, private: &dyn ToTokens) -> TokenStream {
     let ident = &node.func.sig.ident;
     let markers = node.params.iter().map(|param| read_marker(param, private));
     let out = output_marker(output, private);

@@ -19,7 +19,7 @@ use crate::valid::{self, Errors};
 /// the rest of the crate (and the IDE) still sees the function, and no hidden struct or
 /// registration is generated.
 pub(crate) fn node(args: TokenStream, item: TokenStream) -> TokenStream {
-    let func = match syn::parse2::<Item>(item.clone()) {
+    let func = match crate::parse_fn::parse_item(&item) {
         Ok(Item::Fn(func)) => func,
         Ok(_) => {
             let error = syn::Error::new(
@@ -161,7 +161,7 @@ fn generate(node: &Node, options: &Options, func_tokens: TokenStream) -> TokenSt
     // Inside the descriptor's initializer, `__private` is imported under one short name: a path
     // of one token instead of eight, dozens of times per function (fewer tokens for the macro to
     // build and for the compiler to parse and resolve).
-    let local = quote!(__hamilton);
+    let local = Ident::new("__hamilton", Span::call_site());
     // `spend__uk` is Hamilton's variant naming: not a style problem here.
     let variant_fn = (options.mods.is_variant() && node.fn_name().contains("__"))
         .then(|| quote!(#[allow(non_snake_case)]));
@@ -379,7 +379,7 @@ pub(crate) fn output_value_type(output: &Output, private: &TokenStream) -> Token
 }
 
 /// The `ParamDef` literal of a parameter.
-fn param_def(param: &Param, private: &TokenStream) -> TokenStream {
+fn param_def(param: &Param, private: &dyn ToTokens) -> TokenStream {
     let name = param
         .name()
         .expect("validation rejects non-identifier parameters");

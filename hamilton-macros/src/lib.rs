@@ -13,6 +13,7 @@ mod docs;
 mod expand;
 mod hash;
 mod modifiers;
+mod parse_fn;
 mod spans;
 mod valid;
 

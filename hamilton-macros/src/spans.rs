@@ -7,7 +7,7 @@ use quote::{ToTokens, quote_spanned};
 /// compiler reports an unmet bound on the function's type parameter over the whole path, which
 /// then covers `written` exactly (a single span cannot, without `Span::join`).
 pub(crate) fn spanned_call(
-    private: &TokenStream,
+    private: &dyn ToTokens,
     function: &str,
     ty: &impl ToTokens,
     written: &syn::Type,
@@ -15,7 +15,7 @@ pub(crate) fn spanned_call(
     let mut tokens = written.to_token_stream().into_iter();
     let first = tokens.next().map_or_else(Span::call_site, |t| t.span());
     let last = tokens.last().map_or(first, |t| t.span());
-    let private = respan(private.clone(), first);
+    let private = respan(private.to_token_stream(), first);
     let function = Ident::new(function, first);
     let mut close = proc_macro2::Punct::new('>', proc_macro2::Spacing::Alone);
     close.set_span(last);
