@@ -220,12 +220,14 @@ use proc_macro::TokenStream;
 ///   a function building its modifiers, and for a `Parallel` return how its value splits into
 ///   items. The call is no generated function but a value of the generic
 ///   `__private::FnCall`: the function itself and one marker per parameter saying how it is
-///   read (for an `async fn`, or one of more than 12 parameters, a call shim instead);
-/// - a hidden unit struct of the same name (type namespace only), whose one inherent impl holds
-///   `DEF` (the definition), `OUTPUT` (the node's name and type, for
-///   `hamilton_core::outputs!` and `Outputs::get_typed`) and one `PhantomData` constant per
-///   parameter typing `value(..)` literals for it (used by `step(this_fn, p = value(..))`);
-/// - its registration for `module!()` when registration is on.
+///   read (for an `async fn`, or one of more than 12 parameters, a call shim instead). When
+///   registration is on, the linker gathers these statics into one section, which `module!()`
+///   reads (no constructor runs at start-up);
+/// - a hidden struct of the same name (type namespace only) with `PhantomData` fields: the
+///   output type dependents read (`__output`, checked by `#[node(wired)]`) and one per parameter
+///   typing `value(..)` literals for it (used by `step(this_fn, p = value(..))`); its one
+///   inherent impl holds `DEF` (the definition) and `OUTPUT` (the node's name and type, for
+///   `hamilton_core::outputs!` and `Outputs::get_typed`).
 ///
 /// No trait impl and no function body per node: a crate of many nodes stays cheap to check (see
 /// `BENCHMARKS.md`). The node can be listed with `nodes![path::to::function]`. Because of the
@@ -234,12 +236,12 @@ use proc_macro::TokenStream;
 ///
 /// # Compile time
 ///
-/// Each node adds about 1.5–3.5 ms to `cargo check` (a crate of 1,000 two-parameter nodes: 3.4 s
-/// of CPU clean and 1.6 s after editing one function, against 0.2 s without the attribute, on a
-/// shared 2-core machine; `BENCHMARKS.md`, "The compile cost of `#[node]`"). Most of it is the
-/// registration and the static descriptor. The proc macro's own share shrinks when it is built
-/// optimised: `[profile.dev.build-override] opt-level = 3` in the workspace's `Cargo.toml`
-/// (1.3 s after an edit in the same benchmark).
+/// Each node adds about 2–3.5 ms to `cargo check` (a crate of 1,000 two-parameter nodes: 3.6 s
+/// of CPU clean and 2.0 s after editing one function, against 0.2 s without the attribute;
+/// `BENCHMARKS.md`, "The compile cost of `#[node]`"). Most of it is the static descriptor and
+/// the macro itself, which runs again on every check. The macro's share shrinks when it is
+/// built optimised: `[profile.dev.build-override] opt-level = 3` in the workspace's
+/// `Cargo.toml`. The function's body is not parsed by the macro, only passed through.
 ///
 /// The code version is a hash of the function's own tokens, doc comments excluded: it changes
 /// when the function changes, not when the helpers it calls change.

@@ -503,7 +503,7 @@ fn type_text(this: TypeDesc, other: TypeDesc) -> String {
 
 fn empty_module_reason(reason: EmptyModuleReason) -> String {
     match reason {
-        EmptyModuleReason::NothingRegistered => "no `#[node]` function was registered under this module path. Check that its functions carry `#[node]`, that `module!()` is written in the same module as them, and that the crate defining them is linked (name it, e.g. through its `MODULE`). Registration needs the `inventory` feature and a platform with static constructors; where that is missing (e.g. wasm dev builds), list the functions with `nodes![..]` instead".to_string(),
+        EmptyModuleReason::NothingRegistered => "no `#[node]` function was registered under this module path. Check that its functions carry `#[node]`, that `module!()` is written in the same module as them, and that the crate defining them is linked (name it, e.g. through its `MODULE`). Registration needs the `inventory` feature and a target with linker sections (Linux, macOS, iOS, Windows, Android, FreeBSD, OpenBSD, illumos, bare metal); elsewhere (e.g. wasm), list the functions with `nodes![..]` instead".to_string(),
         EmptyModuleReason::EmptyList => "the list of nodes is empty; add nodes to it or drop it".to_string(),
         EmptyModuleReason::RegistrationDisabled => "automatic registration is off (hamilton-core was built without the `inventory` feature); list the functions with `nodes![..]` instead".to_string(),
     }
