@@ -23,9 +23,8 @@ pub fn no_modifiers() -> Vec<Modifier> {
     Vec::new()
 }
 
-/// Every `#[node]` function's definition, each a static the linker places in one section: one
-/// item per function and no constructor run at start-up (see `BENCHMARKS.md`, "The compile cost
-/// of `#[node]`"). `#[node]` puts its static here through [`register!`].
+/// Registration of `#[node]` functions in a linker section: on with the `inventory` feature on a
+/// target with linker sections (those `linkme` supports).
 #[cfg(all(
     feature = "inventory",
     any(
@@ -43,39 +42,62 @@ pub fn no_modifiers() -> Vec<Modifier> {
         target_os = "openbsd",
     )
 ))]
-#[linkme::distributed_slice]
-pub static HAMILTON_NODES: [NodeDef];
+mod linked {
+    use crate::node::NodeDef;
 
-/// The registered `#[node]` functions of the whole program.
-///
-/// ```
-/// #[hamilton_core::node]
-/// fn registered_two() -> i64 { 2 }
-/// let names: Vec<&str> = hamilton_core::__private::registered_nodes().iter().map(|d| d.name).collect();
-/// assert!(names.contains(&"registered_two"));
-/// ```
-#[cfg(all(
-    feature = "inventory",
-    any(
-        target_os = "none",
-        target_os = "linux",
-        target_os = "android",
-        target_os = "fuchsia",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "tvos",
-        target_os = "windows",
-        target_os = "uefi",
-        target_os = "illumos",
-        target_os = "freebsd",
-        target_os = "openbsd",
-    )
-))]
-pub fn registered_nodes() -> &'static [NodeDef] {
-    &HAMILTON_NODES
+    /// Every `#[node]` function's definition, each a static the linker places in one section:
+    /// one item per function and no constructor run at start-up (see `BENCHMARKS.md`, "The
+    /// compile cost of `#[node]`"). `#[node]` puts its static here through
+    /// [`register!`](crate::__private::register).
+    #[linkme::distributed_slice]
+    pub static HAMILTON_NODES: [NodeDef];
+
+    /// The registered `#[node]` functions of the whole program.
+    ///
+    /// ```
+    /// #[hamilton_core::node]
+    /// fn registered_two() -> i64 { 2 }
+    /// let names: Vec<&str> = hamilton_core::__private::registered_nodes().iter().map(|d| d.name).collect();
+    /// assert!(names.contains(&"registered_two"));
+    /// ```
+    pub fn registered_nodes() -> &'static [NodeDef] {
+        &HAMILTON_NODES
+    }
+
+    /// `#[node]`'s static `NodeDef`, placed in [`HAMILTON_NODES`].
+    #[doc(hidden)]
+    #[macro_export]
+    macro_rules! __register {
+        ($item:item) => {
+            $crate::__private::HAMILTON_NODES! {
+                #![linkme_macro = $crate::__private::HAMILTON_NODES]
+                $item
+            }
+        };
+    }
 }
 
-/// The registered `#[node]` functions: none on a target without linker sections.
+#[cfg(all(
+    feature = "inventory",
+    any(
+        target_os = "none",
+        target_os = "linux",
+        target_os = "android",
+        target_os = "fuchsia",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "tvos",
+        target_os = "windows",
+        target_os = "uefi",
+        target_os = "illumos",
+        target_os = "freebsd",
+        target_os = "openbsd",
+    )
+))]
+pub use linked::{HAMILTON_NODES, registered_nodes};
+
+/// Without registration (the `inventory` feature off, or a target without linker sections),
+/// nodes are reachable through `nodes![..]` only.
 #[cfg(not(all(
     feature = "inventory",
     any(
@@ -93,9 +115,44 @@ pub fn registered_nodes() -> &'static [NodeDef] {
         target_os = "openbsd",
     )
 )))]
-pub fn registered_nodes() -> &'static [NodeDef] {
-    &[]
+mod unlinked {
+    use crate::node::NodeDef;
+
+    /// The registered `#[node]` functions: none.
+    pub fn registered_nodes() -> &'static [NodeDef] {
+        &[]
+    }
+
+    /// `#[node]`'s static `NodeDef`, unchanged.
+    #[doc(hidden)]
+    #[macro_export]
+    macro_rules! __register {
+        ($item:item) => {
+            $item
+        };
+    }
 }
+
+#[cfg(not(all(
+    feature = "inventory",
+    any(
+        target_os = "none",
+        target_os = "linux",
+        target_os = "android",
+        target_os = "fuchsia",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "tvos",
+        target_os = "windows",
+        target_os = "uefi",
+        target_os = "illumos",
+        target_os = "freebsd",
+        target_os = "openbsd",
+    )
+)))]
+pub use unlinked::registered_nodes;
+
+pub use crate::__register as register;
 
 /// Wraps an infallible node's return value.
 #[inline]
@@ -203,65 +260,6 @@ where
 {
     Gather::of::<C::Item>()
 }
-
-/// `#[node]`'s static `NodeDef`, placed in [`HAMILTON_NODES`] when registration is on (the
-/// `inventory` feature, on a target with linker sections); unchanged otherwise (the node is then
-/// reachable through `nodes![..]` only).
-#[cfg(all(
-    feature = "inventory",
-    any(
-        target_os = "none",
-        target_os = "linux",
-        target_os = "android",
-        target_os = "fuchsia",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "tvos",
-        target_os = "windows",
-        target_os = "uefi",
-        target_os = "illumos",
-        target_os = "freebsd",
-        target_os = "openbsd",
-    )
-))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __register {
-    ($item:item) => {
-        $crate::__private::HAMILTON_NODES! {
-            #![linkme_macro = $crate::__private::HAMILTON_NODES]
-            $item
-        }
-    };
-}
-
-/// `#[node]`'s static `NodeDef`, unchanged: registration is off.
-#[cfg(not(all(
-    feature = "inventory",
-    any(
-        target_os = "none",
-        target_os = "linux",
-        target_os = "android",
-        target_os = "fuchsia",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "tvos",
-        target_os = "windows",
-        target_os = "uefi",
-        target_os = "illumos",
-        target_os = "freebsd",
-        target_os = "openbsd",
-    )
-)))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __register {
-    ($item:item) => {
-        $item
-    };
-}
-
-pub use crate::__register as register;
 
 pub use crate::convert::RegisteredConversion;
 pub use crate::error_context::RegisteredErrorContext;

@@ -76,6 +76,37 @@ mod tests {
     }
 
     #[test]
+    fn the_code_version_is_the_same_as_with_a_parsed_body() {
+        for item in [
+            quote!(
+                fn f(a: &f64) -> f64 {
+                    let b = a * 2.0;
+                    if b > 1.0 { b } else { -b }
+                }
+            ),
+            quote!(
+                fn g(xs: &[u8]) -> usize {
+                    xs.iter().filter(|x| **x > 3).count()
+                }
+            ),
+            quote!(
+                fn h() -> String {
+                    format!("{}-{}", 1, r#"raw"#)
+                }
+            ),
+        ] {
+            let Ok(Item::Fn(lazy)) = parse_item(&item) else {
+                panic!("not a function");
+            };
+            let parsed: syn::ItemFn = syn::parse2(item).expect("a function");
+            assert_eq!(
+                crate::hash::code_version(&lazy),
+                crate::hash::code_version(&parsed)
+            );
+        }
+    }
+
+    #[test]
     fn an_empty_body_has_no_statements() {
         let Ok(Item::Fn(func)) = parse_item(&quote!(
             fn f() -> i64 {}
