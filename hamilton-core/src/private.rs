@@ -42,7 +42,7 @@ pub fn no_modifiers() -> Vec<Modifier> {
         target_os = "openbsd",
     )
 ))]
-mod linked {
+pub mod registry {
     use crate::node::NodeDef;
 
     /// Every `#[node]` function's definition, each a static the linker places in one section:
@@ -69,32 +69,13 @@ mod linked {
     #[macro_export]
     macro_rules! __register {
         ($item:item) => {
-            $crate::__private::HAMILTON_NODES! {
-                #![linkme_macro = $crate::__private::HAMILTON_NODES]
+            $crate::__private::registry::HAMILTON_NODES! {
+                #![linkme_macro = $crate::__private::registry::HAMILTON_NODES]
                 $item
             }
         };
     }
 }
-
-#[cfg(all(
-    feature = "inventory",
-    any(
-        target_os = "none",
-        target_os = "linux",
-        target_os = "android",
-        target_os = "fuchsia",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "tvos",
-        target_os = "windows",
-        target_os = "uefi",
-        target_os = "illumos",
-        target_os = "freebsd",
-        target_os = "openbsd",
-    )
-))]
-pub use linked::{HAMILTON_NODES, registered_nodes};
 
 /// Without registration (the `inventory` feature off, or a target without linker sections),
 /// nodes are reachable through `nodes![..]` only.
@@ -115,7 +96,7 @@ pub use linked::{HAMILTON_NODES, registered_nodes};
         target_os = "openbsd",
     )
 )))]
-mod unlinked {
+pub mod registry {
     use crate::node::NodeDef;
 
     /// The registered `#[node]` functions: none.
@@ -133,24 +114,7 @@ mod unlinked {
     }
 }
 
-#[cfg(not(all(
-    feature = "inventory",
-    any(
-        target_os = "none",
-        target_os = "linux",
-        target_os = "android",
-        target_os = "fuchsia",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "tvos",
-        target_os = "windows",
-        target_os = "uefi",
-        target_os = "illumos",
-        target_os = "freebsd",
-        target_os = "openbsd",
-    )
-)))]
-pub use unlinked::registered_nodes;
+pub use registry::registered_nodes;
 
 pub use crate::__register as register;
 

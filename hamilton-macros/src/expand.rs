@@ -149,12 +149,13 @@ fn with_error(item: TokenStream, error: syn::Error) -> TokenStream {
 
 /// The items generated for a valid node.
 ///
-/// Per function: a hidden struct of the function's name (so that `nodes![f]` and `step(f, ..)`
-/// find the node wherever the function is in scope, imported or in a function body), and in its
-/// one inherent impl the `NodeDef` constant, whose call is a generic `FnCall` over marker types
-/// rather than a shim, and a `PhantomData` constant per parameter typing `value(..)` bindings;
-/// placed in the registry section by `register!` (one item, no constructor). No trait impl and no function body: see `BENCHMARKS.md`, "The
-/// compile cost of `#[node]`".
+/// Per function: the function as given; a hidden struct of the function's name (so that
+/// `nodes![f]` and `step(f, ..)` find the node wherever the function is in scope, imported or in
+/// a function body) whose `PhantomData` fields type dependents (`__output`) and `value(..)`
+/// bindings (one per parameter); the static `NodeDef`, whose call is a generic `FnCall` over
+/// marker types rather than a shim, placed in the registry section by `register!` (one item, no
+/// constructor); and the struct's one inherent impl with `DEF` and `OUTPUT`. No trait impl and
+/// no function body: see `BENCHMARKS.md`, "The compile cost of `#[node]`".
 fn generate(node: &Node, options: &Options, func_tokens: TokenStream) -> TokenStream {
     let krate = options.crate_path();
     let private = quote!(#krate::__private);

@@ -11,6 +11,7 @@ use syn::{Expr, ExprLit, Ident, Lit, Type};
 use super::group::{self, GroupSpec};
 use super::syntax::path_ident;
 use crate::ast::{Borrowed, Node, type_name, ungroup};
+use crate::spans::respan;
 
 /// What a parameter is bound to.
 pub(crate) enum BindValue {
@@ -155,23 +156,6 @@ pub(super) fn value_binding(
         quote_spanned!(expr.span()=> || #convert(#expr))
     };
     quote!(#private::Binding::value_with(#private::typed(|n: &#owner| &n.#binder, #make), #text))
-}
-
-/// `tokens` with every span set to `span`, so that an error in them points there.
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut t| {
-            if let proc_macro2::TokenTree::Group(g) = &t {
-                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
-                group.set_span(span);
-                t = group.into();
-            } else {
-                t.set_span(span);
-            }
-            t
-        })
-        .collect()
 }
 
 /// The name of the binder a `#[node]` generates for parameter `param`.
