@@ -9,12 +9,20 @@
 //! the least recently used quarter is dropped. So any number of distinct requests keep their
 //! plans until they have not run for a while, and a request that comes back after being
 //! dropped is planned again, in time proportional to its ancestors (see [`Plan::checked`]).
+//!
+//! Each thread also keeps the last [`LOCAL_PLANS`] plans it ran, in handles of its own
+//! ([`LocalPlan`]), and looks there first: a run of a request its thread ran recently takes no
+//! lock and changes no reference count that another thread changes, so threads sharing one
+//! driver do not slow each other down.
 
+use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
+use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use rustc_hash::{FxHashMap, FxHasher};
+use thread_local::ThreadLocal;
 
 use super::{Plan, PlanKey};
 use crate::values::{Inputs, Overrides};
@@ -25,6 +33,9 @@ pub(crate) const MAX_PLANS: usize = 1024;
 /// The most steps kept over all plans (or eight per vertex of the graph, if more).
 pub(crate) const MAX_STEPS: usize = 1 << 20;
 
+/// The most plans each thread keeps handles of its own to.
+pub(crate) const LOCAL_PLANS: usize = 8;
+
 /// Compiled plans by the hash of their request's shape (several per hash on a collision).
 pub(crate) struct PlanCache {
     map: RwLock<Entries>,
@@ -33,18 +44,35 @@ pub(crate) struct PlanCache {
     /// same request do not write to one place.
     clock: AtomicU64,
     max_steps: usize,
+    /// Each thread's recently run plans.
+    local: ThreadLocal<Recent>,
 }
+
+/// One thread's handles to the plans it ran last, with their request hashes, oldest first.
+type Recent = RefCell<Vec<(u64, Arc<LocalPlan>)>>;
 
 #[derive(Default)]
 struct Entries {
-    by_hash: FxHashMap<u64, Vec<Entry>>,
+    by_hash: FxHashMap<u64, Vec<Arc<Entry>>>,
     plans: usize,
     steps: usize,
 }
 
+/// A cached plan as the runs of one thread hold it: a handle made by that thread around the
+/// shared entry, whose reference count only that thread's runs change.
+pub(crate) struct LocalPlan(Arc<Entry>);
+
+impl Deref for LocalPlan {
+    type Target = Plan;
+
+    fn deref(&self) -> &Plan {
+        &self.0.plan
+    }
+}
+
 struct Entry {
     key: PlanKey,
-    plan: Arc<Plan>,
+    plan: Plan,
     /// The [`clock`](PlanCache::clock) when the plan was last used.
     used: AtomicU64,
 }
@@ -56,6 +84,7 @@ impl PlanCache {
             map: RwLock::new(Entries::default()),
             clock: AtomicU64::new(0),
             max_steps: MAX_STEPS.max(vertices.saturating_mul(8)),
+            local: ThreadLocal::new(),
         }
     }
 
@@ -66,44 +95,79 @@ impl PlanCache {
         outputs: &[S],
         inputs: &Inputs,
         overrides: &Overrides,
-    ) -> Option<Arc<Plan>> {
-        let entries = self.map.read().unwrap_or_else(|p| p.into_inner());
-        let entry = entries
-            .by_hash
-            .get(&hash)?
+    ) -> Option<Arc<LocalPlan>> {
+        let local = self.local.get_or_default();
+        let found = local
+            .borrow()
             .iter()
-            .find(|e| e.key.is_request(outputs, inputs, overrides))?;
+            .find(|(h, p)| *h == hash && p.0.key.is_request(outputs, inputs, overrides))
+            .map(|(_, p)| p.clone());
+        if let Some(plan) = found {
+            self.touch(&plan.0);
+            return Some(plan);
+        }
+        let entry = {
+            let entries = self.map.read().unwrap_or_else(|p| p.into_inner());
+            entries
+                .by_hash
+                .get(&hash)?
+                .iter()
+                .find(|e| e.key.is_request(outputs, inputs, overrides))?
+                .clone()
+        };
+        self.touch(&entry);
+        Some(self.keep_local(hash, entry))
+    }
+
+    /// Records a use of `entry` (a write only when a plan was added since its last use).
+    fn touch(&self, entry: &Entry) {
         let now = self.clock.load(Ordering::Relaxed);
         if entry.used.load(Ordering::Relaxed) != now {
             entry.used.store(now, Ordering::Relaxed);
         }
-        Some(entry.plan.clone())
+    }
+
+    /// A handle of this thread's own to `entry`, kept among its recent plans.
+    fn keep_local(&self, hash: u64, entry: Arc<Entry>) -> Arc<LocalPlan> {
+        let plan = Arc::new(LocalPlan(entry));
+        let mut recent = self.local.get_or_default().borrow_mut();
+        if recent.len() == LOCAL_PLANS {
+            recent.remove(0);
+        }
+        recent.push((hash, plan.clone()));
+        plan
     }
 
     /// Adds `plan`, the plan of `key` (whose hash is `hash`); the plan another thread added
     /// for the same key meanwhile, if one did.
-    pub(crate) fn insert(&self, hash: u64, key: PlanKey, plan: Arc<Plan>) -> Arc<Plan> {
-        let mut entries = self.map.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(found) = entries
-            .by_hash
-            .get(&hash)
-            .and_then(|bucket| bucket.iter().find(|e| e.key == key))
-        {
-            return found.plan.clone();
-        }
-        let steps = plan.steps.len();
-        if entries.plans + 1 > MAX_PLANS || entries.steps + steps > self.max_steps {
-            entries.evict_least_recent(self.max_steps);
-        }
-        let now = self.clock.fetch_add(1, Ordering::Relaxed) + 1;
-        entries.plans += 1;
-        entries.steps += steps;
-        entries.by_hash.entry(hash).or_default().push(Entry {
-            key,
-            plan: plan.clone(),
-            used: AtomicU64::new(now),
-        });
-        plan
+    pub(crate) fn insert(&self, hash: u64, key: PlanKey, plan: Plan) -> Arc<LocalPlan> {
+        let entry = {
+            let mut entries = self.map.write().unwrap_or_else(|p| p.into_inner());
+            match entries
+                .by_hash
+                .get(&hash)
+                .and_then(|bucket| bucket.iter().find(|e| e.key == key))
+            {
+                Some(found) => found.clone(),
+                None => {
+                    let steps = plan.steps.len();
+                    if entries.plans + 1 > MAX_PLANS || entries.steps + steps > self.max_steps {
+                        entries.evict_least_recent(self.max_steps);
+                    }
+                    let now = self.clock.fetch_add(1, Ordering::Relaxed) + 1;
+                    entries.plans += 1;
+                    entries.steps += steps;
+                    let entry = Arc::new(Entry {
+                        key,
+                        plan,
+                        used: AtomicU64::new(now),
+                    });
+                    entries.by_hash.entry(hash).or_default().push(entry.clone());
+                    entry
+                }
+            }
+        };
+        self.keep_local(hash, entry)
     }
 
     /// The number of plans held.
@@ -205,7 +269,7 @@ mod tests {
         }
     }
 
-    fn get(cache: &PlanCache, output: &str) -> Option<Arc<Plan>> {
+    fn get(cache: &PlanCache, output: &str) -> Option<Arc<LocalPlan>> {
         let inputs = Inputs::new().set("x", 0_i64);
         let hash = request_hash(&[output], &inputs, &Overrides::new());
         cache.get(hash, &[output], &inputs, &Overrides::new())
@@ -216,16 +280,45 @@ mod tests {
         let hash = request_hash(&[output], &inputs, &Overrides::new());
         let (plan, errors) = Plan::checked(graph, &key(output));
         assert!(errors.is_empty());
-        cache.insert(hash, key(output), Arc::new(plan));
+        cache.insert(hash, key(output), plan);
+    }
+
+    #[test]
+    fn each_thread_runs_a_cached_plan_through_a_handle_of_its_own() {
+        let graph = chain(4);
+        let cache = PlanCache::new(4);
+        add(&cache, &graph, "n3");
+        let here = get(&cache, "n3").unwrap();
+        let again = get(&cache, "n3").unwrap();
+        assert!(Arc::ptr_eq(&here, &again), "this thread's handle again");
+        let there = std::thread::scope(|s| s.spawn(|| get(&cache, "n3").unwrap()).join().unwrap());
+        assert!(
+            !Arc::ptr_eq(&here, &there),
+            "another thread has its own handle"
+        );
+        assert!(std::ptr::eq::<Plan>(&**here, &**there), "to the same plan");
+        assert_eq!(cache.len(), 1);
+    }
+
+    #[test]
+    fn a_thread_keeps_handles_to_its_last_plans_only() {
+        let graph = chain(LOCAL_PLANS + 4);
+        let cache = PlanCache::new(LOCAL_PLANS + 4);
+        for i in 0..LOCAL_PLANS + 4 {
+            add(&cache, &graph, &format!("n{i}"));
+        }
+        assert_eq!(cache.local.get_or_default().borrow().len(), LOCAL_PLANS);
+        // A plan whose handle went is found in the shared map, with a new handle.
+        assert!(get(&cache, "n0").is_some());
+        assert_eq!(cache.len(), LOCAL_PLANS + 4);
     }
 
     #[test]
     fn the_steps_held_stay_bounded_and_the_least_recently_used_plans_go_first() {
         let graph = chain(40);
         let cache = PlanCache {
-            map: RwLock::new(Entries::default()),
-            clock: AtomicU64::new(0),
             max_steps: 100,
+            ..PlanCache::new(0)
         };
         // Plans of 20 steps each: `n19` is used after every insert, the others never again.
         add(&cache, &graph, "n19");

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
+use smallvec::SmallVec;
 
 use crate::convert::Conversion;
 use crate::error::{RequestError, did_you_mean};
@@ -47,12 +48,20 @@ pub(crate) enum ArgPlan {
     Absent,
 }
 
+/// The most arguments a step's node is called with without a heap allocation for them (by
+/// every executor: borrowed in an array of the step's own size).
+pub(crate) const INLINE_ARGS: usize = 4;
+
+/// A step's arguments: kept in the step itself for up to two (most nodes), so that running a
+/// step reads one place.
+pub(crate) type ArgPlans = SmallVec<[ArgPlan; 2]>;
+
 /// One node to run.
 #[derive(Clone, Debug)]
 pub(crate) struct Step {
     pub(crate) vertex: usize,
     pub(crate) slot: u32,
-    pub(crate) args: Vec<ArgPlan>,
+    pub(crate) args: ArgPlans,
     /// Some argument is converted, or a by-value parameter reads a value that is not an output
     /// (and so may be handed over): values are prepared before the call. The others only
     /// borrow their arguments.
@@ -62,6 +71,10 @@ pub(crate) struct Step {
     /// What the sequential loop reads of the node, kept in the step so that running it reads
     /// the step alone, not the vertex and the node behind it.
     pub(crate) call: StepCall,
+    /// The step is a node call that only borrows given values, at most
+    /// [`INLINE_ARGS`] of them, and returns its declared type
+    /// (no report): what the hook-less sequential loop runs without further checks.
+    pub(crate) plain: bool,
 }
 
 /// A step's node, as the sequential executor calls it.
@@ -97,6 +110,16 @@ impl std::fmt::Debug for StepCall {
 }
 
 impl Step {
+    /// Whether the step is [`plain`](Self::plain), from its other fields.
+    fn is_plain(&self) -> bool {
+        self.fan_out.is_none()
+            && !self.prepares
+            && self.call.typed
+            && !self.call.reports
+            && self.args.len() <= INLINE_ARGS
+            && self.args.iter().all(|a| matches!(a, ArgPlan::Slot { .. }))
+    }
+
     /// The slots this step fills: its node's, or every value its fan-out block collects.
     pub(crate) fn produced(&self) -> Vec<u32> {
         match &self.fan_out {
@@ -114,8 +137,9 @@ pub(crate) struct Plan {
     pub(crate) steps: Vec<Step>,
     pub(crate) slot_count: usize,
     pub(crate) outputs: Vec<(Arc<str>, u32)>,
-    /// The outputs' names, shared with the [`Outputs`](crate::outputs::Outputs) of every run.
-    pub(crate) output_names: Arc<OutputNames>,
+    /// The outputs' names, shared with the [`Outputs`](crate::outputs::Outputs) of every run
+    /// on the same thread (see [`output_names`](Self::output_names)).
+    output_names: thread_local::ThreadLocal<Arc<OutputNames>>,
     /// The vertex in each slot.
     pub(crate) slot_vertex: Vec<usize>,
     /// The `async` nodes of the plan, which only `execute_async` can run.
@@ -138,6 +162,18 @@ pub(crate) struct FanOutPlan {
 }
 
 impl Plan {
+    /// The outputs' names, for the [`Outputs`](crate::outputs::Outputs) of a run: made once
+    /// per thread, so that the runs of two threads do not change one reference count.
+    pub(crate) fn output_names(&self) -> Arc<OutputNames> {
+        self.output_names
+            .get_or(|| {
+                Arc::new(OutputNames::new(
+                    self.outputs.iter().map(|(name, _)| name.clone()).collect(),
+                ))
+            })
+            .clone()
+    }
+
     /// The plan's dependency structure, made on first use.
     pub(crate) fn schedule(&self) -> &Schedule {
         self.schedule.get_or_init(|| Schedule::new(self))
@@ -315,7 +351,7 @@ impl Plan {
         for &v in &computed {
             let vertex = &graph.vertices[v];
             let node = vertex.function().expect("computed vertices are functions");
-            let mut args = Vec::with_capacity(vertex.sources.len());
+            let mut args = ArgPlans::with_capacity(vertex.sources.len());
             for (source, param) in vertex.sources.iter().zip(node.params()) {
                 let slot = slot_of.get(source.node);
                 if slot == NO_SLOT {
@@ -341,6 +377,7 @@ impl Plan {
                 prepares: false,
                 fan_out: None,
                 call: StepCall::of(graph, v),
+                plain: false,
             });
         }
         let mut steps = group_fan_outs(
@@ -422,11 +459,12 @@ impl Plan {
             }
         }
 
-        let output_names = Arc::new(OutputNames::new(
-            outputs.iter().map(|(name, _)| name.clone()).collect(),
-        ));
+        for step in &mut steps {
+            step.plain = step.is_plain();
+        }
+
         let plan = Self {
-            output_names,
+            output_names: thread_local::ThreadLocal::new(),
             loads,
             steps,
             slot_count: slot_vertex.len(),
@@ -559,6 +597,7 @@ fn group_fan_outs(
                     })
                     .collect(),
                 prepares: false,
+                plain: false,
                 call: StepCall::of(graph, expand),
                 fan_out: Some(Arc::new(FanOutPlan {
                     expand_slot,

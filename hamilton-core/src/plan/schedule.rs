@@ -135,9 +135,8 @@ impl Schedule {
     }
 }
 
-/// The most arguments of a step in [`Reads::borrowing`].
 #[cfg(feature = "parallel")]
-pub(crate) const INLINE_ARGS: usize = 4;
+pub(crate) use super::INLINE_ARGS;
 
 /// What the parallel executor needs to run a step that only borrows its arguments, in one
 /// place.

@@ -21,11 +21,8 @@ use crate::args::{Arg, Args, AsyncArg, AsyncArgs};
 use crate::error::Error;
 use crate::graph::Vertex;
 use crate::node::Param;
-use crate::plan::{ArgPlan, Step};
+use crate::plan::{ArgPlan, INLINE_ARGS, Step};
 use crate::value::Value;
-
-/// The most arguments a step takes without a heap allocation for them.
-pub(crate) const INLINE_ARGS: usize = 4;
 
 /// How an executor keeps the run's values, as the binder reads them.
 pub(crate) trait SlotStore {

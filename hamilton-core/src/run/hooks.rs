@@ -76,6 +76,12 @@ impl<'a> RunHooks<'a> {
         Ok(run)
     }
 
+    /// Whether the run has no hooks.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.hooks.is_empty()
+    }
+
     /// The hooks of plan step `position` (for a fan-out step: of its block's first node), or
     /// `None` when the run has no hooks.
     #[inline]

@@ -96,7 +96,7 @@ fn wrong_output_failure(vertex: &Vertex, value: &Value) -> Failure {
 /// The failure of node `vertex`, which returned `source`, with what its `args` add to it.
 #[cold]
 #[inline(never)]
-fn node_failure(vertex: &Vertex, args: &Args<'_>, source: NodeError) -> Failure {
+pub(crate) fn node_failure(vertex: &Vertex, args: &Args<'_>, source: NodeError) -> Failure {
     Box::new(node_failed(&vertex.name, add_context(args, source)))
 }
 

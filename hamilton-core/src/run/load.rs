@@ -156,5 +156,5 @@ fn take_outputs(
     }
     let outputs = outputs?;
     dropped?;
-    Ok(Outputs::new(plan.output_names.clone(), outputs, reports))
+    Ok(Outputs::new(plan.output_names(), outputs, reports))
 }

@@ -10,12 +10,13 @@ use super::fan_out::{BlockRun, Items};
 use super::hooks::{HookCtx, RunHooks};
 use super::load::{end_run, record_report};
 use super::{Executor, Failure, Run, RunFuture, invoke};
+use crate::args::{Arg, Args};
 use crate::cancel;
 use crate::check::CheckReport;
 use crate::error::Error;
 use crate::graph::Graph;
 use crate::outputs::Outputs;
-use crate::plan::{ArgPlan, Step};
+use crate::plan::{ArgPlan, INLINE_ARGS, Step};
 use crate::value::Value;
 
 /// Runs the steps one after another on the calling thread.
@@ -131,7 +132,11 @@ pub(crate) fn run_in_order(
     // else can panic here, a hook-less node or a value's `Drop` when it is freed, is caught
     // once around the whole loop rather than around every call and drop (`Slots::calling` and
     // `Slots::dropping` tell whose it was). A panic ends the loop, as any failure does.
+    let plain = run_hooks.is_empty() && elsewhere.is_none();
     let steps = catch_unwind(AssertUnwindSafe(|| {
+        if plain {
+            return run_plain(graph, plan, &mut slots, &mut reports, cancel);
+        }
         for (position, step) in plan.steps.iter().enumerate() {
             if cancel.is_some() {
                 cancel::check(cancel, &graph.vertices[step.vertex].name)?;
@@ -218,6 +223,60 @@ fn advance_elsewhere(
         slots.values[slot as usize] = Some(value);
     }
     Ok(true)
+}
+
+/// Runs every step of a run without hooks on this thread: a [`plain`](Step::plain) step by a
+/// call and nothing else, the others as [`advance`] runs them.
+fn run_plain(
+    graph: &Graph,
+    plan: &crate::plan::Plan,
+    slots: &mut Slots,
+    reports: &mut Vec<CheckReport>,
+    cancel: Option<&cancel::Cancel>,
+) -> Result<(), Failure> {
+    for step in &plan.steps {
+        if cancel.is_some() {
+            cancel::check(cancel, &graph.vertices[step.vertex].name)?;
+        }
+        if !step.plain {
+            advance(graph, step, slots, None, reports, cancel)?;
+            continue;
+        }
+        slots.calling = Some(step.vertex);
+        let value = match step.args.len() {
+            0 => call_plain::<0>(graph, step, &slots.values),
+            1 => call_plain::<1>(graph, step, &slots.values),
+            2 => call_plain::<2>(graph, step, &slots.values),
+            3 => call_plain::<3>(graph, step, &slots.values),
+            _ => call_plain::<INLINE_ARGS>(graph, step, &slots.values),
+        };
+        slots.calling = None;
+        free_last_reads(step, slots);
+        slots.values[step.slot as usize] = Some(value?);
+    }
+    Ok(())
+}
+
+/// Calls the node of a [`plain`](Step::plain) step of `N` arguments, borrowing them from
+/// `values`.
+#[inline(always)]
+fn call_plain<const N: usize>(
+    graph: &Graph,
+    step: &Step,
+    values: &[Option<Value>],
+) -> Result<Value, Failure> {
+    let args: [Arg<'_>; N] = std::array::from_fn(|i| match &step.args[i] {
+        ArgPlan::Slot { slot, .. } => Arg::Ref(
+            values[*slot as usize]
+                .as_ref()
+                .expect("a read slot is filled")
+                .as_any(),
+        ),
+        ArgPlan::Absent => Arg::Absent,
+    });
+    let args = Args::new(&args);
+    (step.call.call)(&args)
+        .map_err(|source| invoke::node_failure(&graph.vertices[step.vertex], &args, source))
 }
 
 /// Runs one step and stores what it produced: a node's value, or the values a fan-out's block
