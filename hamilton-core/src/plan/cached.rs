@@ -21,6 +21,7 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
+use crossbeam_utils::CachePadded;
 use rustc_hash::{FxHashMap, FxHasher};
 use thread_local::ThreadLocal;
 
@@ -48,8 +49,10 @@ pub(crate) struct PlanCache {
     local: ThreadLocal<Recent>,
 }
 
-/// One thread's handles to the plans it ran last, with their request hashes, oldest first.
-type Recent = RefCell<Vec<(u64, Arc<LocalPlan>)>>;
+/// One thread's handles to the plans it ran last, with their request hashes, oldest first;
+/// alone on its cache line, so that one thread's lookups do not write to a line another
+/// thread's lookups read.
+type Recent = CachePadded<RefCell<Vec<(u64, Arc<LocalPlan>)>>>;
 
 #[derive(Default)]
 struct Entries {

@@ -115,7 +115,7 @@ pub(crate) fn with_args<S: SlotStore + ?Sized, R>(
 
 /// Calls `f` with the `N` arguments of a step that only borrows them, without a heap allocation.
 #[inline(always)]
-fn borrowed<S: SlotStore + ?Sized, R, const N: usize>(
+pub(crate) fn borrowed<S: SlotStore + ?Sized, R, const N: usize>(
     plan: &[ArgPlan],
     store: &S,
     f: impl FnOnce(&Args<'_>) -> R,

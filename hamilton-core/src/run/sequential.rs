@@ -10,7 +10,7 @@ use super::fan_out::{BlockRun, Items};
 use super::hooks::{HookCtx, RunHooks};
 use super::load::{end_run, record_report};
 use super::{Executor, Failure, Run, RunFuture, invoke};
-use crate::args::{Arg, Args};
+use crate::args::Args;
 use crate::cancel;
 use crate::check::CheckReport;
 use crate::error::Error;
@@ -243,40 +243,23 @@ fn run_plain(
             continue;
         }
         slots.calling = Some(step.vertex);
+        let call = |args: &Args<'_>| {
+            (step.call.call)(args)
+                .map_err(|source| invoke::node_failure(&graph.vertices[step.vertex], args, source))
+        };
+        let store = &*slots;
         let value = match step.args.len() {
-            0 => call_plain::<0>(graph, step, &slots.values),
-            1 => call_plain::<1>(graph, step, &slots.values),
-            2 => call_plain::<2>(graph, step, &slots.values),
-            3 => call_plain::<3>(graph, step, &slots.values),
-            _ => call_plain::<INLINE_ARGS>(graph, step, &slots.values),
+            0 => call(&Args::new(&[])),
+            1 => bind::borrowed::<_, _, 1>(&step.args, store, call),
+            2 => bind::borrowed::<_, _, 2>(&step.args, store, call),
+            3 => bind::borrowed::<_, _, 3>(&step.args, store, call),
+            _ => bind::borrowed::<_, _, INLINE_ARGS>(&step.args, store, call),
         };
         slots.calling = None;
         free_last_reads(step, slots);
         slots.values[step.slot as usize] = Some(value?);
     }
     Ok(())
-}
-
-/// Calls the node of a [`plain`](Step::plain) step of `N` arguments, borrowing them from
-/// `values`.
-#[inline(always)]
-fn call_plain<const N: usize>(
-    graph: &Graph,
-    step: &Step,
-    values: &[Option<Value>],
-) -> Result<Value, Failure> {
-    let args: [Arg<'_>; N] = std::array::from_fn(|i| match &step.args[i] {
-        ArgPlan::Slot { slot, .. } => Arg::Ref(
-            values[*slot as usize]
-                .as_ref()
-                .expect("a read slot is filled")
-                .as_any(),
-        ),
-        ArgPlan::Absent => Arg::Absent,
-    });
-    let args = Args::new(&args);
-    (step.call.call)(&args)
-        .map_err(|source| invoke::node_failure(&graph.vertices[step.vertex], &args, source))
 }
 
 /// Runs one step and stores what it produced: a node's value, or the values a fan-out's block
