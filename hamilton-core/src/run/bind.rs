@@ -12,6 +12,7 @@
 //!   [`INLINE_ARGS`] arguments;
 //! - an optional parameter whose value was not given is absent.
 
+use std::mem::ManuallyDrop;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -124,11 +125,14 @@ pub(crate) fn borrowed<S: SlotStore + ?Sized, R, const N: usize>(
         ArgPlan::Slot { slot, .. } => Some(store.read(*slot)),
         ArgPlan::Absent => None,
     });
-    let args: [Arg<'_>; N] = std::array::from_fn(|i| match &guards[i] {
-        Some(guard) => Arg::Ref(guard.as_any()),
-        None => Arg::Absent,
-    });
-    f(&Args::new(&args))
+    // Borrows and absences own nothing: the array needs no drop (its drop glue was a call per
+    // step, matching each argument against the owned variant).
+    let args: ManuallyDrop<[Arg<'_>; N]> =
+        ManuallyDrop::new(std::array::from_fn(|i| match &guards[i] {
+            Some(guard) => Arg::Ref(guard.as_any()),
+            None => Arg::Absent,
+        }));
+    f(&Args::new(&*args))
 }
 
 /// Calls `f` with the arguments of a step that converts or takes over values, or that has more
