@@ -241,7 +241,9 @@ impl DriverBuilder {
 
 /// A built dataflow, ready to run requests.
 ///
-/// A driver is `Send + Sync`; runs do not change it, so one driver serves many threads.
+/// A driver is `Send + Sync`; runs do not change it, so one driver serves many threads. Each
+/// thread keeps handles of its own to the plans it ran last, so threads repeating requests on
+/// one driver take no lock and do not write to memory another thread writes to.
 ///
 /// ```
 /// use hamilton_core::{Driver, Inputs, Overrides, node::{Args, Node}};

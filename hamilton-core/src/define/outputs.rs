@@ -31,8 +31,10 @@ pub struct Outputs {
 }
 
 /// The names of a request's outputs in request order, with an index for many of them: made once
-/// per compiled request and shared by the [`Outputs`] of each of its runs.
+/// per compiled request and thread, and shared by the [`Outputs`] of each of its runs there.
+/// Aligned so that its reference count shares no cache line with another thread's copy.
 #[derive(Debug, Default)]
+#[repr(align(128))]
 pub(crate) struct OutputNames {
     names: Vec<Arc<str>>,
     /// Position of each name, for many outputs (a scan is faster for a few).

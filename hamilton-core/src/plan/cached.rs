@@ -62,7 +62,9 @@ struct Entries {
 }
 
 /// A cached plan as the runs of one thread hold it: a handle made by that thread around the
-/// shared entry, whose reference count only that thread's runs change.
+/// shared entry, whose reference count only that thread's runs change. Aligned so that its
+/// count shares no cache line with another thread's handle.
+#[repr(align(128))]
 pub(crate) struct LocalPlan(Arc<Entry>);
 
 impl Deref for LocalPlan {
