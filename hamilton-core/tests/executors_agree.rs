@@ -1,7 +1,8 @@
 //! The sequential, parallel (2 threads) and async executors give the same outcome for random
 //! dataflows with a fan-out block, failing and panicking nodes, and parameters read by
 //! reference, by value and through a registered conversion (by reference and by value): the same
-//! values, the same error naming the same node (and item), and the same hook calls per node.
+//! values, the same error naming the same node (and item), and the same hook calls per node. A
+//! sequential run without hooks (which calls plain steps directly) gives the same outcome too.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, Once};
@@ -285,6 +286,8 @@ impl Hook for Recorder {
 #[derive(Clone, Copy, Debug)]
 enum Executor {
     Sequential,
+    /// The sequential executor in a run without hooks, which calls plain steps directly.
+    SequentialWithoutHooks,
     Parallel,
     Async,
 }
@@ -310,8 +313,10 @@ fn run(dag: &Dag, executor: Executor) -> (Outcome, Calls) {
     let calls = Arc::new(Mutex::new(Calls::new()));
     let mut builder = Driver::builder()
         .with_nodes(nodes)
-        .with_conversion(Conversion::new(|v: &i64| Ok(i128::from(*v))))
-        .with_hook(Recorder(calls.clone()));
+        .with_conversion(Conversion::new(|v: &i64| Ok(i128::from(*v))));
+    if !matches!(executor, Executor::SequentialWithoutHooks) {
+        builder = builder.with_hook(Recorder(calls.clone()));
+    }
     if let Executor::Parallel = executor {
         builder = builder.with_parallelism(2);
     }
@@ -329,7 +334,9 @@ fn run(dag: &Dag, executor: Executor) -> (Outcome, Calls) {
             .collect()
     };
     let result = match executor {
-        Executor::Sequential | Executor::Parallel => dr.execute(&outputs, inputs),
+        Executor::Sequential | Executor::SequentialWithoutHooks | Executor::Parallel => {
+            dr.execute(&outputs, inputs)
+        }
         Executor::Async => tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap()
@@ -366,6 +373,8 @@ proptest! {
     fn every_executor_gives_the_sequential_outcome_and_hook_calls(dag in dag()) {
         quiet_panics();
         let (expected, expected_calls) = run(&dag, Executor::Sequential);
+        let (without_hooks, _) = run(&dag, Executor::SequentialWithoutHooks);
+        prop_assert_eq!(&without_hooks, &expected, "without hooks");
         for executor in [Executor::Parallel, Executor::Async] {
             let (outcome, calls) = run(&dag, executor);
             prop_assert_eq!(&outcome, &expected, "{:?}", executor);
