@@ -3,10 +3,6 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
 
-use petgraph::Direction;
-use petgraph::graph::NodeIndex;
-use petgraph::visit::{Bfs, Reversed};
-
 use crate::driver::Driver;
 use crate::error::{Error, RequestError, did_you_mean};
 use crate::graph::{Graph, Kind};
@@ -338,13 +334,13 @@ impl Driver {
     /// ```
     pub fn upstream_of<S: AsRef<str>>(&self, names: &[S]) -> Result<Vec<NodeInfo<'_>>, Error> {
         let start = self.indices_of(names)?;
-        Ok(self.sorted(self.reach(&start, Direction::Incoming)))
+        Ok(self.sorted(self.reach(&start, Along::Sources)))
     }
 
     /// The named vertices and everything that depends on them, directly or not, sorted by name.
     pub fn downstream_of<S: AsRef<str>>(&self, names: &[S]) -> Result<Vec<NodeInfo<'_>>, Error> {
         let start = self.indices_of(names)?;
-        Ok(self.sorted(self.reach(&start, Direction::Outgoing)))
+        Ok(self.sorted(self.reach(&start, Along::Consumers)))
     }
 
     /// Every vertex on a path from `upstream` to `downstream` (both included), sorted by name;
@@ -368,8 +364,8 @@ impl Driver {
         downstream: &str,
     ) -> Result<Vec<NodeInfo<'_>>, Error> {
         let ends = self.indices_of(&[upstream, downstream])?;
-        let below: HashSet<usize> = self.reach(&ends[..1], Direction::Outgoing).collect();
-        let above: HashSet<usize> = self.reach(&ends[1..], Direction::Incoming).collect();
+        let below: HashSet<usize> = self.reach(&ends[..1], Along::Consumers).collect();
+        let above: HashSet<usize> = self.reach(&ends[1..], Along::Sources).collect();
         Ok(self.sorted(below.intersection(&above).copied()))
     }
 
@@ -377,32 +373,40 @@ impl Driver {
     pub(crate) fn reach(
         &self,
         start: &[usize],
-        direction: Direction,
+        direction: Along,
     ) -> impl Iterator<Item = usize> + use<> {
-        let dag = &self.graph.dag;
-        let mut seen = HashSet::new();
-        for &s in start {
-            if seen.contains(&s) {
-                continue;
-            }
+        let graph = &self.graph;
+        let mut seen: HashSet<usize> = start.iter().copied().collect();
+        let mut queue: Vec<usize> = seen.iter().copied().collect();
+        while let Some(at) = queue.pop() {
+            let mut visit = |next: usize| {
+                if seen.insert(next) {
+                    queue.push(next);
+                }
+            };
             match direction {
-                Direction::Outgoing => {
-                    let mut bfs = Bfs::new(dag, NodeIndex::new(s));
-                    while let Some(n) = bfs.next(dag) {
-                        seen.insert(n.index());
-                    }
-                }
-                Direction::Incoming => {
-                    let reversed = Reversed(dag);
-                    let mut bfs = Bfs::new(reversed, NodeIndex::new(s));
-                    while let Some(n) = bfs.next(reversed) {
-                        seen.insert(n.index());
-                    }
-                }
+                Along::Consumers => graph
+                    .consumers
+                    .of(at)
+                    .iter()
+                    .for_each(|&c| visit(c as usize)),
+                Along::Sources => graph.vertices[at]
+                    .sources
+                    .iter()
+                    .for_each(|s| visit(s.node)),
             }
         }
         seen.into_iter()
     }
+}
+
+/// Which way [`Driver::reach`] follows the edges.
+#[derive(Clone, Copy)]
+pub(crate) enum Along {
+    /// From a value to the nodes reading it.
+    Consumers,
+    /// From a node to the values it reads.
+    Sources,
 }
 
 impl TagFilter {

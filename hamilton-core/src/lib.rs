@@ -35,7 +35,7 @@ pub mod track;
 #[cfg(feature = "ui")]
 pub mod ui;
 
-use build::{blocks, graph, resolve};
+use build::{blocks, edges, graph, resolve};
 #[cfg(feature = "cli")]
 use define::cli_error;
 use define::{

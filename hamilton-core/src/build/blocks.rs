@@ -3,6 +3,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
+use crate::edges::Consumers;
 use crate::error::BuildError;
 use crate::graph::{Kind, Vertex};
 
@@ -16,7 +17,7 @@ pub(crate) struct Block {
 /// Finds each fan-out's block and checks the shapes; fills `block_of` for every vertex.
 pub(crate) fn analyze(
     vertices: &[Vertex],
-    consumers: &[Vec<usize>],
+    consumers: &Consumers,
 ) -> (Vec<Block>, Vec<Option<u32>>, Vec<BuildError>) {
     let mut errors = Vec::new();
     let mut blocks = Vec::new();
@@ -41,7 +42,7 @@ pub(crate) fn analyze(
         let mut queue = VecDeque::from([e]);
         let mut seen = HashSet::from([e]);
         while let Some(at) = queue.pop_front() {
-            for &c in &consumers[at] {
+            for c in consumers.of(at).iter().map(|&c| c as usize) {
                 if at == e && reads(c, e, true) {
                     errors.push(BuildError::CollectOfFanOutItself {
                         node: vertices[c].name.to_string(),

@@ -7,10 +7,11 @@ use std::collections::{BTreeSet, HashMap};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
-use petgraph::algo::{tarjan_scc, toposort};
+use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::convert::{Conversion, ConversionTable};
+use crate::edges::{Consumers, run_order};
 use crate::error::BuildError;
 use crate::modifiers::messages::place;
 pub(crate) use crate::modifiers::origin;
@@ -77,14 +78,12 @@ impl Vertex {
 pub(crate) struct Graph {
     pub(crate) vertices: Vec<Vertex>,
     pub(crate) index: FxHashMap<Arc<str>, usize>,
-    /// Vertices reading each vertex, sorted.
-    pub(crate) consumers: Vec<Vec<usize>>,
-    /// Position of each vertex in a topological order.
+    /// Vertices reading each vertex.
+    pub(crate) consumers: Consumers,
+    /// Position of each vertex in the order runs visit them ([`run_order`]).
     pub(crate) topo_pos: Vec<u32>,
     pub(crate) conversions: ConversionTable,
     pub(crate) config: Config,
-    /// The same edges, for graph queries.
-    pub(crate) dag: DiGraph<(), ()>,
     /// The fan-outs, and which one's block each vertex belongs to.
     pub(crate) blocks: Vec<crate::blocks::Block>,
     pub(crate) block_of: Vec<Option<u32>>,
@@ -288,33 +287,14 @@ impl Graph {
         // any other undeclared one.
         let near_nodes = unproduced(&vertices, function_count, declared_inputs, &mut errors);
 
-        // 7. The edges, a topological order, and cycles.
-        let mut dag: DiGraph<(), ()> = DiGraph::with_capacity(vertices.len(), vertices.len());
-        for _ in 0..vertices.len() {
-            dag.add_node(());
-        }
-        let mut consumers = vec![Vec::new(); vertices.len()];
-        for (consumer, v) in vertices.iter().enumerate() {
-            for s in &v.sources {
-                dag.add_edge(NodeIndex::new(s.node), NodeIndex::new(consumer), ());
-                consumers[s.node].push(consumer);
-            }
-        }
-        for c in &mut consumers {
-            c.sort_unstable();
-            c.dedup();
-        }
+        // 7. The edges read forwards, the run order, and cycles.
+        let consumers = Consumers::new(&vertices);
         let (blocks, block_of, fan_out_errors) = crate::blocks::analyze(&vertices, &consumers);
         errors.extend(fan_out_errors);
-        let mut topo_pos = vec![0_u32; vertices.len()];
-        match toposort(&dag, None) {
-            Ok(order) => {
-                for (pos, ix) in order.into_iter().enumerate() {
-                    topo_pos[ix.index()] = pos as u32;
-                }
-            }
-            Err(_) => {
-                for path in cycles(&dag) {
+        let topo_pos = match run_order(&consumers) {
+            Some(order) => order,
+            None => {
+                for path in cycles(&edge_graph(&vertices)) {
                     errors.push(BuildError::Cycle {
                         path: path.iter().map(|&i| vertices[i].name.to_string()).collect(),
                         at: path[..path.len() - 1]
@@ -323,8 +303,9 @@ impl Graph {
                             .collect(),
                     });
                 }
+                Vec::new()
             }
-        }
+        };
 
         if !errors.is_empty() {
             return Err(errors);
@@ -336,7 +317,6 @@ impl Graph {
             topo_pos,
             conversions,
             config,
-            dag,
             blocks,
             block_of,
             near_nodes,
@@ -583,6 +563,20 @@ fn check_config_readers(
     }
 }
 
+/// The edges as a petgraph, for finding cycles: made only when the graph has one.
+fn edge_graph(vertices: &[Vertex]) -> DiGraph<(), ()> {
+    let mut dag: DiGraph<(), ()> = DiGraph::with_capacity(vertices.len(), vertices.len());
+    for _ in 0..vertices.len() {
+        dag.add_node(());
+    }
+    for (consumer, v) in vertices.iter().enumerate() {
+        for s in &v.sources {
+            dag.add_edge(NodeIndex::new(s.node), NodeIndex::new(consumer), ());
+        }
+    }
+    dag
+}
+
 /// One cycle per strongly connected component that has one, as a closed path.
 fn cycles(dag: &DiGraph<(), ()>) -> Vec<Vec<usize>> {
     let mut found = Vec::new();
@@ -687,12 +681,13 @@ mod tests {
         for (consumer, v) in g.vertices.iter().enumerate() {
             for s in &v.sources {
                 assert!(g.topo_pos[s.node] < g.topo_pos[consumer]);
-                assert!(g.consumers[s.node].contains(&consumer));
+                assert!(g.consumers.of(s.node).contains(&(consumer as u32)));
             }
         }
-        assert_eq!(g.dag.edge_count(), 6);
+        let edges: usize = (0..g.vertices.len()).map(|v| g.consumers.of(v).len()).sum();
+        assert_eq!(edges, 6);
         // `a` is read by `b` and `c`: consumers are sorted and unique.
-        assert_eq!(g.consumers[g.get("a").unwrap()], [1, 2]);
+        assert_eq!(g.consumers.of(g.get("a").unwrap()), [1, 2]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! graph (every problem found reported together).
 
 pub(crate) mod blocks;
+pub(crate) mod edges;
 pub(crate) mod graph;
 pub(crate) mod resolve;
 #[cfg(any(feature = "track", feature = "distributed"))]

@@ -64,9 +64,11 @@ pub(crate) fn unencodable(graph: &Graph, remote_nodes: &[bool], codec: &Codec) -
         }
         // What goes back: a remote node's value, a block value collected outside the block.
         let collected = in_block.is_some()
-            && graph.consumers[v]
+            && graph
+                .consumers
+                .of(v)
                 .iter()
-                .any(|c| graph.block_of[*c] != in_block);
+                .any(|&c| graph.block_of[c as usize] != in_block);
         if remote_nodes[v] || collected {
             check(vertex, "produces".to_string(), vertex.ty.id, vertex.ty.name);
         }

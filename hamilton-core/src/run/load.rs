@@ -78,10 +78,13 @@ pub(crate) fn type_problem(graph: &Graph, plan: &Plan, load: &Load, found: Strin
 
 fn readers_in_plan(graph: &Graph, plan: &Plan, vertex: usize) -> Vec<String> {
     let in_plan: HashSet<usize> = plan.steps.iter().map(|s| s.vertex).collect();
-    graph.consumers[vertex]
+    graph
+        .consumers
+        .of(vertex)
         .iter()
+        .map(|&c| c as usize)
         .filter(|c| in_plan.contains(c))
-        .map(|&c| graph.vertices[c].name.to_string())
+        .map(|c| graph.vertices[c].name.to_string())
         .collect()
 }
 
