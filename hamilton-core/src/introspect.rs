@@ -180,9 +180,8 @@ impl<'d> NodeInfo<'d> {
     pub fn dependencies(&self) -> Vec<Dependency<'d>> {
         let graph = self.graph;
         match self.vertex().function() {
-            Some(node) => self
-                .vertex()
-                .sources
+            Some(node) => graph
+                .sources_of(self.vertex())
                 .iter()
                 .zip(node.params())
                 .map(|(s, p)| Dependency {
@@ -390,10 +389,7 @@ impl Driver {
                     .of(at)
                     .iter()
                     .for_each(|&c| visit(c as usize)),
-                Along::Sources => graph.vertices[at]
-                    .sources
-                    .iter()
-                    .for_each(|s| visit(s.node)),
+                Along::Sources => graph.sources(at).iter().for_each(|s| visit(s.node)),
             }
         }
         seen.into_iter()

@@ -5,7 +5,7 @@ use std::collections::{HashSet, VecDeque};
 
 use crate::edges::Consumers;
 use crate::error::BuildError;
-use crate::graph::{Kind, Vertex};
+use crate::graph::{Kind, Source, Vertex};
 
 /// The nodes that run once per item of one fan-out.
 #[derive(Clone, Debug)]
@@ -17,6 +17,7 @@ pub(crate) struct Block {
 /// Finds each fan-out's block and checks the shapes; fills `block_of` for every vertex.
 pub(crate) fn analyze(
     vertices: &[Vertex],
+    edges: &[Source],
     consumers: &Consumers,
 ) -> (Vec<Block>, Vec<Option<u32>>, Vec<BuildError>) {
     let mut errors = Vec::new();
@@ -29,6 +30,7 @@ pub(crate) fn analyze(
             return false;
         };
         v.sources
+            .of(edges)
             .iter()
             .zip(node.params())
             .any(|(s, p)| s.node == source && p.gather().is_some() == gathering)
@@ -76,7 +78,7 @@ pub(crate) fn analyze(
         let Kind::Function(node) = &v.kind else {
             continue;
         };
-        for (s, p) in v.sources.iter().zip(node.params()) {
+        for (s, p) in v.sources.of(edges).iter().zip(node.params()) {
             if p.gather().is_none() {
                 continue;
             }

@@ -4,7 +4,7 @@
 //! kept here for the whole graph in one array, compressed by rows: two `u32` arrays instead of
 //! a vector per vertex.
 
-use crate::graph::Vertex;
+use crate::graph::{Source, Vertex};
 
 /// The vertices reading each vertex, each list sorted and without repeats.
 #[derive(Clone, Debug, Default)]
@@ -16,16 +16,16 @@ pub(crate) struct Consumers {
 
 impl Consumers {
     /// The consumers of every vertex, from the vertices' sources.
-    pub(crate) fn new(vertices: &[Vertex]) -> Self {
+    pub(crate) fn new(vertices: &[Vertex], edges: &[Source]) -> Self {
         let mut starts = vec![0_u32; vertices.len() + 1];
-        for_each_edge(vertices, |source, _| starts[source + 1] += 1);
+        for_each_edge(vertices, edges, |source, _| starts[source + 1] += 1);
         for v in 0..vertices.len() {
             starts[v + 1] += starts[v];
         }
         let mut list = vec![0_u32; starts[vertices.len()] as usize];
         let mut next: Vec<u32> = starts[..vertices.len()].to_vec();
         // Consumers come in increasing order, so each list is sorted.
-        for_each_edge(vertices, |source, consumer| {
+        for_each_edge(vertices, edges, |source, consumer| {
             list[next[source] as usize] = consumer as u32;
             next[source] += 1;
         });
@@ -40,11 +40,12 @@ impl Consumers {
 
 /// Calls `edge(source, consumer)` once per distinct source of each consumer, consumers in
 /// increasing order.
-fn for_each_edge(vertices: &[Vertex], mut edge: impl FnMut(usize, usize)) {
+fn for_each_edge(vertices: &[Vertex], edges: &[Source], mut edge: impl FnMut(usize, usize)) {
     for (consumer, v) in vertices.iter().enumerate() {
-        for (i, s) in v.sources.iter().enumerate() {
+        let sources = v.sources.of(edges);
+        for (i, s) in sources.iter().enumerate() {
             // A vertex read by two parameters of one consumer is one edge.
-            if !v.sources[..i].iter().any(|t| t.node == s.node) {
+            if !sources[..i].iter().any(|t| t.node == s.node) {
                 edge(s.node, consumer);
             }
         }
@@ -103,27 +104,30 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::graph::{Kind, Source, TypeDesc};
+    use crate::graph::{Kind, Span, TypeDesc};
 
-    /// Vertices reading `sources[v]` each (repeats allowed).
-    fn vertices(sources: &[Vec<usize>]) -> Vec<Vertex> {
-        sources
+    /// The consumers of vertices reading `sources[v]` each (repeats allowed).
+    fn consumers(sources: &[Vec<usize>]) -> Consumers {
+        let mut edges = Vec::new();
+        let vertices: Vec<Vertex> = sources
             .iter()
             .enumerate()
-            .map(|(v, s)| Vertex {
-                name: Arc::from(format!("v{v}")),
-                kind: Kind::Input,
-                ty: TypeDesc::from(crate::types::TypeInfo::of::<i64>()),
-                sources: s
-                    .iter()
-                    .map(|&node| Source {
-                        node,
-                        conversion: None,
-                    })
-                    .collect(),
-                optional: false,
+            .map(|(v, s)| {
+                let start = edges.len();
+                edges.extend(s.iter().map(|&node| Source {
+                    node,
+                    conversion: None,
+                }));
+                Vertex {
+                    name: Arc::from(format!("v{v}")),
+                    kind: Kind::Input,
+                    ty: TypeDesc::from(crate::types::TypeInfo::of::<i64>()),
+                    sources: Span::new(start, edges.len() - start),
+                    optional: false,
+                }
             })
-            .collect()
+            .collect();
+        Consumers::new(&vertices, &edges)
     }
 
     /// The reference: petgraph's topological order of the same edges, added as the graph adds
@@ -176,15 +180,12 @@ mod tests {
     proptest! {
         #[test]
         fn the_run_order_is_petgraphs_topological_order(sources in graphs(true)) {
-            let vs = vertices(&sources);
-            let consumers = Consumers::new(&vs);
-            prop_assert_eq!(run_order(&consumers), petgraph_order(&sources));
+            prop_assert_eq!(run_order(&consumers(&sources)), petgraph_order(&sources));
         }
 
         #[test]
         fn a_cycle_has_no_run_order_exactly_when_petgraph_finds_one(sources in graphs(false)) {
-            let vs = vertices(&sources);
-            let order = run_order(&Consumers::new(&vs));
+            let order = run_order(&consumers(&sources));
             prop_assert_eq!(order.is_none(), petgraph_order(&sources).is_none());
             if let Some(pos) = order {
                 for (c, s) in sources.iter().enumerate() {
@@ -199,8 +200,7 @@ mod tests {
     #[test]
     fn consumers_are_sorted_without_repeats() {
         // 2 reads 0 twice; 1 and 3 read 0; 3 reads 2.
-        let vs = vertices(&[vec![], vec![0], vec![0, 0], vec![2, 0]]);
-        let consumers = Consumers::new(&vs);
+        let consumers = consumers(&[vec![], vec![0], vec![0, 0], vec![2, 0]]);
         assert_eq!(consumers.of(0), [1, 2, 3]);
         assert_eq!(consumers.of(1), [] as [u32; 0]);
         assert_eq!(consumers.of(2), [3]);
@@ -209,7 +209,6 @@ mod tests {
 
     #[test]
     fn a_vertex_reading_itself_is_a_cycle() {
-        let vs = vertices(&[vec![], vec![1]]);
-        assert_eq!(run_order(&Consumers::new(&vs)), None);
+        assert_eq!(run_order(&consumers(&[vec![], vec![1]])), None);
     }
 }

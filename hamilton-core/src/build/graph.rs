@@ -54,13 +54,40 @@ pub(crate) struct Source {
     pub(crate) conversion: Option<Conversion>,
 }
 
+/// Where a vertex's sources lie in the graph's one array of them ([`Graph::sources`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    #[cfg(test)]
+    pub(crate) fn new(start: usize, len: usize) -> Self {
+        Self {
+            start: start as u32,
+            len: len as u32,
+        }
+    }
+
+    /// The sources of a vertex with this span, in `edges`.
+    pub(crate) fn of(self, edges: &[Source]) -> &[Source] {
+        &edges[self.start as usize..(self.start + self.len) as usize]
+    }
+
+    fn of_mut(self, edges: &mut [Source]) -> &mut [Source] {
+        &mut edges[self.start as usize..(self.start + self.len) as usize]
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct Vertex {
     pub(crate) name: Arc<str>,
     pub(crate) kind: Kind,
     pub(crate) ty: TypeDesc,
-    /// One per parameter, for function nodes.
-    pub(crate) sources: Vec<Source>,
+    /// One source per parameter, for function nodes: where they are in [`Graph::sources`] (one
+    /// array for the whole graph, not a vector per vertex).
+    pub(crate) sources: Span,
     /// Whether every reader of this input treats it as optional.
     pub(crate) optional: bool,
 }
@@ -77,6 +104,8 @@ impl Vertex {
 /// The built dataflow.
 pub(crate) struct Graph {
     pub(crate) vertices: Vec<Vertex>,
+    /// Every vertex's sources, vertex after vertex.
+    edges: Vec<Source>,
     pub(crate) index: FxHashMap<Arc<str>, usize>,
     /// Vertices reading each vertex.
     pub(crate) consumers: Consumers,
@@ -161,12 +190,14 @@ impl Graph {
                 name: node.name_shared(),
                 ty: node.output().into(),
                 kind: Kind::Function(node),
-                sources: Vec::new(),
+                sources: Span::default(),
                 optional: false,
             })
             .collect();
         // Function vertices are numbered like `functions`, so the name index carries over.
         let mut index = by_name;
+        // Every function's sources, function after function.
+        let mut edges: Vec<Source> = Vec::new();
         let function_count = vertices.len();
         // Readers of each input / config key: (consumer, param type, optional).
         let mut readers: HashMap<usize, Vec<(usize, TypeDesc, bool)>> = HashMap::new();
@@ -181,7 +212,7 @@ impl Graph {
                         id: value.type_id(),
                         name: value.type_name(),
                     },
-                    sources: Vec::new(),
+                    sources: Span::default(),
                     optional: false,
                 });
             }
@@ -193,7 +224,8 @@ impl Graph {
                 .function()
                 .expect("first vertices are functions")
                 .params_shared();
-            let mut sources = Vec::with_capacity(params.len());
+            // Over 2^32 parameters would need over 64 GiB of sources alone.
+            let start = u32::try_from(edges.len()).expect("fewer than 2^32 parameters");
             for param in params.iter() {
                 // A `Collect<T>` parameter reads the `T` of a node inside a fan-out's block.
                 let wanted: TypeDesc = param.gather().map_or(param.ty(), |g| g.item).into();
@@ -206,7 +238,7 @@ impl Graph {
                             name: Arc::from(param.name()),
                             kind: Kind::Input,
                             ty: wanted,
-                            sources: Vec::new(),
+                            sources: Span::default(),
                             optional: true,
                         });
                         s
@@ -244,12 +276,15 @@ impl Graph {
                         ));
                     }
                 }
-                sources.push(Source {
+                edges.push(Source {
                     node: source,
                     conversion,
                 });
             }
-            vertices[consumer].sources = sources;
+            vertices[consumer].sources = Span {
+                start,
+                len: params.len() as u32,
+            };
         }
 
         // 5. Config keys: `when` keys no config sets, config keys nothing reads.
@@ -277,24 +312,45 @@ impl Graph {
             let is_config = matches!(vertices[vertex].kind, Kind::Config);
             vertices[vertex].optional = readers.iter().all(|(_, _, optional)| *optional);
             if is_config {
-                check_config_readers(&mut vertices, vertex, &readers, &conversions, &mut errors);
+                check_config_readers(
+                    &vertices,
+                    &mut edges,
+                    vertex,
+                    &readers,
+                    &conversions,
+                    &mut errors,
+                );
             } else {
-                check_input_readers(&mut vertices, vertex, &readers, &conversions, &mut errors);
+                check_input_readers(
+                    &mut vertices,
+                    &mut edges,
+                    vertex,
+                    &readers,
+                    &conversions,
+                    &mut errors,
+                );
             }
         }
 
         // 6. Parameters no node produces: typos of a node's name, and (with declared inputs)
         // any other undeclared one.
-        let near_nodes = unproduced(&vertices, function_count, declared_inputs, &mut errors);
+        let near_nodes = unproduced(
+            &vertices,
+            &edges,
+            function_count,
+            declared_inputs,
+            &mut errors,
+        );
 
         // 7. The edges read forwards, the run order, and cycles.
-        let consumers = Consumers::new(&vertices);
-        let (blocks, block_of, fan_out_errors) = crate::blocks::analyze(&vertices, &consumers);
+        let consumers = Consumers::new(&vertices, &edges);
+        let (blocks, block_of, fan_out_errors) =
+            crate::blocks::analyze(&vertices, &edges, &consumers);
         errors.extend(fan_out_errors);
         let topo_pos = match run_order(&consumers) {
             Some(order) => order,
             None => {
-                for path in cycles(&edge_graph(&vertices)) {
+                for path in cycles(&edge_graph(&vertices, &edges)) {
                     errors.push(BuildError::Cycle {
                         path: path.iter().map(|&i| vertices[i].name.to_string()).collect(),
                         at: path[..path.len() - 1]
@@ -312,6 +368,7 @@ impl Graph {
         }
         Ok(Self {
             vertices,
+            edges,
             index,
             consumers,
             topo_pos,
@@ -326,6 +383,16 @@ impl Graph {
 
     pub(crate) fn get(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
+    }
+
+    /// Where `vertex`'s parameters read from, in parameter order (none for inputs and config).
+    pub(crate) fn sources(&self, vertex: usize) -> &[Source] {
+        self.vertices[vertex].sources.of(&self.edges)
+    }
+
+    /// [`sources`](Self::sources) of a vertex at hand.
+    pub(crate) fn sources_of(&self, vertex: &Vertex) -> &[Source] {
+        vertex.sources.of(&self.edges)
     }
 }
 
@@ -412,6 +479,7 @@ fn near_node(input: &str, function_names: &[&str]) -> Option<usize> {
 /// typo when its name is close to a node's, else an undeclared input unless it is optional.
 fn unproduced(
     vertices: &[Vertex],
+    edges: &[Source],
     function_count: usize,
     declared: Option<&BTreeSet<String>>,
     errors: &mut Vec<BuildError>,
@@ -445,7 +513,7 @@ fn unproduced(
         }
         for consumer in &vertices[..function_count] {
             let node = consumer.function().expect("first vertices are functions");
-            for (param, source) in node.params().iter().zip(&consumer.sources) {
+            for (param, source) in node.params().iter().zip(consumer.sources.of(edges)) {
                 if source.node != input {
                     continue;
                 }
@@ -493,6 +561,7 @@ fn empty_module_reason(reason: EmptyModuleReason) -> String {
 /// converted from.
 fn check_input_readers(
     vertices: &mut [Vertex],
+    edges: &mut [Source],
     vertex: usize,
     readers: &[(usize, TypeDesc, bool)],
     conversions: &ConversionTable,
@@ -509,7 +578,7 @@ fn check_input_readers(
             for &(consumer, t, _) in readers {
                 if t.id != ty.id {
                     let conversion = conversions.get(&(ty.id, t.id)).cloned();
-                    for s in &mut vertices[consumer].sources {
+                    for s in vertices[consumer].sources.of_mut(edges) {
                         if s.node == vertex {
                             s.conversion = conversion.clone();
                         }
@@ -533,7 +602,8 @@ fn check_input_readers(
 
 /// Config values are known at build: check every reader's type against the value now.
 fn check_config_readers(
-    vertices: &mut [Vertex],
+    vertices: &[Vertex],
+    edges: &mut [Source],
     vertex: usize,
     readers: &[(usize, TypeDesc, bool)],
     conversions: &ConversionTable,
@@ -547,7 +617,7 @@ fn check_config_readers(
         match conversions.get(&(have.id, wanted.id)) {
             Some(c) => {
                 let c = c.clone();
-                for s in &mut vertices[consumer].sources {
+                for s in vertices[consumer].sources.of_mut(edges) {
                     if s.node == vertex {
                         s.conversion = Some(c.clone());
                     }
@@ -564,13 +634,13 @@ fn check_config_readers(
 }
 
 /// The edges as a petgraph, for finding cycles: made only when the graph has one.
-fn edge_graph(vertices: &[Vertex]) -> DiGraph<(), ()> {
+fn edge_graph(vertices: &[Vertex], edges: &[Source]) -> DiGraph<(), ()> {
     let mut dag: DiGraph<(), ()> = DiGraph::with_capacity(vertices.len(), vertices.len());
     for _ in 0..vertices.len() {
         dag.add_node(());
     }
     for (consumer, v) in vertices.iter().enumerate() {
-        for s in &v.sources {
+        for s in v.sources.of(edges) {
             dag.add_edge(NodeIndex::new(s.node), NodeIndex::new(consumer), ());
         }
     }
@@ -679,7 +749,7 @@ mod tests {
         )
         .unwrap();
         for (consumer, v) in g.vertices.iter().enumerate() {
-            for s in &v.sources {
+            for s in g.sources_of(v) {
                 assert!(g.topo_pos[s.node] < g.topo_pos[consumer]);
                 assert!(g.consumers.of(s.node).contains(&(consumer as u32)));
             }
@@ -725,7 +795,7 @@ mod tests {
         )
         .unwrap();
         let c = &g.vertices[g.get("c").unwrap()];
-        assert!(c.sources[0].conversion.is_some());
+        assert!(g.sources_of(c)[0].conversion.is_some());
     }
 
     #[test]

@@ -63,7 +63,7 @@ impl GraphVersion {
             .flat_map(|(v, node)| {
                 node.params()
                     .iter()
-                    .zip(&v.sources)
+                    .zip(graph.sources_of(v))
                     .map(move |(param, source)| EdgeRow {
                         source: graph.vertices[source.node].name.to_string(),
                         target: v.name.to_string(),

@@ -32,7 +32,7 @@ impl Driver {
         for e in &run.nodes {
             if let Some(i) = graph.get(&e.node) {
                 members.insert(i);
-                members.extend(graph.vertices[i].sources.iter().map(|s| s.node));
+                members.extend(graph.sources(i).iter().map(|s| s.node));
             }
         }
         members.extend(run.outputs.iter().filter_map(|o| graph.get(o)));
@@ -60,7 +60,7 @@ impl Driver {
             if !events.contains_key(&*graph.vertices[to].name) {
                 continue;
             }
-            for s in &graph.vertices[to].sources {
+            for s in graph.sources(to) {
                 if members.contains(&s.node) {
                     edges.push((s.node, to));
                 }

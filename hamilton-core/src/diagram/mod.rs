@@ -123,7 +123,7 @@ impl Driver {
                 continue;
             }
             if let Kind::Function(node) = &v.kind {
-                for (s, p) in v.sources.iter().zip(node.params()) {
+                for (s, p) in graph.sources_of(v).iter().zip(node.params()) {
                     if shown.contains(&s.node) {
                         edges.push((s.node, to, p.is_optional()));
                     }
@@ -161,7 +161,7 @@ impl Driver {
         for (name, _, _) in &run.nodes {
             if let Some(i) = graph.get(name) {
                 members.insert(i);
-                members.extend(graph.vertices[i].sources.iter().map(|s| s.node));
+                members.extend(graph.sources(i).iter().map(|s| s.node));
             }
         }
         let outputs: HashSet<usize> = run.outputs.iter().filter_map(|n| graph.get(n)).collect();

@@ -334,7 +334,7 @@ impl Plan {
                 }),
                 None => {
                     computed.push(v);
-                    stack.extend(vertex.sources.iter().map(|s| s.node));
+                    stack.extend(graph.sources_of(vertex).iter().map(|s| s.node));
                 }
             }
         }
@@ -351,8 +351,9 @@ impl Plan {
         for &v in &computed {
             let vertex = &graph.vertices[v];
             let node = vertex.function().expect("computed vertices are functions");
-            let mut args = ArgPlans::with_capacity(vertex.sources.len());
-            for (source, param) in vertex.sources.iter().zip(node.params()) {
+            let sources = graph.sources_of(vertex);
+            let mut args = ArgPlans::with_capacity(sources.len());
+            for (source, param) in sources.iter().zip(node.params()) {
                 let slot = slot_of.get(source.node);
                 if slot == NO_SLOT {
                     if !param.is_optional() {

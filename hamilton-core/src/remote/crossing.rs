@@ -38,7 +38,7 @@ pub(crate) fn unencodable(graph: &Graph, remote_nodes: &[bool], codec: &Codec) -
             continue;
         }
         // What it reads from the driver's process.
-        for (param, source) in node.params().iter().zip(&vertex.sources) {
+        for (param, source) in node.params().iter().zip(graph.sources_of(vertex)) {
             let source_block = graph.block_of[source.node];
             let is_expand =
                 in_block.is_some_and(|b| graph.blocks[b as usize].expand == source.node);
