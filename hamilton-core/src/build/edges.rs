@@ -52,47 +52,95 @@ fn for_each_edge(vertices: &[Vertex], edges: &[Source], mut edge: impl FnMut(usi
     }
 }
 
-/// Each vertex's position in the order runs visit them, or `None` if the edges have a cycle.
+/// Each vertex's position in the order runs visit them, or `None` if the edges have a cycle
+/// (taking each fan-out's block as one vertex).
 ///
-/// The order is petgraph's `toposort` on the same edges (a depth-first search from each vertex
-/// in turn, consumers visited from the highest down; finished vertices, reversed), computed on
-/// [`Consumers`] without copying the graph.
-pub(crate) fn run_order(consumers: &Consumers) -> Option<Vec<u32>> {
-    let n = consumers.starts.len() - 1;
-    let mut discovered = vec![false; n];
-    let mut finished = vec![false; n];
-    let mut finish: Vec<u32> = Vec::with_capacity(n);
-    let mut stack: Vec<u32> = Vec::new();
-    for root in 0..n {
-        if discovered[root] {
-            continue;
-        }
-        stack.push(root as u32);
-        while let Some(&at) = stack.last() {
-            let at = at as usize;
-            if !discovered[at] {
-                discovered[at] = true;
-                for &c in consumers.of(at).iter().rev() {
-                    if !discovered[c as usize] {
-                        stack.push(c);
-                    }
-                }
-            } else {
-                stack.pop();
-                if !finished[at] {
-                    finished[at] = true;
-                    finish.push(at as u32);
-                }
+/// Every vertex comes after its sources, and each fan-out with its block (`block_of`; `expands`
+/// are the fan-out vertices, by block) is one stretch of the order, before any node collecting
+/// from it. Among what is ready, what was made ready last goes first (Kahn's algorithm with a
+/// stack): a run finishes what a value feeds before it starts on a sibling, so a value is freed
+/// soon after it is made, and a layered graph runs layer by layer on its latest values. Ties go
+/// to the lower vertex.
+pub(crate) fn run_order(
+    consumers: &Consumers,
+    block_of: &[Option<u32>],
+    expands: &[usize],
+) -> Option<Vec<u32>> {
+    let n = block_of.len();
+    // What the order moves as one: a vertex, or a fan-out with its block (named by the fan-out).
+    let unit = |v: usize| block_of[v].map_or(v, |b| expands[b as usize]);
+    let mut block_at: Vec<Option<u32>> = vec![None; n];
+    let mut members = vec![0_usize; expands.len()];
+    for (b, &e) in expands.iter().enumerate() {
+        block_at[e] = Some(b as u32);
+    }
+    for b in block_of.iter().flatten() {
+        members[*b as usize] += 1;
+    }
+    // For a unit, its edges from other units; for a block's member, its edges from the block.
+    let mut waiting = vec![0_u32; n];
+    for s in 0..n {
+        for &c in consumers.of(s) {
+            let c = c as usize;
+            match (unit(s) == unit(c), c == unit(c)) {
+                (false, _) => waiting[unit(c)] += 1,
+                (true, false) => waiting[c] += 1,
+                // A vertex reading itself, or a fan-out reading its own block.
+                (true, true) => return None,
             }
         }
     }
-    let mut pos = vec![0_u32; n];
-    for (at, &v) in finish.iter().rev().enumerate() {
-        pos[v as usize] = at as u32;
+    let mut ready: Vec<u32> = (0..n as u32)
+        .rev()
+        .filter(|&v| unit(v as usize) == v as usize && waiting[v as usize] == 0)
+        .collect();
+    let mut pos = vec![u32::MAX; n];
+    let mut next = 0_u32;
+    let mut placed: Vec<usize> = Vec::new();
+    let mut inner: Vec<u32> = Vec::new();
+    let mut fresh: Vec<u32> = Vec::new();
+    while let Some(u) = ready.pop() {
+        let u = u as usize;
+        // The unit's vertices: the vertex, or the fan-out then its block in order.
+        placed.clear();
+        inner.push(u as u32);
+        while let Some(x) = inner.pop() {
+            let x = x as usize;
+            pos[x] = next;
+            next += 1;
+            placed.push(x);
+            for &c in consumers.of(x).iter().rev() {
+                if unit(c as usize) == u {
+                    waiting[c as usize] -= 1;
+                    if waiting[c as usize] == 0 {
+                        inner.push(c);
+                    }
+                }
+            }
+        }
+        if let Some(b) = block_at[u]
+            && placed.len() != members[b as usize] + 1
+        {
+            // A cycle inside the block.
+            return None;
+        }
+        // What the unit made ready, lowest on top.
+        fresh.clear();
+        for &x in &placed {
+            for &c in consumers.of(x) {
+                let cu = unit(c as usize);
+                if cu != u {
+                    waiting[cu] -= 1;
+                    if waiting[cu] == 0 {
+                        fresh.push(cu as u32);
+                    }
+                }
+            }
+        }
+        fresh.sort_unstable();
+        ready.extend(fresh.iter().rev());
     }
-    // A cycle shows as an edge going backwards.
-    let forward = (0..n).all(|v| consumers.of(v).iter().all(|&c| pos[v] < pos[c as usize]));
-    forward.then_some(pos)
+    (next as usize == n).then_some(pos)
 }
 
 #[cfg(test)]
@@ -130,8 +178,7 @@ mod tests {
         Consumers::new(&vertices, &edges)
     }
 
-    /// The reference: petgraph's topological order of the same edges, added as the graph adds
-    /// them (consumer by consumer, parameter by parameter).
+    /// The reference for cycles: petgraph's topological sort of the same edges.
     fn petgraph_order(sources: &[Vec<usize>]) -> Option<Vec<u32>> {
         let mut dag: DiGraph<(), ()> = DiGraph::new();
         for _ in sources {
@@ -177,24 +224,88 @@ mod tests {
         })
     }
 
+    /// The order of vertices without fan-outs.
+    fn order(sources: &[Vec<usize>]) -> Option<Vec<u32>> {
+        run_order(&consumers(sources), &vec![None; sources.len()], &[])
+    }
+
+    /// The vertices by position.
+    fn sequence(pos: &[u32]) -> Vec<usize> {
+        let mut seq = vec![0; pos.len()];
+        for (v, &p) in pos.iter().enumerate() {
+            seq[p as usize] = v;
+        }
+        seq
+    }
+
     proptest! {
         #[test]
-        fn the_run_order_is_petgraphs_topological_order(sources in graphs(true)) {
-            prop_assert_eq!(run_order(&consumers(&sources)), petgraph_order(&sources));
-        }
-
-        #[test]
-        fn a_cycle_has_no_run_order_exactly_when_petgraph_finds_one(sources in graphs(false)) {
-            let order = run_order(&consumers(&sources));
-            prop_assert_eq!(order.is_none(), petgraph_order(&sources).is_none());
-            if let Some(pos) = order {
-                for (c, s) in sources.iter().enumerate() {
-                    for &s in s {
-                        prop_assert!(pos[s] < pos[c]);
-                    }
+        fn every_vertex_runs_after_its_sources(sources in graphs(true)) {
+            let pos = order(&sources);
+            prop_assert!(pos.is_some());
+            let pos = pos.unwrap();
+            let mut seen = pos.clone();
+            seen.sort_unstable();
+            prop_assert_eq!(seen, (0..sources.len() as u32).collect::<Vec<_>>());
+            for (c, s) in sources.iter().enumerate() {
+                for &s in s {
+                    prop_assert!(pos[s] < pos[c]);
                 }
             }
         }
+
+        #[test]
+        fn there_is_no_run_order_exactly_when_petgraph_finds_a_cycle(sources in graphs(false)) {
+            prop_assert_eq!(order(&sources).is_none(), petgraph_order(&sources).is_none());
+        }
+    }
+
+    #[test]
+    fn a_run_finishes_what_a_value_feeds_before_starting_a_sibling() {
+        // 0 feeds two chains, 1 -> 2 and 3 -> 4; 5 reads both ends.
+        let pos = order(&[vec![], vec![0], vec![1], vec![0], vec![3], vec![2, 4]]).unwrap();
+        assert_eq!(sequence(&pos), [0, 1, 2, 3, 4, 5]);
+        // 0 feeds the chain 2 -> 3 -> 1, and 4; 5 reads 1 and 4.
+        let pos = order(&[vec![], vec![3], vec![0], vec![2], vec![0], vec![1, 4]]).unwrap();
+        assert_eq!(sequence(&pos), [0, 2, 3, 1, 4, 5]);
+    }
+
+    #[test]
+    fn a_layered_graph_runs_layer_by_layer() {
+        // Three layers of width two, each node reading both of the layer before.
+        let pos = order(&[
+            vec![],
+            vec![],
+            vec![0, 1],
+            vec![0, 1],
+            vec![2, 3],
+            vec![2, 3],
+        ])
+        .unwrap();
+        assert_eq!(sequence(&pos), [0, 1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn a_fan_out_and_its_block_run_as_one_stretch_before_their_collectors() {
+        // 0 is a fan-out; 1 and 2 (reading 1) are its block; 3 collects 1, 4 collects 2;
+        // 5 reads 0's source 6 and nothing of the block.
+        let sources = [vec![6], vec![0], vec![1], vec![1], vec![2], vec![6], vec![]];
+        let block_of = [None, Some(0), Some(0), None, None, None, None];
+        let pos = run_order(&consumers(&sources), &block_of, &[0]).unwrap();
+        let seq = sequence(&pos);
+        let start = seq.iter().position(|&v| v == 0).unwrap();
+        assert_eq!(seq[start..start + 3], [0, 1, 2]);
+        assert!(pos[3] > pos[2] && pos[4] > pos[2]);
+    }
+
+    #[test]
+    fn a_collector_feeding_its_block_is_a_cycle() {
+        // 0 is a fan-out; 1 and 2 are its block; 3 collects 1 and 2 reads 3.
+        let sources = [vec![], vec![0], vec![1, 3], vec![1]];
+        let block_of = [None, Some(0), Some(0), None];
+        assert_eq!(run_order(&consumers(&sources), &block_of, &[0]), None);
+        // Without the block, the same edges have an order.
+        assert!(order(&sources).is_some());
     }
 
     #[test]
@@ -209,6 +320,6 @@ mod tests {
 
     #[test]
     fn a_vertex_reading_itself_is_a_cycle() {
-        assert_eq!(run_order(&consumers(&[vec![], vec![1]])), None);
+        assert_eq!(order(&[vec![], vec![1]]), None);
     }
 }

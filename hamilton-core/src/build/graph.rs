@@ -347,10 +347,18 @@ impl Graph {
         let (blocks, block_of, fan_out_errors) =
             crate::blocks::analyze(&vertices, &edges, &consumers);
         errors.extend(fan_out_errors);
-        let topo_pos = match run_order(&consumers) {
+        let expands: Vec<usize> = blocks.iter().map(|b| b.expand).collect();
+        let topo_pos = match run_order(&consumers, &block_of, &expands) {
             Some(order) => order,
             None => {
-                for path in cycles(&edge_graph(&vertices, &edges)) {
+                let mut found = cycles(&edge_graph(&vertices, &edges, |v| v));
+                if found.is_empty() {
+                    // A node collecting from a fan-out's block feeds that block: a cycle once the
+                    // block (which runs as one) is taken as its fan-out.
+                    let unit = |v: usize| block_of[v].map_or(v, |b| expands[b as usize]);
+                    found = cycles(&edge_graph(&vertices, &edges, unit));
+                }
+                for path in found {
                     errors.push(BuildError::Cycle {
                         path: path.iter().map(|&i| vertices[i].name.to_string()).collect(),
                         at: path[..path.len() - 1]
@@ -633,15 +641,23 @@ fn check_config_readers(
     }
 }
 
-/// The edges as a petgraph, for finding cycles: made only when the graph has one.
-fn edge_graph(vertices: &[Vertex], edges: &[Source]) -> DiGraph<(), ()> {
+/// The edges as a petgraph, each end taken to `unit(end)` and edges inside a unit left out
+/// (but a vertex reading itself), for finding cycles: made only when the graph has one.
+fn edge_graph(
+    vertices: &[Vertex],
+    edges: &[Source],
+    unit: impl Fn(usize) -> usize,
+) -> DiGraph<(), ()> {
     let mut dag: DiGraph<(), ()> = DiGraph::with_capacity(vertices.len(), vertices.len());
     for _ in 0..vertices.len() {
         dag.add_node(());
     }
     for (consumer, v) in vertices.iter().enumerate() {
         for s in v.sources.of(edges) {
-            dag.add_edge(NodeIndex::new(s.node), NodeIndex::new(consumer), ());
+            let (from, to) = (unit(s.node), unit(consumer));
+            if from != to || s.node == consumer {
+                dag.add_edge(NodeIndex::new(from), NodeIndex::new(to), ());
+            }
         }
     }
     dag
