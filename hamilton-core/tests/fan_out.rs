@@ -225,3 +225,25 @@ fn a_block_edge_of_the_wrong_item_type_is_a_build_error() {
         matches!(&err.build_errors()[0], BuildError::EdgeTypeMismatch { consumer, .. } if consumer == "length")
     );
 }
+
+#[test]
+fn a_block_reading_a_collect_of_itself_is_a_cycle_at_build() {
+    // `scaled` runs once per item of `urls` and reads `total`, which collects the block.
+    let scaled = Node::builder("scaled")
+        .param::<String>("urls")
+        .param::<u64>("total")
+        .build(|a: &Args| Ok(a.get::<String>(0)?.len() as u64 * *a.get::<u64>(1)?));
+    let err = Driver::builder()
+        .with_nodes([urls(), length(), bonus(), total(), scaled])
+        .build()
+        .unwrap_err();
+    let cycle = err.build_errors().iter().find_map(|e| match e {
+        BuildError::Cycle { path, .. } => Some(path.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        cycle,
+        Some(vec!["total".into(), "urls".into(), "total".into()])
+    );
+    assert!(err.to_string().contains("cycle: total"), "{err}");
+}

@@ -59,8 +59,8 @@ fn for_each_edge(vertices: &[Vertex], edges: &[Source], mut edge: impl FnMut(usi
 /// are the fan-out vertices, by block) is one stretch of the order, before any node collecting
 /// from it. Among what is ready, what was made ready last goes first (Kahn's algorithm with a
 /// stack): a run finishes what a value feeds before it starts on a sibling, so a value is freed
-/// soon after it is made, and a layered graph runs layer by layer on its latest values. Ties go
-/// to the lower vertex.
+/// soon after it is made. Ties go to the lower vertex (the earlier module's node, then the name
+/// that sorts first).
 pub(crate) fn run_order(
     consumers: &Consumers,
     block_of: &[Option<u32>],
@@ -271,7 +271,7 @@ mod tests {
     }
 
     #[test]
-    fn a_layered_graph_runs_layer_by_layer() {
+    fn nodes_made_ready_together_run_lowest_first() {
         // Three layers of width two, each node reading both of the layer before.
         let pos = order(&[
             vec![],

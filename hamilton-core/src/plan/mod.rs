@@ -486,8 +486,8 @@ impl Plan {
 }
 
 /// Moves the steps of each fan-out's block into one step that runs the block per item, placed
-/// where the block's last node was in topological order (after everything the block reads,
-/// before everything that collects it).
+/// where the block's last node was in the run order (the block is one stretch of it, after
+/// everything the block reads and before everything that collects it).
 fn group_fan_outs(
     graph: &Graph,
     steps: Vec<Step>,

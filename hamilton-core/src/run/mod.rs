@@ -26,7 +26,11 @@
 //! When a node fails (an error, a panic, a value of the wrong type, a hook's failure), no step
 //! after it in plan order starts; steps before it still run, since one of them may fail too;
 //! what is running finishes. The run reports the failure of the earliest step in plan order
-//! (a topological order). Inside a fan-out's block the same rule holds for items: items after a
+//! (a topological order, fixed when the driver is built: among the nodes that are ready, the
+//! one made ready last runs first, so a run finishes what a value feeds before it starts on a
+//! sibling and frees values early; ties go to the node of the earlier module, then to the name
+//! that sorts first; a fan-out and its block are one stretch, before the nodes that collect
+//! it). Inside a fan-out's block the same rule holds for items: items after a
 //! failed one start no further node, items before it go on, and the earliest failed item is
 //! reported ([`Error::FanOutItem`](crate::Error::FanOutItem) with its index). So every executor
 //! reports the same node, and the same item, as running the plan one step at a time would.
