@@ -174,7 +174,7 @@ impl Inner {
         let Kind::Function(node) = &vertex.kind else {
             return Found::Later;
         };
-        if step.fan_out.is_some() {
+        if step.fan_out().is_some() {
             return Found::Later;
         }
         let Some(spec) = self.nodes.get(&*vertex.name) else {
@@ -195,11 +195,9 @@ impl Inner {
         for (param, arg) in node.params().iter().zip(&step.args) {
             let version = match arg {
                 ArgPlan::Absent => "<absent>".to_string(),
-                ArgPlan::Slot {
-                    slot, conversion, ..
-                } => {
+                ArgPlan::Slot { slot, converts, .. } => {
                     let source = &graph.vertices[plan.slot_vertex[*slot as usize]];
-                    if conversion.is_some() || *source.name != *param.name() {
+                    if *converts || *source.name != *param.name() {
                         return Found::Later;
                     }
                     match slot_version[*slot as usize].as_ref().map(Version::key_part) {

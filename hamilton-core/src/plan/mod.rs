@@ -43,7 +43,9 @@ pub(crate) enum ArgPlan {
         /// This is the slot's last read in the run and it is not an output: free it after (or
         /// move it into a by-value parameter).
         last_use: bool,
-        conversion: Option<Conversion>,
+        /// The value is converted on the way in (by the conversion of the vertex's source at
+        /// this position, [`Source::conversion`](crate::graph::Source)); the step prepares.
+        converts: bool,
     },
     Absent,
 }
@@ -66,63 +68,91 @@ pub(crate) struct Step {
     /// (and so may be handed over): values are prepared before the call. The others only
     /// borrow their arguments.
     pub(crate) prepares: bool,
-    /// For the step that runs a fan-out's block (its `vertex` is the fan-out node): the block.
-    pub(crate) fan_out: Option<Arc<FanOutPlan>>,
-    /// What the sequential loop reads of the node, kept in the step so that running it reads
-    /// the step alone, not the vertex and the node behind it.
+    /// What few steps need (a fan-out's block, conversions), behind one pointer so that a step
+    /// stays small (64 bytes).
+    pub(crate) extra: Option<Arc<StepExtra>>,
+    /// The node's sync call, kept in the step so that running it reads the step alone, not the
+    /// vertex and the node behind it.
     pub(crate) call: StepCall,
+    /// The call is typed to return the declared output (no run-time type check).
+    pub(crate) typed: bool,
+    /// The node's value is a data-check report, which the run keeps a copy of.
+    pub(crate) reports: bool,
     /// The step is a node call that only borrows given values, at most
     /// [`INLINE_ARGS`] of them, and returns its declared type
     /// (no report): what the hook-less sequential loop runs without further checks.
     pub(crate) plain: bool,
 }
 
-/// A step's node, as the sequential executor calls it.
-#[derive(Clone)]
-pub(crate) struct StepCall {
-    /// The node's sync call.
-    pub(crate) call: Callable,
-    /// The call is typed to return the declared output (no run-time type check).
-    pub(crate) typed: bool,
-    /// The node's value is a data-check report, which the run keeps a copy of.
-    pub(crate) reports: bool,
+/// What few steps need, kept out of the step itself.
+#[derive(Debug)]
+pub(crate) enum StepExtra {
+    /// The step runs a fan-out's block (its `vertex` is the fan-out node).
+    FanOut(FanOutPlan),
+    /// The conversion of each argument, by position (for a step converting some).
+    Conversions(Box<[Option<Conversion>]>),
 }
 
-impl StepCall {
-    fn of(graph: &Graph, v: usize) -> Self {
-        let vertex = &graph.vertices[v];
-        let node = vertex.function().expect("steps run functions");
-        Self {
-            call: node.callable().clone(),
-            typed: node.typed_output(),
-            reports: vertex.ty.id == std::any::TypeId::of::<crate::check::CheckReport>(),
-        }
-    }
-}
+/// A step's node call.
+#[derive(Clone)]
+pub(crate) struct StepCall(pub(crate) Callable);
 
 impl std::fmt::Debug for StepCall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StepCall")
-            .field("typed", &self.typed)
-            .field("reports", &self.reports)
-            .finish_non_exhaustive()
+        f.write_str("StepCall")
+    }
+}
+
+impl Step {
+    /// A step running `v`'s node with `args`; not yet [`prepares`](Self::prepares) nor
+    /// [`plain`](Self::plain) (decided once the plan is whole).
+    fn new(graph: &Graph, v: usize, slot: u32, args: ArgPlans, extra: Option<StepExtra>) -> Self {
+        let vertex = &graph.vertices[v];
+        let node = vertex.function().expect("steps run functions");
+        Self {
+            vertex: v,
+            slot,
+            args,
+            prepares: false,
+            extra: extra.map(Arc::new),
+            call: StepCall(node.callable().clone()),
+            typed: node.typed_output(),
+            reports: vertex.ty.id == std::any::TypeId::of::<crate::check::CheckReport>(),
+            plain: false,
+        }
+    }
+
+    /// For the step that runs a fan-out's block: the block.
+    pub(crate) fn fan_out(&self) -> Option<&FanOutPlan> {
+        match self.extra.as_deref() {
+            Some(StepExtra::FanOut(fan)) => Some(fan),
+            _ => None,
+        }
+    }
+
+    /// The conversion of argument `i`, if it is converted.
+    pub(crate) fn conversion(&self, i: usize) -> Option<&Conversion> {
+        match self.extra.as_deref() {
+            Some(StepExtra::Conversions(c)) => c.get(i).and_then(Option::as_ref),
+            _ => None,
+        }
     }
 }
 
 impl Step {
     /// Whether the step is [`plain`](Self::plain), from its other fields.
     fn is_plain(&self) -> bool {
-        self.fan_out.is_none()
+        self.extra.is_none()
             && !self.prepares
-            && self.call.typed
-            && !self.call.reports
+            && self.typed
+            && !self.reports
             && self.args.len() <= INLINE_ARGS
             && self.args.iter().all(|a| matches!(a, ArgPlan::Slot { .. }))
     }
 
     /// The slots this step fills: its node's, or every value its fan-out block collects.
     pub(crate) fn produced(&self) -> Vec<u32> {
-        match &self.fan_out {
+        match self.fan_out() {
             Some(fan) => fan.gathers.iter().map(|(s, _)| *s).collect(),
             None => vec![self.slot],
         }
@@ -367,19 +397,14 @@ impl Plan {
                     args.push(ArgPlan::Slot {
                         slot,
                         last_use: false,
-                        conversion: source.conversion.clone(),
+                        converts: source.conversion.is_some(),
                     });
                 }
             }
-            steps.push(Step {
-                vertex: v,
-                slot: slot_of.get(v),
-                args,
-                prepares: false,
-                fan_out: None,
-                call: StepCall::of(graph, v),
-                plain: false,
+            let conversions = sources.iter().any(|s| s.conversion.is_some()).then(|| {
+                StepExtra::Conversions(sources.iter().map(|s| s.conversion.clone()).collect())
             });
+            steps.push(Step::new(graph, v, slot_of.get(v), args, conversions));
         }
         let mut steps = group_fan_outs(
             graph,
@@ -416,7 +441,7 @@ impl Plan {
                 .function()
                 .expect("computed vertices are functions");
             // A fan-out step's arguments are the block's reads, not the node's parameters.
-            let params = if step.fan_out.is_some() {
+            let params = if step.fan_out().is_some() {
                 &[][..]
             } else {
                 node.params()
@@ -444,7 +469,7 @@ impl Plan {
                 if let ArgPlan::Slot {
                     slot,
                     last_use,
-                    conversion,
+                    converts,
                 } = arg
                 {
                     let owned = params.get(i).is_some_and(|p| p.kind().is_owned());
@@ -453,7 +478,7 @@ impl Plan {
                         // A shared slot is not moved: it is freed with the run instead.
                         *last_use = !(owned && shared.contains(slot));
                     }
-                    if conversion.is_some() || (owned && !is_output[*slot as usize]) {
+                    if *converts || (owned && !is_output[*slot as usize]) {
                         step.prepares = true;
                     }
                 }
@@ -575,38 +600,30 @@ fn group_fan_outs(
                 .expect("steps run functions")
                 .params();
             step.prepares = step.args.iter().zip(params).any(|(arg, param)| {
-                matches!(
-                    arg,
-                    ArgPlan::Slot {
-                        conversion: Some(_),
-                        ..
-                    }
-                ) || param.kind().is_owned()
+                matches!(arg, ArgPlan::Slot { converts: true, .. }) || param.kind().is_owned()
             });
         }
         main.push((
             pos,
-            Step {
-                vertex: expand,
-                slot: first,
-                args: reads
+            Step::new(
+                graph,
+                expand,
+                first,
+                reads
                     .into_iter()
                     .map(|slot| ArgPlan::Slot {
                         slot,
                         last_use: false,
-                        conversion: None,
+                        converts: false,
                     })
                     .collect(),
-                prepares: false,
-                plain: false,
-                call: StepCall::of(graph, expand),
-                fan_out: Some(Arc::new(FanOutPlan {
+                Some(StepExtra::FanOut(FanOutPlan {
                     expand_slot,
                     steps: members,
                     local,
                     gathers,
                 })),
-            },
+            ),
         ));
     }
     main.sort_by_key(|(pos, _)| *pos);
@@ -715,6 +732,13 @@ mod tests {
                 ("c".to_string(), vec![false, true]),
             ]
         );
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_step_is_one_cache_line_and_an_argument_plan_eight_bytes() {
+        assert_eq!(size_of::<Step>(), 64);
+        assert_eq!(size_of::<ArgPlan>(), 8);
     }
 
     #[test]

@@ -184,7 +184,7 @@ impl Reads {
 impl Borrowing {
     /// How `step` reads its arguments, if it only borrows them (see [`Reads::borrowing`]).
     fn of(step: &Step, read_index: &[u32]) -> Option<Self> {
-        if step.fan_out.is_some() || step.prepares || step.args.len() > INLINE_ARGS {
+        if step.fan_out().is_some() || step.prepares || step.args.len() > INLINE_ARGS {
             return None;
         }
         let mut slots = [ABSENT; INLINE_ARGS];

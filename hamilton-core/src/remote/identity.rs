@@ -65,7 +65,7 @@ pub(crate) fn plan_digest(plan: &Plan) -> u64 {
                     ArgPlan::Absent => u32::MAX.hash(h),
                 }
             }
-            if let Some(fan) = &step.fan_out {
+            if let Some(fan) = step.fan_out() {
                 fan.expand_slot.hash(h);
                 digest_steps(&fan.steps, h);
                 for (slot, _) in &fan.gathers {

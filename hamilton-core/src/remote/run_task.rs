@@ -204,8 +204,7 @@ impl TaskRunner {
         outcome: &mut Outcome,
     ) -> Result<(), String> {
         let fan = step
-            .fan_out
-            .as_ref()
+            .fan_out()
             .ok_or_else(|| format!("plan step {} is not a fan-out", task.position))?;
         let run_hooks =
             RunHooks::start(&self.graph, plan, hooks, 0, "worker").map_err(|e| e.to_string())?;

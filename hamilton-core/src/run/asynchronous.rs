@@ -277,7 +277,7 @@ fn start<'a>(state: &mut State<'a>, position: usize, running: &mut FuturesUnorde
     let node = vertex.function().expect("steps run functions");
     let hooked = state.run_hooks.node_hooks(position);
 
-    if let Some(fan) = &step.fan_out {
+    if let Some(fan) = step.fan_out() {
         if !BlockRun::has_async_nodes(&graph.vertices, fan) {
             let produced = BlockRun {
                 vertices: &graph.vertices,

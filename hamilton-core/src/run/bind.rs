@@ -69,15 +69,10 @@ fn hand_over<S: SlotStore + ?Sized>(
         converted: std::iter::repeat_with(|| None).take(n).collect(),
     };
     for (i, (arg, param)) in step.args.iter().zip(params).enumerate() {
-        let ArgPlan::Slot {
-            slot,
-            last_use,
-            conversion,
-        } = arg
-        else {
+        let ArgPlan::Slot { slot, last_use, .. } = arg else {
             continue;
         };
-        let value = match conversion {
+        let value = match step.conversion(i) {
             Some(c) => Some(convert(vertex, param, c, &store.read(*slot))?),
             None if param.kind().is_owned() => store.hand_over(*slot, *last_use),
             None => None,

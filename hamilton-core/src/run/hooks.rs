@@ -62,7 +62,7 @@ impl<'a> RunHooks<'a> {
         run.positions.reserve(plan.steps.len());
         for step in &plan.steps {
             run.positions.push(run.nodes.len());
-            match &step.fan_out {
+            match step.fan_out() {
                 Some(fan) => run
                     .nodes
                     .extend(fan.steps.iter().map(|s| &*graph.vertices[s.vertex].name)),

@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::error_context::add_context;
 use crate::graph::Vertex;
 use crate::node::{Node, NodeError, Param};
-use crate::plan::StepCall;
+use crate::plan::Step;
 use crate::value::Value;
 
 /// Calls a sync node on `args` (with hooks when given; `item` is the fan-out item it runs for,
@@ -71,16 +71,15 @@ fn panicked(vertex: &Vertex, payload: Box<dyn std::any::Any + Send>) -> Error {
 /// Calls a sync node without hooks and without a panic guard of its own, for an executor that
 /// catches panics around many calls and knows which node was being called (the sequential
 /// executor: [`node_panicked`] makes the error); otherwise as [`call`].
-/// The node is reached through the step (`call`), the vertex only for a type check or an
-/// error.
+/// The node is reached through the step, the vertex only for a type check or an error.
 #[inline(always)]
 pub(crate) fn call_unguarded(
     vertex: &Vertex,
-    call: &StepCall,
+    step: &Step,
     args: &Args<'_>,
 ) -> Result<Value, Failure> {
-    match (call.call)(args) {
-        Ok(value) if call.typed || value.type_id() == vertex.ty.id => Ok(value),
+    match (step.call.0)(args) {
+        Ok(value) if step.typed || value.type_id() == vertex.ty.id => Ok(value),
         Ok(value) => Err(wrong_output_failure(vertex, &value)),
         Err(source) => Err(node_failure(vertex, args, source)),
     }

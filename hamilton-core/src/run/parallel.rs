@@ -415,7 +415,7 @@ impl<'s> Task<'s> {
         // The other kinds of step read the shared slots themselves.
         self.release_all();
         let step = &shared.plan.steps[position];
-        if step.fan_out.is_some() {
+        if step.fan_out().is_some() {
             return self.run_fan_out(position);
         }
         let result = call_step(shared, position);
@@ -643,7 +643,7 @@ impl Drop for Task<'_> {
 /// Runs a fan-out's block for every item, items in parallel on the driver's pool.
 fn execute_fan_out(shared: &Shared<'_>, position: usize) -> Result<Vec<(u32, Value)>, Error> {
     let step = &shared.plan.steps[position];
-    let fan = step.fan_out.as_ref().expect("a fan-out step");
+    let fan = step.fan_out().expect("a fan-out step");
     let produced = {
         let outer = Guards(
             step.args

@@ -199,7 +199,7 @@ fn advance_elsewhere(
     reports: &mut Vec<CheckReport>,
 ) -> Result<bool, Failure> {
     let vertex = &run.graph.vertices[step.vertex];
-    let produced = if let Some(fan) = &step.fan_out {
+    let produced = if let Some(fan) = step.fan_out() {
         let block = BlockRun {
             vertices: &run.graph.vertices,
             fan_out: vertex,
@@ -211,7 +211,7 @@ fn advance_elsewhere(
         elsewhere.block(run, position, &block)?
     } else if elsewhere.runs_node(step.vertex) {
         let value = elsewhere.node(run, position, step, &slots.values, hooked)?;
-        if step.call.reports {
+        if step.reports {
             record_report(vertex, &value, reports);
         }
         vec![(step.slot, value)]
@@ -244,7 +244,7 @@ fn run_plain(
         }
         slots.calling = Some(step.vertex);
         let call = |args: &Args<'_>| {
-            (step.call.call)(args)
+            (step.call.0)(args)
                 .map_err(|source| invoke::node_failure(&graph.vertices[step.vertex], args, source))
         };
         let store = &*slots;
@@ -274,7 +274,7 @@ fn advance(
     cancel: Option<&cancel::Cancel>,
 ) -> Result<(), Failure> {
     let vertex = &graph.vertices[step.vertex];
-    if let Some(fan) = &step.fan_out {
+    if let Some(fan) = step.fan_out() {
         let block = BlockRun {
             vertices: &graph.vertices,
             fan_out: vertex,
@@ -303,7 +303,7 @@ fn advance(
         None => {
             slots.calling = Some(step.vertex);
             let value = bind::with_args(vertex, step, slots, |args| {
-                invoke::call_unguarded(vertex, &step.call, args)
+                invoke::call_unguarded(vertex, step, args)
             });
             slots.calling = None;
             value
@@ -312,7 +312,7 @@ fn advance(
     .and_then(|r| r);
     free_last_reads(step, slots);
     let value = value?;
-    if step.call.reports {
+    if step.reports {
         record_report(vertex, &value, reports);
     }
     slots.values[step.slot as usize] = Some(value);
