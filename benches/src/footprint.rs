@@ -1,6 +1,10 @@
 //! Memory per node: what a graph of N scalar nodes keeps alive, each variant measured in a
 //! fresh child process as the growth of its resident set (`VmRSS`) from just after the
-//! workload's description is made to just after the variant is built.
+//! workload's description is made to just after the variant is built, and (with jemalloc) as
+//! the growth of the allocator's live bytes over the same span (`allocated_bytes_per_node`),
+//! which does not count pages the allocator kept from earlier frees. The resident set of a
+//! variant that frees temporaries while it is built (the module's, reused by the driver's)
+//! can grow less than what it keeps: the allocated figure is the one to compare.
 //!
 //! Variants:
 //! - `floor`: the floor executor's compiled steps (one boxed closure, its argument slots and
@@ -20,7 +24,7 @@ use serde_json::{Value, json};
 
 use crate::dags::{Shape, Workload};
 use crate::floor::Floor;
-use crate::measure::rss_kib;
+use crate::measure::{allocated_bytes, rss_kib};
 
 /// The variants, in report order.
 pub const VARIANTS: [&str; 3] = ["floor", "module", "driver"];
@@ -29,6 +33,7 @@ pub const VARIANTS: [&str; 3] = ["floor", "module", "driver"];
 /// resident set, in bytes per node.
 pub fn probe(variant: &str, shape: Shape, n: usize) -> Result<Value, String> {
     let wl = Workload::new(shape, n)?;
+    let allocated_before = allocated_bytes();
     let before = rss_kib().ok_or("no /proc/self/status")?;
     let kept: Box<dyn Any> = match variant {
         "floor" => Box::new(Floor::new::<f64>(&wl)),
@@ -38,19 +43,37 @@ pub fn probe(variant: &str, shape: Shape, n: usize) -> Result<Value, String> {
                 .with_modules([wl.module::<f64>()])
                 .build()
                 .map_err(|e| e.to_string())?;
+            let built = allocated_bytes();
             let prepared = dr.prepare(&wl.outputs, &["x"]).map_err(|e| e.to_string())?;
             let after = rss_kib().ok_or("no /proc/self/status")?;
+            let allocated = allocated_bytes().zip(allocated_before).map(|(a, b)| a - b);
             black_box((&dr, &prepared));
-            return Ok(line(variant, shape, n, before, after));
+            let mut line = line(variant, shape, n, before, after, allocated);
+            // What the plan and the prepared request add to the built driver.
+            line["allocated_plan_bytes_per_node"] = json!(
+                allocated_bytes()
+                    .zip(built)
+                    .map(|(a, b)| a.saturating_sub(b) as f64 / n as f64)
+            );
+            return Ok(line);
         }
         other => return Err(format!("unknown footprint variant `{other}`")),
     };
     let after = rss_kib().ok_or("no /proc/self/status")?;
+    let allocated = allocated_bytes().zip(allocated_before).map(|(a, b)| a - b);
     black_box(&kept);
-    Ok(line(variant, shape, n, before, after))
+    Ok(line(variant, shape, n, before, after, allocated))
 }
 
-fn line(variant: &str, shape: Shape, n: usize, before: u64, after: u64) -> Value {
+/// `allocated`: the growth of the allocator's live bytes over the same span (with jemalloc).
+fn line(
+    variant: &str,
+    shape: Shape,
+    n: usize,
+    before: u64,
+    after: u64,
+    allocated: Option<u64>,
+) -> Value {
     json!({
         "variant": variant,
         "shape": shape.to_string(),
@@ -58,6 +81,7 @@ fn line(variant: &str, shape: Shape, n: usize, before: u64, after: u64) -> Value
         "rss_before_kib": before,
         "rss_after_kib": after,
         "bytes_per_node": (after.saturating_sub(before) * 1024) as f64 / n as f64,
+        "allocated_bytes_per_node": allocated.map(|a| a as f64 / n as f64),
     })
 }
 

@@ -122,6 +122,23 @@ pub fn rss_kib() -> Option<u64> {
     status_field_kib("VmRSS")
 }
 
+/// The bytes the allocator counts as allocated and not freed (jemalloc's `stats.allocated`,
+/// refreshed first): exact where the resident set also counts pages the allocator keeps after
+/// frees. `None` without the `jemalloc` feature.
+pub fn allocated_bytes() -> Option<u64> {
+    #[cfg(feature = "jemalloc")]
+    {
+        tikv_jemalloc_ctl::epoch::advance().ok()?;
+        tikv_jemalloc_ctl::stats::allocated::read()
+            .ok()
+            .map(|b| b as u64)
+    }
+    #[cfg(not(feature = "jemalloc"))]
+    {
+        None
+    }
+}
+
 /// Resets the peak RSS (`VmHWM`) to the current RSS by writing `5` to `/proc/self/clear_refs`
 /// (Linux ≥ 4.0). Returns whether that worked.
 pub fn reset_peak_rss() -> bool {

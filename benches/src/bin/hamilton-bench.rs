@@ -524,24 +524,29 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Footprint { shapes, sizes, out } => {
             println!(
-                "| shape | N | floor B/node | module B/node | driver (module, driver, plan) B/node | driver − module B/node | (driver − module) / floor | driver / floor |"
+                "| shape | N | floor B/node | module B/node | driver (module, driver, plan) B/node | driver − module B/node | (driver − module) / floor | driver / floor | allocated: floor B/node | allocated: driver − module B/node | allocated: (driver − module) / floor |"
             );
-            println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+            println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             let mut results = Vec::new();
             for &shape in &shapes {
                 for &n in &sizes {
                     let mut per_node = Vec::new();
+                    let mut allocated = Vec::new();
                     for v in footprint::VARIANTS {
                         let r = footprint::run_child(v, shape, n)?;
                         per_node.push(r["bytes_per_node"].as_f64().unwrap_or(f64::NAN));
+                        allocated.push(r["allocated_bytes_per_node"].as_f64().unwrap_or(f64::NAN));
                         results.push(r);
                     }
                     let (floor, module, driver) = (per_node[0], per_node[1], per_node[2]);
+                    let (a_floor, a_module, a_driver) = (allocated[0], allocated[1], allocated[2]);
                     println!(
-                        "| {shape} | {n} | {floor:.0} | {module:.0} | {driver:.0} | {:.0} | {:.2} | {:.2} |",
+                        "| {shape} | {n} | {floor:.0} | {module:.0} | {driver:.0} | {:.0} | {:.2} | {:.2} | {a_floor:.0} | {:.0} | {:.2} |",
                         driver - module,
                         (driver - module) / floor,
-                        driver / floor
+                        driver / floor,
+                        a_driver - a_module,
+                        (a_driver - a_module) / a_floor,
                     );
                 }
             }

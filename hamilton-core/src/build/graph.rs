@@ -197,7 +197,12 @@ impl Graph {
         // Function vertices are numbered like `functions`, so the name index carries over.
         let mut index = by_name;
         // Every function's sources, function after function.
-        let mut edges: Vec<Source> = Vec::new();
+        let mut edges: Vec<Source> = Vec::with_capacity(
+            vertices
+                .iter()
+                .filter_map(|v| v.function().map(|n| n.params().len()))
+                .sum(),
+        );
         let function_count = vertices.len();
         // Readers of each input / config key: (consumer, param type, optional).
         let mut readers: HashMap<usize, Vec<(usize, TypeDesc, bool)>> = HashMap::new();
@@ -374,6 +379,9 @@ impl Graph {
         if !errors.is_empty() {
             return Err(errors);
         }
+        // Inputs were pushed one by one: give back the growth slack (up to half of each).
+        vertices.shrink_to_fit();
+        edges.shrink_to_fit();
         Ok(Self {
             vertices,
             edges,

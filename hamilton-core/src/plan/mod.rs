@@ -489,6 +489,7 @@ impl Plan {
             step.plain = step.is_plain();
         }
 
+        slot_vertex.shrink_to_fit();
         let plan = Self {
             output_names: thread_local::ThreadLocal::new(),
             loads,
