@@ -35,7 +35,7 @@ pub mod track;
 #[cfg(feature = "ui")]
 pub mod ui;
 
-use build::{blocks, edges, graph, resolve};
+use build::{blocks, edges, graph, names, resolve};
 #[cfg(feature = "cli")]
 use define::cli_error;
 use define::{

@@ -16,6 +16,7 @@ use crate::error::BuildError;
 use crate::modifiers::messages::place;
 pub(crate) use crate::modifiers::origin;
 use crate::module::{EmptyModuleReason, Module};
+use crate::names::NameIndex;
 use crate::node::Node;
 use crate::types::TypeInfo;
 use crate::values::Config;
@@ -106,7 +107,7 @@ pub(crate) struct Graph {
     pub(crate) vertices: Vec<Vertex>,
     /// Every vertex's sources, vertex after vertex.
     edges: Vec<Source>,
-    pub(crate) index: FxHashMap<Arc<str>, usize>,
+    pub(crate) index: NameIndex,
     /// Vertices reading each vertex.
     pub(crate) consumers: Consumers,
     /// Position of each vertex in the order runs visit them ([`run_order`]).
@@ -134,7 +135,7 @@ impl Graph {
 
         // 1. Collect function nodes, module by module; later modules may override.
         let mut functions: Vec<(usize, Arc<Node>)> = Vec::new();
-        let mut by_name: FxHashMap<Arc<str>, usize> = FxHashMap::default();
+        let mut by_name = NameIndex::default();
         // Function modifiers (`when`, `parameterize`, ...) turn each module's nodes into its final nodes.
         let resolved = crate::resolve::resolve_modules(modules, &config, &mut errors);
         for ((module_index, module), nodes) in modules.iter().enumerate().zip(resolved) {
@@ -151,22 +152,21 @@ impl Graph {
             by_name.reserve(nodes.len());
             functions.reserve(nodes.len());
             for node in nodes {
-                let name = node.name_shared();
-                match by_name.get(&name) {
-                    Some(&at) => {
+                match by_name.get(node.name(), |i| functions[i].1.name()) {
+                    Some(at) => {
                         let (first_module, first) = &functions[at];
                         if allow_module_overrides && *first_module != module_index {
                             functions[at] = (module_index, node);
                         } else {
                             errors.push(BuildError::DuplicateNode {
-                                name: name.to_string(),
+                                name: node.name().to_string(),
                                 first: origin(first),
                                 second: origin(&node),
                             });
                         }
                     }
                     None => {
-                        by_name.insert(name, functions.len());
+                        by_name.insert(node.name(), functions.len());
                         functions.push((module_index, node));
                     }
                 }
@@ -175,7 +175,7 @@ impl Graph {
 
         // 2. Config keys never silently replace nodes.
         for key in config.keys() {
-            if let Some(&at) = by_name.get(key) {
+            if let Some(at) = by_name.get(key, |i| functions[i].1.name()) {
                 errors.push(BuildError::ConfigShadowsNode {
                     key: key.to_string(),
                     node_at: origin(&functions[at].1),
@@ -207,9 +207,9 @@ impl Graph {
         // Readers of each input / config key: (consumer, param type, optional).
         let mut readers: HashMap<usize, Vec<(usize, TypeDesc, bool)>> = HashMap::new();
         for key in config.keys() {
-            if !index.contains_key(key) {
+            if index.get(key, |i| &vertices[i].name).is_none() {
                 let value = config.value(key).expect("key listed by config");
-                index.insert(Arc::from(key), vertices.len());
+                index.insert(key, vertices.len());
                 vertices.push(Vertex {
                     name: Arc::from(key),
                     kind: Kind::Config,
@@ -234,11 +234,11 @@ impl Graph {
             for param in params.iter() {
                 // A `Collect<T>` parameter reads the `T` of a node inside a fan-out's block.
                 let wanted: TypeDesc = param.gather().map_or(param.ty(), |g| g.item).into();
-                let source = match index.get(param.name()) {
-                    Some(&s) => s,
+                let source = match index.get(param.name(), |i| &vertices[i].name) {
+                    Some(s) => s,
                     None => {
                         let s = vertices.len();
-                        index.insert(Arc::from(param.name()), s);
+                        index.insert(param.name(), s);
                         vertices.push(Vertex {
                             name: Arc::from(param.name()),
                             kind: Kind::Input,
@@ -303,7 +303,12 @@ impl Graph {
         check_config_keys(
             &config,
             &crate::resolve::ConfigUse::of(modules),
-            |key| read.contains(key) || index.get(key).is_some_and(|&v| v < function_count),
+            |key| {
+                read.contains(key)
+                    || index
+                        .get(key, |i| &vertices[i].name)
+                        .is_some_and(|v| v < function_count)
+            },
             &input_names,
             declared_inputs.is_some(),
             &mut errors,
@@ -398,7 +403,7 @@ impl Graph {
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<usize> {
-        self.index.get(name).copied()
+        self.index.get(name, |i| &self.vertices[i].name)
     }
 
     /// Where `vertex`'s parameters read from, in parameter order (none for inputs and config).
