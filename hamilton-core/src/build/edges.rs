@@ -52,6 +52,12 @@ fn for_each_edge(vertices: &[Vertex], edges: &[Source], mut edge: impl FnMut(usi
     }
 }
 
+/// What the run order moves as one with `v`: `v` itself, or for a vertex of a fan-out's block,
+/// the fan-out (which names the fan-out with its block).
+pub(crate) fn unit_of(v: usize, block_of: &[Option<u32>], expands: &[usize]) -> usize {
+    block_of[v].map_or(v, |b| expands[b as usize])
+}
+
 /// Each vertex's position in the order runs visit them, or `None` if the edges have a cycle
 /// (taking each fan-out's block as one vertex).
 ///
@@ -67,8 +73,7 @@ pub(crate) fn run_order(
     expands: &[usize],
 ) -> Option<Vec<u32>> {
     let n = block_of.len();
-    // What the order moves as one: a vertex, or a fan-out with its block (named by the fan-out).
-    let unit = |v: usize| block_of[v].map_or(v, |b| expands[b as usize]);
+    let unit = |v: usize| unit_of(v, block_of, expands);
     let mut block_at: Vec<Option<u32>> = vec![None; n];
     let mut members = vec![0_usize; expands.len()];
     for (b, &e) in expands.iter().enumerate() {

@@ -11,7 +11,7 @@ use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::convert::{Conversion, ConversionTable};
-use crate::edges::{Consumers, run_order};
+use crate::edges::{Consumers, run_order, unit_of};
 use crate::error::BuildError;
 use crate::modifiers::messages::place;
 pub(crate) use crate::modifiers::origin;
@@ -71,13 +71,17 @@ impl Span {
         }
     }
 
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
+
     /// The sources of a vertex with this span, in `edges`.
     pub(crate) fn of(self, edges: &[Source]) -> &[Source] {
-        &edges[self.start as usize..(self.start + self.len) as usize]
+        &edges[self.range()]
     }
 
     fn of_mut(self, edges: &mut [Source]) -> &mut [Source] {
-        &mut edges[self.start as usize..(self.start + self.len) as usize]
+        &mut edges[self.range()]
     }
 }
 
@@ -365,8 +369,9 @@ impl Graph {
                 if found.is_empty() {
                     // A node collecting from a fan-out's block feeds that block: a cycle once the
                     // block (which runs as one) is taken as its fan-out.
-                    let unit = |v: usize| block_of[v].map_or(v, |b| expands[b as usize]);
-                    found = cycles(&edge_graph(&vertices, &edges, unit));
+                    found = cycles(&edge_graph(&vertices, &edges, |v| {
+                        unit_of(v, &block_of, &expands)
+                    }));
                 }
                 for path in found {
                     errors.push(BuildError::Cycle {

@@ -192,12 +192,12 @@ impl Inner {
             return Found::Later;
         };
         let mut inputs = Vec::with_capacity(step.args.len());
-        for (param, arg) in node.params().iter().zip(&step.args) {
+        for (i, (param, arg)) in node.params().iter().zip(&step.args).enumerate() {
             let version = match arg {
                 ArgPlan::Absent => "<absent>".to_string(),
-                ArgPlan::Slot { slot, converts, .. } => {
+                ArgPlan::Slot { slot, .. } => {
                     let source = &graph.vertices[plan.slot_vertex[*slot as usize]];
-                    if *converts || *source.name != *param.name() {
+                    if step.conversion(i).is_some() || *source.name != *param.name() {
                         return Found::Later;
                     }
                     match slot_version[*slot as usize].as_ref().map(Version::key_part) {

@@ -13,7 +13,7 @@ use smallvec::SmallVec;
 use crate::convert::Conversion;
 use crate::error::{RequestError, did_you_mean};
 use crate::fanout::Gather;
-use crate::graph::{Graph, Kind};
+use crate::graph::{Graph, Kind, Source};
 use crate::modifiers::messages::place;
 use crate::node::Callable;
 use crate::outputs::OutputNames;
@@ -43,9 +43,6 @@ pub(crate) enum ArgPlan {
         /// This is the slot's last read in the run and it is not an output: free it after (or
         /// move it into a by-value parameter).
         last_use: bool,
-        /// The value is converted on the way in (by the conversion of the vertex's source at
-        /// this position, [`Source::conversion`](crate::graph::Source)); the step prepares.
-        converts: bool,
     },
     Absent,
 }
@@ -130,6 +127,11 @@ impl Step {
         }
     }
 
+    /// Whether some argument is converted on the way in (the step then prepares).
+    pub(crate) fn converts(&self) -> bool {
+        matches!(self.extra.as_deref(), Some(StepExtra::Conversions(_)))
+    }
+
     /// The conversion of argument `i`, if it is converted.
     pub(crate) fn conversion(&self, i: usize) -> Option<&Conversion> {
         match self.extra.as_deref() {
@@ -137,9 +139,7 @@ impl Step {
             _ => None,
         }
     }
-}
 
-impl Step {
     /// Whether the step is [`plain`](Self::plain), from its other fields.
     fn is_plain(&self) -> bool {
         self.extra.is_none()
@@ -397,13 +397,19 @@ impl Plan {
                     args.push(ArgPlan::Slot {
                         slot,
                         last_use: false,
-                        converts: source.conversion.is_some(),
                     });
                 }
             }
-            let conversions = sources.iter().any(|s| s.conversion.is_some()).then(|| {
-                StepExtra::Conversions(sources.iter().map(|s| s.conversion.clone()).collect())
-            });
+            // The conversions of the arguments given (an absent one converts nothing).
+            let converted = |(arg, source): (&ArgPlan, &Source)| match arg {
+                ArgPlan::Slot { .. } => source.conversion.clone(),
+                ArgPlan::Absent => None,
+            };
+            let conversions = args
+                .iter()
+                .zip(sources)
+                .any(|a| converted(a).is_some())
+                .then(|| StepExtra::Conversions(args.iter().zip(sources).map(converted).collect()));
             steps.push(Step::new(graph, v, slot_of.get(v), args, conversions));
         }
         let mut steps = group_fan_outs(
@@ -465,20 +471,16 @@ impl Plan {
                     .map(|w| w[0])
                     .collect();
             }
+            let converts = step.converts();
             for (i, arg) in step.args.iter_mut().enumerate() {
-                if let ArgPlan::Slot {
-                    slot,
-                    last_use,
-                    converts,
-                } = arg
-                {
+                if let ArgPlan::Slot { slot, last_use } = arg {
                     let owned = params.get(i).is_some_and(|p| p.kind().is_owned());
                     if !seen[*slot as usize] {
                         seen[*slot as usize] = true;
                         // A shared slot is not moved: it is freed with the run instead.
                         *last_use = !(owned && shared.contains(slot));
                     }
-                    if *converts || (owned && !is_output[*slot as usize]) {
+                    if converts || (owned && !is_output[*slot as usize]) {
                         step.prepares = true;
                     }
                 }
@@ -600,9 +602,12 @@ fn group_fan_outs(
                 .function()
                 .expect("steps run functions")
                 .params();
-            step.prepares = step.args.iter().zip(params).any(|(arg, param)| {
-                matches!(arg, ArgPlan::Slot { converts: true, .. }) || param.kind().is_owned()
-            });
+            step.prepares = step.converts()
+                || step
+                    .args
+                    .iter()
+                    .zip(params)
+                    .any(|(_, param)| param.kind().is_owned());
         }
         main.push((
             pos,
@@ -615,7 +620,6 @@ fn group_fan_outs(
                     .map(|slot| ArgPlan::Slot {
                         slot,
                         last_use: false,
-                        converts: false,
                     })
                     .collect(),
                 Some(StepExtra::FanOut(FanOutPlan {
