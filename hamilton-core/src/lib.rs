@@ -39,7 +39,7 @@ use build::{blocks, edges, graph, names, resolve};
 #[cfg(feature = "cli")]
 use define::cli_error;
 use define::{
-    args, call, cancel, convert, error, error_context, module, outputs, types, value, values,
+    args, batch, call, cancel, convert, error, error_context, module, outputs, types, value, values,
 };
 pub use define::{check, fanout, hooks, modifiers, node};
 use plan::schedule;
@@ -59,5 +59,5 @@ pub use request::Request;
 pub use values::{Config, Inputs, Overrides};
 
 #[cfg(feature = "macros")]
-pub use hamilton_macros::{Fields, node};
+pub use hamilton_macros::{Fields, node, node_module};
 pub use modifiers::Fields;

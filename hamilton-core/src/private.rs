@@ -1,6 +1,10 @@
 //! Items used by code that `#[node]` and the declarative macros generate. Not public API.
 
 pub use crate::args::{Arg, Args, AsyncArg, AsyncArgs};
+pub use crate::batch::{
+    Batched, BatchedModule, ModuleEntry, NodeRef, OutputMarker, ParamMarker, ParamMarkers,
+    Registrar, by_deref, by_ref, by_value, opt_deref, opt_ref, opt_value,
+};
 pub use crate::call::{
     Call, CloneParam, Deref, Fallible, FnCall, OptDeref, OptOwned, OptRef, Output, Owned, Read,
     Ref, Returns, ReturnsResult, opt_owned, owned, returns, returns_result,
@@ -16,6 +20,9 @@ pub use inventory;
 
 /// `None`, for the descriptor `#[node]` writes (one short path instead of `::core::option::..`).
 pub use ::core::option::Option::None;
+
+/// The cell a `#[node_module]` module keeps its descriptors in.
+pub use ::std::sync::OnceLock;
 
 /// The modifiers of a node without any: a plain function, so that a descriptor does not
 /// instantiate `Vec::new` (see `BENCHMARKS.md`, "The compile cost of `#[node]`").
@@ -43,6 +50,7 @@ pub fn no_modifiers() -> Vec<Modifier> {
     )
 ))]
 pub mod registry {
+    use crate::batch::ModuleEntry;
     use crate::node::NodeDef;
 
     /// Every `#[node]` function's definition, each a static the linker places in one section:
@@ -52,16 +60,25 @@ pub mod registry {
     #[linkme::distributed_slice]
     pub static HAMILTON_NODES: [NodeDef];
 
-    /// The registered `#[node]` functions of the whole program.
+    /// Every `#[node_module]` module: one entry per module, whose descriptors are built on
+    /// first use (see [`batch`](crate::batch)). `#[node_module]` puts its entry here through
+    /// [`register_module!`](crate::__private::register_module).
+    #[linkme::distributed_slice]
+    pub static HAMILTON_MODULES: [ModuleEntry];
+
+    /// The registered `#[node]` functions of the whole program, those of `#[node_module]`
+    /// modules included.
     ///
     /// ```
     /// #[hamilton_core::node]
     /// fn registered_two() -> i64 { 2 }
-    /// let names: Vec<&str> = hamilton_core::__private::registered_nodes().iter().map(|d| d.name).collect();
+    /// let names: Vec<&str> = hamilton_core::__private::registered_nodes().map(|d| d.name).collect();
     /// assert!(names.contains(&"registered_two"));
     /// ```
-    pub fn registered_nodes() -> &'static [NodeDef] {
-        &HAMILTON_NODES
+    pub fn registered_nodes() -> impl Iterator<Item = &'static NodeDef> {
+        HAMILTON_NODES
+            .iter()
+            .chain(HAMILTON_MODULES.iter().flat_map(ModuleEntry::defs))
     }
 
     /// `#[node]`'s static `NodeDef`, placed in [`HAMILTON_NODES`].
@@ -71,6 +88,18 @@ pub mod registry {
         ($item:item) => {
             $crate::__private::registry::HAMILTON_NODES! {
                 #![linkme_macro = $crate::__private::registry::HAMILTON_NODES]
+                $item
+            }
+        };
+    }
+
+    /// A `#[node_module]` module's static [`ModuleEntry`], placed in [`HAMILTON_MODULES`].
+    #[doc(hidden)]
+    #[macro_export]
+    macro_rules! __register_module {
+        ($item:item) => {
+            $crate::__private::registry::HAMILTON_MODULES! {
+                #![linkme_macro = $crate::__private::registry::HAMILTON_MODULES]
                 $item
             }
         };
@@ -100,8 +129,8 @@ pub mod registry {
     use crate::node::NodeDef;
 
     /// The registered `#[node]` functions: none.
-    pub fn registered_nodes() -> &'static [NodeDef] {
-        &[]
+    pub fn registered_nodes() -> impl Iterator<Item = &'static NodeDef> {
+        [].into_iter()
     }
 
     /// `#[node]`'s static `NodeDef`, unchanged.
@@ -112,11 +141,21 @@ pub mod registry {
             $item
         };
     }
+
+    /// A `#[node_module]` module's static entry, unchanged.
+    #[doc(hidden)]
+    #[macro_export]
+    macro_rules! __register_module {
+        ($item:item) => {
+            $item
+        };
+    }
 }
 
 pub use registry::registered_nodes;
 
 pub use crate::__register as register;
+pub use crate::__register_module as register_module;
 
 /// Wraps an infallible node's return value.
 #[inline]

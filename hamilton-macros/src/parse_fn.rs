@@ -4,8 +4,8 @@
 //! `does(..)`, checked to be empty and replaced). Parsing it statement by statement was a
 //! quarter of the macro's time on small functions, and grows with the body.
 
-use proc_macro2::{Delimiter, Group, TokenStream};
-use syn::parse::{Parse, ParseStream};
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::token::Brace;
 use syn::{Attribute, Block, Item, ItemFn, Signature, Stmt, Visibility};
 
@@ -21,25 +21,54 @@ impl Parse for LazyFn {
         if body.delimiter() != Delimiter::Brace || !input.is_empty() {
             return Err(input.error("expected a function body"));
         }
-        let inner = body.stream();
-        let stmts = if inner.is_empty() {
-            Vec::new()
-        } else {
-            vec![Stmt::Item(Item::Verbatim(inner))]
-        };
-        let block = Block {
-            brace_token: Brace {
-                span: body.delim_span(),
-            },
-            stmts,
-        };
         Ok(Self(ItemFn {
             attrs,
             vis,
             sig,
-            block: Box::new(block),
+            block: Box::new(lazy_block(&body)),
         }))
     }
+}
+
+/// A block of one verbatim item holding `body`'s tokens (none when empty).
+fn lazy_block(body: &Group) -> Block {
+    let inner = body.stream();
+    let stmts = if inner.is_empty() {
+        Vec::new()
+    } else {
+        vec![Stmt::Item(Item::Verbatim(inner))]
+    };
+    Block {
+        brace_token: Brace {
+            span: body.delim_span(),
+        },
+        stmts,
+    }
+}
+
+/// The function of `attrs`, the signature's tokens (visibility included) and `body`, with its
+/// body unparsed; `None` when the tokens are not a signature.
+pub(crate) fn parse_signature(
+    attrs: Vec<Attribute>,
+    signature: &[TokenTree],
+    body: &Group,
+) -> Option<ItemFn> {
+    if body.delimiter() != Delimiter::Brace {
+        return None;
+    }
+    let (vis, sig) = (|input: ParseStream<'_>| {
+        let vis: Visibility = input.parse()?;
+        let sig: Signature = input.parse()?;
+        Ok((vis, sig))
+    })
+    .parse2(signature.iter().cloned().collect())
+    .ok()?;
+    Some(ItemFn {
+        attrs,
+        vis,
+        sig,
+        block: Box::new(lazy_block(body)),
+    })
 }
 
 /// `item` as a function with its body unparsed, or `item` parsed as any item (a function that

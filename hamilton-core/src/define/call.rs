@@ -15,6 +15,7 @@ use std::marker::PhantomData;
 
 use crate::args::{ArgError, Args};
 use crate::node::NodeError;
+use crate::types::TypeInfo;
 use crate::value::{NodeValue, Value};
 
 /// The sync call of a node function, type-erased.
@@ -161,8 +162,12 @@ pub trait Output {
 /// [`returns`] is called (on the return type).
 pub struct Returns<T>(fn(T) -> Result<Value, NodeError>);
 
-/// A return type `R = Result<T, E>` (or an alias of it); see [`Returns`].
-pub struct ReturnsResult<R>(fn(R) -> Result<Value, NodeError>);
+/// A return type `R = Result<T, E>` (or an alias of it); see [`Returns`]. Also holds how to
+/// describe `T`, known here where `R: Fallible` is.
+pub struct ReturnsResult<R>(
+    fn(R) -> Result<Value, NodeError>,
+    pub(crate) fn(&'static str) -> TypeInfo,
+);
 
 /// The marker of return type `T` (spanned on the return type: a `T` that cannot be a node value
 /// is reported there).
@@ -181,7 +186,10 @@ where
     R::Ok: NodeValue,
     R::Err: Into<NodeError>,
 {
-    ReturnsResult(|result| result.into_result().map(Value::new).map_err(Into::into))
+    ReturnsResult(
+        |result| result.into_result().map(Value::new).map_err(Into::into),
+        TypeInfo::named::<R::Ok>,
+    )
 }
 
 impl<T> Output for Returns<T> {

@@ -2,6 +2,7 @@
 //! checks, hooks, errors. The lowest layer: it imports nothing from the others.
 
 pub(crate) mod args;
+pub(crate) mod batch;
 pub(crate) mod call;
 pub(crate) mod cancel;
 pub mod check;

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::batch::NodeRef;
 use crate::node::{Node, NodeDef};
 
 /// A group of nodes handed to [`DriverBuilder::with_modules`](crate::DriverBuilder::with_modules).
@@ -33,6 +34,10 @@ enum Source {
         name: &'static str,
         defs: &'static [&'static NodeDef],
     },
+    Refs {
+        name: &'static str,
+        defs: Arc<[NodeRef]>,
+    },
     Nodes {
         name: Arc<str>,
         /// Sorted by name (stably) when the module is made.
@@ -55,6 +60,25 @@ impl Module {
     pub const fn from_defs(name: &'static str, defs: &'static [&'static NodeDef]) -> Self {
         Self {
             source: Source::Defs { name, defs },
+        }
+    }
+
+    /// An explicit list of `#[node]` functions, those of `#[node_module]` modules included
+    /// (what `nodes![..]` expands to).
+    ///
+    /// ```
+    /// use hamilton_core::{Module, __private::NodeRef};
+    /// #[hamilton_core::node]
+    /// fn one() -> i64 { 1 }
+    /// let m = Module::from_node_refs("mine", [NodeRef::from(<one>::DEF)]);
+    /// assert_eq!(m.name(), "mine");
+    /// ```
+    pub fn from_node_refs(name: &'static str, defs: impl IntoIterator<Item = NodeRef>) -> Self {
+        Self {
+            source: Source::Refs {
+                name,
+                defs: defs.into_iter().collect(),
+            },
         }
     }
 
@@ -97,6 +121,7 @@ impl Module {
                             .is_some_and(|rest| rest.starts_with("::")))
             }
             Source::Defs { defs, .. } => defs.iter().any(|d| same(d.module, d.function)),
+            Source::Refs { defs, .. } => defs.iter().any(|d| same(d.module, d.function)),
             Source::Nodes { nodes, .. } => nodes.iter().any(|n| same(n.module(), n.function())),
         }
     }
@@ -105,7 +130,7 @@ impl Module {
     pub fn name(&self) -> &str {
         match &self.source {
             Source::Registered { path, .. } => path,
-            Source::Defs { name, .. } => name,
+            Source::Defs { name, .. } | Source::Refs { name, .. } => name,
             Source::Nodes { name, .. } => name,
         }
     }
@@ -138,6 +163,13 @@ impl Module {
                     .map(|d| Arc::new(Node::from_def(d)))
                     .collect()
             }
+            Source::Refs { defs, .. } => {
+                let mut defs: Vec<&'static NodeDef> = defs.iter().map(|d| d.get()).collect();
+                defs.sort_by(by_def);
+                defs.into_iter()
+                    .map(|d| Arc::new(Node::from_def(d)))
+                    .collect()
+            }
             Source::Nodes { nodes, .. } => nodes.to_vec(),
         };
         if nodes.is_empty() {
@@ -162,7 +194,6 @@ pub(crate) enum EmptyModuleReason {
 #[cfg(feature = "inventory")]
 fn registered(path: &str, recursive: bool) -> Result<Vec<&'static NodeDef>, EmptyModuleReason> {
     Ok(crate::__private::registered_nodes()
-        .iter()
         .filter(|def| {
             def.module == path
                 || (recursive
@@ -179,7 +210,6 @@ fn registered(path: &str, recursive: bool) -> Result<Vec<&'static NodeDef>, Empt
 #[cfg(feature = "inventory")]
 pub(crate) fn registered_named(name: &str) -> Vec<&'static NodeDef> {
     let mut defs: Vec<&'static NodeDef> = crate::__private::registered_nodes()
-        .iter()
         .filter(|d| d.name == name)
         .collect();
     defs.sort_by_key(|d| (d.module, d.location.file, d.location.line));
@@ -233,8 +263,10 @@ macro_rules! module {
 #[macro_export]
 macro_rules! nodes {
     ($($path:path),* $(,)?) => {{
-        const DEFS: &[&$crate::__private::NodeDef] = &[$(<$path>::DEF),*];
-        $crate::Module::from_defs(::core::concat!("nodes![", $crate::__stringify_paths!($($path),*), "]"), DEFS)
+        $crate::Module::from_node_refs(
+            ::core::concat!("nodes![", $crate::__stringify_paths!($($path),*), "]"),
+            [$($crate::__private::NodeRef::from(<$path>::DEF)),*],
+        )
     }};
 }
 

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use super::config::{Condition, ConfigValue};
 use super::group::GroupMember;
 use crate::args::Args;
-use crate::node::{Node, NodeDef, NodeError};
+use crate::batch::NodeRef;
+use crate::node::{Node, NodeError};
 use crate::types::TypeInfo;
 use crate::value::{NodeValue, Value};
 
@@ -221,9 +222,10 @@ impl Step {
         }
     }
 
-    /// A step computed by a `#[node]` function (what `step(f)` generates).
-    pub fn of(def: &'static NodeDef) -> Self {
-        Self::new(Node::from_def(def))
+    /// A step computed by a `#[node]` function (what `step(f)` generates; `f::DEF` of a function
+    /// of a `#[node_module]` module as well).
+    pub fn of(def: impl Into<NodeRef>) -> Self {
+        Self::new(Node::from_def(def.into().get()))
     }
 
     /// Binds parameter `param` of the step function (not its first, which is piped).

@@ -1,0 +1,510 @@
+//! Code generation for `#[node_module]`: the plain `#[node]` functions of a module, registered
+//! together.
+//!
+//! The module's items are split at the top level (a function's body is never parsed). A
+//! function whose only hamilton attribute is a bare `#[node]` and that `#[node]` would accept as
+//! it is (sync, at most twelve parameters, no `Parallel`/`Collect`, no `#[cfg]`) is *batched*:
+//! its `#[node]` is removed, a type alias named like it stands for
+//! `hamilton_core::__private::Batched<Output, __hamilton_module, INDEX>`, and one line of the
+//! module's registration function describes it. Every other item is emitted as written, so a
+//! `#[node(..)]` with arguments, or a function `#[node]` rejects, expands (or reports its
+//! errors) exactly as without `#[node_module]`.
+
+use proc_macro2::{Delimiter, Ident, Literal, Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::parse::Parser;
+use syn::spanned::Spanned;
+use syn::{Attribute, Meta};
+
+use std::fmt::Write as _;
+
+use crate::ast::{Borrowed, Kind, Node, Output, Param, type_name};
+use crate::call::MAX_GENERIC_PARAMS;
+use crate::valid::{self, Errors};
+
+/// Separates the fields of a node's metadata string (`hamilton_core::__private::batch`).
+const SEPARATOR: char = '\u{1f}';
+
+/// Expands `#[node_module(args)] mod name { items }`.
+pub(crate) fn node_module(args: TokenStream, item: TokenStream) -> TokenStream {
+    let krate = match crate_path(args) {
+        Ok(krate) => krate,
+        Err(error) => return with_error(item, error),
+    };
+    let (head, body, brace) = match split_module(&item) {
+        Ok(parts) => parts,
+        Err(error) => return with_error(item, error),
+    };
+    // Trees are collected and made into one stream at the end: extending a stream item by item
+    // copies it through the compiler bridge each time.
+    let mut emitted: Vec<TokenTree> = Vec::new();
+    let mut batch = Batch::default();
+    // Top-level trees only: a function's body is one group, never looked into. An item ends at
+    // a `;` or a `{ .. }`; where that splits an item in two (`use a::{b, c};`), both parts are
+    // emitted as they are, and only a split that is exactly a `#[node]` function is batched.
+    let trees: Vec<TokenTree> = body.into_iter().collect();
+    let mut start = 0;
+    for (i, tree) in trees.iter().enumerate() {
+        let ends = match tree {
+            TokenTree::Punct(punct) => punct.as_char() == ';',
+            TokenTree::Group(group) => group.delimiter() == Delimiter::Brace,
+            _ => false,
+        };
+        if ends {
+            let item = &trees[start..=i];
+            match batchable(item) {
+                Some((node, attrs)) => batch.add(node, item, &attrs, &mut emitted),
+                None => emitted.extend(item.iter().cloned()),
+            }
+            start = i + 1;
+        }
+    }
+    emitted.extend(trees[start..].iter().cloned());
+    emitted.extend(batch.finish(&krate));
+    let mut group = proc_macro2::Group::new(Delimiter::Brace, emitted.into_iter().collect());
+    group.set_span(brace);
+    let mut out = head;
+    out.extend([TokenTree::Group(group)]);
+    out
+}
+
+/// `crate = path` (a re-exported `hamilton_core`), or nothing.
+fn crate_path(args: TokenStream) -> syn::Result<TokenStream> {
+    if args.is_empty() {
+        return Ok(quote!(::hamilton_core));
+    }
+    let meta: syn::MetaNameValue = syn::parse2(args.clone()).map_err(|_| {
+        syn::Error::new_spanned(
+            &args,
+            "`#[node_module]` takes no arguments other than `crate = path` (a re-exported \
+             `hamilton_core`); modifiers go on each function's `#[node(..)]`",
+        )
+    })?;
+    if !meta.path.is_ident("crate") {
+        return Err(syn::Error::new_spanned(
+            &meta.path,
+            "unknown `#[node_module]` option; the one option is `crate = path`",
+        ));
+    }
+    match meta.value {
+        syn::Expr::Path(path) => Ok(path.into_token_stream()),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "expected a path: `crate = my_crate::hamilton_core`",
+        )),
+    }
+}
+
+/// The tokens before a module's braces, its items, and the braces' span.
+fn split_module(item: &TokenStream) -> syn::Result<(TokenStream, TokenStream, Span)> {
+    let trees: Vec<TokenTree> = item.clone().into_iter().collect();
+    let is_mod = trees
+        .iter()
+        .any(|tree| matches!(tree, TokenTree::Ident(ident) if ident == "mod"));
+    match trees.last() {
+        Some(TokenTree::Group(group)) if is_mod && group.delimiter() == Delimiter::Brace => {
+            let head = trees[..trees.len() - 1].iter().cloned().collect();
+            Ok((head, group.stream(), group.span()))
+        }
+        _ if is_mod => Err(syn::Error::new(
+            Span::call_site(),
+            "`#[node_module]` needs the module's items in braces (`mod features { .. }`): an \
+             attribute does not see the items of a module in its own file; move them into the \
+             braces, or keep `#[node]` on each function without `#[node_module]`",
+        )),
+        _ => Err(syn::Error::new(
+            Span::call_site(),
+            "`#[node_module]` goes on a module (`mod features { .. }`): it registers the \
+             module's `#[node]` functions together; on a function, write `#[node]`",
+        )),
+    }
+}
+
+/// `#[node]`, `#[node(..)]`, `#[hamilton_core::node]`, ...
+fn is_node(attr: &Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|segment| segment.ident == "node")
+}
+
+fn is_bare_node(attr: &Attribute) -> bool {
+    is_node(attr) && matches!(attr.meta, Meta::Path(_))
+}
+
+/// The node of an item that can be batched, and the item's attributes: a function whose one
+/// hamilton attribute is a bare `#[node]` that `#[node]` would accept as it is.
+fn batchable(item: &[TokenTree]) -> Option<(Node, Vec<Attribute>)> {
+    let (TokenTree::Group(body), head) = item.split_last()? else {
+        return None;
+    };
+    // Outer attributes: `#` and a bracketed group each.
+    let mut attrs_end = 0;
+    while let (Some(TokenTree::Punct(hash)), Some(TokenTree::Group(group))) =
+        (head.get(attrs_end), head.get(attrs_end + 1))
+    {
+        if hash.as_char() != '#' || group.delimiter() != Delimiter::Bracket {
+            break;
+        }
+        attrs_end += 2;
+    }
+    let signature = &head[attrs_end..];
+    let is_fn = signature
+        .iter()
+        .any(|tree| matches!(tree, TokenTree::Ident(ident) if ident == "fn"));
+    if attrs_end == 0 || !is_fn {
+        return None;
+    }
+    let attrs = Attribute::parse_outer
+        .parse2(head[..attrs_end].iter().cloned().collect())
+        .ok()?;
+    if attrs.iter().filter(|a| is_node(a)).count() != 1 || !attrs.iter().any(is_bare_node) {
+        return None;
+    }
+    if attrs
+        .iter()
+        .any(|attr| attr.path().is_ident("cfg") || attr.path().is_ident("cfg_attr"))
+    {
+        return None;
+    }
+    let own: Vec<Attribute> = attrs.iter().filter(|a| !is_node(a)).cloned().collect();
+    let func = crate::parse_fn::parse_signature(own, signature, body)?;
+    if func.sig.asyncness.is_some() {
+        return None;
+    }
+    let node = Node::new(func);
+    let mut errors = Errors::default();
+    valid::check(&node, &mut errors);
+    let output = node.output.as_ref()?;
+    let plain = errors.finish().is_ok()
+        && node.params.len() <= MAX_GENERIC_PARAMS
+        && output.parallel.is_none()
+        && node.params.iter().all(|p| !p.collect && p.name().is_some())
+        && !node.doc.contains(SEPARATOR)
+        && !node.fn_name().contains(SEPARATOR);
+    plain.then_some((node, attrs))
+}
+
+/// The batched nodes' names, aliases and registration lines.
+///
+/// The generated items are written as text and made into tokens once, at the end: building them
+/// token by token costs a call through the compiler bridge per token, which made the macro the
+/// larger part of a module's `cargo check`.
+#[derive(Default)]
+struct Batch {
+    names: Vec<String>,
+    /// The aliases, one per batched function.
+    aliases: String,
+    /// The lines of the registration function: tokens, since their marker constructors are
+    /// spanned on the parameters and the return type (where their bounds report a problem).
+    lines: Vec<TokenTree>,
+    /// Whether a removed `#[node]` was written as the bare name (an import the module now
+    /// uses nowhere else).
+    imported: bool,
+}
+
+impl Batch {
+    /// Emits the function without its `#[node]`, and its alias; records its registration.
+    fn add(
+        &mut self,
+        node: Node,
+        item: &[TokenTree],
+        attrs: &[Attribute],
+        out: &mut Vec<TokenTree>,
+    ) {
+        let output = node
+            .output
+            .as_ref()
+            .expect("batchable nodes have an output");
+        // Every outer attribute is two token trees (`#` and its brackets): keep all but `#[node]`.
+        let node_attr = attrs
+            .iter()
+            .position(is_node)
+            .expect("a batched node has `#[node]`");
+        self.imported |= attrs[node_attr].path().is_ident("node");
+        out.extend(item[..2 * node_attr].iter().cloned());
+        out.extend(item[2 * node_attr + 2..].iter().cloned());
+
+        let alias = node.func.sig.ident.to_string();
+        let vis = type_name(&node.func.vis);
+        let index = self.names.len();
+        let value = &output.value_name;
+        let _ = writeln!(
+            self.aliases,
+            "#[doc(hidden)] #[allow(non_camel_case_types, unreachable_pub)] {vis} type {alias} = \
+             {PRIVATE}::Batched<{value}, __hamilton_module, {index}>;"
+        );
+        let private = Ident::new(PRIVATE, Span::call_site());
+        let types = node.params.iter().map(|param| marker_type(param, &private));
+        let values = node
+            .params
+            .iter()
+            .map(|param| marker_value(param, &private));
+        let (returns_type, returns_value) = returns_marker(output, &private);
+        let meta = Literal::string(&metadata(&node, output));
+        let ident = &node.func.sig.ident;
+        self.lines.extend(quote! {
+            __r.node::<(#(#types,)*), #returns_type, _>(
+                #ident, (#(#values,)*), #returns_value, #meta,
+            );
+        });
+        self.names.push(node.fn_name());
+    }
+
+    /// The module's registration: the aliases, the marker type, the names and descriptors, the
+    /// registry entry.
+    fn finish(self, krate: &TokenStream) -> TokenStream {
+        if self.names.is_empty() {
+            return TokenStream::new();
+        }
+        let Self {
+            names,
+            aliases,
+            lines,
+            imported,
+        } = self;
+        // The `use hamilton_core::node;` that the removed attributes named: still used.
+        let uses_node = if imported {
+            "#[allow(unused_imports)] use self::node as _;"
+        } else {
+            ""
+        };
+        let names: String = names.iter().map(|name| format!("{name:?}, ")).collect();
+        let code = format!(
+            "{uses_node}
+            #[doc(hidden)] #[allow(unused_imports)] use {krate}::__private as {PRIVATE};
+            {aliases}
+            #[doc(hidden)] #[allow(non_camel_case_types, unreachable_pub)]
+            pub struct __hamilton_module;
+            impl {PRIVATE}::BatchedModule for __hamilton_module {{
+                const NAMES: &'static [&'static str] = &[{names}];
+                fn defs() -> &'static [{PRIVATE}::NodeDef] {{
+                    static DEFS: {PRIVATE}::OnceLock<::std::boxed::Box<[{PRIVATE}::NodeDef]>> =
+                        {PRIVATE}::OnceLock::new();
+                    DEFS.get_or_init(|| {{
+                        let mut r = {PRIVATE}::Registrar::new(::core::module_path!(), ::core::file!());
+                        __hamilton_register(&mut r);
+                        r.finish()
+                    }})
+                }}
+            }}
+            {PRIVATE}::register_module! {{
+                #[doc(hidden)] #[allow(non_upper_case_globals)]
+                static __HAMILTON_MODULE: {PRIVATE}::ModuleEntry =
+                    {PRIVATE}::ModuleEntry::new(<__hamilton_module as {PRIVATE}::BatchedModule>::defs);
+            }}"
+        );
+        let lines: TokenStream = lines.into_iter().collect();
+        let private = Ident::new(PRIVATE, Span::call_site());
+        let mut out = parse(&code).unwrap_or_else(|| {
+            syn::Error::new(
+                Span::call_site(),
+                "`#[node_module]` could not write its registration; write `#[node]` functions \
+                 outside `#[node_module]`, and report this",
+            )
+            .to_compile_error()
+        });
+        out.extend(quote! {
+            #[doc(hidden)]
+            fn __hamilton_register(__r: &mut #private::Registrar) {
+                #lines
+            }
+        });
+        out
+    }
+}
+
+/// `code` as tokens: lexed by the compiler itself when running inside it (`proc_macro2` checks
+/// the text with a lexer of its own first, which here cost more than the rest of the macro).
+fn parse(code: &str) -> Option<TokenStream> {
+    if proc_macro::is_available() {
+        code.parse::<proc_macro::TokenStream>().ok().map(Into::into)
+    } else {
+        code.parse().ok()
+    }
+}
+
+/// The name the generated items use for `hamilton_core::__private` (imported once per module).
+const PRIVATE: &str = "__hamilton_private";
+
+/// The parameter's marker type, and its constructor spanned on the parameter's type (whose
+/// bounds report a type that cannot be a node value, or a by-value one that is not `Clone`, on
+/// that type).
+fn marker_type(param: &Param, private: &Ident) -> TokenStream {
+    let value = &param.read.value;
+    let name = Ident::new(marker_names(param).0, Span::call_site());
+    quote!(#private::#name<#value>)
+}
+
+fn marker_value(param: &Param, private: &Ident) -> TokenStream {
+    let value = &param.read.value;
+    let span = param.ty.span();
+    let name = Ident::new(marker_names(param).1, span);
+    quote_spanned!(span=> #private::#name::<#value>())
+}
+
+/// The marker type's and its constructor's names.
+fn marker_names(param: &Param) -> (&'static str, &'static str) {
+    match (param.read.kind, param.read.borrowed) {
+        (Kind::Owned, _) => ("Owned", "by_value"),
+        (Kind::OptionalOwned, _) => ("OptOwned", "opt_value"),
+        (Kind::Ref, Borrowed::Plain) => ("Ref", "by_ref"),
+        (Kind::OptionalRef, Borrowed::Plain) => ("OptRef", "opt_ref"),
+        (Kind::Ref, _) => ("Deref", "by_deref"),
+        (Kind::OptionalRef, _) => ("OptDeref", "opt_deref"),
+    }
+}
+
+/// The return value's marker type and its constructor, spanned on the return type.
+fn returns_marker(output: &Output, private: &Ident) -> (TokenStream, TokenStream) {
+    let ty = &output.ty;
+    let span = ty.span();
+    let (name, make) = if output.fallible {
+        ("ReturnsResult", "returns_result")
+    } else {
+        ("Returns", "returns")
+    };
+    let name = Ident::new(name, Span::call_site());
+    // `R: Fallible` is reported over the whole path: span all of it on the return type.
+    let make = if output.fallible {
+        crate::spans::spanned_call(private, make, ty, ty)
+    } else {
+        let make = Ident::new(make, span);
+        quote_spanned!(span=> #private::#make::<#ty>)
+    };
+    (quote!(#private::#name<#ty>), quote_spanned!(span=> #make()))
+}
+
+/// The node's metadata as `Registrar::node` reads it: name, line, doc, code version, output type
+/// as written, then each parameter's name and type as written.
+fn metadata(node: &Node, output: &Output) -> String {
+    let mut fields = vec![
+        node.fn_name(),
+        node.line.unwrap_or(0).to_string(),
+        node.doc.clone(),
+        node.code_version.to_string(),
+        output.value_name.clone(),
+    ];
+    for param in &node.params {
+        fields.push(param.name().unwrap_or_default());
+        fields.push(param.read.value_name.clone());
+    }
+    fields.join(&SEPARATOR.to_string())
+}
+
+/// `item` unchanged, followed by the error.
+fn with_error(item: TokenStream, error: syn::Error) -> TokenStream {
+    let error = error.to_compile_error();
+    quote!(#item #error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand(item: TokenStream) -> String {
+        node_module(TokenStream::new(), item).to_string()
+    }
+
+    #[test]
+    fn a_bare_node_is_batched_and_its_attribute_removed() {
+        let out = expand(quote! {
+            mod features {
+                use hamilton_core::node;
+                /// Doubles.
+                #[node]
+                pub fn double(x: &f64) -> f64 { x * 2.0 }
+            }
+        });
+        assert!(!out.contains("# [node]"), "{out}");
+        assert!(out.contains("pub type double ="), "{out}");
+        assert!(
+            out.contains("Batched < f64 , __hamilton_module , 0 >"),
+            "{out}"
+        );
+        assert!(
+            out.contains("__r . node :: < (__hamilton_private :: Ref < f64 > ,) ,"),
+            "{out}"
+        );
+        assert!(
+            out.contains("(__hamilton_private :: by_ref :: < f64 > () ,)"),
+            "{out}"
+        );
+        assert!(out.contains("register_module !"), "{out}");
+    }
+
+    #[test]
+    fn a_node_with_arguments_and_other_items_are_left_as_written() {
+        let out = expand(quote! {
+            mod features {
+                use hamilton_core::node;
+                const K: f64 = 2.0;
+                #[node(tag(team = "a"))]
+                pub fn tagged(x: &f64) -> f64 { x * K }
+                pub fn helper() -> f64 { 1.0 }
+            }
+        });
+        assert!(out.contains("# [node (tag (team = \"a\"))]"), "{out}");
+        assert!(out.contains("const K : f64 = 2.0 ;"), "{out}");
+        assert!(out.contains("pub fn helper"), "{out}");
+        assert!(!out.contains("__hamilton_module"), "nothing batched: {out}");
+    }
+
+    #[test]
+    fn functions_node_rejects_are_left_to_node_for_its_errors() {
+        let out = expand(quote! {
+            mod features {
+                #[node]
+                pub fn generic<T>(x: &T) -> f64 { 1.0 }
+                #[node]
+                async fn later(x: &f64) -> f64 { *x }
+                #[node]
+                #[cfg(test)]
+                fn tested(x: &f64) -> f64 { *x }
+            }
+        });
+        assert_eq!(out.matches("# [node]").count(), 3, "{out}");
+        assert!(!out.contains("__hamilton_module"), "{out}");
+    }
+
+    #[test]
+    fn the_metadata_holds_names_types_doc_and_version_in_order() {
+        let func: syn::ItemFn = syn::parse_quote! {
+            /// Spend per signup.
+            fn per_signup(spend: &[f64], signups: Option<u64>) -> Result<f64, String> { todo!() }
+        };
+        let node = Node::new(func);
+        let meta = metadata(&node, node.output.as_ref().unwrap());
+        let fields: Vec<&str> = meta.split(SEPARATOR).collect();
+        assert_eq!(fields[0], "per_signup");
+        assert_eq!(fields[2], "Spend per signup.");
+        assert_eq!(fields[3], node.code_version.to_string());
+        assert_eq!(fields[4], "f64");
+        assert_eq!(&fields[5..], ["spend", "Vec<f64>", "signups", "u64"]);
+    }
+
+    #[test]
+    fn misplaced_attribute_is_an_error_saying_where_it_goes() {
+        let on_fn = expand(quote!(
+            fn f() -> i64 {
+                1
+            }
+        ));
+        assert!(on_fn.contains("goes on a module"), "{on_fn}");
+        let out_of_line = expand(quote!(
+            mod features;
+        ));
+        assert!(out_of_line.contains("items in braces"), "{out_of_line}");
+        let args = node_module(
+            quote!(wired),
+            quote!(
+                mod m {}
+            ),
+        )
+        .to_string();
+        assert!(
+            args.contains("no arguments other than `crate = path`"),
+            "{args}"
+        );
+    }
+}
