@@ -80,6 +80,8 @@ pub struct Report {
     pub nodes: usize,
     /// The crate with `#[node]` on every function.
     pub with_macro: CrateCost,
+    /// The same functions in a `#[node_module]` module (registered together).
+    pub node_module: CrateCost,
     /// The same crate without the attribute.
     pub plain: CrateCost,
     /// Bytes of source of the crate with the attribute.
@@ -95,26 +97,29 @@ pub fn run(options: &Options) -> io::Result<Report> {
     fs::create_dir_all(&dir)?;
     let core = fs::canonicalize(options.workspace.join("hamilton-core"))?;
     let with_macro = dir.join("with-macro");
+    let node_module = dir.join("node-module");
     let plain = dir.join("plain");
-    let source_bytes = write_crate(&with_macro, "macro_cost_nodes", &core, options, true)?;
-    write_crate(&plain, "macro_cost_plain", &core, options, false)?;
+    let source_bytes = write_crate(&with_macro, NODES, &core, options)?;
+    write_crate(&node_module, NODE_MODULE, &core, options)?;
+    write_crate(&plain, PLAIN, &core, options)?;
     let target = dir.join("target");
     Ok(Report {
         nodes: options.nodes,
-        with_macro: measure(&with_macro, "macro_cost_nodes", &target, options)?,
-        plain: measure(&plain, "macro_cost_plain", &target, options)?,
+        with_macro: measure(&with_macro, NODES, &target, options)?,
+        node_module: measure(&node_module, NODE_MODULE, &target, options)?,
+        plain: measure(&plain, PLAIN, &target, options)?,
         source_bytes,
     })
 }
 
-/// Writes a crate of `nodes` functions, a chain `n_i(n_{i-1}, x)`; returns the bytes of `lib.rs`.
-fn write_crate(
-    dir: &Path,
-    name: &str,
-    core: &Path,
-    options: &Options,
-    attribute: bool,
-) -> io::Result<usize> {
+/// The crates measured: `#[node]` on each function, the same in a `#[node_module]`, none.
+const NODES: &str = "macro_cost_nodes";
+const NODE_MODULE: &str = "macro_cost_node_module";
+const PLAIN: &str = "macro_cost_plain";
+
+/// Writes crate `name` of `nodes` functions, a chain `n_i(n_{i-1}, x)`; returns the bytes of
+/// `lib.rs`.
+fn write_crate(dir: &Path, name: &str, core: &Path, options: &Options) -> io::Result<usize> {
     fs::create_dir_all(dir.join("src"))?;
     let mut manifest = format!(
         "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
@@ -124,22 +129,34 @@ fn write_crate(
         manifest.push_str("\n[profile.dev.build-override]\nopt-level = 3\n");
     }
     fs::write(dir.join("Cargo.toml"), manifest)?;
-    let source = source(options.nodes, attribute.then_some(options.wired), 0);
+    let source = source(name, options, 0);
     fs::write(dir.join("src/lib.rs"), &source)?;
     Ok(source.len())
 }
 
-/// The crate's `lib.rs`: with `#[node]` when `attribute` is `Some(wired)` (`#[node(wired(..))]`
-/// when `wired`); `edit` changes the body of the middle function.
-fn source(nodes: usize, attribute: Option<bool>, edit: usize) -> String {
+/// Crate `name`'s `lib.rs`: with `#[node]` (`#[node(wired(..))]` when `options.wired`), the
+/// same inside `#[node_module]`, or plain functions; `edit` changes the body of the middle
+/// function.
+fn source(name: &str, options: &Options, edit: usize) -> String {
+    let nodes = options.nodes;
     let mut src = String::from("//! Generated: the compile cost of `#[node]`.\n\n");
-    if attribute.is_some() {
-        src.push_str("use hamilton_core::node;\n\nhamilton_core::module!();\n\n");
-    }
-    let attr = match attribute {
-        Some(true) => "#[node(wired(except(x)))]\n",
-        Some(false) => "#[node]\n",
-        None => "",
+    let attr = match name {
+        NODES => {
+            src.push_str("use hamilton_core::node;\n\nhamilton_core::module!();\n\n");
+            if options.wired {
+                "#[node(wired(except(x)))]\n"
+            } else {
+                "#[node]\n"
+            }
+        }
+        NODE_MODULE => {
+            src.push_str(
+                "#[hamilton_core::node_module]\npub mod nodes {\nuse hamilton_core::node;\n\n\
+                 hamilton_core::module!();\n\n",
+            );
+            "#[node]\n"
+        }
+        _ => "",
     };
     let _ = writeln!(
         src,
@@ -153,12 +170,14 @@ fn source(nodes: usize, attribute: Option<bool>, edit: usize) -> String {
             "/// Node {i}.\n{attr}pub fn n_{i}(n_{p}: &f64, x: &f64) -> f64 {{\n    n_{p} + x * {k}.0\n}}\n"
         );
     }
+    if name == NODE_MODULE {
+        src.push_str("}\n");
+    }
     src
 }
 
 /// Times `cargo check` of one crate: clean, after an edit, and with nothing to do.
 fn measure(dir: &Path, name: &str, target: &Path, options: &Options) -> io::Result<CrateCost> {
-    let attribute = name == "macro_cost_nodes";
     // Dependencies, once (not timed).
     cargo(dir, target, &["check", "--quiet"])?;
     let mut clean = Vec::new();
@@ -168,10 +187,7 @@ fn measure(dir: &Path, name: &str, target: &Path, options: &Options) -> io::Resu
         cargo(dir, target, &["clean", "--quiet", "-p", name])?;
         clean.push(cargo(dir, target, &["check", "--quiet"])?);
         noop.push(cargo(dir, target, &["check", "--quiet"])?);
-        fs::write(
-            dir.join("src/lib.rs"),
-            source(options.nodes, attribute.then_some(options.wired), rep + 1),
-        )?;
+        fs::write(dir.join("src/lib.rs"), source(name, options, rep + 1))?;
         incremental.push(cargo(dir, target, &["check", "--quiet"])?);
     }
     Ok(CrateCost {
@@ -246,38 +262,50 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "{:<12} {:>12} {:>12} {:>12} {:>12} {:>12}",
-            "", "#[node] CPU", "plain CPU", "ratio", "#[node] wall", "plain wall"
+            "{:<12} {:>12} {:>8} {:>15} {:>8} {:>12} {:>12} {:>12}",
+            "",
+            "#[node] CPU",
+            "ratio",
+            "node_module CPU",
+            "ratio",
+            "plain CPU",
+            "#[node] wall",
+            "plain wall"
         )?;
-        let (m, p) = (&self.with_macro, &self.plain);
-        for (label, a, b) in [
-            ("clean", m.clean, p.clean),
-            ("incremental", m.incremental, p.incremental),
-            ("no-op", m.noop, p.noop),
+        let (m, g, p) = (&self.with_macro, &self.node_module, &self.plain);
+        for (label, a, b, c) in [
+            ("clean", m.clean, g.clean, p.clean),
+            ("incremental", m.incremental, g.incremental, p.incremental),
+            ("no-op", m.noop, g.noop, p.noop),
         ] {
             writeln!(
                 f,
-                "{label:<12} {:>11.2}s {:>11.2}s {:>11.1}x {:>11.2}s {:>11.2}s",
+                "{label:<12} {:>11.2}s {:>7.1}x {:>14.2}s {:>7.1}x {:>11.2}s {:>11.2}s {:>11.2}s",
                 s(a.cpu),
+                ratio(a.cpu, c.cpu),
                 s(b.cpu),
-                ratio(a.cpu, b.cpu),
+                ratio(b.cpu, c.cpu),
+                s(c.cpu),
                 s(a.wall),
-                s(b.wall)
+                s(c.wall)
             )?;
         }
         writeln!(f, "without cargo's no-op cost (rustc's share):")?;
-        for (label, a, b) in [
-            ("clean", m.clean, p.clean),
-            ("incremental", m.incremental, p.incremental),
+        for (label, a, b, c) in [
+            ("clean", m.clean, g.clean, p.clean),
+            ("incremental", m.incremental, g.incremental, p.incremental),
         ] {
             let a = a.cpu.saturating_sub(m.noop.cpu);
-            let b = b.cpu.saturating_sub(p.noop.cpu);
+            let b = b.cpu.saturating_sub(g.noop.cpu);
+            let c = c.cpu.saturating_sub(p.noop.cpu);
             writeln!(
                 f,
-                "{label:<12} {:>11.2}s {:>11.2}s {:>11.1}x",
+                "{label:<12} {:>11.2}s {:>7.1}x {:>14.2}s {:>7.1}x {:>11.2}s",
                 s(a),
+                ratio(a, c),
                 s(b),
-                ratio(a, b)
+                ratio(b, c),
+                s(c)
             )?;
         }
         Ok(())

@@ -244,6 +244,9 @@ use proc_macro::TokenStream;
 /// built optimised: `[profile.dev.build-override] opt-level = 3` in the workspace's
 /// `Cargo.toml`. The function's body is not parsed by the macro, only passed through.
 ///
+/// For many nodes, put them in an inline module marked [`node_module`](macro@node_module): its
+/// plain `#[node]` functions then share one registration and cost about a third as much to check.
+///
 /// The code version is a hash of the function's own tokens, doc comments excluded: it changes
 /// when the function changes, not when the helpers it calls change.
 ///
@@ -273,7 +276,14 @@ pub fn node(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ordinary function, callable and unit-testable.
 ///
 /// The module's items must be in braces: an attribute does not see the items of a module in its
-/// own file. `#[node_module(crate = path)]` names a re-exported `hamilton_core`.
+/// own file. `#[node_module(crate = path)]` names a re-exported `hamilton_core`. Functions made by
+/// a macro inside the module are expanded by their own `#[node]`.
+///
+/// What differs for a batched function `f`: `f::DEF` is a `NodeRef` (it reads as a `NodeDef`, and
+/// `NodeRef::from` takes either kind), built the first time it is read rather than a constant;
+/// so `does(f, their = ours)`, which reads `f`'s parameters at compile time, needs `f` outside
+/// `#[node_module]` (or with an attribute argument such as `#[node(tag(..))]`, which keeps it
+/// registered on its own).
 ///
 /// ```
 /// #[hamilton_core::node_module]
