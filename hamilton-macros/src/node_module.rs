@@ -306,6 +306,7 @@ impl Batch {
         });
         out.extend(quote! {
             #[doc(hidden)]
+            #[allow(deprecated, clippy::all)]
             fn __hamilton_register(__r: &mut #private::Registrar) {
                 #lines
             }

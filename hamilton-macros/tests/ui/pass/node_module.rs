@@ -1,6 +1,8 @@
 //! `#[node_module]` with every parameter kind, a fallible node, private and public functions, a
-//! node with arguments beside batched ones, a renamed crate path, and `nodes![..]` over both.
+//! node with arguments beside batched ones, a deprecated node, a renamed crate path, and
+//! `nodes![..]` over both, without a warning.
 #![forbid(unsafe_code)]
+#![deny(warnings)]
 
 use hamilton_core::{Driver, Inputs, nodes, outputs};
 
@@ -30,6 +32,13 @@ mod features {
     #[node(tag(kind = "summary"))]
     pub fn summary(base: &f64, mean: &f64, words: &[String]) -> String {
         format!("{base} {mean} {}", words.len())
+    }
+
+    /// Kept for older callers.
+    #[deprecated = "use `base`"]
+    #[node]
+    pub fn old_base(a: &f64) -> f64 {
+        *a
     }
 
     pub fn count_words(text: &str) -> usize {
