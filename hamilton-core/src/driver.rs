@@ -578,11 +578,11 @@ impl Driver {
                     LoadFrom::Override => overrides.get(&vertex.name),
                     LoadFrom::Config => None,
                 }?;
-                let convertible = given.type_id() == vertex.ty.id
+                let convertible = given.type_id() == vertex.ty_id()
                     || self
                         .graph
                         .conversions
-                        .contains_key(&(given.type_id(), vertex.ty.id));
+                        .contains_key(&(given.type_id(), vertex.ty_id()));
                 (!convertible)
                     .then(|| type_problem(&self.graph, plan, load, given.type_name().to_string()))
             })

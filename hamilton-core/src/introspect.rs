@@ -94,7 +94,7 @@ impl<'d> NodeInfo<'d> {
     /// The type of the value: a function's output, an input's type (as its readers want it), or
     /// a config value's type.
     pub fn type_name(&self) -> &'static str {
-        self.vertex().ty.name
+        self.vertex().ty_name()
     }
 
     /// The [`TypeId`](std::any::TypeId) of the value's type (the type [`type_name`](Self::type_name)
@@ -109,7 +109,7 @@ impl<'d> NodeInfo<'d> {
     /// assert_eq!(dr.node("b").unwrap().type_id(), std::any::TypeId::of::<i64>());
     /// ```
     pub fn type_id(&self) -> std::any::TypeId {
-        self.vertex().ty.id
+        self.vertex().ty_id()
     }
 
     /// The documentation of a function node (empty otherwise).

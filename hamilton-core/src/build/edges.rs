@@ -174,7 +174,9 @@ mod tests {
                 Vertex {
                     name: Arc::from(format!("v{v}")),
                     kind: Kind::Input,
-                    ty: TypeDesc::from(crate::types::TypeInfo::of::<i64>()),
+                    value_ty: Some(Box::new(
+                        TypeDesc::from(crate::types::TypeInfo::of::<i64>()),
+                    )),
                     sources: Span::new(start, edges.len() - start),
                     optional: false,
                 }

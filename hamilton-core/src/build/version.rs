@@ -102,7 +102,7 @@ fn node_row(v: &Vertex) -> NodeRow {
     NodeRow {
         name: v.name.to_string(),
         module: node.map_or("", |n| n.module()).to_string(),
-        output_type: v.ty.name.to_string(),
+        output_type: v.ty_name().to_string(),
         code_version: code_version(v),
         doc: node.map_or("", |n| n.doc()).to_string(),
         location: node

@@ -63,14 +63,14 @@ impl Inner {
                 LoadFrom::Config => graph.config.value(&vertex.name),
             };
             // A value converted on its way in is fingerprinted as the node sees it, at run time.
-            let Some(value) = given.filter(|v| v.type_id() == vertex.ty.id) else {
+            let Some(value) = given.filter(|v| v.type_id() == vertex.ty_id()) else {
                 continue;
             };
             let memo_key = (vertex.name.to_string(), value.type_id());
             let version = ahead
                 .memo
                 .entry(memo_key)
-                .or_insert_with(|| self.data_version(value.as_any(), vertex.ty.name))
+                .or_insert_with(|| self.data_version(value.as_any(), vertex.ty_name()))
                 .clone();
             if let Ok(dv) = version {
                 slot_version[load.slot as usize] = Some(Version::Data(dv));

@@ -223,9 +223,9 @@ impl Inner {
             if code_version.is_some()
                 && behavior != Behavior::Ignore
                 && node.fan_out().is_none()
-                && !types.contains_key(&v.ty.id)
+                && !types.contains_key(&v.ty_id())
             {
-                let error = uncached_type(&v.name, node, v.ty.name);
+                let error = uncached_type(&v.name, node, v.ty_name());
                 store.note(error.to_string());
                 uncached.push(error);
             }
@@ -234,8 +234,8 @@ impl Inner {
                 NodeSpec {
                     code_version,
                     behavior,
-                    output: v.ty.id,
-                    output_name: v.ty.name,
+                    output: v.ty_id(),
+                    output_name: v.ty_name(),
                 },
             );
         }

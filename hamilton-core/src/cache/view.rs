@@ -40,7 +40,7 @@ impl Driver {
         for &i in &members {
             let v = &graph.vertices[i];
             let event = events.get(&*v.name);
-            let mut lines = vec![v.ty.name.to_string()];
+            let mut lines = vec![v.ty_name().to_string()];
             let status = event.map(|e| e.status);
             match event {
                 Some(e) => lines.push(format!("{} · {:.2?}", e.status, e.duration)),

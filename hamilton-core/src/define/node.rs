@@ -260,7 +260,7 @@ impl Node {
                     ..Param::new(p.name, p.ty, p.kind)
                 })
                 .collect(),
-            output: def.output,
+            output: def.output.resolved(),
             tags: def
                 .tags
                 .iter()
@@ -688,7 +688,7 @@ impl NodeBuilder {
             location: self.location,
             doc: self.doc,
             params: self.params.into(),
-            output,
+            output: output.resolved(),
             tags: self.tags,
             tag_lists: self.tag_lists,
             code_version: self.code_version,

@@ -39,6 +39,15 @@ impl TypeInfo {
         }
     }
 
+    /// The same type with its short name computed now, once (so that [`name`](Self::name)
+    /// costs nothing afterwards).
+    pub(crate) fn resolved(self) -> Self {
+        Self {
+            written: Some(self.name()),
+            ..self
+        }
+    }
+
     /// The type's [`TypeId`].
     pub fn id(&self) -> TypeId {
         (self.id)()

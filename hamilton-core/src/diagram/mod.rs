@@ -107,7 +107,7 @@ impl Driver {
             boxes.push(Box_ {
                 index: i,
                 name: v.name.to_string(),
-                ty: v.ty.name,
+                ty: v.ty_name(),
                 class,
                 note,
                 status: None,

@@ -114,7 +114,7 @@ impl Step {
             extra: extra.map(Arc::new),
             call: StepCall(node.callable().clone()),
             typed: node.typed_output(),
-            reports: vertex.ty.id == std::any::TypeId::of::<crate::check::CheckReport>(),
+            reports: vertex.ty_id() == std::any::TypeId::of::<crate::check::CheckReport>(),
             plain: false,
         }
     }
@@ -423,7 +423,7 @@ impl Plan {
         for (input, needed_by) in missing {
             errors.push(RequestError::MissingInput {
                 name: graph.vertices[input].name.to_string(),
-                ty: graph.vertices[input].ty.name.to_string(),
+                ty: graph.vertices[input].ty_name().to_string(),
                 needed_by,
                 did_you_mean: graph.near_nodes.get(&input).map(|&node| {
                     let vertex = &graph.vertices[node];

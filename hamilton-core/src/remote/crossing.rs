@@ -57,8 +57,8 @@ pub(crate) fn unencodable(graph: &Graph, remote_nodes: &[bool], codec: &Codec) -
                 check(
                     vertex,
                     format!("reads `{}` through parameter `{}`, a", s.name, param.name()),
-                    s.ty.id,
-                    s.ty.name,
+                    s.ty_id(),
+                    s.ty_name(),
                 );
             }
         }
@@ -70,7 +70,12 @@ pub(crate) fn unencodable(graph: &Graph, remote_nodes: &[bool], codec: &Codec) -
                 .iter()
                 .any(|&c| graph.block_of[c as usize] != in_block);
         if remote_nodes[v] || collected {
-            check(vertex, "produces".to_string(), vertex.ty.id, vertex.ty.name);
+            check(
+                vertex,
+                "produces".to_string(),
+                vertex.ty_id(),
+                vertex.ty_name(),
+            );
         }
     }
     problems

@@ -106,7 +106,7 @@ pub(crate) fn replay(
         let mut context = ctx.node_context(
             &vertex.name,
             node,
-            vertex.ty.name,
+            vertex.ty_name(),
             &input_types,
             run.item,
             None,

@@ -38,7 +38,7 @@ pub(crate) fn call(
     };
     let name = &*vertex.name;
     let input_types = hooks::input_types(node);
-    let ctx = hooked.node_context(name, node, vertex.ty.name, &input_types, item, Some(args));
+    let ctx = hooked.node_context(name, node, vertex.ty_name(), &input_types, item, Some(args));
     hooks::before_node(hooked.hooks, &ctx)?;
     let started = Instant::now();
     let mut inner = || match catch_unwind(AssertUnwindSafe(|| node.call(args))) {
@@ -79,7 +79,7 @@ pub(crate) fn call_unguarded(
     args: &Args<'_>,
 ) -> Result<Value, Failure> {
     match (step.call.0)(args) {
-        Ok(value) if step.typed || value.type_id() == vertex.ty.id => Ok(value),
+        Ok(value) if step.typed || value.type_id() == vertex.ty_id() => Ok(value),
         Ok(value) => Err(wrong_output_failure(vertex, &value)),
         Err(source) => Err(node_failure(vertex, args, source)),
     }
@@ -133,7 +133,7 @@ pub(crate) async fn call_async<'a>(
     let name = &*vertex.name;
     let input_types = hooks::input_types(node);
     // Made anew for each use: a context is not held across an await (its `args` is not `Sync`).
-    let context = || hooked.node_context(name, node, vertex.ty.name, &input_types, item, None);
+    let context = || hooked.node_context(name, node, vertex.ty_name(), &input_types, item, None);
     hooks::before_node(hooked.hooks, &context())?;
     let started = Instant::now();
     let wrapped = hooks::around_async_node(hooked.hooks, &context(), start())?;
@@ -211,7 +211,7 @@ pub(crate) fn check_output_type(
     node: &Node,
     value: Value,
 ) -> Result<Value, Error> {
-    if !node.typed_output() && value.type_id() != vertex.ty.id {
+    if !node.typed_output() && value.type_id() != vertex.ty_id() {
         return Err(wrong_output_type(vertex, &value));
     }
     Ok(value)
@@ -226,7 +226,7 @@ fn wrong_output_type(vertex: &Vertex, value: &Value) -> Error {
         source: format!(
             "returned a `{}` but declares `{}`; make the node's function return what it declares",
             value.type_name(),
-            vertex.ty.name
+            vertex.ty_name()
         )
         .into(),
     }

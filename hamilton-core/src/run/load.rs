@@ -29,10 +29,10 @@ pub(crate) fn load(
             LoadFrom::Config => graph.config.copy_value(&vertex.name),
         };
         let Some(value) = value else { continue };
-        let converted = if value.type_id() == vertex.ty.id {
+        let converted = if value.type_id() == vertex.ty_id() {
             Ok(value)
         } else {
-            match graph.conversions.get(&(value.type_id(), vertex.ty.id)) {
+            match graph.conversions.get(&(value.type_id(), vertex.ty_id())) {
                 Some(c) => c
                     .apply(value.as_any())
                     .map_err(|e| (value.type_name(), e.to_string())),
@@ -64,12 +64,12 @@ pub(crate) fn type_problem(graph: &Graph, plan: &Plan, load: &Load, found: Strin
     match load.from {
         LoadFrom::Override => RequestError::OverrideType {
             name: vertex.name.to_string(),
-            expected: vertex.ty.name.to_string(),
+            expected: vertex.ty_name().to_string(),
             found,
         },
         _ => RequestError::InputType {
             name: vertex.name.to_string(),
-            expected: vertex.ty.name.to_string(),
+            expected: vertex.ty_name().to_string(),
             found,
             needed_by: readers_in_plan(graph, plan, load.vertex),
         },
@@ -92,7 +92,7 @@ fn readers_in_plan(graph: &Graph, plan: &Plan, vertex: usize) -> Vec<String> {
 /// looking at the value).
 #[inline]
 pub(crate) fn report_of<'v>(vertex: &Vertex, value: &'v Value) -> Option<&'v CheckReport> {
-    if vertex.ty.id == std::any::TypeId::of::<CheckReport>() {
+    if vertex.ty_id() == std::any::TypeId::of::<CheckReport>() {
         crate::check::as_report(value)
     } else {
         None
