@@ -4,6 +4,7 @@
 //! kept here for the whole graph in one array, compressed by rows: two `u32` arrays instead of
 //! a vector per vertex.
 
+use crate::blocks::BlockOf;
 use crate::graph::{Source, Vertex};
 
 /// The vertices reading each vertex, each list sorted and without repeats.
@@ -54,8 +55,8 @@ fn for_each_edge(vertices: &[Vertex], edges: &[Source], mut edge: impl FnMut(usi
 
 /// What the run order moves as one with `v`: `v` itself, or for a vertex of a fan-out's block,
 /// the fan-out (which names the fan-out with its block).
-pub(crate) fn unit_of(v: usize, block_of: &[Option<u32>], expands: &[usize]) -> usize {
-    block_of[v].map_or(v, |b| expands[b as usize])
+pub(crate) fn unit_of(v: usize, block_of: &BlockOf, expands: &[usize]) -> usize {
+    block_of.of(v).map_or(v, |b| expands[b as usize])
 }
 
 /// Each vertex's position in the order runs visit them, or `None` if the edges have a cycle
@@ -69,7 +70,7 @@ pub(crate) fn unit_of(v: usize, block_of: &[Option<u32>], expands: &[usize]) -> 
 /// that sorts first).
 pub(crate) fn run_order(
     consumers: &Consumers,
-    block_of: &[Option<u32>],
+    block_of: &BlockOf,
     expands: &[usize],
 ) -> Option<Vec<u32>> {
     let n = block_of.len();
@@ -79,8 +80,8 @@ pub(crate) fn run_order(
     for (b, &e) in expands.iter().enumerate() {
         block_at[e] = Some(b as u32);
     }
-    for b in block_of.iter().flatten() {
-        members[*b as usize] += 1;
+    for b in block_of.blocks() {
+        members[b as usize] += 1;
     }
     // For a unit, its edges from other units; for a block's member, its edges from the block.
     let mut waiting = vec![0_u32; n];
@@ -233,7 +234,7 @@ mod tests {
 
     /// The order of vertices without fan-outs.
     fn order(sources: &[Vec<usize>]) -> Option<Vec<u32>> {
-        run_order(&consumers(sources), &vec![None; sources.len()], &[])
+        run_order(&consumers(sources), &BlockOf::new(sources.len()), &[])
     }
 
     /// The vertices by position.
@@ -297,7 +298,7 @@ mod tests {
         // 0 is a fan-out; 1 and 2 (reading 1) are its block; 3 collects 1, 4 collects 2;
         // 5 reads 0's source 6 and nothing of the block.
         let sources = [vec![6], vec![0], vec![1], vec![1], vec![2], vec![6], vec![]];
-        let block_of = [None, Some(0), Some(0), None, None, None, None];
+        let block_of = BlockOf::from(&[None, Some(0), Some(0), None, None, None, None][..]);
         let pos = run_order(&consumers(&sources), &block_of, &[0]).unwrap();
         let seq = sequence(&pos);
         let start = seq.iter().position(|&v| v == 0).unwrap();
@@ -309,7 +310,7 @@ mod tests {
     fn a_collector_feeding_its_block_is_a_cycle() {
         // 0 is a fan-out; 1 and 2 are its block; 3 collects 1 and 2 reads 3.
         let sources = [vec![], vec![0], vec![1, 3], vec![1]];
-        let block_of = [None, Some(0), Some(0), None];
+        let block_of = BlockOf::from(&[None, Some(0), Some(0), None][..]);
         assert_eq!(run_order(&consumers(&sources), &block_of, &[0]), None);
         // Without the block, the same edges have an order.
         assert!(order(&sources).is_some());

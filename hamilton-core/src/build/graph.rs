@@ -158,7 +158,7 @@ pub(crate) struct Graph {
     pub(crate) config: Config,
     /// The fan-outs, and which one's block each vertex belongs to.
     pub(crate) blocks: Vec<crate::blocks::Block>,
-    pub(crate) block_of: Vec<Option<u32>>,
+    pub(crate) block_of: crate::blocks::BlockOf,
     /// For an input whose name is close to a function node's: that node (a likely typo).
     pub(crate) near_nodes: FxHashMap<usize, usize>,
     /// The modules the graph was built from.

@@ -196,7 +196,7 @@ impl Inner {
             let version = match arg {
                 ArgPlan::Absent => "<absent>".to_string(),
                 ArgPlan::Slot { slot, .. } => {
-                    let source = &graph.vertices[plan.slot_vertex[*slot as usize]];
+                    let source = &graph.vertices[plan.vertex_of(*slot as usize)];
                     if step.conversion(i).is_some() || *source.name != *param.name() {
                         return Found::Later;
                     }

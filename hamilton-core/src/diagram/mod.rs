@@ -140,11 +140,11 @@ impl Driver {
         overrides: &Overrides,
     ) -> Result<Diagram, Error> {
         let plan = self.plan(outputs, inputs, overrides)?;
-        let members: HashSet<usize> = plan.slot_vertex.iter().copied().collect();
+        let members: HashSet<usize> = plan.slot_vertex.iter().map(|&v| v as usize).collect();
         let out: HashSet<usize> = plan
             .outputs
             .iter()
-            .map(|(_, slot)| plan.slot_vertex[*slot as usize])
+            .map(|(_, slot)| plan.vertex_of(*slot as usize))
             .collect();
         let over: HashSet<usize> = plan
             .loads

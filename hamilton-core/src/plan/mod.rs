@@ -171,7 +171,7 @@ pub(crate) struct Plan {
     /// on the same thread (see [`output_names`](Self::output_names)).
     output_names: thread_local::ThreadLocal<Arc<OutputNames>>,
     /// The vertex in each slot.
-    pub(crate) slot_vertex: Vec<usize>,
+    pub(crate) slot_vertex: Vec<u32>,
     /// The `async` nodes of the plan, which only `execute_async` can run.
     pub(crate) async_nodes: Vec<String>,
     /// The dependency structure, built on the first out-of-order (parallel or async) run.
@@ -192,6 +192,11 @@ pub(crate) struct FanOutPlan {
 }
 
 impl Plan {
+    /// The vertex whose value `slot` holds.
+    pub(crate) fn vertex_of(&self, slot: usize) -> usize {
+        self.slot_vertex[slot] as usize
+    }
+
     /// The outputs' names, for the [`Outputs`](crate::outputs::Outputs) of a run: made once
     /// per thread, so that the runs of two threads do not change one reference count.
     pub(crate) fn output_names(&self) -> Arc<OutputNames> {
@@ -355,7 +360,7 @@ impl Plan {
             };
             let slot = slot_vertex.len() as u32;
             slot_of.0.insert(v, slot);
-            slot_vertex.push(v);
+            slot_vertex.push(v as u32);
             match from {
                 Some(from) => loads.push(Load {
                     slot,
@@ -533,7 +538,7 @@ fn group_fan_outs(
             .to_string()
     };
     for (name, v) in outputs {
-        if let Some(b) = graph.block_of[*v] {
+        if let Some(b) = graph.block_of.of(*v) {
             errors.push(RequestError::InsideFanOut {
                 name: name.to_string(),
                 fan_out: fan_out_name(b),
@@ -542,7 +547,7 @@ fn group_fan_outs(
         }
     }
     for name in overrides {
-        if let Some(b) = graph.get(name).and_then(|v| graph.block_of[v]) {
+        if let Some(b) = graph.get(name).and_then(|v| graph.block_of.of(v)) {
             errors.push(RequestError::InsideFanOut {
                 name: name.clone(),
                 fan_out: fan_out_name(b),
@@ -554,7 +559,7 @@ fn group_fan_outs(
     let mut blocks: BTreeMap<u32, (u32, Vec<Step>)> = BTreeMap::new();
     for step in steps {
         let pos = graph.topo_pos[step.vertex];
-        match graph.block_of[step.vertex] {
+        match graph.block_of.of(step.vertex) {
             Some(b) => {
                 let entry = blocks.entry(b).or_insert((0, Vec::new()));
                 entry.0 = entry.0.max(pos);

@@ -139,7 +139,7 @@ impl Remote {
             .iter()
             .enumerate()
             .map(|(v, vertex)| {
-                graph.block_of[v].is_none()
+                graph.block_of.of(v).is_none()
                     && self.nodes.as_ref().is_some_and(|filter| {
                         vertex
                             .function()

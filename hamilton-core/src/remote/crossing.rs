@@ -33,13 +33,13 @@ pub(crate) fn unencodable(graph: &Graph, remote_nodes: &[bool], codec: &Codec) -
         let Some(node) = vertex.function() else {
             continue;
         };
-        let in_block = graph.block_of[v];
+        let in_block = graph.block_of.of(v);
         if in_block.is_none() && !remote_nodes[v] {
             continue;
         }
         // What it reads from the driver's process.
         for (param, source) in node.params().iter().zip(graph.sources_of(vertex)) {
-            let source_block = graph.block_of[source.node];
+            let source_block = graph.block_of.of(source.node);
             let is_expand =
                 in_block.is_some_and(|b| graph.blocks[b as usize].expand == source.node);
             if is_expand {
@@ -68,7 +68,7 @@ pub(crate) fn unencodable(graph: &Graph, remote_nodes: &[bool], codec: &Codec) -
                 .consumers
                 .of(v)
                 .iter()
-                .any(|&c| graph.block_of[c as usize] != in_block);
+                .any(|&c| graph.block_of.of(c as usize) != in_block);
         if remote_nodes[v] || collected {
             check(
                 vertex,

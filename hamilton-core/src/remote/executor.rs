@@ -71,7 +71,7 @@ impl Elsewhere for RemoteExecutor {
                         .expect("a block reads computed values");
                     values.push((
                         *slot,
-                        self.put(&key, run.graph, run.plan.slot_vertex[*slot as usize], value)?,
+                        self.put(&key, run.graph, run.plan.vertex_of(*slot as usize), value)?,
                     ));
                 }
             }
@@ -131,7 +131,7 @@ impl Elsewhere for RemoteExecutor {
                 )?;
                 for (item, slot, blob) in &outcome.values {
                     let value =
-                        self.fetch(&key, run.graph, run.plan.slot_vertex[*slot as usize], blob)?;
+                        self.fetch(&key, run.graph, run.plan.vertex_of(*slot as usize), blob)?;
                     per_item
                         .get_mut(*item)
                         .ok_or_else(|| protocol(&what, &format!("no item {item}")))?
@@ -193,7 +193,7 @@ impl Elsewhere for RemoteExecutor {
                     .expect("a step reads computed values");
                 values.push((
                     *slot,
-                    self.put(&key, run.graph, run.plan.slot_vertex[*slot as usize], value)?,
+                    self.put(&key, run.graph, run.plan.vertex_of(*slot as usize), value)?,
                 ));
             }
         }

@@ -245,7 +245,7 @@ impl TaskRunner {
                 Ok(done) => {
                     for (_, values) in done {
                         for (slot, value) in values {
-                            let node = &self.graph.vertices[plan.slot_vertex[slot as usize]].name;
+                            let node = &self.graph.vertices[plan.vertex_of(slot as usize)].name;
                             outcome
                                 .values
                                 .push((*index, slot, self.put(&task.run, node, &value)?));

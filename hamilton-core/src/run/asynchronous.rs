@@ -258,7 +258,7 @@ impl State<'_> {
                     && !self.schedule.is_output[s]
                     && let Some(value) = self.store.slots[s].take()
                 {
-                    let node = &self.graph.vertices[self.plan.slot_vertex[s]].name;
+                    let node = &self.graph.vertices[self.plan.vertex_of(s)].name;
                     if let Err(e) = invoke::drop_value(node, value) {
                         self.failure.record(position, e);
                     }

@@ -150,7 +150,7 @@ fn take_outputs(
     let mut dropped = Ok(());
     for (slot, value) in slots.into_iter().enumerate() {
         if let Some(value) = value {
-            let node = &graph.vertices[plan.slot_vertex[slot]].name;
+            let node = &graph.vertices[plan.vertex_of(slot)].name;
             let r = super::invoke::drop_value(node, value);
             if dropped.is_ok() {
                 dropped = r;

@@ -306,7 +306,7 @@ fn subtract_reads(shared: &Shared<'_>, slot: usize, reads: usize) {
     let read = shared.slot(slot);
     if read.readers_left.fetch_sub(reads, Ordering::AcqRel) == reads {
         let freed = read.value.write().unwrap_or_else(|p| p.into_inner()).take();
-        let node = &shared.graph.vertices[shared.plan.slot_vertex[slot]].name;
+        let node = &shared.graph.vertices[shared.plan.vertex_of(slot)].name;
         if let Err(e) = invoke::drop_value(node, freed) {
             shared
                 .failure
@@ -434,8 +434,7 @@ impl<'s> Task<'s> {
     ) -> bool {
         match result {
             Ok(value) => {
-                let vertex =
-                    &self.shared.graph.vertices[self.shared.plan.slot_vertex[slot as usize]];
+                let vertex = &self.shared.graph.vertices[self.shared.plan.vertex_of(slot as usize)];
                 if let Some(report) = report_of(vertex, &value) {
                     self.shared
                         .reports

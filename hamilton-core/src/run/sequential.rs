@@ -171,7 +171,7 @@ pub(crate) fn run_in_order(
         Err(payload) => match (slots.calling.take(), slots.dropping.take()) {
             (Some(vertex), _) => Err(invoke::node_panicked(&graph.vertices[vertex], payload)),
             (None, Some(slot)) => Err(invoke::drop_panicked(
-                &graph.vertices[plan.slot_vertex[slot as usize]].name,
+                &graph.vertices[plan.vertex_of(slot as usize)].name,
                 payload,
             )),
             (None, None) => resume_unwind(payload),
