@@ -160,6 +160,9 @@ mod tests {
         );
         assert_eq!(block_of.blocks().collect::<Vec<_>>(), [0, 7]);
         assert_eq!(block_of.len(), 4);
-        assert_eq!(block_of.0.capacity() * std::mem::size_of_val(&block_of.0[0]), 16);
+        assert_eq!(
+            block_of.0.capacity() * std::mem::size_of_val(&block_of.0[0]),
+            16
+        );
     }
 }
