@@ -337,3 +337,51 @@ fn a_batched_function_serves_as_a_pipe_step() {
         .unwrap();
     assert_eq!(out.get::<f64>("spend_half").unwrap(), &4.0);
 }
+
+#[test]
+fn batched_nodes_run_alike_under_the_parallel_executor() {
+    let sequential = Driver::builder()
+        .with_modules([together::MODULE])
+        .build()
+        .unwrap();
+    let parallel = Driver::builder()
+        .with_modules([together::MODULE])
+        .with_parallelism(2)
+        .build()
+        .unwrap();
+    let wanted = ["checked", "label", "owned_twice", "wired_reader"];
+    let a = sequential.execute(&wanted, inputs()).unwrap();
+    let b = parallel.execute(&wanted, inputs()).unwrap();
+    assert_eq!(
+        a.get::<f64>("wired_reader").unwrap(),
+        b.get::<f64>("wired_reader").unwrap()
+    );
+    assert_eq!(
+        a.get::<String>("label").unwrap(),
+        b.get::<String>("label").unwrap()
+    );
+    assert_eq!(
+        a.get::<Vec<f64>>("owned_twice").unwrap(),
+        b.get::<Vec<f64>>("owned_twice").unwrap()
+    );
+}
+
+#[tokio::test]
+async fn batched_nodes_run_under_execute_async() {
+    let dr = Driver::builder()
+        .with_modules([together::MODULE])
+        .build()
+        .unwrap();
+    let out = dr
+        .execute_async(&["wired_reader", "owned_twice"], inputs())
+        .await
+        .unwrap();
+    assert_eq!(
+        out.get::<f64>("wired_reader").unwrap(),
+        &(2.5_f64.sqrt() + 5.0)
+    );
+    assert_eq!(
+        out.get::<Vec<f64>>("owned_twice").unwrap(),
+        &[1.0, 2.0, 7.0]
+    );
+}

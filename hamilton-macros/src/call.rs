@@ -18,17 +18,28 @@ pub(crate) const MAX_GENERIC_PARAMS: usize = 12;
 /// `T` that is not `Clone` is reported there.
 fn read_marker(param: &Param, private: &dyn ToTokens) -> TokenStream {
     let value = &param.read.value;
-    let marker = match (param.read.kind, param.read.borrowed) {
-        (Kind::Owned, _) => return quote_spanned!(param.ty.span()=> #private::owned::<#value>()),
-        (Kind::OptionalOwned, _) => {
-            return quote_spanned!(param.ty.span()=> #private::opt_owned::<#value>());
+    let (marker, _) = marker_names(param);
+    match param.read.kind {
+        Kind::Owned => quote_spanned!(param.ty.span()=> #private::owned::<#value>()),
+        Kind::OptionalOwned => quote_spanned!(param.ty.span()=> #private::opt_owned::<#value>()),
+        _ => {
+            let marker = Ident::new(marker, Span::call_site());
+            quote!(#private::#marker::<#value>::NEW)
         }
-        (Kind::Ref, Borrowed::Plain) => quote!(Ref),
-        (Kind::OptionalRef, Borrowed::Plain) => quote!(OptRef),
-        (Kind::Ref, _) => quote!(Deref),
-        (Kind::OptionalRef, _) => quote!(OptDeref),
-    };
-    quote!(#private::#marker::<#value>::NEW)
+    }
+}
+
+/// How a parameter is read: its marker type's name, and the name of the constructor that checks
+/// the parameter's type (`#[node_module]`'s registration calls it).
+pub(crate) fn marker_names(param: &Param) -> (&'static str, &'static str) {
+    match (param.read.kind, param.read.borrowed) {
+        (Kind::Owned, _) => ("Owned", "by_value"),
+        (Kind::OptionalOwned, _) => ("OptOwned", "opt_value"),
+        (Kind::Ref, Borrowed::Plain) => ("Ref", "by_ref"),
+        (Kind::OptionalRef, Borrowed::Plain) => ("OptRef", "opt_ref"),
+        (Kind::Ref, _) => ("Deref", "by_deref"),
+        (Kind::OptionalRef, _) => ("OptDeref", "opt_deref"),
+    }
 }
 
 /// The marker value of how the return value is wrapped, spanned on the return type: an output

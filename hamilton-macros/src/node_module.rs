@@ -18,8 +18,8 @@ use syn::{Attribute, Meta};
 
 use std::fmt::Write as _;
 
-use crate::ast::{Borrowed, Kind, Node, Output, Param, type_name};
-use crate::call::MAX_GENERIC_PARAMS;
+use crate::ast::{Node, Output, Param, type_name};
+use crate::call::{MAX_GENERIC_PARAMS, marker_names};
 use crate::valid::{self, Errors};
 
 /// Separates the fields of a node's metadata string (`hamilton_core::__private::batch`).
@@ -342,18 +342,6 @@ fn marker_value(param: &Param, private: &Ident) -> TokenStream {
     let span = param.ty.span();
     let name = Ident::new(marker_names(param).1, span);
     quote_spanned!(span=> #private::#name::<#value>())
-}
-
-/// The marker type's and its constructor's names.
-fn marker_names(param: &Param) -> (&'static str, &'static str) {
-    match (param.read.kind, param.read.borrowed) {
-        (Kind::Owned, _) => ("Owned", "by_value"),
-        (Kind::OptionalOwned, _) => ("OptOwned", "opt_value"),
-        (Kind::Ref, Borrowed::Plain) => ("Ref", "by_ref"),
-        (Kind::OptionalRef, Borrowed::Plain) => ("OptRef", "opt_ref"),
-        (Kind::Ref, _) => ("Deref", "by_deref"),
-        (Kind::OptionalRef, _) => ("OptDeref", "opt_deref"),
-    }
 }
 
 /// The return value's marker type and its constructor, spanned on the return type.

@@ -129,18 +129,12 @@ impl Vertex {
 
     /// The [`TypeId`] of the vertex's value.
     pub(crate) fn ty_id(&self) -> TypeId {
-        match (&self.kind, &self.value_ty) {
-            (Kind::Function(node), _) => node.output().id(),
-            _ => self.ty().id,
-        }
+        self.ty().id
     }
 
     /// The name of the vertex's value type.
     pub(crate) fn ty_name(&self) -> &'static str {
-        match (&self.kind, &self.value_ty) {
-            (Kind::Function(node), _) => node.output().name(),
-            _ => self.ty().name,
-        }
+        self.ty().name
     }
 }
 
