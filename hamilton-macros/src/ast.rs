@@ -29,6 +29,13 @@ pub(crate) struct Node {
 impl Node {
     /// The model of `func`.
     pub(crate) fn new(func: ItemFn) -> Self {
+        let code_version = hash::code_version(&func);
+        Self::with_code_version(func, code_version)
+    }
+
+    /// The model of `func`, whose code version is known (from the tokens it was parsed from:
+    /// [`hash::code_version_of`]).
+    pub(crate) fn with_code_version(func: ItemFn, code_version: u64) -> Self {
         let params = func
             .sig
             .inputs
@@ -45,7 +52,7 @@ impl Node {
         Self {
             doc: docs::extract(&func.attrs),
             line: line_of(func.sig.ident.span()),
-            code_version: hash::code_version(&func),
+            code_version,
             params,
             output,
             func,

@@ -55,7 +55,12 @@ pub(crate) fn node(args: TokenStream, item: TokenStream) -> TokenStream {
             ));
         }
     }
-    let node = Node::new(func);
+    // The version of the tokens as written, unless `does(..)` wrote the body.
+    let node = if options.mods.does.is_none() {
+        Node::with_code_version(func, crate::hash::code_version_of(item.clone()))
+    } else {
+        Node::new(func)
+    };
     valid::check(&node, &mut errors);
     if let Some(wired) = &options.wired {
         check_except(&node, wired, &mut errors);

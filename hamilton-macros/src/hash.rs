@@ -1,9 +1,8 @@
 //! The code version: a hash of a node function's tokens.
 
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::ItemFn;
-
-use crate::docs;
 
 /// The code version of `func`: the 64-bit FNV-1a hash of its tokens, rendered to a string.
 ///
@@ -19,9 +18,34 @@ use crate::docs;
 /// The rendering of tokens is the compiler's, so the version is stable for a given source and
 /// compiler, not necessarily across compiler versions.
 pub(crate) fn code_version(func: &ItemFn) -> u64 {
-    let mut func = func.clone();
-    func.attrs.retain(|attr| !docs::is_doc(attr));
-    fnv1a64(func.to_token_stream().to_string().as_bytes())
+    code_version_of(func.to_token_stream())
+}
+
+/// The code version of a function from its tokens as written (what [`code_version`] gives for
+/// the function they parse to), without parsing or printing it again: the macros' input is
+/// hashed as it came.
+pub(crate) fn code_version_of(tokens: TokenStream) -> u64 {
+    let mut kept = Vec::new();
+    let mut trees = tokens.into_iter().peekable();
+    while let Some(tree) = trees.next() {
+        if let TokenTree::Punct(hash) = &tree
+            && hash.as_char() == '#'
+            && let Some(TokenTree::Group(attr)) = trees.peek()
+            && attr.delimiter() == Delimiter::Bracket
+            && is_doc(attr.stream())
+        {
+            trees.next();
+            continue;
+        }
+        kept.push(tree);
+    }
+    let text = kept.into_iter().collect::<TokenStream>().to_string();
+    fnv1a64(text.as_bytes())
+}
+
+/// Whether an attribute's tokens (inside its brackets) are `doc ..`.
+fn is_doc(attr: TokenStream) -> bool {
+    matches!(attr.into_iter().next(), Some(TokenTree::Ident(ident)) if ident == "doc")
 }
 
 /// The 64-bit FNV-1a hash of `bytes`.
@@ -67,6 +91,26 @@ mod tests {
             fn f(x: &f64) -> f64 { x * 2.0 }
         };
         assert_eq!(code_version(&a), code_version(&b));
+    }
+
+    #[test]
+    fn the_version_of_written_tokens_is_the_version_of_the_parsed_function() {
+        for tokens in [
+            quote::quote! { fn f(x: &f64) -> f64 { x * 2.0 } },
+            quote::quote! {
+                /// Doc.
+                #[inline]
+                #[doc = "more"]
+                pub(crate) fn g<'a>(x: &'a [u8], y: Option<&str>) -> Result<u8, String> {
+                    let z = x.iter().map(|v| *v as u32).sum::<u32>();
+                    Ok(z as u8)
+                }
+            },
+            quote::quote! { #[deprecated(note = "old")] fn h() -> String { format!("{}", r#"raw"#) } },
+        ] {
+            let func: ItemFn = syn::parse2(tokens.clone()).unwrap();
+            assert_eq!(code_version_of(tokens), code_version(&func));
+        }
     }
 
     #[test]

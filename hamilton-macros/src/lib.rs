@@ -15,6 +15,7 @@ mod hash;
 mod modifiers;
 mod node_module;
 mod parse_fn;
+mod pieces;
 mod spans;
 mod valid;
 

@@ -18,8 +18,9 @@ use syn::{Attribute, Meta};
 
 use std::fmt::Write as _;
 
-use crate::ast::{Node, Output, Param, type_name};
+use crate::ast::{Node, Output, type_name};
 use crate::call::{MAX_GENERIC_PARAMS, marker_names};
+use crate::pieces::{Lexer, Pieces};
 use crate::valid::{self, Errors};
 
 /// Separates the fields of a node's metadata string (`hamilton_core::__private::batch`).
@@ -172,7 +173,10 @@ fn batchable(item: &[TokenTree]) -> Option<(Node, Vec<Attribute>)> {
     if func.sig.asyncness.is_some() {
         return None;
     }
-    let node = Node::new(func);
+    // The function's tokens as `#[node]` receives them: all but its own attribute.
+    let at = 2 * attrs.iter().position(is_node)?;
+    let written = item[..at].iter().chain(&item[at + 2..]).cloned().collect();
+    let node = Node::with_code_version(func, crate::hash::code_version_of(written));
     let mut errors = Errors::default();
     valid::check(&node, &mut errors);
     let output = node.output.as_ref()?;
@@ -187,7 +191,7 @@ fn batchable(item: &[TokenTree]) -> Option<(Node, Vec<Attribute>)> {
 
 /// The batched nodes' names, aliases and registration lines.
 ///
-/// The generated items are written as text and made into tokens once, at the end: building them
+/// The generated items are written as text and made into tokens in few pieces: building them
 /// token by token costs a call through the compiler bridge per token, which made the macro the
 /// larger part of a module's `cargo check`.
 #[derive(Default)]
@@ -195,13 +199,20 @@ struct Batch {
     names: Vec<String>,
     /// The aliases, one per batched function.
     aliases: String,
-    /// The lines of the registration function: tokens, since their marker constructors are
-    /// spanned on the parameters and the return type (where their bounds report a problem).
-    lines: Vec<TokenTree>,
+    /// The registration functions written so far, each registering [`CHUNK`] nodes.
+    chunks: Vec<TokenStream>,
+    /// The lines of the registration function being written.
+    lines: Pieces,
+    lexer: Lexer,
     /// Whether a removed `#[node]` was written as the bare name (an import the module now
     /// uses nowhere else).
     imported: bool,
 }
+
+/// How many nodes one registration function registers. After an edit to one function, the
+/// compiler checks again the registration function holding its line (its code version changed):
+/// one of a few lines rather than one of the whole module's.
+const CHUNK: usize = 16;
 
 impl Batch {
     /// Emits the function without its `#[node]`, and its alias; records its registration.
@@ -234,34 +245,75 @@ impl Batch {
             "#[doc(hidden)] #[allow(non_camel_case_types, unreachable_pub)] {vis} type {alias} = \
              {PRIVATE}::Batched<{value}, __hamilton_module, {index}>;"
         );
-        let private = Ident::new(PRIVATE, Span::call_site());
-        let types = node.params.iter().map(|param| marker_type(param, &private));
-        let values = node
+        self.line(&node, output);
+        self.names.push(node.fn_name());
+        if self.names.len() % CHUNK == 0 {
+            self.end_chunk();
+        }
+    }
+
+    /// `__r.node::<(markers..,), returns, _>(f, (marker values..,), returns value, "meta");`:
+    /// the marker types as text, each marker value spanned on its type (whose bounds report a
+    /// type that cannot be a node value, or a by-value one that is not `Clone`, on that type).
+    fn line(&mut self, node: &Node, output: &Output) {
+        let types: String = node
             .params
             .iter()
-            .map(|param| marker_value(param, &private));
-        let (returns_type, returns_value) = returns_marker(output, &private);
-        let meta = Literal::string(&metadata(&node, output));
-        let ident = &node.func.sig.ident;
-        self.lines.extend(quote! {
-            __r.node::<(#(#types,)*), #returns_type, _>(
-                #ident, (#(#values,)*), #returns_value, #meta,
-            );
-        });
-        self.names.push(node.fn_name());
+            .map(|param| {
+                let marker = marker_names(param).0;
+                format!("{PRIVATE}::{marker}<{}>, ", param.read.value_name)
+            })
+            .collect();
+        let (returns_type, returns_value) = returns_marker(output, &mut self.lexer);
+        let mut values = Pieces::default();
+        for param in &node.params {
+            let make = marker_names(param).1;
+            values.text(&format!("{PRIVATE}::{make}::<"));
+            values.tokens(param.read.value.to_token_stream());
+            values.text(">(), ");
+        }
+        let mut args = Pieces::default();
+        args.tree(node.func.sig.ident.clone());
+        args.text(", ");
+        args.group(Delimiter::Parenthesis, values);
+        args.text(", ");
+        args.tokens(returns_value);
+        args.text(", ");
+        args.tree(Literal::string(&metadata(node, output)));
+        self.lines
+            .text(&format!("__r.node::<({types}), {returns_type}, _>"));
+        self.lines.group(Delimiter::Parenthesis, args);
+        self.lines.text(";");
+    }
+
+    /// Closes the registration function being written.
+    fn end_chunk(&mut self) {
+        let index = self.chunks.len();
+        let mut chunk = Pieces::default();
+        chunk.text(&format!(
+            "#[doc(hidden)] #[allow(deprecated, clippy::all)] \
+             fn __hamilton_register_{index}(__r: &mut {PRIVATE}::Registrar)"
+        ));
+        chunk.group(Delimiter::Brace, std::mem::take(&mut self.lines));
+        self.chunks.push(chunk.finish(&mut self.lexer));
     }
 
     /// The module's registration: the aliases, the marker type, the names and descriptors, the
     /// registry entry.
-    fn finish(self, krate: &TokenStream) -> TokenStream {
+    fn finish(mut self, krate: &TokenStream) -> TokenStream {
         if self.names.is_empty() {
             return TokenStream::new();
+        }
+        if !self.lines.is_empty() {
+            self.end_chunk();
         }
         let Self {
             names,
             aliases,
-            lines,
+            chunks,
             imported,
+            mut lexer,
+            ..
         } = self;
         // The `use hamilton_core::node;` that the removed attributes named: still used.
         let uses_node = if imported {
@@ -294,74 +346,42 @@ impl Batch {
                     {PRIVATE}::ModuleEntry::new(<__hamilton_module as {PRIVATE}::BatchedModule>::defs);
             }}"
         );
-        let lines: TokenStream = lines.into_iter().collect();
-        let private = Ident::new(PRIVATE, Span::call_site());
-        let mut out = parse(&code).unwrap_or_else(|| {
-            syn::Error::new(
-                Span::call_site(),
-                "`#[node_module]` could not write its registration; write `#[node]` functions \
-                 outside `#[node_module]`, and report this",
-            )
-            .to_compile_error()
-        });
-        out.extend(quote! {
-            #[doc(hidden)]
-            #[allow(deprecated, clippy::all)]
-            fn __hamilton_register(__r: &mut #private::Registrar) {
-                #lines
-            }
-        });
-        out
-    }
-}
-
-/// `code` as tokens: lexed by the compiler itself when running inside it (`proc_macro2` checks
-/// the text with a lexer of its own first, which here cost more than the rest of the macro).
-fn parse(code: &str) -> Option<TokenStream> {
-    if proc_macro::is_available() {
-        code.parse::<proc_macro::TokenStream>().ok().map(Into::into)
-    } else {
-        code.parse().ok()
+        let calls: String = (0..chunks.len())
+            .map(|index| format!("__hamilton_register_{index}(__r); "))
+            .collect();
+        let register = format!(
+            "#[doc(hidden)] fn __hamilton_register(__r: &mut {PRIVATE}::Registrar) {{ {calls} }}"
+        );
+        let mut out = Pieces::default();
+        out.text(&code);
+        out.text(&register);
+        for chunk in chunks {
+            out.tokens(chunk);
+        }
+        out.finish(&mut lexer)
     }
 }
 
 /// The name the generated items use for `hamilton_core::__private` (imported once per module).
 const PRIVATE: &str = "__hamilton_private";
 
-/// The parameter's marker type, and its constructor spanned on the parameter's type (whose
-/// bounds report a type that cannot be a node value, or a by-value one that is not `Clone`, on
-/// that type).
-fn marker_type(param: &Param, private: &Ident) -> TokenStream {
-    let value = &param.read.value;
-    let name = Ident::new(marker_names(param).0, Span::call_site());
-    quote!(#private::#name<#value>)
-}
-
-fn marker_value(param: &Param, private: &Ident) -> TokenStream {
-    let value = &param.read.value;
-    let span = param.ty.span();
-    let name = Ident::new(marker_names(param).1, span);
-    quote_spanned!(span=> #private::#name::<#value>())
-}
-
-/// The return value's marker type and its constructor, spanned on the return type.
-fn returns_marker(output: &Output, private: &Ident) -> (TokenStream, TokenStream) {
+/// The return value's marker type (text) and its constructor, spanned on the return type.
+fn returns_marker(output: &Output, lexer: &mut Lexer) -> (String, TokenStream) {
     let ty = &output.ty;
-    let span = ty.span();
-    let (name, make) = if output.fallible {
-        ("ReturnsResult", "returns_result")
+    if output.fallible {
+        // `R: Fallible` is reported over the whole path: span all of it on the return type.
+        let private = Ident::new(PRIVATE, Span::call_site());
+        let make = crate::spans::spanned_call(&private, "returns_result", ty, ty);
+        let marker = format!("{PRIVATE}::ReturnsResult<{}>", type_name(ty));
+        (marker, quote_spanned!(ty.span()=> #make()))
     } else {
-        ("Returns", "returns")
-    };
-    let name = Ident::new(name, Span::call_site());
-    // `R: Fallible` is reported over the whole path: span all of it on the return type.
-    let make = if output.fallible {
-        crate::spans::spanned_call(private, make, ty, ty)
-    } else {
-        let make = Ident::new(make, span);
-        quote_spanned!(span=> #private::#make::<#ty>)
-    };
-    (quote!(#private::#name<#ty>), quote_spanned!(span=> #make()))
+        let mut make = Pieces::default();
+        make.text(&format!("{PRIVATE}::returns::<"));
+        make.tokens(ty.to_token_stream());
+        make.text(">()");
+        let marker = format!("{PRIVATE}::Returns<{}>", output.value_name);
+        (marker, make.finish(lexer))
+    }
 }
 
 /// The node's metadata as `Registrar::node` reads it: name, line, doc, code version, output type
@@ -411,15 +431,35 @@ mod tests {
             out.contains("Batched < f64 , __hamilton_module , 0 >"),
             "{out}"
         );
+        let flat: String = out.split_whitespace().collect();
         assert!(
-            out.contains("__r . node :: < (__hamilton_private :: Ref < f64 > ,) ,"),
+            flat.contains("__r.node::<(__hamilton_private::Ref<f64>,),"),
             "{out}"
         );
         assert!(
-            out.contains("(__hamilton_private :: by_ref :: < f64 > () ,)"),
+            flat.contains("(__hamilton_private::by_ref::<f64>(),)"),
             "{out}"
         );
         assert!(out.contains("register_module !"), "{out}");
+    }
+
+    #[test]
+    fn registration_is_split_into_functions_of_a_chunk_of_nodes_each() {
+        let functions = (0..=CHUNK).map(|i| {
+            let name = quote::format_ident!("n_{i}");
+            quote!(#[node] pub fn #name(x: &f64) -> f64 { *x })
+        });
+        let out = expand(quote!(mod features { #(#functions)* }));
+        let flat: String = out.split_whitespace().collect();
+        assert!(flat.contains("fn__hamilton_register_0(__r:"), "{out}");
+        assert!(flat.contains("fn__hamilton_register_1(__r:"), "{out}");
+        assert!(!flat.contains("fn__hamilton_register_2("), "{out}");
+        assert!(
+            flat.contains("__hamilton_register_0(__r);__hamilton_register_1(__r);"),
+            "{out}"
+        );
+        let second = &flat[flat.find("fn__hamilton_register_1(").unwrap()..];
+        assert_eq!(second.matches("__r.node::<").count(), 1, "{out}");
     }
 
     #[test]
