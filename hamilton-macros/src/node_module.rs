@@ -247,7 +247,7 @@ impl Batch {
         );
         self.line(&node, output);
         self.names.push(node.fn_name());
-        if self.names.len() % CHUNK == 0 {
+        if self.names.len().is_multiple_of(CHUNK) {
             self.end_chunk();
         }
     }
