@@ -4,10 +4,14 @@
 //! `does(..)`, checked to be empty and replaced). Parsing it statement by statement was a
 //! quarter of the macro's time on small functions, and grows with the body.
 
-use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream, Parser};
-use syn::token::Brace;
-use syn::{Attribute, Block, Item, ItemFn, Signature, Stmt, Visibility};
+use syn::punctuated::Punctuated;
+use syn::token::{Brace, Paren};
+use syn::{
+    Attribute, Block, FnArg, Generics, Ident, Item, ItemFn, Pat, PatIdent, PatType, Path,
+    ReturnType, Signature, Stmt, Token, Type, TypePath, TypeReference, Visibility,
+};
 
 /// A function whose body is kept as written: a block of one verbatim item (none when empty).
 struct LazyFn(ItemFn);
@@ -56,13 +60,16 @@ pub(crate) fn parse_signature(
     if body.delimiter() != Delimiter::Brace {
         return None;
     }
-    let (vis, sig) = (|input: ParseStream<'_>| {
-        let vis: Visibility = input.parse()?;
-        let sig: Signature = input.parse()?;
-        Ok((vis, sig))
-    })
-    .parse2(signature.iter().cloned().collect())
-    .ok()?;
+    let (vis, sig) = match plain_signature(signature) {
+        Some(parsed) => parsed,
+        None => (|input: ParseStream<'_>| {
+            let vis: Visibility = input.parse()?;
+            let sig: Signature = input.parse()?;
+            Ok((vis, sig))
+        })
+        .parse2(signature.iter().cloned().collect())
+        .ok()?,
+    };
     Some(ItemFn {
         attrs,
         vis,
@@ -74,10 +81,201 @@ pub(crate) fn parse_signature(
 /// `item` as a function with its body unparsed, or `item` parsed as any item (a function that
 /// did not parse lazily, or another kind of item, for the caller's error).
 pub(crate) fn parse_item(item: &TokenStream) -> syn::Result<Item> {
+    if let Some(func) = plain_fn(item) {
+        return Ok(Item::Fn(func));
+    }
     match syn::parse2::<LazyFn>(item.clone()) {
         Ok(LazyFn(func)) => Ok(Item::Fn(func)),
         Err(_) => syn::parse2::<Item>(item.clone()),
     }
+}
+
+/// `item` as a function when its signature is plain (see [`plain_signature`]).
+fn plain_fn(item: &TokenStream) -> Option<ItemFn> {
+    let trees: Vec<TokenTree> = item.clone().into_iter().collect();
+    let (TokenTree::Group(body), head) = trees.split_last()? else {
+        return None;
+    };
+    let mut attrs_end = 0;
+    while let (Some(TokenTree::Punct(hash)), Some(TokenTree::Group(group))) =
+        (head.get(attrs_end), head.get(attrs_end + 1))
+    {
+        if hash.as_char() != '#' || group.delimiter() != Delimiter::Bracket {
+            break;
+        }
+        attrs_end += 2;
+    }
+    if body.delimiter() != Delimiter::Brace {
+        return None;
+    }
+    let (vis, sig) = plain_signature(&head[attrs_end..])?;
+    let attrs = Attribute::parse_outer
+        .parse2(head[..attrs_end].iter().cloned().collect())
+        .ok()?;
+    Some(ItemFn {
+        attrs,
+        vis,
+        sig,
+        block: Box::new(lazy_block(body)),
+    })
+}
+
+/// The visibility and signature of the plainest functions, `[pub] fn name(a: A, ..) [-> R]`
+/// with each parameter a plain name, built from the tokens without `syn`'s signature parser:
+/// the parser tries every keyword a signature may start with and every pattern a parameter may
+/// be, one comparison of identifier text each, and in a debug build (where a proc macro runs
+/// unoptimised) that was most of the macro's time. A type that is a name, or a reference to a
+/// name, is built directly; any other type is parsed by `syn`. Anything else (generics, a
+/// `where` clause, `pub(crate)`, `async`, `mut x`, a `self` receiver..) gives `None`, for `syn`.
+/// What it builds equals what `syn` parses (`plain_signatures_parse_as_syn_parses_them`).
+fn plain_signature(trees: &[TokenTree]) -> Option<(Visibility, Signature)> {
+    let (vis, rest) = match trees {
+        [TokenTree::Ident(public), rest @ ..] if public == "pub" => {
+            (Visibility::Public(Token![pub](public.span())), rest)
+        }
+        _ => (Visibility::Inherited, trees),
+    };
+    let [
+        TokenTree::Ident(fn_token),
+        TokenTree::Ident(ident),
+        TokenTree::Group(params),
+        rest @ ..,
+    ] = rest
+    else {
+        return None;
+    };
+    if fn_token != "fn" || params.delimiter() != Delimiter::Parenthesis || is_reserved(ident) {
+        return None;
+    }
+    let output = match rest {
+        [] => ReturnType::Default,
+        [TokenTree::Punct(minus), TokenTree::Punct(gt), ty @ ..]
+            if minus.as_char() == '-' && minus.spacing() == Spacing::Joint && gt.as_char() == '>' =>
+        {
+            let arrow = Token![->]([minus.span(), gt.span()]);
+            ReturnType::Type(arrow, Box::new(plain_type(ty)?))
+        }
+        _ => return None,
+    };
+    let param_trees: Vec<TokenTree> = params.stream().into_iter().collect();
+    let mut inputs = Punctuated::new();
+    for (param, comma) in split_params(&param_trees) {
+        let [TokenTree::Ident(name), TokenTree::Punct(colon), ty @ ..] = param else {
+            return None;
+        };
+        if colon.as_char() != ':' || colon.spacing() != Spacing::Alone || is_reserved(name) {
+            return None;
+        }
+        let pat = Pat::Ident(PatIdent {
+            attrs: Vec::new(),
+            by_ref: None,
+            mutability: None,
+            ident: name.clone(),
+            subpat: None,
+        });
+        inputs.push_value(FnArg::Typed(PatType {
+            attrs: Vec::new(),
+            pat: Box::new(pat),
+            colon_token: Token![:](colon.span()),
+            ty: Box::new(plain_type(ty)?),
+        }));
+        if let Some(comma) = comma {
+            inputs.push_punct(Token![,](comma.span()));
+        }
+    }
+    let sig = Signature {
+        constness: None,
+        asyncness: None,
+        unsafety: None,
+        abi: None,
+        fn_token: Token![fn](fn_token.span()),
+        ident: ident.clone(),
+        generics: Generics::default(),
+        paren_token: Paren {
+            span: params.delim_span(),
+        },
+        inputs,
+        variadic: None,
+        output,
+    };
+    Some((vis, sig))
+}
+
+/// A parameter list split at its top-level commas (those outside `<..>`), each part with the
+/// comma after it; `None` parts make the caller give up.
+fn split_params(trees: &[TokenTree]) -> Vec<(&[TokenTree], Option<&proc_macro2::Punct>)> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut arrow = false;
+    for (i, tree) in trees.iter().enumerate() {
+        let TokenTree::Punct(punct) = tree else {
+            arrow = false;
+            continue;
+        };
+        match punct.as_char() {
+            '<' => depth += 1,
+            // `->` (in `Fn(A) -> B`) closes nothing.
+            '>' if !arrow => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push((&trees[start..i], Some(punct)));
+                start = i + 1;
+            }
+            _ => {}
+        }
+        arrow = punct.as_char() == '-' && punct.spacing() == Spacing::Joint;
+    }
+    if start < trees.len() {
+        parts.push((&trees[start..], None));
+    }
+    parts
+}
+
+/// A type: a name or a reference to a name built directly, anything else parsed by `syn`.
+fn plain_type(trees: &[TokenTree]) -> Option<Type> {
+    let named = |ident: &Ident| {
+        Type::Path(TypePath {
+            qself: None,
+            path: Path::from(ident.clone()),
+        })
+    };
+    match trees {
+        [TokenTree::Ident(name)] if !is_reserved(name) => Some(named(name)),
+        [TokenTree::Punct(and), TokenTree::Ident(name)]
+            if and.as_char() == '&' && !is_reserved(name) =>
+        {
+            Some(Type::Reference(TypeReference {
+                and_token: Token![&](and.span()),
+                lifetime: None,
+                mutability: None,
+                elem: Box::new(named(name)),
+            }))
+        }
+        [] => None,
+        _ => syn::parse2(trees.iter().cloned().collect()).ok(),
+    }
+}
+
+/// Identifiers `syn` reads as something other than a plain name, in a pattern or a type.
+fn is_reserved(ident: &Ident) -> bool {
+    let text = ident.to_string();
+    matches!(
+        text.as_str(),
+        "_" | "self"
+            | "Self"
+            | "super"
+            | "crate"
+            | "mut"
+            | "ref"
+            | "dyn"
+            | "impl"
+            | "fn"
+            | "unsafe"
+            | "extern"
+            | "const"
+            | "async"
+            | "for"
+    )
 }
 
 #[cfg(test)]
@@ -154,5 +352,50 @@ mod tests {
             Ok(Item::Struct(_))
         ));
         assert!(parse_item(&quote!(fn f(;))).is_err());
+    }
+
+    #[test]
+    fn plain_signatures_parse_as_syn_parses_them() {
+        for item in [
+            quote!(fn f() {}),
+            quote!(pub fn f(x: &f64) -> f64 {}),
+            quote!(fn r#type(a: f64, b: &Series,) -> DataFrame {}),
+            quote!(pub fn g(a: Option<&f64>, m: HashMap<String, Vec<i64>>, c: &[u8]) -> Result<f64, String> {}),
+            quote!(fn h(f: Box<dyn Fn(f64) -> f64 + Send>, t: (f64, i64), s: &'static str) -> Vec<(u8, u8)> {}),
+            quote!(fn k(p: <T as Trait>::Out, q: ::polars::prelude::Series, r: [u8; 4]) -> impl Fn() {}),
+            quote!(fn n(x: &mut f64, y: fn(&str) -> bool, z: Vec<Vec<u8>>) -> Option<Vec<u8>> {}),
+        ] {
+            let trees: Vec<TokenTree> = item.clone().into_iter().collect();
+            let signature = &trees[..trees.len() - 1];
+            let plain = plain_signature(signature).unwrap_or_else(|| panic!("plain: {item}"));
+            let parsed: ItemFn = syn::parse2(item.clone()).unwrap();
+            assert_eq!(plain, (parsed.vis.clone(), parsed.sig.clone()), "{item}");
+            let Ok(Item::Fn(func)) = parse_item(&item) else {
+                panic!("not a function: {item}");
+            };
+            assert_eq!(func.sig, parsed.sig, "{item}");
+        }
+    }
+
+    #[test]
+    fn other_signatures_are_left_to_syn() {
+        for item in [
+            quote!(pub(crate) fn f(x: &f64) -> f64 {}),
+            quote!(fn f<T>(x: &T) -> f64 {}),
+            quote!(fn f(x: &f64) -> f64 where f64: Copy {}),
+            quote!(async fn f(x: &f64) -> f64 {}),
+            quote!(fn f(mut x: f64) -> f64 {}),
+            quote!(fn f(_: f64) -> f64 {}),
+            quote!(fn f(&self) -> f64 {}),
+            quote!(fn f((a, b): (f64, f64)) -> f64 {}),
+            quote!(fn f(x: f64 y: f64) -> f64 {}),
+            quote!(const fn f() -> f64 {}),
+        ] {
+            let trees: Vec<TokenTree> = item.clone().into_iter().collect();
+            assert!(
+                plain_signature(&trees[..trees.len() - 1]).is_none(),
+                "{item}"
+            );
+        }
     }
 }
