@@ -12,7 +12,6 @@
 
 use proc_macro2::{Delimiter, Ident, Literal, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
-use syn::parse::Parser;
 use syn::spanned::Spanned;
 use syn::{Attribute, Meta};
 
@@ -156,9 +155,7 @@ fn batchable(item: &[TokenTree]) -> Option<(Node, Vec<Attribute>)> {
     if attrs_end == 0 || !is_fn {
         return None;
     }
-    let attrs = Attribute::parse_outer
-        .parse2(head[..attrs_end].iter().cloned().collect())
-        .ok()?;
+    let attrs = crate::parse_fn::outer_attributes(&head[..attrs_end])?;
     if attrs.iter().filter(|a| is_node(a)).count() != 1 || !attrs.iter().any(is_bare_node) {
         return None;
     }
@@ -269,7 +266,7 @@ impl Batch {
         for param in &node.params {
             let make = marker_names(param).1;
             values.text(&format!("{PRIVATE}::{make}::<"));
-            values.tokens(param.read.value.to_token_stream());
+            push_type(&mut values, &param.read.value);
             values.text(">(), ");
         }
         let mut args = Pieces::default();
@@ -377,10 +374,22 @@ fn returns_marker(output: &Output, lexer: &mut Lexer) -> (String, TokenStream) {
     } else {
         let mut make = Pieces::default();
         make.text(&format!("{PRIVATE}::returns::<"));
-        make.tokens(ty.to_token_stream());
+        push_type(&mut make, ty);
         make.text(">()");
         let marker = format!("{PRIVATE}::Returns<{}>", output.value_name);
         (marker, make.finish(lexer))
+    }
+}
+
+/// A type's tokens, spans kept: a plain name as its one token (no stream to build).
+fn push_type(pieces: &mut Pieces, ty: &syn::Type) {
+    if let syn::Type::Path(path) = ty
+        && path.qself.is_none()
+        && let Some(ident) = path.path.get_ident()
+    {
+        pieces.tree(ident.clone());
+    } else {
+        pieces.tokens(ty.to_token_stream());
     }
 }
 

@@ -7,10 +7,11 @@
 use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
-use syn::token::{Brace, Paren};
+use syn::token::{Brace, Bracket, Paren};
 use syn::{
-    Attribute, Block, FnArg, Generics, Ident, Item, ItemFn, Pat, PatIdent, PatType, Path,
-    ReturnType, Signature, Stmt, Token, Type, TypePath, TypeReference, Visibility,
+    AttrStyle, Attribute, Block, Expr, ExprLit, FnArg, Generics, Ident, Item, ItemFn, Lit, Meta,
+    MetaNameValue, Pat, PatIdent, PatType, Path, ReturnType, Signature, Stmt, Token, Type,
+    TypePath, TypeReference, Visibility,
 };
 
 /// A function whose body is kept as written: a block of one verbatim item (none when empty).
@@ -109,14 +110,68 @@ fn plain_fn(item: &TokenStream) -> Option<ItemFn> {
         return None;
     }
     let (vis, sig) = plain_signature(&head[attrs_end..])?;
-    let attrs = Attribute::parse_outer
-        .parse2(head[..attrs_end].iter().cloned().collect())
-        .ok()?;
+    let attrs = outer_attributes(&head[..attrs_end])?;
     Some(ItemFn {
         attrs,
         vis,
         sig,
         block: Box::new(lazy_block(body)),
+    })
+}
+
+/// Outer attributes, `#` and a bracketed group each: `#[doc = "..."]` (what `///` becomes) and
+/// `#[name]` built directly, others parsed by `syn`. Equal to what `syn` parses
+/// (`outer_attributes_parse_as_syn_parses_them`); `None` where `syn` fails.
+pub(crate) fn outer_attributes(trees: &[TokenTree]) -> Option<Vec<Attribute>> {
+    trees
+        .chunks(2)
+        .map(|pair| match pair {
+            [TokenTree::Punct(pound), TokenTree::Group(group)]
+                if pound.as_char() == '#' && group.delimiter() == Delimiter::Bracket =>
+            {
+                plain_attribute(pound, group).or_else(|| {
+                    let mut parsed = Attribute::parse_outer
+                        .parse2(pair.iter().cloned().collect())
+                        .ok()?;
+                    (parsed.len() == 1).then(|| parsed.remove(0))
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// `#[doc = "..."]` or `#[name]`, built without `syn`'s attribute parser.
+fn plain_attribute(pound: &proc_macro2::Punct, group: &Group) -> Option<Attribute> {
+    let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+    let meta = match inner.as_slice() {
+        [TokenTree::Ident(name)] if !is_reserved(name) => Meta::Path(Path::from(name.clone())),
+        [
+            TokenTree::Ident(doc),
+            TokenTree::Punct(eq),
+            TokenTree::Literal(text),
+        ] if eq.as_char() == '=' && eq.spacing() == Spacing::Alone && doc == "doc" => {
+            let Lit::Str(text) = Lit::new(text.clone()) else {
+                return None;
+            };
+            Meta::NameValue(MetaNameValue {
+                path: Path::from(doc.clone()),
+                eq_token: Token![=](eq.span()),
+                value: Expr::Lit(ExprLit {
+                    attrs: Vec::new(),
+                    lit: Lit::Str(text),
+                }),
+            })
+        }
+        _ => return None,
+    };
+    Some(Attribute {
+        pound_token: Token![#](pound.span()),
+        style: AttrStyle::Outer,
+        bracket_token: Bracket {
+            span: group.delim_span(),
+        },
+        meta,
     })
 }
 
@@ -150,7 +205,9 @@ fn plain_signature(trees: &[TokenTree]) -> Option<(Visibility, Signature)> {
     let output = match rest {
         [] => ReturnType::Default,
         [TokenTree::Punct(minus), TokenTree::Punct(gt), ty @ ..]
-            if minus.as_char() == '-' && minus.spacing() == Spacing::Joint && gt.as_char() == '>' =>
+            if minus.as_char() == '-'
+                && minus.spacing() == Spacing::Joint
+                && gt.as_char() == '>' =>
         {
             let arrow = Token![->]([minus.span(), gt.span()]);
             ReturnType::Type(arrow, Box::new(plain_type(ty)?))
@@ -357,13 +414,37 @@ mod tests {
     #[test]
     fn plain_signatures_parse_as_syn_parses_them() {
         for item in [
-            quote!(fn f() {}),
-            quote!(pub fn f(x: &f64) -> f64 {}),
-            quote!(fn r#type(a: f64, b: &Series,) -> DataFrame {}),
-            quote!(pub fn g(a: Option<&f64>, m: HashMap<String, Vec<i64>>, c: &[u8]) -> Result<f64, String> {}),
-            quote!(fn h(f: Box<dyn Fn(f64) -> f64 + Send>, t: (f64, i64), s: &'static str) -> Vec<(u8, u8)> {}),
-            quote!(fn k(p: <T as Trait>::Out, q: ::polars::prelude::Series, r: [u8; 4]) -> impl Fn() {}),
-            quote!(fn n(x: &mut f64, y: fn(&str) -> bool, z: Vec<Vec<u8>>) -> Option<Vec<u8>> {}),
+            quote!(
+                fn f() {}
+            ),
+            quote!(
+                pub fn f(x: &f64) -> f64 {}
+            ),
+            quote!(
+                fn r#type(a: f64, b: &Series) -> DataFrame {}
+            ),
+            quote!(
+                pub fn g(
+                    a: Option<&f64>,
+                    m: HashMap<String, Vec<i64>>,
+                    c: &[u8],
+                ) -> Result<f64, String> {
+                }
+            ),
+            quote!(
+                fn h(
+                    f: Box<dyn Fn(f64) -> f64 + Send>,
+                    t: (f64, i64),
+                    s: &'static str,
+                ) -> Vec<(u8, u8)> {
+                }
+            ),
+            quote!(
+                fn k(p: <T as Trait>::Out, q: ::polars::prelude::Series, r: [u8; 4]) -> impl Fn() {}
+            ),
+            quote!(
+                fn n(x: &mut f64, y: fn(&str) -> bool, z: Vec<Vec<u8>>) -> Option<Vec<u8>> {}
+            ),
         ] {
             let trees: Vec<TokenTree> = item.clone().into_iter().collect();
             let signature = &trees[..trees.len() - 1];
@@ -380,16 +461,38 @@ mod tests {
     #[test]
     fn other_signatures_are_left_to_syn() {
         for item in [
-            quote!(pub(crate) fn f(x: &f64) -> f64 {}),
-            quote!(fn f<T>(x: &T) -> f64 {}),
-            quote!(fn f(x: &f64) -> f64 where f64: Copy {}),
-            quote!(async fn f(x: &f64) -> f64 {}),
-            quote!(fn f(mut x: f64) -> f64 {}),
-            quote!(fn f(_: f64) -> f64 {}),
-            quote!(fn f(&self) -> f64 {}),
-            quote!(fn f((a, b): (f64, f64)) -> f64 {}),
+            quote!(
+                pub(crate) fn f(x: &f64) -> f64 {}
+            ),
+            quote!(
+                fn f<T>(x: &T) -> f64 {}
+            ),
+            quote!(
+                fn f(x: &f64) -> f64
+                where
+                    f64: Copy,
+                {
+                }
+            ),
+            quote!(
+                async fn f(x: &f64) -> f64 {}
+            ),
+            quote!(
+                fn f(mut x: f64) -> f64 {}
+            ),
+            quote!(
+                fn f(_: f64) -> f64 {}
+            ),
+            quote!(
+                fn f(&self) -> f64 {}
+            ),
+            quote!(
+                fn f((a, b): (f64, f64)) -> f64 {}
+            ),
             quote!(fn f(x: f64 y: f64) -> f64 {}),
-            quote!(const fn f() -> f64 {}),
+            quote!(
+                const fn f() -> f64 {}
+            ),
         ] {
             let trees: Vec<TokenTree> = item.clone().into_iter().collect();
             assert!(
@@ -397,5 +500,24 @@ mod tests {
                 "{item}"
             );
         }
+    }
+
+    #[test]
+    fn outer_attributes_parse_as_syn_parses_them() {
+        let item = quote! {
+            /// Doc, "quoted" and \\ escaped.
+            #[doc = "more"]
+            #[node]
+            #[inline]
+            #[node(tag(team = "a"))]
+            #[doc = concat!("a", "b")]
+            #[deprecated = "old"]
+            #[hamilton_core::node]
+            fn f() {}
+        };
+        let trees: Vec<TokenTree> = item.clone().into_iter().collect();
+        let attrs = outer_attributes(&trees[..trees.len() - 4]).unwrap();
+        let parsed: ItemFn = syn::parse2(item).unwrap();
+        assert_eq!(attrs, parsed.attrs);
     }
 }
