@@ -2,7 +2,7 @@
 
 pub use crate::args::{Arg, Args, AsyncArg, AsyncArgs};
 pub use crate::batch::{
-    Batched, BatchedModule, ModuleEntry, NodeRef, OutputMarker, ParamMarker, ParamMarkers,
+    Batched, BatchedModule, ModuleEntry, NodeRef, OutputMarker, ParamFn, ParamMarker, ParamMarkers,
     Registrar, by_deref, by_ref, by_value, opt_deref, opt_ref, opt_value,
 };
 pub use crate::call::{

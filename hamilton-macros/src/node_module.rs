@@ -249,7 +249,7 @@ impl Batch {
         }
     }
 
-    /// `__r.node::<(markers..,), returns, _>(f, (marker values..,), returns value, "meta");`:
+    /// `__r.node::<(markers..,), returns>(f, (marker values..,), returns value, "meta");`:
     /// the marker types as text, each marker value spanned on its type (whose bounds report a
     /// type that cannot be a node value, or a by-value one that is not `Clone`, on that type).
     fn line(&mut self, node: &Node, output: &Output) {
@@ -278,7 +278,7 @@ impl Batch {
         args.text(", ");
         args.tree(Literal::string(&metadata(node, output)));
         self.lines
-            .text(&format!("__r.node::<({types}), {returns_type}, _>"));
+            .text(&format!("__r.node::<({types}), {returns_type}>"));
         self.lines.group(Delimiter::Parenthesis, args);
         self.lines.text(";");
     }

@@ -4,7 +4,7 @@
 //! several items per function that the compiler checks on every `cargo check`. Inside a module
 //! marked `#[node_module]`, each plain `#[node]` function instead gets one type alias,
 //! `type f = Batched<Output, Module, INDEX>`, and one line in the module's registration
-//! function, `r.node::<(Ref<f64>, Owned<u32>), Returns<f64>, _>(f, (by_ref::<f64>(),
+//! function, `r.node::<(Ref<f64>, Owned<u32>), Returns<f64>>(f, (by_ref::<f64>(),
 //! by_value::<u32>()), returns::<f64>(), "metadata")`: the marker types are written out, so the
 //! call's bounds are checked without inferring them from the values, and the
 //! metadata (names, types as written, doc, line, code version) is one string literal. What a
@@ -169,12 +169,32 @@ pub trait ParamMarkers: Send + Sync + 'static {
     fn defs(written: &mut dyn Iterator<Item = &'static str>) -> Vec<ParamDef>;
 }
 
+/// The function of a node whose parameters these markers read and whose value `O` wraps, as a
+/// `fn` pointer.
+///
+/// A registration line passes its function as this pointer: the compiler then checks one
+/// coercion per node, where a generic function type would need a higher-ranked `Fn` bound
+/// proved again for each function's own type (a fifth of a `#[node_module]`'s `cargo check`).
+pub trait ParamFn<O: Output>: ParamMarkers {
+    /// `for<'a> fn(A::Out<'a>, ..) -> O::Ret`.
+    type Fn: Copy + Send + Sync + 'static;
+    /// The function's erased call.
+    fn call(f: Self::Fn, params: Self, output: O) -> Box<dyn Call>;
+}
+
 macro_rules! param_markers {
     ($($P:ident),*) => {
         impl<$($P: ParamMarker),*> ParamMarkers for ($($P,)*) {
             #[allow(unused_variables)]
             fn defs(written: &mut dyn Iterator<Item = &'static str>) -> Vec<ParamDef> {
                 vec![$(param_def::<$P>(written)),*]
+            }
+        }
+
+        impl<O: OutputMarker, $($P: ParamMarker),*> ParamFn<O> for ($($P,)*) {
+            type Fn = for<'a> fn($($P::Out<'a>),*) -> O::Ret;
+            fn call(f: Self::Fn, params: Self, output: O) -> Box<dyn Call> {
+                Box::new(FnCall::new(f, params, output))
             }
         }
     };
@@ -260,7 +280,7 @@ pub const fn opt_value<T: NodeValue + CloneParam>() -> OptOwned<T> {
 /// use hamilton_core::__private::{Ref, Registrar, Returns, by_ref, returns};
 /// fn double(x: &f64) -> f64 { x * 2.0 }
 /// let mut r = Registrar::new("features", "features.rs");
-/// r.node::<(Ref<f64>,), Returns<f64>, _>(double, (by_ref::<f64>(),), returns::<f64>(), "double\u{1f}3\u{1f}Doubles.\u{1f}7\u{1f}f64\u{1f}x\u{1f}f64");
+/// r.node::<(Ref<f64>,), Returns<f64>>(double, (by_ref::<f64>(),), returns::<f64>(), "double\u{1f}3\u{1f}Doubles.\u{1f}7\u{1f}f64\u{1f}x\u{1f}f64");
 /// let defs = r.finish();
 /// assert_eq!(defs[0].name, "double");
 /// assert_eq!(defs[0].params[0].name, "x");
@@ -284,18 +304,16 @@ impl Registrar {
 
     /// Adds function `f`, whose parameters are read by `params` and whose value is wrapped by
     /// `output` (their types are also written out by the caller: inferring them from the values
-    /// costs the compiler several times more).
+    /// costs the compiler several times more), passed as the `fn` pointer they describe.
     /// `meta` holds, separated by [`SEPARATOR`]: the name, the line, the doc, the code version,
     /// the output type as written, then each parameter's name and type as written.
-    pub fn node<P: ParamMarkers, O: OutputMarker, F: Send + Sync + 'static>(
+    pub fn node<P: ParamFn<O>, O: OutputMarker>(
         &mut self,
-        f: F,
+        f: P::Fn,
         params: P,
         output: O,
         meta: &'static str,
-    ) where
-        FnCall<F, P, O>: Call,
-    {
+    ) {
         let mut fields = meta.split(SEPARATOR);
         let mut next = || fields.next().unwrap_or_default();
         let name = next();
@@ -304,7 +322,7 @@ impl Registrar {
         let code_version = next().parse().unwrap_or(0);
         let output_type = output.type_info(next());
         let param_defs = P::defs(&mut fields);
-        let call: &'static dyn Call = Box::leak(Box::new(FnCall::new(f, params, output)));
+        let call: &'static dyn Call = Box::leak(P::call(f, params, output));
         self.defs.push(NodeDef {
             name,
             function: name,
