@@ -194,7 +194,7 @@ impl Read {
                 } else {
                     Kind::Owned
                 };
-                (kind, owned.clone(), type_name(owned), Borrowed::Plain)
+                (kind, owned.clone(), type_text(owned), Borrowed::Plain)
             }
         };
         Self {
@@ -218,11 +218,11 @@ fn borrowed_value(elem: &Type) -> (Type, String, Borrowed) {
             let elem = &slice.elem;
             (
                 parse_quote!(::std::vec::Vec<#elem>),
-                format!("Vec<{}>", type_name(elem)),
+                format!("Vec<{}>", type_text(elem)),
                 Borrowed::Slice,
             )
         }
-        elem => (elem.clone(), type_name(elem), Borrowed::Plain),
+        elem => (elem.clone(), type_text(elem), Borrowed::Plain),
     }
 }
 
@@ -291,7 +291,7 @@ impl Output {
         Self {
             ty: ty.clone(),
             fallible,
-            value_name: type_name(value.unwrap_or(ty)),
+            value_name: type_text(value.unwrap_or(ty)),
             parallel: value
                 .filter(|value| generic_arg_of(value, "Parallel").is_some())
                 .cloned(),
@@ -323,6 +323,17 @@ fn first_type_arg(ty: &Type) -> Option<&Type> {
         GenericArgument::Type(ty) => Some(ty),
         _ => None,
     })
+}
+
+/// [`type_name`] of a type, a plain name read directly (without going through its tokens).
+pub(crate) fn type_text(ty: &Type) -> String {
+    match ty {
+        Type::Path(TypePath { qself: None, path }) => match path.get_ident() {
+            Some(ident) => ident.to_string(),
+            None => type_name(ty),
+        },
+        ty => type_name(ty),
+    }
 }
 
 /// `tokens` rendered compactly, as a person would write them: `Vec<f64>`, `&[f64]`,
@@ -449,6 +460,20 @@ mod tests {
     fn name(tokens: TokenStream) -> String {
         let ty: Type = syn::parse2(tokens).unwrap();
         type_name(&ty)
+    }
+
+    #[test]
+    fn a_plain_name_reads_as_its_tokens_render() {
+        for ty in [
+            quote!(f64),
+            quote!(r#type),
+            quote!(DataFrame),
+            quote!(Vec<f64>),
+            quote!(&str),
+        ] {
+            let ty: Type = syn::parse2(ty).unwrap();
+            assert_eq!(type_text(&ty), type_name(&ty));
+        }
     }
 
     #[test]

@@ -234,7 +234,11 @@ impl Batch {
         out.extend(item[2 * node_attr + 2..].iter().cloned());
 
         let alias = node.func.sig.ident.to_string();
-        let vis = type_name(&node.func.vis);
+        let vis = match &node.func.vis {
+            syn::Visibility::Inherited => String::new(),
+            syn::Visibility::Public(_) => "pub".to_owned(),
+            vis => type_name(vis),
+        };
         let index = self.names.len();
         let value = &output.value_name;
         let _ = writeln!(

@@ -163,7 +163,7 @@ fn check_params(node: &Node, errors: &mut Errors) {
 }
 
 fn check_param_type(ty: &Type, errors: &mut Errors) {
-    if find_impl(ty.to_token_stream()).is_some() {
+    if has_impl(ty) {
         errors.spanned(
             ty,
             "a node parameter cannot be `impl Trait`: the graph passes values of one concrete \
@@ -208,7 +208,7 @@ fn check_output(node: &Node, errors: &mut Errors) {
             "a node cannot return `!`: it must produce a value for the nodes that depend on it; \
              return `Result<T, E>` to report a failure",
         );
-    } else if find_impl(ty.to_token_stream()).is_some() {
+    } else if has_impl(ty) {
         errors.spanned(
             ty,
             "a node cannot return `impl Trait`: the graph needs the concrete type of the value; \
@@ -220,6 +220,17 @@ fn check_output(node: &Node, errors: &mut Errors) {
             "a node must return an owned value (`String` rather than `&str`, `Vec<T>` rather \
              than `&[T]`, `T` rather than `&T`)",
         );
+    }
+}
+
+/// Whether `ty` holds an `impl` keyword, at any depth (a name, or a reference to one, does not;
+/// anything else is looked through).
+fn has_impl(ty: &Type) -> bool {
+    let plain = |ty: &Type| matches!(ty, Type::Path(path) if path.qself.is_none() && path.path.get_ident().is_some());
+    match ty {
+        Type::Reference(reference) if plain(&reference.elem) => false,
+        ty if plain(ty) => false,
+        ty => find_impl(ty.to_token_stream()).is_some(),
     }
 }
 
