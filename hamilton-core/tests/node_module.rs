@@ -385,3 +385,39 @@ async fn batched_nodes_run_under_execute_async() {
         &[1.0, 2.0, 7.0]
     );
 }
+
+/// A module with a type of its own named like the value a `&str` or `&[T]` parameter reads.
+#[hamilton_core::node_module]
+pub mod own_string {
+    use hamilton_core::node;
+
+    /// Not the `String` a `&str` parameter reads.
+    #[allow(dead_code)]
+    pub struct String;
+
+    /// Not the `Vec` a `&[T]` parameter reads.
+    #[allow(dead_code)]
+    pub struct Vec;
+
+    #[node]
+    pub fn shout(word: &str, counts: &[u64]) -> usize {
+        word.len() + counts.len()
+    }
+}
+
+#[test]
+fn str_and_slice_parameters_read_std_values_whatever_the_module_names_string_or_vec() {
+    let dr = Driver::builder()
+        .with_modules([nodes![own_string::shout]])
+        .build()
+        .unwrap();
+    let out = dr
+        .execute(
+            &["shout"],
+            Inputs::new()
+                .set("word", "hey".to_string())
+                .set("counts", vec![1_u64, 2]),
+        )
+        .unwrap();
+    assert_eq!(out.get::<usize>("shout").unwrap(), &5);
+}

@@ -17,7 +17,7 @@ use syn::{Attribute, Meta};
 
 use std::fmt::Write as _;
 
-use crate::ast::{Node, Output, type_name};
+use crate::ast::{Borrowed, Node, Output, type_name};
 use crate::call::{MAX_GENERIC_PARAMS, marker_names};
 use crate::pieces::{Lexer, Pieces};
 use crate::valid::{self, Errors};
@@ -138,16 +138,7 @@ fn batchable(item: &[TokenTree]) -> Option<(Node, Vec<Attribute>)> {
     let (TokenTree::Group(body), head) = item.split_last()? else {
         return None;
     };
-    // Outer attributes: `#` and a bracketed group each.
-    let mut attrs_end = 0;
-    while let (Some(TokenTree::Punct(hash)), Some(TokenTree::Group(group))) =
-        (head.get(attrs_end), head.get(attrs_end + 1))
-    {
-        if hash.as_char() != '#' || group.delimiter() != Delimiter::Bracket {
-            break;
-        }
-        attrs_end += 2;
-    }
+    let attrs_end = crate::parse_fn::outer_attributes_end(head);
     let signature = &head[attrs_end..];
     let is_fn = signature
         .iter()
@@ -262,7 +253,13 @@ impl Batch {
             .iter()
             .map(|param| {
                 let marker = marker_names(param).0;
-                format!("{PRIVATE}::{marker}<{}>, ", param.read.value_name)
+                // The value of a `&str` or `&[T]` by its full path (the name as written,
+                // `String`, could be a type of the module's own).
+                let value = match param.read.borrowed {
+                    Borrowed::Plain => param.read.value_name.clone(),
+                    _ => type_name(&param.read.value),
+                };
+                format!("{PRIVATE}::{marker}<{value}>, ")
             })
             .collect();
         let (returns_type, returns_value) = returns_marker(output, &mut self.lexer);

@@ -97,15 +97,7 @@ fn plain_fn(item: &TokenStream) -> Option<ItemFn> {
     let (TokenTree::Group(body), head) = trees.split_last()? else {
         return None;
     };
-    let mut attrs_end = 0;
-    while let (Some(TokenTree::Punct(hash)), Some(TokenTree::Group(group))) =
-        (head.get(attrs_end), head.get(attrs_end + 1))
-    {
-        if hash.as_char() != '#' || group.delimiter() != Delimiter::Bracket {
-            break;
-        }
-        attrs_end += 2;
-    }
+    let attrs_end = outer_attributes_end(head);
     if body.delimiter() != Delimiter::Brace {
         return None;
     }
@@ -117,6 +109,20 @@ fn plain_fn(item: &TokenStream) -> Option<ItemFn> {
         sig,
         block: Box::new(lazy_block(body)),
     })
+}
+
+/// Where the outer attributes at the start of `trees` end: each is `#` and a bracketed group.
+pub(crate) fn outer_attributes_end(trees: &[TokenTree]) -> usize {
+    let mut end = 0;
+    while let (Some(TokenTree::Punct(hash)), Some(TokenTree::Group(group))) =
+        (trees.get(end), trees.get(end + 1))
+    {
+        if hash.as_char() != '#' || group.delimiter() != Delimiter::Bracket {
+            break;
+        }
+        end += 2;
+    }
+    end
 }
 
 /// Outer attributes, `#` and a bracketed group each: `#[doc = "..."]` (what `///` becomes) and
@@ -259,7 +265,7 @@ fn plain_signature(trees: &[TokenTree]) -> Option<(Visibility, Signature)> {
 }
 
 /// A parameter list split at its top-level commas (those outside `<..>`), each part with the
-/// comma after it; `None` parts make the caller give up.
+/// comma after it (none after the last part when there is no trailing comma).
 fn split_params(trees: &[TokenTree]) -> Vec<(&[TokenTree], Option<&proc_macro2::Punct>)> {
     let mut parts = Vec::new();
     let mut depth = 0usize;
