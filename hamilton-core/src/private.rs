@@ -3,7 +3,7 @@
 pub use crate::args::{Arg, Args, AsyncArg, AsyncArgs};
 pub use crate::batch::{
     Batched, BatchedModule, ModuleEntry, NodeRef, OutputMarker, ParamFn, ParamMarker, ParamMarkers,
-    Registrar, by_deref, by_ref, by_value, opt_deref, opt_ref, opt_value,
+    Registrar, by_deref, by_ref, by_value, fn_call, opt_deref, opt_ref, opt_value,
 };
 pub use crate::call::{
     Call, CloneParam, Deref, Fallible, FnCall, OptDeref, OptOwned, OptRef, Output, Owned, Read,

@@ -62,7 +62,7 @@ pub(crate) fn generic_call(node: &Node, output: &Output, private: &dyn ToTokens)
     let ident = &node.func.sig.ident;
     let markers = node.params.iter().map(|param| read_marker(param, private));
     let out = output_marker(output, private);
-    quote!(&#private::FnCall::new(#ident, (#(#markers,)*), #out))
+    quote!(&#private::fn_call((#(#markers,)*), #out, #ident))
 }
 
 /// The call shim of a sync node: reads the arguments, calls the function, wraps its value.

@@ -437,13 +437,13 @@ mod tests {
             "modifiers : __hamilton :: no_modifiers",
             "impl avg",
             "pub const DEF : & 'static :: hamilton_core :: __private :: NodeDef = & __hamilton_node_avg ;",
-            "call : & __hamilton :: FnCall :: new (avg , (\
+            "call : & __hamilton :: fn_call ((\
              __hamilton :: Ref :: < Series > :: NEW , \
              __hamilton :: OptRef :: < f64 > :: NEW , \
              __hamilton :: owned :: < usize > () , \
              __hamilton :: Deref :: < :: std :: string :: String > :: NEW , \
              __hamilton :: OptDeref :: < :: std :: vec :: Vec < f64 > > :: NEW ,) , \
-             __hamilton :: returns_result :: < PolarsResult < Series > > ())",
+             __hamilton :: returns_result :: < PolarsResult < Series > > () , avg)",
             "TypeInfo :: named :: < < PolarsResult < Series > as :: hamilton_core :: __private :: Fallible > :: Ok >",
             "ty : __hamilton :: param_type :: < usize > (\"usize\")",
             "gather : __hamilton :: None",

@@ -182,6 +182,16 @@ pub trait ParamFn<O: Output>: ParamMarkers {
     fn call(f: Self::Fn, params: Self, output: O) -> Box<dyn Call>;
 }
 
+/// The call of `f`, passed last as the `fn` pointer `params` and `output` describe (see
+/// [`ParamFn`]): what a `#[node]` function's descriptor holds.
+pub const fn fn_call<P: ParamFn<O>, O: OutputMarker>(
+    params: P,
+    output: O,
+    f: P::Fn,
+) -> FnCall<P::Fn, P, O> {
+    FnCall::new(f, params, output)
+}
+
 macro_rules! param_markers {
     ($($P:ident),*) => {
         impl<$($P: ParamMarker),*> ParamMarkers for ($($P,)*) {
