@@ -336,7 +336,7 @@ impl Driver {
                         && self
                             .graph
                             .get(name)
-                            .is_some_and(|v| self.graph.vertices[v].optional)
+                            .is_some_and(|v| self.graph.vertices[v].optional())
                 }
                 _ => false,
             });
@@ -574,8 +574,8 @@ impl Driver {
             .filter_map(|load| {
                 let vertex = &self.graph.vertices[load.vertex];
                 let given = match load.from {
-                    LoadFrom::Input => inputs.get(&vertex.name),
-                    LoadFrom::Override => overrides.get(&vertex.name),
+                    LoadFrom::Input => inputs.get(vertex.name()),
+                    LoadFrom::Override => overrides.get(vertex.name()),
                     LoadFrom::Config => None,
                 }?;
                 let convertible = given.type_id() == vertex.ty_id()

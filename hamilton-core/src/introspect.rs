@@ -79,7 +79,7 @@ impl<'d> NodeInfo<'d> {
 
     /// The node's name.
     pub fn name(&self) -> &'d str {
-        &self.vertex().name
+        self.vertex().name()
     }
 
     /// What the vertex is.
@@ -173,7 +173,7 @@ impl<'d> NodeInfo<'d> {
 
     /// Whether an input is read only by optional parameters.
     pub fn is_optional_input(&self) -> bool {
-        matches!(self.vertex().kind, Kind::Input) && self.vertex().optional
+        matches!(self.vertex().kind, Kind::Input) && self.vertex().optional()
     }
 
     /// A function node's dependencies, in parameter order.
@@ -185,7 +185,7 @@ impl<'d> NodeInfo<'d> {
                 .iter()
                 .zip(node.params())
                 .map(|(s, p)| Dependency {
-                    name: &graph.vertices[s.node].name,
+                    name: graph.vertices[s.node()].name(),
                     type_name: p.ty().name(),
                     optional: p.is_optional(),
                 })
@@ -228,7 +228,7 @@ impl Driver {
                 Some(i) => found.push(i),
                 None => errors.push(RequestError::UnknownNode {
                     name: name.to_string(),
-                    suggestion: did_you_mean(name, self.graph.vertices.iter().map(|v| &*v.name)),
+                    suggestion: did_you_mean(name, self.graph.vertices.iter().map(|v| v.name())),
                 }),
             }
         }
@@ -389,7 +389,7 @@ impl Driver {
                     .of(at)
                     .iter()
                     .for_each(|&c| visit(c as usize)),
-                Along::Sources => graph.sources(at).iter().for_each(|s| visit(s.node)),
+                Along::Sources => graph.sources(at).iter().for_each(|s| visit(s.node())),
             }
         }
         seen.into_iter()

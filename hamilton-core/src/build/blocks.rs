@@ -74,7 +74,7 @@ pub(crate) fn analyze(
             .of(edges)
             .iter()
             .zip(node.params())
-            .any(|(s, p)| s.node == source && p.gather().is_some() == gathering)
+            .any(|(s, p)| s.node() == source && p.gather().is_some() == gathering)
     };
     for (e, vertex) in vertices.iter().enumerate() {
         if vertex.function().and_then(|n| n.fan_out()).is_none() {
@@ -88,8 +88,8 @@ pub(crate) fn analyze(
             for c in consumers.of(at).iter().map(|&c| c as usize) {
                 if at == e && reads(c, e, true) {
                     errors.push(BuildError::CollectOfFanOutItself {
-                        node: vertices[c].name.to_string(),
-                        fan_out: vertex.name.to_string(),
+                        node: vertices[c].name().to_string(),
+                        fan_out: vertex.name().to_string(),
                     });
                 }
                 if !reads(c, at, false) || !seen.insert(c) {
@@ -97,16 +97,16 @@ pub(crate) fn analyze(
                 }
                 if vertices[c].function().and_then(|n| n.fan_out()).is_some() {
                     errors.push(BuildError::NestedFanOut {
-                        outer: vertex.name.to_string(),
-                        inner: vertices[c].name.to_string(),
+                        outer: vertex.name().to_string(),
+                        inner: vertices[c].name().to_string(),
                     });
                     continue;
                 }
                 match block_of.of(c) {
                     Some(other) if other != id => errors.push(BuildError::TwoFanOuts {
-                        node: vertices[c].name.to_string(),
-                        first: vertices[blocks[other as usize].expand].name.to_string(),
-                        second: vertex.name.to_string(),
+                        node: vertices[c].name().to_string(),
+                        first: vertices[blocks[other as usize].expand].name().to_string(),
+                        second: vertex.name().to_string(),
                     }),
                     _ => block_of.set(c, id),
                 }
@@ -123,19 +123,19 @@ pub(crate) fn analyze(
             if p.gather().is_none() {
                 continue;
             }
-            let is_fan_out = vertices[s.node]
+            let is_fan_out = vertices[s.node()]
                 .function()
                 .and_then(|n| n.fan_out())
                 .is_some();
-            match block_of.of(s.node) {
+            match block_of.of(s.node()) {
                 None if !is_fan_out => errors.push(BuildError::CollectWithoutFanOut {
-                    node: v.name.to_string(),
+                    node: v.name().to_string(),
                     param: p.name().to_string(),
                 }),
                 Some(b) if block_of.of(c) == Some(b) => {
                     errors.push(BuildError::CollectInsideBlock {
-                        node: v.name.to_string(),
-                        fan_out: vertices[blocks[b as usize].expand].name.to_string(),
+                        node: v.name().to_string(),
+                        fan_out: vertices[blocks[b as usize].expand].name().to_string(),
                     })
                 }
                 _ => {}

@@ -46,8 +46,8 @@ fn for_each_edge(vertices: &[Vertex], edges: &[Source], mut edge: impl FnMut(usi
         let sources = v.sources.of(edges);
         for (i, s) in sources.iter().enumerate() {
             // A vertex read by two parameters of one consumer is one edge.
-            if !sources[..i].iter().any(|t| t.node == s.node) {
-                edge(s.node, consumer);
+            if !sources[..i].iter().any(|t| t.node() == s.node()) {
+                edge(s.node(), consumer);
             }
         }
     }
@@ -168,19 +168,15 @@ mod tests {
             .enumerate()
             .map(|(v, s)| {
                 let start = edges.len();
-                edges.extend(s.iter().map(|&node| Source {
-                    node,
-                    conversion: None,
-                }));
-                Vertex {
-                    name: Arc::from(format!("v{v}")),
-                    kind: Kind::Input,
-                    value_ty: Some(Box::new(
-                        TypeDesc::from(crate::types::TypeInfo::of::<i64>()),
-                    )),
-                    sources: Span::new(start, edges.len() - start),
-                    optional: false,
-                }
+                edges.extend(s.iter().map(|&node| Source::new(node)));
+                let mut vertex = Vertex::value(
+                    Arc::from(format!("v{v}")),
+                    Kind::Input,
+                    TypeDesc::from(crate::types::TypeInfo::of::<i64>()),
+                    false,
+                );
+                vertex.sources = Span::new(start, edges.len() - start);
+                vertex
             })
             .collect();
         Consumers::new(&vertices, &edges)

@@ -48,11 +48,47 @@ pub(crate) enum Kind {
     Config,
 }
 
-/// Where one parameter of a function node reads from.
-#[derive(Clone, Debug)]
+/// Where one parameter of a function node reads from: a vertex, and the conversion its value
+/// takes on the way, if any (8 bytes; a graph has one per parameter of every node).
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Source {
-    pub(crate) node: usize,
-    pub(crate) conversion: Option<Conversion>,
+    vertex: u32,
+    /// Where the conversion is in [`Graph::conversion_of`]'s list, or [`Source::UNCONVERTED`].
+    conversion: u32,
+}
+
+impl Source {
+    const UNCONVERTED: u32 = u32::MAX;
+
+    /// A source reading `vertex` unconverted.
+    pub(crate) fn new(vertex: usize) -> Self {
+        Self {
+            vertex: vertex_u32(vertex),
+            conversion: Self::UNCONVERTED,
+        }
+    }
+
+    /// The vertex the parameter reads.
+    pub(crate) fn node(self) -> usize {
+        self.vertex as usize
+    }
+
+    /// Whether the value is converted on the way.
+    #[cfg(test)]
+    pub(crate) fn converts(self) -> bool {
+        self.conversion != Self::UNCONVERTED
+    }
+
+    /// Records that the value takes `conversion`, kept in `converting`.
+    fn convert(&mut self, conversion: &Conversion, converting: &mut Vec<Conversion>) {
+        self.conversion = u32::try_from(converting.len()).expect("fewer than 2^32 edges");
+        converting.push(conversion.clone());
+    }
+}
+
+/// A vertex's index in four bytes (a graph of over 2^32 vertices would need over 100 GiB).
+fn vertex_u32(vertex: usize) -> u32 {
+    u32::try_from(vertex).expect("fewer than 2^32 vertices")
 }
 
 /// Where a vertex's sources lie in the graph's one array of them ([`Graph::sources`]).
@@ -87,16 +123,23 @@ impl Span {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Vertex {
-    pub(crate) name: Arc<str>,
     pub(crate) kind: Kind,
-    /// The type of an input or config value; a function node's is its node's output type (kept
-    /// once, in the node, rather than copied here: 24 of a vertex's 80 bytes).
-    pub(crate) value_ty: Option<Box<TypeDesc>>,
+    /// What an input or config vertex has of its own: its name, type and optionality. A
+    /// function vertex reads its name and type from its node, so it keeps nothing here.
+    value: Option<Box<ValueVertex>>,
     /// One source per parameter, for function nodes: where they are in [`Graph::sources`] (one
     /// array for the whole graph, not a vector per vertex).
     pub(crate) sources: Span,
+}
+
+/// The name, type and optionality of an input or config vertex (they are few: kept out of
+/// every vertex so that a vertex stays 24 bytes).
+#[derive(Clone, Debug)]
+struct ValueVertex {
+    name: Arc<str>,
+    ty: TypeDesc,
     /// Whether every reader of this input treats it as optional.
-    pub(crate) optional: bool,
+    optional: bool,
 }
 
 impl Vertex {
@@ -107,23 +150,56 @@ impl Vertex {
         }
     }
 
-    /// An input or config vertex of type `ty`.
-    fn value(name: Arc<str>, kind: Kind, ty: TypeDesc, optional: bool) -> Self {
+    /// A function vertex for `node`.
+    fn of_node(node: Arc<Node>) -> Self {
         Self {
-            name,
-            kind,
-            value_ty: Some(Box::new(ty)),
+            kind: Kind::Function(node),
+            value: None,
             sources: Span::default(),
-            optional,
         }
+    }
+
+    /// An input or config vertex of type `ty`.
+    pub(crate) fn value(name: Arc<str>, kind: Kind, ty: TypeDesc, optional: bool) -> Self {
+        Self {
+            kind,
+            value: Some(Box::new(ValueVertex { name, ty, optional })),
+            sources: Span::default(),
+        }
+    }
+
+    fn value_vertex(&self) -> &ValueVertex {
+        self.value
+            .as_deref()
+            .expect("input and config vertices are made with their name and type")
+    }
+
+    /// The name of the vertex's value: its node's name, or the input's or config key's.
+    pub(crate) fn name(&self) -> &str {
+        match &self.kind {
+            Kind::Function(node) => node.name(),
+            _ => &self.value_vertex().name,
+        }
+    }
+
+    /// [`name`](Self::name), shared (no copy of the text).
+    pub(crate) fn name_shared(&self) -> Arc<str> {
+        match &self.kind {
+            Kind::Function(node) => node.name_shared(),
+            _ => self.value_vertex().name.clone(),
+        }
+    }
+
+    /// Whether every reader of this input treats it as optional (never, for other vertices).
+    pub(crate) fn optional(&self) -> bool {
+        self.value.as_ref().is_some_and(|v| v.optional)
     }
 
     /// The type of the vertex's value.
     pub(crate) fn ty(&self) -> TypeDesc {
-        match (&self.kind, &self.value_ty) {
-            (Kind::Function(node), _) => node.output().into(),
-            (_, Some(ty)) => **ty,
-            (_, None) => unreachable!("input and config vertices are made with their type"),
+        match &self.kind {
+            Kind::Function(node) => node.output().into(),
+            _ => self.value_vertex().ty,
         }
     }
 
@@ -136,6 +212,12 @@ impl Vertex {
     pub(crate) fn ty_name(&self) -> &'static str {
         self.ty().name
     }
+
+    fn value_vertex_mut(&mut self) -> &mut ValueVertex {
+        self.value
+            .as_deref_mut()
+            .expect("input and config vertices are made with their name and type")
+    }
 }
 
 /// The built dataflow.
@@ -143,6 +225,8 @@ pub(crate) struct Graph {
     pub(crate) vertices: Vec<Vertex>,
     /// Every vertex's sources, vertex after vertex.
     edges: Vec<Source>,
+    /// The conversions edges take, where [`Source`]s point.
+    converting: Vec<Conversion>,
     pub(crate) index: NameIndex,
     /// Vertices reading each vertex.
     pub(crate) consumers: Consumers,
@@ -222,17 +306,12 @@ impl Graph {
         // 3. Vertices: functions, then inputs in order of first use, then config keys.
         let mut vertices: Vec<Vertex> = functions
             .into_iter()
-            .map(|(_, node)| Vertex {
-                name: node.name_shared(),
-                value_ty: None,
-                kind: Kind::Function(node),
-                sources: Span::default(),
-                optional: false,
-            })
+            .map(|(_, node)| Vertex::of_node(node))
             .collect();
         // Function vertices are numbered like `functions`, so the name index carries over.
         let mut index = by_name;
         // Every function's sources, function after function.
+        let mut converting = Vec::new();
         let mut edges: Vec<Source> = Vec::with_capacity(
             vertices
                 .iter()
@@ -243,7 +322,7 @@ impl Graph {
         // Readers of each input / config key: (consumer, param type, optional).
         let mut readers: HashMap<usize, Vec<(usize, TypeDesc, bool)>> = HashMap::new();
         for key in config.keys() {
-            if index.get(key, |i| &vertices[i].name).is_none() {
+            if index.get(key, |i| vertices[i].name()).is_none() {
                 let value = config.value(key).expect("key listed by config");
                 index.insert(key, vertices.len());
                 vertices.push(Vertex::value(
@@ -269,7 +348,7 @@ impl Graph {
             for param in params.iter() {
                 // A `Collect<T>` parameter reads the `T` of a node inside a fan-out's block.
                 let wanted: TypeDesc = param.gather().map_or(param.ty(), |g| g.item).into();
-                let source = match index.get(param.name(), |i| &vertices[i].name) {
+                let source = match index.get(param.name(), |i| vertices[i].name()) {
                     Some(s) => s,
                     None => {
                         let s = vertices.len();
@@ -283,7 +362,7 @@ impl Graph {
                         s
                     }
                 };
-                let mut conversion = None;
+                let mut edge = Source::new(source);
                 match vertices[source].kind {
                     Kind::Function(ref producer) => {
                         let found = vertices[source].ty();
@@ -292,9 +371,9 @@ impl Graph {
                             producer.fan_out().is_some_and(|f| f.item.id() == wanted.id);
                         if found.id != wanted.id && !item_matches {
                             match conversions.get(&(found.id, wanted.id)) {
-                                Some(c) => conversion = Some(c.clone()),
+                                Some(c) => edge.convert(c, &mut converting),
                                 None => errors.push(BuildError::EdgeTypeMismatch {
-                                    consumer: vertices[consumer].name.to_string(),
+                                    consumer: vertices[consumer].name().to_string(),
                                     consumer_at: vertices[consumer]
                                         .function()
                                         .map(origin)
@@ -315,10 +394,7 @@ impl Graph {
                         ));
                     }
                 }
-                edges.push(Source {
-                    node: source,
-                    conversion,
-                });
+                edges.push(edge);
             }
             vertices[consumer].sources = Span {
                 start,
@@ -328,11 +404,11 @@ impl Graph {
 
         // 5. Config keys: `when` keys no config sets, config keys nothing reads.
         let read: std::collections::HashSet<&str> =
-            readers.keys().map(|&v| &*vertices[v].name).collect();
+            readers.keys().map(|&v| vertices[v].name()).collect();
         let input_names: Vec<&str> = vertices
             .iter()
             .filter(|v| matches!(v.kind, Kind::Input))
-            .map(|v| &*v.name)
+            .map(|v| v.name())
             .collect();
         check_config_keys(
             &config,
@@ -340,7 +416,7 @@ impl Graph {
             |key| {
                 read.contains(key)
                     || index
-                        .get(key, |i| &vertices[i].name)
+                        .get(key, |i| vertices[i].name())
                         .is_some_and(|v| v < function_count)
             },
             &input_names,
@@ -354,11 +430,13 @@ impl Graph {
         reader_list.sort_by_key(|(v, _)| *v);
         for (vertex, readers) in reader_list {
             let is_config = matches!(vertices[vertex].kind, Kind::Config);
-            vertices[vertex].optional = readers.iter().all(|(_, _, optional)| *optional);
+            vertices[vertex].value_vertex_mut().optional =
+                readers.iter().all(|(_, _, optional)| *optional);
             if is_config {
                 check_config_readers(
                     &vertices,
                     &mut edges,
+                    &mut converting,
                     vertex,
                     &readers,
                     &conversions,
@@ -368,6 +446,7 @@ impl Graph {
                 check_input_readers(
                     &mut vertices,
                     &mut edges,
+                    &mut converting,
                     vertex,
                     &readers,
                     &conversions,
@@ -405,7 +484,10 @@ impl Graph {
                 }
                 for path in found {
                     errors.push(BuildError::Cycle {
-                        path: path.iter().map(|&i| vertices[i].name.to_string()).collect(),
+                        path: path
+                            .iter()
+                            .map(|&i| vertices[i].name().to_string())
+                            .collect(),
                         at: path[..path.len() - 1]
                             .iter()
                             .map(|&i| vertices[i].function().map(origin).unwrap_or_default())
@@ -425,6 +507,7 @@ impl Graph {
         Ok(Self {
             vertices,
             edges,
+            converting,
             index,
             consumers,
             topo_pos,
@@ -437,8 +520,13 @@ impl Graph {
         })
     }
 
+    /// The conversion `source`'s value takes on the way, if any.
+    pub(crate) fn conversion_of(&self, source: Source) -> Option<&Conversion> {
+        self.converting.get(source.conversion as usize)
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<usize> {
-        self.index.get(name, |i| &self.vertices[i].name)
+        self.index.get(name, |i| self.vertices[i].name())
     }
 
     /// Where `vertex`'s parameters read from, in parameter order (none for inputs and config).
@@ -542,16 +630,16 @@ fn unproduced(
 ) -> FxHashMap<usize, usize> {
     let function_names: Vec<&str> = vertices[..function_count]
         .iter()
-        .map(|v| &*v.name)
+        .map(|v| v.name())
         .collect();
     let mut near_nodes = FxHashMap::default();
     for (input, vertex) in vertices.iter().enumerate().skip(function_count) {
         if !matches!(vertex.kind, Kind::Input)
-            || declared.is_some_and(|d| d.contains(&*vertex.name))
+            || declared.is_some_and(|d| d.contains(vertex.name()))
         {
             continue;
         }
-        let near = near_node(&vertex.name, &function_names);
+        let near = near_node(vertex.name(), &function_names);
         if let Some(node) = near {
             near_nodes.insert(input, node);
         }
@@ -560,8 +648,8 @@ fn unproduced(
                 tracing::warn!(
                     target: "hamilton::build",
                     "no node produces `{}`, so it is an input; did you mean node `{}` ({})?",
-                    vertex.name,
-                    vertices[node].name,
+                    vertex.name(),
+                    vertices[node].name(),
                     vertices[node].function().map(place).unwrap_or_default()
                 );
             }
@@ -570,7 +658,7 @@ fn unproduced(
         for consumer in &vertices[..function_count] {
             let node = consumer.function().expect("first vertices are functions");
             for (param, source) in node.params().iter().zip(consumer.sources.of(edges)) {
-                if source.node != input {
+                if source.node() != input {
                     continue;
                 }
                 let error = match near {
@@ -578,7 +666,7 @@ fn unproduced(
                         node: node.name().to_string(),
                         node_at: origin(node),
                         param: param.name().to_string(),
-                        suggestion: vertices[close].name.to_string(),
+                        suggestion: vertices[close].name().to_string(),
                         suggestion_at: vertices[close].function().map(place).unwrap_or_default(),
                     },
                     None if param.is_optional() => continue,
@@ -618,6 +706,7 @@ fn empty_module_reason(reason: EmptyModuleReason) -> String {
 fn check_input_readers(
     vertices: &mut [Vertex],
     edges: &mut [Source],
+    converting: &mut Vec<Conversion>,
     vertex: usize,
     readers: &[(usize, TypeDesc, bool)],
     conversions: &ConversionTable,
@@ -630,13 +719,16 @@ fn check_input_readers(
     });
     match chosen {
         Some(ty) => {
-            vertices[vertex].value_ty = Some(Box::new(ty));
+            vertices[vertex].value_vertex_mut().ty = ty;
             for &(consumer, t, _) in readers {
                 if t.id != ty.id {
-                    let conversion = conversions.get(&(ty.id, t.id)).cloned();
+                    // A type no conversion reaches was not chosen.
+                    let Some(conversion) = conversions.get(&(ty.id, t.id)) else {
+                        continue;
+                    };
                     for s in vertices[consumer].sources.of_mut(edges) {
-                        if s.node == vertex {
-                            s.conversion = conversion.clone();
+                        if s.node() == vertex {
+                            s.convert(conversion, converting);
                         }
                     }
                 }
@@ -645,11 +737,11 @@ fn check_input_readers(
         None => {
             let mut named: Vec<(String, String)> = readers
                 .iter()
-                .map(|(c, t, _)| (vertices[*c].name.to_string(), t.name.to_string()))
+                .map(|(c, t, _)| (vertices[*c].name().to_string(), t.name.to_string()))
                 .collect();
             named.sort();
             errors.push(BuildError::InputTypeConflict {
-                input: vertices[vertex].name.to_string(),
+                input: vertices[vertex].name().to_string(),
                 readers: named,
             });
         }
@@ -660,6 +752,7 @@ fn check_input_readers(
 fn check_config_readers(
     vertices: &[Vertex],
     edges: &mut [Source],
+    converting: &mut Vec<Conversion>,
     vertex: usize,
     readers: &[(usize, TypeDesc, bool)],
     conversions: &ConversionTable,
@@ -672,16 +765,15 @@ fn check_config_readers(
         }
         match conversions.get(&(have.id, wanted.id)) {
             Some(c) => {
-                let c = c.clone();
                 for s in vertices[consumer].sources.of_mut(edges) {
-                    if s.node == vertex {
-                        s.conversion = Some(c.clone());
+                    if s.node() == vertex {
+                        s.convert(c, converting);
                     }
                 }
             }
             None => errors.push(BuildError::ConfigType {
-                key: vertices[vertex].name.to_string(),
-                consumer: vertices[consumer].name.to_string(),
+                key: vertices[vertex].name().to_string(),
+                consumer: vertices[consumer].name().to_string(),
                 expected: wanted.name.to_string(),
                 found: have.name.to_string(),
             }),
@@ -702,8 +794,8 @@ fn edge_graph(
     }
     for (consumer, v) in vertices.iter().enumerate() {
         for s in v.sources.of(edges) {
-            let (from, to) = (unit(s.node), unit(consumer));
-            if from != to || s.node == consumer {
+            let (from, to) = (unit(s.node()), unit(consumer));
+            if from != to || s.node() == consumer {
                 dag.add_edge(NodeIndex::new(from), NodeIndex::new(to), ());
             }
         }
@@ -783,12 +875,12 @@ mod tests {
     }
 
     fn names(g: &Graph) -> Vec<&str> {
-        g.vertices.iter().map(|v| &*v.name).collect()
+        g.vertices.iter().map(|v| v.name()).collect()
     }
 
     #[test]
-    fn a_vertex_is_56_bytes_and_reads_a_function_type_from_its_node() {
-        assert_eq!(std::mem::size_of::<Vertex>(), 56);
+    fn a_vertex_is_24_bytes_and_reads_a_function_name_and_type_from_its_node() {
+        assert_eq!(std::mem::size_of::<Vertex>(), 24);
         let g = build(
             vec![
                 sum("d", &["c"]),
@@ -797,8 +889,8 @@ mod tests {
             Config::new().set("k", 1_u8),
         )
         .unwrap();
-        let by_name = |name: &str| g.vertices.iter().find(|v| &*v.name == name).unwrap();
-        assert!(by_name("d").value_ty.is_none());
+        let by_name = |name: &str| g.vertices.iter().find(|v| v.name() == name).unwrap();
+        assert!(by_name("d").value.is_none());
         assert_eq!(by_name("d").ty_id(), TypeId::of::<i64>());
         assert_eq!(
             (by_name("s").ty_name(), by_name("s").ty().name),
@@ -836,8 +928,8 @@ mod tests {
         .unwrap();
         for (consumer, v) in g.vertices.iter().enumerate() {
             for s in g.sources_of(v) {
-                assert!(g.topo_pos[s.node] < g.topo_pos[consumer]);
-                assert!(g.consumers.of(s.node).contains(&(consumer as u32)));
+                assert!(g.topo_pos[s.node()] < g.topo_pos[consumer]);
+                assert!(g.consumers.of(s.node()).contains(&(consumer as u32)));
             }
         }
         let edges: usize = (0..g.vertices.len()).map(|v| g.consumers.of(v).len()).sum();
@@ -859,8 +951,8 @@ mod tests {
         let x = &g.vertices[g.get("x").unwrap()];
         let y = &g.vertices[g.get("y").unwrap()];
         assert_eq!(x.ty_name(), "f64");
-        assert!(x.optional);
-        assert!(!y.optional);
+        assert!(x.optional());
+        assert!(!y.optional());
     }
 
     #[test]
@@ -881,7 +973,12 @@ mod tests {
         )
         .unwrap();
         let c = &g.vertices[g.get("c").unwrap()];
-        assert!(g.sources_of(c)[0].conversion.is_some());
+        let source = g.sources_of(c)[0];
+        assert!(source.converts());
+        assert_eq!(
+            g.conversion_of(source).map(|c| c.to().id()),
+            Some(TypeId::of::<f64>())
+        );
     }
 
     #[test]

@@ -65,8 +65,8 @@ impl GraphVersion {
                     .iter()
                     .zip(graph.sources_of(v))
                     .map(move |(param, source)| EdgeRow {
-                        source: graph.vertices[source.node].name.to_string(),
-                        target: v.name.to_string(),
+                        source: graph.vertices[source.node()].name().to_string(),
+                        target: v.name().to_string(),
                         param: param.name().to_string(),
                     })
             })
@@ -100,7 +100,7 @@ impl GraphVersion {
 fn node_row(v: &Vertex) -> NodeRow {
     let node = v.function();
     NodeRow {
-        name: v.name.to_string(),
+        name: v.name().to_string(),
         module: node.map_or("", |n| n.module()).to_string(),
         output_type: v.ty_name().to_string(),
         code_version: code_version(v),

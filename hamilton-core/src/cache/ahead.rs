@@ -50,7 +50,7 @@ impl Inner {
                 .steps
                 .iter()
                 .enumerate()
-                .map(|(i, s)| (graph.vertices[s.vertex].name.to_string(), i))
+                .map(|(i, s)| (graph.vertices[s.vertex].name().to_string(), i))
                 .collect(),
             ..Ahead::default()
         };
@@ -58,15 +58,15 @@ impl Inner {
         for load in &plan.loads {
             let vertex = &graph.vertices[load.vertex];
             let given = match load.from {
-                LoadFrom::Input => inputs.get(&vertex.name),
-                LoadFrom::Override => overrides.get(&vertex.name),
-                LoadFrom::Config => graph.config.value(&vertex.name),
+                LoadFrom::Input => inputs.get(vertex.name()),
+                LoadFrom::Override => overrides.get(vertex.name()),
+                LoadFrom::Config => graph.config.value(vertex.name()),
             };
             // A value converted on its way in is fingerprinted as the node sees it, at run time.
             let Some(value) = given.filter(|v| v.type_id() == vertex.ty_id()) else {
                 continue;
             };
-            let memo_key = (vertex.name.to_string(), value.type_id());
+            let memo_key = (vertex.name().to_string(), value.type_id());
             let version = ahead
                 .memo
                 .entry(memo_key)
@@ -105,14 +105,14 @@ impl Inner {
                 let Found::Hit(dv, _) = &found[i] else {
                     unreachable!("only hits are loaded")
                 };
-                let spec = &self.nodes[&*graph.vertices[plan.steps[i].vertex].name];
+                let spec = &self.nodes[graph.vertices[plan.steps[i].vertex].name()];
                 let t = self.cache_type(spec.output).expect("a hit's type is known");
                 let loading = Instant::now();
                 (self.load_version(run_id, *dv, spec, t), loading.elapsed())
             });
             for (i, (result, took)) in batch.into_iter().zip(results) {
                 done[i] = true;
-                let name = &graph.vertices[plan.steps[i].vertex].name;
+                let name = &graph.vertices[plan.steps[i].vertex].name();
                 let Found::Hit(dv, key) = &found[i] else {
                     unreachable!("only hits are loaded")
                 };
@@ -136,7 +136,7 @@ impl Inner {
             if let Found::Hit(dv, key) = f
                 && !done[i]
             {
-                let name = &graph.vertices[plan.steps[i].vertex].name;
+                let name = &graph.vertices[plan.steps[i].vertex].name();
                 ahead.events.push(self.hit_event(
                     name,
                     key,
@@ -177,7 +177,7 @@ impl Inner {
         if step.fan_out().is_some() {
             return Found::Later;
         }
-        let Some(spec) = self.nodes.get(&*vertex.name) else {
+        let Some(spec) = self.nodes.get(vertex.name()) else {
             return Found::Later;
         };
         match spec.behavior {
@@ -197,7 +197,7 @@ impl Inner {
                 ArgPlan::Absent => "<absent>".to_string(),
                 ArgPlan::Slot { slot, .. } => {
                     let source = &graph.vertices[plan.vertex_of(*slot as usize)];
-                    if step.conversion(i).is_some() || *source.name != *param.name() {
+                    if step.conversion(i).is_some() || *source.name() != *param.name() {
                         return Found::Later;
                     }
                     match slot_version[*slot as usize].as_ref().map(Version::key_part) {
@@ -208,7 +208,7 @@ impl Inner {
             };
             inputs.push((param.name(), version));
         }
-        let Ok(key) = Key::new(&vertex.name, code, spec.output_name, &inputs) else {
+        let Ok(key) = Key::new(vertex.name(), code, spec.output_name, &inputs) else {
             return Found::Later;
         };
         match self.lookup(&key.key, spec, t) {

@@ -209,13 +209,13 @@ impl Inner {
             let tagged = node.tags().get("cache").and_then(|t| match t.parse() {
                 Ok(b) => Some(b),
                 Err(e) => {
-                    store.note(format!("node `{}`: tag `cache`: {e}", v.name));
+                    store.note(format!("node `{}`: tag `cache`: {e}", v.name()));
                     None
                 }
             });
             let behavior = options
                 .per_node
-                .get(&*v.name)
+                .get(v.name())
                 .copied()
                 .or(tagged)
                 .unwrap_or(options.default_behavior);
@@ -225,12 +225,12 @@ impl Inner {
                 && node.fan_out().is_none()
                 && !types.contains_key(&v.ty_id())
             {
-                let error = uncached_type(&v.name, node, v.ty_name());
+                let error = uncached_type(v.name(), node, v.ty_name());
                 store.note(error.to_string());
                 uncached.push(error);
             }
             nodes.insert(
-                v.name.to_string(),
+                v.name().to_string(),
                 NodeSpec {
                     code_version,
                     behavior,

@@ -32,14 +32,14 @@ impl Driver {
         for e in &run.nodes {
             if let Some(i) = graph.get(&e.node) {
                 members.insert(i);
-                members.extend(graph.sources(i).iter().map(|s| s.node));
+                members.extend(graph.sources(i).iter().map(|s| s.node()));
             }
         }
         members.extend(run.outputs.iter().filter_map(|o| graph.get(o)));
         let mut boxes = Vec::new();
         for &i in &members {
             let v = &graph.vertices[i];
-            let event = events.get(&*v.name);
+            let event = events.get(v.name());
             let mut lines = vec![v.ty_name().to_string()];
             let status = event.map(|e| e.status);
             match event {
@@ -53,16 +53,16 @@ impl Driver {
                     .to_string(),
                 ),
             }
-            boxes.push((i, v.name.to_string(), lines, status));
+            boxes.push((i, v.name().to_string(), lines, status));
         }
         let mut edges = Vec::new();
         for &to in &members {
-            if !events.contains_key(&*graph.vertices[to].name) {
+            if !events.contains_key(graph.vertices[to].name()) {
                 continue;
             }
             for s in graph.sources(to) {
-                if members.contains(&s.node) {
-                    edges.push((s.node, to));
+                if members.contains(&s.node()) {
+                    edges.push((s.node(), to));
                 }
             }
         }

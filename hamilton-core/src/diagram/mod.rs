@@ -100,13 +100,13 @@ impl Driver {
             let note = match v.kind {
                 Kind::Config => graph
                     .config
-                    .display_value(&v.name)
+                    .display_value(v.name())
                     .map(|v| format!("= {v}")),
                 _ => None,
             };
             boxes.push(Box_ {
                 index: i,
-                name: v.name.to_string(),
+                name: v.name().to_string(),
                 ty: v.ty_name(),
                 class,
                 note,
@@ -124,8 +124,8 @@ impl Driver {
             }
             if let Kind::Function(node) = &v.kind {
                 for (s, p) in graph.sources_of(v).iter().zip(node.params()) {
-                    if shown.contains(&s.node) {
-                        edges.push((s.node, to, p.is_optional()));
+                    if shown.contains(&s.node()) {
+                        edges.push((s.node(), to, p.is_optional()));
                     }
                 }
             }
@@ -161,7 +161,7 @@ impl Driver {
         for (name, _, _) in &run.nodes {
             if let Some(i) = graph.get(name) {
                 members.insert(i);
-                members.extend(graph.sources(i).iter().map(|s| s.node));
+                members.extend(graph.sources(i).iter().map(|s| s.node()));
             }
         }
         let outputs: HashSet<usize> = run.outputs.iter().filter_map(|n| graph.get(n)).collect();

@@ -290,7 +290,7 @@ impl Plan {
         // Sets and maps over the vertices the request reaches, not vectors over the graph: a
         // small request of a large graph plans in time proportional to its ancestors.
         let mut errors = Vec::new();
-        let names = || graph.vertices.iter().map(|v| &*v.name);
+        let names = || graph.vertices.iter().map(|v| v.name());
 
         let mut overridden = FxHashSet::default();
         for name in &key.overrides {
@@ -329,7 +329,7 @@ impl Plan {
             match graph.get(name) {
                 Some(v) => {
                     if requested.insert(v) {
-                        outputs.push((graph.vertices[v].name.clone(), v));
+                        outputs.push((graph.vertices[v].name_shared(), v));
                     }
                 }
                 None => errors.push(unknown_output(graph, name, names())),
@@ -369,7 +369,7 @@ impl Plan {
                 }),
                 None => {
                     computed.push(v);
-                    stack.extend(graph.sources_of(vertex).iter().map(|s| s.node));
+                    stack.extend(graph.sources_of(vertex).iter().map(|s| s.node()));
                 }
             }
         }
@@ -389,13 +389,13 @@ impl Plan {
             let sources = graph.sources_of(vertex);
             let mut args = ArgPlans::with_capacity(sources.len());
             for (source, param) in sources.iter().zip(node.params()) {
-                let slot = slot_of.get(source.node);
+                let slot = slot_of.get(source.node());
                 if slot == NO_SLOT {
                     if !param.is_optional() {
                         missing
-                            .entry(source.node)
+                            .entry(source.node())
                             .or_default()
-                            .push(vertex.name.to_string());
+                            .push(vertex.name().to_string());
                     }
                     args.push(ArgPlan::Absent);
                 } else {
@@ -407,7 +407,7 @@ impl Plan {
             }
             // The conversions of the arguments given (an absent one converts nothing).
             let converted = |(arg, source): (&ArgPlan, &Source)| match arg {
-                ArgPlan::Slot { .. } => source.conversion.clone(),
+                ArgPlan::Slot { .. } => graph.conversion_of(*source).cloned(),
                 ArgPlan::Absent => None,
             };
             let conversions = args
@@ -427,13 +427,13 @@ impl Plan {
         );
         for (input, needed_by) in missing {
             errors.push(RequestError::MissingInput {
-                name: graph.vertices[input].name.to_string(),
+                name: graph.vertices[input].name().to_string(),
                 ty: graph.vertices[input].ty_name().to_string(),
                 needed_by,
                 did_you_mean: graph.near_nodes.get(&input).map(|&node| {
                     let vertex = &graph.vertices[node];
                     (
-                        vertex.name.to_string(),
+                        vertex.name().to_string(),
                         vertex.function().map(place).unwrap_or_default(),
                     )
                 }),
@@ -510,7 +510,7 @@ impl Plan {
             async_nodes: computed
                 .iter()
                 .filter(|&&v| graph.vertices[v].function().is_some_and(|n| n.is_async()))
-                .map(|&v| graph.vertices[v].name.to_string())
+                .map(|&v| graph.vertices[v].name().to_string())
                 .collect(),
             schedule: std::sync::OnceLock::new(),
         };
@@ -534,7 +534,7 @@ fn group_fan_outs(
     }
     let fan_out_name = |b: u32| {
         graph.vertices[graph.blocks[b as usize].expand]
-            .name
+            .name()
             .to_string()
     };
     for (name, v) in outputs {
@@ -680,7 +680,7 @@ mod tests {
     fn step_names<'g>(g: &'g Graph, plan: &Plan) -> Vec<&'g str> {
         plan.steps
             .iter()
-            .map(|s| &*g.vertices[s.vertex].name)
+            .map(|s| g.vertices[s.vertex].name())
             .collect()
     }
 
@@ -719,7 +719,7 @@ mod tests {
                         .iter()
                         .map(|a| matches!(a, ArgPlan::Slot { last_use: true, .. }))
                         .collect();
-                    (g.vertices[s.vertex].name.to_string(), flags)
+                    (g.vertices[s.vertex].name().to_string(), flags)
                 })
                 .collect()
         };
@@ -780,7 +780,7 @@ mod tests {
         assert_eq!(step_names(&g, &plan), ["b", "c"]);
         assert_eq!(plan.loads.len(), 1);
         assert_eq!(plan.loads[0].from, LoadFrom::Override);
-        assert_eq!(&*g.vertices[plan.loads[0].vertex].name, "a");
+        assert_eq!(g.vertices[plan.loads[0].vertex].name(), "a");
     }
 
     #[test]

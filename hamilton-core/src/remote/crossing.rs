@@ -18,7 +18,7 @@ pub(crate) fn unencodable(graph: &Graph, remote_nodes: &[bool], codec: &Codec) -
                 .any(|p: &BuildError| matches!(p, BuildError::CannotCross { ty: t, .. } if t == ty))
         {
             problems.push(BuildError::CannotCross {
-                node: vertex.name.to_string(),
+                node: vertex.name().to_string(),
                 node_at: vertex
                     .function()
                     .and_then(|n| n.location())
@@ -39,9 +39,9 @@ pub(crate) fn unencodable(graph: &Graph, remote_nodes: &[bool], codec: &Codec) -
         }
         // What it reads from the driver's process.
         for (param, source) in node.params().iter().zip(graph.sources_of(vertex)) {
-            let source_block = graph.block_of.of(source.node);
+            let source_block = graph.block_of.of(source.node());
             let is_expand =
-                in_block.is_some_and(|b| graph.blocks[b as usize].expand == source.node);
+                in_block.is_some_and(|b| graph.blocks[b as usize].expand == source.node());
             if is_expand {
                 check(
                     vertex,
@@ -53,10 +53,14 @@ pub(crate) fn unencodable(graph: &Graph, remote_nodes: &[bool], codec: &Codec) -
                     param.ty().name(),
                 );
             } else if remote_nodes[v] || source_block != in_block {
-                let s = &graph.vertices[source.node];
+                let s = &graph.vertices[source.node()];
                 check(
                     vertex,
-                    format!("reads `{}` through parameter `{}`, a", s.name, param.name()),
+                    format!(
+                        "reads `{}` through parameter `{}`, a",
+                        s.name(),
+                        param.name()
+                    ),
                     s.ty_id(),
                     s.ty_name(),
                 );

@@ -54,7 +54,7 @@ impl Elsewhere for RemoteExecutor {
     ) -> Result<Vec<(u32, Value)>, Error> {
         let key = self.run_key(run.run_id);
         let fan = block.fan;
-        let what = format!("items of fan-out `{}`", block.fan_out.name);
+        let what = format!("items of fan-out `{}`", block.fan_out.name());
         let fan_out_vertex = run.plan.steps[position].vertex;
         // The values the block reads from outside (the fan-out's own value is split here).
         let mut values = Vec::new();
@@ -116,7 +116,7 @@ impl Elsewhere for RemoteExecutor {
             .iter()
             .map(|(id, first, _)| (id.clone(), *first))
             .collect();
-        let first_node = &run.graph.vertices[fan.steps[0].vertex].name;
+        let first_node = &run.graph.vertices[fan.steps[0].vertex].name();
         self.run_tasks(
             tasks.into_iter().map(|(id, _, t)| (id, t)).collect(),
             &what,
@@ -161,7 +161,7 @@ impl Elsewhere for RemoteExecutor {
         if let Some(failed) = first_failure {
             let item = failed.item.unwrap_or(0);
             return Err(Error::FanOutItem {
-                fan_out: block.fan_out.name.to_string(),
+                fan_out: block.fan_out.name().to_string(),
                 item,
                 source: Box::new(node_error(failed, &worker_of_failure)),
             });
@@ -207,12 +207,12 @@ impl Elsewhere for RemoteExecutor {
             values,
             retries: self.retries.clone(),
         };
-        let what = format!("node `{}`", vertex.name);
+        let what = format!("node `{}`", vertex.name());
         let mut answer = None;
         self.run_tasks(
             vec![(format!("{key}-{position}"), task)],
             &what,
-            (run.cancel, &vertex.name),
+            (run.cancel, vertex.name()),
             |outcome| {
                 replay(
                     run.graph,
@@ -262,7 +262,7 @@ impl RemoteExecutor {
             .codec
             .encode(value)
             .map_err(|source| RemoteError::Codec {
-                node: graph.vertices[vertex].name.to_string(),
+                node: graph.vertices[vertex].name().to_string(),
                 source,
             })?;
         Ok(self.store.put(run, &bytes).map_err(RemoteError::from)?)
@@ -281,7 +281,7 @@ impl RemoteExecutor {
             .codec
             .decode(&bytes)
             .map_err(|source| RemoteError::Codec {
-                node: graph.vertices[vertex].name.to_string(),
+                node: graph.vertices[vertex].name().to_string(),
                 source,
             })?)
     }

@@ -31,7 +31,7 @@ pub(crate) fn request_of(graph: &Graph, plan: &Plan) -> Request {
         ..Request::default()
     };
     for load in &plan.loads {
-        let name = graph.vertices[load.vertex].name.to_string();
+        let name = graph.vertices[load.vertex].name().to_string();
         match load.from {
             LoadFrom::Input => request.inputs.push(name),
             LoadFrom::Override => request.overrides.push(name),

@@ -104,7 +104,7 @@ pub(crate) fn replay(
         let input_types = hooks::input_types(node);
         let ctx = hooked.offset(run.offset);
         let mut context = ctx.node_context(
-            &vertex.name,
+            vertex.name(),
             node,
             vertex.ty_name(),
             &input_types,

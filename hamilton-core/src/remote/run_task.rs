@@ -245,7 +245,7 @@ impl TaskRunner {
                 Ok(done) => {
                     for (_, values) in done {
                         for (slot, value) in values {
-                            let node = &self.graph.vertices[plan.vertex_of(slot as usize)].name;
+                            let node = &self.graph.vertices[plan.vertex_of(slot as usize)].name();
                             outcome
                                 .values
                                 .push((*index, slot, self.put(&task.run, node, &value)?));
@@ -275,7 +275,7 @@ impl TaskRunner {
         let vertex = &self.graph.vertices[step.vertex];
         let node = vertex
             .function()
-            .ok_or_else(|| format!("`{}` is not a function node", vertex.name))?;
+            .ok_or_else(|| format!("`{}` is not a function node", vertex.name()))?;
         let run_hooks =
             RunHooks::start(&self.graph, plan, hooks, 0, "worker").map_err(|e| e.to_string())?;
         let hooked = run_hooks.node_hooks(task.position);
@@ -288,7 +288,7 @@ impl TaskRunner {
             .and_then(|r| r)
             .map_err(|e| *e);
             match &result {
-                Err(_) if attempts <= Self::retries(task, &vertex.name) => {
+                Err(_) if attempts <= Self::retries(task, vertex.name()) => {
                     recorder.take();
                     continue;
                 }
@@ -302,7 +302,7 @@ impl TaskRunner {
             Ok(value) => {
                 outcome
                     .values
-                    .push((0, step.slot, self.put(&task.run, &vertex.name, &value)?))
+                    .push((0, step.slot, self.put(&task.run, vertex.name(), &value)?))
             }
             Err(e) => outcome.failure = Some(failed(&e, None, attempts)),
         }

@@ -167,7 +167,7 @@ pub(crate) async fn run_concurrently(run: Run<'_>) -> Result<Outputs, Error> {
             if state.failure.stops(position) {
                 continue;
             }
-            let node = &graph.vertices[plan.steps[position].vertex].name;
+            let node = &graph.vertices[plan.steps[position].vertex].name();
             match cancel::check(state.cancel, node) {
                 Ok(()) => start(&mut state, position, &mut running),
                 Err(cancelled) => state.failure.record(position, cancelled),
@@ -258,7 +258,7 @@ impl State<'_> {
                     && !self.schedule.is_output[s]
                     && let Some(value) = self.store.slots[s].take()
                 {
-                    let node = &self.graph.vertices[self.plan.vertex_of(s)].name;
+                    let node = &self.graph.vertices[self.plan.vertex_of(s)].name();
                     if let Err(e) = invoke::drop_value(node, value) {
                         self.failure.record(position, e);
                     }

@@ -190,7 +190,7 @@ impl BlockRun<'_> {
                 return None;
             }
             let vertex = &self.vertices[step.vertex];
-            if let Err(cancelled) = cancel::check(self.cancel, &vertex.name) {
+            if let Err(cancelled) = cancel::check(self.cancel, vertex.name()) {
                 // Recorded as it is, not as the item's failure: the run was stopped.
                 failure.record(index, cancelled);
                 return None;
@@ -241,7 +241,7 @@ impl BlockRun<'_> {
             .expect("the fan-out node has a fan-out")
             .split;
         split(parallel).map_err(|e| Error::NodeFailed {
-            node: self.fan_out.name.to_string(),
+            node: self.fan_out.name().to_string(),
             source: e,
         })
     }
@@ -270,7 +270,7 @@ impl BlockRun<'_> {
                 (gather.gather)(values)
                     .map(|v| (*slot, v))
                     .map_err(|e| Error::NodeFailed {
-                        node: self.fan_out.name.to_string(),
+                        node: self.fan_out.name().to_string(),
                         source: e,
                     })
             })
@@ -279,7 +279,7 @@ impl BlockRun<'_> {
 
     fn missing(&self) -> Error {
         Error::NodeFailed {
-            node: self.fan_out.name.to_string(),
+            node: self.fan_out.name().to_string(),
             source: "the fan-out value is missing".into(),
         }
     }
@@ -291,7 +291,7 @@ impl BlockRun<'_> {
         match error {
             Error::Hook { .. } => error,
             other => Error::FanOutItem {
-                fan_out: self.fan_out.name.to_string(),
+                fan_out: self.fan_out.name().to_string(),
                 item: index,
                 source: Box::new(other),
             },

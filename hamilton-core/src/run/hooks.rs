@@ -65,8 +65,8 @@ impl<'a> RunHooks<'a> {
             match step.fan_out() {
                 Some(fan) => run
                     .nodes
-                    .extend(fan.steps.iter().map(|s| &*graph.vertices[s.vertex].name)),
-                None => run.nodes.push(&graph.vertices[step.vertex].name),
+                    .extend(fan.steps.iter().map(|s| graph.vertices[s.vertex].name())),
+                None => run.nodes.push(graph.vertices[step.vertex].name()),
             }
         }
         let info = run.info();

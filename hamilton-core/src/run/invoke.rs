@@ -30,13 +30,13 @@ pub(crate) fn call(
         return match catch_unwind(AssertUnwindSafe(|| node.call(args))) {
             Ok(Ok(value)) => Ok(check_output_type(vertex, node, value)?),
             Ok(Err(source)) => Err(Box::new(node_failed(
-                &vertex.name,
+                vertex.name(),
                 add_context(args, source),
             ))),
             Err(payload) => Err(Box::new(panicked(vertex, payload))),
         };
     };
-    let name = &*vertex.name;
+    let name = vertex.name();
     let input_types = hooks::input_types(node);
     let ctx = hooked.node_context(name, node, vertex.ty_name(), &input_types, item, Some(args));
     hooks::before_node(hooked.hooks, &ctx)?;
@@ -63,7 +63,7 @@ pub(crate) fn call(
 #[inline(never)]
 fn panicked(vertex: &Vertex, payload: Box<dyn std::any::Any + Send>) -> Error {
     Error::NodePanicked {
-        node: vertex.name.to_string(),
+        node: vertex.name().to_string(),
         message: panic_message(payload.as_ref()),
     }
 }
@@ -96,7 +96,7 @@ fn wrong_output_failure(vertex: &Vertex, value: &Value) -> Failure {
 #[cold]
 #[inline(never)]
 pub(crate) fn node_failure(vertex: &Vertex, args: &Args<'_>, source: NodeError) -> Failure {
-    Box::new(node_failed(&vertex.name, add_context(args, source)))
+    Box::new(node_failed(vertex.name(), add_context(args, source)))
 }
 
 /// The error of node `vertex`, which panicked with `payload`.
@@ -123,14 +123,14 @@ pub(crate) async fn call_async<'a>(
     let Some(hooked) = hooked else {
         return match AssertUnwindSafe(start()).catch_unwind().await {
             Ok(Ok(value)) => check_output_type(vertex, node, value),
-            Ok(Err(source)) => Err(node_failed(&vertex.name, source)),
+            Ok(Err(source)) => Err(node_failed(vertex.name(), source)),
             Err(payload) => Err(Error::NodePanicked {
-                node: vertex.name.to_string(),
+                node: vertex.name().to_string(),
                 message: panic_message(payload.as_ref()),
             }),
         };
     };
-    let name = &*vertex.name;
+    let name = vertex.name();
     let input_types = hooks::input_types(node);
     // Made anew for each use: a context is not held across an await (its `args` is not `Sync`).
     let context = || hooked.node_context(name, node, vertex.ty_name(), &input_types, item, None);
@@ -182,7 +182,7 @@ fn checked(vertex: &Vertex, node: &Node, result: Result<Value, NodeError>) -> Ch
         },
         Err(error) => Checked {
             error_text: Some(error.to_string()),
-            result: Err(node_error(&vertex.name, error)),
+            result: Err(node_error(vertex.name(), error)),
         },
     }
 }
@@ -222,7 +222,7 @@ pub(crate) fn check_output_type(
 #[inline(never)]
 fn wrong_output_type(vertex: &Vertex, value: &Value) -> Error {
     Error::NodeFailed {
-        node: vertex.name.to_string(),
+        node: vertex.name().to_string(),
         source: format!(
             "returned a `{}` but declares `{}`; make the node's function return what it declares",
             value.type_name(),
@@ -243,7 +243,7 @@ pub(crate) fn convert(
     conversion
         .apply(source.as_any())
         .map_err(|e| Error::Conversion {
-            node: vertex.name.to_string(),
+            node: vertex.name().to_string(),
             param: param.name().to_string(),
             expected: param.ty().name().to_string(),
             found: source.type_name().to_string(),

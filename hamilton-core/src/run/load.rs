@@ -24,9 +24,9 @@ pub(crate) fn load(
     for load in &plan.loads {
         let vertex = &graph.vertices[load.vertex];
         let value = match load.from {
-            LoadFrom::Input => inputs.0.entries.remove(&*vertex.name),
-            LoadFrom::Override => overrides.0.entries.remove(&*vertex.name),
-            LoadFrom::Config => graph.config.copy_value(&vertex.name),
+            LoadFrom::Input => inputs.0.entries.remove(vertex.name()),
+            LoadFrom::Override => overrides.0.entries.remove(vertex.name()),
+            LoadFrom::Config => graph.config.copy_value(vertex.name()),
         };
         let Some(value) = value else { continue };
         let converted = if value.type_id() == vertex.ty_id() {
@@ -63,12 +63,12 @@ pub(crate) fn type_problem(graph: &Graph, plan: &Plan, load: &Load, found: Strin
     let vertex = &graph.vertices[load.vertex];
     match load.from {
         LoadFrom::Override => RequestError::OverrideType {
-            name: vertex.name.to_string(),
+            name: vertex.name().to_string(),
             expected: vertex.ty_name().to_string(),
             found,
         },
         _ => RequestError::InputType {
-            name: vertex.name.to_string(),
+            name: vertex.name().to_string(),
             expected: vertex.ty_name().to_string(),
             found,
             needed_by: readers_in_plan(graph, plan, load.vertex),
@@ -84,7 +84,7 @@ fn readers_in_plan(graph: &Graph, plan: &Plan, vertex: usize) -> Vec<String> {
         .iter()
         .map(|&c| c as usize)
         .filter(|c| in_plan.contains(c))
-        .map(|c| graph.vertices[c].name.to_string())
+        .map(|c| graph.vertices[c].name().to_string())
         .collect()
 }
 
@@ -150,7 +150,7 @@ fn take_outputs(
     let mut dropped = Ok(());
     for (slot, value) in slots.into_iter().enumerate() {
         if let Some(value) = value {
-            let node = &graph.vertices[plan.vertex_of(slot)].name;
+            let node = &graph.vertices[plan.vertex_of(slot)].name();
             let r = super::invoke::drop_value(node, value);
             if dropped.is_ok() {
                 dropped = r;

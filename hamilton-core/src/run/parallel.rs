@@ -114,7 +114,7 @@ impl Shared<'_> {
             return false;
         };
         let vertex = &self.graph.vertices[self.plan.steps[position].vertex];
-        match cancel::check(Some(cancel), &vertex.name) {
+        match cancel::check(Some(cancel), vertex.name()) {
             Ok(()) => false,
             Err(cancelled) => {
                 self.failure.record(position, cancelled);
@@ -306,7 +306,7 @@ fn subtract_reads(shared: &Shared<'_>, slot: usize, reads: usize) {
     let read = shared.slot(slot);
     if read.readers_left.fetch_sub(reads, Ordering::AcqRel) == reads {
         let freed = read.value.write().unwrap_or_else(|p| p.into_inner()).take();
-        let node = &shared.graph.vertices[shared.plan.vertex_of(slot)].name;
+        let node = &shared.graph.vertices[shared.plan.vertex_of(slot)].name();
         if let Err(e) = invoke::drop_value(node, freed) {
             shared
                 .failure

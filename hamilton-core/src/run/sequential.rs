@@ -139,7 +139,7 @@ pub(crate) fn run_in_order(
         }
         for (position, step) in plan.steps.iter().enumerate() {
             if cancel.is_some() {
-                cancel::check(cancel, &graph.vertices[step.vertex].name)?;
+                cancel::check(cancel, graph.vertices[step.vertex].name())?;
             }
             let hooked = run_hooks.node_hooks(position);
             #[cfg(feature = "distributed")]
@@ -171,7 +171,7 @@ pub(crate) fn run_in_order(
         Err(payload) => match (slots.calling.take(), slots.dropping.take()) {
             (Some(vertex), _) => Err(invoke::node_panicked(&graph.vertices[vertex], payload)),
             (None, Some(slot)) => Err(invoke::drop_panicked(
-                &graph.vertices[plan.vertex_of(slot as usize)].name,
+                graph.vertices[plan.vertex_of(slot as usize)].name(),
                 payload,
             )),
             (None, None) => resume_unwind(payload),
@@ -236,7 +236,7 @@ fn run_plain(
 ) -> Result<(), Failure> {
     for step in &plan.steps {
         if cancel.is_some() {
-            cancel::check(cancel, &graph.vertices[step.vertex].name)?;
+            cancel::check(cancel, graph.vertices[step.vertex].name())?;
         }
         if !step.plain {
             advance(graph, step, slots, None, reports, cancel)?;
