@@ -84,7 +84,7 @@ impl<'d> NodeInfo<'d> {
 
     /// What the vertex is.
     pub fn kind(&self) -> NodeKind {
-        match self.vertex().kind {
+        match self.vertex().kind() {
             Kind::Function(_) => NodeKind::Function,
             Kind::Input => NodeKind::Input,
             Kind::Config => NodeKind::Config,
@@ -173,7 +173,7 @@ impl<'d> NodeInfo<'d> {
 
     /// Whether an input is read only by optional parameters.
     pub fn is_optional_input(&self) -> bool {
-        matches!(self.vertex().kind, Kind::Input) && self.vertex().optional()
+        matches!(self.vertex().kind(), Kind::Input) && self.vertex().optional()
     }
 
     /// A function node's dependencies, in parameter order.

@@ -67,7 +67,7 @@ pub(crate) fn analyze(
     // Whether `consumer` reads `source` through a `Collect` parameter (`gathering`) or a plain one.
     let reads = |consumer: usize, source: usize, gathering: bool| -> bool {
         let v = &vertices[consumer];
-        let Kind::Function(node) = &v.kind else {
+        let Kind::Function(node) = v.kind() else {
             return false;
         };
         v.sources
@@ -116,7 +116,7 @@ pub(crate) fn analyze(
     }
     // Every `Collect` must read a node inside a block, from outside that block.
     for (c, v) in vertices.iter().enumerate() {
-        let Kind::Function(node) = &v.kind else {
+        let Kind::Function(node) = v.kind() else {
             continue;
         };
         for (s, p) in v.sources.of(edges).iter().zip(node.params()) {

@@ -158,7 +158,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::graph::{Kind, Span, TypeDesc};
+    use crate::graph::{Span, TypeDesc};
 
     /// The consumers of vertices reading `sources[v]` each (repeats allowed).
     fn consumers(sources: &[Vec<usize>]) -> Consumers {
@@ -169,11 +169,9 @@ mod tests {
             .map(|(v, s)| {
                 let start = edges.len();
                 edges.extend(s.iter().map(|&node| Source::new(node)));
-                let mut vertex = Vertex::value(
+                let mut vertex = Vertex::input(
                     Arc::from(format!("v{v}")),
-                    Kind::Input,
                     TypeDesc::from(crate::types::TypeInfo::of::<i64>()),
-                    false,
                 );
                 vertex.sources = Span::new(start, edges.len() - start);
                 vertex

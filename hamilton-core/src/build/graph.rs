@@ -37,11 +37,11 @@ impl From<TypeInfo> for TypeDesc {
     }
 }
 
-/// What a vertex of the graph is.
-#[derive(Clone, Debug)]
-pub(crate) enum Kind {
+/// What a vertex of the graph is ([`Vertex::kind`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Kind<'g> {
     /// A node computed by a function (shared with the module that defined it).
-    Function(Arc<Node>),
+    Function(&'g Arc<Node>),
     /// A value the caller passes per run.
     Input,
     /// A config value, fixed at build.
@@ -123,7 +123,8 @@ impl Span {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Vertex {
-    pub(crate) kind: Kind,
+    /// The node computing the vertex's value, for a function vertex.
+    node: Option<Arc<Node>>,
     /// What an input or config vertex has of its own: its name, type and optionality. A
     /// function vertex reads its name and type from its node, so it keeps nothing here.
     value: Option<Box<ValueVertex>>,
@@ -137,6 +138,8 @@ pub(crate) struct Vertex {
 #[derive(Clone, Debug)]
 struct ValueVertex {
     name: Arc<str>,
+    /// A config key (else an input).
+    config: bool,
     ty: TypeDesc,
     /// Whether every reader of this input treats it as optional.
     optional: bool,
@@ -144,26 +147,46 @@ struct ValueVertex {
 
 impl Vertex {
     pub(crate) fn function(&self) -> Option<&Node> {
-        match &self.kind {
-            Kind::Function(n) => Some(n),
-            _ => None,
+        self.node.as_deref()
+    }
+
+    /// What the vertex is.
+    pub(crate) fn kind(&self) -> Kind<'_> {
+        match &self.node {
+            Some(node) => Kind::Function(node),
+            None if self.value_vertex().config => Kind::Config,
+            None => Kind::Input,
         }
     }
 
     /// A function vertex for `node`.
     fn of_node(node: Arc<Node>) -> Self {
         Self {
-            kind: Kind::Function(node),
+            node: Some(node),
             value: None,
             sources: Span::default(),
         }
     }
 
-    /// An input or config vertex of type `ty`.
-    pub(crate) fn value(name: Arc<str>, kind: Kind, ty: TypeDesc, optional: bool) -> Self {
+    /// An input of type `ty` (optional until a reader needs it).
+    pub(crate) fn input(name: Arc<str>, ty: TypeDesc) -> Self {
+        Self::value(name, false, ty, true)
+    }
+
+    /// A config key whose value has type `ty`.
+    fn config(name: Arc<str>, ty: TypeDesc) -> Self {
+        Self::value(name, true, ty, false)
+    }
+
+    fn value(name: Arc<str>, config: bool, ty: TypeDesc, optional: bool) -> Self {
         Self {
-            kind,
-            value: Some(Box::new(ValueVertex { name, ty, optional })),
+            node: None,
+            value: Some(Box::new(ValueVertex {
+                name,
+                config,
+                ty,
+                optional,
+            })),
             sources: Span::default(),
         }
     }
@@ -176,17 +199,17 @@ impl Vertex {
 
     /// The name of the vertex's value: its node's name, or the input's or config key's.
     pub(crate) fn name(&self) -> &str {
-        match &self.kind {
-            Kind::Function(node) => node.name(),
-            _ => &self.value_vertex().name,
+        match &self.node {
+            Some(node) => node.name(),
+            None => &self.value_vertex().name,
         }
     }
 
     /// [`name`](Self::name), shared (no copy of the text).
     pub(crate) fn name_shared(&self) -> Arc<str> {
-        match &self.kind {
-            Kind::Function(node) => node.name_shared(),
-            _ => self.value_vertex().name.clone(),
+        match &self.node {
+            Some(node) => node.name_shared(),
+            None => self.value_vertex().name.clone(),
         }
     }
 
@@ -197,9 +220,9 @@ impl Vertex {
 
     /// The type of the vertex's value.
     pub(crate) fn ty(&self) -> TypeDesc {
-        match &self.kind {
-            Kind::Function(node) => node.output().into(),
-            _ => self.value_vertex().ty,
+        match &self.node {
+            Some(node) => node.output().into(),
+            None => self.value_vertex().ty,
         }
     }
 
@@ -325,14 +348,12 @@ impl Graph {
             if index.get(key, |i| vertices[i].name()).is_none() {
                 let value = config.value(key).expect("key listed by config");
                 index.insert(key, vertices.len());
-                vertices.push(Vertex::value(
+                vertices.push(Vertex::config(
                     Arc::from(key),
-                    Kind::Config,
                     TypeDesc {
                         id: value.type_id(),
                         name: value.type_name(),
                     },
-                    false,
                 ));
             }
         }
@@ -353,18 +374,13 @@ impl Graph {
                     None => {
                         let s = vertices.len();
                         index.insert(param.name(), s);
-                        vertices.push(Vertex::value(
-                            Arc::from(param.name()),
-                            Kind::Input,
-                            wanted,
-                            true,
-                        ));
+                        vertices.push(Vertex::input(Arc::from(param.name()), wanted));
                         s
                     }
                 };
                 let mut edge = Source::new(source);
-                match vertices[source].kind {
-                    Kind::Function(ref producer) => {
+                match vertices[source].kind() {
+                    Kind::Function(producer) => {
                         let found = vertices[source].ty();
                         // Inside a fan-out's block, a node reads one item of `Parallel<T>`.
                         let item_matches =
@@ -407,7 +423,7 @@ impl Graph {
             readers.keys().map(|&v| vertices[v].name()).collect();
         let input_names: Vec<&str> = vertices
             .iter()
-            .filter(|v| matches!(v.kind, Kind::Input))
+            .filter(|v| matches!(v.kind(), Kind::Input))
             .map(|v| v.name())
             .collect();
         check_config_keys(
@@ -429,7 +445,7 @@ impl Graph {
         let mut reader_list: Vec<_> = readers.into_iter().collect();
         reader_list.sort_by_key(|(v, _)| *v);
         for (vertex, readers) in reader_list {
-            let is_config = matches!(vertices[vertex].kind, Kind::Config);
+            let is_config = matches!(vertices[vertex].kind(), Kind::Config);
             vertices[vertex].value_vertex_mut().optional =
                 readers.iter().all(|(_, _, optional)| *optional);
             if is_config {
@@ -634,7 +650,7 @@ fn unproduced(
         .collect();
     let mut near_nodes = FxHashMap::default();
     for (input, vertex) in vertices.iter().enumerate().skip(function_count) {
-        if !matches!(vertex.kind, Kind::Input)
+        if !matches!(vertex.kind(), Kind::Input)
             || declared.is_some_and(|d| d.contains(vertex.name()))
         {
             continue;
@@ -908,8 +924,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(names(&g), ["c", "d", "k", "y", "x", "z"]);
-        assert!(matches!(g.vertices[2].kind, Kind::Config));
-        assert!(matches!(g.vertices[3].kind, Kind::Input));
+        assert!(matches!(g.vertices[2].kind(), Kind::Config));
+        assert!(matches!(g.vertices[3].kind(), Kind::Input));
         assert_eq!(g.get("z"), Some(5));
         assert_eq!(g.get("nope"), None);
     }

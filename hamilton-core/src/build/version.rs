@@ -112,7 +112,7 @@ fn node_row(v: &Vertex) -> NodeRow {
             || "{}".to_string(),
             |n| serde_json::to_string(n.tags()).unwrap_or_else(|_| "{}".to_string()),
         ),
-        is_input: !matches!(v.kind, Kind::Function(_)),
+        is_input: !matches!(v.kind(), Kind::Function(_)),
     }
 }
 

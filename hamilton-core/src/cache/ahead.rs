@@ -171,7 +171,7 @@ impl Inner {
         slot_version: &[Option<Version>],
     ) -> Found {
         let vertex = &graph.vertices[step.vertex];
-        let Kind::Function(node) = &vertex.kind else {
+        let Kind::Function(node) = vertex.kind() else {
             return Found::Later;
         };
         if step.fan_out().is_some() {

@@ -197,7 +197,7 @@ impl Inner {
         let mut nodes = HashMap::new();
         let mut uncached = Vec::new();
         for v in &graph.vertices {
-            let Kind::Function(node) = &v.kind else {
+            let Kind::Function(node) = v.kind() else {
                 continue;
             };
             let tag_version = node.tags().get("cache_version");

@@ -45,7 +45,7 @@ impl Driver {
             match event {
                 Some(e) => lines.push(format!("{} · {:.2?}", e.status, e.duration)),
                 None => lines.push(
-                    match v.kind {
+                    match v.kind() {
                         Kind::Input => "input",
                         Kind::Config => "config",
                         Kind::Function(_) => "given",

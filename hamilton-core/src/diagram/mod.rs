@@ -82,7 +82,7 @@ impl Driver {
         let graph = &self.graph;
         let mut boxes = Vec::new();
         for (i, v) in graph.vertices.iter().enumerate() {
-            let mut class = match v.kind {
+            let mut class = match v.kind() {
                 Kind::Function(_) => Class::Function,
                 Kind::Input => Class::Input,
                 Kind::Config => Class::Config,
@@ -97,7 +97,7 @@ impl Driver {
                     class = Class::Output;
                 }
             }
-            let note = match v.kind {
+            let note = match v.kind() {
                 Kind::Config => graph
                     .config
                     .display_value(v.name())
@@ -122,7 +122,7 @@ impl Driver {
             if only.is_some_and(|(_, _, overrides)| overrides.contains(&to)) {
                 continue;
             }
-            if let Kind::Function(node) = &v.kind {
+            if let Kind::Function(node) = v.kind() {
                 for (s, p) in graph.sources_of(v).iter().zip(node.params()) {
                     if shown.contains(&s.node()) {
                         edges.push((s.node(), to, p.is_optional()));

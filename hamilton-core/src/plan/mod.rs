@@ -307,7 +307,7 @@ impl Plan {
         let mut given = FxHashSet::default();
         for name in &key.inputs {
             if let Some(v) = graph.get(name) {
-                match &graph.vertices[v].kind {
+                match graph.vertices[v].kind() {
                     Kind::Input => {
                         given.insert(v);
                     }
@@ -350,7 +350,7 @@ impl Plan {
             let from = if overridden.contains(&v) {
                 Some(LoadFrom::Override)
             } else {
-                match vertex.kind {
+                match vertex.kind() {
                     Kind::Function(_) => None,
                     Kind::Config => Some(LoadFrom::Config),
                     Kind::Input if given.contains(&v) => Some(LoadFrom::Input),
@@ -377,7 +377,7 @@ impl Plan {
         // Missing inputs: every one at once, with the nodes that need them.
         let mut missing: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         for (_, v) in &outputs {
-            if matches!(graph.vertices[*v].kind, Kind::Input) && slot_of.get(*v) == NO_SLOT {
+            if matches!(graph.vertices[*v].kind(), Kind::Input) && slot_of.get(*v) == NO_SLOT {
                 missing.entry(*v).or_default();
             }
         }
