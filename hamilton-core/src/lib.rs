@@ -35,11 +35,12 @@ pub mod track;
 #[cfg(feature = "ui")]
 pub mod ui;
 
-use build::{blocks, edges, graph, names, resolve};
+use build::{blocks, edges, graph, resolve};
 #[cfg(feature = "cli")]
 use define::cli_error;
 use define::{
-    args, batch, call, cancel, convert, error, error_context, module, outputs, types, value, values,
+    args, batch, call, cancel, convert, error, error_context, module, names, outputs, types, value,
+    values,
 };
 pub use define::{check, fanout, hooks, modifiers, node};
 use plan::schedule;

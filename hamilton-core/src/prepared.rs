@@ -51,7 +51,6 @@ impl Driver {
         Ok(PreparedRequest {
             driver: self,
             plan: Arc::new(plan),
-            outputs: key.outputs,
             inputs: key.inputs,
             cancel: None,
         })
@@ -87,7 +86,6 @@ impl Driver {
 pub struct PreparedRequest<'d> {
     driver: &'d Driver,
     plan: Arc<Plan>,
-    outputs: Vec<String>,
     /// The input names, sorted (as [`Inputs::names`] lists them).
     inputs: Vec<String>,
     /// What stops its runs from outside, if anything.
@@ -132,7 +130,7 @@ impl PreparedRequest<'_> {
         if self.driver.preparation.is_some() {
             // A result cache may replace nodes by stored values, which changes the plan.
             return self.driver.run_sync(
-                &self.outputs,
+                &self.outputs(),
                 inputs,
                 Overrides::new(),
                 self.cancel.as_ref(),
@@ -169,7 +167,7 @@ impl PreparedRequest<'_> {
             return self
                 .driver
                 .run_async(
-                    &self.outputs,
+                    &self.outputs(),
                     inputs,
                     Overrides::new(),
                     self.cancel.as_ref(),
@@ -186,6 +184,15 @@ impl PreparedRequest<'_> {
                 self.cancel.as_ref(),
             )
             .await
+    }
+
+    /// The outputs, deduplicated, in request order (the plan keeps them; a request keeps no
+    /// copy of its own).
+    fn outputs(&self) -> Vec<&str> {
+        self.plan
+            .output_vertices()
+            .map(|v| self.driver.graph.vertices[v].name())
+            .collect()
     }
 
     /// The names of the inputs the request was prepared for, sorted.
@@ -231,7 +238,7 @@ impl PreparedRequest<'_> {
 impl std::fmt::Debug for PreparedRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PreparedRequest")
-            .field("outputs", &self.outputs)
+            .field("outputs", &self.outputs())
             .field("inputs", &self.inputs)
             .finish_non_exhaustive()
     }

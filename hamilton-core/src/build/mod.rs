@@ -4,7 +4,6 @@
 pub(crate) mod blocks;
 pub(crate) mod edges;
 pub(crate) mod graph;
-pub(crate) mod names;
 pub(crate) mod resolve;
 #[cfg(any(feature = "track", feature = "distributed"))]
 pub(crate) mod version;

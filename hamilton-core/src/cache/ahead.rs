@@ -283,7 +283,7 @@ fn needed_hits(plan: &Plan, found: &[Found]) -> Vec<usize> {
         }
     }
     let mut needed = vec![false; plan.steps.len()];
-    for (_, slot) in &plan.outputs {
+    for slot in &plan.outputs {
         if let Some(&p) = producer.get(slot) {
             needed[p] = true;
         }

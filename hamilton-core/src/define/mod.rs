@@ -16,6 +16,7 @@ pub mod fanout;
 pub mod hooks;
 pub mod modifiers;
 pub(crate) mod module;
+pub(crate) mod names;
 pub mod node;
 pub(crate) mod outputs;
 pub(crate) mod scalar_checks;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use crate::names::NameIndex;
 
 use crate::check::CheckReport;
 use crate::error::Error;
@@ -37,8 +37,9 @@ pub struct Outputs {
 #[repr(align(128))]
 pub(crate) struct OutputNames {
     names: Vec<Arc<str>>,
-    /// Position of each name, for many outputs (a scan is faster for a few).
-    index: Option<FxHashMap<Arc<str>, usize>>,
+    /// Position of each name, for many outputs (a scan is faster for a few): eight bytes a
+    /// name, which it does not copy.
+    index: Option<NameIndex>,
 }
 
 /// From this many outputs on, names are looked up through a map.
@@ -47,11 +48,12 @@ const INDEXED_FROM: usize = 16;
 impl OutputNames {
     pub(crate) fn new(names: Vec<Arc<str>>) -> Self {
         let index = (names.len() >= INDEXED_FROM).then(|| {
-            names
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (n.clone(), i))
-                .collect()
+            let mut index = NameIndex::default();
+            index.reserve(names.len());
+            for (i, name) in names.iter().enumerate() {
+                index.insert(name, i);
+            }
+            index
         });
         Self { names, index }
     }
@@ -59,7 +61,7 @@ impl OutputNames {
     /// The position of `name`, if it is one of the names.
     fn position(&self, name: &str) -> Option<usize> {
         match &self.index {
-            Some(index) => index.get(name).copied(),
+            Some(index) => index.get(name, |i| &self.names[i]),
             None => self.names.iter().position(|n| &**n == name),
         }
     }

@@ -141,11 +141,7 @@ impl Driver {
     ) -> Result<Diagram, Error> {
         let plan = self.plan(outputs, inputs, overrides)?;
         let members: HashSet<usize> = plan.slot_vertex.iter().map(|&v| v as usize).collect();
-        let out: HashSet<usize> = plan
-            .outputs
-            .iter()
-            .map(|(_, slot)| plan.vertex_of(*slot as usize))
-            .collect();
+        let out: HashSet<usize> = plan.output_vertices().collect();
         let over: HashSet<usize> = plan
             .loads
             .iter()

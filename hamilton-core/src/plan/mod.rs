@@ -166,7 +166,8 @@ pub(crate) struct Plan {
     pub(crate) loads: Vec<Load>,
     pub(crate) steps: Vec<Step>,
     pub(crate) slot_count: usize,
-    pub(crate) outputs: Vec<(Arc<str>, u32)>,
+    /// The outputs' slots, deduplicated, in request order (their names are their vertices').
+    pub(crate) outputs: Vec<u32>,
     /// The outputs' names, shared with the [`Outputs`](crate::outputs::Outputs) of every run
     /// on the same thread (see [`output_names`](Self::output_names)).
     output_names: thread_local::ThreadLocal<Arc<OutputNames>>,
@@ -199,14 +200,23 @@ impl Plan {
 
     /// The outputs' names, for the [`Outputs`](crate::outputs::Outputs) of a run: made once
     /// per thread, so that the runs of two threads do not change one reference count.
-    pub(crate) fn output_names(&self) -> Arc<OutputNames> {
+    pub(crate) fn output_names(&self, graph: &Graph) -> Arc<OutputNames> {
         self.output_names
             .get_or(|| {
                 Arc::new(OutputNames::new(
-                    self.outputs.iter().map(|(name, _)| name.clone()).collect(),
+                    self.output_vertices()
+                        .map(|v| graph.vertices[v].name_shared())
+                        .collect(),
                 ))
             })
             .clone()
+    }
+
+    /// The outputs' vertices, in request order.
+    pub(crate) fn output_vertices(&self) -> impl Iterator<Item = usize> + '_ {
+        self.outputs
+            .iter()
+            .map(|&slot| self.vertex_of(slot as usize))
     }
 
     /// The plan's dependency structure, made on first use.
@@ -323,13 +333,13 @@ impl Plan {
         }
 
         // Outputs, deduplicated, in request order.
-        let mut outputs: Vec<(Arc<str>, usize)> = Vec::with_capacity(key.outputs.len());
+        let mut outputs: Vec<usize> = Vec::with_capacity(key.outputs.len());
         let mut requested = FxHashSet::default();
         for name in &key.outputs {
             match graph.get(name) {
                 Some(v) => {
                     if requested.insert(v) {
-                        outputs.push((graph.vertices[v].name_shared(), v));
+                        outputs.push(v);
                     }
                 }
                 None => errors.push(unknown_output(graph, name, names())),
@@ -341,7 +351,7 @@ impl Plan {
         let mut slot_vertex = Vec::new();
         let mut computed = Vec::new();
         let mut loads = Vec::new();
-        let mut stack: Vec<usize> = outputs.iter().map(|(_, v)| *v).collect();
+        let mut stack: Vec<usize> = outputs.clone();
         while let Some(v) = stack.pop() {
             if slot_of.get(v) != NO_SLOT {
                 continue;
@@ -376,7 +386,7 @@ impl Plan {
 
         // Missing inputs: every one at once, with the nodes that need them.
         let mut missing: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        for (_, v) in &outputs {
+        for v in &outputs {
             if matches!(graph.vertices[*v].kind(), Kind::Input) && slot_of.get(*v) == NO_SLOT {
                 missing.entry(*v).or_default();
             }
@@ -441,7 +451,7 @@ impl Plan {
         }
         // Last reads: walking backwards, the first read of a slot seen is its last.
         let mut is_output = vec![false; slot_vertex.len()];
-        for (_, v) in &outputs {
+        for v in &outputs {
             if slot_of.get(*v) != NO_SLOT {
                 is_output[slot_of.get(*v) as usize] = true;
             }
@@ -502,10 +512,7 @@ impl Plan {
             loads,
             steps,
             slot_count: slot_vertex.len(),
-            outputs: outputs
-                .into_iter()
-                .map(|(name, v)| (name, slot_of.get(v)))
-                .collect(),
+            outputs: outputs.into_iter().map(|v| slot_of.get(v)).collect(),
             slot_vertex,
             async_nodes: computed
                 .iter()
@@ -525,7 +532,7 @@ fn group_fan_outs(
     graph: &Graph,
     steps: Vec<Step>,
     slot_of: &SlotOf,
-    outputs: &[(Arc<str>, usize)],
+    outputs: &[usize],
     overrides: &[String],
     errors: &mut Vec<RequestError>,
 ) -> Vec<Step> {
@@ -537,10 +544,10 @@ fn group_fan_outs(
             .name()
             .to_string()
     };
-    for (name, v) in outputs {
-        if let Some(b) = graph.block_of.of(*v) {
+    for &v in outputs {
+        if let Some(b) = graph.block_of.of(v) {
             errors.push(RequestError::InsideFanOut {
-                name: name.to_string(),
+                name: graph.vertices[v].name().to_string(),
                 fan_out: fan_out_name(b),
                 action: "request",
             });
@@ -888,7 +895,9 @@ mod tests {
         let (plan, errors) = Plan::checked(&g, &key(&["b", "b", "a"], &["x"], &[]));
         assert!(errors.is_empty());
         assert_eq!(
-            plan.outputs.iter().map(|(n, _)| &**n).collect::<Vec<_>>(),
+            plan.output_vertices()
+                .map(|v| g.vertices[v].name())
+                .collect::<Vec<_>>(),
             ["b", "a"]
         );
         assert_eq!(step_names(&g, &plan), ["a", "b"]);

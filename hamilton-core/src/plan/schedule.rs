@@ -78,7 +78,7 @@ impl Schedule {
             }
         }
         let mut is_output = vec![false; plan.slot_count];
-        for (_, slot) in &plan.outputs {
+        for slot in &plan.outputs {
             is_output[*slot as usize] = true;
         }
         let mut unblocks_from = Vec::with_capacity(plan.steps.len() + 1);

@@ -24,9 +24,8 @@ pub(crate) fn queue_name(version: &str) -> String {
 pub(crate) fn request_of(graph: &Graph, plan: &Plan) -> Request {
     let mut request = Request {
         outputs: plan
-            .outputs
-            .iter()
-            .map(|(name, _)| name.to_string())
+            .output_vertices()
+            .map(|v| graph.vertices[v].name().to_string())
             .collect(),
         ..Request::default()
     };

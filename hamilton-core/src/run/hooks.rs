@@ -58,7 +58,10 @@ impl<'a> RunHooks<'a> {
             return Ok(run);
         }
         run.started = Some(Instant::now());
-        run.outputs = plan.outputs.iter().map(|(n, _)| &**n).collect();
+        run.outputs = plan
+            .output_vertices()
+            .map(|v| graph.vertices[v].name())
+            .collect();
         run.positions.reserve(plan.steps.len());
         for step in &plan.steps {
             run.positions.push(run.nodes.len());

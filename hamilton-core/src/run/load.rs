@@ -140,7 +140,7 @@ fn take_outputs(
     let outputs = result.map(|()| {
         plan.outputs
             .iter()
-            .map(|(_, slot)| {
+            .map(|slot| {
                 slots[*slot as usize]
                     .take()
                     .expect("an output slot is filled by its load or its step")
@@ -159,5 +159,5 @@ fn take_outputs(
     }
     let outputs = outputs?;
     dropped?;
-    Ok(Outputs::new(plan.output_names(), outputs, reports))
+    Ok(Outputs::new(plan.output_names(graph), outputs, reports))
 }

@@ -1,6 +1,7 @@
-//! The graph's index of names: each vertex's number by its name, in eight bytes an entry (the
-//! vertex and its name's hash). Names are not copied into the index: a lookup compares the
-//! name of the vertex it finds, through a function the caller passes.
+//! An index of names, for the graph's vertices and a request's outputs: each one's number by
+//! its name, in eight bytes an entry (the number and the name's hash). Names are not copied
+//! into the index: a lookup compares the name of the entry it finds, through a function the
+//! caller passes.
 
 use std::hash::BuildHasher;
 
