@@ -231,3 +231,41 @@ impl IntoIterator for Outputs {
             .into_iter()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Outputs named `o0..o{n}`, each holding its number.
+    fn numbered(n: usize) -> Outputs {
+        let names = (0..n).map(|i| Arc::from(format!("o{i}"))).collect();
+        let values = (0..n).map(Value::new).collect();
+        Outputs::new(Arc::new(OutputNames::new(names)), values, Vec::new())
+    }
+
+    #[test]
+    fn each_output_is_found_by_its_name_whether_scanned_or_indexed() {
+        for n in [1, INDEXED_FROM - 1, INDEXED_FROM, 1000] {
+            let outputs = numbered(n);
+            assert_eq!(outputs.names.index.is_some(), n >= INDEXED_FROM);
+            for i in 0..n {
+                assert_eq!(outputs.get::<usize>(&format!("o{i}")).unwrap(), &i);
+            }
+            assert!(matches!(
+                outputs.get::<usize>(&format!("o{n}")),
+                Err(Error::NoSuchOutput { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn a_taken_output_is_no_longer_found_by_name() {
+        let mut outputs = numbered(INDEXED_FROM);
+        assert_eq!(outputs.take::<usize>("o3").unwrap(), 3);
+        assert!(matches!(
+            outputs.get::<usize>("o3"),
+            Err(Error::NoSuchOutput { .. })
+        ));
+        assert_eq!(outputs.len(), INDEXED_FROM - 1);
+    }
+}
