@@ -148,9 +148,18 @@ pub fn reset_peak_rss() -> bool {
 /// Runs this executable with `args` in a fresh child process (so that its memory is its own);
 /// the JSON of the last line it printed.
 pub fn child_json(args: &[&str]) -> Result<serde_json::Value, String> {
+    child_json_with_env(args, &[])
+}
+
+/// [`child_json`], the child started with the environment variables `env` set as well.
+pub fn child_json_with_env(
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Result<serde_json::Value, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let out = std::process::Command::new(exe)
         .args(args)
+        .envs(env.iter().copied())
         .output()
         .map_err(|e| e.to_string())?;
     if !out.status.success() {
