@@ -56,10 +56,15 @@ impl From<&[Option<u32>]> for BlockOf {
 }
 
 /// Finds each fan-out's block and checks the shapes; fills `block_of` for every vertex.
+/// `fan_outs` are the fan-out vertices and `collectors` the vertices with a `Collect` parameter,
+/// each in ascending order (the graph's build lists them as it wires each node, so that this
+/// pass visits them alone, not every node).
 pub(crate) fn analyze(
     vertices: &[Vertex],
     edges: &[Source],
     consumers: &Consumers,
+    fan_outs: &[usize],
+    collectors: &[usize],
 ) -> (Vec<Block>, BlockOf, Vec<BuildError>) {
     let mut errors = Vec::new();
     let mut blocks = Vec::new();
@@ -76,10 +81,8 @@ pub(crate) fn analyze(
             .zip(node.params())
             .any(|(s, p)| s.node() == source && p.gather().is_some() == gathering)
     };
-    for (e, vertex) in vertices.iter().enumerate() {
-        if vertex.function().and_then(|n| n.fan_out()).is_none() {
-            continue;
-        }
+    for &e in fan_outs {
+        let vertex = &vertices[e];
         let id = blocks.len() as u32;
         blocks.push(Block { expand: e });
         let mut queue = VecDeque::from([e]);
@@ -115,7 +118,8 @@ pub(crate) fn analyze(
         }
     }
     // Every `Collect` must read a node inside a block, from outside that block.
-    for (c, v) in vertices.iter().enumerate() {
+    for &c in collectors {
+        let v = &vertices[c];
         let Kind::Function(node) = v.kind() else {
             continue;
         };

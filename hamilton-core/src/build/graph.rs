@@ -279,6 +279,9 @@ impl Graph {
         // 1. Collect function nodes, module by module; later modules may override.
         let mut functions: Vec<(usize, Arc<Node>)> = Vec::new();
         let mut by_name = NameIndex::default();
+        // Parameters of every node collected (those an override replaces too): room for the
+        // sources, without another pass over the nodes.
+        let mut param_count = 0;
         // Function modifiers (`when`, `parameterize`, ...) turn each module's nodes into its final nodes.
         let resolved = crate::resolve::resolve_modules(modules, &config, &mut errors);
         for ((module_index, module), nodes) in modules.iter().enumerate().zip(resolved) {
@@ -295,6 +298,7 @@ impl Graph {
             by_name.reserve(nodes.len());
             functions.reserve(nodes.len());
             for node in nodes {
+                param_count += node.params().len();
                 match by_name.get(node.name(), |i| functions[i].1.name()) {
                     Some(at) => {
                         let (first_module, first) = &functions[at];
@@ -335,12 +339,10 @@ impl Graph {
         let mut index = by_name;
         // Every function's sources, function after function.
         let mut converting = Vec::new();
-        let mut edges: Vec<Source> = Vec::with_capacity(
-            vertices
-                .iter()
-                .filter_map(|v| v.function().map(|n| n.params().len()))
-                .sum(),
-        );
+        let mut edges: Vec<Source> = Vec::with_capacity(param_count);
+        // The fan-outs, and the nodes with a `Collect` parameter, for the blocks' analysis.
+        let mut fan_outs = Vec::new();
+        let mut collectors = Vec::new();
         let function_count = vertices.len();
         // Readers of each input / config key: (consumer, param type, optional).
         let mut readers: HashMap<usize, Vec<(usize, TypeDesc, bool)>> = HashMap::new();
@@ -360,10 +362,16 @@ impl Graph {
 
         // 4. Wire every parameter and type-check every edge.
         for consumer in 0..function_count {
-            let params = vertices[consumer]
+            let node = vertices[consumer]
                 .function()
-                .expect("first vertices are functions")
-                .params_shared();
+                .expect("first vertices are functions");
+            if node.fan_out().is_some() {
+                fan_outs.push(consumer);
+            }
+            let params = node.params_shared();
+            if params.iter().any(|p| p.gather().is_some()) {
+                collectors.push(consumer);
+            }
             // Over 2^32 parameters would need over 64 GiB of sources alone.
             let start = u32::try_from(edges.len()).expect("fewer than 2^32 parameters");
             for param in params.iter() {
@@ -484,7 +492,7 @@ impl Graph {
         // 7. The edges read forwards, the run order, and cycles.
         let consumers = Consumers::new(&vertices, &edges);
         let (blocks, block_of, fan_out_errors) =
-            crate::blocks::analyze(&vertices, &edges, &consumers);
+            crate::blocks::analyze(&vertices, &edges, &consumers, &fan_outs, &collectors);
         errors.extend(fan_out_errors);
         let expands: Vec<usize> = blocks.iter().map(|b| b.expand).collect();
         let topo_pos = match run_order(&consumers, &block_of, &expands) {
