@@ -123,18 +123,21 @@ impl Span {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Vertex {
-    /// The node computing the vertex's value, for a function vertex.
-    node: Option<Arc<Node>>,
-    /// What an input or config vertex has of its own: its name, type and optionality. A
-    /// function vertex reads its name and type from its node, so it keeps nothing here.
-    value: Option<Box<ValueVertex>>,
+    of: VertexOf,
     /// One source per parameter, for function nodes: where they are in [`Graph::sources`] (one
     /// array for the whole graph, not a vector per vertex).
     pub(crate) sources: Span,
 }
 
-/// The name, type and optionality of an input or config vertex (they are few: kept out of
-/// every vertex so that a vertex stays 24 bytes).
+/// Where a vertex's value comes from: a function vertex reads its name and type from its node;
+/// an input or config vertex keeps its own, boxed (they are few), so that a vertex is 24 bytes.
+#[derive(Clone, Debug)]
+enum VertexOf {
+    Node(Arc<Node>),
+    Value(Box<ValueVertex>),
+}
+
+/// The name, type and optionality of an input or config vertex.
 #[derive(Clone, Debug)]
 struct ValueVertex {
     name: Arc<str>,
@@ -147,23 +150,25 @@ struct ValueVertex {
 
 impl Vertex {
     pub(crate) fn function(&self) -> Option<&Node> {
-        self.node.as_deref()
+        match &self.of {
+            VertexOf::Node(node) => Some(node),
+            VertexOf::Value(_) => None,
+        }
     }
 
     /// What the vertex is.
     pub(crate) fn kind(&self) -> Kind<'_> {
-        match &self.node {
-            Some(node) => Kind::Function(node),
-            None if self.value_vertex().config => Kind::Config,
-            None => Kind::Input,
+        match &self.of {
+            VertexOf::Node(node) => Kind::Function(node),
+            VertexOf::Value(value) if value.config => Kind::Config,
+            VertexOf::Value(_) => Kind::Input,
         }
     }
 
     /// A function vertex for `node`.
     fn of_node(node: Arc<Node>) -> Self {
         Self {
-            node: Some(node),
-            value: None,
+            of: VertexOf::Node(node),
             sources: Span::default(),
         }
     }
@@ -180,8 +185,7 @@ impl Vertex {
 
     fn value(name: Arc<str>, config: bool, ty: TypeDesc, optional: bool) -> Self {
         Self {
-            node: None,
-            value: Some(Box::new(ValueVertex {
+            of: VertexOf::Value(Box::new(ValueVertex {
                 name,
                 config,
                 ty,
@@ -191,38 +195,32 @@ impl Vertex {
         }
     }
 
-    fn value_vertex(&self) -> &ValueVertex {
-        self.value
-            .as_deref()
-            .expect("input and config vertices are made with their name and type")
-    }
-
     /// The name of the vertex's value: its node's name, or the input's or config key's.
     pub(crate) fn name(&self) -> &str {
-        match &self.node {
-            Some(node) => node.name(),
-            None => &self.value_vertex().name,
+        match &self.of {
+            VertexOf::Node(node) => node.name(),
+            VertexOf::Value(value) => &value.name,
         }
     }
 
     /// [`name`](Self::name), shared (no copy of the text).
     pub(crate) fn name_shared(&self) -> Arc<str> {
-        match &self.node {
-            Some(node) => node.name_shared(),
-            None => self.value_vertex().name.clone(),
+        match &self.of {
+            VertexOf::Node(node) => node.name_shared(),
+            VertexOf::Value(value) => value.name.clone(),
         }
     }
 
     /// Whether every reader of this input treats it as optional (never, for other vertices).
     pub(crate) fn optional(&self) -> bool {
-        self.value.as_ref().is_some_and(|v| v.optional)
+        matches!(&self.of, VertexOf::Value(value) if value.optional)
     }
 
     /// The type of the vertex's value.
     pub(crate) fn ty(&self) -> TypeDesc {
-        match &self.node {
-            Some(node) => node.output().into(),
-            None => self.value_vertex().ty,
+        match &self.of {
+            VertexOf::Node(node) => node.output().into(),
+            VertexOf::Value(value) => value.ty,
         }
     }
 
@@ -236,10 +234,12 @@ impl Vertex {
         self.ty().name
     }
 
-    fn value_vertex_mut(&mut self) -> &mut ValueVertex {
-        self.value
-            .as_deref_mut()
-            .expect("input and config vertices are made with their name and type")
+    /// The input's or config key's own data (`None` for a function vertex).
+    fn value_mut(&mut self) -> Option<&mut ValueVertex> {
+        match &mut self.of {
+            VertexOf::Node(_) => None,
+            VertexOf::Value(value) => Some(value),
+        }
     }
 }
 
@@ -454,8 +454,10 @@ impl Graph {
         reader_list.sort_by_key(|(v, _)| *v);
         for (vertex, readers) in reader_list {
             let is_config = matches!(vertices[vertex].kind(), Kind::Config);
-            vertices[vertex].value_vertex_mut().optional =
-                readers.iter().all(|(_, _, optional)| *optional);
+            // Readers are recorded for inputs and config keys only.
+            if let Some(value) = vertices[vertex].value_mut() {
+                value.optional = readers.iter().all(|(_, _, optional)| *optional);
+            }
             if is_config {
                 check_config_readers(
                     &vertices,
@@ -743,7 +745,9 @@ fn check_input_readers(
     });
     match chosen {
         Some(ty) => {
-            vertices[vertex].value_vertex_mut().ty = ty;
+            if let Some(value) = vertices[vertex].value_mut() {
+                value.ty = ty;
+            }
             for &(consumer, t, _) in readers {
                 if t.id != ty.id {
                     // A type no conversion reaches was not chosen.
@@ -914,7 +918,7 @@ mod tests {
         )
         .unwrap();
         let by_name = |name: &str| g.vertices.iter().find(|v| v.name() == name).unwrap();
-        assert!(by_name("d").value.is_none());
+        assert!(matches!(by_name("d").of, VertexOf::Node(_)));
         assert_eq!(by_name("d").ty_id(), TypeId::of::<i64>());
         assert_eq!(
             (by_name("s").ty_name(), by_name("s").ty().name),
