@@ -25,8 +25,19 @@ use crossbeam_utils::CachePadded;
 use rustc_hash::{FxHashMap, FxHasher};
 use thread_local::ThreadLocal;
 
+use super::key_text::KeyText;
 use super::{Plan, PlanKey};
 use crate::values::{Inputs, Overrides};
+
+/// Whether `key` is the text of the request for `outputs` from `inputs` with `overrides`.
+fn is_request<S: AsRef<str>>(
+    key: &KeyText,
+    outputs: &[S],
+    inputs: &Inputs,
+    overrides: &Overrides,
+) -> bool {
+    key.is_request(outputs, overrides.names(), inputs.names())
+}
 
 /// The most plans kept.
 pub(crate) const MAX_PLANS: usize = 1024;
@@ -76,7 +87,8 @@ impl Deref for LocalPlan {
 }
 
 struct Entry {
-    key: PlanKey,
+    /// The request's names, in cache lines of their own (see [`KeyText`]).
+    key: KeyText,
     plan: Plan,
     /// The [`clock`](PlanCache::clock) when the plan was last used.
     used: AtomicU64,
@@ -105,7 +117,7 @@ impl PlanCache {
         let found = local
             .borrow()
             .iter()
-            .find(|(h, p)| *h == hash && p.0.key.is_request(outputs, inputs, overrides))
+            .find(|(h, p)| *h == hash && is_request(&p.0.key, outputs, inputs, overrides))
             .map(|(_, p)| p.clone());
         if let Some(plan) = found {
             self.touch(&plan.0);
@@ -117,7 +129,7 @@ impl PlanCache {
                 .by_hash
                 .get(&hash)?
                 .iter()
-                .find(|e| e.key.is_request(outputs, inputs, overrides))?
+                .find(|e| is_request(&e.key, outputs, inputs, overrides))?
                 .clone()
         };
         self.touch(&entry);
@@ -146,6 +158,7 @@ impl PlanCache {
     /// Adds `plan`, the plan of `key` (whose hash is `hash`); the plan another thread added
     /// for the same key meanwhile, if one did.
     pub(crate) fn insert(&self, hash: u64, key: PlanKey, plan: Plan) -> Arc<LocalPlan> {
+        let key = KeyText::new(&key);
         let entry = {
             let mut entries = self.map.write().unwrap_or_else(|p| p.into_inner());
             match entries

@@ -2,6 +2,7 @@
 //! nodes topologically, and decide when each value is used for the last time.
 
 pub(crate) mod cached;
+pub(crate) mod key_text;
 pub(crate) mod schedule;
 
 use std::collections::{BTreeMap, HashSet};
@@ -231,29 +232,6 @@ pub(crate) struct PlanKey {
     pub(crate) outputs: Vec<String>,
     pub(crate) overrides: Vec<String>,
     pub(crate) inputs: Vec<String>,
-}
-
-impl PlanKey {
-    /// Whether this key describes the given request (without building a key for it).
-    pub(crate) fn is_request<S: AsRef<str>>(
-        &self,
-        outputs: &[S],
-        inputs: &crate::values::Inputs,
-        overrides: &crate::values::Overrides,
-    ) -> bool {
-        self.outputs.len() == outputs.len()
-            && self
-                .outputs
-                .iter()
-                .zip(outputs)
-                .all(|(a, b)| a == b.as_ref())
-            && self
-                .overrides
-                .iter()
-                .map(String::as_str)
-                .eq(overrides.names())
-            && self.inputs.iter().map(String::as_str).eq(inputs.names())
-    }
 }
 
 const NO_SLOT: u32 = u32::MAX;
