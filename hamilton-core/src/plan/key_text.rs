@@ -11,9 +11,7 @@
 //! whole lines are line-aligned; glibc gives each thread an arena of its own).
 
 use super::PlanKey;
-
-/// The bytes of a cache line, the unit a [`KeyText`] is padded to.
-const LINE: usize = 64;
+use super::lines::LINE;
 
 /// A request's names: for outputs, then overrides, then inputs, a count and then each name as
 /// its length and its bytes (lengths and counts as little-endian `u32`), zero-padded to a

@@ -3,6 +3,7 @@
 
 pub(crate) mod cached;
 pub(crate) mod key_text;
+pub(crate) mod lines;
 pub(crate) mod schedule;
 
 use std::collections::{BTreeMap, HashSet};
@@ -484,14 +485,14 @@ impl Plan {
             step.plain = step.is_plain();
         }
 
-        slot_vertex.shrink_to_fit();
+        // What every run reads, on cache lines of its own (see `lines`).
         let plan = Self {
             output_names: thread_local::ThreadLocal::new(),
-            loads,
-            steps,
+            loads: lines::in_lines(loads),
+            steps: lines::in_lines(steps),
             slot_count: slot_vertex.len(),
-            outputs: outputs.into_iter().map(|v| slot_of.get(v)).collect(),
-            slot_vertex,
+            outputs: lines::in_lines(outputs.into_iter().map(|v| slot_of.get(v)).collect()),
+            slot_vertex: lines::in_lines(slot_vertex),
             async_nodes: computed
                 .iter()
                 .filter(|&&v| graph.vertices[v].function().is_some_and(|n| n.is_async()))
