@@ -23,15 +23,44 @@ pub(super) fn write_atomic(
 /// Writes `path` atomically through `write`, which is given a temporary path in the same
 /// directory to write the whole file at (for writers that open their own file, such as Polars'
 /// streaming sinks). Returns the size of the written file.
+///
+/// The temporary path is in a temporary directory of its own, removed with whatever it holds
+/// on failure: a writer whose tasks still run after it returned an error (a streaming sink
+/// opens its file from another thread) can then create nothing that outlives the failure.
 pub(super) fn write_atomic_at(
     path: &Path,
     write: impl FnOnce(&Path) -> Result<(), WriteError>,
 ) -> Result<u64, WriteError> {
-    let (dir, temp, file) = reserve(path)?;
-    drop(file);
+    let (dir, file_name) = destination(path)?;
+    let temp_dir = temporary_path(&dir, &file_name);
+    fs::create_dir(&temp_dir).map_err(|e| {
+        format!(
+            "cannot create a temporary directory in `{}`: {e}",
+            dir.display()
+        )
+    })?;
+    let temp = temp_dir.join(&file_name);
     let written = write(&temp)
         .and_then(|()| Ok(File::open(&temp)?.sync_all()?))
         .and_then(|()| Ok(fs::rename(&temp, path)?));
+    if written.is_err() {
+        // Moved first, so that a file the writer creates by its path from now on has no
+        // directory to go in, and one it created already goes with the directory.
+        let trash = dir.join(format!(
+            ".{}.{}-{}.tmp",
+            file_name.to_string_lossy(),
+            std::process::id(),
+            next_id()
+        ));
+        let removed = if fs::rename(&temp_dir, &trash).is_ok() {
+            trash
+        } else {
+            temp_dir
+        };
+        let _ = fs::remove_dir_all(removed);
+    } else {
+        let _ = fs::remove_dir(&temp_dir);
+    }
     finish(path, &dir, &temp, written)
 }
 
@@ -39,18 +68,56 @@ pub(super) fn write_atomic_at(
 /// temporary file's path, and the file.
 fn reserve(path: &Path) -> Result<(PathBuf, PathBuf, File), WriteError> {
     let (dir, file_name) = destination(path)?;
-    let temp = dir.join(format!(
-        ".{}.{}-{}.tmp",
-        file_name.to_string_lossy(),
-        std::process::id(),
-        next_id()
-    ));
+    let temp = temporary_path(&dir, &file_name);
     let file = OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&temp)
         .map_err(|e| format!("cannot create a temporary file in `{}`: {e}", dir.display()))?;
     Ok((dir, temp, file))
+}
+
+/// A new temporary name beside `file_name` in `dir`, hidden, naming this process; the
+/// temporaries that dead processes left for the same file are removed first, so that writes
+/// killed midway leave at most one per destination and process alive.
+fn temporary_path(dir: &Path, file_name: &std::ffi::OsStr) -> PathBuf {
+    let prefix = format!(".{}.", file_name.to_string_lossy());
+    remove_left_by_dead_processes(dir, &prefix);
+    dir.join(format!("{prefix}{}-{}.tmp", std::process::id(), next_id()))
+}
+
+/// Removes the entries of `dir` named `{prefix}{pid}-{n}.tmp` whose process is known to have
+/// ended (where the platform lists its processes under `/proc`; elsewhere none is removed).
+fn remove_left_by_dead_processes(dir: &Path, prefix: &str) {
+    let procs = Path::new("/proc/self");
+    if !procs.exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(prefix))
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|rest| rest.split_once('-'))
+            .filter(|(_, n)| n.parse::<u64>().is_ok())
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let path = entry.path();
+        let _ = if path.is_dir() {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+    }
 }
 
 /// After a write: on failure the temporary file is removed (it is ours and must not outlive
@@ -150,6 +217,67 @@ mod tests {
         assert_eq!(err.to_string(), "disk on fire");
         assert_eq!(fs::read_to_string(&path).unwrap(), "old");
         assert_eq!(entries(dir.path()), ["out.txt"]);
+    }
+
+    #[test]
+    fn a_failed_write_at_a_path_leaves_nothing_even_if_its_writer_creates_the_file_late() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.parquet");
+        fs::write(&path, "old").unwrap();
+        let mut given = None;
+        let err = write_atomic_at(&path, |temp| {
+            fs::write(temp, "half")?;
+            given = Some(temp.to_path_buf());
+            Err(io::Error::other("sink failed").into())
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "sink failed");
+        // A task of the writer that outlived its error creates the file again: it cannot.
+        assert!(fs::write(given.unwrap(), "late").is_err());
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(entries(dir.path()), ["out.parquet"]);
+    }
+
+    #[test]
+    fn a_complete_write_at_a_path_replaces_the_file_and_leaves_no_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.parquet");
+        let bytes = write_atomic_at(&path, |temp| Ok(fs::write(temp, "new!")?)).unwrap();
+        assert_eq!(bytes, 4);
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new!");
+        assert_eq!(entries(dir.path()), ["out.parquet"]);
+    }
+
+    #[test]
+    fn temporaries_of_dead_processes_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        // No process has pid 4294967295; this process is alive.
+        let dead_file = dir.path().join(".out.txt.4294967295-0.tmp");
+        let dead_dir = dir.path().join(".out.txt.4294967295-1.tmp");
+        let live = dir
+            .path()
+            .join(format!(".out.txt.{}-999.tmp", std::process::id()));
+        let other = dir.path().join(".other.txt.4294967295-0.tmp");
+        fs::write(&dead_file, "x").unwrap();
+        fs::create_dir(&dead_dir).unwrap();
+        fs::write(dead_dir.join("out.txt"), "x").unwrap();
+        fs::write(&live, "x").unwrap();
+        fs::write(&other, "x").unwrap();
+        write_atomic(&path, |w| Ok(w.write_all(b"new")?)).unwrap();
+        let mut expected = vec![
+            ".other.txt.4294967295-0.tmp".to_string(),
+            live.file_name().unwrap().to_string_lossy().into_owned(),
+            "out.txt".to_string(),
+        ];
+        if !Path::new("/proc/self").exists() {
+            expected.extend([
+                ".out.txt.4294967295-0.tmp".to_string(),
+                ".out.txt.4294967295-1.tmp".to_string(),
+            ]);
+        }
+        expected.sort();
+        assert_eq!(entries(dir.path()), expected);
     }
 
     #[test]
