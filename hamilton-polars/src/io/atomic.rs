@@ -1,9 +1,11 @@
 //! Atomic file writes: a temporary file in the destination's directory, renamed over the
 //! destination once complete, removed on any failure.
 
+use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The error of one atomic write.
@@ -77,12 +79,21 @@ fn reserve(path: &Path) -> Result<(PathBuf, PathBuf, File), WriteError> {
     Ok((dir, temp, file))
 }
 
-/// A new temporary name beside `file_name` in `dir`, hidden, naming this process; the
-/// temporaries that dead processes left for the same file are removed first, so that writes
-/// killed midway leave at most one per destination and process alive.
+/// A new temporary name beside `file_name` in `dir`, hidden, naming this process. The first
+/// time a process writes a destination, the temporaries that dead processes left for it are
+/// removed, so that writes killed midway do not pile up (and a directory of many files is
+/// not read again on every save).
 fn temporary_path(dir: &Path, file_name: &std::ffi::OsStr) -> PathBuf {
+    static SWEPT: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
     let prefix = format!(".{}.", file_name.to_string_lossy());
-    remove_left_by_dead_processes(dir, &prefix);
+    let first = SWEPT
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get_or_insert_with(HashSet::new)
+        .insert(dir.join(file_name));
+    if first {
+        remove_left_by_dead_processes(dir, &prefix);
+    }
     dir.join(format!("{prefix}{}-{}.tmp", std::process::id(), next_id()))
 }
 
