@@ -1,7 +1,9 @@
-//! Atomic file writes: a temporary file in the destination's directory, renamed over the
-//! destination once complete, removed on any failure.
+//! Atomic file writes: a temporary file in the destination's directory (or, for writers that
+//! open their own file, a file in a temporary directory there), renamed over the destination
+//! once complete, removed on any failure.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -48,12 +50,7 @@ pub(super) fn write_atomic_at(
     if written.is_err() {
         // Moved first, so that a file the writer creates by its path from now on has no
         // directory to go in, and one it created already goes with the directory.
-        let trash = dir.join(format!(
-            ".{}.{}-{}.tmp",
-            file_name.to_string_lossy(),
-            std::process::id(),
-            next_id()
-        ));
+        let trash = fresh_name(&dir, &file_name);
         let removed = if fs::rename(&temp_dir, &trash).is_ok() {
             trash
         } else {
@@ -83,18 +80,32 @@ fn reserve(path: &Path) -> Result<(PathBuf, PathBuf, File), WriteError> {
 /// time a process writes a destination, the temporaries that dead processes left for it are
 /// removed, so that writes killed midway do not pile up (and a directory of many files is
 /// not read again on every save).
-fn temporary_path(dir: &Path, file_name: &std::ffi::OsStr) -> PathBuf {
-    static SWEPT: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
-    let prefix = format!(".{}.", file_name.to_string_lossy());
+fn temporary_path(dir: &Path, file_name: &OsStr) -> PathBuf {
+    static SWEPT: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
     let first = SWEPT
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .get_or_insert_with(HashSet::new)
         .insert(dir.join(file_name));
     if first {
-        remove_left_by_dead_processes(dir, &prefix);
+        remove_left_by_dead_processes(dir, &temporary_prefix(file_name));
     }
-    dir.join(format!("{prefix}{}-{}.tmp", std::process::id(), next_id()))
+    fresh_name(dir, file_name)
+}
+
+/// What the temporaries of `file_name` are named with first: `.{file_name}.`.
+fn temporary_prefix(file_name: &OsStr) -> String {
+    format!(".{}.", file_name.to_string_lossy())
+}
+
+/// A name for a temporary of `file_name` in `dir` that no other write uses:
+/// `.{file_name}.{pid}-{n}.tmp`.
+fn fresh_name(dir: &Path, file_name: &OsStr) -> PathBuf {
+    dir.join(format!(
+        "{}{}-{}.tmp",
+        temporary_prefix(file_name),
+        std::process::id(),
+        next_id()
+    ))
 }
 
 /// Removes the entries of `dir` named `{prefix}{pid}-{n}.tmp` whose process is known to have
